@@ -1,0 +1,18 @@
+#!/bin/sh
+# Run examples/lifecycle as a TAP test; whatever happens, no QEMU stays.
+work=$(mktemp -d /tmp/lifecycle-XXXXXX)
+cleanup() {
+    for p in "$work"/root/run/qemu/*.pid; do
+        [ -f "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+echo "1..1"
+if "${abs_top_builddir:-.}/examples/lifecycle" "$work" >"$work.out" 2>&1; then
+    echo "ok 1 - examples/lifecycle"
+else
+    sed 's/^/# /' "$work.out"
+    echo "not ok 1 - examples/lifecycle"
+fi
+rm -f "$work.out"

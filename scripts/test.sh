@@ -1,0 +1,59 @@
+#!/bin/sh
+# The test command: install what is missing, build, run the whole suite.
+# With CI=true it also turns warnings into errors, runs the suite again in
+# an AddressSanitizer + UBSan build, and fails if any QEMU is left running.
+# The last line is "N passed, N failed, N skipped", counted from the
+# automake test results.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+"$top/scripts/install-deps.sh" || exit 1
+
+status=0
+: > "$top/_test-results.txt"
+
+run_suite() {
+    # $1: build dir; the rest: configure arguments
+    dir=$1
+    shift
+    BUILDDIR="$dir" "$top/scripts/build.sh" "$@" || { echo "build failed in $dir"; return 1; }
+    rc=0
+    (cd "$dir" && make -j2 check >"$dir/check.out" 2>&1) || rc=1
+    grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$dir/check.out" || true
+    if [ $rc -ne 0 ]; then
+        # Show the failing tests' logs.
+        for log in $(grep -l -E '^(not ok|Bail out)' $(find "$dir/tests" -name '*.log') 2>/dev/null); do
+            echo "==== $log"; tail -n 60 "$log"
+        done
+    fi
+    find "$dir/tests" -name '*.trs' -exec cat {} + >> "$top/_test-results.txt"
+    return $rc
+}
+
+run_suite "$top/_build" || status=1
+
+if [ "${CI:-}" = true ]; then
+    run_suite "$top/_build-asan" --enable-sanitizers || status=1
+fi
+
+# No test may leave a QEMU behind (tests run QEMU with a -name guest=...
+# under their own temp roots; any qemu-system left now is a leak).
+left=$(pgrep -f 'qemu-system-x86_64' || true)
+if [ -n "$left" ]; then
+    echo "error: QEMU processes left running after the suite: $left"
+    ps -o pid,args -p $(echo $left | tr ' ' ',') || true
+    kill -9 $left 2>/dev/null || true
+    status=1
+fi
+
+passed=$(grep -c ':test-result: PASS' "$top/_test-results.txt" || true)
+failed=$(grep -c -E ':test-result: (FAIL|ERROR|XPASS)' "$top/_test-results.txt" || true)
+skipped=$(grep -c ':test-result: SKIP' "$top/_test-results.txt" || true)
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+    echo "error: $skipped test(s) skipped; CI runs every test, QEMU ones included"
+    status=1
+fi
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

@@ -1,0 +1,238 @@
+/*
+ * domain_conf.h: the domain definition (a strict subset of libvirt's domain
+ * XML), its parser, validator and formatter.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <libxml/tree.h>
+#include "libvirt/libvirt.h"
+
+typedef enum {
+    VIR_DOMAIN_VIRT_QEMU = 0,   /* TCG */
+    VIR_DOMAIN_VIRT_KVM,
+
+    VIR_DOMAIN_VIRT_LAST
+} virDomainVirtType;
+
+typedef enum {
+    VIR_STORAGE_TYPE_NONE = 0,  /* the end of a backing chain (<backingStore/>) */
+    VIR_STORAGE_TYPE_FILE,
+
+    VIR_STORAGE_TYPE_LAST
+} virStorageType;
+
+typedef enum {
+    VIR_STORAGE_FILE_NONE = 0,
+    VIR_STORAGE_FILE_RAW,
+    VIR_STORAGE_FILE_QCOW2,
+
+    VIR_STORAGE_FILE_LAST
+} virStorageFileFormat;
+
+typedef enum {
+    VIR_DOMAIN_DISK_BUS_VIRTIO = 0,
+    VIR_DOMAIN_DISK_BUS_IDE,
+    VIR_DOMAIN_DISK_BUS_SATA,
+    VIR_DOMAIN_DISK_BUS_SCSI,
+
+    VIR_DOMAIN_DISK_BUS_LAST
+} virDomainDiskBus;
+
+typedef enum {
+    VIR_DOMAIN_LIFECYCLE_ACTION_DESTROY = 0,
+    VIR_DOMAIN_LIFECYCLE_ACTION_RESTART,
+    VIR_DOMAIN_LIFECYCLE_ACTION_PRESERVE,
+    VIR_DOMAIN_LIFECYCLE_ACTION_RESTART_RENAME,
+
+    VIR_DOMAIN_LIFECYCLE_ACTION_LAST
+} virDomainLifecycleAction;
+
+typedef enum {
+    VIR_DOMAIN_CHR_TYPE_NULL = 0,
+    VIR_DOMAIN_CHR_TYPE_FILE,       /* guest output appended to a file */
+
+    VIR_DOMAIN_CHR_TYPE_LAST
+} virDomainChrType;
+
+typedef struct _virStorageSource virStorageSource;
+/*
+ * One image of a disk's chain. A disk's chain is src -> backingStore -> ...
+ * and ends with a source of type VIR_STORAGE_TYPE_NONE. A NULL backingStore
+ * means the chain below this image is not known yet (not given in the XML,
+ * not read from the image headers).
+ */
+struct _virStorageSource {
+    virStorageType type;
+    char *path;                     /* absolute path of the image file */
+    virStorageFileFormat format;    /* NONE: not given */
+    bool readonly;
+    virStorageSource *backingStore;
+
+    /* Live only: the QEMU block nodes of this image (see qemu_command.c). */
+    char *nodeformat;
+    char *nodestorage;
+
+    /*
+     * Live only: the image's index in the live XML (<source index=...> of
+     * the top image, <backingStore index=...> below), unique in the domain;
+     * 0: not assigned (see virDomainDefAssignStorageIndexes).
+     */
+    unsigned int index;
+
+    /*
+     * The chain below this image was given in the domain XML (trusted and
+     * kept in the persistent config), not read from the image headers.
+     */
+    bool backingFromXML;
+};
+
+typedef struct _virDomainDiskDef virDomainDiskDef;
+struct _virDomainDiskDef {
+    virStorageSource *src;          /* the top image */
+    char *driverName;               /* <driver name=...>, "qemu" */
+    char *dst;                      /* <target dev=...> e.g. "vda" */
+    virDomainDiskBus bus;
+    bool readonly;                  /* <readonly/> */
+    char *alias;                    /* live only: QEMU device id, e.g. "virtio-disk0" */
+};
+
+typedef struct _virDomainChrDef virDomainChrDef;
+/* <serial> or <console> */
+struct _virDomainChrDef {
+    virDomainChrType type;
+    char *path;                     /* type file: <source path=...> */
+    int port;                       /* <target port=...>, -1 if absent */
+};
+
+typedef struct _virDomainDef virDomainDef;
+struct _virDomainDef {
+    virDomainVirtType virtType;
+    int id;                         /* -1 when not running */
+    char *name;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    char *title;                    /* optional */
+    char *description;              /* optional */
+    unsigned long long maxMemKiB;   /* <memory>, in KiB */
+    unsigned long long curMemKiB;   /* <currentMemory>, in KiB (= maxMemKiB if absent) */
+    unsigned int vcpus;             /* <vcpu>, default 1 */
+    char *osType;                   /* "hvm" */
+    char *arch;                     /* "x86_64" */
+    char *machine;                  /* e.g. "pc", may be NULL */
+    virDomainLifecycleAction onPoweroff;
+    virDomainLifecycleAction onReboot;
+    virDomainLifecycleAction onCrash;
+    char *emulator;                 /* NULL: the driver's default */
+    virDomainDiskDef **disks;
+    size_t ndisks;
+    virDomainChrDef **serials;
+    size_t nserials;
+    virDomainChrDef **consoles;
+    size_t nconsoles;
+};
+
+typedef enum {
+    /* Formatting: show live-only data (id, chain with index, aliases). */
+    VIR_DOMAIN_DEF_FORMAT_LIVE = 1 << 0,
+    /* Formatting: the persistent view (no id, no aliases, no probed chain). */
+    VIR_DOMAIN_DEF_FORMAT_INACTIVE = 1 << 1,
+    /* Formatting: for the driver's status file (everything, incl. node names). */
+    VIR_DOMAIN_DEF_FORMAT_STATUS = 1 << 2,
+} virDomainDefFormatFlags;
+
+typedef enum {
+    /* Parsing: accept the status file's extra data (node names, aliases, id). */
+    VIR_DOMAIN_DEF_PARSE_STATUS = 1 << 0,
+} virDomainDefParseFlags;
+
+virDomainDef *virDomainDefNew(void);
+void virDomainDefFree(virDomainDef *def);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDef, virDomainDefFree);
+
+void virDomainDiskDefFree(virDomainDiskDef *disk);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDiskDef, virDomainDiskDefFree);
+void virDomainChrDefFree(virDomainChrDef *chr);
+virStorageSource *virStorageSourceNew(void);
+void virStorageSourceFree(virStorageSource *src);   /* frees the whole chain below */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageSource, virStorageSourceFree);
+
+/* Deep copy; never fails. */
+virDomainDef *virDomainDefCopy(const virDomainDef *def);
+virStorageSource *virStorageSourceCopy(const virStorageSource *src); /* with chain */
+
+/*
+ * Parse and validate domain XML (well-formedness, then our RelaxNG schema,
+ * then semantic checks). Errors: VIR_ERR_XML_ERROR for malformed XML (line
+ * number in the message), VIR_ERR_XML_INVALID_SCHEMA for a document our
+ * schema refuses (line and element named), VIR_ERR_XML_DETAIL /
+ * VIR_ERR_CONFIG_UNSUPPORTED for bad values. Missing uuid: one is generated.
+ */
+virDomainDef *virDomainDefParseString(const char *xml, unsigned int flags);
+
+/* Parse a <domain> element of an already parsed document (status files). */
+virDomainDef *virDomainDefParseNode(xmlDocPtr xml, xmlNodePtr root,
+                                    unsigned int flags);
+
+/* Format as libvirt 9.0 would; returns a new string. */
+char *virDomainDefFormat(const virDomainDef *def, unsigned int flags);
+
+/* Append the formatted <domain> to @buf, each line indented by @indent spaces. */
+void virDomainDefFormatBuf(GString *buf, const virDomainDef *def,
+                           unsigned int flags, int indent);
+
+/* Find a disk by target name ("vda") or by its top image path; NULL if none. */
+virDomainDiskDef *virDomainDiskByName(virDomainDef *def, const char *name);
+
+/*
+ * Give every image of every known chain an index (live XML, node names)
+ * where it has none: the N of its node name "libvirt-N-format" if it has
+ * one, else the highest index in use plus one, counting in disk order, each
+ * chain from the top down (as libvirt numbers a starting domain). The live
+ * XML formatter uses the same rule for images whose index is still 0.
+ */
+void virDomainDefAssignStorageIndexes(virDomainDef *def);
+
+/*
+ * Check the image paths of all disks: no image may appear twice in one
+ * chain, and a disk's top image (written by the guest) may not appear in
+ * any other disk's chain. Backing images may be shared. 0 / -1 (reported).
+ */
+int virDomainDefCheckImagePaths(const virDomainDef *def);
+
+/* Length of the disk's known backing chain: 0 if it has no backing image. */
+size_t virStorageSourceChainLength(const virStorageSource *src);
+
+/* Does the chain hold an image with this path (top included)? */
+bool virStorageSourceChainHasPath(const virStorageSource *src, const char *path);
+
+/*
+ * Read the backing chain of every disk whose chain is not known, from the
+ * image headers (qcow2: backing file name and the backing format header
+ * extension; raw: no backing). An image whose header names a backing file
+ * but no backing format is refused (VIR_ERR_CONFIG_UNSUPPORTED): the format
+ * is never guessed. A missing image: VIR_ERR_NO_SOURCE / system error.
+ * Relative backing names are resolved against the directory of the image
+ * that names them.
+ */
+int virDomainDefResolveChains(virDomainDef *def);
+
+/* Read one image's header: its backing file path (absolute, or NULL for
+ * none) and backing format. VIR_STORAGE_FILE_NONE is read as raw (formats
+ * are never probed). */
+int virStorageFileGetBacking(const char *path, virStorageFileFormat format,
+                             char **backingPath,
+                             virStorageFileFormat *backingFormat);
+
+/* Enum <-> string helpers used in XML and argv. */
+const char *virStorageFileFormatToString(virStorageFileFormat fmt);
+int virStorageFileFormatFromString(const char *str);
+const char *virDomainDiskBusToString(virDomainDiskBus bus);
+const char *virDomainVirtTypeToString(virDomainVirtType type);
+
+/* UUID helpers (raw <-> "xxxxxxxx-xxxx-..."). */
+int virUUIDParse(const char *str, unsigned char *uuid);
+void virUUIDFormat(const unsigned char *uuid, char *str);
+void virUUIDGenerate(unsigned char *uuid);

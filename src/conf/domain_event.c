@@ -1,0 +1,362 @@
+/*
+ * domain_event.c: queueing domain events and dispatching them to the
+ * registered callbacks from the application's event loop, in order.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "domain_event.h"
+#include "datatypes.h"
+#include "virerror.h"
+#include "virevent.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_EVENT
+
+struct _virDomainEvent {
+    int eventID;
+    char *name;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    int id;
+    int type;           /* lifecycle */
+    int detail;         /* lifecycle */
+    char *path;         /* block pull */
+    int status;         /* block pull */
+};
+
+typedef struct {
+    int callbackID;
+    virConnectPtr conn;         /* not a reference: removed at close */
+    bool hasDomain;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    int eventID;
+    virConnectDomainEventGenericCallback cb;
+    void *opaque;
+    virFreeCallback freecb;
+    bool deleted;               /* removed while a dispatch was running */
+} virDomainEventCallback;
+
+struct _virDomainEventState {
+    GMutex lock;
+    GPtrArray *callbacks;       /* virDomainEventCallback */
+    GQueue queue;               /* virDomainEvent */
+    int nextID;
+    int timer;                  /* event loop timer, -1 until needed */
+    bool dispatching;
+    /* Block pull results are never lost: until an application registers
+     * for them, they wait here (a pull may end while no one listens, e.g.
+     * when a new process takes over running domains). */
+    bool pullListened;
+    GQueue heldPull;
+};
+
+#define VIR_DOMAIN_EVENT_HELD_MAX 64
+
+static virDomainEvent *
+virDomainEventNew(int eventID, const char *name, const unsigned char *uuid,
+                  int id)
+{
+    virDomainEvent *ev = g_new0(virDomainEvent, 1);
+
+    ev->eventID = eventID;
+    ev->name = g_strdup(name);
+    memcpy(ev->uuid, uuid, VIR_UUID_BUFLEN);
+    ev->id = id;
+    return ev;
+}
+
+virDomainEvent *
+virDomainEventLifecycleNew(const char *name, const unsigned char *uuid,
+                           int id, int type, int detail)
+{
+    virDomainEvent *ev = virDomainEventNew(VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                           name, uuid, id);
+    ev->type = type;
+    ev->detail = detail;
+    return ev;
+}
+
+virDomainEvent *
+virDomainEventBlockPullNew(const char *name, const unsigned char *uuid,
+                           int id, const char *path, int status)
+{
+    virDomainEvent *ev = virDomainEventNew(VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                           name, uuid, id);
+    ev->path = g_strdup(path);
+    ev->status = status;
+    return ev;
+}
+
+void
+virDomainEventFree(virDomainEvent *event)
+{
+    if (!event)
+        return;
+    g_free(event->name);
+    g_free(event->path);
+    g_free(event);
+}
+
+static void
+virDomainEventCallbackFree(gpointer data)
+{
+    virDomainEventCallback *cb = data;
+
+    if (cb->freecb)
+        cb->freecb(cb->opaque);
+    g_free(cb);
+}
+
+virDomainEventState *
+virDomainEventStateNew(void)
+{
+    virDomainEventState *state = g_new0(virDomainEventState, 1);
+
+    g_mutex_init(&state->lock);
+    state->callbacks = g_ptr_array_new_with_free_func(virDomainEventCallbackFree);
+    g_queue_init(&state->queue);
+    g_queue_init(&state->heldPull);
+    state->timer = -1;
+    return state;
+}
+
+void
+virDomainEventStateFree(virDomainEventState *state)
+{
+    if (!state)
+        return;
+    if (state->timer > 0)
+        virEventRemoveTimeout(state->timer);
+    g_queue_clear_full(&state->queue, (GDestroyNotify) virDomainEventFree);
+    g_queue_clear_full(&state->heldPull, (GDestroyNotify) virDomainEventFree);
+    g_ptr_array_unref(state->callbacks);
+    g_mutex_clear(&state->lock);
+    g_free(state);
+}
+
+static void
+virDomainEventDispatchOne(virDomainEvent *ev, virDomainEventCallback *cb)
+{
+    virDomainPtr dom = virGetDomain(cb->conn, ev->name, ev->uuid, ev->id);
+
+    VIR_DEBUG("dispatching event %d of domain '%s' to callback %d",
+              ev->eventID, ev->name, cb->callbackID);
+    switch (ev->eventID) {
+    case VIR_DOMAIN_EVENT_ID_LIFECYCLE:
+        ((virConnectDomainEventCallback)(void (*)(void)) cb->cb)(cb->conn, dom, ev->type,
+                                                 ev->detail, cb->opaque);
+        break;
+    case VIR_DOMAIN_EVENT_ID_BLOCK_PULL:
+        ((virConnectDomainEventBlockPullCallback)(void (*)(void)) cb->cb)(cb->conn, dom,
+                                                          ev->path, ev->status,
+                                                          cb->opaque);
+        break;
+    }
+    virObjectUnrefDomain(dom);
+}
+
+static bool
+virDomainEventCallbackMatches(virDomainEventCallback *cb, virDomainEvent *ev)
+{
+    if (cb->deleted || cb->eventID != ev->eventID)
+        return false;
+    return !cb->hasDomain || memcmp(cb->uuid, ev->uuid, VIR_UUID_BUFLEN) == 0;
+}
+
+/* The event loop timer: deliver everything queued, in order. Callbacks run
+ * without the lock held, so they may register, deregister or call the API. */
+static void
+virDomainEventStateFlush(int timer G_GNUC_UNUSED, void *opaque)
+{
+    virDomainEventState *state = opaque;
+    virDomainEvent *ev;
+
+    g_mutex_lock(&state->lock);
+    virEventUpdateTimeout(state->timer, -1);
+    state->dispatching = true;
+    while ((ev = g_queue_pop_head(&state->queue))) {
+        size_t i;
+
+        for (i = 0; i < state->callbacks->len; i++) {
+            virDomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
+            virDomainEventCallback copy;
+
+            if (!virDomainEventCallbackMatches(cb, ev))
+                continue;
+            copy = *cb;
+            /* Keep the connection alive for the duration of the call. */
+            g_atomic_int_inc(&copy.conn->refs);
+            g_mutex_unlock(&state->lock);
+            virDomainEventDispatchOne(ev, &copy);
+            virObjectUnrefConnect(copy.conn);
+            g_mutex_lock(&state->lock);
+        }
+        virDomainEventFree(ev);
+    }
+    state->dispatching = false;
+    for (guint i = 0; i < state->callbacks->len;) {
+        virDomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
+        if (cb->deleted)
+            g_ptr_array_remove_index(state->callbacks, i);
+        else
+            i++;
+    }
+    g_mutex_unlock(&state->lock);
+}
+
+int
+virDomainEventStateRegisterID(virDomainEventState *state,
+                              virConnectPtr conn, virDomainPtr dom,
+                              int eventID,
+                              virConnectDomainEventGenericCallback cb,
+                              void *opaque, virFreeCallback freecb)
+{
+    virDomainEventCallback *item;
+    int id;
+
+    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE &&
+        eventID != VIR_DOMAIN_EVENT_ID_BLOCK_PULL) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "unsupported event ID %d", eventID);
+        return -1;
+    }
+    if (!virEventIsRegistered()) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       "could not register the event callback: no event loop "
+                       "is registered (call virEventRegisterDefaultImpl() first)");
+        return -1;
+    }
+
+    g_mutex_lock(&state->lock);
+    if (state->timer < 0) {
+        state->timer = virEventAddTimeout(-1, virDomainEventStateFlush,
+                                          state, NULL);
+        if (state->timer < 0) {
+            g_mutex_unlock(&state->lock);
+            return -1;
+        }
+    }
+    for (guint i = 0; i < state->callbacks->len; i++) {
+        virDomainEventCallback *other = g_ptr_array_index(state->callbacks, i);
+        if (!other->deleted && other->conn == conn && other->cb == cb &&
+            other->eventID == eventID && other->hasDomain == (dom != NULL) &&
+            (!dom || memcmp(other->uuid, dom->uuid, VIR_UUID_BUFLEN) == 0)) {
+            g_mutex_unlock(&state->lock);
+            virReportError(VIR_ERR_INVALID_ARG, "%s",
+                           "this event callback is already registered");
+            return -1;
+        }
+    }
+    item = g_new0(virDomainEventCallback, 1);
+    id = item->callbackID = state->nextID++;
+    item->conn = conn;
+    if (dom) {
+        item->hasDomain = true;
+        memcpy(item->uuid, dom->uuid, VIR_UUID_BUFLEN);
+    }
+    item->eventID = eventID;
+    item->cb = cb;
+    item->opaque = opaque;
+    item->freecb = freecb;
+    g_ptr_array_add(state->callbacks, item);
+    if (eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL && !state->pullListened) {
+        virDomainEvent *held;
+
+        state->pullListened = true;
+        while ((held = g_queue_pop_head(&state->heldPull)))
+            g_queue_push_tail(&state->queue, held);
+        if (!g_queue_is_empty(&state->queue))
+            virEventUpdateTimeout(state->timer, 0);
+    }
+    g_mutex_unlock(&state->lock);
+    VIR_DEBUG("registered callback %d for event %d", id, eventID);
+    return id;
+}
+
+/* Remove callbacks matching @conn (and @callbackID if >= 0). Lock held.
+ * Returns how many were removed. */
+static int
+virDomainEventStateRemoveLocked(virDomainEventState *state,
+                                virConnectPtr conn, int callbackID)
+{
+    int n = 0;
+
+    for (guint i = 0; i < state->callbacks->len;) {
+        virDomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
+
+        if (cb->deleted || cb->conn != conn ||
+            (callbackID >= 0 && cb->callbackID != callbackID)) {
+            i++;
+            continue;
+        }
+        n++;
+        if (state->dispatching) {
+            cb->deleted = true;
+            i++;
+        } else {
+            g_ptr_array_remove_index(state->callbacks, i);
+        }
+    }
+    return n;
+}
+
+int
+virDomainEventStateDeregisterID(virDomainEventState *state,
+                                virConnectPtr conn, int callbackID)
+{
+    int n;
+
+    if (callbackID < 0) {
+        virReportError(VIR_ERR_INVALID_ARG, "invalid callback ID %d", callbackID);
+        return -1;
+    }
+    g_mutex_lock(&state->lock);
+    n = virDomainEventStateRemoveLocked(state, conn, callbackID);
+    g_mutex_unlock(&state->lock);
+    if (n == 0) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "could not find event callback %d for deletion",
+                       callbackID);
+        return -1;
+    }
+    return 0;
+}
+
+void
+virDomainEventStateDeregisterConn(virDomainEventState *state,
+                                  virConnectPtr conn)
+{
+    g_mutex_lock(&state->lock);
+    virDomainEventStateRemoveLocked(state, conn, -1);
+    g_mutex_unlock(&state->lock);
+}
+
+void
+virDomainEventStateQueue(virDomainEventState *state, virDomainEvent *event)
+{
+    if (!event)
+        return;
+    g_mutex_lock(&state->lock);
+    if (event->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL && !state->pullListened) {
+        VIR_DEBUG("holding block pull event of domain '%s' until someone listens",
+                  event->name);
+        g_queue_push_tail(&state->heldPull, event);
+        if (g_queue_get_length(&state->heldPull) > VIR_DOMAIN_EVENT_HELD_MAX)
+            virDomainEventFree(g_queue_pop_head(&state->heldPull));
+        g_mutex_unlock(&state->lock);
+        return;
+    }
+    if (state->timer < 0) {
+        /* Nobody ever registered a callback: nobody can receive it. */
+        g_mutex_unlock(&state->lock);
+        virDomainEventFree(event);
+        return;
+    }
+    VIR_DEBUG("queued event %d of domain '%s'", event->eventID, event->name);
+    g_queue_push_tail(&state->queue, event);
+    virEventUpdateTimeout(state->timer, 0);
+    g_mutex_unlock(&state->lock);
+}

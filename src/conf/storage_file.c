@@ -1,0 +1,468 @@
+/* storage_file.c: reading backing chains from image headers (qcow2; raw has none). */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/domain_conf.h"
+#include "util/virerror.h"
+#include "util/virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+/* Longer backing chains are refused; it also stops loops we cannot see. */
+#define VIR_STORAGE_MAX_CHAIN_DEPTH 64
+
+/* qcow2 header layout (all fields big-endian). */
+#define QCOW2_MAGIC "QFI\xfb"
+#define QCOW2_OFF_VERSION 4
+#define QCOW2_OFF_BACKING_OFFSET 8
+#define QCOW2_OFF_BACKING_SIZE 16
+#define QCOW2_OFF_CLUSTER_BITS 20
+#define QCOW2_OFF_CRYPT_METHOD 32
+#define QCOW2_OFF_INCOMPAT_FEATURES 72
+#define QCOW2_OFF_HEADER_LENGTH 100
+#define QCOW2_V2_HEADER_LENGTH 72
+#define QCOW2_V3_MIN_HEADER_LENGTH 104
+#define QCOW2_EXT_END 0x00000000
+#define QCOW2_EXT_BACKING_FORMAT 0xE2792ACAU
+/* Incompatible feature bit 2: the guest data lives in another file. */
+#define QCOW2_INCOMPAT_DATA_FILE (1ULL << 2)
+/* QEMU refuses backing file names longer than this. */
+#define QCOW2_MAX_BACKING_NAME 1023
+
+static guint32
+virStorageReadBE32(const unsigned char *p)
+{
+    return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) |
+           ((guint32)p[2] << 8) | (guint32)p[3];
+}
+
+static guint64
+virStorageReadBE64(const unsigned char *p)
+{
+    return ((guint64)virStorageReadBE32(p) << 32) | virStorageReadBE32(p + 4);
+}
+
+/* Open an image for reading its header; a missing one is VIR_ERR_NO_SOURCE. */
+static int
+virStorageFileOpen(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            virReportError(VIR_ERR_NO_SOURCE, "image '%s' does not exist", path);
+        } else {
+            virReportSystemError(errno, "cannot open image '%s'", path);
+        }
+    }
+    return fd;
+}
+
+/* Read exactly @len bytes at @offset, or report that the header is cut short. */
+static int
+virStorageFileReadAt(int fd, const char *path, void *buf, size_t len, off_t offset)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = pread(fd, (char *)buf + done, len - done, offset + (off_t)done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            virReportSystemError(errno, "cannot read image '%s'", path);
+            return -1;
+        }
+        if (n == 0) {
+            virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                           "the qcow2 header of image '%s' is truncated", path);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* Is @name a protocol (nbd:..., json:{...}, http://...) rather than a file? */
+static bool
+virStorageNameIsProtocol(const char *name)
+{
+    const char *p;
+
+    for (p = name; *p && *p != '/'; p++) {
+        if (*p == ':')
+            return p != name;
+        if (!g_ascii_isalnum(*p) && *p != '+' && *p != '-' && *p != '.' && *p != '_')
+            return false;
+    }
+    return false;
+}
+
+/*
+ * Find the backing format header extension of a qcow2 image. Extensions
+ * follow the header and end with a zero magic; each is {magic, length,
+ * data padded to 8 bytes}. @hdr holds @len bytes from the image's start.
+ * Returns 0 (*format NULL when there is none) or -1.
+ */
+static int
+virStorageQcow2BackingFormat(const char *path, const unsigned char *hdr,
+                             size_t len, size_t start, size_t end,
+                             char **format)
+{
+    size_t off = start;
+
+    *format = NULL;
+    if (end > len)
+        end = len;
+
+    while (off + 8 <= end) {
+        guint32 magic = virStorageReadBE32(hdr + off);
+        guint32 extlen = virStorageReadBE32(hdr + off + 4);
+
+        if (magic == QCOW2_EXT_END)
+            return 0;
+        if (extlen > end - off - 8) {
+            virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                           "the qcow2 header extension at offset %zu of image '%s' is corrupt",
+                           off, path);
+            return -1;
+        }
+        if (magic == QCOW2_EXT_BACKING_FORMAT) {
+            *format = g_strndup((const char *)hdr + off + 8, extlen);
+            return 0;
+        }
+        off += 8 + (((size_t)extlen + 7) & ~(size_t)7);
+    }
+    return 0;
+}
+
+static int
+virStorageQcow2GetBacking(const char *path, char **backingName,
+                          char **backingFormat)
+{
+    unsigned char fixed[QCOW2_V3_MIN_HEADER_LENGTH];
+    g_autofree unsigned char *hdr = NULL;
+    guint32 version;
+    guint32 clusterBits;
+    guint64 backingOffset;
+    guint32 backingSize;
+    size_t headerLength;
+    size_t hdrLen;
+    size_t extEnd;
+    struct stat sb;
+    int fd;
+    int ret = -1;
+
+    *backingName = NULL;
+    *backingFormat = NULL;
+
+    if ((fd = virStorageFileOpen(path)) < 0)
+        return -1;
+
+    if (fstat(fd, &sb) < 0) {
+        virReportSystemError(errno, "cannot stat image '%s'", path);
+        goto cleanup;
+    }
+    if (sb.st_size < QCOW2_V2_HEADER_LENGTH) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       "image '%s' is too small to be a qcow2 image", path);
+        goto cleanup;
+    }
+    memset(fixed, 0, sizeof(fixed));
+    if (virStorageFileReadAt(fd, path, fixed,
+                             MIN(sizeof(fixed), (size_t)sb.st_size), 0) < 0)
+        goto cleanup;
+
+    if (memcmp(fixed, QCOW2_MAGIC, 4) != 0) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       "image '%s' is not a qcow2 image (no qcow2 magic)", path);
+        goto cleanup;
+    }
+    version = virStorageReadBE32(fixed + QCOW2_OFF_VERSION);
+    backingOffset = virStorageReadBE64(fixed + QCOW2_OFF_BACKING_OFFSET);
+    backingSize = virStorageReadBE32(fixed + QCOW2_OFF_BACKING_SIZE);
+    clusterBits = virStorageReadBE32(fixed + QCOW2_OFF_CLUSTER_BITS);
+
+    if (version == 2) {
+        headerLength = QCOW2_V2_HEADER_LENGTH;
+    } else if (version == 3) {
+        if ((size_t)sb.st_size < QCOW2_V3_MIN_HEADER_LENGTH) {
+            virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                           "the qcow2 header of image '%s' is truncated", path);
+            goto cleanup;
+        }
+        headerLength = virStorageReadBE32(fixed + QCOW2_OFF_HEADER_LENGTH);
+        if (headerLength < QCOW2_V3_MIN_HEADER_LENGTH) {
+            virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                           "the qcow2 header of image '%s' is corrupt (header length %zu)",
+                           path, headerLength);
+            goto cleanup;
+        }
+        if (virStorageReadBE64(fixed + QCOW2_OFF_INCOMPAT_FEATURES) &
+            QCOW2_INCOMPAT_DATA_FILE) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "qcow2 image '%s' keeps its data in an external data file, which is not supported",
+                           path);
+            goto cleanup;
+        }
+    } else {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "qcow2 image '%s' has unsupported version %u", path, version);
+        goto cleanup;
+    }
+    if (virStorageReadBE32(fixed + QCOW2_OFF_CRYPT_METHOD) != 0) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "qcow2 image '%s' is encrypted, which is not supported", path);
+        goto cleanup;
+    }
+    if (clusterBits < 9 || clusterBits > 21) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       "the qcow2 header of image '%s' is corrupt (cluster bits %u)",
+                       path, clusterBits);
+        goto cleanup;
+    }
+
+    if (backingOffset == 0) {
+        ret = 0;
+        goto cleanup;
+    }
+    if (backingSize == 0 || backingSize > QCOW2_MAX_BACKING_NAME ||
+        backingOffset > (guint64)sb.st_size ||
+        backingSize > (guint64)sb.st_size - backingOffset) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       "the backing file name in the qcow2 header of image '%s' is corrupt",
+                       path);
+        goto cleanup;
+    }
+
+    /* Header extensions live between the header and the backing file name,
+     * all within the first cluster. */
+    extEnd = MIN((guint64)1 << clusterBits, backingOffset);
+    hdrLen = MIN(extEnd, (size_t)sb.st_size);
+    hdr = g_new0(unsigned char, hdrLen + 1);
+    if (virStorageFileReadAt(fd, path, hdr, hdrLen, 0) < 0)
+        goto cleanup;
+    if (virStorageQcow2BackingFormat(path, hdr, hdrLen, headerLength, extEnd,
+                                     backingFormat) < 0)
+        goto cleanup;
+
+    *backingName = g_new0(char, backingSize + 1);
+    if (virStorageFileReadAt(fd, path, *backingName, backingSize,
+                             (off_t)backingOffset) < 0)
+        goto cleanup;
+    if (strlen(*backingName) != backingSize) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       "the backing file name in the qcow2 header of image '%s' is corrupt",
+                       path);
+        goto cleanup;
+    }
+    ret = 0;
+
+ cleanup:
+    if (ret < 0) {
+        g_clear_pointer(backingName, g_free);
+        g_clear_pointer(backingFormat, g_free);
+    }
+    close(fd);
+    return ret;
+}
+
+/**
+ * virStorageFileGetBacking:
+ * @path: an image (absolute path)
+ * @format: its format; VIR_STORAGE_FILE_NONE is read as raw (formats are
+ *          never probed)
+ * @backingPath: set to the absolute path of its backing image, or NULL
+ * @backingFormat: set to the backing image's format (NONE if none)
+ *
+ * Read an image's header. Raw images have no backing image (the file
+ * must still exist). For qcow2 the backing file name and the backing
+ * format header extension are read; a relative name is resolved against
+ * the directory of @path.
+ *
+ * Returns 0 on success; -1 with VIR_ERR_NO_SOURCE (no such image), a
+ * system error (unreadable), VIR_ERR_STORAGE_PROBE_FAILED (not qcow2, or a
+ * corrupt header) or VIR_ERR_CONFIG_UNSUPPORTED (a backing image without a
+ * recorded format, a network/json backing name, an unsupported backing
+ * format, an encrypted image or one with an external data file).
+ */
+int
+virStorageFileGetBacking(const char *path, virStorageFileFormat format,
+                         char **backingPath,
+                         virStorageFileFormat *backingFormat)
+{
+    g_autofree char *name = NULL;
+    g_autofree char *fmt = NULL;
+    int fmtval;
+
+    *backingPath = NULL;
+    *backingFormat = VIR_STORAGE_FILE_NONE;
+
+    if (!path || path[0] != '/') {
+        virReportError(VIR_ERR_INVALID_ARG, "image path '%s' is not absolute",
+                       path ? path : "");
+        return -1;
+    }
+
+    if (format == VIR_STORAGE_FILE_RAW || format == VIR_STORAGE_FILE_NONE) {
+        struct stat sb;
+
+        if (stat(path, &sb) < 0) {
+            if (errno == ENOENT) {
+                virReportError(VIR_ERR_NO_SOURCE, "image '%s' does not exist", path);
+            } else {
+                virReportSystemError(errno, "cannot access image '%s'", path);
+            }
+            return -1;
+        }
+        return 0;
+    }
+    if (format != VIR_STORAGE_FILE_QCOW2) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "image '%s' has an unsupported format", path);
+        return -1;
+    }
+
+    if (virStorageQcow2GetBacking(path, &name, &fmt) < 0)
+        return -1;
+    if (!name)
+        return 0;
+
+    if (g_str_has_prefix(name, "json:") || virStorageNameIsProtocol(name)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "image '%s' has backing '%s', which is not a local file; only local backing files are supported",
+                       path, name);
+        return -1;
+    }
+    if (!fmt) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "the backing format of backing file '%s' is not recorded in image '%s'; record it with 'qemu-img rebase -u -F FORMAT -b %s %s' (FORMAT: raw or qcow2) or give the chain with <backingStore> in the domain XML",
+                       name, path, name, path);
+        return -1;
+    }
+    if ((fmtval = virStorageFileFormatFromString(fmt)) < 0) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "backing file '%s' of image '%s' has unsupported format '%s' (only raw and qcow2 are supported)",
+                       name, path, fmt);
+        return -1;
+    }
+
+    if (g_path_is_absolute(name)) {
+        *backingPath = g_canonicalize_filename(name, NULL);
+    } else {
+        g_autofree char *dir = g_path_get_dirname(path);
+
+        *backingPath = g_canonicalize_filename(name, dir);
+    }
+    *backingFormat = fmtval;
+    return 0;
+}
+
+/* Read the chain below @top from the image headers. */
+static int
+virStorageSourceResolveChain(virStorageSource *top, const char *dst)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                       g_free, NULL);
+    g_autoptr(virStorageSource) chain = NULL;
+    virStorageSource **next = &chain;
+    g_autofree char *path = g_strdup(top->path);
+    virStorageFileFormat format = top->format;
+    size_t depth = 0;
+
+    while (true) {
+        g_autofree char *backing = NULL;
+        virStorageFileFormat backingFormat;
+        struct stat sb;
+        virStorageSource *src;
+
+        if (virStorageFileGetBacking(path, format, &backing, &backingFormat) < 0)
+            return -1;
+
+        /* The same file under two names is a loop as well: compare inodes. */
+        if (stat(path, &sb) == 0) {
+            char *key = g_strdup_printf("%llu:%llu", (unsigned long long)sb.st_dev,
+                                        (unsigned long long)sb.st_ino);
+
+            if (!g_hash_table_add(seen, key)) {
+                virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                               "the backing chain of disk '%s' loops back to image '%s'",
+                               dst, path);
+                return -1;
+            }
+        }
+
+        if (!backing)
+            break;
+        if (++depth > VIR_STORAGE_MAX_CHAIN_DEPTH) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "the backing chain of disk '%s' is deeper than %d images",
+                           dst, VIR_STORAGE_MAX_CHAIN_DEPTH);
+            return -1;
+        }
+
+        if (access(backing, F_OK) < 0 && errno == ENOENT) {
+            virReportError(VIR_ERR_NO_SOURCE,
+                           "backing image '%s' of image '%s' (disk '%s') does not exist",
+                           backing, path, dst);
+            return -1;
+        }
+
+        src = virStorageSourceNew();
+        src->path = g_strdup(backing);
+        src->format = backingFormat;
+        src->readonly = true;
+        *next = src;
+        next = &src->backingStore;
+
+        g_free(path);
+        path = g_steal_pointer(&backing);
+        format = backingFormat;
+    }
+
+    *next = virStorageSourceNew();
+    (*next)->type = VIR_STORAGE_TYPE_NONE;
+    top->backingStore = g_steal_pointer(&chain);
+    top->backingFromXML = false;
+    return 0;
+}
+
+/**
+ * virDomainDefResolveChains:
+ * @def: a definition
+ *
+ * Read the backing chain of every disk whose chain is not known (not given
+ * in the XML, not read before) from the image headers; see
+ * virStorageFileGetBacking() for what is refused. Chains read here are
+ * marked as probed (shown in live XML, not in the persistent one). The
+ * image paths of all disks are then checked (virDomainDefCheckImagePaths).
+ *
+ * Returns 0 on success, -1 with an error reported (disks resolved before
+ * the failure keep their chains).
+ */
+int
+virDomainDefResolveChains(virDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->ndisks; i++) {
+        virDomainDiskDef *disk = def->disks[i];
+
+        if (!disk->src || disk->src->backingStore)
+            continue;
+        if (!disk->src->path) {
+            virReportError(VIR_ERR_NO_SOURCE, "disk '%s' has no image", disk->dst);
+            return -1;
+        }
+        VIR_DEBUG("reading the backing chain of disk '%s' from '%s'",
+                  disk->dst, disk->src->path);
+        if (virStorageSourceResolveChain(disk->src, disk->dst) < 0)
+            return -1;
+    }
+    return virDomainDefCheckImagePaths(def);
+}

@@ -1,0 +1,807 @@
+/*
+ * qemu_blockjob.c: block pull on QEMU's block-stream job. We start the job
+ * with auto-finalize and auto-dismiss off so that its end belongs to us:
+ * QEMU's JOB_STATUS_CHANGE events move the job along (pending -> finalize,
+ * concluded -> read the result, dismiss), and on success we drop the old
+ * backing nodes, give the images back, update the live XML and the status
+ * file, and only then tell the application.
+ *
+ * Every change of a pull is written to the domain's status file before the
+ * next step, so a new process finds each pull again after a restart.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qemu_blockjob.h"
+#include "qemu_monitor_json.h"
+#include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+/* How long an abort or the last step waits for QEMU to finish the job. */
+#define QEMU_BLOCKJOB_END_TIMEOUT_MS (60 * 1000)
+/* A step lets the job run this long at least, then pauses it. */
+#define QEMU_BLOCKJOB_STEP_MS 50
+/* ...and gives up waiting for progress (bandwidth-capped pulls) after this. */
+#define QEMU_BLOCKJOB_STEP_MAX_MS 2000
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                              */
+
+/* The virtual size of a qcow2 image from its header: the end of a pull
+ * before QEMU reports one (QEMU says 0/0 in the first instant). */
+static unsigned long long
+qemuBlockJobImageSize(const char *path)
+{
+    unsigned char hdr[32];
+    unsigned long long size = 0;
+    int fd;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    if (read(fd, hdr, sizeof(hdr)) == (ssize_t) sizeof(hdr) &&
+        memcmp(hdr, "QFI\xfb", 4) == 0) {
+        for (int i = 24; i < 32; i++)
+            size = (size << 8) | hdr[i];
+    }
+    close(fd);
+    return size;
+}
+
+static void
+qemuBlockJobQueueEvent(qemuDriver *driver, virDomainObj *vm,
+                       virDomainDiskDef *disk, int status)
+{
+    qemuDomainEventQueue(driver,
+                         virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
+                                                    vm->def->id, disk->src->path,
+                                                    status));
+}
+
+static virDomainDiskDef *
+qemuBlockJobDisk(virDomainObj *vm, qemuBlockJob *job)
+{
+    return virDomainDiskByName(vm->def, job->disk);
+}
+
+/* Remove @path from the list of images labelled for QEMU. */
+static bool
+qemuBlockJobForgetLabel(virDomainObj *vm, const char *path)
+{
+    size_t n;
+
+    if (!vm->labels)
+        return false;
+    n = g_strv_length(vm->labels);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(vm->labels[i], path) == 0) {
+            g_free(vm->labels[i]);
+            memmove(vm->labels + i, vm->labels + i + 1, (n - i) * sizeof(char *));
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Is @path still used by another disk's chain of this domain? */
+static bool
+qemuBlockJobPathInUse(virDomainObj *vm, virDomainDiskDef *except, const char *path)
+{
+    for (size_t i = 0; i < vm->def->ndisks; i++) {
+        if (vm->def->disks[i] != except &&
+            virStorageSourceChainHasPath(vm->def->disks[i]->src, path))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The pull succeeded: QEMU no longer reads the backing chain, but keeps
+ * the nodes (and their file descriptors) open until they are deleted.
+ * Delete them (format node before its file node, top of the old chain
+ * first), then give the images back, then update the live definition.
+ * vm locked; the lock is dropped around monitor calls.
+ */
+static void
+qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
+{
+    g_autoptr(virStorageSource) old = NULL;
+    virStorageSource *terminator;
+    g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    qemuMonitor *mon;
+
+    /* Detach the old chain from the live definition first: from now on the
+     * disk is standalone whatever happens below. */
+    old = disk->src->backingStore;
+    terminator = virStorageSourceNew();
+    terminator->type = VIR_STORAGE_TYPE_NONE;
+    disk->src->backingStore = terminator;
+
+    for (virStorageSource *src = old; src && src->type == VIR_STORAGE_TYPE_FILE;
+         src = src->backingStore) {
+        if (src->nodeformat)
+            g_ptr_array_add(nodes, g_strdup(src->nodeformat));
+        if (src->nodestorage)
+            g_ptr_array_add(nodes, g_strdup(src->nodestorage));
+        g_ptr_array_add(paths, g_strdup(src->path));
+    }
+
+    if ((mon = qemuDomainObjEnterMonitor(vm))) {
+        for (guint i = 0; i < nodes->len; i++) {
+            const char *node = g_ptr_array_index(nodes, i);
+            if (qemuMonitorBlockdevDel(mon, node) < 0) {
+                /* An image whose node can't be deleted stays open in QEMU:
+                 * do not pretend otherwise, but the pull itself is done. */
+                VIR_WARN("cannot delete block node '%s' of domain '%s': %s",
+                         node, vm->def->name, virGetLastErrorMessage());
+                virResetLastError();
+            }
+        }
+        qemuDomainObjExitMonitor(vm);
+    } else {
+        virResetLastError();
+    }
+
+    for (guint i = 0; i < paths->len; i++) {
+        const char *path = g_ptr_array_index(paths, i);
+
+        if (qemuBlockJobPathInUse(vm, disk, path))
+            continue;
+        if (!qemuBlockJobForgetLabel(vm, path))
+            continue;
+        if (virSecurityManagerRestoreImageLabel(driver->securityManager, path) < 0) {
+            VIR_ERROR("cannot give image '%s' back after the pull of disk '%s' "
+                      "of domain '%s': %s", path, disk->dst, vm->def->name,
+                      virGetLastErrorMessage());
+            virResetLastError();
+        }
+    }
+}
+
+/*
+ * The job is over in QEMU (concluded and dismissed, or gone): finish it
+ * our side and tell the application. vm locked.
+ */
+static void
+qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
+                   bool failed, const char *errmsg)
+{
+    virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
+    int status;
+
+    if (!failed) {
+        status = VIR_DOMAIN_BLOCK_PULL_COMPLETED;
+    } else if (job->abortRequested) {
+        status = VIR_DOMAIN_BLOCK_PULL_CANCELED;
+    } else {
+        status = VIR_DOMAIN_BLOCK_PULL_FAILED;
+        VIR_ERROR("block pull of disk '%s' of domain '%s' failed: %s",
+                  job->disk, vm->def->name, errmsg ? errmsg : "unknown error");
+        if (vm->logPath) {
+            g_autofree char *line = g_strdup_printf("block pull of disk '%s' failed: %s\n",
+                                                    job->disk,
+                                                    errmsg ? errmsg : "unknown error");
+            virFileAppend(vm->logPath, line);
+        }
+    }
+    VIR_DEBUG("block pull of disk '%s' of domain '%s' ended: status %d",
+              job->disk, vm->def->name, status);
+
+    if (status == VIR_DOMAIN_BLOCK_PULL_COMPLETED && disk)
+        qemuBlockJobRevoke(driver, vm, disk);
+
+    if (disk)
+        qemuBlockJobQueueEvent(driver, vm, disk, status);
+    qemuBlockJobRemove(vm, job);
+    if (qemuDomainSaveStatus(driver, vm) < 0) {
+        VIR_ERROR("cannot save the status of domain '%s': %s", vm->def->name,
+                  virGetLastErrorMessage());
+        virResetLastError();
+    }
+}
+
+/* QEMU concluded the job: read its result, dismiss it, finish. vm locked. */
+static void
+qemuBlockJobConcluded(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
+{
+    qemuMonitorJobInfo *jobs = NULL;
+    size_t njobs = 0;
+    g_autofree char *jobid = g_strdup(job->jobid);
+    qemuMonitor *mon;
+    bool found = false;
+    int rc;
+
+    if (!(mon = qemuDomainObjEnterMonitor(vm))) {
+        virResetLastError();
+        return;
+    }
+    rc = qemuMonitorQueryJobs(mon, &jobs, &njobs);
+    qemuDomainObjExitMonitor(vm);
+    /* The job may have been finished by someone else meanwhile. */
+    if (!(job = qemuBlockJobFindByJobID(vm, jobid))) {
+        qemuMonitorJobInfoListFree(jobs, njobs);
+        return;
+    }
+    if (rc < 0) {
+        VIR_WARN("cannot read the result of job '%s': %s", jobid,
+                 virGetLastErrorMessage());
+        virResetLastError();
+        return;
+    }
+    for (size_t i = 0; i < njobs; i++) {
+        if (strcmp(jobs[i].id, jobid) != 0 ||
+            jobs[i].status != QEMU_MONITOR_JOB_STATUS_CONCLUDED)
+            continue;
+        found = true;
+        job->failed = jobs[i].error != NULL;
+        g_free(job->errmsg);
+        job->errmsg = g_strdup(jobs[i].error);
+    }
+    qemuMonitorJobInfoListFree(jobs, njobs);
+    if (!found)
+        return;
+
+    /* Record the result before dismissing: after a restart, a job missing
+     * from QEMU is finished from this record. */
+    job->state = QEMU_BLOCKJOB_STATE_CONCLUDED;
+    if (!job->failed)
+        job->cur = job->end = MAX(job->end, job->cur);
+    qemuDomainSaveStatus(driver, vm);
+
+    if ((mon = qemuDomainObjEnterMonitor(vm))) {
+        if (qemuMonitorJobDismiss(mon, jobid) < 0) {
+            VIR_WARN("cannot dismiss job '%s': %s", jobid, virGetLastErrorMessage());
+            virResetLastError();
+        }
+        qemuDomainObjExitMonitor(vm);
+    } else {
+        virResetLastError();
+    }
+    if ((job = qemuBlockJobFindByJobID(vm, jobid)))
+        qemuBlockJobFinish(driver, vm, job, job->failed, job->errmsg);
+}
+
+/* The copy is done and QEMU waits for our word: finalize. vm locked. */
+static void
+qemuBlockJobPending(virDomainObj *vm, qemuBlockJob *job)
+{
+    g_autofree char *jobid = g_strdup(job->jobid);
+    qemuMonitor *mon;
+
+    job->state = QEMU_BLOCKJOB_STATE_PENDING;
+    g_cond_broadcast(&vm->cond);
+    if (!(mon = qemuDomainObjEnterMonitor(vm))) {
+        virResetLastError();
+        return;
+    }
+    if (qemuMonitorJobFinalize(mon, jobid) < 0) {
+        VIR_WARN("cannot finalize job '%s': %s", jobid, virGetLastErrorMessage());
+        virResetLastError();
+    }
+    qemuDomainObjExitMonitor(vm);
+}
+
+void
+qemuBlockJobHandleEvent(qemuDriver *driver, virDomainObj *vm,
+                        const char *name, json_object *data)
+{
+    json_object *obj;
+    const char *id;
+    const char *status;
+    qemuBlockJob *job;
+
+    if (strcmp(name, "JOB_STATUS_CHANGE") != 0) {
+        if (strcmp(name, "BLOCK_JOB_ERROR") == 0)
+            VIR_WARN("block job I/O error in domain '%s': %s", vm->def->name,
+                     data ? json_object_to_json_string(data) : "");
+        return;
+    }
+    if (!data || !json_object_object_get_ex(data, "id", &obj) ||
+        !(id = json_object_get_string(obj)) ||
+        !json_object_object_get_ex(data, "status", &obj) ||
+        !(status = json_object_get_string(obj)))
+        return;
+    if (!virDomainObjIsActive(vm) || !(job = qemuBlockJobFindByJobID(vm, id)))
+        return;
+    VIR_DEBUG("job '%s' of domain '%s' is now %s", id, vm->def->name, status);
+
+    if (strcmp(status, "pending") == 0)
+        qemuBlockJobPending(vm, job);
+    else if (strcmp(status, "concluded") == 0)
+        qemuBlockJobConcluded(driver, vm, job);
+}
+
+void
+qemuBlockJobsEndOnStop(qemuDriver *driver, virDomainObj *vm)
+{
+    while (vm->blockjobs->len > 0) {
+        qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, 0);
+        virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
+
+        /* A pull that QEMU had accepted ends with the domain; one that was
+         * only recorded never started, so no one waits for its end. */
+        if (disk && job->state != QEMU_BLOCKJOB_STATE_NEW) {
+            qemuBlockJobQueueEvent(driver, vm, disk,
+                                   job->abortRequested ?
+                                   VIR_DOMAIN_BLOCK_PULL_CANCELED :
+                                   VIR_DOMAIN_BLOCK_PULL_FAILED);
+        }
+        qemuBlockJobRemove(vm, job);
+    }
+}
+
+int
+qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuMonitorJobInfo *jobs = NULL;
+    size_t njobs = 0;
+    qemuMonitor *mon;
+    g_auto(GStrv) ids = NULL;
+    int rc;
+
+    if (vm->blockjobs->len == 0)
+        return 0;
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        return -1;
+    rc = qemuMonitorQueryJobs(mon, &jobs, &njobs);
+    qemuDomainObjExitMonitor(vm);
+    if (rc < 0)
+        return -1;
+
+    /* Work from a copy of the ids: finishing a job changes the list. */
+    {
+        g_autoptr(GPtrArray) list = g_ptr_array_new();
+        for (guint i = 0; i < vm->blockjobs->len; i++) {
+            qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, i);
+            g_ptr_array_add(list, g_strdup(job->jobid));
+        }
+        g_ptr_array_add(list, NULL);
+        ids = (char **) g_ptr_array_free(g_steal_pointer(&list), FALSE);
+    }
+
+    for (size_t i = 0; ids[i]; i++) {
+        qemuBlockJob *job = qemuBlockJobFindByJobID(vm, ids[i]);
+        qemuMonitorJobInfo *info = NULL;
+
+        if (!job)
+            continue;
+        for (size_t j = 0; j < njobs; j++) {
+            if (strcmp(jobs[j].id, ids[i]) == 0)
+                info = &jobs[j];
+        }
+        if (!info) {
+            if (job->state == QEMU_BLOCKJOB_STATE_NEW) {
+                /* We died before QEMU accepted it: it never began. */
+                qemuBlockJobRemove(vm, job);
+                qemuDomainSaveStatus(driver, vm);
+            } else if (job->state == QEMU_BLOCKJOB_STATE_CONCLUDED) {
+                /* Dismissed, but we died before finishing our side. */
+                qemuBlockJobFinish(driver, vm, job, job->failed, job->errmsg);
+            } else {
+                qemuBlockJobFinish(driver, vm, job, true,
+                                   "the job disappeared from QEMU while the "
+                                   "driver was not running");
+            }
+            continue;
+        }
+        VIR_DEBUG("reconnected job '%s': QEMU says %s", ids[i],
+                  qemuMonitorJobStatusToString(info->status));
+        switch (info->status) {
+        case QEMU_MONITOR_JOB_STATUS_CONCLUDED:
+            qemuBlockJobConcluded(driver, vm, job);
+            break;
+        case QEMU_MONITOR_JOB_STATUS_PENDING:
+            qemuBlockJobPending(vm, job);
+            break;
+        case QEMU_MONITOR_JOB_STATUS_PAUSED:
+            job->state = QEMU_BLOCKJOB_STATE_PAUSED;
+            break;
+        default:
+            if (job->state == QEMU_BLOCKJOB_STATE_NEW)
+                job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+            break;
+        }
+    }
+    qemuMonitorJobInfoListFree(jobs, njobs);
+    return qemuDomainSaveStatus(driver, vm);
+}
+
+/* ------------------------------------------------------------------ */
+/* The API side                                                         */
+
+static virDomainDiskDef *
+qemuBlockPullFindDisk(virDomainObj *vm, const char *path)
+{
+    virDomainDiskDef *disk;
+
+    if (!virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is not running", vm->def->name);
+        return NULL;
+    }
+    if (!(disk = virDomainDiskByName(vm->def, path))) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "domain '%s' has no disk with path or target '%s'",
+                       vm->def->name, path);
+        return NULL;
+    }
+    return disk;
+}
+
+/* Wait until the job of @disk is gone (finished by the event worker).
+ * vm locked; the lock is released while waiting. */
+static int
+qemuBlockPullWaitEnd(virDomainObj *vm, const char *diskname)
+{
+    gint64 deadline = g_get_monotonic_time() +
+        (gint64) QEMU_BLOCKJOB_END_TIMEOUT_MS * 1000;
+
+    while (qemuBlockJobFind(vm, diskname)) {
+        if (vm->monEOF || !virDomainObjIsActive(vm)) {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           "domain '%s' stopped during the block pull of disk '%s'",
+                           vm->def->name, diskname);
+            return -1;
+        }
+        if (!g_cond_wait_until(&vm->cond, &vm->lock, deadline)) {
+            virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                           "QEMU did not end the block pull of disk '%s' of "
+                           "domain '%s' in time", diskname, vm->def->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Create the job in QEMU: recorded first, then sent. vm locked, job held. */
+static qemuBlockJob *
+qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
+                    virDomainDiskDef *disk, bool stepwise)
+{
+    qemuBlockJob *job;
+    g_autofree char *jobid = NULL;
+    qemuMonitor *mon;
+    int rc;
+
+    if (virStorageSourceChainLength(disk->src) == 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "disk '%s' of domain '%s' has no backing image to pull from",
+                       disk->dst, vm->def->name);
+        return NULL;
+    }
+    job = qemuBlockJobAdd(vm, disk->dst);
+    job->stepwise = stepwise;
+    job->end = qemuBlockJobImageSize(disk->src->path);
+    jobid = g_strdup(job->jobid);
+    if (qemuDomainSaveStatus(driver, vm) < 0) {
+        qemuBlockJobRemove(vm, job);
+        return NULL;
+    }
+
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        goto error;
+    rc = qemuMonitorBlockStream(mon, jobid, disk->src->nodeformat,
+                                driver->cfg->blockPullMaxBandwidth, false, false);
+    qemuDomainObjExitMonitor(vm);
+    if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
+        return NULL;
+    if (rc < 0)
+        goto error;
+    if (job->state == QEMU_BLOCKJOB_STATE_NEW)
+        job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+    qemuDomainSaveStatus(driver, vm);
+    return job;
+
+ error:
+    if ((job = qemuBlockJobFindByJobID(vm, jobid))) {
+        qemuBlockJobRemove(vm, job);
+        qemuDomainSaveStatus(driver, vm);
+    }
+    return NULL;
+}
+
+int
+qemuBlockPullAll(qemuDriver *driver, virDomainObj *vm, const char *path)
+{
+    virDomainDiskDef *disk;
+    qemuBlockJob *job;
+    qemuMonitor *mon;
+    int rc;
+
+    if (!(disk = qemuBlockPullFindDisk(vm, path)))
+        return -1;
+    if (!(job = qemuBlockJobFind(vm, disk->dst)))
+        return qemuBlockPullCreate(driver, vm, disk, false) ? 0 : -1;
+
+    if (job->state != QEMU_BLOCKJOB_STATE_PAUSED || job->abortRequested) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "a block pull is already active on disk '%s' of domain '%s'",
+                       disk->dst, vm->def->name);
+        return -1;
+    }
+    /* A pull begun step by step goes on in the background. */
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        return -1;
+    rc = qemuMonitorBlockJobResume(mon, job->jobid);
+    qemuDomainObjExitMonitor(vm);
+    if (rc < 0)
+        return -1;
+    if ((job = qemuBlockJobFind(vm, disk->dst))) {
+        job->stepwise = false;
+        if (job->state == QEMU_BLOCKJOB_STATE_PAUSED)
+            job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+        qemuDomainSaveStatus(driver, vm);
+    }
+    return 0;
+}
+
+/* Read the job's progress from QEMU (one round trip). Returns 1 if QEMU
+ * lists the job, 0 if not (it ended), -1 on error. vm locked. */
+static int
+qemuBlockPullQuery(virDomainObj *vm, const char *jobid,
+                   qemuMonitorBlockJobInfo *out)
+{
+    qemuMonitorBlockJobInfo *jobs = NULL;
+    size_t njobs = 0;
+    qemuMonitor *mon;
+    int ret = 0;
+
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        return -1;
+    if (qemuMonitorQueryBlockJobs(mon, &jobs, &njobs) < 0) {
+        qemuDomainObjExitMonitor(vm);
+        return -1;
+    }
+    qemuDomainObjExitMonitor(vm);
+    for (size_t i = 0; i < njobs; i++) {
+        if (strcmp(jobs[i].id, jobid) == 0) {
+            out->offset = jobs[i].offset;
+            out->len = jobs[i].len;
+            out->paused = jobs[i].paused;
+            out->busy = jobs[i].busy;
+            out->status = NULL;
+            ret = 1;
+            if (g_strcmp0(jobs[i].status, "pending") == 0 ||
+                g_strcmp0(jobs[i].status, "waiting") == 0 ||
+                g_strcmp0(jobs[i].status, "concluded") == 0 ||
+                g_strcmp0(jobs[i].status, "aborting") == 0)
+                ret = 0;
+        }
+    }
+    qemuMonitorBlockJobInfoListFree(jobs, njobs);
+    return ret;
+}
+
+/* Fold QEMU's numbers into what we report: end > 0, cur <= end, and cur
+ * never goes backwards (QEMU's len moves both ways, and is 0 at first). */
+static void
+qemuBlockPullUpdate(qemuBlockJob *job, unsigned long long offset,
+                    unsigned long long len)
+{
+    job->end = MAX(job->end, len);
+    job->cur = MAX(job->cur, offset);
+    job->end = MAX(job->end, job->cur);
+    if (job->end == 0)
+        job->end = 1;
+}
+
+int
+qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
+                  virDomainBlockPullInfoPtr info)
+{
+    virDomainDiskDef *disk;
+    qemuBlockJob *job;
+    g_autofree char *jobid = NULL;
+    g_autofree char *diskname = NULL;
+    qemuMonitorBlockJobInfo st = { 0 };
+    unsigned long long start;
+    gint64 t0, deadline;
+    qemuMonitor *mon;
+    int rc;
+
+    if (!(disk = qemuBlockPullFindDisk(vm, path)))
+        return -1;
+    diskname = g_strdup(disk->dst);
+    if ((job = qemuBlockJobFind(vm, diskname))) {
+        if (job->state != QEMU_BLOCKJOB_STATE_PAUSED || !job->stepwise) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           "a block pull is running in the background on disk '%s' "
+                           "of domain '%s'; follow it with virDomainGetBlockPullInfo",
+                           diskname, vm->def->name);
+            return -1;
+        }
+        if (!(mon = qemuDomainObjEnterMonitor(vm)))
+            return -1;
+        rc = qemuMonitorBlockJobResume(mon, job->jobid);
+        qemuDomainObjExitMonitor(vm);
+        if (rc < 0)
+            return -1;
+    } else if (!(job = qemuBlockPullCreate(driver, vm, disk, true))) {
+        return -1;
+    }
+    jobid = g_strdup(job->jobid);
+    job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+    start = job->cur;
+
+    /* Let it run a moment, and until it moved at least one chunk. */
+    t0 = g_get_monotonic_time();
+    deadline = t0 + QEMU_BLOCKJOB_STEP_MAX_MS * 1000;
+    for (;;) {
+        g_cond_wait_until(&vm->cond, &vm->lock, MIN(deadline,
+                          g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_MS * 1000 / 5));
+        if (!qemuBlockJobFindByJobID(vm, jobid))
+            break;
+        if (g_get_monotonic_time() < t0 + QEMU_BLOCKJOB_STEP_MS * 1000)
+            continue;
+        if ((rc = qemuBlockPullQuery(vm, jobid, &st)) <= 0)
+            break;
+        if (st.offset > start || g_get_monotonic_time() >= deadline)
+            break;
+    }
+
+    if ((job = qemuBlockJobFindByJobID(vm, jobid)) &&
+        job->state == QEMU_BLOCKJOB_STATE_RUNNING) {
+        /* Pause, and wait until QEMU really stopped: the pause takes
+         * effect asynchronously, after the chunk in flight. */
+        if ((mon = qemuDomainObjEnterMonitor(vm))) {
+            rc = qemuMonitorBlockJobPause(mon, jobid);
+            qemuDomainObjExitMonitor(vm);
+            if (rc < 0) {
+                /* It may have just finished: that is not an error. */
+                virResetLastError();
+            }
+        }
+        deadline = g_get_monotonic_time() + QEMU_BLOCKJOB_END_TIMEOUT_MS * 1000LL;
+        while (qemuBlockJobFindByJobID(vm, jobid)) {
+            if ((rc = qemuBlockPullQuery(vm, jobid, &st)) < 0)
+                return -1;
+            if (rc == 0)
+                break;
+            if (st.paused && !st.busy) {
+                if ((job = qemuBlockJobFindByJobID(vm, jobid))) {
+                    qemuBlockPullUpdate(job, st.offset, st.len);
+                    job->state = QEMU_BLOCKJOB_STATE_PAUSED;
+                    qemuDomainSaveStatus(driver, vm);
+                }
+                break;
+            }
+            if (g_get_monotonic_time() > deadline) {
+                virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                               "QEMU did not pause the block pull of disk '%s'",
+                               diskname);
+                return -1;
+            }
+            g_cond_wait_until(&vm->cond, &vm->lock, g_get_monotonic_time() + 5000);
+        }
+    }
+
+    job = qemuBlockJobFindByJobID(vm, jobid);
+    if (job && job->state == QEMU_BLOCKJOB_STATE_PAUSED) {
+        if (info) {
+            info->cur = job->cur;
+            info->end = job->end;
+        }
+        return 0;
+    }
+
+    /* The step reached the end: finish exactly as a background pull. */
+    if (job) {
+        unsigned long long end = job->end;
+        if (qemuBlockPullWaitEnd(vm, diskname) < 0)
+            return -1;
+        if (info)
+            info->cur = info->end = end;
+    } else if (info) {
+        info->cur = info->end = MAX(st.len, 1);
+    }
+    /* Did it complete? The job's record is gone: look at the chain. */
+    if ((disk = virDomainDiskByName(vm->def, diskname)) &&
+        virStorageSourceChainLength(disk->src) > 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "the block pull of disk '%s' of domain '%s' failed; "
+                       "see the domain's log", diskname, vm->def->name);
+        return -1;
+    }
+    return 0;
+}
+
+int
+qemuBlockPullAbort(qemuDriver *driver, virDomainObj *vm, const char *path)
+{
+    virDomainDiskDef *disk;
+    qemuBlockJob *job;
+    g_autofree char *jobid = NULL;
+    g_autofree char *diskname = NULL;
+    qemuMonitor *mon;
+    bool force;
+    int rc;
+
+    if (!(disk = qemuBlockPullFindDisk(vm, path)))
+        return -1;
+    diskname = g_strdup(disk->dst);
+    if (!(job = qemuBlockJobFind(vm, diskname)) ||
+        job->state == QEMU_BLOCKJOB_STATE_NEW) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "no block pull is active on disk '%s' of domain '%s'",
+                       diskname, vm->def->name);
+        return -1;
+    }
+    jobid = g_strdup(job->jobid);
+    if (job->state == QEMU_BLOCKJOB_STATE_RUNNING ||
+        job->state == QEMU_BLOCKJOB_STATE_PAUSED) {
+        /* Recorded before asking, so that CANCELED and FAILED stay apart
+         * even across a restart. */
+        job->abortRequested = true;
+        qemuDomainSaveStatus(driver, vm);
+        /* A paused job only goes away when forced. */
+        force = job->state == QEMU_BLOCKJOB_STATE_PAUSED;
+        if (!(mon = qemuDomainObjEnterMonitor(vm)))
+            return -1;
+        rc = qemuMonitorBlockJobCancel(mon, jobid, force);
+        qemuDomainObjExitMonitor(vm);
+        if (rc < 0) {
+            /* The job may have finished meanwhile: then it ends by itself. */
+            if (!qemuBlockJobFindByJobID(vm, jobid))
+                virResetLastError();
+            else if ((job = qemuBlockJobFindByJobID(vm, jobid)) &&
+                     (job->state == QEMU_BLOCKJOB_STATE_PENDING ||
+                      job->state == QEMU_BLOCKJOB_STATE_CONCLUDED))
+                virResetLastError();
+            else {
+                if (job)
+                    job->abortRequested = false;
+                qemuDomainSaveStatus(driver, vm);
+                return -1;
+            }
+        }
+    }
+    return qemuBlockPullWaitEnd(vm, diskname);
+}
+
+int
+qemuBlockPullGetInfo(virDomainObj *vm, const char *path,
+                     virDomainBlockPullInfoPtr info)
+{
+    virDomainDiskDef *disk;
+    qemuBlockJob *job;
+    g_autofree char *jobid = NULL;
+    qemuMonitorBlockJobInfo st = { 0 };
+    int rc;
+
+    if (!(disk = qemuBlockPullFindDisk(vm, path)))
+        return -1;
+    info->cur = info->end = 0;
+    if (!(job = qemuBlockJobFind(vm, disk->dst)))
+        return 0;
+    jobid = g_strdup(job->jobid);
+    if (job->state == QEMU_BLOCKJOB_STATE_RUNNING) {
+        if ((rc = qemuBlockPullQuery(vm, jobid, &st)) < 0)
+            return -1;
+        if (!(job = qemuBlockJobFindByJobID(vm, jobid))) {
+            /* It ended while we asked: no pull is active any more. */
+            return 0;
+        }
+        if (rc == 1)
+            qemuBlockPullUpdate(job, st.offset, st.len);
+        else
+            qemuBlockPullUpdate(job, job->end, st.len);
+    } else if (job->state == QEMU_BLOCKJOB_STATE_PENDING ||
+               job->state == QEMU_BLOCKJOB_STATE_CONCLUDED) {
+        if (!job->failed)
+            qemuBlockPullUpdate(job, job->end, 0);
+    } else {
+        qemuBlockPullUpdate(job, 0, 0);
+    }
+    info->cur = job->cur;
+    info->end = job->end;
+    return 0;
+}

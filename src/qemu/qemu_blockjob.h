@@ -1,0 +1,30 @@
+/*
+ * qemu_blockjob.h: the block pull state machine: QEMU's block-stream job,
+ * driven by its events, finished by the driver (finalize, read the result,
+ * dismiss, drop the old nodes, revoke access, emit the event).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "qemu_domain.h"
+
+/* A monitor event about jobs (vm locked, from the event worker). */
+void qemuBlockJobHandleEvent(qemuDriver *driver, virDomainObj *vm,
+                             const char *name, json_object *data);
+
+/* The domain stops (vm locked, job held): every pull ends. */
+void qemuBlockJobsEndOnStop(qemuDriver *driver, virDomainObj *vm);
+
+/* After a reconnect (vm locked): match recorded pulls with QEMU's jobs and
+ * finish those that ended while nobody watched. */
+int qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm);
+
+/* The block pull calls (vm locked; PullAll, Step and Abort with the job
+ * held). @path is the disk's top image path or its target name. */
+int qemuBlockPullAll(qemuDriver *driver, virDomainObj *vm, const char *path);
+int qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
+                      virDomainBlockPullInfoPtr info);
+int qemuBlockPullAbort(qemuDriver *driver, virDomainObj *vm, const char *path);
+int qemuBlockPullGetInfo(virDomainObj *vm, const char *path,
+                         virDomainBlockPullInfoPtr info);

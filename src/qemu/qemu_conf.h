@@ -1,0 +1,31 @@
+/*
+ * qemu_conf.h: the QEMU driver's configuration, read from qemu.conf.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+/* Defaults of the settings qemu.conf can change. */
+#define QEMU_DRIVER_CONFIG_DEFAULT_USER "nobody"
+#define QEMU_DRIVER_CONFIG_DEFAULT_GROUP "nogroup"
+#define QEMU_DRIVER_CONFIG_DEFAULT_SECURITY_DRIVER "dac"
+#define QEMU_DRIVER_CONFIG_DEFAULT_MONITOR_TIMEOUT 30000
+
+typedef struct _qemuDriverConfig qemuDriverConfig;
+struct _qemuDriverConfig {
+    char *user;                     /* QEMU runs as this user ("nobody") */
+    char *group;                    /* ... and group ("nogroup") */
+    char *securityDriver;           /* "dac" or "none" */
+    unsigned long long blockPullMaxBandwidth; /* bytes/s, 0 = unlimited */
+    char *emulator;                 /* default QEMU binary (absolute path) */
+    int monitorTimeout;             /* ms to wait for a monitor reply (> 0) */
+    char *configFile;               /* the file last loaded, NULL if none */
+};
+
+qemuDriverConfig *qemuDriverConfigNew(void);
+int qemuDriverConfigLoadFile(qemuDriverConfig *cfg, const char *path);
+void qemuDriverConfigFree(qemuDriverConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDriverConfig, qemuDriverConfigFree);

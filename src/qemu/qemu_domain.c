@@ -1,0 +1,556 @@
+/*
+ * qemu_domain.c: domain objects of the QEMU driver, their jobs, and the
+ * status files that let a new process carry on with running domains.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "qemu_domain.h"
+#include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+virDomainObj *
+virDomainObjNew(void)
+{
+    virDomainObj *vm = g_new0(virDomainObj, 1);
+
+    vm->refs = 1;
+    g_mutex_init(&vm->lock);
+    g_cond_init(&vm->cond);
+    vm->state = VIR_DOMAIN_SHUTOFF;
+    vm->reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
+    vm->blockjobs = g_ptr_array_new();
+    return vm;
+}
+
+void
+virDomainObjRef(virDomainObj *vm)
+{
+    g_atomic_int_inc(&vm->refs);
+}
+
+static void
+qemuBlockJobFree(qemuBlockJob *job)
+{
+    if (!job)
+        return;
+    g_free(job->disk);
+    g_free(job->jobid);
+    g_free(job->errmsg);
+    g_free(job);
+}
+
+void
+virDomainObjUnref(virDomainObj *vm)
+{
+    if (!vm || !g_atomic_int_dec_and_test(&vm->refs))
+        return;
+    virDomainDefFree(vm->def);
+    virDomainDefFree(vm->newDef);
+    g_free(vm->monPath);
+    g_free(vm->pidPath);
+    g_free(vm->logPath);
+    g_strfreev(vm->labels);
+    for (guint i = 0; i < vm->blockjobs->len; i++)
+        qemuBlockJobFree(g_ptr_array_index(vm->blockjobs, i));
+    g_ptr_array_unref(vm->blockjobs);
+    g_mutex_clear(&vm->lock);
+    g_cond_clear(&vm->cond);
+    g_free(vm);
+}
+
+bool
+virDomainObjIsActive(virDomainObj *vm)
+{
+    return vm->def && vm->def->id >= 0;
+}
+
+void
+virDomainObjSetState(virDomainObj *vm, int state, int reason)
+{
+    vm->state = state;
+    vm->reason = reason;
+    g_cond_broadcast(&vm->cond);
+}
+
+/* ------------------------------------------------------------------ */
+/* The list                                                             */
+
+static char *
+qemuUUIDKey(const unsigned char *uuid)
+{
+    char *str = g_new0(char, VIR_UUID_STRING_BUFLEN);
+    virUUIDFormat(uuid, str);
+    return str;
+}
+
+void
+qemuDomainObjListAdd(qemuDriver *driver, virDomainObj *vm)
+{
+    virDomainObjRef(vm);
+    vm->removed = false;
+    g_mutex_lock(&driver->lock);
+    g_hash_table_insert(driver->domains, qemuUUIDKey(vm->def->uuid), vm);
+    g_mutex_unlock(&driver->lock);
+}
+
+void
+qemuDomainObjListRemove(qemuDriver *driver, virDomainObj *vm)
+{
+    g_autofree char *key = qemuUUIDKey(vm->def->uuid);
+
+    vm->removed = true;
+    g_mutex_lock(&driver->lock);
+    if (g_hash_table_lookup(driver->domains, key) == vm)
+        g_hash_table_remove(driver->domains, key);
+    g_mutex_unlock(&driver->lock);
+}
+
+typedef bool (*qemuDomainObjMatch)(virDomainObj *vm, const void *data);
+
+/* Domain fields read here are only changed with both the driver lock and
+ * the domain lock held (names and uuids never change; ids change at
+ * start/stop, under both). */
+static virDomainObj *
+qemuDomainObjFind(qemuDriver *driver, qemuDomainObjMatch match, const void *data)
+{
+    GHashTableIter iter;
+    gpointer value;
+    virDomainObj *found = NULL;
+
+    g_mutex_lock(&driver->lock);
+    g_hash_table_iter_init(&iter, driver->domains);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        virDomainObj *vm = value;
+        bool ok;
+
+        g_mutex_lock(&vm->lock);
+        ok = match(vm, data);
+        g_mutex_unlock(&vm->lock);
+        if (ok) {
+            found = vm;
+            virDomainObjRef(vm);
+            break;
+        }
+    }
+    g_mutex_unlock(&driver->lock);
+    return found;
+}
+
+static bool
+qemuMatchUUID(virDomainObj *vm, const void *data)
+{
+    return memcmp(vm->def->uuid, data, VIR_UUID_BUFLEN) == 0;
+}
+
+static bool
+qemuMatchName(virDomainObj *vm, const void *data)
+{
+    return strcmp(vm->def->name, data) == 0;
+}
+
+static bool
+qemuMatchID(virDomainObj *vm, const void *data)
+{
+    return virDomainObjIsActive(vm) && vm->def->id == *(const int *) data;
+}
+
+virDomainObj *
+qemuDomainObjFindByUUID(qemuDriver *driver, const unsigned char *uuid)
+{
+    return qemuDomainObjFind(driver, qemuMatchUUID, uuid);
+}
+
+virDomainObj *
+qemuDomainObjFindByName(qemuDriver *driver, const char *name)
+{
+    return qemuDomainObjFind(driver, qemuMatchName, name);
+}
+
+virDomainObj *
+qemuDomainObjFindByID(qemuDriver *driver, int id)
+{
+    return qemuDomainObjFind(driver, qemuMatchID, &id);
+}
+
+GPtrArray *
+qemuDomainObjListGetAll(qemuDriver *driver)
+{
+    GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify) virDomainObjUnref);
+    GHashTableIter iter;
+    gpointer value;
+
+    g_mutex_lock(&driver->lock);
+    g_hash_table_iter_init(&iter, driver->domains);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        virDomainObjRef(value);
+        g_ptr_array_add(all, value);
+    }
+    g_mutex_unlock(&driver->lock);
+    return all;
+}
+
+/* ------------------------------------------------------------------ */
+/* Jobs and monitor access                                              */
+
+void
+qemuDomainObjBeginJob(virDomainObj *vm)
+{
+    while (vm->job)
+        g_cond_wait(&vm->cond, &vm->lock);
+    vm->job = true;
+}
+
+void
+qemuDomainObjEndJob(virDomainObj *vm)
+{
+    vm->job = false;
+    g_cond_broadcast(&vm->cond);
+}
+
+qemuMonitor *
+qemuDomainObjEnterMonitor(virDomainObj *vm)
+{
+    if (!vm->mon || vm->monEOF) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is not running (its QEMU is gone)",
+                       vm->def->name);
+        return NULL;
+    }
+    vm->monUsers++;
+    g_mutex_unlock(&vm->lock);
+    return vm->mon;
+}
+
+void
+qemuDomainObjExitMonitor(virDomainObj *vm)
+{
+    g_mutex_lock(&vm->lock);
+    vm->monUsers--;
+    g_cond_broadcast(&vm->cond);
+}
+
+/* ------------------------------------------------------------------ */
+/* Block jobs                                                           */
+
+static const char *const qemuBlockJobStateNames[] = {
+    "new", "running", "paused", "pending", "concluded",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(qemuBlockJobStateNames) == QEMU_BLOCKJOB_STATE_LAST);
+
+const char *
+qemuBlockJobStateToString(qemuBlockJobState state)
+{
+    if (state >= QEMU_BLOCKJOB_STATE_LAST)
+        return "unknown";
+    return qemuBlockJobStateNames[state];
+}
+
+static int
+qemuBlockJobStateFromString(const char *str)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(qemuBlockJobStateNames); i++) {
+        if (str && strcmp(str, qemuBlockJobStateNames[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+qemuBlockJob *
+qemuBlockJobFind(virDomainObj *vm, const char *disk)
+{
+    for (guint i = 0; i < vm->blockjobs->len; i++) {
+        qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, i);
+        if (strcmp(job->disk, disk) == 0)
+            return job;
+    }
+    return NULL;
+}
+
+qemuBlockJob *
+qemuBlockJobFindByJobID(virDomainObj *vm, const char *jobid)
+{
+    for (guint i = 0; i < vm->blockjobs->len; i++) {
+        qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, i);
+        if (strcmp(job->jobid, jobid) == 0)
+            return job;
+    }
+    return NULL;
+}
+
+qemuBlockJob *
+qemuBlockJobAdd(virDomainObj *vm, const char *disk)
+{
+    qemuBlockJob *job = g_new0(qemuBlockJob, 1);
+
+    job->disk = g_strdup(disk);
+    job->jobid = g_strdup_printf("pull-%s", disk);
+    g_ptr_array_add(vm->blockjobs, job);
+    return job;
+}
+
+void
+qemuBlockJobRemove(virDomainObj *vm, qemuBlockJob *job)
+{
+    g_ptr_array_remove(vm->blockjobs, job);
+    qemuBlockJobFree(job);
+    g_cond_broadcast(&vm->cond);
+}
+
+/* ------------------------------------------------------------------ */
+/* Status and config files                                              */
+
+static const char *const virDomainStateNames[] = {
+    "nostate", "running", "blocked", "paused", "shutdown", "shutoff",
+    "crashed", "pmsuspended",
+};
+
+char *
+qemuDomainStatusPath(qemuDriver *driver, const char *name)
+{
+    return g_strdup_printf("%s/%s.xml", driver->stateDir, name);
+}
+
+char *
+qemuDomainConfigPath(qemuDriver *driver, const char *name)
+{
+    return g_strdup_printf("%s/%s.xml", driver->configDir, name);
+}
+
+static void
+qemuXMLEscapeAttr(GString *buf, const char *name, const char *value)
+{
+    g_autofree char *esc = g_markup_escape_text(value, -1);
+    g_string_append_printf(buf, " %s='%s'", name, esc);
+}
+
+int
+qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+    g_autofree char *path = qemuDomainStatusPath(driver, vm->def->name);
+
+    g_string_append_printf(buf, "<domstatus state='%s' reason='%d' pid='%d' persistent='%s'",
+                           virDomainStateNames[vm->state], vm->reason,
+                           (int) vm->pid, vm->persistent ? "yes" : "no");
+    g_string_append(buf, ">\n");
+    if (vm->monPath) {
+        g_string_append(buf, "  <monitor");
+        qemuXMLEscapeAttr(buf, "path", vm->monPath);
+        g_string_append(buf, "/>\n");
+    }
+    if (vm->logPath) {
+        g_string_append(buf, "  <log");
+        qemuXMLEscapeAttr(buf, "path", vm->logPath);
+        g_string_append(buf, "/>\n");
+    }
+    if (vm->labels && vm->labels[0]) {
+        g_string_append(buf, "  <labels>\n");
+        for (size_t i = 0; vm->labels[i]; i++) {
+            g_string_append(buf, "    <image");
+            qemuXMLEscapeAttr(buf, "path", vm->labels[i]);
+            g_string_append(buf, "/>\n");
+        }
+        g_string_append(buf, "  </labels>\n");
+    }
+    if (vm->blockjobs->len > 0) {
+        g_string_append(buf, "  <blockjobs>\n");
+        for (guint i = 0; i < vm->blockjobs->len; i++) {
+            qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, i);
+
+            g_string_append(buf, "    <blockjob");
+            qemuXMLEscapeAttr(buf, "disk", job->disk);
+            qemuXMLEscapeAttr(buf, "jobid", job->jobid);
+            g_string_append_printf(buf,
+                                   " state='%s' stepwise='%s' abort='%s' failed='%s'"
+                                   " cur='%llu' end='%llu'",
+                                   qemuBlockJobStateToString(job->state),
+                                   job->stepwise ? "yes" : "no",
+                                   job->abortRequested ? "yes" : "no",
+                                   job->failed ? "yes" : "no",
+                                   job->cur, job->end);
+            if (job->errmsg) {
+                g_autofree char *esc = g_markup_escape_text(job->errmsg, -1);
+                g_string_append_printf(buf, "><error>%s</error></blockjob>\n", esc);
+            } else {
+                g_string_append(buf, "/>\n");
+            }
+        }
+        g_string_append(buf, "  </blockjobs>\n");
+    }
+    virDomainDefFormatBuf(buf, vm->def, VIR_DOMAIN_DEF_FORMAT_STATUS, 2);
+    if (vm->newDef) {
+        g_string_append(buf, "  <persistent>\n");
+        virDomainDefFormatBuf(buf, vm->newDef, VIR_DOMAIN_DEF_FORMAT_INACTIVE, 4);
+        g_string_append(buf, "  </persistent>\n");
+    }
+    g_string_append(buf, "</domstatus>\n");
+    VIR_DEBUG("saving status of '%s'", vm->def->name);
+    return virFileWriteAtomic(path, buf->str, 0600);
+}
+
+void
+qemuDomainRemoveStatus(qemuDriver *driver, virDomainObj *vm)
+{
+    g_autofree char *path = qemuDomainStatusPath(driver, vm->def->name);
+    virFileUnlinkQuiet(path);
+}
+
+static char *
+qemuXMLProp(xmlNodePtr node, const char *name)
+{
+    xmlChar *v = xmlGetProp(node, BAD_CAST name);
+    char *ret = v ? g_strdup((const char *) v) : NULL;
+    xmlFree(v);
+    return ret;
+}
+
+static xmlNodePtr
+qemuXMLChild(xmlNodePtr node, const char *name)
+{
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *) c->name, name) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static bool
+qemuXMLPropBool(xmlNodePtr node, const char *name)
+{
+    g_autofree char *v = qemuXMLProp(node, name);
+    return v && strcmp(v, "yes") == 0;
+}
+
+static unsigned long long
+qemuXMLPropULL(xmlNodePtr node, const char *name)
+{
+    g_autofree char *v = qemuXMLProp(node, name);
+    return v ? g_ascii_strtoull(v, NULL, 10) : 0;
+}
+
+static void
+qemuXMLDocFree(xmlDocPtr doc)
+{
+    xmlFreeDoc(doc);
+}
+
+typedef struct _xmlDoc virXMLDoc;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virXMLDoc, qemuXMLDocFree);
+
+virDomainObj *
+qemuDomainLoadStatus(qemuDriver *driver G_GNUC_UNUSED, const char *path)
+{
+    g_autoptr(virXMLDoc) doc = NULL;
+    g_autoptr(virDomainObj) vm = virDomainObjNew();
+    g_autofree char *state = NULL;
+    g_autoptr(GPtrArray) labels = g_ptr_array_new();
+    xmlNodePtr root, node;
+
+    if (!(doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                            XML_PARSE_NOWARNING))) {
+        virReportError(VIR_ERR_XML_ERROR, "cannot parse status file '%s'", path);
+        return NULL;
+    }
+    root = xmlDocGetRootElement(doc);
+    if (!root || strcmp((const char *) root->name, "domstatus") != 0) {
+        virReportError(VIR_ERR_XML_ERROR, "'%s' is not a domain status file", path);
+        return NULL;
+    }
+    state = qemuXMLProp(root, "state");
+    vm->state = VIR_DOMAIN_NOSTATE;
+    for (size_t i = 0; state && i < G_N_ELEMENTS(virDomainStateNames); i++) {
+        if (strcmp(state, virDomainStateNames[i]) == 0)
+            vm->state = i;
+    }
+    vm->reason = (int) qemuXMLPropULL(root, "reason");
+    vm->pid = (pid_t) qemuXMLPropULL(root, "pid");
+    vm->persistent = qemuXMLPropBool(root, "persistent");
+    if ((node = qemuXMLChild(root, "monitor")))
+        vm->monPath = qemuXMLProp(node, "path");
+    if ((node = qemuXMLChild(root, "log")))
+        vm->logPath = qemuXMLProp(node, "path");
+    if ((node = qemuXMLChild(root, "labels"))) {
+        for (xmlNodePtr c = node->children; c; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE)
+                g_ptr_array_add(labels, qemuXMLProp(c, "path"));
+        }
+    }
+    g_ptr_array_add(labels, NULL);
+    vm->labels = (char **) g_ptr_array_free(g_steal_pointer(&labels), FALSE);
+    if ((node = qemuXMLChild(root, "blockjobs"))) {
+        for (xmlNodePtr c = node->children; c; c = c->next) {
+            g_autofree char *disk = NULL;
+            g_autofree char *jstate = NULL;
+            qemuBlockJob *job;
+            xmlNodePtr err;
+            int st;
+
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            disk = qemuXMLProp(c, "disk");
+            jstate = qemuXMLProp(c, "state");
+            if (!disk || (st = qemuBlockJobStateFromString(jstate)) < 0) {
+                virReportError(VIR_ERR_XML_ERROR,
+                               "bad <blockjob> in status file '%s'", path);
+                return NULL;
+            }
+            job = qemuBlockJobAdd(vm, disk);
+            g_free(job->jobid);
+            job->jobid = qemuXMLProp(c, "jobid");
+            job->state = st;
+            job->stepwise = qemuXMLPropBool(c, "stepwise");
+            job->abortRequested = qemuXMLPropBool(c, "abort");
+            job->failed = qemuXMLPropBool(c, "failed");
+            job->cur = qemuXMLPropULL(c, "cur");
+            job->end = qemuXMLPropULL(c, "end");
+            if ((err = qemuXMLChild(c, "error"))) {
+                xmlChar *txt = xmlNodeGetContent(err);
+                job->errmsg = g_strdup((const char *) txt);
+                xmlFree(txt);
+            }
+        }
+    }
+    if (!(node = qemuXMLChild(root, "domain")) ||
+        !(vm->def = virDomainDefParseNode(doc, node, VIR_DOMAIN_DEF_PARSE_STATUS)))
+        return NULL;
+    if ((node = qemuXMLChild(root, "persistent"))) {
+        xmlNodePtr dnode = qemuXMLChild(node, "domain");
+        if (dnode && !(vm->newDef = virDomainDefParseNode(doc, dnode, 0)))
+            return NULL;
+    }
+    return g_steal_pointer(&vm);
+}
+
+int
+qemuDomainSaveConfig(qemuDriver *driver, const virDomainDef *def)
+{
+    g_autofree char *path = qemuDomainConfigPath(driver, def->name);
+    g_autofree char *xml = virDomainDefFormat(def, VIR_DOMAIN_DEF_FORMAT_INACTIVE);
+
+    return virFileWriteAtomic(path, xml, 0600);
+}
+
+void
+qemuDomainRemoveConfig(qemuDriver *driver, const char *name)
+{
+    g_autofree char *path = qemuDomainConfigPath(driver, name);
+    virFileUnlinkQuiet(path);
+}
+
+void
+qemuDomainEventQueue(qemuDriver *driver, virDomainEvent *event)
+{
+    virDomainEventStateQueue(driver->eventState, event);
+}

@@ -1,0 +1,976 @@
+/*
+ * qemu_driver.c: the QEMU driver's table: connections to an embed root,
+ * and every domain call, each taking the domain's lock and job as needed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "qemu_blockjob.h"
+#include "qemu_domain.h"
+#include "qemu_process.h"
+#include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+/* Drivers by embed root: connections of one process to one root share it. */
+static GMutex qemuDriversLock;
+static GHashTable *qemuDrivers;
+
+/* ------------------------------------------------------------------ */
+/* Driver setup and teardown                                            */
+
+static void
+qemuDriverFree(qemuDriver *driver)
+{
+    g_autoptr(GPtrArray) all = NULL;
+
+    if (!driver)
+        return;
+    VIR_DEBUG("shutting down the driver of '%s'", driver->root);
+    /* QEMU keeps running: only our side of each monitor closes. */
+    if (driver->domains) {
+        all = qemuDomainObjListGetAll(driver);
+        for (guint i = 0; i < all->len; i++) {
+            virDomainObj *vm = g_ptr_array_index(all, i);
+            qemuMonitor *mon;
+
+            g_mutex_lock(&vm->lock);
+            while (vm->monUsers > 0)
+                g_cond_wait(&vm->cond, &vm->lock);
+            mon = g_steal_pointer(&vm->mon);
+            g_mutex_unlock(&vm->lock);
+            if (mon) {
+                qemuMonitorClose(mon);
+                virDomainObjUnref(vm);
+            }
+        }
+    }
+    if (driver->workerPool)
+        g_thread_pool_free(driver->workerPool, FALSE, TRUE);
+    virEventThreadFree(driver->eventThread);
+    if (driver->domains)
+        g_hash_table_unref(driver->domains);
+    virDomainEventStateFree(driver->eventState);
+    virSecurityManagerFree(driver->securityManager);
+    qemuDriverConfigFree(driver->cfg);
+    if (driver->stateDirFd >= 0)
+        close(driver->stateDirFd);
+    if (driver->lockFd >= 0)
+        close(driver->lockFd);
+    g_free(driver->root);
+    g_free(driver->configDir);
+    g_free(driver->stateDir);
+    g_free(driver->logDir);
+    g_free(driver->libDir);
+    g_mutex_clear(&driver->lock);
+    g_free(driver);
+}
+
+void
+qemuDriverUnref(qemuDriver *driver)
+{
+    bool last;
+
+    g_mutex_lock(&qemuDriversLock);
+    last = g_atomic_int_dec_and_test(&driver->refs);
+    if (last)
+        g_hash_table_remove(qemuDrivers, driver->root);
+    g_mutex_unlock(&qemuDriversLock);
+    if (last)
+        qemuDriverFree(driver);
+}
+
+/* Load persistent definitions, then the status of running domains. */
+static int
+qemuDriverLoadDomains(qemuDriver *driver)
+{
+    g_autoptr(GDir) dir = NULL;
+    g_autoptr(GError) gerr = NULL;
+    const char *ent;
+
+    if (!(dir = g_dir_open(driver->configDir, 0, &gerr))) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "cannot read '%s': %s",
+                       driver->configDir, gerr->message);
+        return -1;
+    }
+    while ((ent = g_dir_read_name(dir))) {
+        g_autofree char *path = NULL;
+        g_autofree char *xml = NULL;
+        g_autoptr(virDomainObj) vm = NULL;
+        virDomainDef *def;
+
+        if (!g_str_has_suffix(ent, ".xml"))
+            continue;
+        path = g_build_filename(driver->configDir, ent, NULL);
+        if (!(xml = virFileReadAll(path, 10 * 1024 * 1024)) ||
+            !(def = virDomainDefParseString(xml, 0))) {
+            VIR_WARN("ignoring domain config '%s': %s", path,
+                     virGetLastErrorMessage());
+            virResetLastError();
+            continue;
+        }
+        vm = virDomainObjNew();
+        vm->driver = driver;
+        vm->def = def;
+        vm->def->id = -1;
+        vm->persistent = true;
+        virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+        qemuDomainObjListAdd(driver, vm);
+    }
+
+    g_clear_pointer(&dir, g_dir_close);
+    if (!(dir = g_dir_open(driver->stateDir, 0, &gerr))) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "cannot read '%s': %s",
+                       driver->stateDir, gerr->message);
+        return -1;
+    }
+    while ((ent = g_dir_read_name(dir))) {
+        g_autofree char *path = NULL;
+        g_autoptr(virDomainObj) vm = NULL;
+        g_autoptr(virDomainObj) old = NULL;
+        int rc;
+
+        if (!g_str_has_suffix(ent, ".xml"))
+            continue;
+        path = g_build_filename(driver->stateDir, ent, NULL);
+        if (!(vm = qemuDomainLoadStatus(driver, path))) {
+            VIR_WARN("ignoring status file '%s': %s", path,
+                     virGetLastErrorMessage());
+            virResetLastError();
+            continue;
+        }
+        vm->driver = driver;
+        if ((old = qemuDomainObjFindByUUID(driver, vm->def->uuid)))
+            qemuDomainObjListRemove(driver, old);
+        qemuDomainObjListAdd(driver, vm);
+        g_mutex_lock(&vm->lock);
+        qemuDomainObjBeginJob(vm);
+        rc = qemuProcessReconnect(driver, vm);
+        qemuDomainObjEndJob(vm);
+        g_mutex_unlock(&vm->lock);
+        if (rc == 1 && !vm->persistent)
+            qemuDomainObjListRemove(driver, vm);
+    }
+    return 0;
+}
+
+static qemuDriver *
+qemuDriverNew(const char *root)
+{
+    g_autofree char *lockPath = NULL;
+    g_autofree char *confPath = NULL;
+    qemuDriver *driver = g_new0(qemuDriver, 1);
+    const char *dirs[4];
+
+    driver->refs = 1;
+    driver->lockFd = -1;
+    driver->stateDirFd = -1;
+    driver->nextID = 1;
+    g_mutex_init(&driver->lock);
+    driver->root = g_strdup(root);
+    driver->configDir = g_build_filename(root, "etc", "qemu", NULL);
+    driver->stateDir = g_build_filename(root, "run", "qemu", NULL);
+    driver->logDir = g_build_filename(root, "log", "qemu", NULL);
+    driver->libDir = g_build_filename(root, "lib", "qemu", NULL);
+    dirs[0] = driver->configDir;
+    dirs[1] = driver->stateDir;
+    dirs[2] = driver->logDir;
+    dirs[3] = driver->libDir;
+
+    if (g_mkdir_with_parents(root, 0700) < 0) {
+        virReportSystemError(errno, "cannot create embed root '%s'", root);
+        goto error;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        if (virFileMakePath(dirs[i], 0700) < 0)
+            goto error;
+    }
+    lockPath = g_build_filename(driver->stateDir, "driver.lock", NULL);
+    {
+        g_autofree char *what = g_strdup_printf("embedded driver root '%s'", root);
+        if ((driver->lockFd = virFileLockExclusive(lockPath, what)) < 0)
+            goto error;
+    }
+    if ((driver->stateDirFd = open(driver->stateDir,
+                                   O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        virReportSystemError(errno, "cannot open '%s'", driver->stateDir);
+        goto error;
+    }
+
+    driver->cfg = qemuDriverConfigNew();
+    confPath = g_build_filename(root, "etc", "qemu.conf", NULL);
+    if (qemuDriverConfigLoadFile(driver->cfg, confPath) < 0)
+        goto error;
+    if (!(driver->securityManager =
+          virSecurityManagerNew(driver->cfg->securityDriver,
+                                driver->cfg->user, driver->cfg->group)))
+        goto error;
+
+    driver->eventState = virDomainEventStateNew();
+    driver->domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) virDomainObjUnref);
+    driver->eventThread = virEventThreadNew("qemu-monitor");
+    /* One worker: events are handled in the order QEMU sent them. */
+    driver->workerPool = g_thread_pool_new(qemuProcessEventWorker, driver, 1,
+                                           FALSE, NULL);
+    if (qemuDriverLoadDomains(driver) < 0)
+        goto error;
+    return driver;
+
+ error:
+    qemuDriverFree(driver);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections                                                          */
+
+static char *
+qemuParseEmbedRoot(GUri *uri)
+{
+    g_autoptr(GHashTable) params = NULL;
+    g_autoptr(GError) gerr = NULL;
+    const char *query = g_uri_get_query(uri);
+    const char *root;
+
+    if (!query ||
+        !(params = g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, &gerr)) ||
+        !(root = g_hash_table_lookup(params, "root")) || !*root) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       "URI 'qemu:///embed' needs a root directory: qemu:///embed?root=DIR");
+        return NULL;
+    }
+    if (g_hash_table_size(params) != 1) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       "URI 'qemu:///embed' takes only the 'root' parameter");
+        return NULL;
+    }
+    if (!g_path_is_absolute(root)) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "embed root '%s' must be an absolute path", root);
+        return NULL;
+    }
+    return g_canonicalize_filename(root, NULL);
+}
+
+static virDrvOpenStatus
+qemuConnectOpen(virConnectPtr conn, GUri *uri, unsigned int flags)
+{
+    g_autofree char *root = NULL;
+    qemuDriver *driver;
+
+    if (g_strcmp0(g_uri_get_scheme(uri), "qemu") != 0 ||
+        (g_uri_get_host(uri) && *g_uri_get_host(uri)) ||
+        g_strcmp0(g_uri_get_path(uri), "/embed") != 0)
+        return VIR_DRV_OPEN_DECLINED;
+    virCheckFlags(VIR_CONNECT_RO, VIR_DRV_OPEN_ERROR);
+
+    if (!(root = qemuParseEmbedRoot(uri)))
+        return VIR_DRV_OPEN_ERROR;
+
+    g_mutex_lock(&qemuDriversLock);
+    if (!qemuDrivers)
+        qemuDrivers = g_hash_table_new(g_str_hash, g_str_equal);
+    if ((driver = g_hash_table_lookup(qemuDrivers, root))) {
+        g_atomic_int_inc(&driver->refs);
+    } else {
+        if (!(driver = qemuDriverNew(root))) {
+            g_mutex_unlock(&qemuDriversLock);
+            return VIR_DRV_OPEN_ERROR;
+        }
+        g_hash_table_insert(qemuDrivers, driver->root, driver);
+    }
+    g_mutex_unlock(&qemuDriversLock);
+
+    conn->privateData = driver;
+    g_free(conn->uri);
+    conn->uri = g_strdup_printf("qemu:///embed?root=%s", root);
+    return VIR_DRV_OPEN_SUCCESS;
+}
+
+static int
+qemuConnectClose(virConnectPtr conn)
+{
+    qemuDriver *driver = conn->privateData;
+
+    if (!driver)
+        return 0;
+    virDomainEventStateDeregisterConn(driver->eventState, conn);
+    conn->privateData = NULL;
+    qemuDriverUnref(driver);
+    return 0;
+}
+
+static char *
+qemuConnectGetURI(virConnectPtr conn)
+{
+    return strdup(conn->uri);
+}
+
+static int
+qemuConnectIsAlive(virConnectPtr conn G_GNUC_UNUSED)
+{
+    return 1;
+}
+
+static int
+qemuConnectGetVersion(virConnectPtr conn G_GNUC_UNUSED, unsigned long *hvVer)
+{
+    /* The QEMU we run by default is Debian 12's 7.2. */
+    *hvVer = 7002000;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Domain helpers                                                       */
+
+static virDomainPtr
+qemuDomainHandle(virConnectPtr conn, virDomainObj *vm)
+{
+    return virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
+}
+
+/* The domain object of a handle, locked, with a reference; or NULL with
+ * VIR_ERR_NO_DOMAIN. */
+static virDomainObj *
+qemuDomObjFromDomain(virDomainPtr dom)
+{
+    qemuDriver *driver = dom->conn->privateData;
+    virDomainObj *vm = qemuDomainObjFindByUUID(driver, dom->uuid);
+
+    if (!vm) {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+        virUUIDFormat(dom->uuid, uuidstr);
+        virReportError(VIR_ERR_NO_DOMAIN,
+                       "no domain with matching uuid '%s' (%s)", uuidstr, dom->name);
+        return NULL;
+    }
+    g_mutex_lock(&vm->lock);
+    if (vm->removed) {
+        g_mutex_unlock(&vm->lock);
+        virDomainObjUnref(vm);
+        virReportError(VIR_ERR_NO_DOMAIN, "domain '%s' no longer exists",
+                       dom->name);
+        return NULL;
+    }
+    return vm;
+}
+
+static void
+qemuDomObjEnd(virDomainObj *vm)
+{
+    if (!vm)
+        return;
+    g_mutex_unlock(&vm->lock);
+    virDomainObjUnref(vm);
+}
+
+/* Is there another domain with @def's name or UUID? */
+static int
+qemuDomainCheckConflict(qemuDriver *driver, virDomainDef *def,
+                        virDomainObj **existing)
+{
+    g_autoptr(virDomainObj) byuuid = qemuDomainObjFindByUUID(driver, def->uuid);
+    g_autoptr(virDomainObj) byname = qemuDomainObjFindByName(driver, def->name);
+    char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+    *existing = NULL;
+    if (byuuid && byuuid != byname) {
+        virUUIDFormat(def->uuid, uuidstr);
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "domain '%s' already exists with uuid %s",
+                       byuuid->def->name, uuidstr);
+        return -1;
+    }
+    if (byname && byname != byuuid) {
+        virUUIDFormat(byname->def->uuid, uuidstr);
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "domain '%s' already exists with uuid %s",
+                       def->name, uuidstr);
+        return -1;
+    }
+    *existing = g_steal_pointer(&byuuid);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Domain calls                                                         */
+
+static virDomainPtr
+qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags)
+{
+    qemuDriver *driver = conn->privateData;
+    g_autoptr(virDomainDef) def = NULL;
+    g_autoptr(virDomainObj) existing = NULL;
+    virDomainPtr ret = NULL;
+    bool updated = false;
+
+    virCheckFlags(VIR_DOMAIN_DEFINE_VALIDATE, NULL);
+
+    if (!(def = virDomainDefParseString(xml, 0)))
+        return NULL;
+    def->id = -1;
+    /* Serialize definitions: the conflict check and the insertion must not
+     * interleave with another define of the same name. */
+    g_mutex_lock(&qemuDriversLock);
+    if (qemuDomainCheckConflict(driver, def, &existing) < 0)
+        goto cleanup;
+    if (qemuDomainSaveConfig(driver, def) < 0)
+        goto cleanup;
+
+    if (existing) {
+        g_mutex_lock(&existing->lock);
+        updated = existing->persistent;
+        existing->persistent = true;
+        if (virDomainObjIsActive(existing)) {
+            virDomainDefFree(existing->newDef);
+            existing->newDef = g_steal_pointer(&def);
+            qemuDomainSaveStatus(driver, existing);
+        } else {
+            virDomainDefFree(existing->def);
+            existing->def = g_steal_pointer(&def);
+        }
+        ret = qemuDomainHandle(conn, existing);
+        qemuDomainEventQueue(driver,
+                             virDomainEventLifecycleNew(existing->def->name,
+                                                        existing->def->uuid,
+                                                        existing->def->id,
+                                                        VIR_DOMAIN_EVENT_DEFINED,
+                                                        updated ?
+                                                        VIR_DOMAIN_EVENT_DEFINED_UPDATED :
+                                                        VIR_DOMAIN_EVENT_DEFINED_ADDED));
+        g_mutex_unlock(&existing->lock);
+    } else {
+        g_autoptr(virDomainObj) vm = virDomainObjNew();
+
+        vm->driver = driver;
+        vm->def = g_steal_pointer(&def);
+        vm->persistent = true;
+        qemuDomainObjListAdd(driver, vm);
+        ret = qemuDomainHandle(conn, vm);
+        qemuDomainEventQueue(driver,
+                             virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                        -1, VIR_DOMAIN_EVENT_DEFINED,
+                                                        VIR_DOMAIN_EVENT_DEFINED_ADDED));
+    }
+
+ cleanup:
+    g_mutex_unlock(&qemuDriversLock);
+    return ret;
+}
+
+static int
+qemuDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
+{
+    qemuDriver *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (!vm->persistent) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "cannot undefine transient domain '%s'", vm->def->name);
+        qemuDomObjEnd(vm);
+        return -1;
+    }
+    qemuDomainRemoveConfig(driver, vm->def->name);
+    qemuDomainEventQueue(driver,
+                         virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                    vm->def->id,
+                                                    VIR_DOMAIN_EVENT_UNDEFINED,
+                                                    VIR_DOMAIN_EVENT_UNDEFINED_REMOVED));
+    vm->persistent = false;
+    if (virDomainObjIsActive(vm)) {
+        g_clear_pointer(&vm->newDef, virDomainDefFree);
+        qemuDomainSaveStatus(driver, vm);
+    } else {
+        qemuDomainObjListRemove(driver, vm);
+    }
+    qemuDomObjEnd(vm);
+    return 0;
+}
+
+static int
+qemuDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
+{
+    qemuDriver *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_START_PAUSED, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    qemuDomainObjBeginJob(vm);
+    if (vm->removed) {
+        virReportError(VIR_ERR_NO_DOMAIN, "domain '%s' no longer exists", dom->name);
+    } else if (virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is already running", vm->def->name);
+    } else if (qemuProcessStart(driver, vm, flags) == 0) {
+        dom->id = vm->def->id;
+        ret = 0;
+    }
+    qemuDomainObjEndJob(vm);
+    qemuDomObjEnd(vm);
+    return ret;
+}
+
+static virDomainPtr
+qemuDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
+{
+    qemuDriver *driver = conn->privateData;
+    g_autoptr(virDomainDef) def = NULL;
+    g_autoptr(virDomainObj) existing = NULL;
+    g_autoptr(virDomainObj) vm = NULL;
+    virDomainPtr ret = NULL;
+
+    virCheckFlags(VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_VALIDATE, NULL);
+    if (!(def = virDomainDefParseString(xml, 0)))
+        return NULL;
+    def->id = -1;
+    g_mutex_lock(&qemuDriversLock);
+    if (qemuDomainCheckConflict(driver, def, &existing) < 0) {
+        g_mutex_unlock(&qemuDriversLock);
+        return NULL;
+    }
+    if (existing) {
+        g_mutex_unlock(&qemuDriversLock);
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "domain '%s' already exists", def->name);
+        return NULL;
+    }
+    vm = virDomainObjNew();
+    vm->driver = driver;
+    vm->def = g_steal_pointer(&def);
+    qemuDomainObjListAdd(driver, vm);
+    g_mutex_unlock(&qemuDriversLock);
+
+    g_mutex_lock(&vm->lock);
+    qemuDomainObjBeginJob(vm);
+    if (qemuProcessStart(driver, vm, flags & VIR_DOMAIN_START_PAUSED) < 0) {
+        qemuDomainObjEndJob(vm);
+        qemuDomainObjListRemove(driver, vm);
+        g_mutex_unlock(&vm->lock);
+        return NULL;
+    }
+    ret = qemuDomainHandle(conn, vm);
+    qemuDomainObjEndJob(vm);
+    g_mutex_unlock(&vm->lock);
+    return ret;
+}
+
+static int
+qemuDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
+{
+    qemuDriver *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    pid_t pid;
+    bool graceful = !!(flags & VIR_DOMAIN_DESTROY_GRACEFUL);
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_DESTROY_GRACEFUL, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (!virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is not running", vm->def->name);
+        qemuDomObjEnd(vm);
+        return -1;
+    }
+    /* Kill first, without the job: whatever holds the job may be waiting
+     * on this very QEMU. */
+    vm->beingDestroyed = true;
+    pid = vm->pid;
+    g_mutex_unlock(&vm->lock);
+    if (virProcessKillWait(pid, false, graceful ? 10000 : 3000) < 0) {
+        g_mutex_lock(&vm->lock);
+        vm->beingDestroyed = false;
+        qemuDomObjEnd(vm);
+        return -1;
+    }
+    g_mutex_lock(&vm->lock);
+    qemuDomainObjBeginJob(vm);
+    if (virDomainObjIsActive(vm) && vm->pid == pid) {
+        qemuDomainEventQueue(driver,
+                             virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                        vm->def->id,
+                                                        VIR_DOMAIN_EVENT_STOPPED,
+                                                        VIR_DOMAIN_EVENT_STOPPED_DESTROYED));
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED);
+        ret = 0;
+    } else {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is not running", vm->def->name);
+    }
+    dom->id = -1;
+    qemuDomainObjEndJob(vm);
+    if (ret == 0 && !vm->persistent)
+        qemuDomainObjListRemove(driver, vm);
+    qemuDomObjEnd(vm);
+    return ret;
+}
+
+static virDomainPtr
+qemuDomainLookupByName(virConnectPtr conn, const char *name)
+{
+    g_autoptr(virDomainObj) vm = qemuDomainObjFindByName(conn->privateData, name);
+    virDomainPtr ret;
+
+    if (!vm) {
+        virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
+        return NULL;
+    }
+    g_mutex_lock(&vm->lock);
+    ret = qemuDomainHandle(conn, vm);
+    g_mutex_unlock(&vm->lock);
+    return ret;
+}
+
+static virDomainPtr
+qemuDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
+{
+    g_autoptr(virDomainObj) vm = qemuDomainObjFindByUUID(conn->privateData, uuid);
+    virDomainPtr ret;
+
+    if (!vm) {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+        virUUIDFormat(uuid, uuidstr);
+        virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", uuidstr);
+        return NULL;
+    }
+    g_mutex_lock(&vm->lock);
+    ret = qemuDomainHandle(conn, vm);
+    g_mutex_unlock(&vm->lock);
+    return ret;
+}
+
+static virDomainPtr
+qemuDomainLookupByID(virConnectPtr conn, int id)
+{
+    g_autoptr(virDomainObj) vm = qemuDomainObjFindByID(conn->privateData, id);
+    virDomainPtr ret;
+
+    if (!vm) {
+        virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching id %d", id);
+        return NULL;
+    }
+    g_mutex_lock(&vm->lock);
+    ret = qemuDomainHandle(conn, vm);
+    g_mutex_unlock(&vm->lock);
+    return ret;
+}
+
+#define QEMU_LIST_FILTERS_ACTIVE \
+    (VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE)
+#define QEMU_LIST_FILTERS_PERSISTENT \
+    (VIR_CONNECT_LIST_DOMAINS_PERSISTENT | VIR_CONNECT_LIST_DOMAINS_TRANSIENT)
+#define QEMU_LIST_FILTERS_STATE \
+    (VIR_CONNECT_LIST_DOMAINS_RUNNING | VIR_CONNECT_LIST_DOMAINS_PAUSED | \
+     VIR_CONNECT_LIST_DOMAINS_SHUTOFF | VIR_CONNECT_LIST_DOMAINS_OTHER)
+
+static bool
+qemuDomainListMatch(virDomainObj *vm, unsigned int flags)
+{
+    bool active = virDomainObjIsActive(vm);
+    unsigned int stateFlag;
+
+    if ((flags & QEMU_LIST_FILTERS_ACTIVE) &&
+        !((active && (flags & VIR_CONNECT_LIST_DOMAINS_ACTIVE)) ||
+          (!active && (flags & VIR_CONNECT_LIST_DOMAINS_INACTIVE))))
+        return false;
+    if ((flags & QEMU_LIST_FILTERS_PERSISTENT) &&
+        !((vm->persistent && (flags & VIR_CONNECT_LIST_DOMAINS_PERSISTENT)) ||
+          (!vm->persistent && (flags & VIR_CONNECT_LIST_DOMAINS_TRANSIENT))))
+        return false;
+    switch (vm->state) {
+    case VIR_DOMAIN_RUNNING: stateFlag = VIR_CONNECT_LIST_DOMAINS_RUNNING; break;
+    case VIR_DOMAIN_PAUSED: stateFlag = VIR_CONNECT_LIST_DOMAINS_PAUSED; break;
+    case VIR_DOMAIN_SHUTOFF: stateFlag = VIR_CONNECT_LIST_DOMAINS_SHUTOFF; break;
+    default: stateFlag = VIR_CONNECT_LIST_DOMAINS_OTHER; break;
+    }
+    if ((flags & QEMU_LIST_FILTERS_STATE) && !(flags & stateFlag))
+        return false;
+    return true;
+}
+
+static int
+qemuConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
+                          unsigned int flags)
+{
+    g_autoptr(GPtrArray) all = NULL;
+    g_autoptr(GPtrArray) out = g_ptr_array_new();
+    int count;
+
+    virCheckFlags(QEMU_LIST_FILTERS_ACTIVE | QEMU_LIST_FILTERS_PERSISTENT |
+                  QEMU_LIST_FILTERS_STATE, -1);
+    all = qemuDomainObjListGetAll(conn->privateData);
+    for (guint i = 0; i < all->len; i++) {
+        virDomainObj *vm = g_ptr_array_index(all, i);
+
+        g_mutex_lock(&vm->lock);
+        if (!vm->removed && qemuDomainListMatch(vm, flags))
+            g_ptr_array_add(out, domains ? qemuDomainHandle(conn, vm) : NULL);
+        g_mutex_unlock(&vm->lock);
+    }
+    count = out->len;
+    if (domains) {
+        /* The array is the caller's, released with free(). */
+        virDomainPtr *list = calloc(count + 1, sizeof(*list));
+        if (!list) {
+            for (guint i = 0; i < out->len; i++)
+                virObjectUnrefDomain(g_ptr_array_index(out, i));
+            virReportError(VIR_ERR_NO_MEMORY, "%s", "out of memory");
+            return -1;
+        }
+        for (guint i = 0; i < out->len; i++)
+            list[i] = g_ptr_array_index(out, i);
+        *domains = list;
+    }
+    return count;
+}
+
+static int
+qemuDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags)
+{
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    *state = vm->state;
+    if (reason)
+        *reason = vm->reason;
+    qemuDomObjEnd(vm);
+    return 0;
+}
+
+/* CPU time of a process in nanoseconds, from /proc. */
+static unsigned long long
+qemuProcessCPUTime(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid);
+    g_autofree char *stat = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *p;
+    long ticks = sysconf(_SC_CLK_TCK);
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL) ||
+        !(p = strrchr(stat, ')')))
+        return 0;
+    /* After "pid (comm)": state is field 3; utime 14 and stime 15. */
+    fields = g_strsplit(p + 2, " ", 0);
+    if (g_strv_length(fields) < 13 || ticks <= 0)
+        return 0;
+    return (g_ascii_strtoull(fields[11], NULL, 10) +
+            g_ascii_strtoull(fields[12], NULL, 10)) * (1000000000ULL / ticks);
+}
+
+static int
+qemuDomainGetInfo(virDomainPtr dom, virDomainInfoPtr info)
+{
+    virDomainObj *vm;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    info->state = vm->state;
+    info->maxMem = vm->def->maxMemKiB;
+    info->memory = vm->def->curMemKiB;
+    info->nrVirtCpu = vm->def->vcpus;
+    info->cpuTime = virDomainObjIsActive(vm) ? qemuProcessCPUTime(vm->pid) : 0;
+    qemuDomObjEnd(vm);
+    return 0;
+}
+
+static char *
+qemuDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+    virDomainObj *vm;
+    char *xml;
+    g_autofree char *tmp = NULL;
+
+    virCheckFlags(VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE |
+                  VIR_DOMAIN_XML_UPDATE_CPU | VIR_DOMAIN_XML_MIGRATABLE, NULL);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return NULL;
+    if ((flags & VIR_DOMAIN_XML_INACTIVE) && vm->newDef)
+        tmp = virDomainDefFormat(vm->newDef, VIR_DOMAIN_DEF_FORMAT_INACTIVE);
+    else if (virDomainObjIsActive(vm) && !(flags & VIR_DOMAIN_XML_INACTIVE))
+        tmp = virDomainDefFormat(vm->def, VIR_DOMAIN_DEF_FORMAT_LIVE);
+    else
+        tmp = virDomainDefFormat(vm->def, VIR_DOMAIN_DEF_FORMAT_INACTIVE);
+    qemuDomObjEnd(vm);
+    /* Public strings are released with free(). */
+    xml = strdup(tmp);
+    if (!xml)
+        virReportError(VIR_ERR_NO_MEMORY, "%s", "out of memory");
+    return xml;
+}
+
+static int
+qemuDomainIsActive(virDomainPtr dom)
+{
+    virDomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    ret = virDomainObjIsActive(vm);
+    qemuDomObjEnd(vm);
+    return ret;
+}
+
+static int
+qemuDomainIsPersistent(virDomainPtr dom)
+{
+    virDomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    ret = vm->persistent;
+    qemuDomObjEnd(vm);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Block pull                                                           */
+
+typedef int (*qemuBlockPullJobFunc)(qemuDriver *driver, virDomainObj *vm,
+                                    const char *path, void *opaque);
+
+/* Run a block pull call that changes something: with the domain's job. */
+static int
+qemuDomainBlockPullRun(virDomainPtr dom, const char *path,
+                       qemuBlockPullJobFunc func, void *opaque)
+{
+    qemuDriver *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    qemuDomainObjBeginJob(vm);
+    ret = func(driver, vm, path, opaque);
+    qemuDomainObjEndJob(vm);
+    qemuDomObjEnd(vm);
+    return ret;
+}
+
+static int
+qemuBlockPullAllFunc(qemuDriver *driver, virDomainObj *vm, const char *path,
+                     void *opaque G_GNUC_UNUSED)
+{
+    return qemuBlockPullAll(driver, vm, path);
+}
+
+static int
+qemuBlockPullStepFunc(qemuDriver *driver, virDomainObj *vm, const char *path,
+                      void *opaque)
+{
+    return qemuBlockPullStep(driver, vm, path, opaque);
+}
+
+static int
+qemuBlockPullAbortFunc(qemuDriver *driver, virDomainObj *vm, const char *path,
+                       void *opaque G_GNUC_UNUSED)
+{
+    return qemuBlockPullAbort(driver, vm, path);
+}
+
+static int
+qemuDomainBlockPullAll(virDomainPtr dom, const char *path, unsigned int flags)
+{
+    virCheckFlags(0, -1);
+    return qemuDomainBlockPullRun(dom, path, qemuBlockPullAllFunc, NULL);
+}
+
+static int
+qemuDomainBlockPull(virDomainPtr dom, const char *path,
+                    virDomainBlockPullInfoPtr pos, unsigned int flags)
+{
+    virCheckFlags(0, -1);
+    return qemuDomainBlockPullRun(dom, path, qemuBlockPullStepFunc, pos);
+}
+
+static int
+qemuDomainBlockPullAbort(virDomainPtr dom, const char *path, unsigned int flags)
+{
+    virCheckFlags(0, -1);
+    return qemuDomainBlockPullRun(dom, path, qemuBlockPullAbortFunc, NULL);
+}
+
+/* Progress needs no job: it may run beside any other call. */
+static int
+qemuDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
+                           virDomainBlockPullInfoPtr info, unsigned int flags)
+{
+    virDomainObj *vm;
+    int ret;
+
+    virCheckFlags(0, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    ret = qemuBlockPullGetInfo(vm, path, info);
+    qemuDomObjEnd(vm);
+    return ret;
+}
+
+static int
+qemuConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
+                                  int eventID,
+                                  virConnectDomainEventGenericCallback cb,
+                                  void *opaque, virFreeCallback freecb)
+{
+    qemuDriver *driver = conn->privateData;
+
+    return virDomainEventStateRegisterID(driver->eventState, conn, dom, eventID,
+                                         cb, opaque, freecb);
+}
+
+static int
+qemuConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
+{
+    qemuDriver *driver = conn->privateData;
+
+    return virDomainEventStateDeregisterID(driver->eventState, conn, callbackID);
+}
+
+virConnectDriver qemuConnectDriver = {
+    .name = "QEMU",
+    .connectOpen = qemuConnectOpen,
+    .connectClose = qemuConnectClose,
+    .connectGetURI = qemuConnectGetURI,
+    .connectIsAlive = qemuConnectIsAlive,
+    .connectGetVersion = qemuConnectGetVersion,
+    .domainDefineXMLFlags = qemuDomainDefineXMLFlags,
+    .domainUndefineFlags = qemuDomainUndefineFlags,
+    .domainCreateWithFlags = qemuDomainCreateWithFlags,
+    .domainCreateXML = qemuDomainCreateXML,
+    .domainDestroyFlags = qemuDomainDestroyFlags,
+    .domainLookupByName = qemuDomainLookupByName,
+    .domainLookupByUUID = qemuDomainLookupByUUID,
+    .domainLookupByID = qemuDomainLookupByID,
+    .connectListAllDomains = qemuConnectListAllDomains,
+    .domainGetState = qemuDomainGetState,
+    .domainGetInfo = qemuDomainGetInfo,
+    .domainGetXMLDesc = qemuDomainGetXMLDesc,
+    .domainIsActive = qemuDomainIsActive,
+    .domainIsPersistent = qemuDomainIsPersistent,
+    .domainBlockPull = qemuDomainBlockPull,
+    .domainBlockPullAll = qemuDomainBlockPullAll,
+    .domainBlockPullAbort = qemuDomainBlockPullAbort,
+    .domainGetBlockPullInfo = qemuDomainGetBlockPullInfo,
+    .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,
+    .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,
+};

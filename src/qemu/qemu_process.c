@@ -1,0 +1,668 @@
+/*
+ * qemu_process.c: the life of a QEMU process: start (argv, labels, fork
+ * into its own session as the QEMU user, monitor), stop (kill, restore),
+ * reconnect after our own restart, and the monitor's events.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "qemu_process.h"
+#include "qemu_blockjob.h"
+#include "qemu_command.h"
+#include "qemu_monitor_json.h"
+#include "virerror.h"
+#include "virfile.h"
+#include "virjson.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+/* QEMU finds its monitor's listening socket at this descriptor. */
+#define QEMU_MONITOR_FD 3
+/* Where the child reports a failed exec to us (close-on-exec). */
+#define QEMU_STATUS_FD 4
+
+#define QEMU_LOG_TAIL_LINES 10
+
+typedef struct {
+    virDomainObj *vm;       /* reference */
+    char *name;             /* event name, NULL for the end of the monitor */
+    json_object *data;      /* reference, may be NULL */
+    bool eofError;
+} qemuProcessEvent;
+
+static void
+qemuProcessEventFree(qemuProcessEvent *ev)
+{
+    virDomainObjUnref(ev->vm);
+    g_free(ev->name);
+    virJSONValueFree(ev->data);
+    g_free(ev);
+}
+
+/* ------------------------------------------------------------------ */
+/* Monitor callbacks: they run in the monitor's thread and only hand the
+ * work to the driver's worker, which may block on QMP replies. */
+
+static void
+qemuProcessQueueEvent(virDomainObj *vm, const char *name, json_object *data,
+                      bool eofError)
+{
+    qemuProcessEvent *ev = g_new0(qemuProcessEvent, 1);
+
+    ev->name = g_strdup(name);
+    /* A copy: json-c's reference counts are not atomic, and the monitor
+     * drops its own reference in its thread. */
+    if (data && json_object_deep_copy(data, &ev->data, NULL) < 0)
+        ev->data = NULL;
+    ev->eofError = eofError;
+    virDomainObjRef(vm);
+    ev->vm = vm;
+    g_thread_pool_push(vm->driver->workerPool, ev, NULL);
+}
+
+static void
+qemuProcessMonitorEvent(qemuMonitor *mon G_GNUC_UNUSED, const char *name,
+                        json_object *data, long long seconds,
+                        unsigned int micros, void *opaque)
+{
+    VIR_DEBUG("QEMU event %s at %lld.%06u", name, seconds, micros);
+    qemuProcessQueueEvent(opaque, name, data, false);
+}
+
+static void
+qemuProcessMonitorEOF(qemuMonitor *mon G_GNUC_UNUSED, bool error, void *opaque)
+{
+    virDomainObj *vm = opaque;
+
+    /* Wake whoever waits for QEMU right away: nothing more will come. */
+    g_mutex_lock(&vm->lock);
+    vm->monEOF = true;
+    g_cond_broadcast(&vm->cond);
+    g_mutex_unlock(&vm->lock);
+    qemuProcessQueueEvent(vm, NULL, NULL, error);
+}
+
+static const qemuMonitorCallbacks qemuProcessMonitorCallbacks = {
+    .event = qemuProcessMonitorEvent,
+    .eof = qemuProcessMonitorEOF,
+};
+
+/* The socket path to use in bind()/connect(): sun_path holds 108 bytes, an
+ * embed root can be longer, so reach long paths through the state
+ * directory's descriptor. */
+static char *
+qemuProcessSocketPath(qemuDriver *driver, const char *path)
+{
+    if (strlen(path) < sizeof(((struct sockaddr_un *) NULL)->sun_path))
+        return g_strdup(path);
+    return g_strdup_printf("/proc/self/fd/%d/%s", driver->stateDirFd,
+                           strrchr(path, '/') + 1);
+}
+
+static int
+qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm)
+{
+    g_autofree char *path = qemuProcessSocketPath(driver, vm->monPath);
+    qemuMonitor *mon;
+
+    /* The monitor's callbacks hold a reference on the domain. */
+    virDomainObjRef(vm);
+    vm->monEOF = false;
+    g_mutex_unlock(&vm->lock);
+    mon = qemuMonitorOpen(path, virEventThreadGetContext(driver->eventThread),
+                          &qemuProcessMonitorCallbacks, vm,
+                          driver->cfg->monitorTimeout);
+    g_mutex_lock(&vm->lock);
+    if (!mon) {
+        virDomainObjUnref(vm);
+        return -1;
+    }
+    qemuMonitorSetCommandTimeout(mon, driver->cfg->monitorTimeout);
+    vm->mon = mon;
+    return 0;
+}
+
+/* Close the monitor (vm locked): waits for the threads still using it. */
+static void
+qemuProcessMonitorClose(virDomainObj *vm)
+{
+    qemuMonitor *mon = vm->mon;
+
+    if (!mon)
+        return;
+    vm->monEOF = true;
+    g_cond_broadcast(&vm->cond);
+    while (vm->monUsers > 0)
+        g_cond_wait(&vm->cond, &vm->lock);
+    vm->mon = NULL;
+    /* Closing waits for the monitor thread, whose callbacks take vm->lock. */
+    g_mutex_unlock(&vm->lock);
+    qemuMonitorClose(mon);
+    g_mutex_lock(&vm->lock);
+    virDomainObjUnref(vm);
+}
+
+/* ------------------------------------------------------------------ */
+/* Start                                                                */
+
+static int
+qemuProcessCreateMonitorSocket(qemuDriver *driver, const char *path)
+{
+    g_autofree char *bindpath = qemuProcessSocketPath(driver, path);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        virReportSystemError(errno, "%s", "cannot create the monitor socket");
+        return -1;
+    }
+    g_strlcpy(addr.sun_path, bindpath, sizeof(addr.sun_path));
+    unlink(path);
+    if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
+        listen(fd, 1) < 0) {
+        virReportSystemError(errno, "cannot listen on monitor socket '%s'", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Every file QEMU opens by path: each image of each chain, and the
+ * serial/console files. */
+static char **
+qemuProcessCollectPaths(virDomainDef *def)
+{
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+
+    for (size_t i = 0; i < def->ndisks; i++) {
+        for (virStorageSource *src = def->disks[i]->src;
+             src && src->type == VIR_STORAGE_TYPE_FILE; src = src->backingStore)
+            g_ptr_array_add(paths, g_strdup(src->path));
+    }
+    for (size_t i = 0; i < def->nserials; i++) {
+        if (def->serials[i]->type == VIR_DOMAIN_CHR_TYPE_FILE)
+            g_ptr_array_add(paths, g_strdup(def->serials[i]->path));
+    }
+    for (size_t i = 0; i < def->nconsoles; i++) {
+        if (def->consoles[i]->type == VIR_DOMAIN_CHR_TYPE_FILE)
+            g_ptr_array_add(paths, g_strdup(def->consoles[i]->path));
+    }
+    g_ptr_array_add(paths, NULL);
+    return (char **) g_ptr_array_free(g_steal_pointer(&paths), FALSE);
+}
+
+/* Serial output files must exist before they are labelled. */
+static int
+qemuProcessPrepareChrFiles(virDomainDef *def)
+{
+    virDomainChrDef **lists[] = { def->serials, def->consoles };
+    size_t counts[] = { def->nserials, def->nconsoles };
+
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
+        for (size_t i = 0; i < counts[l]; i++) {
+            virDomainChrDef *chr = lists[l][i];
+            int fd;
+
+            if (chr->type != VIR_DOMAIN_CHR_TYPE_FILE)
+                continue;
+            if ((fd = open(chr->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                           0600)) < 0) {
+                virReportSystemError(errno, "cannot create serial log '%s'",
+                                     chr->path);
+                return -1;
+            }
+            close(fd);
+        }
+    }
+    return 0;
+}
+
+static int
+qemuProcessOpenLog(virDomainObj *vm, char **argv)
+{
+    g_autofree char *cmdline = g_strjoinv(" ", argv);
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f");
+    g_autofree char *header = NULL;
+    int fd;
+
+    if ((fd = open(vm->logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                   0600)) < 0) {
+        virReportSystemError(errno, "cannot open log file '%s'", vm->logPath);
+        return -1;
+    }
+    header = g_strdup_printf("%s: starting up\n%s\n", stamp, cmdline);
+    if (write(fd, header, strlen(header)) < 0)
+        VIR_WARN("cannot write to '%s': %s", vm->logPath, g_strerror(errno));
+    return fd;
+}
+
+/*
+ * Fork QEMU: it runs in a session of its own (so Ctrl-C in the caller's
+ * terminal does not reach it) as a grandchild that init adopts (so it
+ * outlives us and never needs reaping here), as the QEMU user, with the
+ * monitor socket and the log as its only descriptors. Everything the child
+ * needs is prepared before fork(): after it only async-signal-safe calls.
+ */
+static pid_t
+qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd)
+{
+    int pipefd[2];
+    pid_t child, qemupid = -1;
+    int childErrno = 0;
+    int status;
+    ssize_t n;
+    int nullfd;
+
+    if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+        virReportSystemError(errno, "%s", "cannot open /dev/null");
+        return -1;
+    }
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        virReportSystemError(errno, "%s", "cannot create a pipe");
+        close(nullfd);
+        return -1;
+    }
+
+    if ((child = fork()) < 0) {
+        virReportSystemError(errno, "%s", "cannot fork");
+        close(pipefd[0]);
+        close(pipefd[1]);
+        close(nullfd);
+        return -1;
+    }
+
+    if (child == 0) {
+        sigset_t all;
+        pid_t grandchild;
+
+        close(pipefd[0]);
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        if (setsid() < 0)
+            _exit(1);
+        if ((grandchild = fork()) < 0)
+            _exit(1);
+        if (grandchild > 0) {
+            if (write(pipefd[1], &grandchild, sizeof(grandchild)) < 0)
+                _exit(1);
+            _exit(0);
+        }
+        /* Lay the descriptors out: 0 /dev/null, 1 and 2 the log, 3 the
+         * monitor, 4 the status pipe; nothing else. Move them above the
+         * targets first so dup2() cannot clobber one with another. */
+        {
+            int mfd = fcntl(monfd, F_DUPFD, 10);
+            int lfd = fcntl(logfd, F_DUPFD, 10);
+            int nfd = fcntl(nullfd, F_DUPFD, 10);
+            int sfd = fcntl(pipefd[1], F_DUPFD, 10);
+
+            if (mfd < 0 || lfd < 0 || nfd < 0 || sfd < 0 ||
+                dup2(nfd, 0) < 0 || dup2(lfd, 1) < 0 || dup2(lfd, 2) < 0 ||
+                dup2(mfd, QEMU_MONITOR_FD) < 0 || dup2(sfd, QEMU_STATUS_FD) < 0)
+                _exit(1);
+            fcntl(QEMU_STATUS_FD, F_SETFD, FD_CLOEXEC);
+            close_range(QEMU_STATUS_FD + 1, ~0U, 0);
+        }
+        if (virSecurityManagerDropPrivilegesInChild(driver->securityManager) < 0) {
+            int e = errno;
+            if (write(QEMU_STATUS_FD, &e, sizeof(e)) < 0)
+                _exit(1);
+            _exit(1);
+        }
+        execv(argv[0], argv);
+        {
+            int e = errno;
+            if (write(QEMU_STATUS_FD, &e, sizeof(e)) < 0)
+                _exit(1);
+        }
+        _exit(127);
+    }
+
+    close(pipefd[1]);
+    close(nullfd);
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    n = read(pipefd[0], &qemupid, sizeof(qemupid));
+    if (n != sizeof(qemupid)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       "cannot start QEMU: the helper process failed");
+        close(pipefd[0]);
+        return -1;
+    }
+    /* End of file here means exec succeeded (the pipe was close-on-exec). */
+    while ((n = read(pipefd[0], &childErrno, sizeof(childErrno))) < 0 &&
+           errno == EINTR)
+        ;
+    close(pipefd[0]);
+    if (n == sizeof(childErrno)) {
+        virReportSystemError(childErrno, "cannot execute QEMU binary '%s'",
+                             argv[0]);
+        return -1;
+    }
+    return qemupid;
+}
+
+static void
+qemuProcessReportStartFailure(virDomainObj *vm)
+{
+    g_autofree char *tail = virFileReadTail(vm->logPath, QEMU_LOG_TAIL_LINES);
+    g_autoptr(virError) orig = NULL;
+    const char *last;
+
+    virErrorPreserveLast(&orig);
+    /* The log begins with our own header and command line: show only what
+     * QEMU said after it. */
+    last = tail;
+    if (tail) {
+        const char *cmd = strstr(tail, "starting up\n");
+        if (cmd && (cmd = strchr(cmd + strlen("starting up\n"), '\n')))
+            last = cmd + 1;
+    }
+    if (last && *last) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "QEMU exited during start-up of domain '%s': %s",
+                       vm->def->name, last);
+    } else if (orig) {
+        virErrorRestore(&orig);
+    } else {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "QEMU exited during start-up of domain '%s'",
+                       vm->def->name);
+    }
+}
+
+/* Undo a start: kill, restore, remove files. vm locked. */
+static void
+qemuProcessCleanup(qemuDriver *driver, virDomainObj *vm)
+{
+    g_autoptr(virError) saved = NULL;
+
+    virErrorPreserveLast(&saved);
+    qemuProcessMonitorClose(vm);
+    if (vm->pid > 0)
+        virProcessKillWait(vm->pid, true, 10000);
+    if (vm->labels) {
+        virSecurityManagerRestoreImageLabels(driver->securityManager,
+                                             (const char *const *) vm->labels,
+                                             g_strv_length(vm->labels));
+    }
+    g_clear_pointer(&vm->labels, g_strfreev);
+    if (vm->monPath)
+        virFileUnlinkQuiet(vm->monPath);
+    if (vm->pidPath)
+        virFileUnlinkQuiet(vm->pidPath);
+    qemuDomainRemoveStatus(driver, vm);
+    g_clear_pointer(&vm->monPath, g_free);
+    g_clear_pointer(&vm->pidPath, g_free);
+    vm->pid = 0;
+    vm->gotShutdown = false;
+    vm->beingDestroyed = false;
+    if (vm->newDef) {
+        virDomainDefFree(vm->def);
+        vm->def = g_steal_pointer(&vm->newDef);
+    }
+    vm->def->id = -1;
+    virErrorRestore(&saved);
+}
+
+int
+qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
+{
+    g_autoptr(virDomainDef) live = NULL;
+    g_auto(GStrv) argv = NULL;
+    const char *emulator;
+    bool paused = !!(flags & VIR_DOMAIN_START_PAUSED);
+    g_autofree char *pidstr = NULL;
+    int monfd = -1;
+    int logfd = -1;
+    pid_t pid;
+
+    VIR_DEBUG("starting domain '%s' flags=0x%x", vm->def->name, flags);
+
+    live = virDomainDefCopy(vm->def);
+    emulator = live->emulator ? live->emulator : driver->cfg->emulator;
+    if (access(emulator, X_OK) < 0) {
+        virReportSystemError(errno, "cannot use QEMU binary '%s'", emulator);
+        return -1;
+    }
+    if (virDomainDefResolveChains(live) < 0)
+        return -1;
+    qemuDomainAssignNodeNames(live);
+    g_mutex_lock(&driver->lock);
+    live->id = driver->nextID++;
+    g_mutex_unlock(&driver->lock);
+
+    if (!(argv = qemuBuildCommandLine(live, emulator, QEMU_MONITOR_FD, NULL,
+                                      qemuHostHasKVM())))
+        return -1;
+    if (qemuProcessPrepareChrFiles(live) < 0)
+        return -1;
+
+    vm->monPath = g_strdup_printf("%s/%s.mon", driver->stateDir, live->name);
+    vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, live->name);
+    g_free(vm->logPath);
+    vm->logPath = g_strdup_printf("%s/%s.log", driver->logDir, live->name);
+    vm->labels = qemuProcessCollectPaths(live);
+
+    /* From here on the domain counts as running: status files describe
+     * everything to undo if we crash half way. */
+    if (vm->persistent)
+        vm->newDef = g_steal_pointer(&vm->def);
+    else
+        virDomainDefFree(vm->def);
+    vm->def = g_steal_pointer(&live);
+    virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_STARTING_UP);
+
+    if (virSecurityManagerSetImageLabels(driver->securityManager,
+                                         (const char *const *) vm->labels,
+                                         g_strv_length(vm->labels)) < 0) {
+        /* Nothing stays labelled after a failed SetImageLabels. */
+        g_clear_pointer(&vm->labels, g_strfreev);
+        goto error;
+    }
+    if (qemuDomainSaveStatus(driver, vm) < 0)
+        goto error;
+
+    if ((monfd = qemuProcessCreateMonitorSocket(driver, vm->monPath)) < 0)
+        goto error;
+    if ((logfd = qemuProcessOpenLog(vm, argv)) < 0)
+        goto error;
+
+    pid = qemuProcessFork(driver, argv, monfd, logfd);
+    /* Our copy of the listening socket must go, or a QEMU that dies early
+     * would leave us waiting for a greeting that never comes. */
+    close(monfd);
+    monfd = -1;
+    close(logfd);
+    logfd = -1;
+    if (pid < 0)
+        goto error;
+    vm->pid = pid;
+    VIR_DEBUG("domain '%s' QEMU pid %d", vm->def->name, (int) pid);
+    pidstr = g_strdup_printf("%d\n", (int) pid);
+    if (virFileWriteAtomic(vm->pidPath, pidstr, 0644) < 0 ||
+        qemuDomainSaveStatus(driver, vm) < 0)
+        goto error;
+
+    if (qemuProcessMonitorOpen(driver, vm) < 0) {
+        qemuProcessReportStartFailure(vm);
+        goto error;
+    }
+
+    if (!paused) {
+        qemuMonitor *mon;
+        int rc;
+
+        if (!(mon = qemuDomainObjEnterMonitor(vm)))
+            goto error;
+        rc = qemuMonitorCont(mon);
+        qemuDomainObjExitMonitor(vm);
+        if (rc < 0) {
+            qemuProcessReportStartFailure(vm);
+            goto error;
+        }
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    } else {
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    }
+    if (qemuDomainSaveStatus(driver, vm) < 0)
+        goto error;
+
+    qemuDomainEventQueue(driver,
+                         virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                    vm->def->id,
+                                                    VIR_DOMAIN_EVENT_STARTED,
+                                                    VIR_DOMAIN_EVENT_STARTED_BOOTED));
+    if (paused) {
+        qemuDomainEventQueue(driver,
+                             virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                        vm->def->id,
+                                                        VIR_DOMAIN_EVENT_SUSPENDED,
+                                                        0));
+    }
+    return 0;
+
+ error:
+    if (monfd >= 0)
+        close(monfd);
+    if (logfd >= 0)
+        close(logfd);
+    qemuProcessCleanup(driver, vm);
+    virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stop                                                                 */
+
+void
+qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason)
+{
+    VIR_DEBUG("stopping domain '%s' reason=%d", vm->def->name, reason);
+
+    /* Block jobs end with the domain: tell their owners, then forget. */
+    qemuBlockJobsEndOnStop(driver, vm);
+    qemuProcessCleanup(driver, vm);
+    virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reconnect                                                            */
+
+/* Is @pid the QEMU of this domain (and not a recycled pid)? */
+static bool
+qemuProcessIsOurs(virDomainObj *vm)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *cmdline = NULL;
+    g_autofree char *needle = NULL;
+    gsize len;
+
+    if (!virProcessIsAlive(vm->pid))
+        return false;
+    path = g_strdup_printf("/proc/%d/cmdline", (int) vm->pid);
+    if (!g_file_get_contents(path, &cmdline, &len, NULL))
+        return false;
+    needle = g_strdup_printf("guest=%s,", vm->def->name);
+    for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1) {
+        if (g_str_has_prefix(cmdline + i, needle))
+            return true;
+    }
+    return false;
+}
+
+int
+qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
+{
+    VIR_DEBUG("reconnecting to domain '%s' pid %d", vm->def->name, (int) vm->pid);
+
+    if (!qemuProcessIsOurs(vm) || qemuProcessMonitorOpen(driver, vm) < 0) {
+        VIR_WARN("QEMU of domain '%s' went away while nobody watched",
+                 vm->def->name);
+        virResetLastError();
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED);
+        return 1;
+    }
+    g_mutex_lock(&driver->lock);
+    if (vm->def->id >= driver->nextID)
+        driver->nextID = vm->def->id + 1;
+    g_mutex_unlock(&driver->lock);
+    if (qemuBlockJobsReconnect(driver, vm) < 0)
+        VIR_WARN("block jobs of domain '%s' could not be reconciled: %s",
+                 vm->def->name, virGetLastErrorMessage());
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events                                                               */
+
+/* QEMU is gone without us asking: a crash (or a guest shutdown). */
+static void
+qemuProcessHandleEOF(qemuDriver *driver, virDomainObj *vm, bool error)
+{
+    int reason = VIR_DOMAIN_SHUTOFF_CRASHED;
+    int detail = VIR_DOMAIN_EVENT_STOPPED_FAILED;
+    bool transient;
+
+    qemuDomainObjBeginJob(vm);
+    if (!virDomainObjIsActive(vm) || vm->beingDestroyed || !vm->monEOF ||
+        vm->mon == NULL) {
+        qemuDomainObjEndJob(vm);
+        return;
+    }
+    if (vm->gotShutdown) {
+        reason = VIR_DOMAIN_SHUTOFF_SHUTDOWN;
+        detail = VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN;
+    }
+    VIR_DEBUG("monitor of domain '%s' closed (error=%d): stopping, reason %d",
+              vm->def->name, error, reason);
+    qemuDomainEventQueue(driver,
+                         virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                    vm->def->id,
+                                                    VIR_DOMAIN_EVENT_STOPPED,
+                                                    detail));
+    qemuProcessStop(driver, vm, reason);
+    transient = !vm->persistent;
+    qemuDomainObjEndJob(vm);
+    if (transient)
+        qemuDomainObjListRemove(driver, vm);
+}
+
+void
+qemuProcessEventWorker(gpointer data, gpointer opaque G_GNUC_UNUSED)
+{
+    qemuProcessEvent *ev = data;
+    virDomainObj *vm = ev->vm;
+    qemuDriver *driver = vm->driver;
+
+    g_mutex_lock(&vm->lock);
+    if (!ev->name) {
+        qemuProcessHandleEOF(driver, vm, ev->eofError);
+    } else if (strcmp(ev->name, "SHUTDOWN") == 0) {
+        vm->gotShutdown = true;
+    } else if (strcmp(ev->name, "JOB_STATUS_CHANGE") == 0 ||
+               g_str_has_prefix(ev->name, "BLOCK_JOB_")) {
+        qemuBlockJobHandleEvent(driver, vm, ev->name, ev->data);
+    }
+    g_mutex_unlock(&vm->lock);
+    virResetLastError();
+    qemuProcessEventFree(ev);
+}

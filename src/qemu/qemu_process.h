@@ -1,0 +1,26 @@
+/*
+ * qemu_process.h: starting, stopping and reconnecting to QEMU processes.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "qemu_domain.h"
+
+/* Start the domain (vm locked, job held, not active). @flags:
+ * VIR_DOMAIN_START_PAUSED. On failure nothing is left behind. */
+int qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags);
+
+/* Stop the domain (vm locked, job held, active): kill QEMU, close the
+ * monitor, give every image back, remove the runtime files, and end the
+ * block jobs. @reason: a virDomainShutoffReason. */
+void qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason);
+
+/* Carry on with a domain found in a status file (vm locked, not listed
+ * yet). Returns 0 if QEMU is still there and the monitor is back, 1 if
+ * QEMU went away while nobody watched (the domain was cleaned up), -1 on
+ * error. */
+int qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm);
+
+/* The worker that processes monitor events, in order (GThreadPool func). */
+void qemuProcessEventWorker(gpointer data, gpointer opaque);

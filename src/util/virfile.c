@@ -1,0 +1,215 @@
+/*
+ * virfile.c: files and processes: atomic writes, log tails, locks, pids.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "virfile.h"
+#include "virerror.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_NONE
+
+int
+virFileWriteAtomic(const char *path, const char *content, mode_t mode)
+{
+    g_autofree char *tmp = g_strdup_printf("%s.new", path);
+    size_t len = strlen(content);
+    size_t done = 0;
+    int fd;
+
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) < 0) {
+        virReportSystemError(errno, "cannot create '%s'", tmp);
+        return -1;
+    }
+    while (done < len) {
+        ssize_t n = write(fd, content + done, len - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            virReportSystemError(errno, "cannot write '%s'", tmp);
+            goto error;
+        }
+        done += n;
+    }
+    if (fsync(fd) < 0) {
+        virReportSystemError(errno, "cannot sync '%s'", tmp);
+        goto error;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        virReportSystemError(errno, "cannot close '%s'", tmp);
+        goto error;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0) {
+        virReportSystemError(errno, "cannot rename '%s' to '%s'", tmp, path);
+        goto error;
+    }
+    return 0;
+
+ error:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return -1;
+}
+
+char *
+virFileReadTail(const char *path, size_t maxLines)
+{
+    g_autofree char *data = NULL;
+    gsize len;
+    const char *p;
+    size_t lines = 0;
+
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return NULL;
+    while (len > 0 && data[len - 1] == '\n')
+        data[--len] = '\0';
+    p = data + len;
+    while (p > data) {
+        if (p[-1] == '\n' && ++lines == maxLines)
+            break;
+        p--;
+    }
+    return g_strdup(p);
+}
+
+int
+virFileMakePath(const char *path, mode_t mode)
+{
+    if (g_mkdir_with_parents(path, mode) < 0) {
+        virReportSystemError(errno, "cannot create directory '%s'", path);
+        return -1;
+    }
+    return 0;
+}
+
+int
+virFileLockExclusive(const char *path, const char *what)
+{
+    int fd;
+
+    if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+        virReportSystemError(errno, "cannot open lock file '%s'", path);
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int err = errno;
+        close(fd);
+        if (err == EWOULDBLOCK) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           "%s is already in use by another process (lock '%s' is held)",
+                           what, path);
+        } else {
+            virReportSystemError(err, "cannot lock '%s'", path);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+bool
+virProcessIsAlive(pid_t pid)
+{
+    g_autofree char *statpath = NULL;
+    g_autofree char *stat = NULL;
+    const char *p;
+
+    if (pid <= 0)
+        return false;
+    if (kill(pid, 0) < 0 && errno == ESRCH)
+        return false;
+    /* A zombie (nobody reaped it yet) is as dead as it gets. */
+    statpath = g_strdup_printf("/proc/%d/stat", (int) pid);
+    if (!g_file_get_contents(statpath, &stat, NULL, NULL))
+        return false;
+    if (!(p = strrchr(stat, ')')))
+        return true;
+    return !(p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+static bool
+virProcessWaitGone(pid_t pid, int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64) timeoutMs * 1000;
+
+    while (virProcessIsAlive(pid)) {
+        if (g_get_monotonic_time() > deadline)
+            return false;
+        g_usleep(5 * 1000);
+    }
+    return true;
+}
+
+int
+virProcessKillWait(pid_t pid, bool force, int timeoutMs)
+{
+    if (!virProcessIsAlive(pid))
+        return 0;
+    VIR_DEBUG("killing pid %d (%s)", (int) pid, force ? "SIGKILL" : "SIGTERM");
+    if (kill(pid, force ? SIGKILL : SIGTERM) < 0 && errno != ESRCH) {
+        virReportSystemError(errno, "cannot kill process %d", (int) pid);
+        return -1;
+    }
+    if (virProcessWaitGone(pid, timeoutMs))
+        return 0;
+    if (!force) {
+        kill(pid, SIGKILL);
+        if (virProcessWaitGone(pid, timeoutMs))
+            return 0;
+    }
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   "process %d did not exit after SIGKILL", (int) pid);
+    return -1;
+}
+
+char *
+virFileReadAll(const char *path, size_t maxlen)
+{
+    g_autoptr(GError) gerr = NULL;
+    char *data = NULL;
+    gsize len;
+
+    if (!g_file_get_contents(path, &data, &len, &gerr)) {
+        virReportError(VIR_ERR_READ_FAILED, "cannot read '%s': %s",
+                       path, gerr->message);
+        return NULL;
+    }
+    if (len > maxlen) {
+        g_free(data);
+        virReportError(VIR_ERR_READ_FAILED, "file '%s' is too large (%zu bytes)",
+                       path, (size_t) len);
+        return NULL;
+    }
+    return data;
+}
+
+void
+virFileUnlinkQuiet(const char *path)
+{
+    if (path && unlink(path) < 0 && errno != ENOENT)
+        VIR_WARN("cannot remove '%s': %s", path, g_strerror(errno));
+}
+
+void
+virFileAppend(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd < 0 || write(fd, text, strlen(text)) < 0)
+        VIR_WARN("cannot append to '%s': %s", path, g_strerror(errno));
+    if (fd >= 0)
+        close(fd);
+}

@@ -1,0 +1,398 @@
+/* qemuconftest.c: reading qemu.conf: values, defaults, the sample file and syntax errors. */
+#include <config.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qemu/qemu_conf.h"
+#include "util/virerror.h"
+
+#ifndef QEMU_SYSTEM_PATH
+# define QEMU_SYSTEM_PATH "/usr/bin/qemu-system-x86_64"
+#endif
+
+static char *testTmpDir;
+static char *testLogFile;
+
+static const char *
+testSrcDir(void)
+{
+    const char *dir = g_getenv("abs_top_srcdir");
+
+    return dir && *dir ? dir : ABS_TOP_SRCDIR;
+}
+
+/* Write @content to a fresh file in the temp dir; returns its path. */
+static char *
+testWriteConf(const char *content)
+{
+    static unsigned int counter;
+    g_autofree char *name = g_strdup_printf("qemu-%u.conf", ++counter);
+    char *path = g_build_filename(testTmpDir, name, NULL);
+
+    g_assert_true(g_file_set_contents(path, content, -1, NULL));
+    return path;
+}
+
+static void
+testAssertDefaults(const qemuDriverConfig *cfg)
+{
+    g_assert_cmpstr(cfg->user, ==, "nobody");
+    g_assert_cmpstr(cfg->group, ==, "nogroup");
+    g_assert_cmpstr(cfg->securityDriver, ==, "dac");
+    g_assert_cmpuint(cfg->blockPullMaxBandwidth, ==, 0);
+    g_assert_cmpstr(cfg->emulator, ==, QEMU_SYSTEM_PATH);
+    g_assert_cmpint(cfg->monitorTimeout, ==, 30000);
+}
+
+static void
+testDefaults(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+
+    testAssertDefaults(cfg);
+    g_assert_null(cfg->configFile);
+}
+
+static void
+testMissingFile(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = g_build_filename(testTmpDir, "no-such.conf", NULL);
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+    g_assert_false(virErrorIsSet());
+    testAssertDefaults(cfg);
+    g_assert_null(cfg->configFile);
+}
+
+static void
+testEmptyFile(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = testWriteConf("# nothing but a comment\n\n   \n");
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+    testAssertDefaults(cfg);
+    g_assert_cmpstr(cfg->configFile, ==, path);
+}
+
+static void
+testAllKeys(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = testWriteConf(
+        "# all our settings\n"
+        "user = \"qemu\"\n"
+        "  group='kvm'   # trailing comment\n"
+        "\n"
+        "security_driver = \"none\";\n"
+        "block_pull_max_bandwidth = 1048576\r\n"
+        "emulator = \"/opt/qemu/bin/qemu-system-x86_64\"\n"
+        "monitor_timeout = +5000");
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+    g_assert_cmpstr(cfg->user, ==, "qemu");
+    g_assert_cmpstr(cfg->group, ==, "kvm");
+    g_assert_cmpstr(cfg->securityDriver, ==, "none");
+    g_assert_cmpuint(cfg->blockPullMaxBandwidth, ==, 1048576);
+    g_assert_cmpstr(cfg->emulator, ==, "/opt/qemu/bin/qemu-system-x86_64");
+    g_assert_cmpint(cfg->monitorTimeout, ==, 5000);
+    g_assert_cmpstr(cfg->configFile, ==, path);
+}
+
+static void
+testLastWins(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = testWriteConf("user = \"a\"\nuser = \"b\"\n");
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+    g_assert_cmpstr(cfg->user, ==, "b");
+}
+
+static void
+testSecurityDriverList(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = testWriteConf(
+        "security_driver = [\n"
+        "    # the only one\n"
+        "    \"none\",\n"
+        "]\n"
+        "user = \"after-the-list\"\n");
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+    g_assert_cmpstr(cfg->securityDriver, ==, "none");
+    g_assert_cmpstr(cfg->user, ==, "after-the-list");
+}
+
+static void
+testBandwidthLimits(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *max = testWriteConf("block_pull_max_bandwidth = 18446744073709551615\n");
+    g_autofree char *zero = testWriteConf("block_pull_max_bandwidth = -0\n");
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, max), ==, 0);
+    g_assert_cmpuint(cfg->blockPullMaxBandwidth, ==, G_MAXUINT64);
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, zero), ==, 0);
+    g_assert_cmpuint(cfg->blockPullMaxBandwidth, ==, 0);
+}
+
+/* Every key of the sample, uncommented, gives the defaults again. */
+static void
+testSampleFile(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *sample = g_build_filename(testSrcDir(), "docs", "qemu.conf", NULL);
+    g_autofree char *content = NULL;
+    g_autofree char *uncommentedPath = NULL;
+    g_auto(GStrv) lines = NULL;
+    GString *uncommented = g_string_new(NULL);
+    const char *keys[] = { "user", "group", "security_driver",
+                           "block_pull_max_bandwidth", "emulator",
+                           "monitor_timeout" };
+    size_t seen = 0;
+    size_t i;
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, sample), ==, 0);
+    testAssertDefaults(cfg);
+    g_assert_cmpstr(cfg->configFile, ==, sample);
+
+    g_assert_true(g_file_get_contents(sample, &content, NULL, NULL));
+    lines = g_strsplit(content, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        const char *line = lines[i];
+        size_t k;
+
+        /* "#key = value" lines are settings; "# text" lines are prose. */
+        if (line[0] == '#' && g_ascii_isalpha(line[1])) {
+            line++;
+            for (k = 0; k < G_N_ELEMENTS(keys); k++) {
+                if (g_str_has_prefix(line, keys[k]) &&
+                    (line[strlen(keys[k])] == ' ' || line[strlen(keys[k])] == '='))
+                    seen |= 1u << k;
+            }
+        }
+        g_string_append_printf(uncommented, "%s\n", line);
+    }
+    g_assert_cmpuint(seen, ==, (1u << G_N_ELEMENTS(keys)) - 1);
+
+    uncommentedPath = testWriteConf(uncommented->str);
+    g_string_free(uncommented, TRUE);
+    g_clear_pointer(&cfg, qemuDriverConfigFree);
+    cfg = qemuDriverConfigNew();
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, uncommentedPath), ==, 0);
+    /* The sample shows the usual emulator path; configure may find another. */
+    g_assert_cmpstr(cfg->emulator, ==, "/usr/bin/qemu-system-x86_64");
+    g_free(cfg->emulator);
+    cfg->emulator = g_strdup(QEMU_SYSTEM_PATH);
+    testAssertDefaults(cfg);
+}
+
+static void
+testUnknownKey(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = testWriteConf(
+        "vnc_listen = \"0.0.0.0\"\n"
+        "cgroup_controllers = [ \"cpu\", \"memory\" ]\n"
+        "max_files = 1024\n"
+        "user = \"qemu\"\n");
+    g_autofree char *log = NULL;
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+    g_assert_cmpstr(cfg->user, ==, "qemu");
+
+    /* Warned about, not silently dropped. */
+    g_assert_true(g_file_get_contents(testLogFile, &log, NULL, NULL));
+    g_assert_nonnull(strstr(log, "unknown setting 'vnc_listen'"));
+    g_assert_nonnull(strstr(log, "unknown setting 'cgroup_controllers'"));
+    g_assert_nonnull(strstr(log, "at line 3"));
+}
+
+static void
+testExpectError(const char *content, int code, const char *substring)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = testWriteConf(content);
+    virErrorPtr err;
+
+    virResetLastError();
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_test_message("expected error: %s", err->message);
+    g_assert_cmpint(err->code, ==, code);
+    g_assert_nonnull(strstr(err->message, path));
+    if (!strstr(err->message, substring))
+        g_error("'%s' not in '%s'", substring, err->message);
+    /* A bad file changes nothing. */
+    testAssertDefaults(cfg);
+    g_assert_null(cfg->configFile);
+    virResetLastError();
+}
+
+static void
+testSyntaxErrors(void)
+{
+    testExpectError("user = \"qemu\"\n\ngroup \"kvm\"\n",
+                    VIR_ERR_CONF_SYNTAX, "line 3: expected '=' after 'group'");
+    testExpectError("# x\nuser = \"qemu\n",
+                    VIR_ERR_CONF_SYNTAX, "line 2: unterminated string");
+    testExpectError("user = \"qemu\" extra\n",
+                    VIR_ERR_CONF_SYNTAX, "line 1: unexpected 'e'");
+    testExpectError("user =\n",
+                    VIR_ERR_CONF_SYNTAX, "line 1: expected a value");
+    testExpectError("user = qemu\n",
+                    VIR_ERR_CONF_SYNTAX, "line 1: expected a value");
+    testExpectError("monitor_timeout = 12abc\n",
+                    VIR_ERR_CONF_SYNTAX, "line 1: integers must be whole");
+    testExpectError("monitor_timeout = -\n",
+                    VIR_ERR_CONF_SYNTAX, "line 1: expected a digit");
+    testExpectError("block_pull_max_bandwidth = 18446744073709551616\n",
+                    VIR_ERR_CONF_SYNTAX, "line 1: integer '18446744073709551616' is too large");
+    testExpectError("security_driver = [ [ \"dac\" ] ]\n",
+                    VIR_ERR_CONF_SYNTAX, "line 1: lists cannot be nested");
+    testExpectError("security_driver = [\n  \"dac\"\n  \"none\"\n]\n",
+                    VIR_ERR_CONF_SYNTAX, "line 3: expected ',' or ']'");
+    testExpectError("security_driver = [\n  \"dac\",\n",
+                    VIR_ERR_CONF_SYNTAX, "line 3: list is not closed");
+    /* Line numbers keep counting after a multi-line list. */
+    testExpectError("security_driver = [\n\"dac\",\n# c\n]\nuser = = 1\n",
+                    VIR_ERR_CONF_SYNTAX, "line 5: expected a value");
+    testExpectError("9lives = 1\n",
+                    VIR_ERR_CONF_SYNTAX, "line 1: expected a setting name");
+    testExpectError("user = \"a\"\n\n\ngroup = \"b\0\"\n",
+                    VIR_ERR_CONF_SYNTAX, "line 4: unterminated string");
+}
+
+static void
+testNulByte(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = g_build_filename(testTmpDir, "nul.conf", NULL);
+    virErrorPtr err;
+
+    g_assert_true(g_file_set_contents(path, "user = \"a\"\ngroup = \"b\0\"\n", 23, NULL));
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->code, ==, VIR_ERR_CONF_SYNTAX);
+    g_assert_nonnull(strstr(err->message, "line 2: the file contains a NUL byte"));
+    testAssertDefaults(cfg);
+    virResetLastError();
+}
+
+static void
+testValueErrors(void)
+{
+    testExpectError("user = [ \"qemu\" ]\n",
+                    VIR_ERR_CONF_SYNTAX, "'user' in configuration file");
+    testExpectError("group = 5\n",
+                    VIR_ERR_CONF_SYNTAX, "must be a string, not an integer");
+    testExpectError("user = \"\"\n",
+                    VIR_ERR_CONF_SYNTAX, "must not be empty");
+    testExpectError("user = \"a\"\n\nblock_pull_max_bandwidth = \"100\"\n",
+                    VIR_ERR_CONF_SYNTAX, "at line 3 must be an integer, not a string");
+    testExpectError("block_pull_max_bandwidth = -1\n",
+                    VIR_ERR_CONF_SYNTAX, "must be between 0 and 18446744073709551615");
+    testExpectError("monitor_timeout = 0\n",
+                    VIR_ERR_CONF_SYNTAX, "must be between 1 and 2147483647");
+    testExpectError("monitor_timeout = 2147483648\n",
+                    VIR_ERR_CONF_SYNTAX, "must be between 1 and 2147483647");
+    testExpectError("emulator = \"qemu-system-x86_64\"\n",
+                    VIR_ERR_CONF_SYNTAX, "must be an absolute path");
+    testExpectError("security_driver = \"selinux\"\n",
+                    VIR_ERR_CONFIG_UNSUPPORTED, "security driver 'selinux'");
+    testExpectError("security_driver = [ \"dac\", \"none\" ]\n",
+                    VIR_ERR_CONFIG_UNSUPPORTED, "lists 2 security drivers");
+    testExpectError("security_driver = [ ]\n",
+                    VIR_ERR_CONFIG_UNSUPPORTED, "lists 0 security drivers");
+    testExpectError("security_driver = [ 1 ]\n",
+                    VIR_ERR_CONF_SYNTAX, "must be a string, not an integer");
+}
+
+static void
+testFailureKeepsConfig(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *good = testWriteConf("user = \"qemu\"\nmonitor_timeout = 100\n");
+    g_autofree char *bad = testWriteConf("user = \"other\"\nmonitor_timeout = \"x\"\n");
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, good), ==, 0);
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, bad), ==, -1);
+    g_assert_cmpstr(cfg->user, ==, "qemu");
+    g_assert_cmpint(cfg->monitorTimeout, ==, 100);
+    g_assert_cmpstr(cfg->configFile, ==, good);
+    virResetLastError();
+}
+
+static void
+testUnreadable(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    virErrorPtr err;
+
+    /* A directory: unreadable as a file even for root. */
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, testTmpDir), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->code, ==, VIR_ERR_SYSTEM_ERROR);
+    g_assert_nonnull(strstr(err->message, testTmpDir));
+    testAssertDefaults(cfg);
+    virResetLastError();
+}
+
+static void
+testRemoveTree(const char *path)
+{
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *child = g_build_filename(path, name, NULL);
+
+        unlink(child);
+    }
+    rmdir(path);
+}
+
+int
+main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+
+    testTmpDir = g_dir_make_tmp("qemuconftest-XXXXXX", NULL);
+    g_assert_nonnull(testTmpDir);
+    /* Capture warnings (before anything logs: the log set-up is read once). */
+    testLogFile = g_build_filename(testTmpDir, "log", NULL);
+    g_setenv("LIBVIRT_DEBUG", "3", TRUE);
+    g_setenv("LIBVIRT_LOG_FILE", testLogFile, TRUE);
+
+    g_test_add_func("/qemuconf/defaults", testDefaults);
+    g_test_add_func("/qemuconf/missing-file", testMissingFile);
+    g_test_add_func("/qemuconf/empty-file", testEmptyFile);
+    g_test_add_func("/qemuconf/all-keys", testAllKeys);
+    g_test_add_func("/qemuconf/last-wins", testLastWins);
+    g_test_add_func("/qemuconf/security-driver-list", testSecurityDriverList);
+    g_test_add_func("/qemuconf/bandwidth-limits", testBandwidthLimits);
+    g_test_add_func("/qemuconf/sample-file", testSampleFile);
+    g_test_add_func("/qemuconf/unknown-key", testUnknownKey);
+    g_test_add_func("/qemuconf/syntax-errors", testSyntaxErrors);
+    g_test_add_func("/qemuconf/nul-byte", testNulByte);
+    g_test_add_func("/qemuconf/value-errors", testValueErrors);
+    g_test_add_func("/qemuconf/failure-keeps-config", testFailureKeepsConfig);
+    g_test_add_func("/qemuconf/unreadable", testUnreadable);
+
+    ret = g_test_run();
+    testRemoveTree(testTmpDir);
+    g_free(testTmpDir);
+    g_free(testLogFile);
+    return ret;
+}

@@ -1,0 +1,739 @@
+/*
+ * qemudrivertest.c: the QEMU driver through the public API, on a real QEMU:
+ * lifecycle, events, crash, reconnect, image owners, and bad input.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libvirt/libvirt.h"
+#include "testutils.h"
+
+#define QEMU_UID 65534
+#define QEMU_GID 65534
+
+typedef struct {
+    char *dir;          /* images, 0755 */
+    char *root;         /* embed root */
+    char *uri;
+    char *base;         /* raw base image, 0600 */
+    char *mid;          /* qcow2 on base, 0640 */
+    char *top;          /* qcow2 on mid */
+    virConnectPtr conn;
+} Fixture;
+
+static void
+fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    f->dir = virTestMakeDir("vbpdrv-XXXXXX");
+    f->root = g_build_filename(f->dir, "root", NULL);
+    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
+    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->base = g_build_filename(f->dir, "base.raw", NULL);
+    f->mid = g_build_filename(f->dir, "mid.qcow2", NULL);
+    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
+    virTestImageCreate(f->base, "raw", "16M", NULL, NULL);
+    virTestImageCreate(f->mid, "qcow2", NULL, f->base, "raw");
+    virTestImageCreate(f->top, "qcow2", NULL, f->mid, "qcow2");
+    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
+    g_assert_cmpint(chmod(f->mid, 0640), ==, 0);
+    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+    f->conn = virConnectOpen(f->uri);
+    g_assert_nonnull(f->conn);
+}
+
+static void
+fixtureTearDown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    if (f->conn)
+        virConnectClose(f->conn);
+    virTestCleanupDir(f->dir);
+    g_free(f->dir);
+    g_free(f->root);
+    g_free(f->uri);
+    g_free(f->base);
+    g_free(f->mid);
+    g_free(f->top);
+}
+
+static virDomainPtr
+defineDomain(Fixture *f, const char *name, const char *disk)
+{
+    const char *disks[] = { disk, NULL };
+    g_autofree char *xml = virTestDomainXML(name, disks);
+    virDomainPtr dom = virDomainDefineXML(f->conn, xml);
+
+    if (!dom)
+        g_error("define failed: %s", virGetLastErrorMessage());
+    return dom;
+}
+
+static void
+assertOwner(const char *path, uid_t uid, gid_t gid)
+{
+    uid_t u;
+    gid_t g;
+
+    virTestGetOwner(path, &u, &g);
+    g_assert_cmpuint(u, ==, uid);
+    g_assert_cmpuint(g, ==, gid);
+}
+
+static void
+assertState(virDomainPtr dom, int state, int reason)
+{
+    int s = -1, r = -1;
+
+    g_assert_cmpint(virDomainGetState(dom, &s, &r, 0), ==, 0);
+    g_assert_cmpint(s, ==, state);
+    g_assert_cmpint(r, ==, reason);
+}
+
+/* The error of the last call. */
+static void
+assertError(int code)
+{
+    virErrorPtr err = virGetLastError();
+
+    g_assert_nonnull(err);
+    if (err->code != code)
+        g_error("expected error code %d, got %d: %s", code, err->code,
+                err->message);
+}
+
+static size_t
+countQemu(const char *root)
+{
+    g_autofree char *out = NULL;
+    const char *argv[] = { "sh", "-c", "pgrep -f qemu-system-x86_64 -a || true", NULL };
+    g_auto(GStrv) lines = NULL;
+    size_t n = 0;
+
+    virTestRun(argv, &out);
+    lines = g_strsplit(out, "\n", 0);
+    for (size_t i = 0; lines[i]; i++) {
+        /* Our QEMUs carry their image paths on the command line. */
+        if (strstr(lines[i], root))
+            n++;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+testLifecycle(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = defineDomain(f, "life", f->top);
+    virDomainPtr other;
+    virDomainPtr *list = NULL;
+    virDomainInfo info;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *xml = NULL;
+    pid_t pid;
+    int n;
+
+    g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+    n = virConnectListAllDomains(f->conn, &list, VIR_CONNECT_LIST_DOMAINS_INACTIVE);
+    g_assert_cmpint(n, ==, 1);
+    g_assert_cmpstr(virDomainGetName(list[0]), ==, "life");
+    virDomainFree(list[0]);
+    free(list);
+    g_assert_cmpint(virConnectListAllDomains(f->conn, NULL,
+                                             VIR_CONNECT_LIST_DOMAINS_ACTIVE), ==, 0);
+
+    if (virDomainCreate(dom) < 0)
+        g_error("start failed: %s", virGetLastErrorMessage());
+    g_assert_cmpint(virDomainIsActive(dom), ==, 1);
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    pid = virTestDomainPid(f->root, "life");
+    g_assert_cmpint(pid, >, 0);
+    g_assert_true(virTestProcessAlive(pid));
+
+    /* Every image of the chain belongs to the QEMU user while it runs. */
+    assertOwner(f->top, QEMU_UID, QEMU_GID);
+    assertOwner(f->mid, QEMU_UID, QEMU_GID);
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+
+    /* QEMU itself runs as that user, in a session of its own. */
+    {
+        g_autofree char *statusPath = g_strdup_printf("/proc/%d/status", (int) pid);
+        g_autofree char *status = NULL;
+        g_assert_true(g_file_get_contents(statusPath, &status, NULL, NULL));
+        g_assert_nonnull(strstr(status, "\nUid:\t65534\t65534\t65534\t65534\n"));
+        g_assert_cmpint(getsid(pid), !=, getsid(0));
+    }
+
+    g_assert_cmpint(virDomainGetInfo(dom, &info), ==, 0);
+    g_assert_cmpint(info.state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpuint(info.maxMem, ==, 65536);
+    g_assert_cmpuint(info.nrVirtCpu, ==, 1);
+
+    /* Lookups by id, uuid and name find the same domain. */
+    other = virDomainLookupByID(f->conn, (int) virDomainGetID(dom));
+    g_assert_nonnull(other);
+    g_assert_cmpstr(virDomainGetName(other), ==, "life");
+    virDomainFree(other);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    other = virDomainLookupByUUIDString(f->conn, uuid);
+    g_assert_nonnull(other);
+    g_assert_cmpstr(virDomainGetName(other), ==, "life");
+    virDomainFree(other);
+
+    /* The live XML shows the chain read from the image headers. */
+    xml = virDomainGetXMLDesc(dom, 0);
+    g_assert_nonnull(xml);
+    g_assert_nonnull(strstr(xml, f->mid));
+    g_assert_nonnull(strstr(xml, f->base));
+    g_assert_nonnull(strstr(xml, "<backingStore type='file' index='2'>"));
+    g_assert_nonnull(strstr(xml, "<format type='raw'/>"));
+    g_clear_pointer(&xml, free);
+    xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_null(strstr(xml, "backingStore"));
+    g_clear_pointer(&xml, free);
+
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_false(virTestProcessAlive(pid));
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    assertOwner(f->top, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->base, 0, 0);
+    g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+    g_assert_false(virTestUserCanRead(f->top, QEMU_UID, QEMU_GID));
+
+    /* Modes never change. */
+    {
+        struct stat sb;
+        g_assert_cmpint(stat(f->mid, &sb), ==, 0);
+        g_assert_cmpint(sb.st_mode & 07777, ==, 0640);
+    }
+
+    /* Nothing is left in the state directory but the lock. */
+    {
+        g_autofree char *run = g_build_filename(f->root, "run", "qemu", NULL);
+        g_autoptr(GDir) d = g_dir_open(run, 0, NULL);
+        const char *ent;
+        while ((ent = g_dir_read_name(d)))
+            g_assert_cmpstr(ent, ==, "driver.lock");
+    }
+
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    g_assert_cmpint(virConnectListAllDomains(f->conn, NULL, 0), ==, 0);
+    g_assert_null(virDomainLookupByName(f->conn, "life"));
+    assertError(VIR_ERR_NO_DOMAIN);
+    virDomainFree(dom);
+}
+
+static void
+testTransient(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    const char *disks[] = { f->top, NULL };
+    g_autofree char *xml = virTestDomainXML("trans", disks);
+    virDomainPtr dom = virDomainCreateXML(f->conn, xml, 0);
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 0);
+    g_assert_cmpint(virDomainIsActive(dom), ==, 1);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    /* A transient domain is gone once it stops. */
+    g_assert_null(virDomainLookupByName(f->conn, "trans"));
+    assertOwner(f->base, 0, 0);
+    virDomainFree(dom);
+}
+
+/* ------------------------------------------------------------------ */
+/* Events                                                               */
+
+typedef struct {
+    GMutex lock;
+    GArray *events;     /* pairs: event, detail */
+} EventLog;
+
+static int
+lifecycleCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+            int event, int detail, void *opaque)
+{
+    EventLog *log = opaque;
+
+    g_mutex_lock(&log->lock);
+    g_array_append_val(log->events, event);
+    g_array_append_val(log->events, detail);
+    g_mutex_unlock(&log->lock);
+    return 0;
+}
+
+static bool
+eventLogHas(void *opaque)
+{
+    EventLog *log = opaque;
+    bool ret;
+
+    g_mutex_lock(&log->lock);
+    ret = log->events->len >= 2;
+    g_mutex_unlock(&log->lock);
+    return ret;
+}
+
+static void
+eventLogTake(EventLog *log, int *event, int *detail)
+{
+    g_assert_true(virTestWaitFor(eventLogHas, log, 30000));
+    g_mutex_lock(&log->lock);
+    *event = g_array_index(log->events, int, 0);
+    *detail = g_array_index(log->events, int, 1);
+    g_array_remove_range(log->events, 0, 2);
+    g_mutex_unlock(&log->lock);
+}
+
+static void
+testCrash(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = defineDomain(f, "crash", f->top);
+    EventLog log = { .events = g_array_new(FALSE, FALSE, sizeof(int)) };
+    int cb, event, detail;
+    pid_t pid;
+
+    virTestEventLoopStart();
+    cb = virConnectDomainEventRegisterAny(f->conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                          &log, NULL);
+    g_assert_cmpint(cb, >=, 0);
+
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    eventLogTake(&log, &event, &detail);
+    g_assert_cmpint(event, ==, VIR_DOMAIN_EVENT_STARTED);
+    g_assert_cmpint(detail, ==, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+
+    pid = virTestDomainPid(f->root, "crash");
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    eventLogTake(&log, &event, &detail);
+    g_assert_cmpint(event, ==, VIR_DOMAIN_EVENT_STOPPED);
+    g_assert_cmpint(detail, ==, VIR_DOMAIN_EVENT_STOPPED_FAILED);
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    assertOwner(f->top, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->base, 0, 0);
+
+    /* And it starts again afterwards. */
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    eventLogTake(&log, &event, &detail);
+    g_assert_cmpint(event, ==, VIR_DOMAIN_EVENT_STARTED);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    eventLogTake(&log, &event, &detail);
+    g_assert_cmpint(event, ==, VIR_DOMAIN_EVENT_STOPPED);
+    g_assert_cmpint(detail, ==, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(f->conn, cb), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(f->conn, cb), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    virDomainFree(dom);
+    g_array_unref(log.events);
+}
+
+/* ------------------------------------------------------------------ */
+/* Restart of the embedding process                                     */
+
+/* Another embedding process: this binary run again (a fork of a threaded
+ * process must not call into the library). */
+static int
+runChild(const char *what, const char *uri, const char *name)
+{
+    const char *argv[] = { "/proc/self/exe", "--child", what, uri, name, NULL };
+    g_autoptr(GError) err = NULL;
+    int status;
+
+    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                 NULL, NULL, &status, &err);
+    g_assert_no_error(err);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int
+childMain(const char *what, const char *uri, const char *name)
+{
+    virConnectPtr c = virConnectOpen(uri);
+    virDomainPtr d;
+
+    if (strcmp(what, "open-busy") == 0)
+        return c == NULL && virGetLastErrorCode() == VIR_ERR_OPERATION_INVALID ? 0 : 1;
+    if (!c || !(d = virDomainLookupByName(c, name)))
+        return 1;
+    if (strcmp(what, "start") == 0 && virDomainCreate(d) < 0)
+        return 1;
+    /* Exit without closing anything: as a crash of the embedding process. */
+    return 0;
+}
+
+static void
+testReconnect(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = defineDomain(f, "recon", f->top);
+    pid_t pid;
+
+    /* Another process holds the root while we have it open. */
+    g_assert_cmpint(runChild("open-busy", f->uri, NULL), ==, 0);
+
+    /* Let go of the root: a child process starts the domain and exits. */
+    virDomainFree(dom);
+    virConnectClose(g_steal_pointer(&f->conn));
+    g_assert_cmpint(runChild("start", f->uri, "recon"), ==, 0);
+    pid = virTestDomainPid(f->root, "recon");
+    g_assert_cmpint(pid, >, 0);
+    /* QEMU outlived the process that started it. */
+    g_assert_true(virTestProcessAlive(pid));
+
+    f->conn = virConnectOpen(f->uri);
+    g_assert_nonnull(f->conn);
+    dom = virDomainLookupByName(f->conn, "recon");
+    g_assert_nonnull(dom);
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    {
+        g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+        g_assert_nonnull(strstr(xml, f->base));
+        g_clear_pointer(&xml, free);
+    }
+    /* The monitor works again: destroy goes through it and cleans up. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_false(virTestProcessAlive(pid));
+    assertOwner(f->base, 0, 0);
+    assertOwner(f->top, 0, 0);
+
+    /* A QEMU that died while nobody watched is cleaned up at open. */
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    pid = virTestDomainPid(f->root, "recon");
+    virDomainFree(dom);
+    virConnectClose(g_steal_pointer(&f->conn));
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    while (virTestProcessAlive(pid))
+        g_usleep(10 * 1000);
+    f->conn = virConnectOpen(f->uri);
+    g_assert_nonnull(f->conn);
+    dom = virDomainLookupByName(f->conn, "recon");
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    assertOwner(f->base, 0, 0);
+    virDomainFree(dom);
+}
+
+/* ------------------------------------------------------------------ */
+/* A backing image shared by two running domains                        */
+
+static void
+testSharedBacking(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *top2 = g_build_filename(f->dir, "top2.qcow2", NULL);
+    virDomainPtr a, b;
+
+    virTestImageCreate(top2, "qcow2", NULL, f->mid, "qcow2");
+    a = defineDomain(f, "share-a", f->top);
+    b = defineDomain(f, "share-b", top2);
+    g_assert_cmpint(virDomainCreate(a), ==, 0);
+    g_assert_cmpint(virDomainCreate(b), ==, 0);
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+
+    g_assert_cmpint(virDomainDestroy(a), ==, 0);
+    /* b still runs on mid and base: they keep their label. */
+    assertOwner(f->top, 0, 0);
+    assertOwner(f->mid, QEMU_UID, QEMU_GID);
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+
+    g_assert_cmpint(virDomainDestroy(b), ==, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->base, 0, 0);
+    assertOwner(top2, 0, 0);
+    g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+    virDomainFree(a);
+    virDomainFree(b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bad input: a clear error, nothing changed                            */
+
+static void
+testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = defineDomain(f, "bad", f->top);
+    virConnectPtr ro;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *xml = NULL;
+
+    /* NULL handles and arguments. */
+    g_assert_null(virDomainDefineXML(NULL, "<domain/>"));
+    assertError(VIR_ERR_INVALID_CONN);
+    g_assert_null(virDomainDefineXML(f->conn, NULL));
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainCreate(NULL), ==, -1);
+    assertError(VIR_ERR_INVALID_DOMAIN);
+    g_assert_null(virDomainLookupByName(f->conn, NULL));
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virDomainLookupByUUIDString(f->conn, "not-a-uuid"));
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainGetState(dom, NULL, NULL, 0), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+
+    /* Unknown flags. */
+    g_assert_cmpint(virDomainCreateWithFlags(dom, 1u << 30), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virDomainGetXMLDesc(dom, 1u << 30));
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virConnectListAllDomains(f->conn, NULL, 1u << 30), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+
+    /* Malformed and schema-invalid XML. */
+    g_assert_null(virDomainDefineXML(f->conn, "<domain type='qemu'><name>x</name"));
+    assertError(VIR_ERR_XML_ERROR);
+    g_assert_null(virDomainDefineXML(f->conn,
+                                     "<domain type='qemu'><name>x</name><bogus/></domain>"));
+    assertError(VIR_ERR_XML_INVALID_SCHEMA);
+
+    /* A duplicate name (other UUID) or UUID (other name). */
+    {
+        const char *disks[] = { f->top, NULL };
+        g_autofree char *dup = virTestDomainXML("bad", disks);
+        g_autofree char *withuuid = NULL;
+        g_autofree char *needle = NULL;
+
+        g_assert_null(virDomainDefineXML(f->conn, dup));
+        assertError(VIR_ERR_OPERATION_FAILED);
+        g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+        needle = g_strdup_printf("<name>other</name><uuid>%s</uuid>", uuid);
+        withuuid = virTestDomainXML("other", disks);
+        {
+            g_autoptr(GString) s = g_string_new(withuuid);
+            g_string_replace(s, "<name>other</name>", needle, 1);
+            g_assert_null(virDomainDefineXML(f->conn, s->str));
+        }
+        assertError(VIR_ERR_OPERATION_FAILED);
+        g_assert_null(virDomainLookupByName(f->conn, "other"));
+    }
+
+    /* Destroying an inactive domain; starting a running one. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, -1);
+    assertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    g_assert_cmpint(virDomainCreate(dom), ==, -1);
+    assertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_cmpint(countQemu(f->dir), ==, 1);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+
+    /* Read-only connections can look but not touch. */
+    ro = virConnectOpenReadOnly(f->uri);
+    g_assert_nonnull(ro);
+    {
+        virDomainPtr rdom = virDomainLookupByName(ro, "bad");
+        g_assert_nonnull(rdom);
+        g_assert_cmpint(virDomainCreate(rdom), ==, -1);
+        assertError(VIR_ERR_OPERATION_DENIED);
+        xml = virDomainGetXMLDesc(rdom, 0);
+        g_assert_nonnull(xml);
+        g_clear_pointer(&xml, free);
+        virDomainFree(rdom);
+    }
+    g_assert_null(virDomainDefineXML(ro, "<domain/>"));
+    assertError(VIR_ERR_OPERATION_DENIED);
+    virConnectClose(ro);
+
+    g_assert_cmpint(countQemu(f->dir), ==, 0);
+    assertOwner(f->base, 0, 0);
+    virDomainFree(dom);
+}
+
+/* Start failures: a missing image, an unrecorded backing format, a missing
+ * emulator, QEMU exiting during start-up. Each leaves nothing behind. */
+static void
+assertNothingLeft(Fixture *f)
+{
+    g_autofree char *run = g_build_filename(f->root, "run", "qemu", NULL);
+    g_autoptr(GDir) d = g_dir_open(run, 0, NULL);
+    const char *ent;
+
+    while ((ent = g_dir_read_name(d)))
+        g_assert_cmpstr(ent, ==, "driver.lock");
+    g_assert_cmpint(countQemu(f->dir), ==, 0);
+    assertOwner(f->top, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->base, 0, 0);
+}
+
+static void
+testStartFailures(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *missing = g_build_filename(f->dir, "missing.qcow2", NULL);
+    g_autofree char *nofmt = g_build_filename(f->dir, "nofmt.qcow2", NULL);
+    virDomainPtr dom;
+    virErrorPtr err;
+
+    /* A missing image. */
+    dom = defineDomain(f, "missing", missing);
+    g_assert_cmpint(virDomainCreate(dom), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, missing));
+    assertNothingLeft(f);
+    virDomainUndefine(dom);
+    virDomainFree(dom);
+
+    /* A backing file whose format is not recorded: refused, never probed.
+     * qemu-img insists on recording it, so hide the backing-format header
+     * extension (magic 0xE2792ACA) under an unknown magic, which readers
+     * skip. */
+    {
+        const char *argv[] = { QEMU_IMG_PATH, "create", "-q", "-f", "qcow2",
+                               "-u", "-b", f->mid, "-F", "qcow2", nofmt, "16M", NULL };
+        const unsigned char magic[] = { 0xE2, 0x79, 0x2A, 0xCA };
+        g_autofree char *hdr = NULL;
+        gsize len;
+        bool patched = false;
+
+        virTestRun(argv, NULL);
+        g_assert_true(g_file_get_contents(nofmt, &hdr, &len, NULL));
+        for (gsize i = 72; i + 4 < MIN(len, 4096); i += 8) {
+            if (memcmp(hdr + i, magic, 4) == 0) {
+                memcpy(hdr + i, "\x12\x34\x56\x78", 4);
+                patched = true;
+                break;
+            }
+        }
+        g_assert_true(patched);
+        g_assert_true(g_file_set_contents(nofmt, hdr, len, NULL));
+    }
+    dom = defineDomain(f, "nofmt", nofmt);
+    g_assert_cmpint(virDomainCreate(dom), ==, -1);
+    assertError(VIR_ERR_CONFIG_UNSUPPORTED);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "nofmt.qcow2"));
+    assertNothingLeft(f);
+    virDomainUndefine(dom);
+    virDomainFree(dom);
+
+    /* An emulator that does not exist. */
+    {
+        const char *disks[] = { f->top, NULL };
+        g_autofree char *xml = virTestDomainXML("noemu", disks);
+        g_autoptr(GString) s = g_string_new(xml);
+        g_string_replace(s, "<devices>\n",
+                         "<devices>\n    <emulator>/nonexistent/qemu</emulator>\n", 1);
+        dom = virDomainDefineXML(f->conn, s->str);
+        g_assert_nonnull(dom);
+        g_assert_cmpint(virDomainCreate(dom), ==, -1);
+        g_assert_nonnull(strstr(virGetLastErrorMessage(), "/nonexistent/qemu"));
+        assertNothingLeft(f);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+
+    /* QEMU exits during start-up: its own words end up in the error. */
+    {
+        const char *disks[] = { f->top, NULL };
+        g_autofree char *xml = virTestDomainXML("badmachine", disks);
+        g_autoptr(GString) s = g_string_new(xml);
+        g_string_replace(s, "machine='pc'", "machine='no-such-machine'", 1);
+        dom = virDomainDefineXML(f->conn, s->str);
+        g_assert_nonnull(dom);
+        g_assert_cmpint(virDomainCreate(dom), ==, -1);
+        assertError(VIR_ERR_OPERATION_FAILED);
+        g_assert_nonnull(strstr(virGetLastErrorMessage(), "unsupported machine type"));
+        assertNothingLeft(f);
+        assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+}
+
+static void
+testEventNoLoop(void)
+{
+    /* Registering without an event loop is a clear error: this runs in a
+     * child so the loop started by other tests does not count. */
+    pid_t child = fork();
+    int status;
+
+    g_assert_cmpint(child, >=, 0);
+    if (child == 0) {
+        g_autofree char *dir = g_dir_make_tmp("vbpev-XXXXXX", NULL);
+        g_autofree char *uri = g_strdup_printf("qemu:///embed?root=%s", dir);
+        virConnectPtr c = virConnectOpen(uri);
+        int rc = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                  VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                                  NULL, NULL);
+        bool ok = rc == -1 && strstr(virGetLastErrorMessage(), "event loop");
+        virConnectClose(c);
+        {
+            const char *argv[] = { "rm", "-rf", dir, NULL };
+            g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+                         NULL, NULL, NULL, NULL, NULL);
+        }
+        _exit(ok ? 0 : 1);
+    }
+    g_assert_cmpint(waitpid(child, &status, 0), ==, child);
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+static void
+testURI(void)
+{
+    virConnectPtr c;
+
+    g_assert_null(virConnectOpen("qemu:///embed"));
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virConnectOpen("qemu:///embed?root=relative/dir"));
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virConnectOpen("bogus:///nothing"));
+    assertError(VIR_ERR_NO_CONNECT);
+    g_assert_null(virConnectOpen("::not a uri"));
+    g_assert_nonnull(virGetLastError());
+    {
+        g_autofree char *dir = virTestMakeDir("vbpuri-XXXXXX");
+        g_autofree char *uri = g_strdup_printf("qemu:///embed?root=%s/r", dir);
+        char *got;
+
+        g_setenv("LIBVIRT_DEFAULT_URI", uri, TRUE);
+        c = virConnectOpen(NULL);
+        g_unsetenv("LIBVIRT_DEFAULT_URI");
+        g_assert_nonnull(c);
+        got = virConnectGetURI(c);
+        g_assert_cmpstr(got, ==, uri);
+        free(got);
+        g_assert_cmpint(virConnectIsAlive(c), ==, 1);
+        g_assert_cmpint(virConnectRef(c), ==, 0);
+        g_assert_cmpint(virConnectClose(c), ==, 1);
+        g_assert_cmpint(virConnectClose(c), ==, 0);
+        virTestCleanupDir(dir);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc >= 4 && strcmp(argv[1], "--child") == 0)
+        return childMain(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
+    virTestInit(&argc, &argv);
+    if (geteuid() != 0) {
+        g_printerr("qemudrivertest must run as root (it checks image owners)\n");
+        return 1;
+    }
+
+#define ADD(name, fn) \
+    g_test_add(name, Fixture, NULL, fixtureSetUp, fn, fixtureTearDown)
+    g_test_add_func("/qemu/driver/uri", testURI);
+    g_test_add_func("/qemu/driver/event-no-loop", testEventNoLoop);
+    ADD("/qemu/driver/lifecycle", testLifecycle);
+    ADD("/qemu/driver/transient", testTransient);
+    ADD("/qemu/driver/crash", testCrash);
+    ADD("/qemu/driver/reconnect", testReconnect);
+    ADD("/qemu/driver/shared-backing", testSharedBacking);
+    ADD("/qemu/driver/bad-input", testBadInput);
+    ADD("/qemu/driver/start-failures", testStartFailures);
+    return g_test_run();
+}

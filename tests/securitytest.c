@@ -1,0 +1,1016 @@
+/*
+ * securitytest.c: the security manager: DAC labels grant and revoke access.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "security/security_manager.h"
+#include "security/security_dac.h"
+#include "util/virerror.h"
+
+/* The 0755 directory every test makes its files in. */
+static char *testRoot;
+
+/* A file system mounted by the running test: unmounted even on abort. */
+static char testMount[PATH_MAX];
+
+static pid_t testPid;
+
+static uid_t nobodyUid;
+static gid_t nogroupGid;
+
+/* How a child reports what it could do. */
+enum {
+    CHILD_OPENED = 0,
+    CHILD_DENIED = 1,
+    CHILD_OPEN_FAILED = 2,
+    CHILD_DROP_FAILED = 3,
+    CHILD_WRONG_IDS = 4,
+    CHILD_CAN_REGAIN_ROOT = 5,
+    CHILD_WRONG_GROUPS = 6,
+};
+
+static void
+testUnmountNow(void)
+{
+    if (testMount[0]) {
+        umount2(testMount, MNT_DETACH);
+        testMount[0] = '\0';
+    }
+}
+
+static int
+testRemoveOne(const char *path,
+              const struct stat *sb,
+              int flag,
+              struct FTW *ftw)
+{
+    if (remove(path) < 0)
+        fprintf(stderr, "cannot remove '%s': %s\n", path, strerror(errno));
+    return 0;
+}
+
+/*
+ * Unmount what the running test mounted and remove the temp dir: at the
+ * end, at exit, and on abort (a failed assertion, or GLib bailing out
+ * of a failed test), so that no run leaves anything behind.
+ */
+static void
+testCleanup(void)
+{
+    static bool done;
+
+    /* Not from a forked child: the tree is the parent's. */
+    if (done || !testRoot || getpid() != testPid)
+        return;
+    done = true;
+    testUnmountNow();
+    nftw(testRoot, testRemoveOne, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+static void
+testAbortHandler(int sig)
+{
+    testCleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/*
+ * Running as anyone but root, the DAC driver does nothing, so its tests
+ * would prove nothing: fail them, unless the caller says it knows.
+ */
+static bool
+testRequireRoot(void)
+{
+    if (geteuid() == 0)
+        return true;
+
+    if (g_strcmp0(g_getenv("VIR_TEST_ALLOW_NONROOT"), "1") == 0) {
+        g_test_skip("DAC labels need root (VIR_TEST_ALLOW_NONROOT=1 is set)");
+        return false;
+    }
+
+    g_test_message("the DAC tests must run as root: they chown files and "
+                   "drop privileges; set VIR_TEST_ALLOW_NONROOT=1 to skip them");
+    g_test_fail();
+    return false;
+}
+
+/* A fresh directory for one test, 0755 so that QEMU's user may look in. */
+static char *
+testMakeDir(const char *name)
+{
+    char *dir = g_build_filename(testRoot, name, NULL);
+
+    g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+    g_assert_cmpint(chmod(dir, 0755), ==, 0);
+    return dir;
+}
+
+static char *
+testMakeImage(const char *dir,
+              const char *name,
+              mode_t mode,
+              uid_t uid,
+              gid_t gid)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(g_file_set_contents(path, "QFI\xfb image data", -1, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(chmod(path, mode), ==, 0);
+    g_assert_cmpint(chown(path, uid, gid), ==, 0);
+    return path;
+}
+
+static void
+testAssertOwner(const char *path,
+                uid_t uid,
+                gid_t gid,
+                mode_t mode)
+{
+    struct stat sb;
+
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpuint(sb.st_uid, ==, uid);
+    g_assert_cmpuint(sb.st_gid, ==, gid);
+    g_assert_cmpint(sb.st_mode & 07777, ==, mode);
+}
+
+/* The value of attribute @name of @path, or NULL if it has none. */
+static char *
+testGetAttr(const char *path,
+            const char *name)
+{
+    char buf[128];
+    ssize_t len = getxattr(path, name, buf, sizeof(buf) - 1);
+
+    if (len < 0) {
+        g_assert_cmpint(errno, ==, ENODATA);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return g_strdup(buf);
+}
+
+static void
+testAssertRemembered(const char *path,
+                     const char *owner,
+                     const char *refcount)
+{
+    g_autofree char *gotOwner = testGetAttr(path, VIR_SECURITY_DAC_XATTR_OWNER);
+    g_autofree char *gotCount = testGetAttr(path, VIR_SECURITY_DAC_XATTR_REFCOUNT);
+
+    g_assert_cmpstr(gotOwner, ==, owner);
+    g_assert_cmpstr(gotCount, ==, refcount);
+}
+
+static void
+testAssertError(int code)
+{
+    virErrorPtr err = virGetLastError();
+
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->domain, ==, VIR_FROM_SECURITY);
+    g_assert_cmpstr(virErrorCodeName(err->code), ==, virErrorCodeName(code));
+    g_assert_nonnull(err->message);
+    virResetLastError();
+}
+
+/*
+ * Fork a child that drops to @mgr's user the way the QEMU child does and
+ * tries to read @path. Returns a CHILD_* code.
+ */
+static int
+testChildOpen(virSecurityManager *mgr,
+              const char *path)
+{
+    bool active = virSecurityManagerIsActive(mgr);
+    uid_t uid = active ? virSecurityManagerGetUser(mgr) : geteuid();
+    gid_t gid = active ? virSecurityManagerGetGroup(mgr) : getegid();
+    int status;
+    pid_t pid;
+
+    fflush(NULL);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+
+    if (pid == 0) {
+        int fd;
+
+        if (virSecurityManagerDropPrivilegesInChild(mgr) < 0)
+            _exit(CHILD_DROP_FAILED);
+        if (getuid() != uid || geteuid() != uid ||
+            getgid() != gid || getegid() != gid)
+            _exit(CHILD_WRONG_IDS);
+        if (uid != 0 && setuid(0) == 0)
+            _exit(CHILD_CAN_REGAIN_ROOT);
+        if ((fd = open(path, O_RDONLY)) >= 0)
+            _exit(CHILD_OPENED);
+        _exit(errno == EACCES ? CHILD_DENIED : CHILD_OPEN_FAILED);
+    }
+
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static virSecurityManager *
+testNewDAC(void)
+{
+    virSecurityManager *mgr = virSecurityManagerNew("dac", NULL, NULL);
+
+    g_assert_nonnull(mgr);
+    g_assert_true(virSecurityManagerIsActive(mgr));
+    return mgr;
+}
+
+static void
+testNew(void)
+{
+    g_autoptr(virSecurityManager) dac = NULL;
+    g_autoptr(virSecurityManager) deflt = NULL;
+    g_autoptr(virSecurityManager) none = NULL;
+    g_autoptr(virSecurityManager) numeric = NULL;
+
+    dac = virSecurityManagerNew("dac", "nobody", "nogroup");
+    g_assert_nonnull(dac);
+    g_assert_cmpstr(virSecurityManagerGetDriver(dac), ==, "dac");
+    g_assert_cmpuint(virSecurityManagerGetUser(dac), ==, nobodyUid);
+    g_assert_cmpuint(virSecurityManagerGetGroup(dac), ==, nogroupGid);
+    g_assert_true(virSecurityManagerIsActive(dac) == (geteuid() == 0));
+
+    deflt = virSecurityManagerNew(NULL, NULL, NULL);
+    g_assert_nonnull(deflt);
+    g_assert_cmpstr(virSecurityManagerGetDriver(deflt), ==, "dac");
+    g_assert_cmpuint(virSecurityManagerGetUser(deflt), ==, nobodyUid);
+    g_assert_cmpuint(virSecurityManagerGetGroup(deflt), ==, nogroupGid);
+
+    none = virSecurityManagerNew("none", NULL, NULL);
+    g_assert_nonnull(none);
+    g_assert_cmpstr(virSecurityManagerGetDriver(none), ==, "none");
+    g_assert_false(virSecurityManagerIsActive(none));
+
+    /* A user given by number need not exist. */
+    numeric = virSecurityManagerNew("dac", "+1234", "+4321");
+    g_assert_nonnull(numeric);
+    g_assert_cmpuint(virSecurityManagerGetUser(numeric), ==, 1234);
+    g_assert_cmpuint(virSecurityManagerGetGroup(numeric), ==, 4321);
+
+    g_assert_null(virSecurityManagerNew("selinux", NULL, NULL));
+    testAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
+    g_assert_null(virSecurityManagerNew("", NULL, NULL));
+    testAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
+    g_assert_null(virSecurityManagerNew("dac", "no-such-user-here", NULL));
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virSecurityManagerNew("dac", "nobody", "no-such-group-here"));
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virSecurityManagerNew("dac", "+12x", NULL));
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virSecurityManagerNew("dac", "nobody", "+"));
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virSecurityManagerNew("dac", "+4294967295", NULL));
+    testAssertError(VIR_ERR_INVALID_ARG);
+}
+
+/* "none" (and "dac" without root) leaves everything alone. */
+static void
+testNone(void)
+{
+    g_autoptr(virSecurityManager) mgr = virSecurityManagerNew("none", NULL, NULL);
+    g_autofree char *dir = testMakeDir("none");
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    g_autofree char *img = testMakeImage(dir, "img", 0600, uid, gid);
+    const char *paths[] = { img, img };
+    unsigned int refcount = 42;
+    uid_t ruid;
+    gid_t rgid;
+
+    g_assert_nonnull(mgr);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, uid, gid, 0600);
+    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, paths, 2), ==, 0);
+    testAssertOwner(img, uid, gid, 0600);
+    if (uid == 0)
+        testAssertRemembered(img, NULL, NULL);
+    g_assert_cmpint(virSecurityDACGetRemembered(img, &ruid, &rgid, &refcount), ==, 0);
+    g_assert_cmpuint(refcount, ==, 0);
+    g_assert_cmpuint(ruid, ==, (uid_t) -1);
+    g_assert_cmpuint(rgid, ==, (gid_t) -1);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, paths, 2), ==, 0);
+    testAssertOwner(img, uid, gid, 0600);
+    g_assert_cmpint(virSecurityManagerSetPrivateOwner(mgr, dir), ==, 0);
+    testAssertOwner(dir, uid, gid, 0755);
+
+    /* The QEMU child keeps our identity. */
+    g_assert_cmpint(virSecurityManagerDropPrivilegesInChild(mgr), ==, 0);
+    g_assert_cmpuint(geteuid(), ==, uid);
+    g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_OPENED);
+}
+
+static void
+testLabelRestoreIn(const char *dir)
+{
+    g_autoptr(virSecurityManager) mgr = testNewDAC();
+    g_autofree char *img600 = testMakeImage(dir, "base.qcow2", 0600, 0, 0);
+    g_autofree char *img640 = testMakeImage(dir, "top.qcow2", 0640, 0, 0);
+    unsigned int refcount;
+    uid_t uid;
+    gid_t gid;
+
+    /* Before: root's, the QEMU user can't read either. */
+    g_assert_cmpint(testChildOpen(mgr, img600), ==, CHILD_DENIED);
+    g_assert_cmpint(testChildOpen(mgr, img640), ==, CHILD_DENIED);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img600), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img640), ==, 0);
+
+    testAssertOwner(img600, nobodyUid, nogroupGid, 0600);
+    testAssertOwner(img640, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img600, "0:0", "1");
+    testAssertRemembered(img640, "0:0", "1");
+    g_assert_cmpint(virSecurityDACGetRemembered(img640, &uid, &gid, &refcount), ==, 0);
+    g_assert_cmpuint(uid, ==, 0);
+    g_assert_cmpuint(gid, ==, 0);
+    g_assert_cmpuint(refcount, ==, 1);
+
+    g_assert_cmpint(testChildOpen(mgr, img600), ==, CHILD_OPENED);
+    g_assert_cmpint(testChildOpen(mgr, img640), ==, CHILD_OPENED);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img600), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img640), ==, 0);
+
+    testAssertOwner(img600, 0, 0, 0600);
+    testAssertOwner(img640, 0, 0, 0640);
+    testAssertRemembered(img600, NULL, NULL);
+    testAssertRemembered(img640, NULL, NULL);
+    g_assert_cmpint(virSecurityDACGetRemembered(img640, &uid, &gid, &refcount), ==, 0);
+    g_assert_cmpuint(refcount, ==, 0);
+    g_assert_cmpuint(uid, ==, (uid_t) -1);
+
+    g_assert_cmpint(testChildOpen(mgr, img600), ==, CHILD_DENIED);
+    g_assert_cmpint(testChildOpen(mgr, img640), ==, CHILD_DENIED);
+
+    /* Nothing remembered any more: a further restore changes nothing. */
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img600), ==, 0);
+    testAssertOwner(img600, 0, 0, 0600);
+}
+
+static void
+testLabelRestore(void)
+{
+    g_autofree char *dir = NULL;
+
+    if (!testRequireRoot())
+        return;
+    dir = testMakeDir("label");
+    testLabelRestoreIn(dir);
+}
+
+/* A backing image shared by two domains: the last restore wins. */
+static void
+testShared(void)
+{
+    g_autoptr(virSecurityManager) mgr1 = NULL;
+    g_autoptr(virSecurityManager) mgr2 = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr1 = testNewDAC();
+    mgr2 = testNewDAC();
+    dir = testMakeDir("shared");
+    img = testMakeImage(dir, "base.qcow2", 0640, 0, 0);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr1, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img, "0:0", "2");
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img, "0:0", "1");
+    g_assert_cmpint(testChildOpen(mgr2, img), ==, CHILD_OPENED);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr2, img), ==, 0);
+    testAssertOwner(img, 0, 0, 0640);
+    testAssertRemembered(img, NULL, NULL);
+    g_assert_cmpint(testChildOpen(mgr2, img), ==, CHILD_DENIED);
+}
+
+/* The state lives in the image: a new manager or process restores it. */
+static void
+testCrash(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img1 = NULL;
+    g_autofree char *img2 = NULL;
+    virSecurityManager *first;
+    int status;
+    pid_t pid;
+
+    if (!testRequireRoot())
+        return;
+    dir = testMakeDir("crash");
+    img1 = testMakeImage(dir, "a.qcow2", 0600, 1234, 1234);
+    img2 = testMakeImage(dir, "b.qcow2", 0640, 0, 0);
+
+    /* A manager that goes away without restoring. */
+    first = testNewDAC();
+    g_assert_cmpint(virSecurityManagerSetImageLabel(first, img1), ==, 0);
+    virSecurityManagerFree(first);
+
+    /* A process that is killed after labelling. */
+    fflush(NULL);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        virSecurityManager *child = virSecurityManagerNew("dac", NULL, NULL);
+
+        if (child && virSecurityManagerSetImageLabel(child, img2) == 0)
+            raise(SIGKILL);
+        _exit(1);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFSIGNALED(status));
+    g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
+
+    testAssertOwner(img1, nobodyUid, nogroupGid, 0600);
+    testAssertOwner(img2, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img1, "1234:1234", "1");
+    testAssertRemembered(img2, "0:0", "1");
+
+    mgr = testNewDAC();
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img1), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img2), ==, 0);
+    testAssertOwner(img1, 1234, 1234, 0600);
+    testAssertOwner(img2, 0, 0, 0640);
+    testAssertRemembered(img1, NULL, NULL);
+    testAssertRemembered(img2, NULL, NULL);
+}
+
+/*
+ * A crash between the steps of a label or restore leaves the remembered
+ * owner without a count; it must still be the owner that comes back.
+ */
+static void
+testHalfDone(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("halfdone");
+
+    /* Crashed after the chown of a label, before the count. */
+    img = testMakeImage(dir, "img", 0600, nobodyUid, nogroupGid);
+    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER, "1234:1234", 9, 0), ==, 0);
+
+    /* Labelling again keeps the remembered owner, not the current one. */
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
+    testAssertRemembered(img, "1234:1234", "1");
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, 1234, 1234, 0600);
+    testAssertRemembered(img, NULL, NULL);
+
+    /* Same state, restored directly (the domain never started). */
+    g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
+    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3, 0), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+
+    /* A stray count without an owner is not trusted. */
+    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_REFCOUNT, "7", 1, 0), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
+    testAssertRemembered(img, "0:0", "1");
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+}
+
+/* A remembered owner that isn't UID:GID is refused, the image untouched. */
+static void
+testCorrupt(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    static const char *const bad[] = {
+        "", "root", "0", "0:", ":0", "0:0:0", "-1:0", "4294967295:0", "0:x",
+    };
+    size_t i;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("corrupt");
+    img = testMakeImage(dir, "img", 0600, 0, 0);
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_test_message("owner attribute '%s'", bad[i]);
+        g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER,
+                                 bad[i], strlen(bad[i]), 0), ==, 0);
+        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, -1);
+        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertOwner(img, 0, 0, 0600);
+        g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, -1);
+        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertOwner(img, 0, 0, 0600);
+    }
+
+    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3, 0), ==, 0);
+    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_REFCOUNT, "many", 4, 0), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_FAILED);
+    testAssertOwner(img, 0, 0, 0600);
+}
+
+/* An image labelled for a different QEMU user is not taken over. */
+static void
+testForeign(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autoptr(virSecurityManager) other = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    other = virSecurityManagerNew("dac", "+1234", "+1234");
+    g_assert_nonnull(other);
+    dir = testMakeDir("foreign");
+    img = testMakeImage(dir, "img", 0640, 0, 0);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(other, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_INVALID);
+    testAssertOwner(img, 1234, 1234, 0640);
+    testAssertRemembered(img, "0:0", "1");
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(other, img), ==, 0);
+    testAssertOwner(img, 0, 0, 0640);
+}
+
+/* A label through a symlink lands on the image, and comes off it. */
+static void
+testSymlink(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *link = NULL;
+    unsigned int refcount;
+    struct stat sb;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("symlink");
+    img = testMakeImage(dir, "img", 0600, 0, 0);
+    link = g_build_filename(dir, "link", NULL);
+    g_assert_cmpint(symlink("img", link), ==, 0);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, link), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0600);
+    g_assert_cmpint(lstat(link, &sb), ==, 0);
+    g_assert_cmpuint(sb.st_uid, ==, 0);
+    g_assert_cmpint(virSecurityDACGetRemembered(link, NULL, NULL, &refcount), ==, 0);
+    g_assert_cmpuint(refcount, ==, 1);
+    g_assert_cmpint(testChildOpen(mgr, link), ==, CHILD_OPENED);
+
+    /* Restoring by the real name undoes what the link did. */
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+
+    /* A dangling link: a missing image. */
+    g_assert_cmpint(unlink(img), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, link), ==, -1);
+    testAssertError(VIR_ERR_SYSTEM_ERROR);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, link), ==, 0);
+}
+
+/* An original owner other than root comes back exactly. */
+static void
+testOtherOwner(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    unsigned int refcount;
+    uid_t uid;
+    gid_t gid;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("owner");
+    img = testMakeImage(dir, "img", 0640, 1234, 5678);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    g_assert_cmpint(virSecurityDACGetRemembered(img, &uid, &gid, &refcount), ==, 0);
+    g_assert_cmpuint(uid, ==, 1234);
+    g_assert_cmpuint(gid, ==, 5678);
+    g_assert_cmpuint(refcount, ==, 1);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, 1234, 5678, 0640);
+    testAssertRemembered(img, NULL, NULL);
+
+    /* An image already owned by QEMU's user keeps that owner too. */
+    g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
+    testAssertRemembered(img, "65534:65534", "1");
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img, NULL, NULL);
+}
+
+/* A failure in the middle of a chain undoes the images done before it. */
+static void
+testLabelsRollback(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    g_autofree char *c = NULL;
+    g_autofree char *missing = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("rollback");
+    a = testMakeImage(dir, "a", 0600, 0, 0);
+    b = testMakeImage(dir, "b", 0640, 1234, 1234);
+    c = testMakeImage(dir, "c", 0600, 0, 0);
+    missing = g_build_filename(dir, "missing", NULL);
+
+    {
+        const char *chain[] = { a, b, missing, c };
+        const char *good[] = { a, b, c };
+
+        /* b is shared with a running domain: it must keep that label. */
+        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, b), ==, 0);
+
+        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 4), ==, -1);
+        testAssertError(VIR_ERR_SYSTEM_ERROR);
+        testAssertOwner(a, 0, 0, 0600);
+        testAssertRemembered(a, NULL, NULL);
+        testAssertOwner(b, nobodyUid, nogroupGid, 0640);
+        testAssertRemembered(b, "1234:1234", "1");
+        testAssertOwner(c, 0, 0, 0600);
+        testAssertRemembered(c, NULL, NULL);
+
+        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, good, 3), ==, 0);
+        testAssertRemembered(a, "0:0", "1");
+        testAssertRemembered(b, "1234:1234", "2");
+        testAssertRemembered(c, "0:0", "1");
+
+        /*
+         * Restore carries on past a failure (a corrupt attribute on a)
+         * and past a missing image, reporting the failure.
+         */
+        g_assert_cmpint(setxattr(a, VIR_SECURITY_DAC_XATTR_REFCOUNT, "x", 1, 0), ==, 0);
+        g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 4), ==, -1);
+        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertOwner(a, nobodyUid, nogroupGid, 0600);
+        testAssertRemembered(b, "1234:1234", "1");
+        testAssertOwner(c, 0, 0, 0600);
+        testAssertRemembered(c, NULL, NULL);
+
+        g_assert_cmpint(setxattr(a, VIR_SECURITY_DAC_XATTR_REFCOUNT, "1", 1, 0), ==, 0);
+        g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 2), ==, 0);
+        testAssertOwner(a, 0, 0, 0600);
+        testAssertOwner(b, 1234, 1234, 0640);
+        testAssertRemembered(a, NULL, NULL);
+        testAssertRemembered(b, NULL, NULL);
+    }
+
+    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, NULL, 0), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, NULL, 0), ==, 0);
+}
+
+static void
+testMountOrFail(const char *dir,
+                const char *fstype,
+                const char *options)
+{
+    if (mount(fstype, dir, fstype, 0, options) < 0) {
+        g_test_message("cannot mount %s on '%s': %s",
+                       fstype, dir, g_strerror(errno));
+        g_assert_not_reached();
+    }
+    g_strlcpy(testMount, dir, sizeof(testMount));
+}
+
+/* tmpfs keeps trusted attributes too (images in /dev/shm, /run). */
+static void
+testTmpfs(void)
+{
+    g_autofree char *dir = NULL;
+
+    if (!testRequireRoot())
+        return;
+    dir = testMakeDir("tmpfs");
+    testMountOrFail(dir, "tmpfs", "mode=0755,size=4m");
+    testLabelRestoreIn(dir);
+    testUnmountNow();
+}
+
+/*
+ * ramfs keeps no attributes: a label that could not be undone is
+ * refused, one that changes nothing is fine and leaves nothing to undo.
+ */
+static void
+testNoAttrs(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *mine = NULL;
+    unsigned int refcount = 1;
+    const char *chain[2];
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("ramfs");
+    testMountOrFail(dir, "ramfs", "mode=0755");
+    img = testMakeImage(dir, "img", 0600, 0, 0);
+    mine = testMakeImage(dir, "mine", 0600, nobodyUid, nogroupGid);
+    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3, 0), ==, -1);
+    g_assert_cmpint(errno, ==, ENOTSUP);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_UNSUPPORTED);
+    testAssertOwner(img, 0, 0, 0600);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, mine), ==, 0);
+    testAssertOwner(mine, nobodyUid, nogroupGid, 0600);
+    g_assert_cmpint(virSecurityDACGetRemembered(mine, NULL, NULL, &refcount), ==, 0);
+    g_assert_cmpuint(refcount, ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, mine), ==, 0);
+    testAssertOwner(mine, nobodyUid, nogroupGid, 0600);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+
+    chain[0] = mine;
+    chain[1] = img;
+    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 2), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_UNSUPPORTED);
+    testAssertOwner(mine, nobodyUid, nogroupGid, 0600);
+    testAssertOwner(img, 0, 0, 0600);
+
+    g_clear_pointer(&img, g_free);
+    g_clear_pointer(&mine, g_free);
+    testUnmountNow();
+}
+
+typedef struct {
+    virSecurityManager *mgr;
+    const char *path;
+    int rounds;
+    bool restore;
+    int failures;
+} testConcurrentData;
+
+static gpointer
+testConcurrentThread(gpointer opaque)
+{
+    testConcurrentData *data = opaque;
+    int i;
+
+    for (i = 0; i < data->rounds; i++) {
+        int rc = data->restore ?
+            virSecurityManagerRestoreImageLabel(data->mgr, data->path) :
+            virSecurityManagerSetImageLabel(data->mgr, data->path);
+
+        if (rc < 0)
+            data->failures++;
+    }
+    return NULL;
+}
+
+/* Threads and another process counting on one image lose no update. */
+static void
+testConcurrent(void)
+{
+    enum { ROUNDS = 40 };
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    testConcurrentData data[2];
+    GThread *threads[2];
+    g_autofree char *expect = g_strdup_printf("%d", 3 * ROUNDS);
+    int status;
+    pid_t pid;
+    size_t i;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("concurrent");
+    img = testMakeImage(dir, "img", 0640, 1234, 1234);
+
+    for (i = 0; i < 2; i++) {
+        data[i] = (testConcurrentData) { mgr, img, ROUNDS, false, 0 };
+    }
+
+    /* Fork before any thread exists: the child holds no lock copies. */
+    fflush(NULL);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        testConcurrentData child = { mgr, img, ROUNDS, false, 0 };
+
+        testConcurrentThread(&child);
+        _exit(child.failures == 0 ? 0 : 1);
+    }
+
+    for (i = 0; i < 2; i++)
+        threads[i] = g_thread_new("label", testConcurrentThread, &data[i]);
+    for (i = 0; i < 2; i++)
+        g_thread_join(threads[i]);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpint(data[0].failures, ==, 0);
+    g_assert_cmpint(data[1].failures, ==, 0);
+
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img, "1234:1234", expect);
+
+    for (i = 0; i < 2; i++) {
+        data[i] = (testConcurrentData) { mgr, img, 3 * ROUNDS / 2, true, 0 };
+        threads[i] = g_thread_new("restore", testConcurrentThread, &data[i]);
+    }
+    for (i = 0; i < 2; i++)
+        g_thread_join(threads[i]);
+    g_assert_cmpint(data[0].failures, ==, 0);
+    g_assert_cmpint(data[1].failures, ==, 0);
+
+    testAssertOwner(img, 1234, 1234, 0640);
+    testAssertRemembered(img, NULL, NULL);
+}
+
+/* The QEMU child ends up with exactly QEMU's ids and groups, for good. */
+static void
+testDropPrivileges(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    int status;
+    pid_t pid;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+
+    fflush(NULL);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        gid_t groups[64];
+        uid_t ruid, euid, suid;
+        gid_t rgid, egid, sgid;
+        int n;
+        int i;
+
+        if (virSecurityManagerDropPrivilegesInChild(mgr) < 0)
+            _exit(CHILD_DROP_FAILED);
+        if (getresuid(&ruid, &euid, &suid) < 0 ||
+            getresgid(&rgid, &egid, &sgid) < 0 ||
+            ruid != nobodyUid || euid != nobodyUid || suid != nobodyUid ||
+            rgid != nogroupGid || egid != nogroupGid || sgid != nogroupGid)
+            _exit(CHILD_WRONG_IDS);
+        if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
+            _exit(CHILD_CAN_REGAIN_ROOT);
+        if ((n = getgroups(G_N_ELEMENTS(groups), groups)) < 0)
+            _exit(CHILD_WRONG_GROUPS);
+        for (i = 0; i < n; i++) {
+            if (groups[i] == 0)
+                _exit(CHILD_WRONG_GROUPS);
+        }
+        /* A dac manager made by an unprivileged process does nothing. */
+        {
+            virSecurityManager *unpriv = virSecurityManagerNew("dac", NULL, NULL);
+
+            if (!unpriv || virSecurityManagerIsActive(unpriv) ||
+                g_strcmp0(virSecurityManagerGetDriver(unpriv), "dac") != 0 ||
+                virSecurityManagerSetImageLabel(unpriv, "/nonexistent") != 0 ||
+                virSecurityManagerDropPrivilegesInChild(unpriv) != 0)
+                _exit(CHILD_WRONG_IDS);
+        }
+        _exit(CHILD_OPENED);
+    }
+
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, CHILD_OPENED);
+}
+
+/* What the driver makes for QEMU is handed over without remembering. */
+static void
+testPrivateOwner(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *sub = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("private");
+    sub = g_build_filename(dir, "dom1", NULL);
+    g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+
+    g_assert_cmpint(virSecurityManagerSetPrivateOwner(mgr, sub), ==, 0);
+    testAssertOwner(sub, nobodyUid, nogroupGid, 0700);
+    testAssertRemembered(sub, NULL, NULL);
+
+    g_assert_cmpint(rmdir(sub), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetPrivateOwner(mgr, sub), ==, -1);
+    testAssertError(VIR_ERR_SYSTEM_ERROR);
+}
+
+int
+main(int argc,
+     char **argv)
+{
+    g_autoptr(GError) err = NULL;
+    struct passwd *pw;
+    struct group *gr;
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+
+    if (!(pw = getpwnam("nobody")) || !(gr = getgrnam("nogroup"))) {
+        g_printerr("securitytest needs the user 'nobody' and the group 'nogroup'\n");
+        return EXIT_FAILURE;
+    }
+    nobodyUid = pw->pw_uid;
+    nogroupGid = gr->gr_gid;
+
+    /* g_dir_make_tmp makes 0700 dirs, which QEMU's user could not enter. */
+    testPid = getpid();
+    testRoot = g_dir_make_tmp("securitytest-XXXXXX", &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(chmod(testRoot, 0755), ==, 0);
+
+    signal(SIGABRT, testAbortHandler);
+    atexit(testCleanup);
+
+    g_test_add_func("/security/new", testNew);
+    g_test_add_func("/security/none", testNone);
+    g_test_add_func("/security/dac/label-restore", testLabelRestore);
+    g_test_add_func("/security/dac/shared", testShared);
+    g_test_add_func("/security/dac/crash", testCrash);
+    g_test_add_func("/security/dac/half-done", testHalfDone);
+    g_test_add_func("/security/dac/corrupt", testCorrupt);
+    g_test_add_func("/security/dac/foreign", testForeign);
+    g_test_add_func("/security/dac/symlink", testSymlink);
+    g_test_add_func("/security/dac/other-owner", testOtherOwner);
+    g_test_add_func("/security/dac/labels-rollback", testLabelsRollback);
+    g_test_add_func("/security/dac/tmpfs", testTmpfs);
+    g_test_add_func("/security/dac/no-attrs", testNoAttrs);
+    g_test_add_func("/security/dac/concurrent", testConcurrent);
+    g_test_add_func("/security/dac/drop-privileges", testDropPrivileges);
+    g_test_add_func("/security/dac/private-owner", testPrivateOwner);
+
+    ret = g_test_run();
+
+    testCleanup();
+    return ret;
+}

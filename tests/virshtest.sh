@@ -1,0 +1,422 @@
+#!/bin/sh
+# virshtest.sh: virsh end to end, emitting TAP: first what needs no VM, then
+# a domain's lifecycle and a block pull on a real QEMU (TCG), through an
+# embedded driver (qemu:///embed?root=DIR) in a temporary directory.
+#
+# The built virsh is $abs_top_builddir/tools/virsh ($VIRSH overrides it).
+# Every QEMU this test starts is killed on exit, also on failure.
+# VIRSHTEST_SKIP_BLOCKPULL=1 reports the block pull tests as skipped.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+if [ -z "$VIRSH" ]; then
+    if [ -n "$abs_top_builddir" ]; then
+        VIRSH=$abs_top_builddir/tools/virsh
+    else
+        VIRSH=$(cd "$(dirname "$0")/.." && pwd)/tools/virsh
+    fi
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/virshtest.XXXXXX") || exit 1
+# QEMU runs as an unprivileged user when we are root: it must reach the images.
+chmod 0755 "$T"
+ROOT=$T/root
+URI="qemu:///embed?root=$ROOT"
+NAME=virshtest
+n=0
+unset LIBVIRT_DEFAULT_URI VIRSH_DEFAULT_CONNECT_URI
+
+# Kill every QEMU started under $ROOT: from the pid files, and any process
+# whose command line names this test's unique directory.
+kill_qemus() {
+    if [ -d "$ROOT" ]; then
+        find "$ROOT" -name '*.pid' -type f 2>/dev/null | while read -r f; do
+            pid=$(cat "$f" 2>/dev/null)
+            case "$pid" in
+            ''|*[!0-9]*) ;;
+            *) kill -9 "$pid" 2>/dev/null ;;
+            esac
+        done
+    fi
+    for d in /proc/[0-9]*; do
+        pid=${d#/proc/}
+        [ "$pid" = "$$" ] && continue
+        if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$T/"; then
+            kill -9 "$pid" 2>/dev/null
+        fi
+    done
+}
+
+cleanup() {
+    kill_qemus
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# run ARGS...: run virsh, leaving stdout in $T/out, stderr in $T/err and
+# the exit status in $RC.
+run() {
+    timeout -k 5 300 "$VIRSH" "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+}
+
+# runin INPUT ARGS...: the same, with INPUT on stdin.
+runin() {
+    input=$1
+    shift
+    printf '%s' "$input" | timeout -k 5 300 "$VIRSH" "$@" >"$T/out" 2>"$T/err"
+    RC=$?
+}
+
+ok() {
+    n=$((n + 1))
+    echo "ok $n - $1"
+}
+
+notok() {
+    n=$((n + 1))
+    echo "not ok $n - $1"
+    echo "#   exit status: $RC"
+    sed 's/^/#   stdout: /' "$T/out" 2>/dev/null
+    sed 's/^/#   stderr: /' "$T/err" 2>/dev/null
+}
+
+skip() {
+    n=$((n + 1))
+    echo "ok $n # SKIP $1"
+}
+
+# check DESC COMMAND...: one test, passing if COMMAND succeeds.
+check() {
+    desc=$1
+    shift
+    if "$@"; then ok "$desc"; else notok "$desc"; fi
+}
+
+out_has() { grep -qE -- "$1" "$T/out"; }
+out_is() { printf '%s\n' "$1" | cmp -s - "$T/out"; }
+err_first() { [ "$(head -n 1 "$T/err")" = "$1" ]; }
+err_has() { grep -qE -- "$1" "$T/err"; }
+status() { [ "$RC" -eq "$1" ]; }
+
+ALLCMDS="help version uri connect quit exit list define undefine start create
+destroy dominfo domstate dumpxml domblklist domid domname domuuid blockpull
+blockpullinfo blockpullabort blockjob event"
+
+# ------------------------------------------------------------------
+# Without a VM
+# ------------------------------------------------------------------
+
+check "virsh is built" test -x "$VIRSH"
+
+run help
+lists_all() {
+    status 0 || return 1
+    for c in $ALLCMDS; do
+        grep -qE "^    $c +[^ ]" "$T/out" || { echo "# '$c' missing"; return 1; }
+    done
+}
+check "help lists every command" lists_all
+
+help_each() {
+    for c in $ALLCMDS; do
+        run help "$c"
+        status 0 && out_has "^    $c - " && out_has '^  SYNOPSIS$' || return 1
+    done
+}
+check "help COMMAND describes each command" help_each
+
+run start --help
+check "COMMAND --help prints its help" eval 'status 0 && out_has "^    start <domain>"'
+
+run help nosuch
+check "help of an unknown command fails" \
+    eval 'status 1 && err_first "error: command or command group '"'nosuch'"' doesn'"'"'t exist"'
+
+run -v
+check "-v prints the version" eval 'status 0 && out_has "^[0-9]+\.[0-9]+\.[0-9]+$"'
+
+run -h
+check "-h prints the usage" eval 'status 0 && out_has "virsh \[options\]"'
+
+run nosuchcmd
+check "unknown command" eval 'status 1 && err_first "error: unknown command: '"'nosuchcmd'"'"'
+
+run -c "$URI" start
+check "missing argument" eval 'status 1 && err_first "error: command '"'start'"' requires <domain> option"'
+
+run -c "$URI" list --bogus
+check "unknown option" \
+    eval 'status 1 && err_first "error: command '"'list'"' doesn'"'"'t support option --bogus"'
+
+run -c "$URI" blockpull dom vda --verbose
+check "blockpull --verbose needs --wait" \
+    eval 'status 1 && err_first "error: Option --wait is required by option --verbose"'
+
+run -c "$URI" blockpull dom vda --step --wait
+check "blockpull --step and --wait exclude each other" \
+    eval 'status 1 && err_first "error: Options --step and --wait are mutually exclusive"'
+
+run -c "bogus:///nowhere" uri
+check "a bad URI fails" \
+    eval 'status 1 && err_first "error: failed to connect to the hypervisor" && [ "$(wc -l <"$T/err")" -ge 2 ]'
+
+run -c "$URI" uri
+check "uri prints the connection URI" eval 'status 0 && out_has "^qemu:///embed\?root="'
+
+run -c "$URI" version
+check "version" eval 'status 0 && out_has "^Compiled against library: libvirt [0-9.]+$" && out_has "^Using library: libvirt [0-9.]+$"'
+
+LIBVIRT_DEFAULT_URI=$URI
+export LIBVIRT_DEFAULT_URI
+run uri
+unset LIBVIRT_DEFAULT_URI
+check "LIBVIRT_DEFAULT_URI is honoured" eval 'status 0 && out_has "^qemu:///embed\?root="'
+
+run -c "$URI" list --all
+check "list --all of no domain" eval 'status 0 && out_is " Id   Name   State
+-----------------------
+"'
+
+run -q -c "$URI" list --all
+check "-q list prints nothing for no domain" eval 'status 0 && [ ! -s "$T/out" ]'
+
+run -c "$URI" "uri; uri"
+check "';' separates commands in one argument" eval 'status 0 && [ "$(grep -c "^qemu:" "$T/out")" -eq 2 ]'
+
+run -c "$URI" uri ";" uri
+check "';' separates commands in argv" eval 'status 0 && [ "$(grep -c "^qemu:" "$T/out")" -eq 2 ]'
+
+runin "uri
+quit
+" -c "$URI"
+check "commands read from stdin" eval 'status 0 && out_has "^qemu:///embed"'
+
+runin "nosuchcmd
+" -c "$URI"
+check "a failed command from stdin fails virsh" eval 'status 1 && err_first "error: unknown command: '"'nosuchcmd'"'"'
+
+echo '<domain type="qemu"><name>broken' >"$T/bad.xml"
+run -c "$URI" define "$T/bad.xml"
+check "define of a bad XML file fails" \
+    eval 'status 1 && err_first "error: Failed to define domain from $T/bad.xml" && [ "$(wc -l <"$T/err")" -ge 2 ]'
+
+run -c "$URI" define "$T/nosuch.xml"
+check "define of a missing file fails" eval 'status 1 && err_has "^error: Failed to open file"'
+
+run -c "$URI" dominfo nosuchdom
+check "an unknown domain" eval 'status 1 && err_first "error: failed to get domain '"'nosuchdom'"'"'
+
+run -c "$URI" event --list
+check "event --list" eval 'status 0 && out_has "^lifecycle$" && out_has "^block-pull$"'
+
+run -c "$URI" event
+check "event needs --event, --all or --list" \
+    eval 'status 1 && err_first "error: one of --list, --all, or --event <type> is required"'
+
+run -c "$URI" event --all --timeout 1
+check "event times out" \
+    eval 'status 0 && out_has "^event loop timed out$" && out_has "^events received: 0$"'
+
+# ------------------------------------------------------------------
+# A real VM
+# ------------------------------------------------------------------
+
+QEMU=$(command -v qemu-system-x86_64)
+QEMU_IMG=$(command -v qemu-img)
+QEMU_IO=$(command -v qemu-io)
+
+if [ -z "$QEMU" ] || [ -z "$QEMU_IMG" ]; then
+    RC=127
+    : >"$T/out"
+    echo "qemu-system-x86_64 or qemu-img not found" >"$T/err"
+    notok "QEMU is installed (the VM tests need it)"
+    echo "1..$n"
+    exit 1
+fi
+
+mkdir -m 0755 "$T/images"
+IMG=$T/images
+prepare_images() {
+    "$QEMU_IMG" create -q -f qcow2 "$IMG/base.qcow2" 64M || return 1
+    if [ -n "$QEMU_IO" ]; then
+        "$QEMU_IO" -f qcow2 -c "write -P 0x5a 0 8M" "$IMG/base.qcow2" >/dev/null || return 1
+    fi
+    "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay.qcow2" || return 1
+    "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay2.qcow2" || return 1
+    chmod 0644 "$IMG"/*.qcow2
+}
+RC=0
+: >"$T/out"
+: >"$T/err"
+check "qemu-img makes a base and overlays" prepare_images
+
+write_xml() {
+    cat >"$1" <<EOF
+<domain type='qemu'>
+  <name>$2</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+  <devices>
+    <emulator>$QEMU</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$3'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>
+EOF
+}
+write_xml "$T/dom.xml" "$NAME" "$IMG/overlay.qcow2"
+write_xml "$T/dom2.xml" "${NAME}2" "$IMG/overlay2.qcow2"
+
+run -c "$URI" define "$T/dom.xml"
+check "define" eval 'status 0 && out_has "^Domain '"'$NAME'"' defined from $T/dom.xml$"'
+
+run -c "$URI" list --all
+check "list --all shows it shut off" eval 'status 0 && out_has "^ -  +$NAME +shut off$"'
+
+run -c "$URI" list
+check "list leaves it out while it is shut off" eval 'status 0 && ! out_has " $NAME "'
+
+run -c "$URI" domstate "$NAME"
+check "domstate: shut off" eval 'status 0 && out_has "^shut off$"'
+
+run -c "$URI" dominfo "$NAME"
+check "dominfo of the inactive domain" \
+    eval 'status 0 && out_has "^Id:             -$" && out_has "^Name:           $NAME$" &&
+          out_has "^State:          shut off$" && out_has "^Persistent:     yes$" &&
+          out_has "^Max memory:     65536 KiB$"'
+
+run -c "$URI" domuuid "$NAME"
+UUID=$(head -n 1 "$T/out")
+check "domuuid" eval 'status 0 && out_has "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"'
+
+run -c "$URI" domname "$UUID"
+check "domname by UUID" eval 'status 0 && out_has "^$NAME$"'
+
+run -c "$URI" dumpxml --inactive "$NAME"
+check "dumpxml --inactive" eval 'status 0 && out_has "<name>$NAME</name>"'
+
+run -r -c "$URI" start "$NAME"
+check "start is refused on a read-only connection" eval 'status 1 && err_has "^error: Failed to start domain"'
+
+run -c "$URI" start "$NAME"
+check "start" eval 'status 0 && out_has "^Domain '"'$NAME'"' started$"'
+
+run -c "$URI" start "$NAME"
+check "start of a running domain fails" eval 'status 1 && err_first "error: Domain is already active"'
+
+run -c "$URI" list
+check "list shows it running" eval 'status 0 && out_has "^ [0-9]+ +$NAME +running$"'
+
+run -c "$URI" domstate --reason "$NAME"
+check "domstate --reason: running (booted)" eval 'status 0 && out_has "^running \(booted\)$"'
+
+run -c "$URI" domid "$NAME"
+ID=$(head -n 1 "$T/out")
+check "domid" eval 'status 0 && out_has "^[0-9]+$"'
+
+run -c "$URI" dominfo "$ID"
+check "dominfo by id" \
+    eval 'status 0 && out_has "^Id:             $ID$" && out_has "^State:          running$" && out_has "^OS Type:        hvm$"'
+
+run -c "$URI" dumpxml "$NAME"
+check "dumpxml shows the backing chain" \
+    eval 'status 0 && out_has "<backingStore" && out_has "$IMG/base.qcow2"'
+
+run -c "$URI" domblklist "$NAME"
+check "domblklist" eval 'status 0 && out_has "^ Target   Source$" && out_has "^ vda +$IMG/overlay.qcow2$"'
+
+run -c "$URI" domblklist --details "$NAME"
+check "domblklist --details" \
+    eval 'status 0 && out_has "^ Type   Device   Target   Source$" && out_has "^ file +disk +vda +$IMG/overlay.qcow2$"'
+
+# ------------------------------------------------------------------
+# Block pull
+# ------------------------------------------------------------------
+
+if [ "$VIRSHTEST_SKIP_BLOCKPULL" = 1 ]; then
+    for t in blockpullinfo blockjob step abort wait chain; do
+        skip "block pull: $t (VIRSHTEST_SKIP_BLOCKPULL=1)"
+    done
+else
+    run -c "$URI" blockpullinfo "$NAME" vda
+    check "blockpullinfo without a pull" eval 'status 0 && out_has "^No active block pull$"'
+
+    run -c "$URI" blockjob "$NAME" vda
+    check "blockjob without a pull" eval 'status 0 && out_has "^No current block job for vda$"'
+
+    run -c "$URI" blockpull "$NAME" vda --step
+    check "blockpull --step" eval 'status 0 && out_has "^Block Pull: [0-9]+/[0-9]+ \([0-9]+ %\)$"'
+    STEP=$(sed -n 's/^Block Pull: \([0-9]*\)\/\([0-9]*\) .*/\1 \2/p' "$T/out")
+    if [ -n "$STEP" ] && [ "${STEP% *}" -lt "${STEP#* }" ]; then
+        run -c "$URI" "blockpullinfo $NAME vda; blockpullabort $NAME vda; blockpullinfo $NAME vda"
+        check "a paused step-wise pull shows and aborts" \
+            eval 'status 0 && out_has "^Block Pull: \[ *[0-9]+ %\] cur=[0-9]+ end=[0-9]+$" &&
+                  out_has "^Block Pull aborted$" && out_has "^No active block pull$"'
+    else
+        skip "the first step finished the whole pull: nothing to abort"
+    fi
+
+    run -c "$URI" blockpull "$NAME" vda --wait --verbose --timeout 240
+    check "blockpull --wait --verbose completes" eval 'status 0 && out_has "^Block Pull complete$"'
+
+    run -c "$URI" dumpxml "$NAME"
+    check "the pulled disk has no backing image left" \
+        eval 'status 0 && ! out_has "$IMG/base.qcow2" && out_has "$IMG/overlay.qcow2"'
+fi
+
+# ------------------------------------------------------------------
+# Stop and remove
+# ------------------------------------------------------------------
+
+run -r -c "$URI" destroy "$NAME"
+check "destroy is refused on a read-only connection" \
+    eval 'status 1 && err_first "error: Failed to destroy domain '"'$NAME'"'"'
+
+run -c "$URI" destroy "$NAME"
+check "destroy" eval 'status 0 && out_has "^Domain '"'$NAME'"' destroyed$"'
+
+run -c "$URI" domstate --reason "$NAME"
+check "domstate --reason: shut off (destroyed)" eval 'status 0 && out_has "^shut off \(destroyed\)$"'
+
+run -c "$URI" undefine "$NAME"
+check "undefine" eval 'status 0 && out_has "^Domain '"'$NAME'"' has been undefined$"'
+
+run -c "$URI" list --all
+check "list --all no longer shows it" eval 'status 0 && ! out_has " $NAME "'
+
+run -c "$URI" create --paused "$T/dom2.xml"
+check "create --paused" eval 'status 0 && out_has "^Domain '"'${NAME}2'"' created from $T/dom2.xml$"'
+
+run -c "$URI" domstate "${NAME}2"
+check "the created domain is paused" eval 'status 0 && out_has "^paused$"'
+
+run -c "$URI" destroy "${NAME}2"
+check "destroy of the transient domain" eval 'status 0 && out_has "^Domain '"'${NAME}2'"' destroyed$"'
+
+run -c "$URI" list --all
+check "the transient domain is gone" eval 'status 0 && ! out_has " ${NAME}2 "'
+
+no_qemu_left() {
+    for f in $(find "$ROOT" -name '*.pid' -type f 2>/dev/null); do
+        pid=$(cat "$f" 2>/dev/null)
+        case "$pid" in
+        ''|*[!0-9]*) continue ;;
+        esac
+        kill -0 "$pid" 2>/dev/null && { echo "# QEMU $pid still runs"; return 1; }
+    done
+    return 0
+}
+RC=0
+: >"$T/out"
+: >"$T/err"
+check "no QEMU is left running" no_qemu_left
+
+echo "1..$n"
