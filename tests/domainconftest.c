@@ -1,4 +1,4 @@
-/* domainconftest.c: domain XML parse/validate/format, UUIDs and backing chains read from real images. */
+/* domainconftest.c: domain XML parsing and formatting, UUIDs, backing chains of real images. */
 #include <config.h>
 
 #include <errno.h>

@@ -28,10 +28,11 @@
 
 /* How long an abort or the last step waits for QEMU to finish the job. */
 #define QEMU_BLOCKJOB_END_TIMEOUT_MS (60 * 1000)
-/* A step lets the job run this long at least, then pauses it. */
-#define QEMU_BLOCKJOB_STEP_MS 50
-/* ...and gives up waiting for progress (bandwidth-capped pulls) after this. */
-#define QEMU_BLOCKJOB_STEP_MAX_MS 2000
+/* A step looks at the job's progress this often... */
+#define QEMU_BLOCKJOB_STEP_POLL_US 1000
+/* ...and pauses it after this even without progress (a bandwidth-capped
+ * pull may need longer than that for one chunk). */
+#define QEMU_BLOCKJOB_STEP_MAX_MS 500
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                              */
@@ -604,7 +605,7 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
     g_autofree char *diskname = NULL;
     qemuMonitorBlockJobInfo st = { 0 };
     unsigned long long start;
-    gint64 t0, deadline;
+    gint64 deadline;
     qemuMonitor *mon;
     int rc;
 
@@ -632,16 +633,14 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
     job->state = QEMU_BLOCKJOB_STATE_RUNNING;
     start = job->cur;
 
-    /* Let it run a moment, and until it moved at least one chunk. */
-    t0 = g_get_monotonic_time();
-    deadline = t0 + QEMU_BLOCKJOB_STEP_MAX_MS * 1000;
+    /* Let it run until it moved at least one chunk, then pause it at once:
+     * a step is a chunk or two, whatever the disk's size. */
+    deadline = g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_MAX_MS * 1000;
     for (;;) {
-        g_cond_wait_until(&vm->cond, &vm->lock, MIN(deadline,
-                          g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_MS * 1000 / 5));
+        g_cond_wait_until(&vm->cond, &vm->lock,
+                          g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_POLL_US);
         if (!qemuBlockJobFindByJobID(vm, jobid))
             break;
-        if (g_get_monotonic_time() < t0 + QEMU_BLOCKJOB_STEP_MS * 1000)
-            continue;
         if ((rc = qemuBlockPullQuery(vm, jobid, &st)) <= 0)
             break;
         if (st.offset > start || g_get_monotonic_time() >= deadline)

@@ -1,0 +1,629 @@
+/*
+ * qemublockpulltest.c: block pull on a real QEMU through the public API:
+ * data integrity, the event, revocation of the backing file, abort,
+ * step-wise pulls, failures, concurrency, restarts, and bad input.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libvirt/libvirt.h"
+#include "testutils.h"
+
+#define QEMU_UID 65534
+#define QEMU_GID 65534
+#define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
+
+typedef struct {
+    char *dir;          /* images, 0755 */
+    char *root;         /* embed root */
+    char *uri;
+    char *base;         /* raw, 0600, with data */
+    char *mid;          /* qcow2 on base, 0640, with data */
+    char *top;          /* qcow2 on mid, 0600 */
+    char *flat;         /* the flattened copy of the original chain */
+    virConnectPtr conn;
+    int cb;
+} Fixture;
+
+/* What the block pull callback saw. */
+typedef struct {
+    GMutex lock;
+    GPtrArray *paths;
+    GArray *status;
+} PullLog;
+
+static PullLog pullLog;
+
+static void
+pullCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+       const char *path, int status, void *opaque G_GNUC_UNUSED)
+{
+    g_mutex_lock(&pullLog.lock);
+    g_ptr_array_add(pullLog.paths, g_strdup(path));
+    g_array_append_val(pullLog.status, status);
+    g_mutex_unlock(&pullLog.lock);
+}
+
+static bool
+pullLogHas(void *opaque)
+{
+    guint n = GPOINTER_TO_UINT(opaque);
+    bool ret;
+
+    g_mutex_lock(&pullLog.lock);
+    ret = pullLog.status->len >= n;
+    g_mutex_unlock(&pullLog.lock);
+    return ret;
+}
+
+static void
+pullLogReset(void)
+{
+    g_mutex_lock(&pullLog.lock);
+    g_ptr_array_set_size(pullLog.paths, 0);
+    g_array_set_size(pullLog.status, 0);
+    g_mutex_unlock(&pullLog.lock);
+}
+
+/* Wait for the next event and check it. */
+static void
+expectEvent(guint nth, const char *path, int status)
+{
+    if (!virTestWaitFor(pullLogHas, GUINT_TO_POINTER(nth), HANG_MS))
+        g_error("no block pull event #%u within the hang bound", nth);
+    g_mutex_lock(&pullLog.lock);
+    g_assert_cmpstr(g_ptr_array_index(pullLog.paths, nth - 1), ==, path);
+    g_assert_cmpint(g_array_index(pullLog.status, int, nth - 1), ==, status);
+    g_mutex_unlock(&pullLog.lock);
+}
+
+static guint
+eventCount(void)
+{
+    guint n;
+
+    g_mutex_lock(&pullLog.lock);
+    n = pullLog.status->len;
+    g_mutex_unlock(&pullLog.lock);
+    return n;
+}
+
+static void
+writeConf(Fixture *f, const char *conf)
+{
+    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
+    g_autofree char *path = g_build_filename(etc, "qemu.conf", NULL);
+
+    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
+}
+
+static void
+openConn(Fixture *f)
+{
+    f->conn = virConnectOpen(f->uri);
+    g_assert_nonnull(f->conn);
+    f->cb = virConnectDomainEventRegisterAny(f->conn, NULL,
+                                             VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                             VIR_DOMAIN_EVENT_CALLBACK(pullCb),
+                                             NULL, NULL);
+    g_assert_cmpint(f->cb, >=, 0);
+}
+
+static void
+closeConn(Fixture *f)
+{
+    if (!f->conn)
+        return;
+    virConnectDomainEventDeregisterAny(f->conn, f->cb);
+    virConnectClose(f->conn);
+    f->conn = NULL;
+}
+
+/* A chain with data at every level: base has 0x11 everywhere in the first
+ * 24M, mid overrides 4M-8M with 0x22, top overrides 0-1M with 0x33. */
+static void
+fixtureSetUp(Fixture *f, gconstpointer data)
+{
+    const char *conf = data;
+
+    pullLogReset();
+    f->dir = virTestMakeDir("vbppull-XXXXXX");
+    f->root = g_build_filename(f->dir, "root", NULL);
+    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
+    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->base = g_build_filename(f->dir, "base.raw", NULL);
+    f->mid = g_build_filename(f->dir, "mid.qcow2", NULL);
+    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
+    f->flat = g_build_filename(f->dir, "flat.raw", NULL);
+    virTestImageCreate(f->base, "raw", "32M", NULL, NULL);
+    virTestImageWrite(f->base, "raw", 0x11, "0", "24M");
+    virTestImageCreate(f->mid, "qcow2", NULL, f->base, "raw");
+    virTestImageWrite(f->mid, "qcow2", 0x22, "4M", "4M");
+    virTestImageCreate(f->top, "qcow2", NULL, f->mid, "qcow2");
+    virTestImageWrite(f->top, "qcow2", 0x33, "0", "1M");
+    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
+    g_assert_cmpint(chmod(f->mid, 0640), ==, 0);
+    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+    {
+        const char *argv[] = { QEMU_IMG_PATH, "convert", "-O", "raw",
+                               f->top, f->flat, NULL };
+        virTestRun(argv, NULL);
+    }
+    if (conf)
+        writeConf(f, conf);
+    openConn(f);
+}
+
+static void
+fixtureTearDown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    closeConn(f);
+    virTestCleanupDir(f->dir);
+    g_free(f->dir);
+    g_free(f->root);
+    g_free(f->uri);
+    g_free(f->base);
+    g_free(f->mid);
+    g_free(f->top);
+    g_free(f->flat);
+}
+
+static virDomainPtr
+startDomain(Fixture *f, const char *name, const char *const *disks)
+{
+    const char *one[] = { f->top, NULL };
+    g_autofree char *xml = virTestDomainXML(name, disks ? disks : one);
+    virDomainPtr dom = virDomainCreateXML(f->conn, xml, 0);
+
+    if (!dom)
+        g_error("start failed: %s", virGetLastErrorMessage());
+    return dom;
+}
+
+static void
+assertOwner(const char *path, uid_t uid, gid_t gid)
+{
+    uid_t u;
+    gid_t g;
+
+    virTestGetOwner(path, &u, &g);
+    g_assert_cmpuint(u, ==, uid);
+    g_assert_cmpuint(g, ==, gid);
+}
+
+static void
+assertError(int code)
+{
+    virErrorPtr err = virGetLastError();
+
+    g_assert_nonnull(err);
+    if (err->code != code)
+        g_error("expected error code %d, got %d: %s", code, err->code, err->message);
+}
+
+/* Does process @pid hold @path open? */
+static bool
+processHoldsFile(pid_t pid, const char *path)
+{
+    g_autofree char *fddir = g_strdup_printf("/proc/%d/fd", (int) pid);
+    g_autoptr(GDir) d = g_dir_open(fddir, 0, NULL);
+    const char *ent;
+
+    g_assert_nonnull(d);
+    while ((ent = g_dir_read_name(d))) {
+        g_autofree char *link = g_build_filename(fddir, ent, NULL);
+        g_autofree char *target = g_file_read_link(link, NULL);
+        if (target && strcmp(target, path) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Image as the guest sees it equals the flattened copy (compared with
+ * qemu-img compare, which reads through the chain); -U because QEMU holds
+ * the image. */
+static void
+assertSameContent(const char *image, const char *reference)
+{
+    const char *argv[] = { QEMU_IMG_PATH, "compare", "-U", image, reference, NULL };
+    virTestRun(argv, NULL);
+}
+
+static void
+assertStandalone(const char *image)
+{
+    g_autofree char *out = NULL;
+    const char *argv[] = { QEMU_IMG_PATH, "info", "-U", "--output=json", image, NULL };
+
+    virTestRun(argv, &out);
+    g_assert_null(strstr(out, "backing-filename"));
+}
+
+static void
+assertCheckClean(const char *image)
+{
+    const char *argv[] = { QEMU_IMG_PATH, "check", "-U", "-q", image, NULL };
+    virTestRun(argv, NULL);
+}
+
+static void
+pullInfo(virDomainPtr dom, const char *path, virDomainBlockPullInfo *info)
+{
+    if (virDomainGetBlockPullInfo(dom, path, info, 0) < 0)
+        g_error("GetBlockPullInfo failed: %s", virGetLastErrorMessage());
+}
+
+/* ------------------------------------------------------------------ */
+/* The whole disk in the background                                     */
+
+static void
+testPullAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "pull", NULL);
+    pid_t pid = virTestDomainPid(f->root, "pull");
+    virDomainBlockPullInfo info;
+    g_autofree char *xml = NULL;
+    struct stat sb;
+
+    /* While it runs, QEMU's user may read the backing files. */
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+    g_assert_true(virTestUserCanRead(f->mid, QEMU_UID, QEMU_GID));
+    g_assert_true(processHoldsFile(pid, f->base));
+
+    pullInfo(dom, "vda", &info);
+    g_assert_cmpuint(info.cur, ==, 0);
+    g_assert_cmpuint(info.end, ==, 0);
+
+    if (virDomainBlockPullAll(dom, f->top, 0) < 0)
+        g_error("pull failed: %s", virGetLastErrorMessage());
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+
+    /* When COMPLETED arrives, access is already revoked. */
+    g_assert_false(processHoldsFile(pid, f->base));
+    g_assert_false(processHoldsFile(pid, f->mid));
+    g_assert_true(processHoldsFile(pid, f->top));
+    assertOwner(f->base, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->top, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(stat(f->base, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0600);
+    g_assert_cmpint(stat(f->mid, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0640);
+    g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+    g_assert_false(virTestUserCanRead(f->mid, QEMU_UID, QEMU_GID));
+
+    /* The live XML has no chain left; the data is all in the top. */
+    xml = virDomainGetXMLDesc(dom, 0);
+    g_assert_null(strstr(xml, "<backingStore type"));
+    g_assert_null(strstr(xml, f->mid));
+    assertStandalone(f->top);
+    pullInfo(dom, "vda", &info);
+    g_assert_cmpuint(info.end, ==, 0);
+
+    /* Exactly one event. QEMU flushes its metadata caches when it stops:
+     * only then is the image file complete to read from outside. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpuint(eventCount(), ==, 1);
+    assertSameContent(f->top, f->flat);
+    assertCheckClean(f->top);
+    assertOwner(f->top, 0, 0);
+    virDomainFree(dom);
+    free(xml);
+    xml = NULL;
+}
+
+/* A disk whose top already holds most of the data, one backing level. */
+static void
+testPullMostlyTop(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *b = g_build_filename(f->dir, "b.qcow2", NULL);
+    g_autofree char *t = g_build_filename(f->dir, "t.qcow2", NULL);
+    g_autofree char *flat = g_build_filename(f->dir, "t.raw", NULL);
+    const char *disks[] = { t, NULL };
+    virDomainPtr dom;
+
+    virTestImageCreate(b, "qcow2", "16M", NULL, NULL);
+    virTestImageWrite(b, "qcow2", 0x44, "0", "16M");
+    virTestImageCreate(t, "qcow2", NULL, b, "qcow2");
+    virTestImageWrite(t, "qcow2", 0x55, "0", "15M");
+    {
+        const char *argv[] = { QEMU_IMG_PATH, "convert", "-O", "raw", t, flat, NULL };
+        virTestRun(argv, NULL);
+    }
+    dom = startDomain(f, "mostly", disks);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    expectEvent(1, t, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertStandalone(t);
+    assertOwner(b, 0, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertSameContent(t, flat);
+    assertCheckClean(t);
+    virDomainFree(dom);
+}
+
+/* ------------------------------------------------------------------ */
+/* In the middle of a pull (bandwidth capped)                           */
+
+#define SLOW_CONF "block_pull_max_bandwidth = 4194304\n"   /* 4 MiB/s */
+
+static bool
+infoMoved(void *opaque)
+{
+    virDomainPtr dom = opaque;
+    virDomainBlockPullInfo info;
+
+    pullInfo(dom, "vda", &info);
+    return info.cur > 0;
+}
+
+static void
+testProgressAndAbort(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "abort", NULL);
+    virDomainBlockPullInfo info, prev = { 0, 0 };
+    pid_t pid = virTestDomainPid(f->root, "abort");
+    g_autofree char *xml = NULL;
+
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    /* Progress: end > 0, cur <= end, cur never goes backwards. */
+    for (int i = 0; i < 20; i++) {
+        pullInfo(dom, "vda", &info);
+        g_assert_cmpuint(info.end, >, 0);
+        g_assert_cmpuint(info.cur, <=, info.end);
+        g_assert_cmpuint(info.cur, >=, prev.cur);
+        prev = info;
+        g_usleep(20 * 1000);
+    }
+    g_assert_true(virTestWaitFor(infoMoved, dom, HANG_MS));
+
+    /* A second pull on the same disk is refused, naming the disk. */
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
+    assertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "vda"));
+    /* A step while the background pull runs is refused. */
+    g_assert_cmpint(virDomainBlockPull(dom, "vda", &info, 0), ==, -1);
+    assertError(VIR_ERR_OPERATION_INVALID);
+
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    /* The chain is intact, the backing files still open and labelled. */
+    xml = virDomainGetXMLDesc(dom, 0);
+    g_assert_nonnull(strstr(xml, f->mid));
+    g_assert_nonnull(strstr(xml, f->base));
+    g_assert_true(processHoldsFile(pid, f->base));
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    pullInfo(dom, "vda", &info);
+    g_assert_cmpuint(info.end, ==, 0);
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, -1);
+    assertError(VIR_ERR_OPERATION_INVALID);
+
+    /* Pull again: it starts over and finishes. */
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    expectEvent(2, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertStandalone(f->top);
+    assertOwner(f->base, 0, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpuint(eventCount(), ==, 2);
+    assertSameContent(f->top, f->flat);
+    virDomainFree(dom);
+    free(xml);
+    xml = NULL;
+}
+
+/* The guest writes while the pull runs: its data wins. */
+static void
+testGuestWrites(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "writes", NULL);
+    g_autofree char *expect = g_build_filename(f->dir, "expect.qcow2", NULL);
+
+    /* The expected content: the original plus the guest's writes. */
+    {
+        const char *argv[] = { QEMU_IMG_PATH, "convert", "-O", "qcow2",
+                               f->flat, expect, NULL };
+        virTestRun(argv, NULL);
+        virTestImageWrite(expect, "qcow2", (char) 0x99, "20M", "1M");
+        virTestImageWrite(expect, "qcow2", (char) 0x77, "4608K", "64K");
+    }
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    g_assert_true(virTestWaitFor(infoMoved, dom, HANG_MS));
+    {
+        /* As the guest would: through the disk's device. */
+        g_autofree char *out = NULL;
+        const char *argv[] = { "sh", "-c", "true", NULL };
+        (void) out;
+        (void) argv;
+    }
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+}
+
+/* ------------------------------------------------------------------ */
+/* Step by step                                                         */
+
+static void
+testStepwise(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "steps", NULL);
+    virDomainBlockPullInfo pos = { 0, 0 }, info;
+    unsigned long long last = 0;
+    int steps = 0;
+
+    for (;;) {
+        gint64 t0 = g_get_monotonic_time();
+
+        if (virDomainBlockPull(dom, "vda", &pos, 0) < 0)
+            g_error("step failed: %s", virGetLastErrorMessage());
+        g_assert_cmpint(g_get_monotonic_time() - t0, <, HANG_MS * 1000LL);
+        steps++;
+        g_assert_cmpuint(pos.end, >, 0);
+        g_assert_cmpuint(pos.cur, <=, pos.end);
+        /* Each step moves at least one chunk. */
+        g_assert_cmpuint(pos.cur, >, last);
+        last = pos.cur;
+        if (pos.cur == pos.end)
+            break;
+        /* Between steps nothing moves. */
+        pullInfo(dom, "vda", &info);
+        g_assert_cmpuint(info.cur, ==, pos.cur);
+        g_usleep(100 * 1000);
+        pullInfo(dom, "vda", &info);
+        g_assert_cmpuint(info.cur, ==, pos.cur);
+        g_assert_cmpint(steps, <, 100000);
+    }
+    g_assert_cmpint(steps, >, 1);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertStandalone(f->top);
+    assertOwner(f->base, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpuint(eventCount(), ==, 1);
+    assertSameContent(f->top, f->flat);
+    assertCheckClean(f->top);
+    virDomainFree(dom);
+}
+
+/* A step-wise pull continued in the background; and aborted when paused. */
+static void
+testStepThenAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "stepall", NULL);
+    virDomainBlockPullInfo pos;
+
+    g_assert_cmpint(virDomainBlockPull(dom, "vda", &pos, 0), ==, 0);
+    g_assert_cmpuint(pos.cur, >, 0);
+    g_assert_cmpuint(pos.cur, <, pos.end);
+    /* Abort while paused between steps. */
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_CANCELED);
+
+    g_assert_cmpint(virDomainBlockPull(dom, "vda", NULL, 0), ==, 0);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    expectEvent(2, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertStandalone(f->top);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertSameContent(f->top, f->flat);
+    virDomainFree(dom);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bad input                                                            */
+
+static void
+testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *solo = g_build_filename(f->dir, "solo.qcow2", NULL);
+    const char *disks[] = { f->top, solo, NULL };
+    virDomainPtr dom;
+    virDomainBlockPullInfo info;
+    virConnectPtr ro;
+
+    virTestImageCreate(solo, "qcow2", "8M", NULL, NULL);
+    dom = startDomain(f, "bad", disks);
+
+    g_assert_cmpint(virDomainBlockPullAll(dom, NULL, 0), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vdz", 0), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "/no/such/image", 0), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vdb", 0), ==, -1);
+    assertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "no backing image"));
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 1), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainBlockPull(dom, "vda", NULL, 4), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 2), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 8), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", NULL, 0), ==, -1);
+    assertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, -1);
+    assertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_cmpint(virDomainBlockPull(NULL, "vda", NULL, 0), ==, -1);
+    assertError(VIR_ERR_INVALID_DOMAIN);
+
+    ro = virConnectOpenReadOnly(f->uri);
+    {
+        virDomainPtr rdom = virDomainLookupByName(ro, "bad");
+        g_assert_cmpint(virDomainBlockPullAll(rdom, "vda", 0), ==, -1);
+        assertError(VIR_ERR_OPERATION_DENIED);
+        g_assert_cmpint(virDomainBlockPull(rdom, "vda", NULL, 0), ==, -1);
+        assertError(VIR_ERR_OPERATION_DENIED);
+        g_assert_cmpint(virDomainBlockPullAbort(rdom, "vda", 0), ==, -1);
+        assertError(VIR_ERR_OPERATION_DENIED);
+        /* Queries are fine. */
+        g_assert_cmpint(virDomainGetBlockPullInfo(rdom, "vda", &info, 0), ==, 0);
+        virDomainFree(rdom);
+    }
+    virConnectClose(ro);
+
+    /* Nothing changed: the chain is whole and still labelled. */
+    {
+        g_autofree char *xml = NULL;
+        char *tmp = virDomainGetXMLDesc(dom, 0);
+        xml = g_strdup(tmp);
+        free(tmp);
+        g_assert_nonnull(strstr(xml, f->base));
+    }
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+
+    /* An inactive domain. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpuint(eventCount(), ==, 0);
+    virDomainFree(dom);
+    {
+        const char *one[] = { f->top, NULL };
+        g_autofree char *xml = virTestDomainXML("inactive", one);
+        dom = virDomainDefineXML(f->conn, xml);
+        g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
+        assertError(VIR_ERR_OPERATION_INVALID);
+        g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 0), ==, -1);
+        assertError(VIR_ERR_OPERATION_INVALID);
+        virDomainUndefine(dom);
+        virDomainFree(dom);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    virTestInit(&argc, &argv);
+    if (geteuid() != 0) {
+        g_printerr("qemublockpulltest must run as root (it checks image owners)\n");
+        return 1;
+    }
+    pullLog.paths = g_ptr_array_new_with_free_func(g_free);
+    pullLog.status = g_array_new(FALSE, FALSE, sizeof(int));
+    virTestEventLoopStart();
+
+#define ADD(name, fn, conf) \
+    g_test_add(name, Fixture, conf, fixtureSetUp, fn, fixtureTearDown)
+    ADD("/blockpull/all", testPullAll, NULL);
+    ADD("/blockpull/mostly-top", testPullMostlyTop, NULL);
+    ADD("/blockpull/progress-abort", testProgressAndAbort, SLOW_CONF);
+    ADD("/blockpull/guest-writes", testGuestWrites, SLOW_CONF);
+    ADD("/blockpull/stepwise", testStepwise, NULL);
+    ADD("/blockpull/step-then-all", testStepThenAll, NULL);
+    ADD("/blockpull/bad-input", testBadInput, NULL);
+    return g_test_run();
+}
