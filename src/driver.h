@@ -57,6 +57,9 @@ typedef int (*virDrvDomainGetBlockPullInfo)(virDomainPtr dom, const char *path,
                                             virDomainBlockPullInfoPtr info,
                                             unsigned int flags);
 
+typedef int (*virDrvDomainQemuMonitorCommand)(virDomainPtr dom, const char *cmd,
+                                              char **result, unsigned int flags);
+
 typedef int (*virDrvConnectDomainEventRegisterAny)(virConnectPtr conn,
                                                    virDomainPtr dom,
                                                    int eventID,
@@ -92,6 +95,7 @@ struct _virConnectDriver {
     virDrvDomainBlockPullAll domainBlockPullAll;
     virDrvDomainBlockPullAbort domainBlockPullAbort;
     virDrvDomainGetBlockPullInfo domainGetBlockPullInfo;
+    virDrvDomainQemuMonitorCommand domainQemuMonitorCommand;
     virDrvConnectDomainEventRegisterAny connectDomainEventRegisterAny;
     virDrvConnectDomainEventDeregisterAny connectDomainEventDeregisterAny;
 };

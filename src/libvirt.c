@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "libvirt/libvirt-qemu.h"
 #include "datatypes.h"
 #include "driver.h"
 #include "conf/domain_conf.h"
@@ -897,6 +898,36 @@ virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
         goto error;
     }
     if (conn->driver->connectDomainEventDeregisterAny(conn, callbackID) < 0)
+        goto error;
+    return 0;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* QEMU specific                                                        */
+
+int
+virDomainQemuMonitorCommand(virDomainPtr domain, const char *cmd,
+                            char **result, unsigned int flags)
+{
+    virConnectPtr conn;
+
+    VIR_DEBUG("dom=%p cmd=%s result=%p flags=0x%x", domain, NULLSTR(cmd),
+              result, flags);
+    virResetLastError();
+    virCheckDomainReturn(domain, -1);
+    conn = domain->conn;
+    virCheckNonNullArgGoto(cmd, error);
+    virCheckNonNullArgGoto(result, error);
+    virCheckReadOnlyGoto(conn->flags, error);
+    if (!conn->driver->domainQemuMonitorCommand) {
+        virReportUnsupported();
+        goto error;
+    }
+    if (conn->driver->domainQemuMonitorCommand(domain, cmd, result, flags) < 0)
         goto error;
     return 0;
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "libvirt/libvirt.h"
+#include "libvirt/libvirt-qemu.h"
 #include "testutils.h"
 
 #define QEMU_UID 65534
@@ -359,6 +360,7 @@ testPullMostlyTop(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 /* In the middle of a pull (bandwidth capped)                           */
 
 #define SLOW_CONF "block_pull_max_bandwidth = 4194304\n"   /* 4 MiB/s */
+#define FAST_CONF "block_pull_max_bandwidth = 33554432\n"  /* 32 MiB/s: about 1 s */
 
 static bool
 infoMoved(void *opaque)
@@ -424,6 +426,24 @@ testProgressAndAbort(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     xml = NULL;
 }
 
+/* Write as the guest would, through the device (human monitor qemu-io). */
+static void
+guestWrite(virDomainPtr dom, int pattern, const char *offset, const char *len)
+{
+    g_autofree char *cmd = g_strdup_printf("qemu-io -d /machine/peripheral/virtio-disk0/"
+                                           "virtio-backend \"write -P 0x%02x %s %s\"",
+                                           pattern, offset, len);
+    char *out = NULL;
+
+    if (virDomainQemuMonitorCommand(dom, cmd, &out,
+                                    VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0)
+        g_error("guest write failed: %s", virGetLastErrorMessage());
+    /* qemu-io prints its report on QEMU's stdout; only failures come back. */
+    if (*out)
+        g_error("guest write failed: %s", out);
+    free(out);
+}
+
 /* The guest writes while the pull runs: its data wins. */
 static void
 testGuestWrites(Fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -441,16 +461,21 @@ testGuestWrites(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     }
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
     g_assert_true(virTestWaitFor(infoMoved, dom, HANG_MS));
+    /* As the guest would: through the disk's device, while the job runs
+     * (one write lands where the pull has not been yet, one in the part
+     * that came from the middle image). */
+    guestWrite(dom, 0x99, "20M", "1M");
+    guestWrite(dom, 0x77, "4608K", "64K");
     {
-        /* As the guest would: through the disk's device. */
-        g_autofree char *out = NULL;
-        const char *argv[] = { "sh", "-c", "true", NULL };
-        (void) out;
-        (void) argv;
+        virDomainBlockPullInfo info;
+        pullInfo(dom, "vda", &info);
+        g_assert_cmpuint(info.cur, <, info.end);
     }
-    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
-    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertStandalone(f->top);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertSameContent(f->top, expect);
+    assertCheckClean(f->top);
     virDomainFree(dom);
 }
 
@@ -521,6 +546,338 @@ testStepThenAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     assertSameContent(f->top, f->flat);
     virDomainFree(dom);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Two disks at once; destroy during a pull; QEMU killed mid-pull       */
+
+static void
+testTwoDisks(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *b2 = g_build_filename(f->dir, "b2.raw", NULL);
+    g_autofree char *t2 = g_build_filename(f->dir, "t2.qcow2", NULL);
+    const char *disks[] = { f->top, t2, NULL };
+    virDomainPtr dom;
+    virDomainBlockPullInfo a, b;
+
+    virTestImageCreate(b2, "raw", "16M", NULL, NULL);
+    virTestImageWrite(b2, "raw", 0x66, "0", "8M");
+    virTestImageCreate(t2, "qcow2", NULL, b2, "raw");
+    dom = startDomain(f, "two", disks);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    g_assert_cmpint(virDomainBlockPullAll(dom, t2, 0), ==, 0);
+    /* Both are active at once, each with its own progress. */
+    pullInfo(dom, "vda", &a);
+    pullInfo(dom, "vdb", &b);
+    g_assert_cmpuint(a.end, >, 0);
+    g_assert_cmpuint(b.end, >, 0);
+    g_assert_true(virTestWaitFor(pullLogHas, GUINT_TO_POINTER(2), HANG_MS));
+    g_mutex_lock(&pullLog.lock);
+    for (guint i = 0; i < 2; i++)
+        g_assert_cmpint(g_array_index(pullLog.status, int, i), ==,
+                        VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    g_assert_true((g_strcmp0(g_ptr_array_index(pullLog.paths, 0), f->top) == 0 &&
+                   g_strcmp0(g_ptr_array_index(pullLog.paths, 1), t2) == 0) ||
+                  (g_strcmp0(g_ptr_array_index(pullLog.paths, 0), t2) == 0 &&
+                   g_strcmp0(g_ptr_array_index(pullLog.paths, 1), f->top) == 0));
+    g_mutex_unlock(&pullLog.lock);
+    assertOwner(f->base, 0, 0);
+    assertOwner(b2, 0, 0);
+    assertStandalone(f->top);
+    assertStandalone(t2);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertSameContent(f->top, f->flat);
+    g_assert_cmpuint(eventCount(), ==, 2);
+    virDomainFree(dom);
+}
+
+static void
+testDestroyDuringPull(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "destroy", NULL);
+
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    g_assert_true(virTestWaitFor(infoMoved, dom, HANG_MS));
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_FAILED);
+    assertOwner(f->top, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->base, 0, 0);
+    /* The chain is still there, as it was. */
+    {
+        g_autofree char *out = NULL;
+        const char *argv[] = { QEMU_IMG_PATH, "info", "--output=json", f->top, NULL };
+        virTestRun(argv, &out);
+        g_assert_nonnull(strstr(out, "mid.qcow2"));
+    }
+    g_assert_cmpuint(eventCount(), ==, 1);
+    virDomainFree(dom);
+}
+
+static int
+lifecycleCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+            int event, int detail, void *opaque)
+{
+    int *seen = opaque;
+
+    if (event == VIR_DOMAIN_EVENT_STOPPED)
+        g_atomic_int_set(seen, detail + 1);
+    return 0;
+}
+
+static bool
+intSet(void *opaque)
+{
+    return g_atomic_int_get((int *) opaque) != 0;
+}
+
+static void defineOnly(Fixture *f, const char *name);
+
+static void
+testQemuKilled(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom;
+    pid_t pid;
+    int stopped = 0;
+    int cb;
+    int state, reason;
+
+    /* Persistent, so that its state can be read after the crash. */
+    defineOnly(f, "killed");
+    dom = virDomainLookupByName(f->conn, "killed");
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    pid = virTestDomainPid(f->root, "killed");
+
+    cb = virConnectDomainEventRegisterAny(f->conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                          &stopped, NULL);
+    g_assert_cmpint(cb, >=, 0);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    g_assert_true(virTestWaitFor(infoMoved, dom, HANG_MS));
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_FAILED);
+    g_assert_true(virTestWaitFor(intSet, &stopped, HANG_MS));
+    g_assert_cmpint(stopped - 1, ==, VIR_DOMAIN_EVENT_STOPPED_FAILED);
+    g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
+    g_assert_cmpint(reason, ==, VIR_DOMAIN_SHUTOFF_CRASHED);
+    assertOwner(f->top, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->base, 0, 0);
+    g_assert_cmpuint(eventCount(), ==, 1);
+    virConnectDomainEventDeregisterAny(f->conn, cb);
+    virDomainFree(dom);
+}
+
+/* ------------------------------------------------------------------ */
+/* The overlay's file system fills up                                   */
+
+static void
+testNoSpace(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *mnt = g_build_filename(f->dir, "small", NULL);
+    g_autofree char *flat = g_build_filename(f->dir, "small.raw", NULL);
+    g_autofree char *top = NULL;
+    g_autofree char *xml = NULL;
+    const char *disks[2] = { NULL, NULL };
+    virDomainPtr dom;
+    int state, reason;
+
+    g_assert_cmpint(mkdir(mnt, 0755), ==, 0);
+    if (mount("tmpfs", mnt, "tmpfs", 0, "size=8m,mode=0755") < 0)
+        g_error("cannot mount a tmpfs on '%s': %s", mnt, g_strerror(errno));
+    top = g_build_filename(mnt, "top.qcow2", NULL);
+    virTestImageCreate(top, "qcow2", NULL, f->mid, "qcow2");
+    {
+        const char *argv[] = { QEMU_IMG_PATH, "convert", "-O", "raw", top, flat, NULL };
+        virTestRun(argv, NULL);
+    }
+    disks[0] = top;
+    dom = startDomain(f, "nospace", disks);
+
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    expectEvent(1, top, VIR_DOMAIN_BLOCK_PULL_FAILED);
+    /* The domain runs on, its chain intact and still labelled. */
+    g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    {
+        char *tmp = virDomainGetXMLDesc(dom, 0);
+        xml = g_strdup(tmp);
+        free(tmp);
+    }
+    g_assert_nonnull(strstr(xml, f->mid));
+    g_assert_nonnull(strstr(xml, f->base));
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+    /* QEMU's reason is in the domain's log. */
+    {
+        g_autofree char *logpath = g_build_filename(f->root, "log", "qemu",
+                                                    "nospace.log", NULL);
+        g_autofree char *log = NULL;
+        g_assert_true(g_file_get_contents(logpath, &log, NULL, NULL));
+        g_assert_nonnull(strstr(log, "block pull of disk 'vda' failed: "));
+    }
+
+    /* Room again: the next pull succeeds. */
+    g_assert_cmpint(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=128m,mode=0755"), ==, 0);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    expectEvent(2, top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertStandalone(top);
+    assertOwner(f->base, 0, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertSameContent(top, flat);
+    assertCheckClean(top);
+    virDomainFree(dom);
+    g_assert_cmpint(umount2(mnt, MNT_DETACH), ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The embedding process goes away in the middle                        */
+
+static int
+runChild(const char *what, const char *uri, const char *name)
+{
+    const char *argv[] = { "/proc/self/exe", "--child", what, uri, name, NULL };
+    g_autoptr(GError) err = NULL;
+    int status;
+
+    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                 NULL, NULL, &status, &err);
+    g_assert_no_error(err);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A process that starts a pull on a defined domain and exits at once,
+ * without closing anything. */
+static int
+childMain(const char *what, const char *uri, const char *name)
+{
+    virConnectPtr c = virConnectOpen(uri);
+    virDomainPtr d;
+
+    if (!c || !(d = virDomainLookupByName(c, name)) || virDomainCreate(d) < 0)
+        return 1;
+    if (strcmp(what, "pull") == 0 && virDomainBlockPullAll(d, "vda", 0) < 0)
+        return 1;
+    if (strcmp(what, "step") == 0 && virDomainBlockPull(d, "vda", NULL, 0) < 0)
+        return 1;
+    return 0;
+}
+
+static void
+defineOnly(Fixture *f, const char *name)
+{
+    const char *disks[] = { f->top, NULL };
+    g_autofree char *xml = virTestDomainXML(name, disks);
+    virDomainPtr dom = virDomainDefineXML(f->conn, xml);
+
+    g_assert_nonnull(dom);
+    virDomainFree(dom);
+}
+
+static void
+restartCheck(Fixture *f, const char *name, const char *what, bool waitFirst)
+{
+    virDomainPtr dom;
+    pid_t pid;
+
+    defineOnly(f, name);
+    closeConn(f);
+    g_assert_cmpint(runChild(what, f->uri, name), ==, 0);
+    pid = virTestDomainPid(f->root, name);
+    g_assert_true(virTestProcessAlive(pid));
+    if (waitFirst) {
+        /* Let the job end in QEMU while nobody manages it: it waits for
+         * its finalization (we start it with auto-finalize off). */
+        g_usleep(3 * G_USEC_PER_SEC);
+    }
+    openConn(f);
+    dom = virDomainLookupByName(f->conn, name);
+    g_assert_nonnull(dom);
+    if (strcmp(what, "step") == 0) {
+        virDomainBlockPullInfo info;
+        /* A paused step-wise pull is found again, still paused. */
+        pullInfo(dom, "vda", &info);
+        g_assert_cmpuint(info.cur, >, 0);
+        g_assert_cmpuint(info.cur, <, info.end);
+        g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    }
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    g_assert_false(processHoldsFile(pid, f->base));
+    g_assert_false(processHoldsFile(pid, f->mid));
+    assertOwner(f->base, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->top, QEMU_UID, QEMU_GID);
+    assertStandalone(f->top);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpuint(eventCount(), ==, 1);
+    assertSameContent(f->top, f->flat);
+    virDomainFree(dom);
+}
+
+static void
+testRestartMidPull(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    restartCheck(f, "midpull", "pull", false);
+}
+
+static void
+testRestartAfterEnd(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    restartCheck(f, "afterend", "pull", true);
+}
+
+static void
+testRestartStepwise(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    restartCheck(f, "stepped", "step", false);
+}
+
+/* Progress queries run beside a call that holds the domain. */
+typedef struct {
+    virDomainPtr dom;
+    gint done;
+} StepperData;
+
+static gpointer
+stepper(gpointer opaque)
+{
+    StepperData *sd = opaque;
+    virDomainBlockPullInfo pos = { 0, 0 };
+
+    while (pos.end == 0 || pos.cur < pos.end) {
+        if (virDomainBlockPull(sd->dom, "vda", &pos, 0) < 0)
+            break;
+    }
+    g_atomic_int_set(&sd->done, 1);
+    return NULL;
+}
+
+static void
+testInfoBesideSteps(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    StepperData sd = { startDomain(f, "beside", NULL), 0 };
+    GThread *thread = g_thread_new("stepper", stepper, &sd);
+    unsigned long long last = 0;
+    int queries = 0;
+
+    while (!g_atomic_int_get(&sd.done)) {
+        virDomainBlockPullInfo info;
+
+        pullInfo(sd.dom, "vda", &info);
+        if (info.end > 0) {
+            g_assert_cmpuint(info.cur, <=, info.end);
+            g_assert_cmpuint(info.cur, >=, last);
+            last = info.cur;
+        }
+        queries++;
+    }
+    g_thread_join(thread);
+    g_assert_cmpint(queries, >, 0);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    g_assert_cmpint(virDomainDestroy(sd.dom), ==, 0);
+    virDomainFree(sd.dom);
 }
 
 /* ------------------------------------------------------------------ */
@@ -607,6 +964,8 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 int
 main(int argc, char **argv)
 {
+    if (argc >= 5 && strcmp(argv[1], "--child") == 0)
+        return childMain(argv[2], argv[3], argv[4]);
     virTestInit(&argc, &argv);
     if (geteuid() != 0) {
         g_printerr("qemublockpulltest must run as root (it checks image owners)\n");
@@ -625,5 +984,13 @@ main(int argc, char **argv)
     ADD("/blockpull/stepwise", testStepwise, NULL);
     ADD("/blockpull/step-then-all", testStepThenAll, NULL);
     ADD("/blockpull/bad-input", testBadInput, NULL);
+    ADD("/blockpull/two-disks", testTwoDisks, SLOW_CONF);
+    ADD("/blockpull/destroy-during-pull", testDestroyDuringPull, SLOW_CONF);
+    ADD("/blockpull/qemu-killed", testQemuKilled, SLOW_CONF);
+    ADD("/blockpull/no-space", testNoSpace, NULL);
+    ADD("/blockpull/restart-mid-pull", testRestartMidPull, SLOW_CONF);
+    ADD("/blockpull/restart-after-end", testRestartAfterEnd, FAST_CONF);
+    ADD("/blockpull/restart-stepwise", testRestartStepwise, NULL);
+    ADD("/blockpull/info-beside-steps", testInfoBesideSteps, NULL);
     return g_test_run();
 }

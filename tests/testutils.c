@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -64,10 +65,30 @@ virTestKillRoot(const char *root)
     }
 }
 
+/* Detach whatever a test mounted under @root (a small tmpfs, say). */
+static void
+virTestUnmountUnder(const char *root)
+{
+    g_autofree char *mounts = NULL;
+    g_autofree char *prefix = g_strdup_printf("%s/", root);
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_file_get_contents("/proc/self/mounts", &mounts, NULL, NULL))
+        return;
+    lines = g_strsplit(mounts, "\n", 0);
+    for (size_t i = 0; lines[i]; i++) {
+        g_auto(GStrv) fields = g_strsplit(lines[i], " ", 3);
+        if (g_strv_length(fields) >= 2 && g_str_has_prefix(fields[1], prefix))
+            umount2(fields[1], MNT_DETACH);
+    }
+}
+
 static void
 virTestRemoveTree(const char *root)
 {
     const char *argv[] = { "rm", "-rf", root, NULL };
+
+    virTestUnmountUnder(root);
     g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
                  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
                  NULL, NULL, NULL, NULL, NULL, NULL);

@@ -1,10 +1,11 @@
-/* virsh-blockpull.c: virsh commands for block pull and for watching domain events. */
+/* virsh-blockpull.c: virsh commands for block pull and domain events. */
 #include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -222,6 +223,22 @@ virshPullWaitResolve(virshControl *ctl, virDomainPtr dom, virshPullWait *w)
     }
 }
 
+/* Do two paths name the same file (through symbolic links, say)? */
+static bool
+virshSameFile(const char *a, const char *b)
+{
+    g_autofree char *ra = NULL;
+    g_autofree char *rb = NULL;
+
+    if (!a || !b)
+        return false;
+    if (g_str_equal(a, b))
+        return true;
+    ra = realpath(a, NULL);
+    rb = realpath(b, NULL);
+    return ra && rb && g_str_equal(ra, rb);
+}
+
 static void
 virshPullEventCallback(virConnectPtr conn G_GNUC_UNUSED,
                        virDomainPtr dom G_GNUC_UNUSED,
@@ -229,8 +246,8 @@ virshPullEventCallback(virConnectPtr conn G_GNUC_UNUSED,
 {
     virshPullWait *w = opaque;
 
-    if (g_strcmp0(path, w->path) != 0 &&
-        g_strcmp0(path, w->source) != 0 &&
+    if (!virshSameFile(path, w->path) &&
+        !virshSameFile(path, w->source) &&
         g_strcmp0(path, w->target) != 0)
         return;
     w->status = status;

@@ -56,9 +56,9 @@ virDomainPtr
 virshLookupDomain(virshControl *ctl, const char *str)
 {
     virDomainPtr dom = NULL;
-    guint64 id;
+    long long id;
 
-    if (g_ascii_string_to_unsigned(str, 10, 0, G_MAXINT, &id, NULL))
+    if (g_ascii_isdigit(*str) && virshParseNumber(str, 0, G_MAXINT, &id) == 0)
         dom = virDomainLookupByID(ctl->conn, id);
     if (!dom && virshIsUUID(str))
         dom = virDomainLookupByUUIDString(ctl->conn, str);

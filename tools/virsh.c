@@ -1,4 +1,4 @@
-/* virsh.c: the shell's plumbing: options, parsing, the command table, help, readline. */
+/* virsh.c: the shell's plumbing: options, parsing, the command table, readline. */
 #include <config.h>
 
 #include <errno.h>
@@ -31,8 +31,6 @@ struct _virshCmd {
 };
 
 static GThread *virshMainThread;
-
-static const virshCmdGroup *virshGroups(void);
 
 
 /* ------------------------------------------------------------------ */
@@ -332,6 +330,36 @@ virshCommandOptString(const virshCmd *cmd, const char *name)
 }
 
 /**
+ * virshParseNumber:
+ * @str: a decimal number, with an optional sign
+ * @min: the smallest value accepted
+ * @max: the largest value accepted
+ * @value: set to the number
+ *
+ * Parse with strtoll() itself rather than GLib's helpers: those read errno
+ * after a call that may wait on a lock another thread holds, and a wait
+ * may leave errno set, making a good number look out of range.
+ *
+ * Returns 0 on success, -1 if @str is not such a number.
+ */
+int
+virshParseNumber(const char *str, long long min, long long max,
+                 long long *value)
+{
+    char *end = NULL;
+    long long num;
+
+    if (!g_ascii_isdigit(*str) && *str != '-' && *str != '+')
+        return -1;
+    errno = 0;
+    num = strtoll(str, &end, 10);
+    if (errno != 0 || end == str || *end || num < min || num > max)
+        return -1;
+    *value = num;
+    return 0;
+}
+
+/**
  * virshCommandOptInt:
  * @ctl: the shell
  * @cmd: the command
@@ -346,11 +374,11 @@ virshCommandOptInt(virshControl *ctl, const virshCmd *cmd,
                    const char *name, int *value)
 {
     const char *str = virshCommandOptString(cmd, name);
-    gint64 num;
+    long long num;
 
     if (!str)
         return 0;
-    if (!g_ascii_string_to_signed(str, 10, G_MININT, G_MAXINT, &num, NULL)) {
+    if (virshParseNumber(str, G_MININT, G_MAXINT, &num) < 0) {
         virshError(ctl, "Numeric value '%s' for <%s> option is malformed or out of range",
                    str, name);
         return -1;
@@ -406,7 +434,13 @@ virshCommandOptRequires(virshControl *ctl, const virshCmd *cmd,
 /* Parsing                                                              */
 /* ------------------------------------------------------------------ */
 
-static const virshCmdDef *
+/**
+ * virshCommandLookup:
+ * @name: a command name
+ *
+ * Returns the command's definition, or NULL if there is none.
+ */
+const virshCmdDef *
 virshCommandLookup(const char *name)
 {
     const virshCmdGroup *grp;
@@ -421,7 +455,13 @@ virshCommandLookup(const char *name)
     return NULL;
 }
 
-static const char *
+/**
+ * virshOptTypeName:
+ * @opt: an option taking a value
+ *
+ * Returns the word help shows for its value: "number" or "string".
+ */
+const char *
 virshOptTypeName(const virshCmdOptDef *opt)
 {
     return opt->type == VIRSH_OT_INT ? "number" : "string";
@@ -599,9 +639,15 @@ virshTokenize(virshControl *ctl, const char *line)
 /* Running commands                                                     */
 /* ------------------------------------------------------------------ */
 
-static bool virshHelpCommand(virshControl *ctl, const virshCmdDef *def);
-
-static bool
+/**
+ * virshConnectionEnsure:
+ * @ctl: the shell
+ *
+ * Open the connection (read-only with -r) unless it is open already.
+ *
+ * Returns true if connected, false with an error printed.
+ */
+bool
 virshConnectionEnsure(virshControl *ctl)
 {
     if (ctl->conn)
@@ -698,211 +744,6 @@ virshRunArgv(virshControl *ctl, int argc, char **argv)
 }
 
 
-/* ------------------------------------------------------------------ */
-/* Help                                                                 */
-/* ------------------------------------------------------------------ */
-
-static void
-virshHelpGroup(virshControl *ctl, const virshCmdGroup *grp)
-{
-    const virshCmdDef *def;
-
-    virshPrint(ctl, " %s (help keyword '%s'):\n", grp->name, grp->keyword);
-    for (def = grp->cmds; def->name; def++)
-        virshPrint(ctl, "    %-30s %s\n", def->name, def->help);
-    virshPrint(ctl, "\n");
-}
-
-static bool
-virshHelpCommand(virshControl *ctl, const virshCmdDef *def)
-{
-    g_autoptr(GString) synopsis = g_string_new(def->name);
-    const virshCmdOptDef *opt;
-
-    for (opt = def->opts; opt && opt->name; opt++) {
-        bool req = opt->flags & VIRSH_OFLAG_REQ;
-
-        g_string_append_c(synopsis, ' ');
-        if (!req)
-            g_string_append_c(synopsis, '[');
-        if (opt->type == VIRSH_OT_BOOL)
-            g_string_append_printf(synopsis, "--%s", opt->name);
-        else if (opt->flags & VIRSH_OFLAG_POS)
-            g_string_append_printf(synopsis, "<%s>", opt->name);
-        else
-            g_string_append_printf(synopsis, "--%s <%s>", opt->name,
-                                   virshOptTypeName(opt));
-        if (!req)
-            g_string_append_c(synopsis, ']');
-    }
-
-    virshPrint(ctl, "  NAME\n    %s - %s\n\n", def->name, def->help);
-    virshPrint(ctl, "  SYNOPSIS\n    %s\n\n", synopsis->str);
-    virshPrint(ctl, "  DESCRIPTION\n    %s\n", def->desc);
-    if (def->opts && def->opts[0].name) {
-        virshPrint(ctl, "\n  OPTIONS\n");
-        for (opt = def->opts; opt->name; opt++) {
-            g_autofree char *left = NULL;
-
-            if (opt->type == VIRSH_OT_BOOL)
-                left = g_strdup_printf("--%s", opt->name);
-            else if (opt->flags & VIRSH_OFLAG_POS)
-                left = g_strdup_printf("[--%s] <%s>", opt->name,
-                                       virshOptTypeName(opt));
-            else
-                left = g_strdup_printf("--%s <%s>", opt->name,
-                                       virshOptTypeName(opt));
-            virshPrint(ctl, "    %-15s  %s\n", left, opt->help);
-        }
-    }
-    return true;
-}
-
-static const virshCmdOptDef opts_help[] = {
-    {.name = "command", .type = VIRSH_OT_STRING, .flags = VIRSH_OFLAG_POS,
-     .help = "a command or a command group keyword"},
-    {.name = NULL}
-};
-
-static bool
-cmdHelp(virshControl *ctl, const virshCmd *cmd)
-{
-    const char *name = virshCommandOptString(cmd, "command");
-    const virshCmdGroup *grp;
-    const virshCmdDef *def;
-
-    if (!name) {
-        virshPrint(ctl, "Grouped commands:\n\n");
-        for (grp = virshGroups(); grp->name; grp++)
-            virshHelpGroup(ctl, grp);
-        return true;
-    }
-    if ((def = virshCommandLookup(name)))
-        return virshHelpCommand(ctl, def);
-    for (grp = virshGroups(); grp->name; grp++) {
-        if (g_str_equal(grp->keyword, name)) {
-            virshHelpGroup(ctl, grp);
-            return true;
-        }
-    }
-    virshError(ctl, "command or command group '%s' doesn't exist", name);
-    return false;
-}
-
-static bool
-cmdQuit(virshControl *ctl, const virshCmd *cmd G_GNUC_UNUSED)
-{
-    ctl->quit = true;
-    return true;
-}
-
-static const virshCmdOptDef opts_connect[] = {
-    {.name = "name", .type = VIRSH_OT_STRING, .flags = VIRSH_OFLAG_POS,
-     .help = "hypervisor connection URI"},
-    {.name = "readonly", .type = VIRSH_OT_BOOL,
-     .help = "read-only connection"},
-    {.name = NULL}
-};
-
-static bool
-cmdConnect(virshControl *ctl, const virshCmd *cmd)
-{
-    const char *name = virshCommandOptString(cmd, "name");
-
-    if (ctl->conn) {
-        virConnectClose(ctl->conn);
-        ctl->conn = NULL;
-    }
-    if (name) {
-        g_free(ctl->uri);
-        ctl->uri = g_strdup(name);
-    }
-    ctl->readonly = virshCommandOptBool(cmd, "readonly");
-    return virshConnectionEnsure(ctl);
-}
-
-static bool
-cmdURI(virshControl *ctl, const virshCmd *cmd G_GNUC_UNUSED)
-{
-    char *uri = virConnectGetURI(ctl->conn);
-
-    if (!uri) {
-        virshError(ctl, "failed to get URI");
-        return false;
-    }
-    virshPrint(ctl, "%s\n", uri);
-    free(uri);
-    return true;
-}
-
-static char *
-virshVersionString(unsigned long ver)
-{
-    return g_strdup_printf("%lu.%lu.%lu", ver / 1000000,
-                           (ver / 1000) % 1000, ver % 1000);
-}
-
-static bool
-cmdVersion(virshControl *ctl, const virshCmd *cmd G_GNUC_UNUSED)
-{
-    g_autofree char *compiled = virshVersionString(LIBVIR_VERSION_NUMBER);
-    g_autofree char *lib = NULL;
-    g_autofree char *hv = NULL;
-    unsigned long libVer = 0;
-    unsigned long hvVer = 0;
-
-    virshPrint(ctl, "Compiled against library: libvirt %s\n", compiled);
-    if (virGetVersion(&libVer, NULL, NULL) < 0) {
-        virshError(ctl, "failed to get the library version");
-        return false;
-    }
-    lib = virshVersionString(libVer);
-    virshPrint(ctl, "Using library: libvirt %s\n", lib);
-    virshPrint(ctl, "Using API: QEMU %s\n", lib);
-
-    if (virConnectGetVersion(ctl->conn, &hvVer) < 0) {
-        virshError(ctl, "failed to get the hypervisor version");
-        return false;
-    }
-    if (hvVer == 0) {
-        virshPrint(ctl, "Cannot extract running QEMU hypervisor version\n");
-    } else {
-        hv = virshVersionString(hvVer);
-        virshPrint(ctl, "Running hypervisor: QEMU %s\n", hv);
-    }
-    return true;
-}
-
-static const virshCmdDef virshHostCmds[] = {
-    {.name = "uri", .handler = cmdURI, .help = "print the hypervisor canonical URI",
-     .desc = "Print the URI of the current connection."},
-    {.name = "version", .handler = cmdVersion,
-     .help = "show version",
-     .desc = "Print the versions of the library virsh was built against, "
-             "of the library in use and of the running hypervisor."},
-    {.name = NULL}
-};
-
-static const virshCmdDef virshSelfCmds[] = {
-    {.name = "connect", .handler = cmdConnect, .opts = opts_connect,
-     .help = "(re)connect to hypervisor",
-     .desc = "Connect to the hypervisor at URI (the current one when left "
-             "out), closing the current connection.",
-     .flags = VIRSH_CMD_FLAG_NOCONNECT},
-    {.name = "exit", .handler = cmdQuit, .help = "quit this interactive terminal",
-     .desc = "Quit this interactive terminal.",
-     .flags = VIRSH_CMD_FLAG_NOCONNECT},
-    {.name = "help", .handler = cmdHelp, .opts = opts_help,
-     .help = "print help",
-     .desc = "Print the list of commands, the commands of a group, or the "
-             "help of one command.",
-     .flags = VIRSH_CMD_FLAG_NOCONNECT},
-    {.name = "quit", .handler = cmdQuit, .help = "quit this interactive terminal",
-     .desc = "Quit this interactive terminal.",
-     .flags = VIRSH_CMD_FLAG_NOCONNECT},
-    {.name = NULL}
-};
-
 static const virshCmdGroup virshCmdGroups[] = {
     {"Domain Management", "domain", virshDomainManagementCmds},
     {"Domain Monitoring", "monitor", virshDomainMonitorCmds},
@@ -913,7 +754,12 @@ static const virshCmdGroup virshCmdGroups[] = {
     {NULL, NULL, NULL}
 };
 
-static const virshCmdGroup *
+/**
+ * virshGroups:
+ *
+ * Returns the command groups, ended by one without a name.
+ */
+const virshCmdGroup *
 virshGroups(void)
 {
     return virshCmdGroups;

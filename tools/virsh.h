@@ -98,6 +98,16 @@ extern const virshCmdDef virshDomainManagementCmds[];
 extern const virshCmdDef virshDomainMonitorCmds[];
 extern const virshCmdDef virshBlockPullCmds[];
 extern const virshCmdDef virshEventCmds[];
+extern const virshCmdDef virshHostCmds[];
+extern const virshCmdDef virshSelfCmds[];
+
+/* The command table. */
+const virshCmdGroup *virshGroups(void);
+const virshCmdDef *virshCommandLookup(const char *name);
+const char *virshOptTypeName(const virshCmdOptDef *opt);
+bool virshHelpCommand(virshControl *ctl, const virshCmdDef *def);
+bool virshConnectionEnsure(virshControl *ctl);
+char *virshVersionString(unsigned long ver);
 
 /* Messages. virshError prints "error: MESSAGE" to stderr. */
 void virshError(virshControl *ctl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -108,6 +118,8 @@ void virshResetLibvirtError(virshControl *ctl);
 /* Options of the command being run. */
 bool virshCommandOptBool(const virshCmd *cmd, const char *name);
 const char *virshCommandOptString(const virshCmd *cmd, const char *name);
+int virshParseNumber(const char *str, long long min, long long max,
+                     long long *value);
 int virshCommandOptInt(virshControl *ctl, const virshCmd *cmd,
                        const char *name, int *value);
 bool virshCommandOptExclusive(virshControl *ctl, const virshCmd *cmd,

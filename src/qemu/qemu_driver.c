@@ -12,7 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "libvirt/libvirt-qemu.h"
 #include "driver.h"
+#include "qemu_monitor_json.h"
+#include "virjson.h"
 #include "qemu_blockjob.h"
 #include "qemu_domain.h"
 #include "qemu_process.h"
@@ -927,6 +930,60 @@ qemuDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
 }
 
 static int
+qemuDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
+                             unsigned int flags)
+{
+    virDomainObj *vm;
+    qemuMonitor *mon;
+    g_autofree char *out = NULL;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (!virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is not running", vm->def->name);
+        goto cleanup;
+    }
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        goto cleanup;
+    if (flags & VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) {
+        ret = qemuMonitorHumanCommand(mon, cmd, &out);
+    } else {
+        g_autoptr(virJSONValue) req = json_tokener_parse(cmd);
+        json_object *execute = NULL;
+        json_object *args = NULL;
+        json_object *reply = NULL;
+
+        if (!req || !json_object_is_type(req, json_type_object) ||
+            !json_object_object_get_ex(req, "execute", &execute) ||
+            !json_object_is_type(execute, json_type_string)) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           "'%s' is not a QMP command object with \"execute\"", cmd);
+        } else {
+            if (json_object_object_get_ex(req, "arguments", &args))
+                json_object_get(args);
+            ret = qemuMonitorCommand(mon, json_object_get_string(execute), args, &reply);
+            if (ret == 0) {
+                g_autoptr(virJSONValue) wrap = json_object_new_object();
+                json_object_object_add(wrap, "return",
+                                       reply ? reply : json_object_new_object());
+                out = g_strdup(json_object_to_json_string_ext(wrap,
+                                                              JSON_C_TO_STRING_PLAIN));
+            }
+        }
+    }
+    qemuDomainObjExitMonitor(vm);
+    if (ret == 0)
+        *result = strdup(out ? out : "");
+
+ cleanup:
+    qemuDomObjEnd(vm);
+    return ret;
+}
+
+static int
 qemuConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
                                   int eventID,
                                   virConnectDomainEventGenericCallback cb,
@@ -971,6 +1028,7 @@ virConnectDriver qemuConnectDriver = {
     .domainBlockPullAll = qemuDomainBlockPullAll,
     .domainBlockPullAbort = qemuDomainBlockPullAbort,
     .domainGetBlockPullInfo = qemuDomainGetBlockPullInfo,
+    .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand,
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,
 };
