@@ -144,7 +144,8 @@ run nosuchcmd
 check "unknown command" eval 'status 1 && err_first "error: unknown command: '"'nosuchcmd'"'"'
 
 run -c "$URI" start
-check "missing argument" eval 'status 1 && err_first "error: command '"'start'"' requires <domain> option"'
+check "missing argument" \
+    eval 'status 1 && err_first "error: command '"'start'"' requires <domain> option"'
 
 run -c "$URI" list --bogus
 check "unknown option" \
@@ -166,7 +167,8 @@ run -c "$URI" uri
 check "uri prints the connection URI" eval 'status 0 && out_has "^qemu:///embed\?root="'
 
 run -c "$URI" version
-check "version" eval 'status 0 && out_has "^Compiled against library: libvirt [0-9.]+$" && out_has "^Using library: libvirt [0-9.]+$"'
+check "version" \
+    eval 'status 0 && out_has "^Compiled against library: libvirt [0-9.]+$" && out_has "^Using library: libvirt [0-9.]+$"'
 
 LIBVIRT_DEFAULT_URI=$URI
 export LIBVIRT_DEFAULT_URI
@@ -183,7 +185,8 @@ run -q -c "$URI" list --all
 check "-q list prints nothing for no domain" eval 'status 0 && [ ! -s "$T/out" ]'
 
 run -c "$URI" "uri; uri"
-check "';' separates commands in one argument" eval 'status 0 && [ "$(grep -c "^qemu:" "$T/out")" -eq 2 ]'
+check "';' separates commands in one argument" \
+    eval 'status 0 && [ "$(grep -c "^qemu:" "$T/out")" -eq 2 ]'
 
 run -c "$URI" uri ";" uri
 check "';' separates commands in argv" eval 'status 0 && [ "$(grep -c "^qemu:" "$T/out")" -eq 2 ]'
@@ -195,7 +198,8 @@ check "commands read from stdin" eval 'status 0 && out_has "^qemu:///embed"'
 
 runin "nosuchcmd
 " -c "$URI"
-check "a failed command from stdin fails virsh" eval 'status 1 && err_first "error: unknown command: '"'nosuchcmd'"'"'
+check "a failed command from stdin fails virsh" \
+    eval 'status 1 && err_first "error: unknown command: '"'nosuchcmd'"'"'
 
 echo '<domain type="qemu"><name>broken' >"$T/bad.xml"
 run -c "$URI" define "$T/bad.xml"
@@ -295,7 +299,8 @@ check "dominfo of the inactive domain" \
 
 run -c "$URI" domuuid "$NAME"
 UUID=$(head -n 1 "$T/out")
-check "domuuid" eval 'status 0 && out_has "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"'
+check "domuuid" \
+    eval 'status 0 && out_has "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"'
 
 run -c "$URI" domname "$UUID"
 check "domname by UUID" eval 'status 0 && out_has "^$NAME$"'
@@ -304,13 +309,15 @@ run -c "$URI" dumpxml --inactive "$NAME"
 check "dumpxml --inactive" eval 'status 0 && out_has "<name>$NAME</name>"'
 
 run -r -c "$URI" start "$NAME"
-check "start is refused on a read-only connection" eval 'status 1 && err_has "^error: Failed to start domain"'
+check "start is refused on a read-only connection" \
+    eval 'status 1 && err_has "^error: Failed to start domain"'
 
 run -c "$URI" start "$NAME"
 check "start" eval 'status 0 && out_has "^Domain '"'$NAME'"' started$"'
 
 run -c "$URI" start "$NAME"
-check "start of a running domain fails" eval 'status 1 && err_first "error: Domain is already active"'
+check "start of a running domain fails" \
+    eval 'status 1 && err_first "error: Domain is already active"'
 
 run -c "$URI" list
 check "list shows it running" eval 'status 0 && out_has "^ [0-9]+ +$NAME +running$"'
@@ -331,7 +338,8 @@ check "dumpxml shows the backing chain" \
     eval 'status 0 && out_has "<backingStore" && out_has "$IMG/base.qcow2"'
 
 run -c "$URI" domblklist "$NAME"
-check "domblklist" eval 'status 0 && out_has "^ Target   Source$" && out_has "^ vda +$IMG/overlay.qcow2$"'
+check "domblklist" \
+    eval 'status 0 && out_has "^ Target   Source$" && out_has "^ vda +$IMG/overlay.qcow2$"'
 
 run -c "$URI" domblklist --details "$NAME"
 check "domblklist --details" \
@@ -383,7 +391,8 @@ check "destroy is refused on a read-only connection" \
 # One process: an embedded driver started anew knows no reason for a stop.
 run -c "$URI" "destroy $NAME; domstate --reason $NAME"
 check "destroy" eval 'status 0 && out_has "^Domain '"'$NAME'"' destroyed$"'
-check "domstate --reason: shut off (destroyed)" eval 'status 0 && out_has "^shut off \(destroyed\)$"'
+check "domstate --reason: shut off (destroyed)" \
+    eval 'status 0 && out_has "^shut off \(destroyed\)$"'
 
 run -c "$URI" undefine "$NAME"
 check "undefine" eval 'status 0 && out_has "^Domain '"'$NAME'"' has been undefined$"'
@@ -392,13 +401,15 @@ run -c "$URI" list --all
 check "list --all no longer shows it" eval 'status 0 && ! out_has " $NAME "'
 
 run -c "$URI" create --paused "$T/dom2.xml"
-check "create --paused" eval 'status 0 && out_has "^Domain '"'${NAME}2'"' created from $T/dom2.xml$"'
+check "create --paused" \
+    eval 'status 0 && out_has "^Domain '"'${NAME}2'"' created from $T/dom2.xml$"'
 
 run -c "$URI" domstate "${NAME}2"
 check "the created domain is paused" eval 'status 0 && out_has "^paused$"'
 
 run -c "$URI" destroy "${NAME}2"
-check "destroy of the transient domain" eval 'status 0 && out_has "^Domain '"'${NAME}2'"' destroyed$"'
+check "destroy of the transient domain" \
+    eval 'status 0 && out_has "^Domain '"'${NAME}2'"' destroyed$"'
 
 run -c "$URI" list --all
 check "the transient domain is gone" eval 'status 0 && ! out_has " ${NAME}2 "'

@@ -527,8 +527,10 @@ cmdBlockPullAbort(virshControl *ctl, const virshCmd *cmd)
 static const virshCmdOptDef opts_blockjob[] = {
     VIRSH_OPT_DOMAIN,
     VIRSH_OPT_PATH,
-    {.name = "abort", .type = VIRSH_OT_BOOL, .help = "abort the active job on the specified disk"},
-    {.name = "info", .type = VIRSH_OT_BOOL, .help = "get active job information for the specified disk"},
+    {.name = "abort", .type = VIRSH_OT_BOOL,
+     .help = "abort the active job on the specified disk"},
+    {.name = "info", .type = VIRSH_OT_BOOL,
+     .help = "get active job information for the specified disk"},
     {.name = "raw", .type = VIRSH_OT_BOOL, .help = "with --info, print the raw numbers"},
     {.name = NULL}
 };
@@ -701,11 +703,14 @@ static const virshCmdOptDef opts_event[] = {
      .help = "filter by domain name, id or uuid"},
     {.name = "event", .type = VIRSH_OT_STRING,
      .help = "which event type to wait for"},
-    {.name = "all", .type = VIRSH_OT_BOOL, .help = "wait for all events instead of just one type"},
-    {.name = "loop", .type = VIRSH_OT_BOOL, .help = "loop until timeout or interrupt, rather than one-shot"},
+    {.name = "all", .type = VIRSH_OT_BOOL,
+     .help = "wait for all events instead of just one type"},
+    {.name = "loop", .type = VIRSH_OT_BOOL,
+     .help = "loop until timeout or interrupt, rather than one-shot"},
     {.name = "timeout", .type = VIRSH_OT_INT, .help = "timeout seconds"},
     {.name = "list", .type = VIRSH_OT_BOOL, .help = "list valid event types"},
-    {.name = "timestamp", .type = VIRSH_OT_BOOL, .help = "show timestamp for each printed event"},
+    {.name = "timestamp", .type = VIRSH_OT_BOOL,
+     .help = "show timestamp for each printed event"},
     {.name = NULL}
 };
 

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "virsh.h"
 
@@ -16,6 +17,28 @@ virshHelpGroup(virshControl *ctl, const virshCmdGroup *grp)
     for (def = grp->cmds; def->name; def++)
         virshPrint(ctl, "    %-30s %s\n", def->name, def->help);
     virshPrint(ctl, "\n");
+}
+
+/* Print @text indented by four columns, its lines at most 80 wide. */
+static void
+virshHelpWrap(virshControl *ctl, const char *text)
+{
+    g_auto(GStrv) words = g_strsplit(text, " ", -1);
+    g_autoptr(GString) line = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; words[i]; i++) {
+        if (!*words[i])
+            continue;
+        if (line->len > 0 && line->len + 1 + strlen(words[i]) > 76) {
+            virshPrint(ctl, "    %s\n", line->str);
+            g_string_truncate(line, 0);
+        }
+        if (line->len > 0)
+            g_string_append_c(line, ' ');
+        g_string_append(line, words[i]);
+    }
+    virshPrint(ctl, "    %s\n", line->str);
 }
 
 /**
@@ -52,7 +75,8 @@ virshHelpCommand(virshControl *ctl, const virshCmdDef *def)
 
     virshPrint(ctl, "  NAME\n    %s - %s\n\n", def->name, def->help);
     virshPrint(ctl, "  SYNOPSIS\n    %s\n\n", synopsis->str);
-    virshPrint(ctl, "  DESCRIPTION\n    %s\n", def->desc);
+    virshPrint(ctl, "  DESCRIPTION\n");
+    virshHelpWrap(ctl, def->desc);
     if (def->opts && def->opts[0].name) {
         virshPrint(ctl, "\n  OPTIONS\n");
         for (opt = def->opts; opt->name; opt++) {

@@ -643,13 +643,20 @@ virshTokenize(virshControl *ctl, const char *line)
  * virshConnectionEnsure:
  * @ctl: the shell
  *
- * Open the connection (read-only with -r) unless it is open already.
+ * Open the connection (read-only with -r) unless one is open and alive.
  *
  * Returns true if connected, false with an error printed.
  */
 bool
 virshConnectionEnsure(virshControl *ctl)
 {
+    /* A connection whose far end went away (libvirtd restarted) is
+     * replaced, as libvirt's virsh does. */
+    if (ctl->conn && virConnectIsAlive(ctl->conn) == 0) {
+        virConnectClose(ctl->conn);
+        ctl->conn = NULL;
+    }
+    virshResetLibvirtError(ctl);
     if (ctl->conn)
         return true;
     if (ctl->readonly)
@@ -747,7 +754,7 @@ virshRunArgv(virshControl *ctl, int argc, char **argv)
 static const virshCmdGroup virshCmdGroups[] = {
     {"Domain Management", "domain", virshDomainManagementCmds},
     {"Domain Monitoring", "monitor", virshDomainMonitorCmds},
-    {"Block Pull", "blockpull", virshBlockPullCmds},
+    {"Block Pull", "pull", virshBlockPullCmds},
     {"Domain Events", "events", virshEventCmds},
     {"Host and Hypervisor", "host", virshHostCmds},
     {"Virsh itself", "virsh", virshSelfCmds},
