@@ -322,9 +322,9 @@ main(int argc, char **argv)
     }
     if (st.broken)
         goto cleanup;
-    if (strcmp(st.path, overlay) != 0) {
+    if (!st.path || strcmp(st.path, overlay) != 0) {
         fprintf(stderr, "blockpull: the event names '%s', not '%s'\n",
-                st.path, overlay);
+                st.path ? st.path : "", overlay);
         goto cleanup;
     }
 

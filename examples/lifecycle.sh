@@ -3,7 +3,9 @@
 work=$(mktemp -d /tmp/lifecycle-XXXXXX)
 cleanup() {
     for p in "$work"/root/run/qemu/*.pid; do
-        [ -f "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null
+        # Only a QEMU of ours: a stale pid file may name a recycled pid.
+        [ -f "$p" ] && grep -q "guest=" "/proc/$(cat "$p")/cmdline" 2>/dev/null &&
+            kill -9 "$(cat "$p")" 2>/dev/null
     done
     rm -rf "$work"
 }

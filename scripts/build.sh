@@ -8,7 +8,7 @@ builddir=${BUILDDIR:-"$top/_build"}
 cd "$top"
 if [ ! -x configure ] || [ configure.ac -nt configure ] || \
    [ -n "$(find . -name '*.am' -newer configure -print -quit)" ]; then
-    autoreconf -fi >/dev/null
+    autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 fi
 mkdir -p "$builddir"
 cd "$builddir"

@@ -717,7 +717,7 @@ int
 main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "--child") == 0)
-        return childMain(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
+        _exit(childMain(argv[2], argv[3], argc > 4 ? argv[4] : NULL));
     virTestInit(&argc, &argv);
     if (geteuid() != 0) {
         g_printerr("qemudrivertest must run as root (it checks image owners)\n");

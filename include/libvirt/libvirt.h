@@ -760,7 +760,9 @@ int virDomainBlockPullAll(virDomainPtr dom, const char *path,
  * Cancel the active pull of the disk, running in the background or paused
  * between virDomainBlockPull() steps, and wait until QEMU confirms. The
  * chain is unchanged and the backing image stays in use; the event
- * reports VIR_DOMAIN_BLOCK_PULL_CANCELED.
+ * reports VIR_DOMAIN_BLOCK_PULL_CANCELED. If QEMU had already finished
+ * copying when the abort came, the pull completes instead (the event says
+ * COMPLETED) and this call still returns 0.
  *
  * Returns 0 on success, -1 on error (VIR_ERR_OPERATION_INVALID if no pull
  * is active on that disk).
@@ -987,8 +989,9 @@ typedef enum {
  * virConnectDomainEventBlockPullStatus:
  *
  * How a block pull ended. CANCELED is an extension of the RFC: the pull
- * was stopped by virDomainBlockPullAbort() (or by the domain stopping);
- * the backing image is kept and still in use.
+ * was stopped by virDomainBlockPullAbort(); the backing image is kept and
+ * still in use. A pull that ends because its domain stopped (destroyed,
+ * or its QEMU died) reports FAILED.
  */
 typedef enum {
     VIR_DOMAIN_BLOCK_PULL_COMPLETED = 0,

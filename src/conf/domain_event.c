@@ -46,10 +46,9 @@ struct _virDomainEventState {
     int nextID;
     int timer;                  /* event loop timer, -1 until needed */
     bool dispatching;
-    /* Block pull results are never lost: until an application registers
-     * for them, they wait here (a pull may end while no one listens, e.g.
-     * when a new process takes over running domains). */
-    bool pullListened;
+    /* Block pull results are never lost: until a callback that wants one
+     * is registered, it waits here (a pull may end while no one listens,
+     * e.g. when a new process takes over running domains). */
     GQueue heldPull;
 };
 
@@ -166,6 +165,17 @@ virDomainEventCallbackMatches(virDomainEventCallback *cb, virDomainEvent *ev)
     return !cb->hasDomain || memcmp(cb->uuid, ev->uuid, VIR_UUID_BUFLEN) == 0;
 }
 
+/* Does any registered callback want @ev? Lock held. */
+static bool
+virDomainEventStateWantedLocked(virDomainEventState *state, virDomainEvent *ev)
+{
+    for (guint i = 0; i < state->callbacks->len; i++) {
+        if (virDomainEventCallbackMatches(g_ptr_array_index(state->callbacks, i), ev))
+            return true;
+    }
+    return false;
+}
+
 /* The event loop timer: deliver everything queued, in order. Callbacks run
  * without the lock held, so they may register, deregister or call the API. */
 static void
@@ -262,12 +272,17 @@ virDomainEventStateRegisterID(virDomainEventState *state,
     item->opaque = opaque;
     item->freecb = freecb;
     g_ptr_array_add(state->callbacks, item);
-    if (eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL && !state->pullListened) {
-        virDomainEvent *held;
+    if (eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL) {
+        /* Hand over the held results this callback wants, in order. */
+        for (GList *l = state->heldPull.head; l;) {
+            GList *next = l->next;
 
-        state->pullListened = true;
-        while ((held = g_queue_pop_head(&state->heldPull)))
-            g_queue_push_tail(&state->queue, held);
+            if (virDomainEventCallbackMatches(item, l->data)) {
+                g_queue_push_tail(&state->queue, l->data);
+                g_queue_delete_link(&state->heldPull, l);
+            }
+            l = next;
+        }
         if (!g_queue_is_empty(&state->queue))
             virEventUpdateTimeout(state->timer, 0);
     }
@@ -340,7 +355,8 @@ virDomainEventStateQueue(virDomainEventState *state, virDomainEvent *event)
     if (!event)
         return;
     g_mutex_lock(&state->lock);
-    if (event->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL && !state->pullListened) {
+    if (event->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL &&
+        !virDomainEventStateWantedLocked(state, event)) {
         VIR_DEBUG("holding block pull event of domain '%s' until someone listens",
                   event->name);
         g_queue_push_tail(&state->heldPull, event);

@@ -115,17 +115,16 @@ static void
 qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
 {
     g_autoptr(virStorageSource) old = NULL;
-    virStorageSource *terminator;
     g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
     qemuMonitor *mon;
 
     /* Detach the old chain from the live definition first: from now on the
      * disk is standalone whatever happens below. */
-    old = disk->src->backingStore;
-    terminator = virStorageSourceNew();
-    terminator->type = VIR_STORAGE_TYPE_NONE;
-    disk->src->backingStore = terminator;
+    /* No chain at all: the live XML then shows no <backingStore> under
+     * the disk, and a definition taken from it reads the (now standalone)
+     * image header at the next start. */
+    old = g_steal_pointer(&disk->src->backingStore);
 
     for (virStorageSource *src = old; src && src->type == VIR_STORAGE_TYPE_FILE;
          src = src->backingStore) {

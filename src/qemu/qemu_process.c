@@ -594,6 +594,9 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
 {
     VIR_DEBUG("reconnecting to domain '%s' pid %d", vm->def->name, (int) vm->pid);
 
+    g_free(vm->pidPath);
+    vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, vm->def->name);
+
     if (!qemuProcessIsOurs(vm) || qemuProcessMonitorOpen(driver, vm) < 0) {
         VIR_WARN("QEMU of domain '%s' went away while nobody watched",
                  vm->def->name);
