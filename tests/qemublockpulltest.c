@@ -549,6 +549,41 @@ testStepThenAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 
+/* A backing image shared with a second running domain keeps its label
+ * until that domain stops. */
+static void
+testSharedBacking(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *top2 = g_build_filename(f->dir, "top2.qcow2", NULL);
+    const char *disks2[] = { top2, NULL };
+    virDomainPtr a, b;
+    pid_t pida;
+
+    virTestImageCreate(top2, "qcow2", NULL, f->mid, "qcow2");
+    a = startDomain(f, "share-a", NULL);
+    b = startDomain(f, "share-b", disks2);
+    pida = virTestDomainPid(f->root, "share-a");
+
+    g_assert_cmpint(virDomainBlockPullAll(a, "vda", 0), ==, 0);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    /* a's QEMU let go of them... */
+    g_assert_false(processHoldsFile(pida, f->base));
+    g_assert_false(processHoldsFile(pida, f->mid));
+    /* ...but b still runs on them: they stay readable for QEMU's user. */
+    assertOwner(f->mid, QEMU_UID, QEMU_GID);
+    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+
+    g_assert_cmpint(virDomainDestroy(b), ==, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->base, 0, 0);
+    g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+    g_assert_cmpint(virDomainDestroy(a), ==, 0);
+    assertSameContent(f->top, f->flat);
+    virDomainFree(a);
+    virDomainFree(b);
+}
+
 /* ------------------------------------------------------------------ */
 /* Two disks at once; destroy during a pull; QEMU killed mid-pull       */
 
@@ -984,6 +1019,7 @@ main(int argc, char **argv)
     ADD("/blockpull/stepwise", testStepwise, NULL);
     ADD("/blockpull/step-then-all", testStepThenAll, NULL);
     ADD("/blockpull/bad-input", testBadInput, NULL);
+    ADD("/blockpull/shared-backing", testSharedBacking, NULL);
     ADD("/blockpull/two-disks", testTwoDisks, SLOW_CONF);
     ADD("/blockpull/destroy-during-pull", testDestroyDuringPull, SLOW_CONF);
     ADD("/blockpull/qemu-killed", testQemuKilled, SLOW_CONF);
