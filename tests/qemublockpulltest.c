@@ -770,18 +770,6 @@ testNoSpace(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 /* ------------------------------------------------------------------ */
 /* The embedding process goes away in the middle                        */
 
-static int
-runChild(const char *what, const char *uri, const char *name)
-{
-    const char *argv[] = { "/proc/self/exe", "--child", what, uri, name, NULL };
-    g_autoptr(GError) err = NULL;
-    int status;
-
-    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                 NULL, NULL, &status, &err);
-    g_assert_no_error(err);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* A process that starts a pull on a defined domain and exits at once,
  * without closing anything. */
@@ -819,7 +807,7 @@ restartCheck(Fixture *f, const char *name, const char *what, bool waitFirst)
 
     defineOnly(f, name);
     closeConn(f);
-    g_assert_cmpint(runChild(what, f->uri, name), ==, 0);
+    g_assert_cmpint(virTestRunSelf(what, f->uri, name), ==, 0);
     pid = virTestDomainPid(f->root, name);
     g_assert_true(virTestProcessAlive(pid));
     if (waitFirst) {

@@ -344,20 +344,6 @@ testCrash(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 /* ------------------------------------------------------------------ */
 /* Restart of the embedding process                                     */
 
-/* Another embedding process: this binary run again (a fork of a threaded
- * process must not call into the library). */
-static int
-runChild(const char *what, const char *uri, const char *name)
-{
-    const char *argv[] = { "/proc/self/exe", "--child", what, uri, name, NULL };
-    g_autoptr(GError) err = NULL;
-    int status;
-
-    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                 NULL, NULL, &status, &err);
-    g_assert_no_error(err);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static int
 childMain(const char *what, const char *uri, const char *name)
@@ -382,12 +368,12 @@ testReconnect(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     pid_t pid;
 
     /* Another process holds the root while we have it open. */
-    g_assert_cmpint(runChild("open-busy", f->uri, NULL), ==, 0);
+    g_assert_cmpint(virTestRunSelf("open-busy", f->uri, NULL), ==, 0);
 
     /* Let go of the root: a child process starts the domain and exits. */
     virDomainFree(dom);
     virConnectClose(g_steal_pointer(&f->conn));
-    g_assert_cmpint(runChild("start", f->uri, "recon"), ==, 0);
+    g_assert_cmpint(virTestRunSelf("start", f->uri, "recon"), ==, 0);
     pid = virTestDomainPid(f->root, "recon");
     g_assert_cmpint(pid, >, 0);
     /* QEMU outlived the process that started it. */

@@ -357,3 +357,16 @@ virTestWaitFor(bool (*cond)(void *opaque), void *opaque, int timeoutMs)
     }
     return true;
 }
+
+int
+virTestRunSelf(const char *what, const char *uri, const char *name)
+{
+    const char *argv[] = { "/proc/self/exe", "--child", what, uri, name, NULL };
+    g_autoptr(GError) err = NULL;
+    int status;
+
+    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                 NULL, NULL, &status, &err);
+    g_assert_no_error(err);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

@@ -56,3 +56,8 @@ pid_t virTestDomainPid(const char *root, const char *name);
 /* Poll @cond (a function) every 10 ms up to @timeoutMs: for waiting on
  * asynchronous outcomes without sleeping a fixed time. */
 bool virTestWaitFor(bool (*cond)(void *opaque), void *opaque, int timeoutMs);
+
+/* Run this test binary again as "--child WHAT URI NAME" and return its exit
+ * status: another embedding process (a fork of a threaded process must not
+ * call into the library). */
+int virTestRunSelf(const char *what, const char *uri, const char *name);
