@@ -699,6 +699,31 @@ testURI(void)
     }
 }
 
+/* security_driver = "none": images keep their owners (QEMU then runs with
+ * the caller's identity and must be able to open them as they are). */
+static void
+testSecurityNone(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
+    g_autofree char *conf = g_build_filename(etc, "qemu.conf", NULL);
+    virDomainPtr dom;
+
+    virConnectClose(g_steal_pointer(&f->conn));
+    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(conf, "security_driver = \"none\"\n", -1, NULL));
+    f->conn = virConnectOpen(f->uri);
+    g_assert_nonnull(f->conn);
+    dom = defineDomain(f, "nosec", f->top);
+    if (virDomainCreate(dom) < 0)
+        g_error("start failed: %s", virGetLastErrorMessage());
+    assertOwner(f->top, 0, 0);
+    assertOwner(f->mid, 0, 0);
+    assertOwner(f->base, 0, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertOwner(f->base, 0, 0);
+    virDomainFree(dom);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -721,5 +746,6 @@ main(int argc, char **argv)
     ADD("/qemu/driver/shared-backing", testSharedBacking);
     ADD("/qemu/driver/bad-input", testBadInput);
     ADD("/qemu/driver/start-failures", testStartFailures);
+    ADD("/qemu/driver/security-none", testSecurityNone);
     return g_test_run();
 }
