@@ -32,6 +32,8 @@ run_suite() {
 }
 
 run_suite "$top/_build" || status=1
+# What the style bans (raw malloc, sprintf, tabs...), by grep.
+(cd "$top/_build" && make -s syntax-check) || { echo "syntax-check failed"; status=1; }
 
 if [ "${CI:-}" = true ]; then
     run_suite "$top/_build-asan" --enable-sanitizers || status=1

@@ -88,6 +88,28 @@ virDispatchError(virConnectPtr conn)
 /* ------------------------------------------------------------------ */
 /* Connections                                                          */
 
+/*
+ * One-time set-up, before the library starts threads of its own. GLib's
+ * number parsing builds its C locale on first use; a thread that has to
+ * wait for another one doing that may see errno set by the wait and take a
+ * valid number for an error. Do the first use here, alone.
+ */
+static gpointer
+virGlobalInitOnce(gpointer data G_GNUC_UNUSED)
+{
+    guint64 unused;
+
+    g_ascii_string_to_unsigned("0", 10, 0, 1, &unused, NULL);
+    return NULL;
+}
+
+static void
+virGlobalInit(void)
+{
+    static GOnce once = G_ONCE_INIT;
+    g_once(&once, virGlobalInitOnce, NULL);
+}
+
 static virConnectPtr
 virConnectOpenInternal(const char *name, unsigned int flags)
 {
@@ -96,6 +118,7 @@ virConnectOpenInternal(const char *name, unsigned int flags)
     virConnectPtr conn = NULL;
     size_t i;
 
+    virGlobalInit();
     if (!name || !*name) {
         name = g_getenv("LIBVIRT_DEFAULT_URI");
         if (!name || !*name)
