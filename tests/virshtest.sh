@@ -401,7 +401,8 @@ else
     rm -f "$ROOT/etc/qemu.conf"
 
     run -c "$URI" blockpull "$NAME" vda --wait --verbose --timeout 240
-    check "blockpull --wait --verbose completes" eval 'status 0 && out_has "^Block Pull complete$"'
+    check "blockpull --wait --verbose completes and shows the event" \
+        eval 'status 0 && out_has "^Block Pull complete$" && out_has "^event .block-pull. for domain .$NAME.: $IMG/overlay.qcow2 completed$"'
 
     run -c "$URI" dumpxml "$NAME"
     check "the pulled disk has no backing image left" \

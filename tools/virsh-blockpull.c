@@ -180,6 +180,7 @@ struct _virshPullWait {
     char *source;               /* the disk's top image path, if found */
     char *target;               /* the disk's target, if found */
     int status;                 /* virConnectDomainEventBlockPullStatus, -1: none yet */
+    char *eventText;            /* the event as `virsh event` prints it */
     bool interrupted;
     bool timedOut;
     bool progressDue;
@@ -191,6 +192,20 @@ virshPullWaitClear(virshPullWait *w)
 {
     g_free(w->source);
     g_free(w->target);
+    g_free(w->eventText);
+}
+
+/* "event 'block-pull' for domain 'vm1': /images/vm1.qcow2 completed", as
+ * `virsh event` prints it. */
+static char *
+virshBlockPullEventText(const char *domname, const char *path, int status)
+{
+    static const char *const names[] = { "completed", "failed", "canceled" };
+
+    return g_strdup_printf("event 'block-pull' for domain '%s': %s %s",
+                           domname, path,
+                           status >= 0 && (size_t) status < G_N_ELEMENTS(names) ?
+                           names[status] : "unknown");
 }
 
 /* The event names the disk by its top image path; the user may have named
@@ -241,7 +256,7 @@ virshSameFile(const char *a, const char *b)
 
 static void
 virshPullEventCallback(virConnectPtr conn G_GNUC_UNUSED,
-                       virDomainPtr dom G_GNUC_UNUSED,
+                       virDomainPtr dom,
                        const char *path, int status, void *opaque)
 {
     virshPullWait *w = opaque;
@@ -251,6 +266,8 @@ virshPullEventCallback(virConnectPtr conn G_GNUC_UNUSED,
         g_strcmp0(path, w->target) != 0)
         return;
     w->status = status;
+    g_free(w->eventText);
+    w->eventText = virshBlockPullEventText(virDomainGetName(dom), path, status);
 }
 
 static char *
@@ -386,8 +403,10 @@ virshBlockPullWait(virshControl *ctl, virDomainPtr dom, const char *path,
 
     if (w.status == VIR_DOMAIN_BLOCK_PULL_COMPLETED) {
         virshResetLibvirtError(ctl);
-        if (verbose)
+        if (verbose) {
             virshPullProgressShow(&progress, 1, 1);
+            virshPrintExtra(ctl, "\n%s", w.eventText);
+        }
         virshPrintExtra(ctl, "\nBlock Pull complete\n");
         ret = true;
     } else if (w.status == VIR_DOMAIN_BLOCK_PULL_FAILED) {
@@ -677,13 +696,8 @@ static void
 virshEventBlockPullCallback(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
                             const char *path, int status, void *opaque)
 {
-    static const char *const names[] = { "completed", "failed", "canceled" };
-    g_autofree char *text = NULL;
-
-    text = g_strdup_printf("event 'block-pull' for domain '%s': %s %s",
-                           virDomainGetName(dom), path,
-                           status >= 0 && (size_t) status < G_N_ELEMENTS(names) ?
-                           names[status] : "unknown");
+    g_autofree char *text = virshBlockPullEventText(virDomainGetName(dom), path,
+                                                    status);
     virshEventPrint(opaque, text);
 }
 
