@@ -68,6 +68,19 @@ virConnectDispose(virConnectPtr conn)
     g_free(conn);
 }
 
+bool
+virConnectRefIfAlive(virConnectPtr conn)
+{
+    gint refs;
+
+    do {
+        refs = g_atomic_int_get(&conn->refs);
+        if (refs <= 0)
+            return false;
+    } while (!g_atomic_int_compare_and_exchange(&conn->refs, refs, refs + 1));
+    return true;
+}
+
 void
 virObjectUnrefConnect(virConnectPtr conn)
 {

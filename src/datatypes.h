@@ -45,6 +45,10 @@ virDomainPtr virGetDomain(virConnectPtr conn, const char *name,
 bool virConnectIsValid(virConnectPtr conn);
 bool virDomainIsValid(virDomainPtr dom);
 
+/* Take a reference unless the connection is already being closed (its
+ * count reached 0). */
+bool virConnectRefIfAlive(virConnectPtr conn);
+
 /* Drop a reference; frees at zero. NULL is fine. */
 void virObjectUnrefConnect(virConnectPtr conn);
 void virObjectUnrefDomain(virDomainPtr dom);

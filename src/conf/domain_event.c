@@ -40,6 +40,7 @@ typedef struct {
 } virDomainEventCallback;
 
 struct _virDomainEventState {
+    gint refs;                  /* the owner's, and the loop timer's */
     GMutex lock;
     GPtrArray *callbacks;       /* virDomainEventCallback */
     GQueue queue;               /* virDomainEvent */
@@ -114,6 +115,7 @@ virDomainEventStateNew(void)
 {
     virDomainEventState *state = g_new0(virDomainEventState, 1);
 
+    state->refs = 1;
     g_mutex_init(&state->lock);
     state->callbacks = g_ptr_array_new_with_free_func(virDomainEventCallbackFree);
     g_queue_init(&state->queue);
@@ -122,18 +124,36 @@ virDomainEventStateNew(void)
     return state;
 }
 
-void
-virDomainEventStateFree(virDomainEventState *state)
+static void
+virDomainEventStateUnref(void *opaque)
 {
-    if (!state)
+    virDomainEventState *state = opaque;
+
+    if (!g_atomic_int_dec_and_test(&state->refs))
         return;
-    if (state->timer > 0)
-        virEventRemoveTimeout(state->timer);
     g_queue_clear_full(&state->queue, (GDestroyNotify) virDomainEventFree);
     g_queue_clear_full(&state->heldPull, (GDestroyNotify) virDomainEventFree);
     g_ptr_array_unref(state->callbacks);
     g_mutex_clear(&state->lock);
     g_free(state);
+}
+
+/* The timer keeps the state alive until the loop has let go of it: the
+ * owner may drop its reference while a dispatch runs in the loop's thread. */
+void
+virDomainEventStateFree(virDomainEventState *state)
+{
+    int timer;
+
+    if (!state)
+        return;
+    g_mutex_lock(&state->lock);
+    timer = state->timer;
+    state->timer = -1;
+    g_mutex_unlock(&state->lock);
+    if (timer > 0)
+        virEventRemoveTimeout(timer);
+    virDomainEventStateUnref(state);
 }
 
 static void
@@ -179,13 +199,14 @@ virDomainEventStateWantedLocked(virDomainEventState *state, virDomainEvent *ev)
 /* The event loop timer: deliver everything queued, in order. Callbacks run
  * without the lock held, so they may register, deregister or call the API. */
 static void
-virDomainEventStateFlush(int timer G_GNUC_UNUSED, void *opaque)
+virDomainEventStateFlush(int timer, void *opaque)
 {
     virDomainEventState *state = opaque;
+    g_autoptr(GPtrArray) held = g_ptr_array_new();
     virDomainEvent *ev;
 
     g_mutex_lock(&state->lock);
-    virEventUpdateTimeout(state->timer, -1);
+    virEventUpdateTimeout(timer, -1);
     state->dispatching = true;
     while ((ev = g_queue_pop_head(&state->queue))) {
         size_t i;
@@ -197,11 +218,14 @@ virDomainEventStateFlush(int timer G_GNUC_UNUSED, void *opaque)
             if (!virDomainEventCallbackMatches(cb, ev))
                 continue;
             copy = *cb;
-            /* Keep the connection alive for the duration of the call. */
-            g_atomic_int_inc(&copy.conn->refs);
+            /* Keep the connection alive for the duration of the call, and
+             * drop that reference only once we are done with the state: the
+             * last reference of a connection may take the state with it. */
+            if (!virConnectRefIfAlive(copy.conn))
+                continue;
+            g_ptr_array_add(held, copy.conn);
             g_mutex_unlock(&state->lock);
             virDomainEventDispatchOne(ev, &copy);
-            virObjectUnrefConnect(copy.conn);
             g_mutex_lock(&state->lock);
         }
         virDomainEventFree(ev);
@@ -215,6 +239,8 @@ virDomainEventStateFlush(int timer G_GNUC_UNUSED, void *opaque)
             i++;
     }
     g_mutex_unlock(&state->lock);
+    for (guint i = 0; i < held->len; i++)
+        virObjectUnrefConnect(g_ptr_array_index(held, i));
 }
 
 int
@@ -242,9 +268,11 @@ virDomainEventStateRegisterID(virDomainEventState *state,
 
     g_mutex_lock(&state->lock);
     if (state->timer < 0) {
+        g_atomic_int_inc(&state->refs);
         state->timer = virEventAddTimeout(-1, virDomainEventStateFlush,
-                                          state, NULL);
+                                          state, virDomainEventStateUnref);
         if (state->timer < 0) {
+            g_atomic_int_dec_and_test(&state->refs);
             g_mutex_unlock(&state->lock);
             return -1;
         }

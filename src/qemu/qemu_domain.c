@@ -26,6 +26,7 @@ virDomainObjNew(void)
     virDomainObj *vm = g_new0(virDomainObj, 1);
 
     vm->refs = 1;
+    vm->liveID = -1;
     g_mutex_init(&vm->lock);
     g_cond_init(&vm->cond);
     vm->state = VIR_DOMAIN_SHUTOFF;
@@ -58,6 +59,7 @@ virDomainObjUnref(virDomainObj *vm)
         return;
     virDomainDefFree(vm->def);
     virDomainDefFree(vm->newDef);
+    g_free(vm->name);
     g_free(vm->monPath);
     g_free(vm->pidPath);
     g_free(vm->logPath);
@@ -81,6 +83,7 @@ virDomainObjSetState(virDomainObj *vm, int state, int reason)
 {
     vm->state = state;
     vm->reason = reason;
+    g_atomic_int_set(&vm->liveID, vm->def && vm->def->id >= 0 ? vm->def->id : -1);
     g_cond_broadcast(&vm->cond);
 }
 
@@ -100,15 +103,20 @@ qemuDomainObjListAdd(qemuDriver *driver, virDomainObj *vm)
 {
     virDomainObjRef(vm);
     vm->removed = false;
+    if (!vm->name) {
+        vm->name = g_strdup(vm->def->name);
+        memcpy(vm->uuid, vm->def->uuid, VIR_UUID_BUFLEN);
+    }
+    g_atomic_int_set(&vm->liveID, vm->def->id >= 0 ? vm->def->id : -1);
     g_mutex_lock(&driver->lock);
-    g_hash_table_insert(driver->domains, qemuUUIDKey(vm->def->uuid), vm);
+    g_hash_table_insert(driver->domains, qemuUUIDKey(vm->uuid), vm);
     g_mutex_unlock(&driver->lock);
 }
 
 void
 qemuDomainObjListRemove(qemuDriver *driver, virDomainObj *vm)
 {
-    g_autofree char *key = qemuUUIDKey(vm->def->uuid);
+    g_autofree char *key = qemuUUIDKey(vm->uuid);
 
     vm->removed = true;
     g_mutex_lock(&driver->lock);
@@ -119,9 +127,9 @@ qemuDomainObjListRemove(qemuDriver *driver, virDomainObj *vm)
 
 typedef bool (*qemuDomainObjMatch)(virDomainObj *vm, const void *data);
 
-/* Domain fields read here are only changed with both the driver lock and
- * the domain lock held (names and uuids never change; ids change at
- * start/stop, under both). */
+/* Lookups read only what needs no domain lock (see virDomainObj): a
+ * domain busy for seconds (starting, being killed) never holds up calls on
+ * the others, and the lock order stays domain, then list. */
 static virDomainObj *
 qemuDomainObjFind(qemuDriver *driver, qemuDomainObjMatch match, const void *data)
 {
@@ -133,12 +141,8 @@ qemuDomainObjFind(qemuDriver *driver, qemuDomainObjMatch match, const void *data
     g_hash_table_iter_init(&iter, driver->domains);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         virDomainObj *vm = value;
-        bool ok;
 
-        g_mutex_lock(&vm->lock);
-        ok = match(vm, data);
-        g_mutex_unlock(&vm->lock);
-        if (ok) {
+        if (match(vm, data)) {
             found = vm;
             virDomainObjRef(vm);
             break;
@@ -151,19 +155,20 @@ qemuDomainObjFind(qemuDriver *driver, qemuDomainObjMatch match, const void *data
 static bool
 qemuMatchUUID(virDomainObj *vm, const void *data)
 {
-    return memcmp(vm->def->uuid, data, VIR_UUID_BUFLEN) == 0;
+    return memcmp(vm->uuid, data, VIR_UUID_BUFLEN) == 0;
 }
 
 static bool
 qemuMatchName(virDomainObj *vm, const void *data)
 {
-    return strcmp(vm->def->name, data) == 0;
+    return strcmp(vm->name, data) == 0;
 }
 
 static bool
 qemuMatchID(virDomainObj *vm, const void *data)
 {
-    return virDomainObjIsActive(vm) && vm->def->id == *(const int *) data;
+    gint id = g_atomic_int_get(&vm->liveID);
+    return id >= 0 && id == *(const int *) data;
 }
 
 virDomainObj *

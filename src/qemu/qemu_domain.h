@@ -69,6 +69,13 @@ struct _virDomainObj {
     GMutex lock;
     GCond cond;                 /* job, state and block job changes */
 
+    /* Read by lookups without the lock (a lookup holds the list's lock,
+     * and the list's lock is never taken before a domain's): name and
+     * uuid never change once listed; liveID is written atomically. */
+    char *name;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    gint liveID;                /* def->id while running, -1 otherwise */
+
     virDomainDef *def;          /* live definition while running, else persistent */
     virDomainDef *newDef;       /* the persistent definition while running */
     bool persistent;

@@ -392,11 +392,11 @@ qemuDomainCheckConflict(qemuDriver *driver, virDomainDef *def,
         virUUIDFormat(def->uuid, uuidstr);
         virReportError(VIR_ERR_OPERATION_FAILED,
                        "domain '%s' already exists with uuid %s",
-                       byuuid->def->name, uuidstr);
+                       byuuid->name, uuidstr);
         return -1;
     }
     if (byname && byname != byuuid) {
-        virUUIDFormat(byname->def->uuid, uuidstr);
+        virUUIDFormat(byname->uuid, uuidstr);
         virReportError(VIR_ERR_OPERATION_FAILED,
                        "domain '%s' already exists with uuid %s",
                        def->name, uuidstr);
