@@ -72,8 +72,9 @@ testRemoveOne(const char *path,
 
 /*
  * Unmount what the running test mounted and remove the temp dir: at the
- * end, at exit, and on abort (a failed assertion, or GLib bailing out
- * of a failed test), so that no run leaves anything behind.
+ * end, at exit, on abort (a failed assertion, or GLib bailing out of a
+ * failed test) and when killed by a catchable signal, so that no run
+ * leaves anything behind.
  */
 static void
 testCleanup(void)
@@ -164,7 +165,7 @@ static char *
 testGetAttr(const char *path,
             const char *name)
 {
-    char buf[128];
+    char buf[8192];
     ssize_t len = getxattr(path, name, buf, sizeof(buf) - 1);
 
     if (len < 0) {
@@ -175,16 +176,43 @@ testGetAttr(const char *path,
     return g_strdup(buf);
 }
 
+/*
+ * The attributes of @path are exactly @owner ("UID:GID") and @holders
+ * (the comma-separated list), NULL meaning absent.
+ */
 static void
 testAssertRemembered(const char *path,
                      const char *owner,
-                     const char *refcount)
+                     const char *holders)
 {
     g_autofree char *gotOwner = testGetAttr(path, VIR_SECURITY_DAC_XATTR_OWNER);
-    g_autofree char *gotCount = testGetAttr(path, VIR_SECURITY_DAC_XATTR_REFCOUNT);
+    g_autofree char *gotHolders = testGetAttr(path, VIR_SECURITY_DAC_XATTR_HOLDERS);
 
     g_assert_cmpstr(gotOwner, ==, owner);
-    g_assert_cmpstr(gotCount, ==, refcount);
+    g_assert_cmpstr(gotHolders, ==, holders);
+    /* The old count is gone for good. */
+    g_assert_null(testGetAttr(path, "trusted.libvirt-bp.dac.refcount"));
+}
+
+/* virSecurityDACGetRemembered reports @nholders holders. */
+static void
+testAssertHolderCount(const char *path,
+                      guint nholders)
+{
+    g_auto(GStrv) holders = NULL;
+
+    g_assert_cmpint(virSecurityDACGetRemembered(path, NULL, NULL, &holders), ==, 0);
+    g_assert_nonnull(holders);
+    g_assert_cmpuint(g_strv_length(holders), ==, nholders);
+}
+
+static void
+testSetAttr(const char *path,
+            const char *name,
+            const char *value,
+            size_t len)
+{
+    g_assert_cmpint(setxattr(path, name, value, len, 0), ==, 0);
 }
 
 static void
@@ -295,6 +323,11 @@ testNew(void)
     testAssertError(VIR_ERR_INVALID_ARG);
 }
 
+/* Holder ids as the QEMU driver makes them, and short ones. */
+#define HOLDER_A "0badc0de:6f1c1e0a-7d8b-4c39-9a5e-3b2f1d0c9e8a"
+#define HOLDER_B "0badc0de:1d7e0b55-2c3a-4f6e-8b9d-0a1b2c3d4e5f"
+#define HOLDER_C "c"
+
 /* "none" (and "dac" without root) leaves everything alone. */
 static void
 testNone(void)
@@ -305,32 +338,130 @@ testNone(void)
     gid_t gid = getegid();
     g_autofree char *img = testMakeImage(dir, "img", 0600, uid, gid);
     const char *paths[] = { img, img };
-    unsigned int refcount = 42;
+    g_auto(GStrv) holders = NULL;
     uid_t ruid;
     gid_t rgid;
 
     g_assert_nonnull(mgr);
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, uid, gid, 0600);
-    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, paths, 2), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, paths, 2, HOLDER_A), ==, 0);
     testAssertOwner(img, uid, gid, 0600);
     if (uid == 0)
         testAssertRemembered(img, NULL, NULL);
-    g_assert_cmpint(virSecurityDACGetRemembered(img, &ruid, &rgid, &refcount), ==, 0);
-    g_assert_cmpuint(refcount, ==, 0);
+    g_assert_cmpint(virSecurityDACGetRemembered(img, &ruid, &rgid, &holders), ==, 0);
+    g_assert_nonnull(holders);
+    g_assert_cmpuint(g_strv_length(holders), ==, 0);
     g_assert_cmpuint(ruid, ==, (uid_t) -1);
     g_assert_cmpuint(rgid, ==, (gid_t) -1);
 
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
-    g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, paths, 2), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, paths, 2, HOLDER_A), ==, 0);
     testAssertOwner(img, uid, gid, 0600);
     g_assert_cmpint(virSecurityManagerSetPrivateOwner(mgr, dir), ==, 0);
     testAssertOwner(dir, uid, gid, 0755);
+
+    /* A bad holder is a bug in the caller, whichever driver runs. */
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, "a,b"), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, NULL), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG);
 
     /* The QEMU child keeps our identity. */
     g_assert_cmpint(virSecurityManagerDropPrivilegesInChild(mgr), ==, 0);
     g_assert_cmpuint(geteuid(), ==, uid);
     g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_OPENED);
+}
+
+/* Holder ids: the driver's form, and what is refused. */
+static void
+testHolderID(void)
+{
+    static const unsigned char uuid[16] = {
+        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+        0x08, 0x09, 0x0a, 0x0b, 0x0c, 0xad, 0xbe, 0xef,
+    };
+    g_autofree char *abc = virSecurityManagerHolderID("abc", uuid);
+    g_autofree char *empty = virSecurityManagerHolderID(NULL, uuid);
+    g_autofree char *other = virSecurityManagerHolderID("/var/lib/other", uuid);
+    g_autofree char *big = g_strnfill(VIR_SECURITY_DAC_HOLDER_MAX, 'x');
+    g_autofree char *tooBig = g_strnfill(VIR_SECURITY_DAC_HOLDER_MAX + 1, 'x');
+
+    /* SHA-256("abc") and SHA-256("") begin with these. */
+    g_assert_cmpstr(abc, ==, "ba7816bf:00010203-0405-0607-0809-0a0b0cadbeef");
+    g_assert_cmpstr(empty, ==, "e3b0c442:00010203-0405-0607-0809-0a0b0cadbeef");
+    g_assert_cmpstr(other, !=, abc);
+    g_assert_cmpint(virSecurityDACCheckHolder(abc), ==, 0);
+
+    g_assert_null(virSecurityManagerHolderID("abc", NULL));
+    testAssertError(VIR_ERR_INVALID_ARG);
+
+    g_assert_cmpint(virSecurityDACCheckHolder(big), ==, 0);
+    g_assert_cmpint(virSecurityDACCheckHolder("x"), ==, 0);
+    g_assert_cmpint(virSecurityDACCheckHolder(tooBig), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virSecurityDACCheckHolder(""), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virSecurityDACCheckHolder(NULL), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virSecurityDACCheckHolder(","), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virSecurityDACCheckHolder("a,b"), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG);
+}
+
+/* Bad holder ids are refused before anything changes. */
+static void
+testBadHolder(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *big = g_strnfill(VIR_SECURITY_DAC_HOLDER_MAX, 'y');
+    g_autofree char *tooBig = g_strnfill(VIR_SECURITY_DAC_HOLDER_MAX + 1, 'y');
+    const char *const bad[] = { NULL, "", ",", "a,", ",a", "a,b", tooBig };
+    const char *paths[1];
+    size_t i;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("badholder");
+    img = testMakeImage(dir, "img", 0600, 0, 0);
+    paths[0] = img;
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_test_message("holder '%s'", bad[i] ? bad[i] : "(null)");
+        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, bad[i]), ==, -1);
+        testAssertError(VIR_ERR_INVALID_ARG);
+        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, paths, 1, bad[i]), ==, -1);
+        testAssertError(VIR_ERR_INVALID_ARG);
+        g_assert_cmpint(virSecurityDACSetImageLabel(img, nobodyUid, nogroupGid,
+                                                    bad[i]), ==, -1);
+        testAssertError(VIR_ERR_INVALID_ARG);
+        testAssertOwner(img, 0, 0, 0600);
+        testAssertRemembered(img, NULL, NULL);
+    }
+
+    /* The longest allowed id works, and is what gets refused below. */
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, big), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0600);
+    testAssertRemembered(img, "0:0", big);
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, bad[i]), ==, -1);
+        testAssertError(VIR_ERR_INVALID_ARG);
+        g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, paths, 1, bad[i]), ==, -1);
+        testAssertError(VIR_ERR_INVALID_ARG);
+        g_assert_cmpint(virSecurityDACRestoreImageLabel(img, bad[i]), ==, -1);
+        testAssertError(VIR_ERR_INVALID_ARG);
+        testAssertOwner(img, nobodyUid, nogroupGid, 0600);
+        testAssertRemembered(img, "0:0", big);
+    }
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, big), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
 }
 
 static void
@@ -339,7 +470,7 @@ testLabelRestoreIn(const char *dir)
     g_autoptr(virSecurityManager) mgr = testNewDAC();
     g_autofree char *img600 = testMakeImage(dir, "base.qcow2", 0600, 0, 0);
     g_autofree char *img640 = testMakeImage(dir, "top.qcow2", 0640, 0, 0);
-    unsigned int refcount;
+    g_auto(GStrv) holders = NULL;
     uid_t uid;
     gid_t gid;
 
@@ -347,38 +478,43 @@ testLabelRestoreIn(const char *dir)
     g_assert_cmpint(testChildOpen(mgr, img600), ==, CHILD_DENIED);
     g_assert_cmpint(testChildOpen(mgr, img640), ==, CHILD_DENIED);
 
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img600), ==, 0);
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img640), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img600, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img640, HOLDER_A), ==, 0);
 
     testAssertOwner(img600, nobodyUid, nogroupGid, 0600);
     testAssertOwner(img640, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img600, "0:0", "1");
-    testAssertRemembered(img640, "0:0", "1");
-    g_assert_cmpint(virSecurityDACGetRemembered(img640, &uid, &gid, &refcount), ==, 0);
+    testAssertRemembered(img600, "0:0", HOLDER_A);
+    testAssertRemembered(img640, "0:0", HOLDER_A);
+    g_assert_cmpint(virSecurityDACGetRemembered(img640, &uid, &gid, &holders), ==, 0);
     g_assert_cmpuint(uid, ==, 0);
     g_assert_cmpuint(gid, ==, 0);
-    g_assert_cmpuint(refcount, ==, 1);
+    g_assert_cmpuint(g_strv_length(holders), ==, 1);
+    g_assert_cmpstr(holders[0], ==, HOLDER_A);
+    g_clear_pointer(&holders, g_strfreev);
 
     g_assert_cmpint(testChildOpen(mgr, img600), ==, CHILD_OPENED);
     g_assert_cmpint(testChildOpen(mgr, img640), ==, CHILD_OPENED);
 
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img600), ==, 0);
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img640), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img600, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img640, HOLDER_A), ==, 0);
 
     testAssertOwner(img600, 0, 0, 0600);
     testAssertOwner(img640, 0, 0, 0640);
     testAssertRemembered(img600, NULL, NULL);
     testAssertRemembered(img640, NULL, NULL);
-    g_assert_cmpint(virSecurityDACGetRemembered(img640, &uid, &gid, &refcount), ==, 0);
-    g_assert_cmpuint(refcount, ==, 0);
+    g_assert_cmpint(virSecurityDACGetRemembered(img640, &uid, &gid, &holders), ==, 0);
+    g_assert_cmpuint(g_strv_length(holders), ==, 0);
     g_assert_cmpuint(uid, ==, (uid_t) -1);
+    g_assert_cmpuint(gid, ==, (gid_t) -1);
 
     g_assert_cmpint(testChildOpen(mgr, img600), ==, CHILD_DENIED);
     g_assert_cmpint(testChildOpen(mgr, img640), ==, CHILD_DENIED);
 
     /* Nothing remembered any more: a further restore changes nothing. */
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img600), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img600, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img600, HOLDER_B), ==, 0);
     testAssertOwner(img600, 0, 0, 0600);
+    testAssertRemembered(img600, NULL, NULL);
 }
 
 static void
@@ -390,6 +526,65 @@ testLabelRestore(void)
         return;
     dir = testMakeDir("label");
     testLabelRestoreIn(dir);
+}
+
+/* A label is a set of holders: labelling twice for one holder is one. */
+static void
+testSameHolder(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *top1 = NULL;
+    g_autofree char *top2 = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("same");
+    img = testMakeImage(dir, "img", 0640, 1234, 1234);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img, "1234:1234", HOLDER_A);
+    testAssertHolderCount(img, 1);
+
+    /* One restore lets go of it. */
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 1234, 1234, 0640);
+    testAssertRemembered(img, NULL, NULL);
+
+    /*
+     * A domain whose two disks share a backing image lists it twice:
+     * labelled once, and one listing's restore is enough, the other's
+     * changes nothing.
+     */
+    top1 = testMakeImage(dir, "top1", 0600, 0, 0);
+    top2 = testMakeImage(dir, "top2", 0600, 0, 0);
+    {
+        const char *chain[] = { top1, img, top2, img };
+
+        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 4, HOLDER_A), ==, 0);
+        testAssertRemembered(img, "1234:1234", HOLDER_A);
+        testAssertRemembered(top1, "0:0", HOLDER_A);
+        testAssertRemembered(top2, "0:0", HOLDER_A);
+
+        /* Another domain shares the backing image. */
+        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, 0);
+        testAssertRemembered(img, "1234:1234", HOLDER_A "," HOLDER_B);
+
+        g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 4, HOLDER_A), ==, 0);
+        testAssertOwner(top1, 0, 0, 0600);
+        testAssertOwner(top2, 0, 0, 0600);
+        testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+        testAssertRemembered(img, "1234:1234", HOLDER_B);
+        g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_OPENED);
+
+        g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
+        testAssertOwner(img, 1234, 1234, 0640);
+        testAssertRemembered(img, NULL, NULL);
+    }
 }
 
 /* A backing image shared by two domains: the last restore wins. */
@@ -408,20 +603,101 @@ testShared(void)
     dir = testMakeDir("shared");
     img = testMakeImage(dir, "base.qcow2", 0640, 0, 0);
 
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr1, img), ==, 0);
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr1, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "0:0", "2");
+    testAssertRemembered(img, "0:0", HOLDER_A "," HOLDER_B);
+    testAssertHolderCount(img, 2);
 
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img), ==, 0);
+    /* Neither a stranger nor a holder's duplicate label changes anything. */
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_C), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
+    testAssertRemembered(img, "0:0", HOLDER_A "," HOLDER_B);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "0:0", "1");
+    testAssertRemembered(img, "0:0", HOLDER_B);
     g_assert_cmpint(testChildOpen(mgr2, img), ==, CHILD_OPENED);
 
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr2, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr2, img, HOLDER_B), ==, 0);
     testAssertOwner(img, 0, 0, 0640);
     testAssertRemembered(img, NULL, NULL);
     g_assert_cmpint(testChildOpen(mgr2, img), ==, CHILD_DENIED);
+
+    /* The other order: the first holder outlasts the second. */
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr1, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr2, img, HOLDER_B), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img, "0:0", HOLDER_A);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0640);
+    testAssertRemembered(img, NULL, NULL);
+}
+
+/*
+ * A process restores an image for its domain, then dies before it can
+ * write down that it did: its successor restores it again. That must not
+ * take the label from the other domain that still uses the image.
+ */
+static void
+testReplay(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    int status;
+    pid_t pid;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("replay");
+    img = testMakeImage(dir, "base.qcow2", 0600, 0, 0);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, 0);
+
+    /* The first process: restores for A, then is killed. */
+    fflush(NULL);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        virSecurityManager *child = virSecurityManagerNew("dac", NULL, NULL);
+
+        if (child && virSecurityManagerRestoreImageLabel(child, img, HOLDER_A) == 0)
+            raise(SIGKILL);
+        _exit(1);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFSIGNALED(status));
+    g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
+    testAssertRemembered(img, "0:0", HOLDER_B);
+
+    /* Its successor replays the restore, twice for good measure. */
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0600);
+    testAssertRemembered(img, "0:0", HOLDER_B);
+    g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_OPENED);
+
+    /*
+     * The other window: a label set, then a crash before the status file
+     * says so. Starting that domain again labels nothing twice, and its
+     * stop gives the image back.
+     */
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertRemembered(img, "0:0", HOLDER_B "," HOLDER_A);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+
+    /* Replays after the last restore change nothing either. */
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
 }
 
 /* The state lives in the image: a new manager or process restores it. */
@@ -444,7 +720,7 @@ testCrash(void)
 
     /* A manager that goes away without restoring. */
     first = testNewDAC();
-    g_assert_cmpint(virSecurityManagerSetImageLabel(first, img1), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(first, img1, HOLDER_A), ==, 0);
     virSecurityManagerFree(first);
 
     /* A process that is killed after labelling. */
@@ -454,7 +730,7 @@ testCrash(void)
     if (pid == 0) {
         virSecurityManager *child = virSecurityManagerNew("dac", NULL, NULL);
 
-        if (child && virSecurityManagerSetImageLabel(child, img2) == 0)
+        if (child && virSecurityManagerSetImageLabel(child, img2, HOLDER_B) == 0)
             raise(SIGKILL);
         _exit(1);
     }
@@ -464,12 +740,12 @@ testCrash(void)
 
     testAssertOwner(img1, nobodyUid, nogroupGid, 0600);
     testAssertOwner(img2, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img1, "1234:1234", "1");
-    testAssertRemembered(img2, "0:0", "1");
+    testAssertRemembered(img1, "1234:1234", HOLDER_A);
+    testAssertRemembered(img2, "0:0", HOLDER_B);
 
     mgr = testNewDAC();
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img1), ==, 0);
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img2), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img1, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img2, HOLDER_B), ==, 0);
     testAssertOwner(img1, 1234, 1234, 0600);
     testAssertOwner(img2, 0, 0, 0640);
     testAssertRemembered(img1, NULL, NULL);
@@ -478,7 +754,8 @@ testCrash(void)
 
 /*
  * A crash between the steps of a label or restore leaves the remembered
- * owner without a count; it must still be the owner that comes back.
+ * owner without holders, the image owned by either; it must still be the
+ * remembered owner that comes back, and nobody holds the image.
  */
 static void
 testHalfDone(void)
@@ -492,43 +769,94 @@ testHalfDone(void)
     mgr = testNewDAC();
     dir = testMakeDir("halfdone");
 
-    /* Crashed after the chown of a label, before the count. */
+    /*
+     * Crashed after the chown of a label, before the holders (or, the
+     * same state, after a restore removed the holders, before the chown
+     * back).
+     */
     img = testMakeImage(dir, "img", 0600, nobodyUid, nogroupGid);
-    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER, "1234:1234", 9, 0), ==, 0);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "1234:1234", 9);
+    testAssertHolderCount(img, 0);
 
     /* Labelling again keeps the remembered owner, not the current one. */
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
-    testAssertRemembered(img, "1234:1234", "1");
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertRemembered(img, "1234:1234", HOLDER_A);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 1234, 1234, 0600);
     testAssertRemembered(img, NULL, NULL);
 
-    /* Same state, restored directly (the domain never started). */
+    /* Same state, restored directly, by any holder (nobody holds it). */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3, 0), ==, 0);
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
 
-    /* A stray count without an owner is not trusted. */
-    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_REFCOUNT, "7", 1, 0), ==, 0);
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
-    testAssertRemembered(img, "0:0", "1");
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    /*
+     * Crashed after the owner was remembered, before the chown (or after
+     * a restore's chown back, before the owner was removed).
+     */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0600);
+    testAssertRemembered(img, "0:0", HOLDER_A);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+
+    /* An empty list is nobody. */
+    g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "", 0);
+    testAssertHolderCount(img, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+
+    /* Stray holders without an owner are not trusted... */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, HOLDER_B, strlen(HOLDER_B));
+    testAssertHolderCount(img, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertRemembered(img, "0:0", HOLDER_A);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+
+    /* ...and a restore clears them away, changing no owner. */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, HOLDER_B, strlen(HOLDER_B));
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+
+    /* A duplicate in the list (never written by us) counts once. */
+    g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "x,y,x", 5);
+    testAssertHolderCount(img, 2);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "x"), ==, 0);
+    testAssertRemembered(img, "0:0", "y");
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "y"), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
 }
 
-/* A remembered owner that isn't UID:GID is refused, the image untouched. */
+/* A remembered owner or holder list that is not well formed is refused. */
 static void
 testCorrupt(void)
 {
     g_autoptr(virSecurityManager) mgr = NULL;
     g_autofree char *dir = NULL;
     g_autofree char *img = NULL;
+    g_autofree char *tooBig = g_strnfill(VIR_SECURITY_DAC_HOLDER_MAX + 1, 'z');
+    g_autofree char *tooBigList = g_strdup_printf("a,%s", tooBig);
     static const char *const bad[] = {
         "", "root", "0", "0:", ":0", "0:0:0", "-1:0", "4294967295:0", "0:x",
     };
+    const char *const badHolders[] = { ",", "a,", ",a", "a,,b", tooBigList };
     size_t i;
 
     if (!testRequireRoot())
@@ -539,21 +867,43 @@ testCorrupt(void)
 
     for (i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_test_message("owner attribute '%s'", bad[i]);
-        g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER,
-                                 bad[i], strlen(bad[i]), 0), ==, 0);
-        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, -1);
+        testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, bad[i], strlen(bad[i]));
+        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, 0, 0, 0600);
-        g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, -1);
+        g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, -1);
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, 0, 0, 0600);
     }
 
-    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3, 0), ==, 0);
-    g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_REFCOUNT, "many", 4, 0), ==, 0);
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, -1);
+    /* The image is labelled, its holder list broken: nothing changes. */
+    g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    for (i = 0; i < G_N_ELEMENTS(badHolders); i++) {
+        g_test_message("holders attribute '%s'", badHolders[i]);
+        testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS,
+                    badHolders[i], strlen(badHolders[i]));
+        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
+        testAssertError(VIR_ERR_OPERATION_FAILED);
+        g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, -1);
+        testAssertError(VIR_ERR_OPERATION_FAILED);
+        g_assert_cmpint(virSecurityDACGetRemembered(img, NULL, NULL, NULL), ==, -1);
+        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertOwner(img, nobodyUid, nogroupGid, 0600);
+        testAssertRemembered(img, "0:0", badHolders[i]);
+    }
+
+    /* A NUL inside the list. */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "a\0b", 3);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "a"), ==, -1);
     testAssertError(VIR_ERR_OPERATION_FAILED);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0600);
+
+    /* Repaired by hand, it restores. */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "a", 1);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "a"), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
 }
 
 /* An image labelled for a different QEMU user is not taken over. */
@@ -573,14 +923,21 @@ testForeign(void)
     dir = testMakeDir("foreign");
     img = testMakeImage(dir, "img", 0640, 0, 0);
 
-    g_assert_cmpint(virSecurityManagerSetImageLabel(other, img), ==, 0);
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, -1);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(other, img, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, -1);
     testAssertError(VIR_ERR_OPERATION_INVALID);
     testAssertOwner(img, 1234, 1234, 0640);
-    testAssertRemembered(img, "0:0", "1");
+    testAssertRemembered(img, "0:0", HOLDER_A);
 
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(other, img), ==, 0);
+    /* Also for a holder that is listed: the image was taken from it. */
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_INVALID);
+    testAssertOwner(img, 1234, 1234, 0640);
+    testAssertRemembered(img, "0:0", HOLDER_A);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(other, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0640);
+    testAssertRemembered(img, NULL, NULL);
 }
 
 /* A label through a symlink lands on the image, and comes off it. */
@@ -591,7 +948,6 @@ testSymlink(void)
     g_autofree char *dir = NULL;
     g_autofree char *img = NULL;
     g_autofree char *link = NULL;
-    unsigned int refcount;
     struct stat sb;
 
     if (!testRequireRoot())
@@ -602,23 +958,26 @@ testSymlink(void)
     link = g_build_filename(dir, "link", NULL);
     g_assert_cmpint(symlink("img", link), ==, 0);
 
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, link), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, link, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0600);
     g_assert_cmpint(lstat(link, &sb), ==, 0);
     g_assert_cmpuint(sb.st_uid, ==, 0);
-    g_assert_cmpint(virSecurityDACGetRemembered(link, NULL, NULL, &refcount), ==, 0);
-    g_assert_cmpuint(refcount, ==, 1);
+    testAssertHolderCount(link, 1);
     g_assert_cmpint(testChildOpen(mgr, link), ==, CHILD_OPENED);
 
+    /* Labelling by the real name is the same label. */
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertRemembered(img, "0:0", HOLDER_A);
+
     /* Restoring by the real name undoes what the link did. */
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
 
     /* A dangling link: a missing image. */
     g_assert_cmpint(unlink(img), ==, 0);
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, link), ==, -1);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, link, HOLDER_A), ==, -1);
     testAssertError(VIR_ERR_SYSTEM_ERROR);
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, link), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, link, HOLDER_A), ==, 0);
 }
 
 /* An original owner other than root comes back exactly. */
@@ -628,7 +987,7 @@ testOtherOwner(void)
     g_autoptr(virSecurityManager) mgr = NULL;
     g_autofree char *dir = NULL;
     g_autofree char *img = NULL;
-    unsigned int refcount;
+    g_auto(GStrv) holders = NULL;
     uid_t uid;
     gid_t gid;
 
@@ -638,22 +997,22 @@ testOtherOwner(void)
     dir = testMakeDir("owner");
     img = testMakeImage(dir, "img", 0640, 1234, 5678);
 
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    g_assert_cmpint(virSecurityDACGetRemembered(img, &uid, &gid, &refcount), ==, 0);
+    g_assert_cmpint(virSecurityDACGetRemembered(img, &uid, &gid, &holders), ==, 0);
     g_assert_cmpuint(uid, ==, 1234);
     g_assert_cmpuint(gid, ==, 5678);
-    g_assert_cmpuint(refcount, ==, 1);
+    g_assert_cmpuint(g_strv_length(holders), ==, 1);
 
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 1234, 5678, 0640);
     testAssertRemembered(img, NULL, NULL);
 
     /* An image already owned by QEMU's user keeps that owner too. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, 0);
-    testAssertRemembered(img, "65534:65534", "1");
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertRemembered(img, "65534:65534", HOLDER_A);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
     testAssertRemembered(img, NULL, NULL);
 }
@@ -679,48 +1038,56 @@ testLabelsRollback(void)
     missing = g_build_filename(dir, "missing", NULL);
 
     {
-        const char *chain[] = { a, b, missing, c };
-        const char *good[] = { a, b, c };
+        const char *chain[] = { a, b, a, missing, c };
+        const char *good[] = { a, b, c, b };
 
         /* b is shared with a running domain: it must keep that label. */
-        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, b), ==, 0);
+        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, b, HOLDER_B), ==, 0);
 
-        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 4), ==, -1);
+        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 5, HOLDER_A), ==, -1);
         testAssertError(VIR_ERR_SYSTEM_ERROR);
         testAssertOwner(a, 0, 0, 0600);
         testAssertRemembered(a, NULL, NULL);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(b, "1234:1234", "1");
+        testAssertRemembered(b, "1234:1234", HOLDER_B);
         testAssertOwner(c, 0, 0, 0600);
         testAssertRemembered(c, NULL, NULL);
 
-        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, good, 3), ==, 0);
-        testAssertRemembered(a, "0:0", "1");
-        testAssertRemembered(b, "1234:1234", "2");
-        testAssertRemembered(c, "0:0", "1");
+        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, good, 4, HOLDER_A), ==, 0);
+        testAssertRemembered(a, "0:0", HOLDER_A);
+        testAssertRemembered(b, "1234:1234", HOLDER_B "," HOLDER_A);
+        testAssertRemembered(c, "0:0", HOLDER_A);
 
         /*
          * Restore carries on past a failure (a corrupt attribute on a)
          * and past a missing image, reporting the failure.
          */
-        g_assert_cmpint(setxattr(a, VIR_SECURITY_DAC_XATTR_REFCOUNT, "x", 1, 0), ==, 0);
-        g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 4), ==, -1);
+        testSetAttr(a, VIR_SECURITY_DAC_XATTR_HOLDERS, "x,", 2);
+        g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 5, HOLDER_A), ==, -1);
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(a, nobodyUid, nogroupGid, 0600);
-        testAssertRemembered(b, "1234:1234", "1");
+        testAssertOwner(b, nobodyUid, nogroupGid, 0640);
+        testAssertRemembered(b, "1234:1234", HOLDER_B);
         testAssertOwner(c, 0, 0, 0600);
         testAssertRemembered(c, NULL, NULL);
 
-        g_assert_cmpint(setxattr(a, VIR_SECURITY_DAC_XATTR_REFCOUNT, "1", 1, 0), ==, 0);
-        g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 2), ==, 0);
+        /* Repaired, a replays: b was already let go and stays B's. */
+        testSetAttr(a, VIR_SECURITY_DAC_XATTR_HOLDERS, HOLDER_A, strlen(HOLDER_A));
+        g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 2, HOLDER_A), ==, 0);
         testAssertOwner(a, 0, 0, 0600);
-        testAssertOwner(b, 1234, 1234, 0640);
         testAssertRemembered(a, NULL, NULL);
+        testAssertOwner(b, nobodyUid, nogroupGid, 0640);
+        testAssertRemembered(b, "1234:1234", HOLDER_B);
+
+        g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, b, HOLDER_B), ==, 0);
+        testAssertOwner(b, 1234, 1234, 0640);
         testAssertRemembered(b, NULL, NULL);
     }
 
-    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, NULL, 0), ==, 0);
-    g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, NULL, 0), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, NULL, 0, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, NULL, 0, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, NULL, 1, HOLDER_A), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG);
 }
 
 static void
@@ -761,7 +1128,6 @@ testNoAttrs(void)
     g_autofree char *dir = NULL;
     g_autofree char *img = NULL;
     g_autofree char *mine = NULL;
-    unsigned int refcount = 1;
     const char *chain[2];
 
     if (!testRequireRoot())
@@ -774,22 +1140,21 @@ testNoAttrs(void)
     g_assert_cmpint(setxattr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3, 0), ==, -1);
     g_assert_cmpint(errno, ==, ENOTSUP);
 
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img), ==, -1);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
     testAssertError(VIR_ERR_OPERATION_UNSUPPORTED);
     testAssertOwner(img, 0, 0, 0600);
 
-    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, mine), ==, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, mine, HOLDER_A), ==, 0);
     testAssertOwner(mine, nobodyUid, nogroupGid, 0600);
-    g_assert_cmpint(virSecurityDACGetRemembered(mine, NULL, NULL, &refcount), ==, 0);
-    g_assert_cmpuint(refcount, ==, 0);
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, mine), ==, 0);
+    testAssertHolderCount(mine, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, mine, HOLDER_A), ==, 0);
     testAssertOwner(mine, nobodyUid, nogroupGid, 0600);
-    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
 
     chain[0] = mine;
     chain[1] = img;
-    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 2), ==, -1);
+    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 2, HOLDER_A), ==, -1);
     testAssertError(VIR_ERR_OPERATION_UNSUPPORTED);
     testAssertOwner(mine, nobodyUid, nogroupGid, 0600);
     testAssertOwner(img, 0, 0, 0600);
@@ -799,44 +1164,90 @@ testNoAttrs(void)
     testUnmountNow();
 }
 
+enum { CONCURRENT_ROUNDS = 40 };
+
 typedef struct {
     virSecurityManager *mgr;
     const char *path;
-    int rounds;
+    const char *who;    /* prefix of this worker's holder ids */
     bool restore;
     int failures;
 } testConcurrentData;
 
+/*
+ * Label (or restore) @path for CONCURRENT_ROUNDS holders of one worker;
+ * a restore is done twice, as a replay after a crash would.
+ */
 static gpointer
 testConcurrentThread(gpointer opaque)
 {
     testConcurrentData *data = opaque;
     int i;
 
-    for (i = 0; i < data->rounds; i++) {
-        int rc = data->restore ?
-            virSecurityManagerRestoreImageLabel(data->mgr, data->path) :
-            virSecurityManagerSetImageLabel(data->mgr, data->path);
+    for (i = 0; i < CONCURRENT_ROUNDS; i++) {
+        g_autofree char *holder = g_strdup_printf("%s:%d", data->who, i);
+        int rc;
 
+        if (data->restore) {
+            rc = virSecurityManagerRestoreImageLabel(data->mgr, data->path, holder);
+            if (rc == 0)
+                rc = virSecurityManagerRestoreImageLabel(data->mgr, data->path, holder);
+        } else {
+            rc = virSecurityManagerSetImageLabel(data->mgr, data->path, holder);
+        }
         if (rc < 0)
             data->failures++;
     }
     return NULL;
 }
 
-/* Threads and another process counting on one image lose no update. */
+/* Run the workers: two threads here and a forked process. */
+static void
+testConcurrentRun(virSecurityManager *mgr,
+                  const char *img,
+                  bool restore)
+{
+    static const char *const who[] = { "thread0", "thread1", "process" };
+    testConcurrentData data[3];
+    GThread *threads[2];
+    int status;
+    pid_t pid;
+    size_t i;
+
+    for (i = 0; i < 3; i++)
+        data[i] = (testConcurrentData) { mgr, img, who[i], restore, 0 };
+
+    /* Fork before any thread exists: the child holds no lock copies. */
+    fflush(NULL);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        testConcurrentThread(&data[2]);
+        _exit(data[2].failures == 0 ? 0 : 1);
+    }
+
+    for (i = 0; i < 2; i++)
+        threads[i] = g_thread_new(who[i], testConcurrentThread, &data[i]);
+    for (i = 0; i < 2; i++)
+        g_thread_join(threads[i]);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpint(data[0].failures, ==, 0);
+    g_assert_cmpint(data[1].failures, ==, 0);
+}
+
+/* Threads and another process adding holders to one image lose none. */
 static void
 testConcurrent(void)
 {
-    enum { ROUNDS = 40 };
     g_autoptr(virSecurityManager) mgr = NULL;
     g_autofree char *dir = NULL;
     g_autofree char *img = NULL;
-    testConcurrentData data[2];
-    GThread *threads[2];
-    g_autofree char *expect = g_strdup_printf("%d", 3 * ROUNDS);
-    int status;
-    pid_t pid;
+    g_auto(GStrv) holders = NULL;
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    uid_t uid;
+    gid_t gid;
     size_t i;
 
     if (!testRequireRoot())
@@ -845,42 +1256,26 @@ testConcurrent(void)
     dir = testMakeDir("concurrent");
     img = testMakeImage(dir, "img", 0640, 1234, 1234);
 
-    for (i = 0; i < 2; i++) {
-        data[i] = (testConcurrentData) { mgr, img, ROUNDS, false, 0 };
-    }
-
-    /* Fork before any thread exists: the child holds no lock copies. */
-    fflush(NULL);
-    pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-    if (pid == 0) {
-        testConcurrentData child = { mgr, img, ROUNDS, false, 0 };
-
-        testConcurrentThread(&child);
-        _exit(child.failures == 0 ? 0 : 1);
-    }
-
-    for (i = 0; i < 2; i++)
-        threads[i] = g_thread_new("label", testConcurrentThread, &data[i]);
-    for (i = 0; i < 2; i++)
-        g_thread_join(threads[i]);
-    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-    g_assert_cmpint(data[0].failures, ==, 0);
-    g_assert_cmpint(data[1].failures, ==, 0);
+    testConcurrentRun(mgr, img, false);
 
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "1234:1234", expect);
+    g_assert_cmpint(virSecurityDACGetRemembered(img, &uid, &gid, &holders), ==, 0);
+    g_assert_cmpuint(uid, ==, 1234);
+    g_assert_cmpuint(gid, ==, 1234);
+    g_assert_cmpuint(g_strv_length(holders), ==, 3 * CONCURRENT_ROUNDS);
+    for (i = 0; holders[i]; i++)
+        g_assert_true(g_hash_table_add(seen, holders[i]));
+    for (i = 0; i < CONCURRENT_ROUNDS; i++) {
+        g_autofree char *t0 = g_strdup_printf("thread0:%zu", i);
+        g_autofree char *t1 = g_strdup_printf("thread1:%zu", i);
+        g_autofree char *p = g_strdup_printf("process:%zu", i);
 
-    for (i = 0; i < 2; i++) {
-        data[i] = (testConcurrentData) { mgr, img, 3 * ROUNDS / 2, true, 0 };
-        threads[i] = g_thread_new("restore", testConcurrentThread, &data[i]);
+        g_assert_true(g_hash_table_contains(seen, t0));
+        g_assert_true(g_hash_table_contains(seen, t1));
+        g_assert_true(g_hash_table_contains(seen, p));
     }
-    for (i = 0; i < 2; i++)
-        g_thread_join(threads[i]);
-    g_assert_cmpint(data[0].failures, ==, 0);
-    g_assert_cmpint(data[1].failures, ==, 0);
+
+    testConcurrentRun(mgr, img, true);
 
     testAssertOwner(img, 1234, 1234, 0640);
     testAssertRemembered(img, NULL, NULL);
@@ -929,7 +1324,7 @@ testDropPrivileges(void)
 
             if (!unpriv || virSecurityManagerIsActive(unpriv) ||
                 g_strcmp0(virSecurityManagerGetDriver(unpriv), "dac") != 0 ||
-                virSecurityManagerSetImageLabel(unpriv, "/nonexistent") != 0 ||
+                virSecurityManagerSetImageLabel(unpriv, "/nonexistent", HOLDER_A) != 0 ||
                 virSecurityManagerDropPrivilegesInChild(unpriv) != 0)
                 _exit(CHILD_WRONG_IDS);
         }
@@ -989,13 +1384,22 @@ main(int argc,
     g_assert_no_error(err);
     g_assert_cmpint(chmod(testRoot, 0755), ==, 0);
 
+    /* Also when killed: by timeout(1), Ctrl-C, or a reader that went away. */
     signal(SIGABRT, testAbortHandler);
+    signal(SIGTERM, testAbortHandler);
+    signal(SIGINT, testAbortHandler);
+    signal(SIGHUP, testAbortHandler);
+    signal(SIGPIPE, testAbortHandler);
     atexit(testCleanup);
 
     g_test_add_func("/security/new", testNew);
     g_test_add_func("/security/none", testNone);
+    g_test_add_func("/security/holder-id", testHolderID);
+    g_test_add_func("/security/dac/bad-holder", testBadHolder);
     g_test_add_func("/security/dac/label-restore", testLabelRestore);
+    g_test_add_func("/security/dac/same-holder", testSameHolder);
     g_test_add_func("/security/dac/shared", testShared);
+    g_test_add_func("/security/dac/replay", testReplay);
     g_test_add_func("/security/dac/crash", testCrash);
     g_test_add_func("/security/dac/half-done", testHalfDone);
     g_test_add_func("/security/dac/corrupt", testCorrupt);

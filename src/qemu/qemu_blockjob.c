@@ -153,12 +153,15 @@ qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
 
     for (guint i = 0; i < paths->len; i++) {
         const char *path = g_ptr_array_index(paths, i);
+        g_autofree char *holder = NULL;
 
         if (qemuBlockJobPathInUse(vm, disk, path))
             continue;
         if (!qemuBlockJobForgetLabel(vm, path))
             continue;
-        if (virSecurityManagerRestoreImageLabel(driver->securityManager, path) < 0) {
+        holder = virSecurityManagerHolderID(driver->root, vm->def->uuid);
+        if (virSecurityManagerRestoreImageLabel(driver->securityManager, path,
+                                                holder) < 0) {
             VIR_ERROR("cannot give image '%s' back after the pull of disk '%s' "
                       "of domain '%s': %s", path, disk->dst, vm->def->name,
                       virGetLastErrorMessage());

@@ -263,7 +263,25 @@ qemuParseEmbedRoot(GUri *uri)
                        "embed root '%s' must be an absolute path", root);
         return NULL;
     }
-    return g_canonicalize_filename(root, NULL);
+    /* One spelling per directory: the root names the driver of this
+     * process, and each domain's hold on its images. */
+    if (g_mkdir_with_parents(root, 0700) < 0) {
+        virReportSystemError(errno, "cannot create embed root '%s'", root);
+        return NULL;
+    }
+    {
+        char *real = realpath(root, NULL);
+        char *ret;
+
+        if (!real) {
+            virReportSystemError(errno, "cannot resolve embed root '%s'", root);
+            return NULL;
+        }
+        /* realpath() allocates with malloc(): hand out a GLib string. */
+        ret = g_strdup(real);
+        free(real);
+        return ret;
+    }
 }
 
 static virDrvOpenStatus

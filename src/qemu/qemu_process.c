@@ -400,9 +400,12 @@ qemuProcessCleanup(qemuDriver *driver, virDomainObj *vm)
     if (vm->pid > 0)
         virProcessKillWait(vm->pid, true, 10000);
     if (vm->labels) {
+        g_autofree char *holder = virSecurityManagerHolderID(driver->root,
+                                                             vm->def->uuid);
+
         virSecurityManagerRestoreImageLabels(driver->securityManager,
                                              (const char *const *) vm->labels,
-                                             g_strv_length(vm->labels));
+                                             g_strv_length(vm->labels), holder);
     }
     g_clear_pointer(&vm->labels, g_strfreev);
     if (vm->monPath)
@@ -471,12 +474,18 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     vm->def = g_steal_pointer(&live);
     virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_STARTING_UP);
 
-    if (virSecurityManagerSetImageLabels(driver->securityManager,
-                                         (const char *const *) vm->labels,
-                                         g_strv_length(vm->labels)) < 0) {
-        /* Nothing stays labelled after a failed SetImageLabels. */
-        g_clear_pointer(&vm->labels, g_strfreev);
-        goto error;
+    {
+        g_autofree char *holder = virSecurityManagerHolderID(driver->root,
+                                                             vm->def->uuid);
+
+        if (virSecurityManagerSetImageLabels(driver->securityManager,
+                                             (const char *const *) vm->labels,
+                                             g_strv_length(vm->labels),
+                                             holder) < 0) {
+            /* Nothing stays labelled after a failed SetImageLabels. */
+            g_clear_pointer(&vm->labels, g_strfreev);
+            goto error;
+        }
     }
     if (qemuDomainSaveStatus(driver, vm) < 0)
         goto error;

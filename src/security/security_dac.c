@@ -33,6 +33,35 @@
 #define VIR_SECURITY_DAC_ATTR_MAX 64
 
 /*
+ * What an image's label is made of, and why each step happens in the
+ * order it does. An image handed to QEMU carries two attributes: OWNER,
+ * the owner to give back, and HOLDERS, who needs the label now. A label
+ * is a set of holders, not a count, so that doing a step twice (a new
+ * process replaying what a crashed one may or may not have done) changes
+ * nothing: adding a present holder or removing an absent one is a no-op.
+ *
+ * OWNER is the outer layer, HOLDERS the inner one:
+ *
+ *   Set, first holder:  write OWNER (unless present) -> chown -> write HOLDERS
+ *   Restore, last one:  remove HOLDERS -> chown back -> remove OWNER
+ *
+ * so a crash at any point leaves one of these states:
+ *
+ *   - nothing: untouched, or fully restored;
+ *   - OWNER and no HOLDERS, whatever the file's owner is: a label that
+ *     was being set or restored when its process died. Nobody holds it
+ *     (HOLDERS is written last and removed first), so the next Restore,
+ *     by any holder, finishes giving the image back, and the next Set
+ *     keeps the OWNER it finds: the file's current owner may already be
+ *     QEMU's user;
+ *   - OWNER, HOLDERS and QEMU's user as owner: labelled.
+ *
+ * HOLDERS is never present without OWNER, so a stray one is not trusted.
+ * Adding or removing a holder beside others rewrites HOLDERS only, in one
+ * fsetxattr().
+ */
+
+/*
  * Labelling is a read-modify-write of two attributes and the owner; this
  * lock orders the threads of this process, flock() orders processes.
  */
@@ -51,9 +80,19 @@ typedef struct {
     bool haveOwner;
     uid_t uid;
     gid_t gid;
-    bool haveRefcount;
-    unsigned int refcount;
+    bool haveHolders;   /* the attribute exists (possibly empty) */
+    GPtrArray *holders; /* char *: distinct holder ids, in order */
 } virSecurityDACRecord;
+
+static void
+virSecurityDACRecordClear(virSecurityDACRecord *rec)
+{
+    g_clear_pointer(&rec->holders, g_ptr_array_unref);
+    rec->haveOwner = false;
+    rec->haveHolders = false;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virSecurityDACRecord, virSecurityDACRecordClear);
 
 static void
 virSecurityDACFileClear(virSecurityDACFile *file)
@@ -247,19 +286,160 @@ virSecurityDACFileHasAttrs(virSecurityDACFile *file)
     return 1;
 }
 
+/**
+ * virSecurityDACCheckHolder:
+ * @holder: a holder id
+ *
+ * Check that @holder can be stored in an image's list of holders: not
+ * empty, no comma, at most VIR_SECURITY_DAC_HOLDER_MAX bytes.
+ *
+ * Returns 0 if it can, -1 with VIR_ERR_INVALID_ARG reported if not.
+ */
+int
+virSecurityDACCheckHolder(const char *holder)
+{
+    if (!holder) {
+        virReportInvalidNonNullArg(holder);
+        return -1;
+    }
+    if (!*holder) {
+        virReportError(VIR_ERR_INVALID_ARG, "a label holder id must not be empty");
+        return -1;
+    }
+    if (strlen(holder) > VIR_SECURITY_DAC_HOLDER_MAX) {
+        /* Don't quote it: it may be huge. */
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "a label holder id of %zu bytes is too long, the limit is %d",
+                       strlen(holder), VIR_SECURITY_DAC_HOLDER_MAX);
+        return -1;
+    }
+    if (strchr(holder, ',')) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "label holder id '%s' must not contain a comma", holder);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Read attribute @name whole, however long, into *value (NUL-terminated,
+ * its length in *len).
+ *
+ * Returns 1 if found, 0 if absent, -1 with errno set on failure.
+ */
+static int
+virSecurityDACGetAttrAlloc(int fd,
+                           const char *name,
+                           char **value,
+                           size_t *len)
+{
+    for (;;) {
+        g_autofree char *buf = NULL;
+        ssize_t size = fgetxattr(fd, name, NULL, 0);
+        ssize_t got;
+
+        if (size < 0)
+            return errno == ENODATA ? 0 : -1;
+
+        buf = g_malloc(size + 1);
+        if ((got = fgetxattr(fd, name, buf, size)) < 0) {
+            /* Grown since we asked for the size: ask again. */
+            if (errno == ERANGE)
+                continue;
+            return errno == ENODATA ? 0 : -1;
+        }
+        buf[got] = '\0';
+        *len = got;
+        *value = g_steal_pointer(&buf);
+        return 1;
+    }
+}
+
+static bool
+virSecurityDACHoldersContain(GPtrArray *holders,
+                             const char *holder)
+{
+    for (guint i = 0; i < holders->len; i++) {
+        if (g_str_equal(g_ptr_array_index(holders, i), holder))
+            return true;
+    }
+    return false;
+}
+
+/* Remove @holder from @holders. Returns true if it was there. */
+static bool
+virSecurityDACHoldersRemove(GPtrArray *holders,
+                            const char *holder)
+{
+    for (guint i = 0; i < holders->len; i++) {
+        if (g_str_equal(g_ptr_array_index(holders, i), holder)) {
+            g_ptr_array_remove_index(holders, i);
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Split @value (@len bytes) into distinct holder ids. A duplicate is
+ * dropped (we never write one); an empty or over-long id, or a NUL
+ * inside, makes the list corrupt.
+ */
+static bool
+virSecurityDACParseHolders(const char *value,
+                           size_t len,
+                           GPtrArray *holders)
+{
+    g_auto(GStrv) parts = NULL;
+
+    if (strlen(value) != len)
+        return false;
+    if (len == 0)
+        return true;
+
+    parts = g_strsplit(value, ",", -1);
+    for (size_t i = 0; parts[i]; i++) {
+        if (!*parts[i] || strlen(parts[i]) > VIR_SECURITY_DAC_HOLDER_MAX)
+            return false;
+        if (!virSecurityDACHoldersContain(holders, parts[i]))
+            g_ptr_array_add(holders, g_strdup(parts[i]));
+    }
+    return true;
+}
+
+/* Write @holders to the image in one go; an empty list removes the attribute. */
+static int
+virSecurityDACWriteHolders(virSecurityDACFile *file,
+                           GPtrArray *holders)
+{
+    g_autoptr(GString) value = g_string_new(NULL);
+
+    if (holders->len == 0)
+        return virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_HOLDERS);
+
+    for (guint i = 0; i < holders->len; i++) {
+        if (i > 0)
+            g_string_append_c(value, ',');
+        g_string_append(value, g_ptr_array_index(holders, i));
+    }
+    return virSecurityDACSetAttr(file, VIR_SECURITY_DAC_XATTR_HOLDERS, value->str);
+}
+
 static int
 virSecurityDACReadRecord(virSecurityDACFile *file,
                          virSecurityDACRecord *rec)
 {
     char buf[VIR_SECURITY_DAC_ATTR_MAX];
     const char *attr = VIR_SECURITY_DAC_XATTR_OWNER;
+    g_autofree char *value = NULL;
+    size_t len = 0;
     char *sep;
     guint64 uid;
     guint64 gid;
-    guint64 count;
     int rc;
 
-    memset(rec, 0, sizeof(*rec));
+    virSecurityDACRecordClear(rec);
+    rec->holders = g_ptr_array_new_with_free_func(g_free);
 
     if ((rc = virSecurityDACGetAttr(file->fd, attr, buf, sizeof(buf))) < 0)
         goto readerror;
@@ -275,14 +455,13 @@ virSecurityDACReadRecord(virSecurityDACFile *file,
         rec->gid = gid;
     }
 
-    attr = VIR_SECURITY_DAC_XATTR_REFCOUNT;
-    if ((rc = virSecurityDACGetAttr(file->fd, attr, buf, sizeof(buf))) < 0)
+    attr = VIR_SECURITY_DAC_XATTR_HOLDERS;
+    if ((rc = virSecurityDACGetAttrAlloc(file->fd, attr, &value, &len)) < 0)
         goto readerror;
     if (rc > 0) {
-        if (!g_ascii_string_to_unsigned(buf, 10, 0, G_MAXUINT, &count, NULL))
+        if (!virSecurityDACParseHolders(value, len, rec->holders))
             goto corrupt;
-        rec->haveRefcount = true;
-        rec->refcount = count;
+        rec->haveHolders = true;
     }
 
     return 0;
@@ -345,34 +524,41 @@ virSecurityDACSetImageLabelUnsupported(virSecurityDACFile *file,
  * @path: an image (a symlink to one is followed)
  * @uid: the user QEMU runs as
  * @gid: the group QEMU runs as
+ * @holder: who needs the label, e.g. one id per domain (see
+ *          virSecurityDACCheckHolder)
  *
- * Make the image at @path owned by @uid:@gid, leaving its mode alone.
- * The first label remembers the original owner in the image's trusted
- * attributes; each further one only counts up, so that an image shared
- * by several domains keeps its label until the last one lets go.
+ * Make the image at @path owned by @uid:@gid, leaving its mode alone,
+ * and add @holder to the image's holders. The first holder remembers the
+ * original owner in the image's trusted attributes (or keeps the one a
+ * half-finished label or restore left there); later ones are only added
+ * to the list, so that an image shared by several domains keeps its label
+ * until the last one lets go. Adding a holder that is already there
+ * changes nothing. The steps are ordered to survive a crash at any point
+ * (see the comment at the top of this file).
  *
- * The attributes are written in an order that survives a crash at any
- * point: the owner first (never overwritten while present), then the
- * chown, then the count.
- *
- * An image on a file system without trusted attributes is refused,
- * unless it already belongs to @uid.
+ * An image held for a different user or group is refused, and so is an
+ * image on a file system without trusted attributes, unless it already
+ * belongs to @uid.
  *
  * Returns 0 on success, -1 on error (reported).
  */
 int
 virSecurityDACSetImageLabel(const char *path,
                             uid_t uid,
-                            gid_t gid)
+                            gid_t gid,
+                            const char *holder)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&virSecurityDACLock);
+    g_autoptr(GMutexLocker) locker = NULL;
     g_auto(virSecurityDACFile) file = { .fd = -1 };
-    virSecurityDACRecord rec;
+    g_auto(virSecurityDACRecord) rec = { 0 };
     g_autofree char *owner = NULL;
-    g_autofree char *count = NULL;
     bool fresh = false;
     int rc;
 
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
+
+    locker = g_mutex_locker_new(&virSecurityDACLock);
     if (virSecurityDACFileOpen(&file, path, false) < 0)
         return -1;
 
@@ -385,9 +571,43 @@ virSecurityDACSetImageLabel(const char *path,
         virSecurityDACReadRecord(&file, &rec) < 0)
         return -1;
 
+    if (!rec.haveOwner && rec.holders->len > 0) {
+        /* We never write holders without an owner: not ours to trust. */
+        VIR_WARN("image '%s' lists holders but no owner to restore: ignoring them",
+                 file.real);
+        g_ptr_array_set_size(rec.holders, 0);
+    }
+
+    if (rec.holders->len > 0) {
+        if (file.sb.st_uid != uid || file.sb.st_gid != gid) {
+            /*
+             * Held, yet not for us: taking it over would silently cut
+             * off the QEMU that holds it now.
+             */
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           "image '%s' is in use with owner '%u:%u' by another domain, but this one runs as '%u:%u'",
+                           file.real,
+                           (unsigned int) file.sb.st_uid, (unsigned int) file.sb.st_gid,
+                           (unsigned int) uid, (unsigned int) gid);
+            return -1;
+        }
+
+        if (virSecurityDACHoldersContain(rec.holders, holder)) {
+            VIR_DEBUG("image '%s' is already labelled for '%s'", file.real, holder);
+            return 0;
+        }
+
+        /* Already ours: only the list changes, in one write. */
+        g_ptr_array_add(rec.holders, g_strdup(holder));
+        if (virSecurityDACWriteHolders(&file, rec.holders) < 0)
+            return -1;
+        VIR_DEBUG("image '%s' labelled for '%s' too (%u holders)",
+                  file.real, holder, rec.holders->len);
+        return 0;
+    }
+
+    /* The first holder. */
     if (!rec.haveOwner) {
-        /* A count without an owner is not ours to trust: start afresh. */
-        rec.refcount = 0;
         rec.uid = file.sb.st_uid;
         rec.gid = file.sb.st_gid;
         owner = g_strdup_printf("%u:%u",
@@ -395,42 +615,32 @@ virSecurityDACSetImageLabel(const char *path,
         if (virSecurityDACSetAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER, owner) < 0)
             return -1;
         fresh = true;
-    } else if (rec.refcount > 0 &&
-               (file.sb.st_uid != uid || file.sb.st_gid != gid)) {
-        /*
-         * Labelled, yet not for us: taking it over would silently cut
-         * off the QEMU that holds it now.
-         */
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       "image '%s' is in use with owner '%u:%u' by another domain, but this one runs as '%u:%u'",
-                       file.real,
-                       (unsigned int) file.sb.st_uid, (unsigned int) file.sb.st_gid,
-                       (unsigned int) uid, (unsigned int) gid);
-        return -1;
-    }
-
-    if (rec.refcount == G_MAXUINT) {
-        virReportError(VIR_ERR_OVERFLOW,
-                       "image '%s' has too many labels", file.real);
-        return -1;
+    } else {
+        VIR_DEBUG("image '%s' was left half labelled or restored: keeping its remembered owner %u:%u",
+                  file.real, (unsigned int) rec.uid, (unsigned int) rec.gid);
     }
 
     if (virSecurityDACFileChown(&file, uid, gid) < 0)
         goto undo;
 
-    count = g_strdup_printf("%u", rec.refcount + 1);
-    if (virSecurityDACSetAttr(&file, VIR_SECURITY_DAC_XATTR_REFCOUNT, count) < 0)
+    g_ptr_array_add(rec.holders, g_strdup(holder));
+    if (virSecurityDACWriteHolders(&file, rec.holders) < 0)
         goto undo;
 
-    VIR_DEBUG("labelled image '%s' for %u:%u (owner %u:%u, count %u)",
-              file.real, (unsigned int) uid, (unsigned int) gid,
-              (unsigned int) rec.uid, (unsigned int) rec.gid, rec.refcount + 1);
+    VIR_DEBUG("labelled image '%s' for %u:%u, holder '%s' (owner %u:%u%s)",
+              file.real, (unsigned int) uid, (unsigned int) gid, holder,
+              (unsigned int) rec.uid, (unsigned int) rec.gid,
+              fresh ? "" : ", kept");
     return 0;
 
  undo:
-    if (fresh) {
+    {
         virErrorPtr saved = NULL;
 
+        /*
+         * Nobody holds the image: give it back as a restore would. If that
+         * fails too, OWNER stays for the next restore to finish.
+         */
         virErrorPreserveLast(&saved);
         if (virSecurityDACFileChown(&file, rec.uid, rec.gid) == 0)
             virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER);
@@ -442,23 +652,35 @@ virSecurityDACSetImageLabel(const char *path,
 /**
  * virSecurityDACRestoreImageLabel:
  * @path: an image labelled by virSecurityDACSetImageLabel
+ * @holder: the holder that no longer needs the label
  *
- * Drop one label of the image at @path. When it was the last, give the
- * image back to its remembered owner and remove the attributes. An image
- * that has no remembered owner is left alone; a missing one only logs a
- * warning (it may have been deleted).
+ * Remove @holder from the holders of the image at @path; removing one
+ * that is not there changes nothing (a restore done twice, e.g. replayed
+ * after a crash, cannot take the label from another holder). When no
+ * holder remains, give the image back to its remembered owner and remove
+ * the attributes: this also finishes a label or restore that a crash left
+ * half done. The steps are ordered to survive a crash at any point (see
+ * the comment at the top of this file).
+ *
+ * An image that has no remembered owner is left alone; a missing one only
+ * logs a warning (it may have been deleted).
  *
  * Returns 0 on success, -1 on error (reported).
  */
 int
-virSecurityDACRestoreImageLabel(const char *path)
+virSecurityDACRestoreImageLabel(const char *path,
+                                const char *holder)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&virSecurityDACLock);
+    g_autoptr(GMutexLocker) locker = NULL;
     g_auto(virSecurityDACFile) file = { .fd = -1 };
-    virSecurityDACRecord rec;
-    g_autofree char *count = NULL;
+    g_auto(virSecurityDACRecord) rec = { 0 };
+    bool removed;
     int rc;
 
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
+
+    locker = g_mutex_locker_new(&virSecurityDACLock);
     if ((rc = virSecurityDACFileOpen(&file, path, true)) < 0)
         return -1;
     if (rc > 0) {
@@ -480,31 +702,39 @@ virSecurityDACRestoreImageLabel(const char *path)
     if (!rec.haveOwner) {
         VIR_DEBUG("image '%s' has no remembered owner: nothing to restore",
                   file.real);
-        if (rec.haveRefcount)
-            return virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_REFCOUNT);
+        if (rec.haveHolders)
+            return virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS);
         return 0;
     }
 
-    if (rec.refcount > 1) {
-        count = g_strdup_printf("%u", rec.refcount - 1);
-        if (virSecurityDACSetAttr(&file, VIR_SECURITY_DAC_XATTR_REFCOUNT, count) < 0)
+    removed = virSecurityDACHoldersRemove(rec.holders, holder);
+    if (!removed) {
+        VIR_DEBUG("image '%s' is not labelled for '%s': nothing to drop",
+                  file.real, holder);
+    }
+
+    if (rec.holders->len > 0) {
+        if (removed && virSecurityDACWriteHolders(&file, rec.holders) < 0)
             return -1;
-        VIR_DEBUG("image '%s' keeps its label (count %u)",
-                  file.real, rec.refcount - 1);
+        VIR_DEBUG("image '%s' keeps its label (%u holders)",
+                  file.real, rec.holders->len);
         return 0;
     }
 
     /*
-     * The last label (or one that a crash left half done): chown first,
-     * so that whatever a crash leaves behind still names the owner.
+     * Nobody holds it any more (or a crash left it half done): holders
+     * first, so that whatever a crash leaves behind still names the owner
+     * and reads as "held by nobody".
      */
-    if (virSecurityDACFileChown(&file, rec.uid, rec.gid) < 0 ||
-        virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_REFCOUNT) < 0 ||
+    if ((rec.haveHolders &&
+         virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS) < 0) ||
+        virSecurityDACFileChown(&file, rec.uid, rec.gid) < 0 ||
         virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER) < 0)
         return -1;
 
-    VIR_DEBUG("restored image '%s' to %u:%u",
-              file.real, (unsigned int) rec.uid, (unsigned int) rec.gid);
+    VIR_DEBUG("restored image '%s' to %u:%u (last holder '%s'%s)",
+              file.real, (unsigned int) rec.uid, (unsigned int) rec.gid,
+              holder, removed ? "" : ", not listed");
     return 0;
 }
 
@@ -513,11 +743,13 @@ virSecurityDACRestoreImageLabel(const char *path)
  * @path: an image
  * @uid: (out) (optional): the remembered owner, or (uid_t)-1 if none
  * @gid: (out) (optional): the remembered group, or (gid_t)-1 if none
- * @refcount: (out) (optional): the number of labels, 0 if none
+ * @holders: (out) (optional): the holders of the label, a NULL-terminated
+ *           list (empty, never NULL, if none), free with g_strfreev
  *
  * Tell what virSecurityDACSetImageLabel remembered about the image at
  * @path, for tests and status reports. An image on a file system without
- * trusted attributes has nothing remembered.
+ * trusted attributes has nothing remembered, and holders without a
+ * remembered owner are not reported (they are not trusted).
  *
  * Returns 0 on success, -1 on error (reported; also if @path is missing).
  */
@@ -525,11 +757,12 @@ int
 virSecurityDACGetRemembered(const char *path,
                             uid_t *uid,
                             gid_t *gid,
-                            unsigned int *refcount)
+                            char ***holders)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&virSecurityDACLock);
     g_auto(virSecurityDACFile) file = { .fd = -1 };
-    virSecurityDACRecord rec = { 0 };
+    g_auto(virSecurityDACRecord) rec = { 0 };
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
     int rc;
 
     if (virSecurityDACFileOpen(&file, path, false) < 0)
@@ -542,12 +775,19 @@ virSecurityDACGetRemembered(const char *path,
          virSecurityDACReadRecord(&file, &rec) < 0))
         return -1;
 
+    if (rec.haveOwner) {
+        for (guint i = 0; i < rec.holders->len; i++)
+            g_ptr_array_add(list, g_strdup(g_ptr_array_index(rec.holders, i)));
+    }
+
     if (uid)
         *uid = rec.haveOwner ? rec.uid : (uid_t) -1;
     if (gid)
         *gid = rec.haveOwner ? rec.gid : (gid_t) -1;
-    if (refcount)
-        *refcount = rec.haveOwner ? rec.refcount : 0;
+    if (holders) {
+        g_ptr_array_add(list, NULL);
+        *holders = (char **) g_ptr_array_free(g_steal_pointer(&list), FALSE);
+    }
     return 0;
 }
 

@@ -9,27 +9,36 @@
 #include <sys/types.h>
 
 /*
- * Where the original owner ("UID:GID") and the number of outstanding
- * labels (decimal) of an image are kept. The trusted. namespace is
- * writable only with CAP_SYS_ADMIN, so QEMU's user cannot forge the
- * owner of a file it has been handed, and it works on tmpfs.
+ * Where the original owner ("UID:GID") and the holders of an image's
+ * label (a comma-separated list of holder ids, e.g. one per running
+ * domain) are kept. The trusted. namespace is writable only with
+ * CAP_SYS_ADMIN, so QEMU's user cannot forge the owner of a file it has
+ * been handed, and it works on tmpfs.
  */
 #define VIR_SECURITY_DAC_XATTR_OWNER "trusted.libvirt-bp.dac.owner"
-#define VIR_SECURITY_DAC_XATTR_REFCOUNT "trusted.libvirt-bp.dac.refcount"
+#define VIR_SECURITY_DAC_XATTR_HOLDERS "trusted.libvirt-bp.dac.holders"
+
+/* The longest holder id, in bytes (without the terminating NUL). */
+#define VIR_SECURITY_DAC_HOLDER_MAX 128
+
+int
+virSecurityDACCheckHolder(const char *holder);
 
 int
 virSecurityDACSetImageLabel(const char *path,
                             uid_t uid,
-                            gid_t gid);
+                            gid_t gid,
+                            const char *holder);
 
 int
-virSecurityDACRestoreImageLabel(const char *path);
+virSecurityDACRestoreImageLabel(const char *path,
+                                const char *holder);
 
 int
 virSecurityDACGetRemembered(const char *path,
                             uid_t *uid,
                             gid_t *gid,
-                            unsigned int *refcount);
+                            char ***holders);
 
 int
 virSecurityDACSetOwner(const char *path,

@@ -352,70 +352,136 @@ virSecurityManagerGetGroup(virSecurityManager *mgr)
 }
 
 /**
+ * virSecurityManagerHolderID:
+ * @scope: what the ids of @uuid are unique in, e.g. the driver's root
+ *         directory; NULL is the same as ""
+ * @uuid: the 16 bytes of a domain's UUID
+ *
+ * Make the holder id under which a domain labels its images: the first 8
+ * hex digits of the SHA-256 of @scope, a colon, and @uuid in its usual
+ * text form, e.g. "1a2b3c4d:8f0e...-...". Two drivers with different
+ * roots that run domains with the same UUID get different ids; the id is
+ * the same in every process, so a restarted daemon can drop the labels
+ * its predecessor set.
+ *
+ * Returns the id (free with g_free), or NULL if @uuid is NULL (reported).
+ */
+char *
+virSecurityManagerHolderID(const char *scope,
+                           const unsigned char *uuid)
+{
+    /* Group sizes of the text form of a UUID, in bytes: 8-4-4-4-12 digits. */
+    static const int groups[] = { 4, 2, 2, 2, 6 };
+    g_autofree char *hash = NULL;
+    g_autoptr(GString) id = NULL;
+    size_t byte = 0;
+
+    if (!uuid) {
+        virReportInvalidNonNullArg(uuid);
+        return NULL;
+    }
+
+    hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
+                                         scope ? scope : "", -1);
+    id = g_string_new(NULL);
+    g_string_append_printf(id, "%.8s:", hash);
+    for (size_t g = 0; g < G_N_ELEMENTS(groups); g++) {
+        if (g > 0)
+            g_string_append_c(id, '-');
+        for (int i = 0; i < groups[g]; i++)
+            g_string_append_printf(id, "%02x", uuid[byte++]);
+    }
+    return g_string_free(g_steal_pointer(&id), FALSE);
+}
+
+/**
  * virSecurityManagerSetImageLabel:
  * @mgr: a security manager
  * @path: an image QEMU is to open (a symlink to it is followed)
+ * @holder: who needs the label: an id of 1 to 128 bytes without a comma,
+ *          e.g. one made by virSecurityManagerHolderID for a domain
  *
- * Grant QEMU's user access to the image at @path: with an active "dac"
- * driver, make it owned by QEMU's user and group (the mode stays) and
- * remember the original owner in the image. Each call must be matched
- * by one virSecurityManagerRestoreImageLabel.
+ * Grant QEMU's user access to the image at @path on behalf of @holder:
+ * with an active "dac" driver, make it owned by QEMU's user and group
+ * (the mode stays), remember the original owner in the image, and add
+ * @holder to the image's holders. Labelling again for the same holder
+ * changes nothing: the image stays labelled until
+ * virSecurityManagerRestoreImageLabel with that holder (and every other
+ * holder) is called, once is enough.
  *
- * Returns 0 on success (also when inactive), -1 on error (reported).
+ * Returns 0 on success (also when inactive), -1 on error (reported;
+ * VIR_ERR_INVALID_ARG for a bad @holder, also when inactive).
  */
 int
 virSecurityManagerSetImageLabel(virSecurityManager *mgr,
-                                const char *path)
+                                const char *path,
+                                const char *holder)
 {
     if (!path) {
         virReportInvalidNonNullArg(path);
         return -1;
     }
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
     if (!mgr->active)
         return 0;
-    return virSecurityDACSetImageLabel(path, mgr->uid, mgr->gid);
+    return virSecurityDACSetImageLabel(path, mgr->uid, mgr->gid, holder);
 }
 
 /**
  * virSecurityManagerRestoreImageLabel:
  * @mgr: a security manager
  * @path: an image labelled by virSecurityManagerSetImageLabel
+ * @holder: the holder that no longer needs it
  *
- * Revoke one grant of the image at @path; when it was the last, give it
- * back to its remembered owner. Works with any manager, in any process,
- * after a crash of the one that labelled it. A missing image or one with
- * no remembered owner is left alone.
+ * Drop @holder's grant of the image at @path; when no other holder
+ * remains, give the image back to its remembered owner. A holder that
+ * does not hold the image (never did, or already let go: a restore
+ * replayed after a crash) changes nothing, so another holder's grant is
+ * never taken away. Works with any manager, in any process, after a
+ * crash of the one that labelled it. A missing image or one with no
+ * remembered owner is left alone.
  *
- * Returns 0 on success (also when inactive), -1 on error (reported).
+ * Returns 0 on success (also when inactive), -1 on error (reported;
+ * VIR_ERR_INVALID_ARG for a bad @holder, also when inactive).
  */
 int
 virSecurityManagerRestoreImageLabel(virSecurityManager *mgr,
-                                    const char *path)
+                                    const char *path,
+                                    const char *holder)
 {
     if (!path) {
         virReportInvalidNonNullArg(path);
         return -1;
     }
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
     if (!mgr->active)
         return 0;
-    return virSecurityDACRestoreImageLabel(path);
+    return virSecurityDACRestoreImageLabel(path, holder);
 }
 
 /**
  * virSecurityManagerSetImageLabels:
  * @mgr: a security manager
- * @paths: the images, e.g. every image of a disk's chain
+ * @paths: the images, e.g. every image of every disk's chain; the same
+ *         image may be listed more than once (two disks sharing a
+ *         backing image)
  * @npaths: how many
+ * @holder: who needs the labels (see virSecurityManagerSetImageLabel)
  *
- * Label every image in @paths. If one fails, those already labelled are
- * restored, so that either all are labelled or none.
+ * Label every image in @paths for @holder. If one fails, @holder is
+ * dropped again from those before it, so that either all are labelled
+ * or none: meant for a holder that holds none of them yet, such as a
+ * domain that is starting.
  *
  * Returns 0 on success, -1 on error (the first failure is reported).
  */
 int
 virSecurityManagerSetImageLabels(virSecurityManager *mgr,
                                  const char *const *paths,
-                                 size_t npaths)
+                                 size_t npaths,
+                                 const char *holder)
 {
     size_t i;
 
@@ -423,9 +489,11 @@ virSecurityManagerSetImageLabels(virSecurityManager *mgr,
         virReportInvalidNonNullArg(paths);
         return -1;
     }
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
 
     for (i = 0; i < npaths; i++) {
-        if (virSecurityManagerSetImageLabel(mgr, paths[i]) < 0)
+        if (virSecurityManagerSetImageLabel(mgr, paths[i], holder) < 0)
             break;
     }
     if (i == npaths)
@@ -436,7 +504,7 @@ virSecurityManagerSetImageLabels(virSecurityManager *mgr,
 
         virErrorPreserveLast(&saved);
         while (i-- > 0) {
-            if (virSecurityManagerRestoreImageLabel(mgr, paths[i]) < 0) {
+            if (virSecurityManagerRestoreImageLabel(mgr, paths[i], holder) < 0) {
                 virErrorPtr err = virGetLastError();
 
                 VIR_WARN("cannot undo the label of image '%s': %s", paths[i],
@@ -451,18 +519,20 @@ virSecurityManagerSetImageLabels(virSecurityManager *mgr,
 /**
  * virSecurityManagerRestoreImageLabels:
  * @mgr: a security manager
- * @paths: the images
+ * @paths: the images; an image listed twice is restored once
  * @npaths: how many
+ * @holder: the holder that no longer needs them
  *
- * Restore every image in @paths, carrying on past failures so that one
- * bad image doesn't leave the others handed out.
+ * Drop @holder's grant of every image in @paths, carrying on past
+ * failures so that one bad image doesn't leave the others handed out.
  *
  * Returns 0 on success, -1 if any failed (the first failure is reported).
  */
 int
 virSecurityManagerRestoreImageLabels(virSecurityManager *mgr,
                                      const char *const *paths,
-                                     size_t npaths)
+                                     size_t npaths,
+                                     const char *holder)
 {
     virErrorPtr first = NULL;
     size_t i;
@@ -472,9 +542,11 @@ virSecurityManagerRestoreImageLabels(virSecurityManager *mgr,
         virReportInvalidNonNullArg(paths);
         return -1;
     }
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
 
     for (i = 0; i < npaths; i++) {
-        if (virSecurityManagerRestoreImageLabel(mgr, paths[i]) < 0) {
+        if (virSecurityManagerRestoreImageLabel(mgr, paths[i], holder) < 0) {
             if (ret == 0)
                 virErrorPreserveLast(&first);
             ret = -1;

@@ -40,23 +40,31 @@ virSecurityManagerGetUser(virSecurityManager *mgr);
 gid_t
 virSecurityManagerGetGroup(virSecurityManager *mgr);
 
+char *
+virSecurityManagerHolderID(const char *scope,
+                           const unsigned char *uuid);
+
 int
 virSecurityManagerSetImageLabel(virSecurityManager *mgr,
-                                const char *path);
+                                const char *path,
+                                const char *holder);
 
 int
 virSecurityManagerRestoreImageLabel(virSecurityManager *mgr,
-                                    const char *path);
+                                    const char *path,
+                                    const char *holder);
 
 int
 virSecurityManagerSetImageLabels(virSecurityManager *mgr,
                                  const char *const *paths,
-                                 size_t npaths);
+                                 size_t npaths,
+                                 const char *holder);
 
 int
 virSecurityManagerRestoreImageLabels(virSecurityManager *mgr,
                                      const char *const *paths,
-                                     size_t npaths);
+                                     size_t npaths,
+                                     const char *holder);
 
 int
 virSecurityManagerSetPrivateOwner(virSecurityManager *mgr,
