@@ -404,8 +404,32 @@ testReconnect(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
     while (virTestProcessAlive(pid))
         g_usleep(10 * 1000);
-    f->conn = virConnectOpen(f->uri);
-    g_assert_nonnull(f->conn);
+    /* Its pid now belongs to someone else (after a reboot, say): that
+     * process must survive our clean-up. */
+    {
+        g_autofree char *status = g_strdup_printf("%s/run/qemu/recon.xml", f->root);
+        g_autofree char *xml = NULL;
+        g_autofree char *from = g_strdup_printf("pid='%d'", (int) pid);
+        g_autofree char *to = NULL;
+        g_autoptr(GString) s = NULL;
+        const char *argv[] = { "sleep", "600", NULL };
+        GPid other;
+
+        g_assert_true(g_spawn_async(NULL, (char **) argv, NULL,
+                                    G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                    NULL, NULL, &other, NULL));
+        to = g_strdup_printf("pid='%d'", (int) other);
+        g_assert_true(g_file_get_contents(status, &xml, NULL, NULL));
+        s = g_string_new(xml);
+        g_assert_cmpuint(g_string_replace(s, from, to, 1), ==, 1);
+        g_assert_true(g_file_set_contents(status, s->str, -1, NULL));
+
+        f->conn = virConnectOpen(f->uri);
+        g_assert_nonnull(f->conn);
+        g_assert_true(virTestProcessAlive(other));
+        kill(other, SIGKILL);
+        waitpid(other, NULL, 0);
+    }
     dom = virDomainLookupByName(f->conn, "recon");
     assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
     assertOwner(f->base, 0, 0);

@@ -179,6 +179,8 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
                    bool failed, const char *errmsg)
 {
     virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
+    g_autofree char *jobid = NULL;
+    g_autofree char *path = NULL;
     int status;
 
     if (!failed) {
@@ -199,16 +201,29 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
     VIR_DEBUG("block pull of disk '%s' of domain '%s' ended: status %d",
               job->disk, vm->def->name, status);
 
-    if (status == VIR_DOMAIN_BLOCK_PULL_COMPLETED && disk)
+    jobid = g_strdup(job->jobid);
+    if (status == VIR_DOMAIN_BLOCK_PULL_COMPLETED && disk) {
         qemuBlockJobRevoke(driver, vm, disk);
+        /* The lock was dropped while QEMU deleted the nodes: if the domain
+         * stopped meanwhile, the pull's end has been told already. */
+        if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
+            return;
+        disk = qemuBlockJobDisk(vm, job);
+    }
+    path = disk ? g_strdup(disk->src->path) : NULL;
 
-    if (disk)
-        qemuBlockJobQueueEvent(driver, vm, disk, status);
+    /* The record goes, the status file says so, and only then does the
+     * application hear of it. */
     qemuBlockJobRemove(vm, job);
     if (qemuDomainSaveStatus(driver, vm) < 0) {
         VIR_ERROR("cannot save the status of domain '%s': %s", vm->def->name,
                   virGetLastErrorMessage());
         virResetLastError();
+    }
+    if (path) {
+        qemuDomainEventQueue(driver,
+                             virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
+                                                        vm->def->id, path, status));
     }
 }
 
@@ -409,8 +424,11 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
             job->state = QEMU_BLOCKJOB_STATE_PAUSED;
             break;
         default:
-            if (job->state == QEMU_BLOCKJOB_STATE_NEW)
-                job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+            /* Running in QEMU: whatever we recorded (we may have died in
+             * the middle of a step), it goes on in the background now. */
+            if (job->state == QEMU_BLOCKJOB_STATE_PAUSED)
+                job->stepwise = false;
+            job->state = QEMU_BLOCKJOB_STATE_RUNNING;
             break;
         }
     }
@@ -465,13 +483,16 @@ qemuBlockPullWaitEnd(virDomainObj *vm, const char *diskname)
     return 0;
 }
 
-/* Create the job in QEMU: recorded first, then sent. vm locked, job held. */
-static qemuBlockJob *
+/* Create the job in QEMU: recorded first, then sent. vm locked, job held.
+ * On success *jobid names the job, which may already have ended (a small
+ * disk: the event worker can finish it before we are back). */
+static int
 qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
-                    virDomainDiskDef *disk, bool stepwise)
+                    virDomainDiskDef *disk, bool stepwise, char **jobidOut)
 {
     qemuBlockJob *job;
     g_autofree char *jobid = NULL;
+    g_autofree char *node = NULL;
     qemuMonitor *mon;
     int rc;
 
@@ -479,37 +500,39 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
         virReportError(VIR_ERR_OPERATION_INVALID,
                        "disk '%s' of domain '%s' has no backing image to pull from",
                        disk->dst, vm->def->name);
-        return NULL;
+        return -1;
     }
     job = qemuBlockJobAdd(vm, disk->dst);
     job->stepwise = stepwise;
     job->end = qemuBlockJobImageSize(disk->src->path);
     jobid = g_strdup(job->jobid);
+    node = g_strdup(disk->src->nodeformat);
     if (qemuDomainSaveStatus(driver, vm) < 0) {
         qemuBlockJobRemove(vm, job);
-        return NULL;
+        return -1;
     }
 
     if (!(mon = qemuDomainObjEnterMonitor(vm)))
         goto error;
-    rc = qemuMonitorBlockStream(mon, jobid, disk->src->nodeformat,
+    rc = qemuMonitorBlockStream(mon, jobid, node,
                                 driver->cfg->blockPullMaxBandwidth, false, false);
     qemuDomainObjExitMonitor(vm);
-    if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
-        return NULL;
     if (rc < 0)
         goto error;
-    if (job->state == QEMU_BLOCKJOB_STATE_NEW)
-        job->state = QEMU_BLOCKJOB_STATE_RUNNING;
-    qemuDomainSaveStatus(driver, vm);
-    return job;
+    if ((job = qemuBlockJobFindByJobID(vm, jobid))) {
+        if (job->state == QEMU_BLOCKJOB_STATE_NEW)
+            job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+        qemuDomainSaveStatus(driver, vm);
+    }
+    *jobidOut = g_steal_pointer(&jobid);
+    return 0;
 
  error:
     if ((job = qemuBlockJobFindByJobID(vm, jobid))) {
         qemuBlockJobRemove(vm, job);
         qemuDomainSaveStatus(driver, vm);
     }
-    return NULL;
+    return -1;
 }
 
 int
@@ -522,8 +545,10 @@ qemuBlockPullAll(qemuDriver *driver, virDomainObj *vm, const char *path)
 
     if (!(disk = qemuBlockPullFindDisk(vm, path)))
         return -1;
-    if (!(job = qemuBlockJobFind(vm, disk->dst)))
-        return qemuBlockPullCreate(driver, vm, disk, false) ? 0 : -1;
+    if (!(job = qemuBlockJobFind(vm, disk->dst))) {
+        g_autofree char *jobid = NULL;
+        return qemuBlockPullCreate(driver, vm, disk, false, &jobid);
+    }
 
     if (job->state != QEMU_BLOCKJOB_STATE_PAUSED || job->abortRequested) {
         virReportError(VIR_ERR_OPERATION_INVALID,
@@ -622,18 +647,29 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
                            diskname, vm->def->name);
             return -1;
         }
+        jobid = g_strdup(job->jobid);
+        start = job->cur;
+        /* Recorded as running before it runs: after a restart in the
+         * middle of a step, the record agrees with QEMU. */
+        job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+        qemuDomainSaveStatus(driver, vm);
         if (!(mon = qemuDomainObjEnterMonitor(vm)))
             return -1;
-        rc = qemuMonitorBlockJobResume(mon, job->jobid);
+        rc = qemuMonitorBlockJobResume(mon, jobid);
         qemuDomainObjExitMonitor(vm);
-        if (rc < 0)
+        if (rc < 0) {
+            if ((job = qemuBlockJobFindByJobID(vm, jobid)) &&
+                job->state == QEMU_BLOCKJOB_STATE_RUNNING) {
+                job->state = QEMU_BLOCKJOB_STATE_PAUSED;
+                qemuDomainSaveStatus(driver, vm);
+            }
             return -1;
-    } else if (!(job = qemuBlockPullCreate(driver, vm, disk, true))) {
-        return -1;
+        }
+    } else {
+        if (qemuBlockPullCreate(driver, vm, disk, true, &jobid) < 0)
+            return -1;
+        start = 0;
     }
-    jobid = g_strdup(job->jobid);
-    job->state = QEMU_BLOCKJOB_STATE_RUNNING;
-    start = job->cur;
 
     /* Let it run until it moved at least one chunk, then pause it at once:
      * a step is a chunk or two, whatever the disk's size. */
@@ -715,6 +751,36 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
     return 0;
 }
 
+/* Has QEMU's job done its work (waiting to be finalized, or concluded)?
+ * Keeps the thread's error as it is. vm locked. */
+static bool
+qemuBlockJobIsEnding(virDomainObj *vm, const char *jobid)
+{
+    g_autoptr(virError) saved = NULL;
+    qemuMonitorJobInfo *jobs = NULL;
+    size_t njobs = 0;
+    qemuMonitor *mon;
+    bool ending = false;
+    int rc;
+
+    virErrorPreserveLast(&saved);
+    if ((mon = qemuDomainObjEnterMonitor(vm))) {
+        rc = qemuMonitorQueryJobs(mon, &jobs, &njobs);
+        qemuDomainObjExitMonitor(vm);
+        for (size_t i = 0; rc == 0 && i < njobs; i++) {
+            if (strcmp(jobs[i].id, jobid) == 0 &&
+                (jobs[i].status == QEMU_MONITOR_JOB_STATUS_WAITING ||
+                 jobs[i].status == QEMU_MONITOR_JOB_STATUS_PENDING ||
+                 jobs[i].status == QEMU_MONITOR_JOB_STATUS_ABORTING ||
+                 jobs[i].status == QEMU_MONITOR_JOB_STATUS_CONCLUDED))
+                ending = true;
+        }
+        qemuMonitorJobInfoListFree(jobs, njobs);
+    }
+    virErrorRestore(&saved);
+    return ending;
+}
+
 int
 qemuBlockPullAbort(qemuDriver *driver, virDomainObj *vm, const char *path)
 {
@@ -750,15 +816,14 @@ qemuBlockPullAbort(qemuDriver *driver, virDomainObj *vm, const char *path)
         rc = qemuMonitorBlockJobCancel(mon, jobid, force);
         qemuDomainObjExitMonitor(vm);
         if (rc < 0) {
-            /* The job may have finished meanwhile: then it ends by itself. */
-            if (!qemuBlockJobFindByJobID(vm, jobid))
+            /* QEMU refuses to cancel a job that finished copying meanwhile
+             * (its events may not have reached us yet): it then ends by
+             * itself, and the event tells how. */
+            if (!qemuBlockJobFindByJobID(vm, jobid) ||
+                qemuBlockJobIsEnding(vm, jobid)) {
                 virResetLastError();
-            else if ((job = qemuBlockJobFindByJobID(vm, jobid)) &&
-                     (job->state == QEMU_BLOCKJOB_STATE_PENDING ||
-                      job->state == QEMU_BLOCKJOB_STATE_CONCLUDED))
-                virResetLastError();
-            else {
-                if (job)
+            } else {
+                if ((job = qemuBlockJobFindByJobID(vm, jobid)))
                     job->abortRequested = false;
                 qemuDomainSaveStatus(driver, vm);
                 return -1;

@@ -567,6 +567,14 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason)
 {
     VIR_DEBUG("stopping domain '%s' reason=%d", vm->def->name, reason);
 
+    /* Let whoever still talks to QEMU finish first (the event worker may
+     * be half way through finishing a pull): afterwards nobody else
+     * touches the block jobs. */
+    vm->monEOF = true;
+    g_cond_broadcast(&vm->cond);
+    while (vm->monUsers > 0)
+        g_cond_wait(&vm->cond, &vm->lock);
+
     /* Block jobs end with the domain: tell their owners, then forget. */
     qemuBlockJobsEndOnStop(driver, vm);
     qemuProcessCleanup(driver, vm);
@@ -591,11 +599,22 @@ qemuProcessIsOurs(virDomainObj *vm)
     if (!g_file_get_contents(path, &cmdline, &len, NULL))
         return false;
     needle = g_strdup_printf("guest=%s,", vm->def->name);
-    for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1) {
-        if (g_str_has_prefix(cmdline + i, needle))
-            return true;
+    {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+        bool name = false, uuid = false, prev = false;
+
+        virUUIDFormat(vm->def->uuid, uuidstr);
+        for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1) {
+            const char *arg = cmdline + i;
+
+            if (g_str_has_prefix(arg, needle))
+                name = true;
+            if (prev && strcmp(arg, uuidstr) == 0)
+                uuid = true;
+            prev = strcmp(arg, "-uuid") == 0;
+        }
+        return name && uuid;
     }
-    return false;
 }
 
 int
@@ -610,6 +629,9 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
         VIR_WARN("QEMU of domain '%s' went away while nobody watched",
                  vm->def->name);
         virResetLastError();
+        /* Whatever runs with that pid now is not ours to kill. */
+        if (!qemuProcessIsOurs(vm))
+            vm->pid = 0;
         qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED);
         return 1;
     }
