@@ -57,16 +57,6 @@ qemuBlockJobImageSize(const char *path)
     return size;
 }
 
-static void
-qemuBlockJobQueueEvent(qemuDriver *driver, virDomainObj *vm,
-                       virDomainDiskDef *disk, int status)
-{
-    qemuDomainEventQueue(driver,
-                         virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
-                                                    vm->def->id, disk->src->path,
-                                                    status));
-}
-
 static virDomainDiskDef *
 qemuBlockJobDisk(virDomainObj *vm, qemuBlockJob *job)
 {
@@ -339,7 +329,7 @@ qemuBlockJobHandleEvent(qemuDriver *driver, virDomainObj *vm,
 }
 
 void
-qemuBlockJobsEndOnStop(qemuDriver *driver, virDomainObj *vm)
+qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events)
 {
     while (vm->blockjobs->len > 0) {
         qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, 0);
@@ -348,10 +338,12 @@ qemuBlockJobsEndOnStop(qemuDriver *driver, virDomainObj *vm)
         /* A pull that QEMU had accepted ends with the domain; one that was
          * only recorded never started, so no one waits for its end. */
         if (disk && job->state != QEMU_BLOCKJOB_STATE_NEW) {
-            qemuBlockJobQueueEvent(driver, vm, disk,
-                                   job->abortRequested ?
-                                   VIR_DOMAIN_BLOCK_PULL_CANCELED :
-                                   VIR_DOMAIN_BLOCK_PULL_FAILED);
+            g_ptr_array_add(events,
+                            virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
+                                                       vm->def->id, disk->src->path,
+                                                       job->abortRequested ?
+                                                       VIR_DOMAIN_BLOCK_PULL_CANCELED :
+                                                       VIR_DOMAIN_BLOCK_PULL_FAILED));
         }
         qemuBlockJobRemove(vm, job);
     }

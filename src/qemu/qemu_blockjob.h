@@ -13,8 +13,9 @@
 void qemuBlockJobHandleEvent(qemuDriver *driver, virDomainObj *vm,
                              const char *name, json_object *data);
 
-/* The domain stops (vm locked, job held): every pull ends. */
-void qemuBlockJobsEndOnStop(qemuDriver *driver, virDomainObj *vm);
+/* The domain stops (vm locked, job held): every pull ends. Their events
+ * are added to @events, to be queued once the domain is shut off. */
+void qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events);
 
 /* After a reconnect (vm locked): match recorded pulls with QEMU's jobs and
  * finish those that ended while nobody watched. */

@@ -623,12 +623,12 @@ qemuDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     g_mutex_lock(&vm->lock);
     qemuDomainObjBeginJob(vm);
     if (virDomainObjIsActive(vm) && vm->pid == pid) {
-        qemuDomainEventQueue(driver,
-                             virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
-                                                        vm->def->id,
-                                                        VIR_DOMAIN_EVENT_STOPPED,
-                                                        VIR_DOMAIN_EVENT_STOPPED_DESTROYED));
+        virDomainEvent *event = virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                           vm->def->id,
+                                                           VIR_DOMAIN_EVENT_STOPPED,
+                                                           VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
         qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED);
+        qemuDomainEventQueue(driver, event);
         ret = 0;
     } else {
         virReportError(VIR_ERR_OPERATION_INVALID,

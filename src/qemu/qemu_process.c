@@ -565,6 +565,8 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 void
 qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason)
 {
+    g_autoptr(GPtrArray) events = g_ptr_array_new();
+
     VIR_DEBUG("stopping domain '%s' reason=%d", vm->def->name, reason);
 
     /* Let whoever still talks to QEMU finish first (the event worker may
@@ -575,10 +577,13 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason)
     while (vm->monUsers > 0)
         g_cond_wait(&vm->cond, &vm->lock);
 
-    /* Block jobs end with the domain: tell their owners, then forget. */
-    qemuBlockJobsEndOnStop(driver, vm);
+    /* Block jobs end with the domain; their owners hear of it once the
+     * domain is shut off and its images are given back. */
+    qemuBlockJobsEndOnStop(vm, events);
     qemuProcessCleanup(driver, vm);
     virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
+    for (guint i = 0; i < events->len; i++)
+        qemuDomainEventQueue(driver, g_ptr_array_index(events, i));
 }
 
 /* ------------------------------------------------------------------ */
@@ -654,6 +659,7 @@ qemuProcessHandleEOF(qemuDriver *driver, virDomainObj *vm, bool error)
 {
     int reason = VIR_DOMAIN_SHUTOFF_CRASHED;
     int detail = VIR_DOMAIN_EVENT_STOPPED_FAILED;
+    virDomainEvent *event;
     bool transient;
 
     qemuDomainObjBeginJob(vm);
@@ -668,12 +674,12 @@ qemuProcessHandleEOF(qemuDriver *driver, virDomainObj *vm, bool error)
     }
     VIR_DEBUG("monitor of domain '%s' closed (error=%d): stopping, reason %d",
               vm->def->name, error, reason);
-    qemuDomainEventQueue(driver,
-                         virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
-                                                    vm->def->id,
-                                                    VIR_DOMAIN_EVENT_STOPPED,
-                                                    detail));
+    /* Told once it is true: an application that hears STOPPED finds the
+     * domain shut off and its images given back. */
+    event = virDomainEventLifecycleNew(vm->def->name, vm->def->uuid, vm->def->id,
+                                       VIR_DOMAIN_EVENT_STOPPED, detail);
     qemuProcessStop(driver, vm, reason);
+    qemuDomainEventQueue(driver, event);
     transient = !vm->persistent;
     qemuDomainObjEndJob(vm);
     if (transient)
