@@ -277,7 +277,7 @@ qemuParseEmbedRoot(GUri *uri)
             virReportSystemError(errno, "cannot resolve embed root '%s'", root);
             return NULL;
         }
-        /* realpath() allocates with malloc(): hand out a GLib string. */
+        /* realpath() returns libc memory: hand out a GLib string. */
         ret = g_strdup(real);
         free(real);
         return ret;

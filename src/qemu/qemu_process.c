@@ -258,7 +258,8 @@ qemuProcessOpenLog(virDomainObj *vm, char **argv)
  * needs is prepared before fork(): after it only async-signal-safe calls.
  */
 static pid_t
-qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd)
+qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
+                int (*recordPid)(pid_t pid, void *opaque), void *opaque)
 {
     int pipefd[2];
     pid_t child, qemupid = -1;
@@ -347,6 +348,13 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd)
         close(pipefd[0]);
         return -1;
     }
+    /* Record the pid before anything else can happen: were we to die
+     * now, the next process must know whom to stop. */
+    if (recordPid(qemupid, opaque) < 0) {
+        kill(qemupid, SIGKILL);
+        close(pipefd[0]);
+        return -1;
+    }
     /* End of file here means exec succeeded (the pipe was close-on-exec). */
     while ((n = read(pipefd[0], &childErrno, sizeof(childErrno))) < 0 &&
            errno == EINTR)
@@ -358,6 +366,19 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd)
         return -1;
     }
     return qemupid;
+}
+
+/* The pid file and the status file learn QEMU's pid. vm locked. */
+static int
+qemuProcessRecordPid(pid_t pid, void *opaque)
+{
+    virDomainObj *vm = opaque;
+    g_autofree char *pidstr = g_strdup_printf("%d\n", (int) pid);
+
+    vm->pid = pid;
+    if (virFileWriteAtomic(vm->pidPath, pidstr, 0644) < 0)
+        return -1;
+    return qemuDomainSaveStatus(vm->driver, vm);
 }
 
 static void
@@ -433,7 +454,6 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     g_auto(GStrv) argv = NULL;
     const char *emulator;
     bool paused = !!(flags & VIR_DOMAIN_START_PAUSED);
-    g_autofree char *pidstr = NULL;
     int monfd = -1;
     int logfd = -1;
     pid_t pid;
@@ -495,7 +515,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     if ((logfd = qemuProcessOpenLog(vm, argv)) < 0)
         goto error;
 
-    pid = qemuProcessFork(driver, argv, monfd, logfd);
+    pid = qemuProcessFork(driver, argv, monfd, logfd, qemuProcessRecordPid, vm);
     /* Our copy of the listening socket must go, or a QEMU that dies early
      * would leave us waiting for a greeting that never comes. */
     close(monfd);
@@ -504,12 +524,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     logfd = -1;
     if (pid < 0)
         goto error;
-    vm->pid = pid;
     VIR_DEBUG("domain '%s' QEMU pid %d", vm->def->name, (int) pid);
-    pidstr = g_strdup_printf("%d\n", (int) pid);
-    if (virFileWriteAtomic(vm->pidPath, pidstr, 0644) < 0 ||
-        qemuDomainSaveStatus(driver, vm) < 0)
-        goto error;
 
     if (qemuProcessMonitorOpen(driver, vm) < 0) {
         qemuProcessReportStartFailure(vm);
