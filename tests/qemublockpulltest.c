@@ -194,27 +194,6 @@ startDomain(Fixture *f, const char *name, const char *const *disks)
     return dom;
 }
 
-static void
-assertOwner(const char *path, uid_t uid, gid_t gid)
-{
-    uid_t u;
-    gid_t g;
-
-    virTestGetOwner(path, &u, &g);
-    g_assert_cmpuint(u, ==, uid);
-    g_assert_cmpuint(g, ==, gid);
-}
-
-static void
-assertError(int code)
-{
-    virErrorPtr err = virGetLastError();
-
-    g_assert_nonnull(err);
-    if (err->code != code)
-        g_error("expected error code %d, got %d: %s", code, err->code, err->message);
-}
-
 /* Does process @pid hold @path open? */
 static bool
 processHoldsFile(pid_t pid, const char *path)
@@ -280,7 +259,7 @@ testPullAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     struct stat sb;
 
     /* While it runs, QEMU's user may read the backing files. */
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
     g_assert_true(virTestUserCanRead(f->mid, QEMU_UID, QEMU_GID));
     g_assert_true(processHoldsFile(pid, f->base));
@@ -297,9 +276,9 @@ testPullAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_false(processHoldsFile(pid, f->base));
     g_assert_false(processHoldsFile(pid, f->mid));
     g_assert_true(processHoldsFile(pid, f->top));
-    assertOwner(f->base, 0, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->top, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->top, QEMU_UID, QEMU_GID);
     g_assert_cmpint(stat(f->base, &sb), ==, 0);
     g_assert_cmpint(sb.st_mode & 07777, ==, 0600);
     g_assert_cmpint(stat(f->mid, &sb), ==, 0);
@@ -321,7 +300,7 @@ testPullAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpuint(eventCount(), ==, 1);
     assertSameContent(f->top, f->flat);
     assertCheckClean(f->top);
-    assertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->top, 0, 0);
     virDomainFree(dom);
     free(xml);
     xml = NULL;
@@ -349,7 +328,7 @@ testPullMostlyTop(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
     expectEvent(1, t, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
     assertStandalone(t);
-    assertOwner(b, 0, 0);
+    virTestAssertOwner(b, 0, 0);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     assertSameContent(t, flat);
     assertCheckClean(t);
@@ -394,11 +373,11 @@ testProgressAndAbort(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     /* A second pull on the same disk is refused, naming the disk. */
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
-    assertError(VIR_ERR_OPERATION_INVALID);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), "vda"));
     /* A step while the background pull runs is refused. */
     g_assert_cmpint(virDomainBlockPull(dom, "vda", &info, 0), ==, -1);
-    assertError(VIR_ERR_OPERATION_INVALID);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
 
     g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
     expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_CANCELED);
@@ -407,17 +386,17 @@ testProgressAndAbort(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_nonnull(strstr(xml, f->mid));
     g_assert_nonnull(strstr(xml, f->base));
     g_assert_true(processHoldsFile(pid, f->base));
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     pullInfo(dom, "vda", &info);
     g_assert_cmpuint(info.end, ==, 0);
     g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, -1);
-    assertError(VIR_ERR_OPERATION_INVALID);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
 
     /* Pull again: it starts over and finishes. */
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
     expectEvent(2, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
     assertStandalone(f->top);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_cmpuint(eventCount(), ==, 2);
     assertSameContent(f->top, f->flat);
@@ -515,8 +494,8 @@ testStepwise(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(steps, >, 1);
     expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
     assertStandalone(f->top);
-    assertOwner(f->base, 0, 0);
-    assertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
     g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_cmpuint(eventCount(), ==, 1);
@@ -570,13 +549,13 @@ testSharedBacking(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_false(processHoldsFile(pida, f->base));
     g_assert_false(processHoldsFile(pida, f->mid));
     /* ...but b still runs on them: they stay readable for QEMU's user. */
-    assertOwner(f->mid, QEMU_UID, QEMU_GID);
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->mid, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
 
     g_assert_cmpint(virDomainDestroy(b), ==, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
     g_assert_cmpint(virDomainDestroy(a), ==, 0);
     assertSameContent(f->top, f->flat);
@@ -617,8 +596,8 @@ testTwoDisks(Fixture *f, gconstpointer data G_GNUC_UNUSED)
                   (g_strcmp0(g_ptr_array_index(pullLog.paths, 0), t2) == 0 &&
                    g_strcmp0(g_ptr_array_index(pullLog.paths, 1), f->top) == 0));
     g_mutex_unlock(&pullLog.lock);
-    assertOwner(f->base, 0, 0);
-    assertOwner(b2, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
+    virTestAssertOwner(b2, 0, 0);
     assertStandalone(f->top);
     assertStandalone(t2);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
@@ -636,9 +615,9 @@ testDestroyDuringPull(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_true(virTestWaitFor(infoMoved, dom, HANG_MS));
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_FAILED);
-    assertOwner(f->top, 0, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     /* The chain is still there, as it was. */
     {
         g_autofree char *out = NULL;
@@ -697,9 +676,9 @@ testQemuKilled(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
     g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
     g_assert_cmpint(reason, ==, VIR_DOMAIN_SHUTOFF_CRASHED);
-    assertOwner(f->top, 0, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     g_assert_cmpuint(eventCount(), ==, 1);
     virConnectDomainEventDeregisterAny(f->conn, cb);
     virDomainFree(dom);
@@ -743,7 +722,7 @@ testNoSpace(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     }
     g_assert_nonnull(strstr(xml, f->mid));
     g_assert_nonnull(strstr(xml, f->base));
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
     /* QEMU's reason is in the domain's log. */
     {
@@ -759,7 +738,7 @@ testNoSpace(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
     expectEvent(2, top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
     assertStandalone(top);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     assertSameContent(top, flat);
     assertCheckClean(top);
@@ -829,9 +808,9 @@ restartCheck(Fixture *f, const char *name, const char *what, bool waitFirst)
     expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
     g_assert_false(processHoldsFile(pid, f->base));
     g_assert_false(processHoldsFile(pid, f->mid));
-    assertOwner(f->base, 0, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->top, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->top, QEMU_UID, QEMU_GID);
     assertStandalone(f->top);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_cmpuint(eventCount(), ==, 1);
@@ -919,38 +898,38 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     dom = startDomain(f, "bad", disks);
 
     g_assert_cmpint(virDomainBlockPullAll(dom, NULL, 0), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainBlockPullAll(dom, "vdz", 0), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainBlockPullAll(dom, "/no/such/image", 0), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainBlockPullAll(dom, "vdb", 0), ==, -1);
-    assertError(VIR_ERR_OPERATION_INVALID);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), "no backing image"));
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 1), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainBlockPull(dom, "vda", NULL, 4), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 2), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 8), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", NULL, 0), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, -1);
-    assertError(VIR_ERR_OPERATION_INVALID);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
     g_assert_cmpint(virDomainBlockPull(NULL, "vda", NULL, 0), ==, -1);
-    assertError(VIR_ERR_INVALID_DOMAIN);
+    virTestAssertError(VIR_ERR_INVALID_DOMAIN);
 
     ro = virConnectOpenReadOnly(f->uri);
     {
         virDomainPtr rdom = virDomainLookupByName(ro, "bad");
         g_assert_cmpint(virDomainBlockPullAll(rdom, "vda", 0), ==, -1);
-        assertError(VIR_ERR_OPERATION_DENIED);
+        virTestAssertError(VIR_ERR_OPERATION_DENIED);
         g_assert_cmpint(virDomainBlockPull(rdom, "vda", NULL, 0), ==, -1);
-        assertError(VIR_ERR_OPERATION_DENIED);
+        virTestAssertError(VIR_ERR_OPERATION_DENIED);
         g_assert_cmpint(virDomainBlockPullAbort(rdom, "vda", 0), ==, -1);
-        assertError(VIR_ERR_OPERATION_DENIED);
+        virTestAssertError(VIR_ERR_OPERATION_DENIED);
         /* Queries are fine. */
         g_assert_cmpint(virDomainGetBlockPullInfo(rdom, "vda", &info, 0), ==, 0);
         virDomainFree(rdom);
@@ -965,7 +944,7 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         free(tmp);
         g_assert_nonnull(strstr(xml, f->base));
     }
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
 
     /* An inactive domain. */
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
@@ -976,9 +955,9 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         g_autofree char *xml = virTestDomainXML("inactive", one);
         dom = virDomainDefineXML(f->conn, xml);
         g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
-        assertError(VIR_ERR_OPERATION_INVALID);
+        virTestAssertError(VIR_ERR_OPERATION_INVALID);
         g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 0), ==, -1);
-        assertError(VIR_ERR_OPERATION_INVALID);
+        virTestAssertError(VIR_ERR_OPERATION_INVALID);
         virDomainUndefine(dom);
         virDomainFree(dom);
     }

@@ -77,17 +77,6 @@ defineDomain(Fixture *f, const char *name, const char *disk)
 }
 
 static void
-assertOwner(const char *path, uid_t uid, gid_t gid)
-{
-    uid_t u;
-    gid_t g;
-
-    virTestGetOwner(path, &u, &g);
-    g_assert_cmpuint(u, ==, uid);
-    g_assert_cmpuint(g, ==, gid);
-}
-
-static void
 assertState(virDomainPtr dom, int state, int reason)
 {
     int s = -1, r = -1;
@@ -95,18 +84,6 @@ assertState(virDomainPtr dom, int state, int reason)
     g_assert_cmpint(virDomainGetState(dom, &s, &r, 0), ==, 0);
     g_assert_cmpint(s, ==, state);
     g_assert_cmpint(r, ==, reason);
-}
-
-/* The error of the last call. */
-static void
-assertError(int code)
-{
-    virErrorPtr err = virGetLastError();
-
-    g_assert_nonnull(err);
-    if (err->code != code)
-        g_error("expected error code %d, got %d: %s", code, err->code,
-                err->message);
 }
 
 static size_t
@@ -161,9 +138,9 @@ testLifecycle(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_true(virTestProcessAlive(pid));
 
     /* Every image of the chain belongs to the QEMU user while it runs. */
-    assertOwner(f->top, QEMU_UID, QEMU_GID);
-    assertOwner(f->mid, QEMU_UID, QEMU_GID);
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->top, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->mid, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
 
     /* QEMU itself runs as that user, in a session of its own. */
@@ -206,9 +183,9 @@ testLifecycle(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_false(virTestProcessAlive(pid));
     assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
-    assertOwner(f->top, 0, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
     g_assert_false(virTestUserCanRead(f->top, QEMU_UID, QEMU_GID));
 
@@ -231,7 +208,7 @@ testLifecycle(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     g_assert_cmpint(virConnectListAllDomains(f->conn, NULL, 0), ==, 0);
     g_assert_null(virDomainLookupByName(f->conn, "life"));
-    assertError(VIR_ERR_NO_DOMAIN);
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
     virDomainFree(dom);
 }
 
@@ -248,7 +225,7 @@ testTransient(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     /* A transient domain is gone once it stops. */
     g_assert_null(virDomainLookupByName(f->conn, "trans"));
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     virDomainFree(dom);
 }
 
@@ -321,9 +298,9 @@ testCrash(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(event, ==, VIR_DOMAIN_EVENT_STOPPED);
     g_assert_cmpint(detail, ==, VIR_DOMAIN_EVENT_STOPPED_FAILED);
     assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
-    assertOwner(f->top, 0, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
 
     /* And it starts again afterwards. */
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
@@ -336,7 +313,7 @@ testCrash(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     g_assert_cmpint(virConnectDomainEventDeregisterAny(f->conn, cb), ==, 0);
     g_assert_cmpint(virConnectDomainEventDeregisterAny(f->conn, cb), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     virDomainFree(dom);
     g_array_unref(log.events);
 }
@@ -384,7 +361,7 @@ testReconnect(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     dom = virDomainLookupByName(f->conn, "recon");
     g_assert_nonnull(dom);
     assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     {
         g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
         g_assert_nonnull(strstr(xml, f->base));
@@ -393,8 +370,8 @@ testReconnect(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     /* The monitor works again: destroy goes through it and cleans up. */
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_false(virTestProcessAlive(pid));
-    assertOwner(f->base, 0, 0);
-    assertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->top, 0, 0);
 
     /* A QEMU that died while nobody watched is cleaned up at open. */
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
@@ -432,7 +409,7 @@ testReconnect(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     }
     dom = virDomainLookupByName(f->conn, "recon");
     assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     virDomainFree(dom);
 }
 
@@ -450,19 +427,19 @@ testSharedBacking(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     b = defineDomain(f, "share-b", top2);
     g_assert_cmpint(virDomainCreate(a), ==, 0);
     g_assert_cmpint(virDomainCreate(b), ==, 0);
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
 
     g_assert_cmpint(virDomainDestroy(a), ==, 0);
     /* b still runs on mid and base: they keep their label. */
-    assertOwner(f->top, 0, 0);
-    assertOwner(f->mid, QEMU_UID, QEMU_GID);
-    assertOwner(f->base, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->mid, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     g_assert_true(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
 
     g_assert_cmpint(virDomainDestroy(b), ==, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->base, 0, 0);
-    assertOwner(top2, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
+    virTestAssertOwner(top2, 0, 0);
     g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
     virDomainFree(a);
     virDomainFree(b);
@@ -481,32 +458,32 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     /* NULL handles and arguments. */
     g_assert_null(virDomainDefineXML(NULL, "<domain/>"));
-    assertError(VIR_ERR_INVALID_CONN);
+    virTestAssertError(VIR_ERR_INVALID_CONN);
     g_assert_null(virDomainDefineXML(f->conn, NULL));
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainCreate(NULL), ==, -1);
-    assertError(VIR_ERR_INVALID_DOMAIN);
+    virTestAssertError(VIR_ERR_INVALID_DOMAIN);
     g_assert_null(virDomainLookupByName(f->conn, NULL));
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_null(virDomainLookupByUUIDString(f->conn, "not-a-uuid"));
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainGetState(dom, NULL, NULL, 0), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
 
     /* Unknown flags. */
     g_assert_cmpint(virDomainCreateWithFlags(dom, 1u << 30), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_null(virDomainGetXMLDesc(dom, 1u << 30));
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virConnectListAllDomains(f->conn, NULL, 1u << 30), ==, -1);
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
 
     /* Malformed and schema-invalid XML. */
     g_assert_null(virDomainDefineXML(f->conn, "<domain type='qemu'><name>x</name"));
-    assertError(VIR_ERR_XML_ERROR);
+    virTestAssertError(VIR_ERR_XML_ERROR);
     g_assert_null(virDomainDefineXML(f->conn,
                                      "<domain type='qemu'><name>x</name><bogus/></domain>"));
-    assertError(VIR_ERR_XML_INVALID_SCHEMA);
+    virTestAssertError(VIR_ERR_XML_INVALID_SCHEMA);
 
     /* A duplicate name (other UUID) or UUID (other name). */
     {
@@ -516,7 +493,7 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         g_autofree char *needle = NULL;
 
         g_assert_null(virDomainDefineXML(f->conn, dup));
-        assertError(VIR_ERR_OPERATION_FAILED);
+        virTestAssertError(VIR_ERR_OPERATION_FAILED);
         g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
         needle = g_strdup_printf("<name>other</name><uuid>%s</uuid>", uuid);
         withuuid = virTestDomainXML("other", disks);
@@ -525,16 +502,16 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
             g_string_replace(s, "<name>other</name>", needle, 1);
             g_assert_null(virDomainDefineXML(f->conn, s->str));
         }
-        assertError(VIR_ERR_OPERATION_FAILED);
+        virTestAssertError(VIR_ERR_OPERATION_FAILED);
         g_assert_null(virDomainLookupByName(f->conn, "other"));
     }
 
     /* Destroying an inactive domain; starting a running one. */
     g_assert_cmpint(virDomainDestroy(dom), ==, -1);
-    assertError(VIR_ERR_OPERATION_INVALID);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
     g_assert_cmpint(virDomainCreate(dom), ==, -1);
-    assertError(VIR_ERR_OPERATION_INVALID);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
     g_assert_cmpint(countQemu(f->dir), ==, 1);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
 
@@ -545,18 +522,18 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         virDomainPtr rdom = virDomainLookupByName(ro, "bad");
         g_assert_nonnull(rdom);
         g_assert_cmpint(virDomainCreate(rdom), ==, -1);
-        assertError(VIR_ERR_OPERATION_DENIED);
+        virTestAssertError(VIR_ERR_OPERATION_DENIED);
         xml = virDomainGetXMLDesc(rdom, 0);
         g_assert_nonnull(xml);
         g_clear_pointer(&xml, free);
         virDomainFree(rdom);
     }
     g_assert_null(virDomainDefineXML(ro, "<domain/>"));
-    assertError(VIR_ERR_OPERATION_DENIED);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
     virConnectClose(ro);
 
     g_assert_cmpint(countQemu(f->dir), ==, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     virDomainFree(dom);
 }
 
@@ -572,9 +549,9 @@ assertNothingLeft(Fixture *f)
     while ((ent = g_dir_read_name(d)))
         g_assert_cmpstr(ent, ==, "driver.lock");
     g_assert_cmpint(countQemu(f->dir), ==, 0);
-    assertOwner(f->top, 0, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
 }
 
 static void
@@ -621,7 +598,7 @@ testStartFailures(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     }
     dom = defineDomain(f, "nofmt", nofmt);
     g_assert_cmpint(virDomainCreate(dom), ==, -1);
-    assertError(VIR_ERR_CONFIG_UNSUPPORTED);
+    virTestAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), "nofmt.qcow2"));
     assertNothingLeft(f);
     virDomainUndefine(dom);
@@ -652,7 +629,7 @@ testStartFailures(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         dom = virDomainDefineXML(f->conn, s->str);
         g_assert_nonnull(dom);
         g_assert_cmpint(virDomainCreate(dom), ==, -1);
-        assertError(VIR_ERR_OPERATION_FAILED);
+        virTestAssertError(VIR_ERR_OPERATION_FAILED);
         g_assert_nonnull(strstr(virGetLastErrorMessage(), "unsupported machine type"));
         assertNothingLeft(f);
         assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
@@ -696,11 +673,11 @@ testURI(void)
     virConnectPtr c;
 
     g_assert_null(virConnectOpen("qemu:///embed"));
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_null(virConnectOpen("qemu:///embed?root=relative/dir"));
-    assertError(VIR_ERR_INVALID_ARG);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_null(virConnectOpen("bogus:///nothing"));
-    assertError(VIR_ERR_NO_CONNECT);
+    virTestAssertError(VIR_ERR_NO_CONNECT);
     g_assert_null(virConnectOpen("::not a uri"));
     g_assert_nonnull(virGetLastError());
     {
@@ -740,11 +717,11 @@ testSecurityNone(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     dom = defineDomain(f, "nosec", f->top);
     if (virDomainCreate(dom) < 0)
         g_error("start failed: %s", virGetLastErrorMessage());
-    assertOwner(f->top, 0, 0);
-    assertOwner(f->mid, 0, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->mid, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
-    assertOwner(f->base, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
     virDomainFree(dom);
 }
 

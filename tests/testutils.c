@@ -370,3 +370,25 @@ virTestRunSelf(const char *what, const char *uri, const char *name)
     g_assert_no_error(err);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+void
+virTestAssertOwner(const char *path, uid_t uid, gid_t gid)
+{
+    uid_t u;
+    gid_t g;
+
+    virTestGetOwner(path, &u, &g);
+    g_assert_cmpuint(u, ==, uid);
+    g_assert_cmpuint(g, ==, gid);
+}
+
+void
+virTestAssertError(int code)
+{
+    virErrorPtr err = virGetLastError();
+
+    g_assert_nonnull(err);
+    if (err->code != code)
+        g_error("expected error code %d, got %d: %s", code, err->code,
+                err->message);
+}

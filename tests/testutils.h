@@ -61,3 +61,9 @@ bool virTestWaitFor(bool (*cond)(void *opaque), void *opaque, int timeoutMs);
  * status: another embedding process (a fork of a threaded process must not
  * call into the library). */
 int virTestRunSelf(const char *what, const char *uri, const char *name);
+
+/* Fail the test unless @path belongs to @uid:@gid. */
+void virTestAssertOwner(const char *path, uid_t uid, gid_t gid);
+
+/* Fail the test unless the last call failed with error @code. */
+void virTestAssertError(int code);
