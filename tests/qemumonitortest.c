@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutils.h"
 #include "qemu/qemu_monitor.h"
 #include "qemu/qemu_monitor_json.h"
 #include "util/virerror.h"
@@ -1649,7 +1650,9 @@ main(int argc,
     ADD("/monitor/context-thread", testContextThread);
     ADD("/monitor/close-pending", testClosePending);
     g_test_add_func("/monitor/open-failures", testOpenFailures);
-    g_test_add_func("/monitor/real-qemu", testRealQemu);
+    /* The only case that runs QEMU. */
+    if (VIR_TEST_INTEGRATION)
+        g_test_add_func("/monitor/real-qemu", testRealQemu);
 
 #undef ADD
 

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutils.h"
 #include "qemu/qemu_command.h"
 #include "util/virerror.h"
 #include "util/virjson.h"
@@ -1106,36 +1107,78 @@ testCaseDir(const char *name)
     return g_steal_pointer(&dir);
 }
 
-/* Every golden case, really started (in its own temp dir). */
+/*
+ * Replace the value of the one "-accel @from" in @argv by @to. Fails the
+ * test unless there is exactly one, so that nothing else of the argv can
+ * differ from what the golden file says.
+ */
 static void
-testRealQemu(gconstpointer data)
+testSwapAccel(char **argv, const char *from, const char *to)
 {
-    const testCase *tc = data;
+    size_t found = 0;
+
+    for (size_t i = 0; argv[i]; i++) {
+        if (strcmp(argv[i], "-accel") == 0 && argv[i + 1]) {
+            g_assert_cmpstr(argv[i + 1], ==, from);
+            g_free(argv[i + 1]);
+            argv[i + 1] = g_strdup(to);
+            found++;
+        }
+    }
+    g_assert_cmpuint(found, ==, 1);
+}
+
+/*
+ * Start the argv of @tc in a real QEMU (in its own temp dir @dirname) and
+ * check what QEMU made of it. With @asTCG a 'kvm' argv runs with '-accel
+ * tcg' instead: QEMU still checks every other option of it.
+ */
+static void
+testRealQemuRun(const testCase *tc, const char *dirname, bool asTCG)
+{
     bool kvm = testCaseIsKVM(tc);
-    g_autofree char *dir = NULL;
-    g_autofree char *pidfile = NULL;
-    g_autoptr(virDomainDef) def = NULL;
+    g_autofree char *dir = testCaseDir(dirname);
+    g_autofree char *pidfile = g_build_filename(dir, "qemu.pid", NULL);
+    g_autoptr(virDomainDef) def = testCaseDef(tc, dir);
     g_auto(GStrv) argv = NULL;
     testQemu q = { .mon = -1 };
 
-    if (kvm && !qemuHostHasKVM()) {
-        g_test_skip("KVM is not usable on this host: the 'kvm' case cannot run");
-        return;
-    }
-
-    dir = testCaseDir(tc->name);
-    pidfile = g_build_filename(dir, "qemu.pid", NULL);
-    def = testCaseDef(tc, dir);
     testCreateImages(def);
-
     argv = qemuBuildCommandLine(def, QEMU_SYSTEM_PATH, TEST_MONITOR_FD,
                                 tc->pidfile ? pidfile : NULL, kvm);
     if (!argv)
         g_error("building the command line failed: %s", virGetLastErrorMessage());
+    if (asTCG)
+        testSwapAccel(argv, "kvm", "tcg");
 
     testQemuStart(&q, argv, dir);
     testQemuCheck(&q, def, tc->pidfile ? pidfile : NULL);
     testQemuStop(&q);
+}
+
+/* Every golden case, really started. A 'kvm' case on a host without KVM
+ * (CI machines may lack it) runs as TCG rather than being skipped. */
+static void
+testRealQemu(gconstpointer data)
+{
+    const testCase *tc = data;
+    bool asTCG = testCaseIsKVM(tc) && !qemuHostHasKVM();
+
+    if (asTCG)
+        g_test_message("KVM is not usable on this host: running the '%s' argv "
+                       "with '-accel tcg'", tc->name);
+    testRealQemuRun(tc, tc->name, asTCG);
+}
+
+/* The same for 'kvm' cases as TCG, on every host: what a host without KVM
+ * runs is tested on hosts with KVM too. */
+static void
+testRealQemuKVMAsTCG(gconstpointer data)
+{
+    const testCase *tc = data;
+    g_autofree char *dirname = g_strdup_printf("%s-as-tcg", tc->name);
+
+    testRealQemuRun(tc, dirname, true);
 }
 
 /*
@@ -1216,8 +1259,9 @@ main(int argc, char **argv)
     signal(SIGABRT, testAbortHandler);
 
     /* Tests that need QEMU never skip silently: no QEMU is a failure. */
-    if (!g_file_test(QEMU_SYSTEM_PATH, G_FILE_TEST_IS_EXECUTABLE) ||
-        !g_file_test(QEMU_IMG_PATH, G_FILE_TEST_IS_EXECUTABLE)) {
+    if (VIR_TEST_INTEGRATION &&
+        (!g_file_test(QEMU_SYSTEM_PATH, G_FILE_TEST_IS_EXECUTABLE) ||
+         !g_file_test(QEMU_IMG_PATH, G_FILE_TEST_IS_EXECUTABLE))) {
         g_printerr("qemuxml2argvtest needs %s and %s\n", QEMU_SYSTEM_PATH, QEMU_IMG_PATH);
         return EXIT_FAILURE;
     }
@@ -1232,7 +1276,13 @@ main(int argc, char **argv)
 
         g_test_add_data_func(golden, &testCases[i], testGolden);
         g_test_add_data_func(xml, &testCases[i], testGoldenXML);
-        g_test_add_data_func(real, &testCases[i], testRealQemu);
+        if (VIR_TEST_INTEGRATION)
+            g_test_add_data_func(real, &testCases[i], testRealQemu);
+        if (VIR_TEST_INTEGRATION && testCaseIsKVM(&testCases[i])) {
+            g_autofree char *tcg = g_strdup_printf("%s-as-tcg", real);
+
+            g_test_add_data_func(tcg, &testCases[i], testRealQemuKVMAsTCG);
+        }
     }
     g_test_add_func("/qemuxml2argv/node-names", testNodeNames);
     g_test_add_func("/qemuxml2argv/node-names-continue", testNodeNamesContinue);
@@ -1246,7 +1296,8 @@ main(int argc, char **argv)
     g_test_add_func("/qemuxml2argv/error/unresolved-chain", testErrorUnresolvedChain);
     g_test_add_func("/qemuxml2argv/error/bad-disks", testErrorBadDisks);
     g_test_add_func("/qemuxml2argv/error/bad-domain", testErrorBadDomain);
-    g_test_add_func("/qemuxml2argv/qemu/chain-2-levels", testRealQemuChain);
+    if (VIR_TEST_INTEGRATION)
+        g_test_add_func("/qemuxml2argv/qemu/chain-2-levels", testRealQemuChain);
 
     return g_test_run();
 }

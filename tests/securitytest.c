@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "testutils.h"
 #include "security/security_manager.h"
 #include "security/security_dac.h"
 #include "util/virerror.h"
@@ -1395,23 +1396,27 @@ main(int argc,
     g_test_add_func("/security/new", testNew);
     g_test_add_func("/security/none", testNone);
     g_test_add_func("/security/holder-id", testHolderID);
-    g_test_add_func("/security/dac/bad-holder", testBadHolder);
-    g_test_add_func("/security/dac/label-restore", testLabelRestore);
-    g_test_add_func("/security/dac/same-holder", testSameHolder);
-    g_test_add_func("/security/dac/shared", testShared);
-    g_test_add_func("/security/dac/replay", testReplay);
-    g_test_add_func("/security/dac/crash", testCrash);
-    g_test_add_func("/security/dac/half-done", testHalfDone);
-    g_test_add_func("/security/dac/corrupt", testCorrupt);
-    g_test_add_func("/security/dac/foreign", testForeign);
-    g_test_add_func("/security/dac/symlink", testSymlink);
-    g_test_add_func("/security/dac/other-owner", testOtherOwner);
-    g_test_add_func("/security/dac/labels-rollback", testLabelsRollback);
-    g_test_add_func("/security/dac/tmpfs", testTmpfs);
-    g_test_add_func("/security/dac/no-attrs", testNoAttrs);
-    g_test_add_func("/security/dac/concurrent", testConcurrent);
-    g_test_add_func("/security/dac/drop-privileges", testDropPrivileges);
-    g_test_add_func("/security/dac/private-owner", testPrivateOwner);
+    /* These chown files, mount file systems and drop privileges: root
+     * only, so not in a unit-test-only build. */
+    if (VIR_TEST_INTEGRATION) {
+        g_test_add_func("/security/dac/bad-holder", testBadHolder);
+        g_test_add_func("/security/dac/label-restore", testLabelRestore);
+        g_test_add_func("/security/dac/same-holder", testSameHolder);
+        g_test_add_func("/security/dac/shared", testShared);
+        g_test_add_func("/security/dac/replay", testReplay);
+        g_test_add_func("/security/dac/crash", testCrash);
+        g_test_add_func("/security/dac/half-done", testHalfDone);
+        g_test_add_func("/security/dac/corrupt", testCorrupt);
+        g_test_add_func("/security/dac/foreign", testForeign);
+        g_test_add_func("/security/dac/symlink", testSymlink);
+        g_test_add_func("/security/dac/other-owner", testOtherOwner);
+        g_test_add_func("/security/dac/labels-rollback", testLabelsRollback);
+        g_test_add_func("/security/dac/tmpfs", testTmpfs);
+        g_test_add_func("/security/dac/no-attrs", testNoAttrs);
+        g_test_add_func("/security/dac/concurrent", testConcurrent);
+        g_test_add_func("/security/dac/drop-privileges", testDropPrivileges);
+        g_test_add_func("/security/dac/private-owner", testPrivateOwner);
+    }
 
     ret = g_test_run();
 

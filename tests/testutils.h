@@ -67,3 +67,15 @@ void virTestAssertOwner(const char *path, uid_t uid, gid_t gid);
 
 /* Fail the test unless the last call failed with error @code. */
 void virTestAssertError(int code);
+
+/*
+ * Whether the cases that need a real QEMU or root run in this build: false
+ * after ./configure --disable-integration-tests (make distcheck), where
+ * those cases are not registered at all (never skipped).
+ */
+#ifdef WITH_INTEGRATION_TESTS
+# define VIR_TEST_INTEGRATION true
+#else
+# define VIR_TEST_INTEGRATION false
+#endif
+
