@@ -229,11 +229,13 @@ testAssertError(int code)
 
 /*
  * Fork a child that drops to @mgr's user the way the QEMU child does and
- * tries to read @path. Returns a CHILD_* code.
+ * tries to open @path with @flags (O_RDONLY, O_WRONLY...). Returns a
+ * CHILD_* code.
  */
 static int
-testChildOpen(virSecurityManager *mgr,
-              const char *path)
+testChildOpenFlags(virSecurityManager *mgr,
+                   const char *path,
+                   int flags)
 {
     bool active = virSecurityManagerIsActive(mgr);
     uid_t uid = active ? virSecurityManagerGetUser(mgr) : geteuid();
@@ -255,7 +257,7 @@ testChildOpen(virSecurityManager *mgr,
             _exit(CHILD_WRONG_IDS);
         if (uid != 0 && setuid(0) == 0)
             _exit(CHILD_CAN_REGAIN_ROOT);
-        if ((fd = open(path, O_RDONLY)) >= 0)
+        if ((fd = open(path, flags)) >= 0)
             _exit(CHILD_OPENED);
         _exit(errno == EACCES ? CHILD_DENIED : CHILD_OPEN_FAILED);
     }
@@ -263,6 +265,90 @@ testChildOpen(virSecurityManager *mgr,
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
     g_assert_true(WIFEXITED(status));
     return WEXITSTATUS(status);
+}
+
+/* Can @mgr's user read @path? (a CHILD_* code) */
+static int
+testChildOpen(virSecurityManager *mgr,
+              const char *path)
+{
+    return testChildOpenFlags(mgr, path, O_RDONLY);
+}
+
+/*
+ * @mgr's user can neither read nor write @path, nor open it for both.
+ */
+static void
+testAssertLockedOut(virSecurityManager *mgr,
+                    const char *path)
+{
+    g_assert_cmpint(testChildOpenFlags(mgr, path, O_RDONLY), ==, CHILD_DENIED);
+    g_assert_cmpint(testChildOpenFlags(mgr, path, O_WRONLY), ==, CHILD_DENIED);
+    g_assert_cmpint(testChildOpenFlags(mgr, path, O_RDWR), ==, CHILD_DENIED);
+}
+
+/*
+ * Run @argv (a command in $PATH) as @mgr's user, dropped to the way the
+ * QEMU child is: what QEMU's user could do to a file it owns. Returns the
+ * command's exit status.
+ */
+static int
+testChildExec(virSecurityManager *mgr,
+              const char *const *argv)
+{
+    int status;
+    pid_t pid;
+
+    fflush(NULL);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        if (virSecurityManagerDropPrivilegesInChild(mgr) < 0)
+            _exit(CHILD_DROP_FAILED);
+        execvp(argv[0], (char *const *) argv);
+        _exit(127);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* Run @argv as ourselves (root); fail the test unless it exits 0. */
+static void
+testRun(const char *const *argv)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *errout = NULL;
+    int status;
+
+    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                 &out, &errout, &status, &err);
+    g_assert_no_error(err);
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_autofree char *cmd = g_strjoinv(" ", (char **) argv);
+        g_error("command '%s' failed: %s%s", cmd, out, errout);
+    }
+}
+
+#define TEST_ACL_ACCESS "system.posix_acl_access"
+
+/* The access ACL of @path in hex, as the kernel stores it, or NULL if none. */
+static char *
+testGetACL(const char *path)
+{
+    guint8 buf[8192];
+    ssize_t len = getxattr(path, TEST_ACL_ACCESS, buf, sizeof(buf));
+    GString *hex;
+
+    if (len < 0) {
+        g_assert_cmpint(errno, ==, ENODATA);
+        return NULL;
+    }
+    hex = g_string_new(NULL);
+    for (ssize_t i = 0; i < len; i++)
+        g_string_append_printf(hex, "%02x", buf[i]);
+    return g_string_free(hex, FALSE);
 }
 
 static virSecurityManager *
@@ -446,7 +532,7 @@ testBadHolder(void)
     /* The longest allowed id works, and is what gets refused below. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, big), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-    testAssertRemembered(img, "0:0", big);
+    testAssertRemembered(img, "0:0:0600", big);
 
     for (i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, bad[i]), ==, -1);
@@ -456,7 +542,7 @@ testBadHolder(void)
         g_assert_cmpint(virSecurityDACRestoreImageLabel(img, bad[i]), ==, -1);
         testAssertError(VIR_ERR_INVALID_ARG);
         testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-        testAssertRemembered(img, "0:0", big);
+        testAssertRemembered(img, "0:0:0600", big);
     }
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, big), ==, 0);
@@ -483,8 +569,8 @@ testLabelRestoreIn(const char *dir)
 
     testAssertOwner(img600, nobodyUid, nogroupGid, 0600);
     testAssertOwner(img640, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img600, "0:0", HOLDER_A);
-    testAssertRemembered(img640, "0:0", HOLDER_A);
+    testAssertRemembered(img600, "0:0:0600", HOLDER_A);
+    testAssertRemembered(img640, "0:0:0640", HOLDER_A);
     g_assert_cmpint(virSecurityDACGetRemembered(img640, &uid, &gid, &holders), ==, 0);
     g_assert_cmpuint(uid, ==, 0);
     g_assert_cmpuint(gid, ==, 0);
@@ -547,7 +633,7 @@ testSameHolder(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "1234:1234", HOLDER_A);
+    testAssertRemembered(img, "1234:1234:0640", HOLDER_A);
     testAssertHolderCount(img, 1);
 
     /* One restore lets go of it. */
@@ -566,19 +652,19 @@ testSameHolder(void)
         const char *chain[] = { top1, img, top2, img };
 
         g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 4, HOLDER_A), ==, 0);
-        testAssertRemembered(img, "1234:1234", HOLDER_A);
-        testAssertRemembered(top1, "0:0", HOLDER_A);
-        testAssertRemembered(top2, "0:0", HOLDER_A);
+        testAssertRemembered(img, "1234:1234:0640", HOLDER_A);
+        testAssertRemembered(top1, "0:0:0600", HOLDER_A);
+        testAssertRemembered(top2, "0:0:0600", HOLDER_A);
 
         /* Another domain shares the backing image. */
         g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, 0);
-        testAssertRemembered(img, "1234:1234", HOLDER_A "," HOLDER_B);
+        testAssertRemembered(img, "1234:1234:0640", HOLDER_A "," HOLDER_B);
 
         g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 4, HOLDER_A), ==, 0);
         testAssertOwner(top1, 0, 0, 0600);
         testAssertOwner(top2, 0, 0, 0600);
         testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(img, "1234:1234", HOLDER_B);
+        testAssertRemembered(img, "1234:1234:0640", HOLDER_B);
         g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_OPENED);
 
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
@@ -606,17 +692,17 @@ testShared(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr1, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_A "," HOLDER_B);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A "," HOLDER_B);
     testAssertHolderCount(img, 2);
 
     /* Neither a stranger nor a holder's duplicate label changes anything. */
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_C), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
-    testAssertRemembered(img, "0:0", HOLDER_A "," HOLDER_B);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A "," HOLDER_B);
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_B);
+    testAssertRemembered(img, "0:0:0640", HOLDER_B);
     g_assert_cmpint(testChildOpen(mgr2, img), ==, CHILD_OPENED);
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr2, img, HOLDER_B), ==, 0);
@@ -629,7 +715,7 @@ testShared(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr2, img, HOLDER_B), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0640);
     testAssertRemembered(img, NULL, NULL);
@@ -672,13 +758,13 @@ testReplay(void)
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
     g_assert_true(WIFSIGNALED(status));
     g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
-    testAssertRemembered(img, "0:0", HOLDER_B);
+    testAssertRemembered(img, "0:0:0600", HOLDER_B);
 
     /* Its successor replays the restore, twice for good measure. */
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-    testAssertRemembered(img, "0:0", HOLDER_B);
+    testAssertRemembered(img, "0:0:0600", HOLDER_B);
     g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_OPENED);
 
     /*
@@ -688,7 +774,7 @@ testReplay(void)
      */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "0:0", HOLDER_B "," HOLDER_A);
+    testAssertRemembered(img, "0:0:0600", HOLDER_B "," HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
@@ -740,8 +826,8 @@ testCrash(void)
 
     testAssertOwner(img1, nobodyUid, nogroupGid, 0600);
     testAssertOwner(img2, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img1, "1234:1234", HOLDER_A);
-    testAssertRemembered(img2, "0:0", HOLDER_B);
+    testAssertRemembered(img1, "1234:1234:0600", HOLDER_A);
+    testAssertRemembered(img2, "0:0:0640", HOLDER_B);
 
     mgr = testNewDAC();
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img1, HOLDER_A), ==, 0);
@@ -775,19 +861,19 @@ testHalfDone(void)
      * back).
      */
     img = testMakeImage(dir, "img", 0600, nobodyUid, nogroupGid);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "1234:1234", 9);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "1234:1234:0600", 14);
     testAssertHolderCount(img, 0);
 
     /* Labelling again keeps the remembered owner, not the current one. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "1234:1234", HOLDER_A);
+    testAssertRemembered(img, "1234:1234:0600", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 1234, 1234, 0600);
     testAssertRemembered(img, NULL, NULL);
 
     /* Same state, restored directly, by any holder (nobody holds it). */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
@@ -796,21 +882,43 @@ testHalfDone(void)
      * Crashed after the owner was remembered, before the chown (or after
      * a restore's chown back, before the owner was removed).
      */
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
 
+    /*
+     * A restore that died after removing the holders, before the mode and
+     * ACL went back: QEMU's user had opened the image up. A new label
+     * keeps the record (not what the image looks like now), and the next
+     * restore finishes the job.
+     */
+    g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
+    g_assert_cmpint(chmod(img, 0666), ==, 0);
+    {
+        g_autofree char *entry = g_strdup_printf("u:%u:rw", (unsigned int) nobodyUid);
+        const char *setfacl[] = { "setfacl", "-m", entry, img, NULL };
+        testRun(setfacl);
+    }
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+    g_assert_null(testGetACL(img));
+    testAssertLockedOut(mgr, img);
+
     /* An empty list is nobody. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "", 0);
     testAssertHolderCount(img, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
@@ -821,7 +929,7 @@ testHalfDone(void)
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, HOLDER_B, strlen(HOLDER_B));
     testAssertHolderCount(img, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
@@ -834,11 +942,11 @@ testHalfDone(void)
 
     /* A duplicate in the list (never written by us) counts once. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "x,y,x", 5);
     testAssertHolderCount(img, 2);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "x"), ==, 0);
-    testAssertRemembered(img, "0:0", "y");
+    testAssertRemembered(img, "0:0:0600", "y");
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "y"), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
@@ -854,7 +962,15 @@ testCorrupt(void)
     g_autofree char *tooBig = g_strnfill(VIR_SECURITY_DAC_HOLDER_MAX + 1, 'z');
     g_autofree char *tooBigList = g_strdup_printf("a,%s", tooBig);
     static const char *const bad[] = {
-        "", "root", "0", "0:", ":0", "0:0:0", "-1:0", "4294967295:0", "0:x",
+        "", "root", "0", "0:", ":0", "-1:0", "4294967295:0", "0:x",
+        /* the mode */
+        "0:0:", "0:0:x", "0:0:8", "0:0:010000", "0:0:-1", "0:0:+600", "0:0: 600",
+        /* the ACL: hex of a version 2 header and whole 8-byte entries */
+        "0:0:0600:", "0:0:0600:0", "0:0:0600:zz", "0:0:0600:02000000",
+        "0:0:0600:01000000" "0100060000000000",
+        "0:0:0600:02000000" "01000600000000",
+        "0:0:0600:02000000" "0100060000000000:",
+        "0:0:0600:02000000" "0100060000000000:00",
     };
     const char *const badHolders[] = { ",", "a,", ",a", "a,,b", tooBigList };
     size_t i;
@@ -878,7 +994,7 @@ testCorrupt(void)
 
     /* The image is labelled, its holder list broken: nothing changes. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     for (i = 0; i < G_N_ELEMENTS(badHolders); i++) {
         g_test_message("holders attribute '%s'", badHolders[i]);
         testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS,
@@ -890,7 +1006,7 @@ testCorrupt(void)
         g_assert_cmpint(virSecurityDACGetRemembered(img, NULL, NULL, NULL), ==, -1);
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-        testAssertRemembered(img, "0:0", badHolders[i]);
+        testAssertRemembered(img, "0:0:0600", badHolders[i]);
     }
 
     /* A NUL inside the list. */
@@ -927,13 +1043,13 @@ testForeign(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, -1);
     testAssertError(VIR_ERR_OPERATION_INVALID);
     testAssertOwner(img, 1234, 1234, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A);
 
     /* Also for a holder that is listed: the image was taken from it. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
     testAssertError(VIR_ERR_OPERATION_INVALID);
     testAssertOwner(img, 1234, 1234, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A);
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(other, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0640);
@@ -967,7 +1083,7 @@ testSymlink(void)
 
     /* Labelling by the real name is the same label. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
 
     /* Restoring by the real name undoes what the link did. */
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
@@ -1011,10 +1127,264 @@ testOtherOwner(void)
     /* An image already owned by QEMU's user keeps that owner too. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "65534:65534", HOLDER_A);
+    testAssertRemembered(img, "65534:65534:0640", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
     testAssertRemembered(img, NULL, NULL);
+}
+
+/*
+ * What the first holder writes down: the owner, the mode (setuid and all)
+ * and the access ACL, byte for byte in hex.
+ */
+static void
+testRecord(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *plain = NULL;
+    g_autofree char *suid = NULL;
+    g_autofree char *withACL = NULL;
+    g_autofree char *acl = NULL;
+    g_autofree char *owner = NULL;
+    const char *chain[3];
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("record");
+    plain = testMakeImage(dir, "plain", 0604, 0, 0);
+    suid = testMakeImage(dir, "suid", 0750, 1234, 5678);
+    g_assert_cmpint(chmod(suid, 06750), ==, 0);
+    withACL = testMakeImage(dir, "acl", 0600, 0, 0);
+    {
+        const char *setfacl[] = { "setfacl", "-m", "u:1234:r,g:5678:rw", withACL, NULL };
+        testRun(setfacl);
+    }
+    acl = testGetACL(withACL);
+    g_assert_nonnull(acl);
+    /* Version 2, then USER_OBJ rw: the hex of the kernel's bytes. */
+    g_assert_true(g_str_has_prefix(acl, "02000000" "0100" "0600"));
+    owner = g_strdup_printf("0:0:0660:%s", acl);
+
+    chain[0] = plain;
+    chain[1] = suid;
+    chain[2] = withACL;
+    g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 3, HOLDER_A), ==, 0);
+    testAssertRemembered(plain, "0:0:0604", HOLDER_A);
+    testAssertRemembered(suid, "1234:5678:6750", HOLDER_A);
+    testAssertRemembered(withACL, owner, HOLDER_A);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 3, HOLDER_A), ==, 0);
+    testAssertOwner(plain, 0, 0, 0604);
+    testAssertOwner(suid, 1234, 5678, 06750);
+    testAssertOwner(withACL, 0, 0, 0660);
+    g_assert_cmpstr(testGetACL(withACL), ==, acl);
+    g_assert_null(testGetACL(plain));
+    testAssertRemembered(withACL, NULL, NULL);
+}
+
+/*
+ * While QEMU's user owns an image it may open it up with chmod (to
+ * everyone, setuid and setgid included): the restore gives back the mode
+ * as it was, and neither QEMU's user nor anyone else keeps a way in.
+ */
+static void
+testRevokeMode(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autoptr(virSecurityManager) stranger = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *mid = NULL;
+    g_autofree char *suid = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    stranger = virSecurityManagerNew("dac", "+4321", "+4321");
+    g_assert_nonnull(stranger);
+    dir = testMakeDir("revoke-mode");
+    base = testMakeImage(dir, "base", 0600, 0, 0);
+    mid = testMakeImage(dir, "mid", 0640, 1234, 5678);
+    /* Changing the owner clears setuid: the mode must come back after. */
+    suid = testMakeImage(dir, "suid", 04750, 1234, 5678);
+    g_assert_cmpint(chmod(suid, 04750), ==, 0);
+
+    {
+        const char *chain[] = { base, mid, suid };
+        g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 3, HOLDER_A), ==, 0);
+    }
+    testAssertOwner(suid, nobodyUid, nogroupGid, 04750 & ~S_ISUID);
+
+    /* What a compromised QEMU could do to the files it owns. */
+    {
+        const char *chmodBase[] = { "chmod", "06666", base, NULL };
+        const char *chmodMid[] = { "chmod", "0666", mid, NULL };
+        const char *chmodSuid[] = { "chmod", "0777", suid, NULL };
+
+        g_assert_cmpint(testChildExec(mgr, chmodBase), ==, 0);
+        g_assert_cmpint(testChildExec(mgr, chmodMid), ==, 0);
+        g_assert_cmpint(testChildExec(mgr, chmodSuid), ==, 0);
+    }
+    testAssertOwner(base, nobodyUid, nogroupGid, 06666);
+    g_assert_cmpint(testChildOpenFlags(stranger, base, O_RDWR), ==, CHILD_OPENED);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, base, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, mid, HOLDER_A), ==, 0);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, suid, HOLDER_A), ==, 0);
+
+    testAssertOwner(base, 0, 0, 0600);
+    testAssertOwner(mid, 1234, 5678, 0640);
+    testAssertOwner(suid, 1234, 5678, 04750);
+    testAssertRemembered(base, NULL, NULL);
+    testAssertRemembered(mid, NULL, NULL);
+    g_assert_null(testGetACL(base));
+    testAssertLockedOut(mgr, base);
+    testAssertLockedOut(mgr, mid);
+    testAssertLockedOut(mgr, suid);
+    testAssertLockedOut(stranger, base);
+    testAssertLockedOut(stranger, mid);
+}
+
+/*
+ * QEMU's user gives itself (and a friend) an ACL entry on an image it
+ * owns: the restore removes the ACL the image did not have.
+ */
+static void
+testRevokeACL(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autoptr(virSecurityManager) friend = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *entries = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    friend = virSecurityManagerNew("dac", "+4321", "+4321");
+    g_assert_nonnull(friend);
+    dir = testMakeDir("revoke-acl");
+    /*
+     * With group bits in the mode, putting the mode back alone would leave
+     * the mask open to QEMU's entry: the ACL itself must go.
+     */
+    img = testMakeImage(dir, "base", 0640, 0, 0);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+
+    entries = g_strdup_printf("u:%u:rw,u:4321:rw,g:%u:rw",
+                              (unsigned int) nobodyUid, (unsigned int) nogroupGid);
+    {
+        const char *setfacl[] = { "setfacl", "-m", entries, img, NULL };
+        g_assert_cmpint(testChildExec(mgr, setfacl), ==, 0);
+    }
+    g_assert_nonnull(testGetACL(img));
+    g_assert_cmpint(testChildOpenFlags(friend, img, O_RDWR), ==, CHILD_OPENED);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0640);
+    testAssertRemembered(img, NULL, NULL);
+    testAssertLockedOut(mgr, img);
+    testAssertLockedOut(friend, img);
+    g_assert_null(testGetACL(img));
+}
+
+/*
+ * An image that has an ACL of its own gets exactly that ACL back,
+ * whatever QEMU's user made of it meanwhile, and its entries still work.
+ */
+static void
+testKeepACL(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autoptr(virSecurityManager) reader = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *acl = NULL;
+    g_autofree char *mine = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    reader = virSecurityManagerNew("dac", "+1234", "+1234");
+    g_assert_nonnull(reader);
+    dir = testMakeDir("keep-acl");
+    img = testMakeImage(dir, "base", 0600, 0, 0);
+    {
+        const char *setfacl[] = { "setfacl", "-m", "u:1234:r", img, NULL };
+        testRun(setfacl);
+    }
+    /* The mask (r) is the mode's group bits. */
+    testAssertOwner(img, 0, 0, 0640);
+    acl = testGetACL(img);
+    g_assert_nonnull(acl);
+    g_assert_cmpint(testChildOpen(reader, img), ==, CHILD_OPENED);
+    g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_DENIED);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    /* The ACL stays while labelled: the label changes only the owner. */
+    g_assert_cmpstr(testGetACL(img), ==, acl);
+
+    {
+        g_autofree char *entry = g_strdup_printf("u:%u:rw", (unsigned int) nobodyUid);
+        const char *strip[] = { "setfacl", "-b", img, NULL };
+        const char *add[] = { "setfacl", "-m", entry, img, NULL };
+        const char *chmod[] = { "chmod", "0666", img, NULL };
+
+        g_assert_cmpint(testChildExec(mgr, strip), ==, 0);
+        g_assert_cmpint(testChildExec(mgr, add), ==, 0);
+        g_assert_cmpint(testChildExec(mgr, chmod), ==, 0);
+    }
+    mine = testGetACL(img);
+    g_assert_cmpstr(mine, !=, acl);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0640);
+    testAssertRemembered(img, NULL, NULL);
+    g_assert_cmpstr(testGetACL(img), ==, acl);
+    g_assert_cmpint(testChildOpen(reader, img), ==, CHILD_OPENED);
+    g_assert_cmpint(testChildOpenFlags(reader, img, O_WRONLY), ==, CHILD_DENIED);
+    testAssertLockedOut(mgr, img);
+}
+
+/*
+ * A record from a build that kept only the owner ("UID:GID"): the mode it
+ * had is unknown, so whatever could still let QEMU's user in goes (the
+ * permissions of others, setuid, setgid and the ACL).
+ */
+static void
+testLegacyOwner(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *entry = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("legacy");
+    img = testMakeImage(dir, "base", 06666, nobodyUid, nogroupGid);
+    entry = g_strdup_printf("u:%u:rw", (unsigned int) nobodyUid);
+    {
+        const char *setfacl[] = { "setfacl", "-m", entry, img, NULL };
+        testRun(setfacl);
+    }
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, HOLDER_A, strlen(HOLDER_A));
+
+    /* A new holder beside it keeps the old record as it is. */
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, 0);
+    testAssertRemembered(img, "0:0", HOLDER_A "," HOLDER_B);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0660);
+    testAssertRemembered(img, NULL, NULL);
+    g_assert_null(testGetACL(img));
+    testAssertLockedOut(mgr, img);
 }
 
 /* A failure in the middle of a chain undoes the images done before it. */
@@ -1049,14 +1419,14 @@ testLabelsRollback(void)
         testAssertOwner(a, 0, 0, 0600);
         testAssertRemembered(a, NULL, NULL);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(b, "1234:1234", HOLDER_B);
+        testAssertRemembered(b, "1234:1234:0640", HOLDER_B);
         testAssertOwner(c, 0, 0, 0600);
         testAssertRemembered(c, NULL, NULL);
 
         g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, good, 4, HOLDER_A), ==, 0);
-        testAssertRemembered(a, "0:0", HOLDER_A);
-        testAssertRemembered(b, "1234:1234", HOLDER_B "," HOLDER_A);
-        testAssertRemembered(c, "0:0", HOLDER_A);
+        testAssertRemembered(a, "0:0:0600", HOLDER_A);
+        testAssertRemembered(b, "1234:1234:0640", HOLDER_B "," HOLDER_A);
+        testAssertRemembered(c, "0:0:0600", HOLDER_A);
 
         /*
          * Restore carries on past a failure (a corrupt attribute on a)
@@ -1067,7 +1437,7 @@ testLabelsRollback(void)
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(a, nobodyUid, nogroupGid, 0600);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(b, "1234:1234", HOLDER_B);
+        testAssertRemembered(b, "1234:1234:0640", HOLDER_B);
         testAssertOwner(c, 0, 0, 0600);
         testAssertRemembered(c, NULL, NULL);
 
@@ -1077,7 +1447,7 @@ testLabelsRollback(void)
         testAssertOwner(a, 0, 0, 0600);
         testAssertRemembered(a, NULL, NULL);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(b, "1234:1234", HOLDER_B);
+        testAssertRemembered(b, "1234:1234:0640", HOLDER_B);
 
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, b, HOLDER_B), ==, 0);
         testAssertOwner(b, 1234, 1234, 0640);
@@ -1406,6 +1776,11 @@ main(int argc,
     g_test_add_func("/security/dac/foreign", testForeign);
     g_test_add_func("/security/dac/symlink", testSymlink);
     g_test_add_func("/security/dac/other-owner", testOtherOwner);
+    g_test_add_func("/security/dac/record", testRecord);
+    g_test_add_func("/security/dac/revoke-mode", testRevokeMode);
+    g_test_add_func("/security/dac/revoke-acl", testRevokeACL);
+    g_test_add_func("/security/dac/keep-acl", testKeepACL);
+    g_test_add_func("/security/dac/legacy-owner", testLegacyOwner);
     g_test_add_func("/security/dac/labels-rollback", testLabelsRollback);
     g_test_add_func("/security/dac/tmpfs", testTmpfs);
     g_test_add_func("/security/dac/no-attrs", testNoAttrs);
