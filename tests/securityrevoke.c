@@ -65,8 +65,8 @@ testRecord(void)
     testAssertOwner(plain, 0, 0, 0604);
     testAssertOwner(suid, 1234, 5678, 06750);
     testAssertOwner(withACL, 0, 0, 0660);
-    g_assert_cmpstr(testGetACL(withACL), ==, acl);
-    g_assert_null(testGetACL(plain));
+    testAssertACL(withACL, acl);
+    testAssertACL(plain, NULL);
     testAssertRemembered(withACL, NULL, NULL);
 }
 
@@ -125,7 +125,7 @@ testRevokeMode(void)
     testAssertOwner(suid, 1234, 5678, 04750);
     testAssertRemembered(base, NULL, NULL);
     testAssertRemembered(mid, NULL, NULL);
-    g_assert_null(testGetACL(base));
+    testAssertACL(base, NULL);
     testAssertLockedOut(mgr, base);
     testAssertLockedOut(mgr, mid);
     testAssertLockedOut(mgr, suid);
@@ -145,6 +145,7 @@ testRevokeACL(void)
     g_autofree char *dir = NULL;
     g_autofree char *img = NULL;
     g_autofree char *entries = NULL;
+    g_autofree char *acl = NULL;
 
     if (!testRequireRoot())
         return;
@@ -166,7 +167,8 @@ testRevokeACL(void)
         const char *setfacl[] = { "setfacl", "-m", entries, img, NULL };
         g_assert_cmpint(testChildExec(mgr, setfacl), ==, 0);
     }
-    g_assert_nonnull(testGetACL(img));
+    acl = testGetACL(img);
+    g_assert_nonnull(acl);
     g_assert_cmpint(testChildOpenFlags(friend, img, O_RDWR), ==, CHILD_OPENED);
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
@@ -174,7 +176,7 @@ testRevokeACL(void)
     testAssertRemembered(img, NULL, NULL);
     testAssertLockedOut(mgr, img);
     testAssertLockedOut(friend, img);
-    g_assert_null(testGetACL(img));
+    testAssertACL(img, NULL);
 }
 
 /*
@@ -211,7 +213,7 @@ testKeepACL(void)
 
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     /* The ACL stays while labelled: the label changes only the owner. */
-    g_assert_cmpstr(testGetACL(img), ==, acl);
+    testAssertACL(img, acl);
 
     {
         g_autofree char *entry = g_strdup_printf("u:%u:rw", (unsigned int) nobodyUid);
@@ -229,7 +231,7 @@ testKeepACL(void)
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0640);
     testAssertRemembered(img, NULL, NULL);
-    g_assert_cmpstr(testGetACL(img), ==, acl);
+    testAssertACL(img, acl);
     g_assert_cmpint(testChildOpen(reader, img), ==, CHILD_OPENED);
     g_assert_cmpint(testChildOpenFlags(reader, img, O_WRONLY), ==, CHILD_DENIED);
     testAssertLockedOut(mgr, img);
@@ -269,7 +271,7 @@ testLegacyOwner(void)
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0660);
     testAssertRemembered(img, NULL, NULL);
-    g_assert_null(testGetACL(img));
+    testAssertACL(img, NULL);
     testAssertLockedOut(mgr, img);
 }
 

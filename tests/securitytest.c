@@ -573,7 +573,7 @@ testHalfDone(void)
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
-    g_assert_null(testGetACL(img));
+    testAssertACL(img, NULL);
     testAssertLockedOut(mgr, img);
 
     /* An empty list is nobody. */

@@ -339,6 +339,16 @@ testGetACL(const char *path)
     return g_string_free(hex, FALSE);
 }
 
+/* The access ACL of @path is @acl (hex, as testGetACL), or none if NULL. */
+void
+testAssertACL(const char *path,
+              const char *acl)
+{
+    g_autofree char *got = testGetACL(path);
+
+    g_assert_cmpstr(got, ==, acl);
+}
+
 virSecurityManager *
 testNewDAC(void)
 {

@@ -64,8 +64,9 @@ void testAssertRemembered(const char *path, const char *owner,
                           const char *holders);
 void testAssertHolderCount(const char *path, guint nholders);
 
-/* The access ACL of @path in hex, or NULL if it has none. */
+/* The access ACL of @path in hex, or NULL if it has none; assert it. */
 char *testGetACL(const char *path);
+void testAssertACL(const char *path, const char *acl);
 
 /* The last error is @code from the security domain; then reset it. */
 void testAssertError(int code);
