@@ -1078,7 +1078,7 @@ main(int argc, char **argv)
     g_test_add(name, Fixture, conf, fixtureSetUp, fn, fixtureTearDown)
     ADD("/blockpull/all", testPullAll, NULL);
     ADD("/blockpull/mostly-top", testPullMostlyTop, NULL);
-    ADD("/blockpull/revokes-all", testPullRevokesAll, NULL);
+    ADD("/blockpull/revoke-after-chmod-acl", testPullRevokesAll, NULL);
     ADD("/blockpull/progress-abort", testProgressAndAbort, SLOW_CONF);
     ADD("/blockpull/guest-writes", testGuestWrites, SLOW_CONF);
     ADD("/blockpull/stepwise", testStepwise, NULL);

@@ -77,10 +77,11 @@
  *
  * Why the mode and the ACL: while QEMU's user owns the image it may chmod
  * it, or give itself (or anyone) an ACL entry, and chowning back alone
- * would leave it that access. OWNER is written once, before the chown,
- * and never while QEMU's user owns the image (the trusted. namespace
- * needs CAP_SYS_ADMIN), so what a restore gives back is what the image
- * was before, whatever QEMU's user did meanwhile.
+ * would leave it that access. OWNER is written once, before the first
+ * chown, is never rewritten while it exists, and cannot be written by
+ * QEMU's user (the trusted. namespace needs CAP_SYS_ADMIN), so what a
+ * restore gives back is what the image was before, whatever QEMU's user
+ * did meanwhile.
  *
  * HOLDERS is never present without OWNER, so a stray one is not trusted.
  * Adding or removing a holder beside others rewrites HOLDERS only, in one
