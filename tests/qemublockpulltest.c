@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "libvirt/libvirt.h"
@@ -304,6 +305,102 @@ testPullAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virDomainFree(dom);
     free(xml);
     xml = NULL;
+}
+
+/* Run @argv as QEMU's user (and group, no others) with setpriv, as an
+ * administrator checking the result would; returns the exit status. */
+static int
+runAsQemu(const char *const *argv)
+{
+    g_autoptr(GPtrArray) cmd = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GError) err = NULL;
+    int status;
+
+    g_ptr_array_add(cmd, g_strdup("setpriv"));
+    g_ptr_array_add(cmd, g_strdup_printf("--reuid=%d", QEMU_UID));
+    g_ptr_array_add(cmd, g_strdup_printf("--regid=%d", QEMU_GID));
+    g_ptr_array_add(cmd, g_strdup("--clear-groups"));
+    g_ptr_array_add(cmd, g_strdup("--"));
+    for (size_t i = 0; argv[i]; i++)
+        g_ptr_array_add(cmd, g_strdup(argv[i]));
+    g_ptr_array_add(cmd, NULL);
+
+    g_spawn_sync(NULL, (char **) cmd->pdata, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                 G_SPAWN_STDERR_TO_DEV_NULL,
+                 NULL, NULL, NULL, NULL, &status, &err);
+    g_assert_no_error(err);
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* Can QEMU's user read, or write, @path? Asked with real tools. */
+static bool
+qemuUserCanRead(const char *path)
+{
+    const char *argv[] = { "head", "-c", "1", path, NULL };
+    return runAsQemu(argv) == 0;
+}
+
+static bool
+qemuUserCanWrite(const char *path)
+{
+    g_autofree char *of = g_strdup_printf("of=%s", path);
+    /* Opens @path for writing, writes nothing. */
+    const char *argv[] = { "dd", "if=/dev/null", of, "bs=1", "count=0",
+                           "conv=notrunc", NULL };
+    return runAsQemu(argv) == 0;
+}
+
+/* Owner, mode and no access ACL, as before the domain started. */
+static void
+assertGivenBack(const char *path, mode_t mode)
+{
+    struct stat sb;
+    char acl[256];
+
+    virTestAssertOwner(path, 0, 0);
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, mode);
+    g_assert_cmpint(getxattr(path, "system.posix_acl_access", acl, sizeof(acl)), ==, -1);
+    g_assert_cmpint(errno, ==, ENODATA);
+    g_assert_false(qemuUserCanRead(path));
+    g_assert_false(qemuUserCanWrite(path));
+}
+
+/*
+ * QEMU's user owns the backing files while the domain runs, so a
+ * compromised QEMU could chmod them or give itself an ACL entry: after
+ * COMPLETED it can neither read nor write them all the same.
+ */
+static void
+testPullRevokesAll(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "opened", NULL);
+    g_autofree char *entry = g_strdup_printf("u:%d:rw", QEMU_UID);
+    const char *chmodBase[] = { "chmod", "0666", f->base, NULL };
+    const char *chmodMid[] = { "chmod", "0646", f->mid, NULL };
+    const char *aclBase[] = { "setfacl", "-m", entry, f->base, NULL };
+    const char *aclMid[] = { "setfacl", "-m", entry, f->mid, NULL };
+
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(runAsQemu(chmodBase), ==, 0);
+    g_assert_cmpint(runAsQemu(aclBase), ==, 0);
+    g_assert_cmpint(runAsQemu(aclMid), ==, 0);
+    g_assert_cmpint(runAsQemu(chmodMid), ==, 0);
+    g_assert_true(qemuUserCanWrite(f->base));
+
+    if (virDomainBlockPullAll(dom, "vda", 0) < 0)
+        g_error("pull failed: %s", virGetLastErrorMessage());
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+
+    assertGivenBack(f->base, 0600);
+    assertGivenBack(f->mid, 0640);
+    g_assert_true(qemuUserCanWrite(f->top));
+
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertSameContent(f->top, f->flat);
+    virDomainFree(dom);
 }
 
 /* A disk whose top already holds most of the data, one backing level. */
@@ -981,6 +1078,7 @@ main(int argc, char **argv)
     g_test_add(name, Fixture, conf, fixtureSetUp, fn, fixtureTearDown)
     ADD("/blockpull/all", testPullAll, NULL);
     ADD("/blockpull/mostly-top", testPullMostlyTop, NULL);
+    ADD("/blockpull/revoke-after-chmod-acl", testPullRevokesAll, NULL);
     ADD("/blockpull/progress-abort", testProgressAndAbort, SLOW_CONF);
     ADD("/blockpull/guest-writes", testGuestWrites, SLOW_CONF);
     ADD("/blockpull/stepwise", testStepwise, NULL);

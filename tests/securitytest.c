@@ -7,15 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
-#include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -28,253 +23,8 @@
 #include "security/security_manager.h"
 #include "security/security_dac.h"
 #include "util/virerror.h"
+#include "securitytestutils.h"
 
-/* The 0755 directory every test makes its files in. */
-static char *testRoot;
-
-/* A file system mounted by the running test: unmounted even on abort. */
-static char testMount[PATH_MAX];
-
-static pid_t testPid;
-
-static uid_t nobodyUid;
-static gid_t nogroupGid;
-
-/* How a child reports what it could do. */
-enum {
-    CHILD_OPENED = 0,
-    CHILD_DENIED = 1,
-    CHILD_OPEN_FAILED = 2,
-    CHILD_DROP_FAILED = 3,
-    CHILD_WRONG_IDS = 4,
-    CHILD_CAN_REGAIN_ROOT = 5,
-    CHILD_WRONG_GROUPS = 6,
-};
-
-static void
-testUnmountNow(void)
-{
-    if (testMount[0]) {
-        umount2(testMount, MNT_DETACH);
-        testMount[0] = '\0';
-    }
-}
-
-static int
-testRemoveOne(const char *path,
-              const struct stat *sb,
-              int flag,
-              struct FTW *ftw)
-{
-    if (remove(path) < 0)
-        fprintf(stderr, "cannot remove '%s': %s\n", path, strerror(errno));
-    return 0;
-}
-
-/*
- * Unmount what the running test mounted and remove the temp dir: at the
- * end, at exit, on abort (a failed assertion, or GLib bailing out of a
- * failed test) and when killed by a catchable signal, so that no run
- * leaves anything behind.
- */
-static void
-testCleanup(void)
-{
-    static bool done;
-
-    /* Not from a forked child: the tree is the parent's. */
-    if (done || !testRoot || getpid() != testPid)
-        return;
-    done = true;
-    testUnmountNow();
-    nftw(testRoot, testRemoveOne, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
-static void
-testAbortHandler(int sig)
-{
-    testCleanup();
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-/*
- * Running as anyone but root, the DAC driver does nothing, so its tests
- * would prove nothing: fail them, unless the caller says it knows.
- */
-static bool
-testRequireRoot(void)
-{
-    if (geteuid() == 0)
-        return true;
-
-    if (g_strcmp0(g_getenv("VIR_TEST_ALLOW_NONROOT"), "1") == 0) {
-        g_test_skip("DAC labels need root (VIR_TEST_ALLOW_NONROOT=1 is set)");
-        return false;
-    }
-
-    g_test_message("the DAC tests must run as root: they chown files and "
-                   "drop privileges; set VIR_TEST_ALLOW_NONROOT=1 to skip them");
-    g_test_fail();
-    return false;
-}
-
-/* A fresh directory for one test, 0755 so that QEMU's user may look in. */
-static char *
-testMakeDir(const char *name)
-{
-    char *dir = g_build_filename(testRoot, name, NULL);
-
-    g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
-    g_assert_cmpint(chmod(dir, 0755), ==, 0);
-    return dir;
-}
-
-static char *
-testMakeImage(const char *dir,
-              const char *name,
-              mode_t mode,
-              uid_t uid,
-              gid_t gid)
-{
-    char *path = g_build_filename(dir, name, NULL);
-    g_autoptr(GError) err = NULL;
-
-    g_assert_true(g_file_set_contents(path, "QFI\xfb image data", -1, &err));
-    g_assert_no_error(err);
-    g_assert_cmpint(chmod(path, mode), ==, 0);
-    g_assert_cmpint(chown(path, uid, gid), ==, 0);
-    return path;
-}
-
-static void
-testAssertOwner(const char *path,
-                uid_t uid,
-                gid_t gid,
-                mode_t mode)
-{
-    struct stat sb;
-
-    g_assert_cmpint(stat(path, &sb), ==, 0);
-    g_assert_cmpuint(sb.st_uid, ==, uid);
-    g_assert_cmpuint(sb.st_gid, ==, gid);
-    g_assert_cmpint(sb.st_mode & 07777, ==, mode);
-}
-
-/* The value of attribute @name of @path, or NULL if it has none. */
-static char *
-testGetAttr(const char *path,
-            const char *name)
-{
-    char buf[8192];
-    ssize_t len = getxattr(path, name, buf, sizeof(buf) - 1);
-
-    if (len < 0) {
-        g_assert_cmpint(errno, ==, ENODATA);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return g_strdup(buf);
-}
-
-/*
- * The attributes of @path are exactly @owner ("UID:GID") and @holders
- * (the comma-separated list), NULL meaning absent.
- */
-static void
-testAssertRemembered(const char *path,
-                     const char *owner,
-                     const char *holders)
-{
-    g_autofree char *gotOwner = testGetAttr(path, VIR_SECURITY_DAC_XATTR_OWNER);
-    g_autofree char *gotHolders = testGetAttr(path, VIR_SECURITY_DAC_XATTR_HOLDERS);
-
-    g_assert_cmpstr(gotOwner, ==, owner);
-    g_assert_cmpstr(gotHolders, ==, holders);
-    /* The old count is gone for good. */
-    g_assert_null(testGetAttr(path, "trusted.libvirt-bp.dac.refcount"));
-}
-
-/* virSecurityDACGetRemembered reports @nholders holders. */
-static void
-testAssertHolderCount(const char *path,
-                      guint nholders)
-{
-    g_auto(GStrv) holders = NULL;
-
-    g_assert_cmpint(virSecurityDACGetRemembered(path, NULL, NULL, &holders), ==, 0);
-    g_assert_nonnull(holders);
-    g_assert_cmpuint(g_strv_length(holders), ==, nholders);
-}
-
-static void
-testSetAttr(const char *path,
-            const char *name,
-            const char *value,
-            size_t len)
-{
-    g_assert_cmpint(setxattr(path, name, value, len, 0), ==, 0);
-}
-
-static void
-testAssertError(int code)
-{
-    virErrorPtr err = virGetLastError();
-
-    g_assert_nonnull(err);
-    g_assert_cmpint(err->domain, ==, VIR_FROM_SECURITY);
-    g_assert_cmpstr(virErrorCodeName(err->code), ==, virErrorCodeName(code));
-    g_assert_nonnull(err->message);
-    virResetLastError();
-}
-
-/*
- * Fork a child that drops to @mgr's user the way the QEMU child does and
- * tries to read @path. Returns a CHILD_* code.
- */
-static int
-testChildOpen(virSecurityManager *mgr,
-              const char *path)
-{
-    bool active = virSecurityManagerIsActive(mgr);
-    uid_t uid = active ? virSecurityManagerGetUser(mgr) : geteuid();
-    gid_t gid = active ? virSecurityManagerGetGroup(mgr) : getegid();
-    int status;
-    pid_t pid;
-
-    fflush(NULL);
-    pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-
-    if (pid == 0) {
-        int fd;
-
-        if (virSecurityManagerDropPrivilegesInChild(mgr) < 0)
-            _exit(CHILD_DROP_FAILED);
-        if (getuid() != uid || geteuid() != uid ||
-            getgid() != gid || getegid() != gid)
-            _exit(CHILD_WRONG_IDS);
-        if (uid != 0 && setuid(0) == 0)
-            _exit(CHILD_CAN_REGAIN_ROOT);
-        if ((fd = open(path, O_RDONLY)) >= 0)
-            _exit(CHILD_OPENED);
-        _exit(errno == EACCES ? CHILD_DENIED : CHILD_OPEN_FAILED);
-    }
-
-    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-    g_assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
-static virSecurityManager *
-testNewDAC(void)
-{
-    virSecurityManager *mgr = virSecurityManagerNew("dac", NULL, NULL);
-
-    g_assert_nonnull(mgr);
-    g_assert_true(virSecurityManagerIsActive(mgr));
-    return mgr;
-}
 
 static void
 testNew(void)
@@ -324,10 +74,6 @@ testNew(void)
     testAssertError(VIR_ERR_INVALID_ARG);
 }
 
-/* Holder ids as the QEMU driver makes them, and short ones. */
-#define HOLDER_A "0badc0de:6f1c1e0a-7d8b-4c39-9a5e-3b2f1d0c9e8a"
-#define HOLDER_B "0badc0de:1d7e0b55-2c3a-4f6e-8b9d-0a1b2c3d4e5f"
-#define HOLDER_C "c"
 
 /* "none" (and "dac" without root) leaves everything alone. */
 static void
@@ -447,7 +193,7 @@ testBadHolder(void)
     /* The longest allowed id works, and is what gets refused below. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, big), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-    testAssertRemembered(img, "0:0", big);
+    testAssertRemembered(img, "0:0:0600", big);
 
     for (i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, bad[i]), ==, -1);
@@ -457,7 +203,7 @@ testBadHolder(void)
         g_assert_cmpint(virSecurityDACRestoreImageLabel(img, bad[i]), ==, -1);
         testAssertError(VIR_ERR_INVALID_ARG);
         testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-        testAssertRemembered(img, "0:0", big);
+        testAssertRemembered(img, "0:0:0600", big);
     }
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, big), ==, 0);
@@ -484,8 +230,8 @@ testLabelRestoreIn(const char *dir)
 
     testAssertOwner(img600, nobodyUid, nogroupGid, 0600);
     testAssertOwner(img640, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img600, "0:0", HOLDER_A);
-    testAssertRemembered(img640, "0:0", HOLDER_A);
+    testAssertRemembered(img600, "0:0:0600", HOLDER_A);
+    testAssertRemembered(img640, "0:0:0640", HOLDER_A);
     g_assert_cmpint(virSecurityDACGetRemembered(img640, &uid, &gid, &holders), ==, 0);
     g_assert_cmpuint(uid, ==, 0);
     g_assert_cmpuint(gid, ==, 0);
@@ -548,7 +294,7 @@ testSameHolder(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "1234:1234", HOLDER_A);
+    testAssertRemembered(img, "1234:1234:0640", HOLDER_A);
     testAssertHolderCount(img, 1);
 
     /* One restore lets go of it. */
@@ -567,19 +313,19 @@ testSameHolder(void)
         const char *chain[] = { top1, img, top2, img };
 
         g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 4, HOLDER_A), ==, 0);
-        testAssertRemembered(img, "1234:1234", HOLDER_A);
-        testAssertRemembered(top1, "0:0", HOLDER_A);
-        testAssertRemembered(top2, "0:0", HOLDER_A);
+        testAssertRemembered(img, "1234:1234:0640", HOLDER_A);
+        testAssertRemembered(top1, "0:0:0600", HOLDER_A);
+        testAssertRemembered(top2, "0:0:0600", HOLDER_A);
 
         /* Another domain shares the backing image. */
         g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, 0);
-        testAssertRemembered(img, "1234:1234", HOLDER_A "," HOLDER_B);
+        testAssertRemembered(img, "1234:1234:0640", HOLDER_A "," HOLDER_B);
 
         g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 4, HOLDER_A), ==, 0);
         testAssertOwner(top1, 0, 0, 0600);
         testAssertOwner(top2, 0, 0, 0600);
         testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(img, "1234:1234", HOLDER_B);
+        testAssertRemembered(img, "1234:1234:0640", HOLDER_B);
         g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_OPENED);
 
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
@@ -607,17 +353,17 @@ testShared(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr1, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_A "," HOLDER_B);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A "," HOLDER_B);
     testAssertHolderCount(img, 2);
 
     /* Neither a stranger nor a holder's duplicate label changes anything. */
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_C), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
-    testAssertRemembered(img, "0:0", HOLDER_A "," HOLDER_B);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A "," HOLDER_B);
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_B);
+    testAssertRemembered(img, "0:0:0640", HOLDER_B);
     g_assert_cmpint(testChildOpen(mgr2, img), ==, CHILD_OPENED);
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr2, img, HOLDER_B), ==, 0);
@@ -630,7 +376,7 @@ testShared(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr2, img, HOLDER_B), ==, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr2, img, HOLDER_B), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr1, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0640);
     testAssertRemembered(img, NULL, NULL);
@@ -673,13 +419,13 @@ testReplay(void)
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
     g_assert_true(WIFSIGNALED(status));
     g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
-    testAssertRemembered(img, "0:0", HOLDER_B);
+    testAssertRemembered(img, "0:0:0600", HOLDER_B);
 
     /* Its successor replays the restore, twice for good measure. */
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-    testAssertRemembered(img, "0:0", HOLDER_B);
+    testAssertRemembered(img, "0:0:0600", HOLDER_B);
     g_assert_cmpint(testChildOpen(mgr, img), ==, CHILD_OPENED);
 
     /*
@@ -689,7 +435,7 @@ testReplay(void)
      */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "0:0", HOLDER_B "," HOLDER_A);
+    testAssertRemembered(img, "0:0:0600", HOLDER_B "," HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
@@ -741,8 +487,8 @@ testCrash(void)
 
     testAssertOwner(img1, nobodyUid, nogroupGid, 0600);
     testAssertOwner(img2, nobodyUid, nogroupGid, 0640);
-    testAssertRemembered(img1, "1234:1234", HOLDER_A);
-    testAssertRemembered(img2, "0:0", HOLDER_B);
+    testAssertRemembered(img1, "1234:1234:0600", HOLDER_A);
+    testAssertRemembered(img2, "0:0:0640", HOLDER_B);
 
     mgr = testNewDAC();
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img1, HOLDER_A), ==, 0);
@@ -776,19 +522,19 @@ testHalfDone(void)
      * back).
      */
     img = testMakeImage(dir, "img", 0600, nobodyUid, nogroupGid);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "1234:1234", 9);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "1234:1234:0600", 14);
     testAssertHolderCount(img, 0);
 
     /* Labelling again keeps the remembered owner, not the current one. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "1234:1234", HOLDER_A);
+    testAssertRemembered(img, "1234:1234:0600", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 1234, 1234, 0600);
     testAssertRemembered(img, NULL, NULL);
 
     /* Same state, restored directly, by any holder (nobody holds it). */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_B), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
@@ -797,21 +543,43 @@ testHalfDone(void)
      * Crashed after the owner was remembered, before the chown (or after
      * a restore's chown back, before the owner was removed).
      */
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
 
+    /*
+     * A restore that died after removing the holders, before the mode and
+     * ACL went back: QEMU's user had opened the image up. A new label
+     * keeps the record (not what the image looks like now), and the next
+     * restore finishes the job.
+     */
+    g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
+    g_assert_cmpint(chmod(img, 0666), ==, 0);
+    {
+        g_autofree char *entry = g_strdup_printf("u:%u:rw", (unsigned int) nobodyUid);
+        const char *setfacl[] = { "setfacl", "-m", entry, img, NULL };
+        testRun(setfacl);
+    }
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertRemembered(img, NULL, NULL);
+    testAssertACL(img, NULL);
+    testAssertLockedOut(mgr, img);
+
     /* An empty list is nobody. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "", 0);
     testAssertHolderCount(img, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
@@ -822,7 +590,7 @@ testHalfDone(void)
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, HOLDER_B, strlen(HOLDER_B));
     testAssertHolderCount(img, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
@@ -835,11 +603,11 @@ testHalfDone(void)
 
     /* A duplicate in the list (never written by us) counts once. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "x,y,x", 5);
     testAssertHolderCount(img, 2);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "x"), ==, 0);
-    testAssertRemembered(img, "0:0", "y");
+    testAssertRemembered(img, "0:0:0600", "y");
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "y"), ==, 0);
     testAssertOwner(img, 0, 0, 0600);
     testAssertRemembered(img, NULL, NULL);
@@ -855,7 +623,15 @@ testCorrupt(void)
     g_autofree char *tooBig = g_strnfill(VIR_SECURITY_DAC_HOLDER_MAX + 1, 'z');
     g_autofree char *tooBigList = g_strdup_printf("a,%s", tooBig);
     static const char *const bad[] = {
-        "", "root", "0", "0:", ":0", "0:0:0", "-1:0", "4294967295:0", "0:x",
+        "", "root", "0", "0:", ":0", "-1:0", "4294967295:0", "0:x",
+        /* the mode */
+        "0:0:", "0:0:x", "0:0:8", "0:0:010000", "0:0:-1", "0:0:+600", "0:0: 600",
+        /* the ACL: hex of a version 2 header and whole 8-byte entries */
+        "0:0:0600:", "0:0:0600:0", "0:0:0600:zz", "0:0:0600:02000000",
+        "0:0:0600:01000000" "0100060000000000",
+        "0:0:0600:02000000" "01000600000000",
+        "0:0:0600:02000000" "0100060000000000:",
+        "0:0:0600:02000000" "0100060000000000:00",
     };
     const char *const badHolders[] = { ",", "a,", ",a", "a,,b", tooBigList };
     size_t i;
@@ -879,7 +655,7 @@ testCorrupt(void)
 
     /* The image is labelled, its holder list broken: nothing changes. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
-    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     for (i = 0; i < G_N_ELEMENTS(badHolders); i++) {
         g_test_message("holders attribute '%s'", badHolders[i]);
         testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS,
@@ -891,7 +667,7 @@ testCorrupt(void)
         g_assert_cmpint(virSecurityDACGetRemembered(img, NULL, NULL, NULL), ==, -1);
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, nobodyUid, nogroupGid, 0600);
-        testAssertRemembered(img, "0:0", badHolders[i]);
+        testAssertRemembered(img, "0:0:0600", badHolders[i]);
     }
 
     /* A NUL inside the list. */
@@ -928,13 +704,13 @@ testForeign(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, -1);
     testAssertError(VIR_ERR_OPERATION_INVALID);
     testAssertOwner(img, 1234, 1234, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A);
 
     /* Also for a holder that is listed: the image was taken from it. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
     testAssertError(VIR_ERR_OPERATION_INVALID);
     testAssertOwner(img, 1234, 1234, 0640);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0640", HOLDER_A);
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(other, img, HOLDER_A), ==, 0);
     testAssertOwner(img, 0, 0, 0640);
@@ -968,7 +744,7 @@ testSymlink(void)
 
     /* Labelling by the real name is the same label. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "0:0", HOLDER_A);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
 
     /* Restoring by the real name undoes what the link did. */
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
@@ -1012,7 +788,7 @@ testOtherOwner(void)
     /* An image already owned by QEMU's user keeps that owner too. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
-    testAssertRemembered(img, "65534:65534", HOLDER_A);
+    testAssertRemembered(img, "65534:65534:0640", HOLDER_A);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
     testAssertOwner(img, nobodyUid, nogroupGid, 0640);
     testAssertRemembered(img, NULL, NULL);
@@ -1050,14 +826,14 @@ testLabelsRollback(void)
         testAssertOwner(a, 0, 0, 0600);
         testAssertRemembered(a, NULL, NULL);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(b, "1234:1234", HOLDER_B);
+        testAssertRemembered(b, "1234:1234:0640", HOLDER_B);
         testAssertOwner(c, 0, 0, 0600);
         testAssertRemembered(c, NULL, NULL);
 
         g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, good, 4, HOLDER_A), ==, 0);
-        testAssertRemembered(a, "0:0", HOLDER_A);
-        testAssertRemembered(b, "1234:1234", HOLDER_B "," HOLDER_A);
-        testAssertRemembered(c, "0:0", HOLDER_A);
+        testAssertRemembered(a, "0:0:0600", HOLDER_A);
+        testAssertRemembered(b, "1234:1234:0640", HOLDER_B "," HOLDER_A);
+        testAssertRemembered(c, "0:0:0600", HOLDER_A);
 
         /*
          * Restore carries on past a failure (a corrupt attribute on a)
@@ -1068,7 +844,7 @@ testLabelsRollback(void)
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(a, nobodyUid, nogroupGid, 0600);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(b, "1234:1234", HOLDER_B);
+        testAssertRemembered(b, "1234:1234:0640", HOLDER_B);
         testAssertOwner(c, 0, 0, 0600);
         testAssertRemembered(c, NULL, NULL);
 
@@ -1078,7 +854,7 @@ testLabelsRollback(void)
         testAssertOwner(a, 0, 0, 0600);
         testAssertRemembered(a, NULL, NULL);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
-        testAssertRemembered(b, "1234:1234", HOLDER_B);
+        testAssertRemembered(b, "1234:1234:0640", HOLDER_B);
 
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, b, HOLDER_B), ==, 0);
         testAssertOwner(b, 1234, 1234, 0640);
@@ -1091,18 +867,6 @@ testLabelsRollback(void)
     testAssertError(VIR_ERR_INVALID_ARG);
 }
 
-static void
-testMountOrFail(const char *dir,
-                const char *fstype,
-                const char *options)
-{
-    if (mount(fstype, dir, fstype, 0, options) < 0) {
-        g_test_message("cannot mount %s on '%s': %s",
-                       fstype, dir, g_strerror(errno));
-        g_assert_not_reached();
-    }
-    g_strlcpy(testMount, dir, sizeof(testMount));
-}
 
 /* tmpfs keeps trusted attributes too (images in /dev/shm, /run). */
 static void
@@ -1365,33 +1129,10 @@ int
 main(int argc,
      char **argv)
 {
-    g_autoptr(GError) err = NULL;
-    struct passwd *pw;
-    struct group *gr;
     int ret;
 
-    g_test_init(&argc, &argv, NULL);
-
-    if (!(pw = getpwnam("nobody")) || !(gr = getgrnam("nogroup"))) {
-        g_printerr("securitytest needs the user 'nobody' and the group 'nogroup'\n");
+    if (testSecurityInit(&argc, &argv, "securitytest") < 0)
         return EXIT_FAILURE;
-    }
-    nobodyUid = pw->pw_uid;
-    nogroupGid = gr->gr_gid;
-
-    /* g_dir_make_tmp makes 0700 dirs, which QEMU's user could not enter. */
-    testPid = getpid();
-    testRoot = g_dir_make_tmp("securitytest-XXXXXX", &err);
-    g_assert_no_error(err);
-    g_assert_cmpint(chmod(testRoot, 0755), ==, 0);
-
-    /* Also when killed: by timeout(1), Ctrl-C, or a reader that went away. */
-    signal(SIGABRT, testAbortHandler);
-    signal(SIGTERM, testAbortHandler);
-    signal(SIGINT, testAbortHandler);
-    signal(SIGHUP, testAbortHandler);
-    signal(SIGPIPE, testAbortHandler);
-    atexit(testCleanup);
 
     g_test_add_func("/security/new", testNew);
     g_test_add_func("/security/none", testNone);
@@ -1410,6 +1151,7 @@ main(int argc,
         g_test_add_func("/security/dac/foreign", testForeign);
         g_test_add_func("/security/dac/symlink", testSymlink);
         g_test_add_func("/security/dac/other-owner", testOtherOwner);
+        testSecurityRevokeAdd();
         g_test_add_func("/security/dac/labels-rollback", testLabelsRollback);
         g_test_add_func("/security/dac/tmpfs", testTmpfs);
         g_test_add_func("/security/dac/no-attrs", testNoAttrs);

@@ -1,5 +1,6 @@
 /*
- * security_dac.c: chown images to QEMU's user, remembering the owner.
+ * security_dac.c: chown images to QEMU's user, remembering the owner,
+ * mode and access ACL to give back.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -29,36 +30,68 @@
  */
 #define VIR_SECURITY_DAC_LOCK_TIMEOUT_US (30 * G_USEC_PER_SEC)
 
-/* Room for "4294967294:4294967294" and then some. */
+/*
+ * Enough to tell whether OWNER exists: a longer value reads as ERANGE,
+ * which says so too. The record itself is read whole, however long.
+ */
 #define VIR_SECURITY_DAC_ATTR_MAX 64
+
+/*
+ * The access ACL of a file, as the kernel hands it out: a little-endian
+ * 32-bit version (2), then 8 bytes per entry. Default ACLs exist only on
+ * directories, so an image has none.
+ */
+#define VIR_SECURITY_DAC_ACL_ACCESS "system.posix_acl_access"
+#define VIR_SECURITY_DAC_ACL_HEADER 4
+#define VIR_SECURITY_DAC_ACL_ENTRY 8
 
 /*
  * What an image's label is made of, and why each step happens in the
  * order it does. An image handed to QEMU carries two attributes: OWNER,
- * the owner to give back, and HOLDERS, who needs the label now. A label
- * is a set of holders, not a count, so that doing a step twice (a new
- * process replaying what a crashed one may or may not have done) changes
- * nothing: adding a present holder or removing an absent one is a no-op.
+ * what to give back (the owner, the mode and the access ACL the image
+ * had before its first holder), and HOLDERS, who needs the label now. A
+ * label is a set of holders, not a count, so that doing a step twice (a
+ * new process replaying what a crashed one may or may not have done)
+ * changes nothing: adding a present holder or removing an absent one is
+ * a no-op.
  *
  * OWNER is the outer layer, HOLDERS the inner one:
  *
  *   Set, first holder:  write OWNER (unless present) -> chown -> write HOLDERS
- *   Restore, last one:  remove HOLDERS -> chown back -> remove OWNER
+ *   Restore, last one:  remove HOLDERS -> give back -> remove OWNER
  *
- * so a crash at any point leaves one of these states:
+ * where "give back" is chown, put the ACL back (or remove any), chmod
+ * (see virSecurityDACFileGiveBack): each of these can be done again, so
+ * together they are one step here. A crash at any point leaves one of
+ * these states:
  *
  *   - nothing: untouched, or fully restored;
- *   - OWNER and no HOLDERS, whatever the file's owner is: a label that
- *     was being set or restored when its process died. Nobody holds it
- *     (HOLDERS is written last and removed first), so the next Restore,
- *     by any holder, finishes giving the image back, and the next Set
- *     keeps the OWNER it finds: the file's current owner may already be
- *     QEMU's user;
+ *   - OWNER and no HOLDERS, whatever the file's owner, mode and ACL are:
+ *     a label that was being set or restored when its process died.
+ *     Nobody holds it (HOLDERS is written last and removed first), so the
+ *     next Restore, by any holder, finishes giving the image back, and
+ *     the next Set keeps the OWNER it finds: the file's current owner may
+ *     already be QEMU's user, its mode and ACL already what that user
+ *     made of them;
  *   - OWNER, HOLDERS and QEMU's user as owner: labelled.
+ *
+ * Why the mode and the ACL: while QEMU's user owns the image it may chmod
+ * it, or give itself (or anyone) an ACL entry, and chowning back alone
+ * would leave it that access. OWNER is written once, before the first
+ * chown, is never rewritten while it exists, and cannot be written by
+ * QEMU's user (the trusted. namespace needs CAP_SYS_ADMIN), so what a
+ * restore gives back is what the image was before, whatever QEMU's user
+ * did meanwhile.
  *
  * HOLDERS is never present without OWNER, so a stray one is not trusted.
  * Adding or removing a holder beside others rewrites HOLDERS only, in one
  * fsetxattr().
+ *
+ * OWNER reads "UID:GID:MODE", MODE in octal (with the setuid, setgid and
+ * sticky bits), then ":ACL" if the image had an access ACL: its
+ * VIR_SECURITY_DAC_ACL_ACCESS value in hex. A record of only "UID:GID" was
+ * written by a build that did not keep modes; see
+ * virSecurityDACFileGiveBack for what such a restore does.
  */
 
 /*
@@ -80,6 +113,10 @@ typedef struct {
     bool haveOwner;
     uid_t uid;
     gid_t gid;
+    bool haveMode;      /* false in a record that predates modes */
+    mode_t mode;        /* permission, setuid, setgid and sticky bits */
+    guint8 *acl;        /* the access ACL to put back, NULL if none */
+    size_t aclLen;
     bool haveHolders;   /* the attribute exists (possibly empty) */
     GPtrArray *holders; /* char *: distinct holder ids, in order */
 } virSecurityDACRecord;
@@ -88,7 +125,10 @@ static void
 virSecurityDACRecordClear(virSecurityDACRecord *rec)
 {
     g_clear_pointer(&rec->holders, g_ptr_array_unref);
+    g_clear_pointer(&rec->acl, g_free);
+    rec->aclLen = 0;
     rec->haveOwner = false;
+    rec->haveMode = false;
     rec->haveHolders = false;
 }
 
@@ -425,35 +465,120 @@ virSecurityDACWriteHolders(virSecurityDACFile *file,
     return virSecurityDACSetAttr(file, VIR_SECURITY_DAC_XATTR_HOLDERS, value->str);
 }
 
+/*
+ * Is @acl (@len bytes) shaped like an access ACL: version 2 and whole
+ * entries? The kernel checks the entries themselves when it is put back.
+ */
+static bool
+virSecurityDACCheckACL(const guint8 *acl,
+                       size_t len)
+{
+    static const guint8 version[VIR_SECURITY_DAC_ACL_HEADER] = { 2, 0, 0, 0 };
+
+    return len > VIR_SECURITY_DAC_ACL_HEADER &&
+           (len - VIR_SECURITY_DAC_ACL_HEADER) % VIR_SECURITY_DAC_ACL_ENTRY == 0 &&
+           memcmp(acl, version, sizeof(version)) == 0;
+}
+
+/* Decode the hex ACL of an OWNER record into rec->acl. */
+static bool
+virSecurityDACParseACL(const char *hex,
+                       virSecurityDACRecord *rec)
+{
+    size_t len = strlen(hex) / 2;
+    g_autofree guint8 *acl = NULL;
+
+    if (strlen(hex) % 2 != 0)
+        return false;
+
+    acl = g_new0(guint8, len + 1);
+    for (size_t i = 0; i < len; i++) {
+        int hi = g_ascii_xdigit_value(hex[2 * i]);
+        int lo = g_ascii_xdigit_value(hex[2 * i + 1]);
+
+        if (hi < 0 || lo < 0)
+            return false;
+        acl[i] = (hi << 4) | lo;
+    }
+    if (!virSecurityDACCheckACL(acl, len))
+        return false;
+
+    rec->acl = g_steal_pointer(&acl);
+    rec->aclLen = len;
+    return true;
+}
+
+/* Parse OWNER, "UID:GID[:MODE[:ACL]]" (see the top of this file). */
+static bool
+virSecurityDACParseOwner(const char *value,
+                         size_t len,
+                         virSecurityDACRecord *rec)
+{
+    g_auto(GStrv) fields = NULL;
+    guint nfields;
+    guint64 uid;
+    guint64 gid;
+    guint64 mode;
+
+    if (strlen(value) != len)
+        return false;
+
+    fields = g_strsplit(value, ":", 5);
+    nfields = g_strv_length(fields);
+    if (nfields < 2 || nfields > 4 ||
+        !virSecurityDACParseID(fields[0], &uid) ||
+        !virSecurityDACParseID(fields[1], &gid))
+        return false;
+
+    if (nfields >= 3) {
+        if (!g_ascii_string_to_unsigned(fields[2], 8, 0, 07777, &mode, NULL))
+            return false;
+        rec->haveMode = true;
+        rec->mode = mode;
+    }
+    if (nfields == 4 && !virSecurityDACParseACL(fields[3], rec))
+        return false;
+
+    rec->haveOwner = true;
+    rec->uid = uid;
+    rec->gid = gid;
+    return true;
+}
+
+/* The OWNER record for @rec, which has a mode. */
+static char *
+virSecurityDACFormatOwner(const virSecurityDACRecord *rec)
+{
+    GString *value = g_string_new(NULL);
+
+    g_string_append_printf(value, "%u:%u:%04o",
+                           (unsigned int) rec->uid, (unsigned int) rec->gid,
+                           (unsigned int) rec->mode);
+    if (rec->acl) {
+        g_string_append_c(value, ':');
+        for (size_t i = 0; i < rec->aclLen; i++)
+            g_string_append_printf(value, "%02x", rec->acl[i]);
+    }
+    return g_string_free(value, FALSE);
+}
+
 static int
 virSecurityDACReadRecord(virSecurityDACFile *file,
                          virSecurityDACRecord *rec)
 {
-    char buf[VIR_SECURITY_DAC_ATTR_MAX];
     const char *attr = VIR_SECURITY_DAC_XATTR_OWNER;
+    g_autofree char *owner = NULL;
     g_autofree char *value = NULL;
     size_t len = 0;
-    char *sep;
-    guint64 uid;
-    guint64 gid;
     int rc;
 
     virSecurityDACRecordClear(rec);
     rec->holders = g_ptr_array_new_with_free_func(g_free);
 
-    if ((rc = virSecurityDACGetAttr(file->fd, attr, buf, sizeof(buf))) < 0)
+    if ((rc = virSecurityDACGetAttrAlloc(file->fd, attr, &owner, &len)) < 0)
         goto readerror;
-    if (rc > 0) {
-        if (!(sep = strchr(buf, ':')))
-            goto corrupt;
-        *sep = '\0';
-        if (!virSecurityDACParseID(buf, &uid) ||
-            !virSecurityDACParseID(sep + 1, &gid))
-            goto corrupt;
-        rec->haveOwner = true;
-        rec->uid = uid;
-        rec->gid = gid;
-    }
+    if (rc > 0 && !virSecurityDACParseOwner(owner, len, rec))
+        goto corrupt;
 
     attr = VIR_SECURITY_DAC_XATTR_HOLDERS;
     if ((rc = virSecurityDACGetAttrAlloc(file->fd, attr, &value, &len)) < 0)
@@ -475,7 +600,7 @@ virSecurityDACReadRecord(virSecurityDACFile *file,
     }
  corrupt:
     virReportError(VIR_ERR_OPERATION_FAILED,
-                   "extended attribute '%s' of image '%s' is corrupt, remove it and restore the owner by hand",
+                   "extended attribute '%s' of image '%s' is corrupt, remove it and restore the owner and mode by hand",
                    attr, file->real);
     return -1;
 }
@@ -495,6 +620,104 @@ virSecurityDACFileChown(virSecurityDACFile *file,
     }
     file->sb.st_uid = uid;
     file->sb.st_gid = gid;
+    return 0;
+}
+
+/*
+ * Read the access ACL of @file into rec->acl: left NULL if the image has
+ * none, or its file system keeps none.
+ */
+static int
+virSecurityDACReadACL(virSecurityDACFile *file,
+                      virSecurityDACRecord *rec)
+{
+    g_autofree char *acl = NULL;
+    size_t len = 0;
+    int rc;
+
+    if ((rc = virSecurityDACGetAttrAlloc(file->fd, VIR_SECURITY_DAC_ACL_ACCESS,
+                                         &acl, &len)) < 0) {
+        if (errno == ENOTSUP)
+            return 0;
+        virReportSystemError(errno, "cannot read the access ACL of image '%s'",
+                             file->real);
+        return -1;
+    }
+    if (rc == 0)
+        return 0;
+
+    if (!virSecurityDACCheckACL((const guint8 *) acl, len)) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "the access ACL of image '%s' is in a format this build does not know, so it could not be given back: remove it with 'setfacl -b'",
+                       file->real);
+        return -1;
+    }
+    rec->acl = (guint8 *) g_steal_pointer(&acl);
+    rec->aclLen = len;
+    return 0;
+}
+
+/* Put @acl back on @file, or remove its access ACL if @acl is NULL. */
+static int
+virSecurityDACFileSetACL(virSecurityDACFile *file,
+                         const guint8 *acl,
+                         size_t len)
+{
+    if (acl) {
+        if (fsetxattr(file->fd, VIR_SECURITY_DAC_ACL_ACCESS, acl, len, 0) < 0) {
+            virReportSystemError(errno, "cannot restore the access ACL of image '%s'",
+                                 file->real);
+            return -1;
+        }
+        return 0;
+    }
+
+    /* No ACL support: there is none to remove, and none was obeyed. */
+    if (fremovexattr(file->fd, VIR_SECURITY_DAC_ACL_ACCESS) < 0 &&
+        errno != ENODATA && errno != ENOTSUP) {
+        virReportSystemError(errno, "cannot remove the access ACL of image '%s'",
+                             file->real);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Give @file back as @rec remembers it: its owner, its access ACL (or
+ * none: any that QEMU's user added goes) and its mode. The order matters:
+ * changing the owner makes the kernel clear the setuid and setgid bits,
+ * and putting back or removing an ACL rewrites the mode's group bits, so
+ * the mode comes last and ends up exactly as remembered. With an ACL, the
+ * mode's group bits are its mask, remembered at the same time: chmod
+ * leaves the ACL as it was put back.
+ *
+ * A record from a build that did not keep modes says nothing of the mode,
+ * and QEMU's user may have widened it: the mode loses what could still let
+ * that user in (the permissions of others, setuid and setgid), and the
+ * ACL goes. That may take away more than the image had.
+ */
+static int
+virSecurityDACFileGiveBack(virSecurityDACFile *file,
+                           const virSecurityDACRecord *rec)
+{
+    mode_t mode = rec->mode;
+
+    if (!rec->haveMode) {
+        mode = file->sb.st_mode & 07777 & ~(S_ISUID | S_ISGID | S_IRWXO);
+        VIR_WARN("image '%s' was labelled without remembering its mode: giving it mode %04o and no ACL",
+                 file->real, (unsigned int) mode);
+    }
+
+    if (virSecurityDACFileChown(file, rec->uid, rec->gid) < 0 ||
+        virSecurityDACFileSetACL(file, rec->acl, rec->aclLen) < 0)
+        return -1;
+
+    if (fchmod(file->fd, mode) < 0) {
+        virReportSystemError(errno, "cannot change the mode of image '%s' to '%04o'",
+                             file->real, (unsigned int) mode);
+        return -1;
+    }
+    file->sb.st_mode = (file->sb.st_mode & ~07777) | mode;
     return 0;
 }
 
@@ -527,14 +750,16 @@ virSecurityDACSetImageLabelUnsupported(virSecurityDACFile *file,
  * @holder: who needs the label, e.g. one id per domain (see
  *          virSecurityDACCheckHolder)
  *
- * Make the image at @path owned by @uid:@gid, leaving its mode alone,
- * and add @holder to the image's holders. The first holder remembers the
- * original owner in the image's trusted attributes (or keeps the one a
- * half-finished label or restore left there); later ones are only added
- * to the list, so that an image shared by several domains keeps its label
- * until the last one lets go. Adding a holder that is already there
- * changes nothing. The steps are ordered to survive a crash at any point
- * (see the comment at the top of this file).
+ * Make the image at @path owned by @uid:@gid, leaving its mode and ACL
+ * alone, and add @holder to the image's holders. The first holder
+ * remembers the original owner, mode and access ACL in the image's
+ * trusted attributes (or keeps what a half-finished label or restore left
+ * there); later ones are only added to the list, so that an image shared
+ * by several domains keeps its label until the last one lets go. Adding
+ * a holder that is already there changes nothing. The steps are ordered
+ * to survive a crash at any point (see the comment at the top of this
+ * file). The kernel clears the setuid and setgid bits of an image whose
+ * owner changes; the restore puts them back with the mode.
  *
  * An image held for a different user or group is refused, and so is an
  * image on a file system without trusted attributes, unless it already
@@ -610,12 +835,16 @@ virSecurityDACSetImageLabel(const char *path,
     if (!rec.haveOwner) {
         rec.uid = file.sb.st_uid;
         rec.gid = file.sb.st_gid;
-        owner = g_strdup_printf("%u:%u",
-                                (unsigned int) rec.uid, (unsigned int) rec.gid);
+        rec.haveMode = true;
+        rec.mode = file.sb.st_mode & 07777;
+        if (virSecurityDACReadACL(&file, &rec) < 0)
+            return -1;
+        owner = virSecurityDACFormatOwner(&rec);
         if (virSecurityDACSetAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER, owner) < 0)
             return -1;
         fresh = true;
     } else {
+        /* Its mode and ACL may be what QEMU's user made of them: keep those too. */
         VIR_DEBUG("image '%s' was left half labelled or restored: keeping its remembered owner %u:%u",
                   file.real, (unsigned int) rec.uid, (unsigned int) rec.gid);
     }
@@ -642,7 +871,7 @@ virSecurityDACSetImageLabel(const char *path,
          * fails too, OWNER stays for the next restore to finish.
          */
         virErrorPreserveLast(&saved);
-        if (virSecurityDACFileChown(&file, rec.uid, rec.gid) == 0)
+        if (virSecurityDACFileGiveBack(&file, &rec) == 0)
             virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER);
         virErrorRestore(&saved);
     }
@@ -657,10 +886,12 @@ virSecurityDACSetImageLabel(const char *path,
  * Remove @holder from the holders of the image at @path; removing one
  * that is not there changes nothing (a restore done twice, e.g. replayed
  * after a crash, cannot take the label from another holder). When no
- * holder remains, give the image back to its remembered owner and remove
- * the attributes: this also finishes a label or restore that a crash left
- * half done. The steps are ordered to survive a crash at any point (see
- * the comment at the top of this file).
+ * holder remains, give the image back its remembered owner, mode and
+ * access ACL (whatever QEMU's user did to them while it owned the image:
+ * an ACL it added is removed) and remove the attributes: this also
+ * finishes a label or restore that a crash left half done. The steps are
+ * ordered to survive a crash at any point (see the comment at the top of
+ * this file and virSecurityDACFileGiveBack).
  *
  * An image that has no remembered owner is left alone; a missing one only
  * logs a warning (it may have been deleted).
@@ -728,12 +959,14 @@ virSecurityDACRestoreImageLabel(const char *path,
      */
     if ((rec.haveHolders &&
          virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS) < 0) ||
-        virSecurityDACFileChown(&file, rec.uid, rec.gid) < 0 ||
+        virSecurityDACFileGiveBack(&file, &rec) < 0 ||
         virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER) < 0)
         return -1;
 
-    VIR_DEBUG("restored image '%s' to %u:%u (last holder '%s'%s)",
+    VIR_DEBUG("restored image '%s' to %u:%u mode %04o%s (last holder '%s'%s)",
               file.real, (unsigned int) rec.uid, (unsigned int) rec.gid,
+              (unsigned int) (file.sb.st_mode & 07777),
+              rec.acl ? " with its ACL" : "",
               holder, removed ? "" : ", not listed");
     return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * security_dac.h: chown images to QEMU's user, remembering the owner.
+ * security_dac.h: chown images to QEMU's user, remembering the owner,
+ * mode and access ACL to give back.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,11 +10,12 @@
 #include <sys/types.h>
 
 /*
- * Where the original owner ("UID:GID") and the holders of an image's
- * label (a comma-separated list of holder ids, e.g. one per running
- * domain) are kept. The trusted. namespace is writable only with
- * CAP_SYS_ADMIN, so QEMU's user cannot forge the owner of a file it has
- * been handed, and it works on tmpfs.
+ * Where what to give back ("UID:GID:MODE", MODE in octal, then ":ACL",
+ * the access ACL in hex, if the image had one) and the holders of an
+ * image's label (a comma-separated list of holder ids, e.g. one per
+ * running domain) are kept. The trusted. namespace is writable only with
+ * CAP_SYS_ADMIN, so QEMU's user cannot forge the owner or mode of a file
+ * it has been handed, and it works on tmpfs.
  */
 #define VIR_SECURITY_DAC_XATTR_OWNER "trusted.libvirt-bp.dac.owner"
 #define VIR_SECURITY_DAC_XATTR_HOLDERS "trusted.libvirt-bp.dac.holders"

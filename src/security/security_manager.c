@@ -403,8 +403,8 @@ virSecurityManagerHolderID(const char *scope,
  *
  * Grant QEMU's user access to the image at @path on behalf of @holder:
  * with an active "dac" driver, make it owned by QEMU's user and group
- * (the mode stays), remember the original owner in the image, and add
- * @holder to the image's holders. Labelling again for the same holder
+ * (the mode and ACL stay), remember the original owner, mode and access
+ * ACL in the image, and add @holder to the image's holders. Labelling again for the same holder
  * changes nothing: the image stays labelled until
  * virSecurityManagerRestoreImageLabel with that holder (and every other
  * holder) is called, once is enough.
@@ -435,7 +435,9 @@ virSecurityManagerSetImageLabel(virSecurityManager *mgr,
  * @holder: the holder that no longer needs it
  *
  * Drop @holder's grant of the image at @path; when no other holder
- * remains, give the image back to its remembered owner. A holder that
+ * remains, give the image back its remembered owner, mode and access ACL,
+ * undoing any chmod or ACL entry QEMU's user made while it owned the
+ * image (an open file descriptor it kept is beyond reach). A holder that
  * does not hold the image (never did, or already let go: a restore
  * replayed after a crash) changes nothing, so another holder's grant is
  * never taken away. Works with any manager, in any process, after a
