@@ -761,6 +761,51 @@ testChainRelative(testImages *fx, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(fmt, ==, VIR_STORAGE_FILE_NONE);
 }
 
+/*
+ * A FIFO (or a directory) as an image, given or named by a header: refused
+ * at once, naming it, never opened (an open of a FIFO blocks until someone
+ * opens its other end). alarm() turns a hang into a failure.
+ */
+static void
+testChainFifo(testImages *fx, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *fifo = testPath(fx, "fifo");
+    g_autofree char *top = testPath(fx, "top.qcow2");
+    g_autofree char *top2 = testPath(fx, "top2.qcow2");
+    struct {
+        const char *path;
+        const char *fmt;
+        const char *what;
+    } cases[] = {
+        { fifo, "qcow2", fifo },
+        { fifo, "raw", fifo },
+        { top, "qcow2", fifo },
+        { top2, "qcow2", fx->dir },
+    };
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    testQemuImg("create", "-q", "-f", "qcow2", "-u", "-b", fifo, "-F", "raw",
+                top, "1M", NULL);
+    testQemuImg("create", "-q", "-f", "qcow2", "-u", "-b", fx->dir, "-F", "qcow2",
+                top2, "1M", NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(virDomainDef) def = testDefWithDisks(cases[i].path, cases[i].fmt,
+                                                       NULL, NULL);
+
+        if (!def)
+            return;
+        alarm(60);
+        g_assert_cmpint(virDomainDefResolveChains(def), ==, -1);
+        alarm(0);
+        g_test_message("%s", virGetLastErrorMessage());
+        g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_CONFIG_UNSUPPORTED);
+        g_assert_nonnull(strstr(virGetLastErrorMessage(), cases[i].what));
+        g_assert_nonnull(strstr(virGetLastErrorMessage(),
+                                i < 3 ? "is a FIFO" : "is a directory"));
+    }
+}
+
 static void
 testChainRawTop(testImages *fx, gconstpointer data G_GNUC_UNUSED)
 {
@@ -1030,6 +1075,7 @@ main(int argc, char **argv)
     ADD_IMAGE_TEST("one-level-v2", "0.10", testChainOneLevel);
     ADD_IMAGE_TEST("two-levels-raw-base", NULL, testChainTwoLevelsRawBase);
     ADD_IMAGE_TEST("relative", NULL, testChainRelative);
+    ADD_IMAGE_TEST("fifo", NULL, testChainFifo);
     ADD_IMAGE_TEST("raw-top", NULL, testChainRawTop);
     ADD_IMAGE_TEST("no-backing-format", NULL, testChainNoBackingFormat);
     ADD_IMAGE_TEST("missing", NULL, testChainMissingBacking);

@@ -47,18 +47,82 @@ virStorageReadBE64(const unsigned char *p)
     return ((guint64)virStorageReadBE32(p) << 32) | virStorageReadBE32(p + 4);
 }
 
-/* Open an image for reading its header; a missing one is VIR_ERR_NO_SOURCE. */
-static int
-virStorageFileOpen(const char *path)
+/* What a file of mode @mode is, for messages. */
+static const char *
+virStorageFileTypeName(mode_t mode)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    return "a special file";
+}
 
-    if (fd < 0) {
+/*
+ * Only regular files and block devices are images. Anything else is refused
+ * before it is opened: opening a FIFO blocks until someone opens its other
+ * end (for ever, with the driver's lock held), and opening a device may have
+ * effects of its own.
+ */
+static int
+virStorageFileCheckType(const char *path, const struct stat *sb)
+{
+    if (S_ISREG(sb->st_mode) || S_ISBLK(sb->st_mode))
+        return 0;
+    virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                   "image '%s' is %s, not a regular file or a block device",
+                   path, virStorageFileTypeName(sb->st_mode));
+    return -1;
+}
+
+/* stat() an image and check its type; a missing one is VIR_ERR_NO_SOURCE. */
+static int
+virStorageFileStat(const char *path, struct stat *sb)
+{
+    if (stat(path, sb) < 0) {
+        if (errno == ENOENT) {
+            virReportError(VIR_ERR_NO_SOURCE, "image '%s' does not exist", path);
+        } else {
+            virReportSystemError(errno, "cannot access image '%s'", path);
+        }
+        return -1;
+    }
+    return virStorageFileCheckType(path, sb);
+}
+
+/*
+ * Open an image for reading its header, never blocking: the type is
+ * checked before the open and again on the descriptor (the name may have
+ * been given to another file in between; O_NONBLOCK keeps a FIFO swapped in
+ * meanwhile from blocking the open).
+ */
+static int
+virStorageFileOpen(const char *path, struct stat *sb)
+{
+    int fd;
+
+    if (virStorageFileStat(path, sb) < 0)
+        return -1;
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
         if (errno == ENOENT) {
             virReportError(VIR_ERR_NO_SOURCE, "image '%s' does not exist", path);
         } else {
             virReportSystemError(errno, "cannot open image '%s'", path);
         }
+        return -1;
+    }
+    if (fstat(fd, sb) < 0) {
+        virReportSystemError(errno, "cannot stat image '%s'", path);
+        close(fd);
+        return -1;
+    }
+    if (virStorageFileCheckType(path, sb) < 0) {
+        close(fd);
+        return -1;
     }
     return fd;
 }
@@ -161,13 +225,9 @@ virStorageQcow2GetBacking(const char *path, char **backingName,
     *backingName = NULL;
     *backingFormat = NULL;
 
-    if ((fd = virStorageFileOpen(path)) < 0)
+    if ((fd = virStorageFileOpen(path, &sb)) < 0)
         return -1;
 
-    if (fstat(fd, &sb) < 0) {
-        virReportSystemError(errno, "cannot stat image '%s'", path);
-        goto cleanup;
-    }
     if (sb.st_size < QCOW2_V2_HEADER_LENGTH) {
         virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
                        "image '%s' is too small to be a qcow2 image", path);
@@ -285,11 +345,16 @@ virStorageQcow2GetBacking(const char *path, char **backingName,
  * format header extension are read; a relative name is resolved against
  * the directory of @path.
  *
+ * Only regular files and block devices are read; anything else (a FIFO, a
+ * directory, a device) is refused before it is opened, so a probe never
+ * blocks.
+ *
  * Returns 0 on success; -1 with VIR_ERR_NO_SOURCE (no such image), a
  * system error (unreadable), VIR_ERR_STORAGE_PROBE_FAILED (not qcow2, or a
- * corrupt header) or VIR_ERR_CONFIG_UNSUPPORTED (a backing image without a
- * recorded format, a network/json backing name, an unsupported backing
- * format, an encrypted image or one with an external data file).
+ * corrupt header) or VIR_ERR_CONFIG_UNSUPPORTED (not a regular file or
+ * block device, a backing image without a recorded format, a network/json
+ * backing name, an unsupported backing format, an encrypted image or one
+ * with an external data file).
  */
 int
 virStorageFileGetBacking(const char *path, virStorageFileFormat format,
@@ -312,15 +377,7 @@ virStorageFileGetBacking(const char *path, virStorageFileFormat format,
     if (format == VIR_STORAGE_FILE_RAW || format == VIR_STORAGE_FILE_NONE) {
         struct stat sb;
 
-        if (stat(path, &sb) < 0) {
-            if (errno == ENOENT) {
-                virReportError(VIR_ERR_NO_SOURCE, "image '%s' does not exist", path);
-            } else {
-                virReportSystemError(errno, "cannot access image '%s'", path);
-            }
-            return -1;
-        }
-        return 0;
+        return virStorageFileStat(path, &sb);
     }
     if (format != VIR_STORAGE_FILE_QCOW2) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -406,10 +463,19 @@ virStorageSourceResolveChain(virStorageSource *top, const char *dst)
             return -1;
         }
 
-        if (access(backing, F_OK) < 0 && errno == ENOENT) {
-            virReportError(VIR_ERR_NO_SOURCE,
-                           "backing image '%s' of image '%s' (disk '%s') does not exist",
-                           backing, path, dst);
+        if (stat(backing, &sb) < 0) {
+            if (errno == ENOENT) {
+                virReportError(VIR_ERR_NO_SOURCE,
+                               "backing image '%s' of image '%s' (disk '%s') does not exist",
+                               backing, path, dst);
+                return -1;
+            }
+            /* Other failures are told when it is opened. */
+        } else if (!S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode)) {
+            /* Said here to name the image that names it; opening checks again. */
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "backing image '%s' of image '%s' (disk '%s') is %s, not a regular file or a block device",
+                           backing, path, dst, virStorageFileTypeName(sb.st_mode));
             return -1;
         }
 
