@@ -1,6 +1,7 @@
 /*
  * qemuimagetest.c: what the QEMU driver opens and hands to QEMU, on a real
- * QEMU: FIFOs and symlinks where images and serial logs are expected.
+ * QEMU: FIFOs and symlinks where images and serial logs are expected, and
+ * relative backing names below symlinked directories.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -463,6 +464,73 @@ testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 /* ------------------------------------------------------------------ */
+/* Relative backing names below a symlinked directory                   */
+
+/*
+ * DIR/link -> DIR/real/sub; the overlay is DIR/link/top.qcow2 with backing
+ * name "../base.raw". QEMU (and qemu-img) open DIR/link/../base.raw, which
+ * the kernel resolves to DIR/real/base.raw; dropping "link/.." lexically
+ * would give DIR/base.raw instead. Both exist with different data: the
+ * right one must be labelled, and pulled into the overlay.
+ */
+static void
+testRelativeSymlinkedDir(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *realsub = g_build_filename(f->dir, "real", "sub", NULL);
+    g_autofree char *link = g_build_filename(f->dir, "link", NULL);
+    g_autofree char *physical = g_build_filename(f->dir, "real", "base.raw", NULL);
+    g_autofree char *lexical = g_build_filename(f->dir, "base.raw", NULL);
+    g_autofree char *top = g_build_filename(link, "top.qcow2", NULL);
+    g_autofree char *flat = g_build_filename(f->dir, "flat.raw", NULL);
+    g_autofree char *xml = NULL;
+    g_autofree char *bytes = NULL;
+    gsize len;
+    virDomainPtr dom;
+
+    g_assert_cmpint(g_mkdir_with_parents(realsub, 0755), ==, 0);
+    g_assert_cmpint(symlink(realsub, link), ==, 0);
+    virTestImageCreate(physical, "raw", "8M", NULL, NULL);
+    virTestImageWrite(physical, "raw", 0x77, "0", "4M");
+    g_assert_cmpint(chmod(physical, 0600), ==, 0);
+    /* lexical is the fixture's base: 0x11. */
+    {
+        const char *argv[] = { QEMU_IMG_PATH, "create", "-q", "-f", "qcow2",
+                               "-b", "../base.raw", "-F", "raw", top, NULL };
+        virTestRun(argv, NULL);
+    }
+    virTestImageWrite(top, "qcow2", 0x33, "0", "1M");
+    g_assert_cmpint(chmod(top, 0600), ==, 0);
+    /* qemu-img reads through the chain as QEMU does: the reference. */
+    {
+        const char *argv[] = { QEMU_IMG_PATH, "convert", "-O", "raw", top, flat, NULL };
+        virTestRun(argv, NULL);
+    }
+    g_assert_true(g_file_get_contents(flat, &bytes, &len, NULL));
+    g_assert_cmpuint(len, ==, 8 << 20);
+    g_assert_cmpint(bytes[0], ==, 0x33);
+    g_assert_cmpint(bytes[2 << 20], ==, 0x77);
+
+    dom = define(f, "relative", top);
+    start(dom);
+    virTestAssertOwner(physical, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(lexical, 0, 0);
+    xml = virDomainGetXMLDesc(dom, 0);
+    g_assert_nonnull(strstr(xml, physical));
+
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    expectPullEvent(VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    virTestAssertOwner(physical, 0, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    {
+        const char *argv[] = { QEMU_IMG_PATH, "compare", top, flat, NULL };
+        virTestRun(argv, NULL);
+    }
+    virTestAssertOwner(lexical, 0, 0);
+    virDomainFree(dom);
+    free(g_steal_pointer(&xml));
+}
+
+/* ------------------------------------------------------------------ */
 
 static int
 childMain(const char *what, const char *uri)
@@ -495,5 +563,6 @@ main(int argc, char **argv)
     ADD("/qemu/images/fifo-serial", testFifoSerial);
     ADD("/qemu/images/fifo-pull", testFifoPull);
     ADD("/qemu/images/serial-symlink", testSerialSymlink);
+    ADD("/qemu/images/relative-symlinked-dir", testRelativeSymlinkedDir);
     return g_test_run();
 }
