@@ -1,7 +1,8 @@
 /*
  * qemuimagetest.c: what the QEMU driver opens and hands to QEMU, on a real
- * QEMU: FIFOs and symlinks where images and serial logs are expected, and
- * relative backing names below symlinked directories.
+ * QEMU: FIFOs and symlinks where images and serial logs are expected,
+ * relative backing names below symlinked directories, and backing files
+ * named by image headers that QEMU's user may have rewritten.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -91,6 +92,16 @@ closeConn(Fixture *f)
 }
 
 static void
+writeConf(Fixture *f, const char *conf)
+{
+    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
+    g_autofree char *path = g_build_filename(etc, "qemu.conf", NULL);
+
+    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
+}
+
+static void
 fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     g_mutex_lock(&pullLock);
@@ -160,6 +171,17 @@ define(Fixture *f, const char *name, const char *disk)
     g_autofree char *xml = domainXML(name, disk, NULL, NULL);
 
     return defineXML(f, xml);
+}
+
+/* Define @dom again with its own persistent XML, as "virsh edit" does. */
+static void
+redefine(Fixture *f, virDomainPtr dom)
+{
+    char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+
+    g_assert_nonnull(xml);
+    virDomainFree(defineXML(f, xml));
+    free(xml);
 }
 
 static void
@@ -531,6 +553,225 @@ testRelativeSymlinkedDir(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 /* ------------------------------------------------------------------ */
+/* Headers rewritten by QEMU's user                                     */
+
+/* What QEMU's user can do to an overlay it owns while the domain runs. */
+static void
+rewriteBacking(const char *image, const char *backing, const char *fmt)
+{
+    const char *argv[] = { QEMU_IMG_PATH, "rebase", "-u", "-b", backing, "-F", fmt,
+                           image, NULL };
+    virTestRun(argv, NULL);
+}
+
+static char *
+makeSecret(Fixture *f, const char *name)
+{
+    char *secret = g_build_filename(f->dir, name, NULL);
+
+    virTestImageCreate(secret, "raw", "1M", NULL, NULL);
+    virTestImageWrite(secret, "raw", 0x5e, "0", "1M");
+    g_assert_cmpint(chmod(secret, 0600), ==, 0);
+    return secret;
+}
+
+static char *
+recordPath(Fixture *f, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.backing.json", name);
+
+    return g_build_filename(f->root, "lib", "qemu", file, NULL);
+}
+
+/*
+ * The overlay's header is rewritten to name a root-only file: the next
+ * start refuses it, naming the file, the image and the two ways to accept
+ * it, and the file is never given to QEMU's user. Defining the domain again
+ * accepts the chain the headers name then.
+ */
+static void
+testHeaderRewritten(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *secret = makeSecret(f, "secret");
+    g_autofree char *missing = g_build_filename(f->dir, "missing.raw", NULL);
+    g_autofree char *xml = domainXML("rewritten", f->top, NULL, NULL);
+    g_autofree char *message = NULL;
+    virDomainPtr dom = defineXML(f, xml);
+    struct stat sb;
+
+    start(dom);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+
+    rewriteBacking(f->top, secret, "raw");
+    message = assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret);
+    g_assert_nonnull(strstr(message, f->top));
+    g_assert_nonnull(strstr(message, "'vda'"));
+    g_assert_nonnull(strstr(message, "define the domain again"));
+    g_assert_nonnull(strstr(message, "backing_dirs"));
+    virTestAssertOwner(secret, 0, 0);
+    g_assert_cmpint(stat(secret, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0600);
+    g_assert_false(virTestUserCanRead(secret, QEMU_UID, QEMU_GID));
+    assertNothingLeft(f);
+
+    /* A re-define that cannot read the chain (a header naming a missing
+     * file) keeps what was known: a later rewrite is refused still. */
+    rewriteBacking(f->top, missing, "raw");
+    redefine(f, dom);
+    rewriteBacking(f->top, secret, "raw");
+    g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret));
+    virTestAssertOwner(secret, 0, 0);
+
+    /* The administrator accepts the chain by defining the domain again. */
+    redefine(f, dom);
+    start(dom);
+    virTestAssertOwner(secret, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virTestAssertOwner(secret, 0, 0);
+
+    /* Undefine forgets the record. */
+    {
+        g_autofree char *record = recordPath(f, "rewritten");
+
+        g_assert_true(g_file_test(record, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+        g_assert_false(g_file_test(record, G_FILE_TEST_EXISTS));
+    }
+    virDomainFree(dom);
+}
+
+/* qemu.conf's backing_dirs: backing files under them are accepted. */
+static void
+testBackingDirs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *pool = g_build_filename(f->dir, "pool", NULL);
+    g_autofree char *pooled = g_build_filename(pool, "golden.raw", NULL);
+    g_autofree char *escape = g_build_filename(pool, "escape.raw", NULL);
+    g_autofree char *secret = makeSecret(f, "secret");
+    g_autofree char *outside = makeSecret(f, "pool2");
+    g_autofree char *conf = NULL;
+    g_autofree char *message = NULL;
+    virDomainPtr dom;
+
+    g_assert_cmpint(mkdir(pool, 0755), ==, 0);
+    g_assert_cmpint(symlink(secret, escape), ==, 0);
+    virTestImageCreate(pooled, "raw", "8M", NULL, NULL);
+    g_assert_cmpint(chmod(pooled, 0600), ==, 0);
+    closeConn(f);
+    /* A symlinked spelling of the directory works as well. */
+    g_assert_cmpint(symlink(pool, g_build_filename(f->dir, "pool-link", NULL)), ==, 0);
+    conf = g_strdup_printf("backing_dirs = [ \"%s/pool-link\" ]\n", f->dir);
+    writeConf(f, conf);
+    openConn(f);
+
+    dom = define(f, "dirs", f->top);
+    start(dom);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    rewriteBacking(f->top, pooled, "raw");
+    start(dom);
+    virTestAssertOwner(pooled, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    /* A file whose name merely starts with the directory's is not in it,
+     * nor is a file a symlink in the directory leads to. */
+    rewriteBacking(f->top, outside, "raw");
+    g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, outside));
+    virTestAssertOwner(outside, 0, 0);
+    rewriteBacking(f->top, escape, "raw");
+    message = assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret);
+    g_assert_nonnull(strstr(message, escape));
+    virTestAssertOwner(secret, 0, 0);
+    virDomainFree(dom);
+
+    /* Bad values: a clear error naming the setting. */
+    closeConn(f);
+    writeConf(f, "backing_dirs = \"/srv/base\"\n");
+    g_assert_null(virConnectOpen(f->uri));
+    virTestAssertError(VIR_ERR_CONF_SYNTAX);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "backing_dirs"));
+    writeConf(f, "backing_dirs = [ \"srv/base\" ]\n");
+    g_assert_null(virConnectOpen(f->uri));
+    virTestAssertError(VIR_ERR_CONF_SYNTAX);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "srv/base"));
+    writeConf(f, "");
+    openConn(f);
+}
+
+/* A completed pull updates the record: the domain starts again normally,
+ * and a header rewritten to name the old base again is refused. */
+static void
+testPullThenRestart(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = define(f, "pulled", f->top);
+
+    start(dom);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    expectPullEvent(VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    start(dom);
+    virTestAssertOwner(f->base, 0, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+
+    rewriteBacking(f->top, f->base, "raw");
+    g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, f->base));
+    virTestAssertOwner(f->base, 0, 0);
+    virDomainFree(dom);
+}
+
+/*
+ * Domains the record does not know yet: one defined by an older version
+ * (no record), one whose image did not exist when it was defined. Their
+ * first start records the chain; later rewrites are refused. A transient
+ * domain is started with the chain it is created with, and leaves no
+ * record.
+ */
+static void
+testFirstStart(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *secret = makeSecret(f, "secret");
+    g_autofree char *record = recordPath(f, "older");
+    g_autofree char *later = g_build_filename(f->dir, "later.qcow2", NULL);
+    virDomainPtr dom = define(f, "older", f->top);
+    virDomainPtr dom2 = define(f, "later", later);
+
+    /* As if defined by an older version: no record. */
+    g_assert_cmpint(unlink(record), ==, 0);
+    start(dom);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_true(g_file_test(record, G_FILE_TEST_EXISTS));
+    rewriteBacking(f->top, secret, "raw");
+    g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret));
+    rewriteBacking(f->top, f->base, "raw");
+    virDomainFree(dom);
+
+    /* Its image made after the define. */
+    virTestImageCreate(later, "qcow2", NULL, f->base, "raw");
+    g_assert_cmpint(chmod(later, 0600), ==, 0);
+    start(dom2);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(virDomainDestroy(dom2), ==, 0);
+    rewriteBacking(later, secret, "raw");
+    g_free(assertStartRefused(dom2, VIR_ERR_ACCESS_DENIED, secret));
+    virTestAssertOwner(secret, 0, 0);
+    virDomainFree(dom2);
+
+    /* Transient: its chain is what it is created with. */
+    {
+        g_autofree char *xml = domainXML("transient", later, NULL, NULL);
+        g_autofree char *trecord = recordPath(f, "transient");
+        virDomainPtr t = virDomainCreateXML(f->conn, xml, 0);
+
+        if (!t)
+            g_error("create failed: %s", virGetLastErrorMessage());
+        virTestAssertOwner(secret, QEMU_UID, QEMU_GID);
+        g_assert_false(g_file_test(trecord, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(virDomainDestroy(t), ==, 0);
+        virTestAssertOwner(secret, 0, 0);
+        virDomainFree(t);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 
 static int
 childMain(const char *what, const char *uri)
@@ -564,5 +805,9 @@ main(int argc, char **argv)
     ADD("/qemu/images/fifo-pull", testFifoPull);
     ADD("/qemu/images/serial-symlink", testSerialSymlink);
     ADD("/qemu/images/relative-symlinked-dir", testRelativeSymlinkedDir);
+    ADD("/qemu/images/header-rewritten", testHeaderRewritten);
+    ADD("/qemu/images/backing-dirs", testBackingDirs);
+    ADD("/qemu/images/pull-then-restart", testPullThenRestart);
+    ADD("/qemu/images/first-start", testFirstStart);
     return g_test_run();
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "qemu_blockjob.h"
+#include "qemu_backing.h"
 #include "qemu_monitor_json.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -164,6 +165,9 @@ qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
             virResetLastError();
         }
     }
+    /* The domain no longer uses them: a header naming them again later
+     * is refused like any other. */
+    qemuBackingRecordForget(driver, vm, disk->src->path, paths);
 }
 
 /*

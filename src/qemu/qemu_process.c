@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "qemu_process.h"
+#include "qemu_backing.h"
 #include "qemu_blockjob.h"
 #include "qemu_command.h"
 #include "qemu_monitor_json.h"
@@ -508,7 +509,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         virReportSystemError(errno, "cannot use QEMU binary '%s'", emulator);
         return -1;
     }
-    if (virDomainDefResolveChains(live) < 0)
+    if (qemuBackingResolveChains(driver, vm, live) < 0)
         return -1;
     qemuDomainAssignNodeNames(live);
     g_mutex_lock(&driver->lock);
