@@ -18,6 +18,8 @@
 # define QEMU_IMG_PATH "/usr/bin/qemu-img"
 #endif
 
+#define VIR_FROM_THIS VIR_FROM_NONE
+
 static const char *testSrcDir;
 static bool testRegenerate;
 
@@ -741,7 +743,9 @@ testChainRelative(testImages *fx, gconstpointer data G_GNUC_UNUSED)
     g_autofree char *sub = testPath(fx, "sub");
     g_autofree char *base = testPath(fx, "base.qcow2");
     g_autofree char *top = testPath(fx, "sub/top.qcow2");
+    g_autofree char *joined = testPath(fx, "sub/../base.qcow2");
     g_autofree char *backing = NULL;
+    g_autoptr(virDomainDef) def = NULL;
     virStorageFileFormat fmt;
 
     g_assert_cmpint(mkdir(sub, 0755), ==, 0);
@@ -750,16 +754,161 @@ testChainRelative(testImages *fx, gconstpointer data G_GNUC_UNUSED)
     testQemuImg("create", "-q", "-f", "qcow2", "-b", "../base.qcow2", "-F", "qcow2",
                 top, NULL);
 
+    /* The name QEMU opens: joined to top's directory, not canonicalized. */
     g_assert_cmpint(virStorageFileGetBacking(top, VIR_STORAGE_FILE_QCOW2,
                                              &backing, &fmt), ==, 0);
-    g_assert_cmpstr(backing, ==, base);
+    g_assert_cmpstr(backing, ==, joined);
     g_assert_cmpint(fmt, ==, VIR_STORAGE_FILE_QCOW2);
     g_clear_pointer(&backing, g_free);
+
+    /* The chain holds the file it leads to. */
+    if (!(def = testDefWithDisks(top, "qcow2", NULL, NULL)))
+        return;
+    g_assert_cmpint(virDomainDefResolveChains(def), ==, 0);
+    g_assert_cmpstr(def->disks[0]->src->backingStore->path, ==, base);
 
     g_assert_cmpint(virStorageFileGetBacking(base, VIR_STORAGE_FILE_QCOW2,
                                              &backing, &fmt), ==, 0);
     g_assert_null(backing);
     g_assert_cmpint(fmt, ==, VIR_STORAGE_FILE_NONE);
+}
+
+/*
+ * A relative name with ".." below a symlinked directory: the kernel
+ * resolves ".." from where the link leads (as QEMU opens it), which is not
+ * where dropping the last lexical component leads. Both files exist, so
+ * only the right resolution passes.
+ */
+static void
+testChainRelativeSymlink(testImages *fx, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *realsub = testPath(fx, "real/sub");
+    g_autofree char *link = testPath(fx, "link");
+    g_autofree char *lexical = testPath(fx, "base.qcow2");
+    g_autofree char *physical = testPath(fx, "real/base.qcow2");
+    g_autofree char *top = testPath(fx, "link/top.qcow2");
+    g_autofree char *joined = testPath(fx, "link/../base.qcow2");
+    g_autofree char *backing = NULL;
+    g_autoptr(virDomainDef) def = NULL;
+    virStorageFileFormat fmt;
+
+    g_assert_cmpint(g_mkdir_with_parents(realsub, 0755), ==, 0);
+    g_assert_cmpint(symlink(realsub, link), ==, 0);
+    testQemuImg("create", "-q", "-f", "qcow2", lexical, "1M", NULL);
+    testQemuImg("create", "-q", "-f", "qcow2", physical, "1M", NULL);
+    testQemuImg("create", "-q", "-f", "qcow2", "-b", "../base.qcow2", "-F", "qcow2",
+                top, NULL);
+
+    g_assert_cmpint(virStorageFileGetBacking(top, VIR_STORAGE_FILE_QCOW2,
+                                             &backing, &fmt), ==, 0);
+    g_assert_cmpstr(backing, ==, joined);
+
+    if (!(def = testDefWithDisks(top, "qcow2", NULL, NULL)))
+        return;
+    if (virDomainDefResolveChains(def) < 0) {
+        TEST_FAIL("chain not resolved: %s", virGetLastErrorMessage());
+        return;
+    }
+    g_assert_cmpstr(def->disks[0]->src->backingStore->path, ==, physical);
+}
+
+/* What a check callback saw; it refuses everything. */
+typedef struct {
+    char *disk;
+    char *image;
+    char *name;
+    char *backing;
+} testCheckSeen;
+
+static int
+testCheckRefuse(const virDomainDiskDef *disk, const char *image,
+                const char *name, const char *backing, void *opaque)
+{
+    testCheckSeen *seen = opaque;
+
+    seen->disk = g_strdup(disk->dst);
+    seen->image = g_strdup(image);
+    seen->name = g_strdup(name);
+    seen->backing = g_strdup(backing);
+    virReportError(VIR_ERR_ACCESS_DENIED, "refused '%s'", backing);
+    return -1;
+}
+
+/* The check sees the file a header names, resolved, before it is opened:
+ * here a FIFO, which would block an open. */
+static void
+testChainCheck(testImages *fx, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *fifo = testPath(fx, "fifo");
+    g_autofree char *link = testPath(fx, "fifo-link");
+    g_autofree char *top = testPath(fx, "top.qcow2");
+    g_autoptr(virDomainDef) def = NULL;
+    testCheckSeen seen = { 0 };
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    g_assert_cmpint(symlink("fifo", link), ==, 0);
+    testQemuImg("create", "-q", "-f", "qcow2", "-u", "-b", "fifo-link", "-F", "raw",
+                top, "1M", NULL);
+    if (!(def = testDefWithDisks(top, "qcow2", NULL, NULL)))
+        return;
+    alarm(60);
+    g_assert_cmpint(virDomainDefResolveChainsCheck(def, testCheckRefuse, &seen), ==, -1);
+    alarm(0);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_ACCESS_DENIED);
+    g_assert_cmpstr(seen.disk, ==, "vda");
+    g_assert_cmpstr(seen.image, ==, top);
+    g_assert_cmpstr(seen.name, ==, link);
+    g_assert_cmpstr(seen.backing, ==, fifo);
+    g_assert_null(def->disks[0]->src->backingStore);
+    g_free(seen.disk);
+    g_free(seen.image);
+    g_free(seen.name);
+    g_free(seen.backing);
+}
+
+/*
+ * A FIFO (or a directory) as an image, given or named by a header: refused
+ * at once, naming it, never opened (an open of a FIFO blocks until someone
+ * opens its other end). alarm() turns a hang into a failure.
+ */
+static void
+testChainFifo(testImages *fx, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *fifo = testPath(fx, "fifo");
+    g_autofree char *top = testPath(fx, "top.qcow2");
+    g_autofree char *top2 = testPath(fx, "top2.qcow2");
+    struct {
+        const char *path;
+        const char *fmt;
+        const char *what;
+    } cases[] = {
+        { fifo, "qcow2", fifo },
+        { fifo, "raw", fifo },
+        { top, "qcow2", fifo },
+        { top2, "qcow2", fx->dir },
+    };
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    testQemuImg("create", "-q", "-f", "qcow2", "-u", "-b", fifo, "-F", "raw",
+                top, "1M", NULL);
+    testQemuImg("create", "-q", "-f", "qcow2", "-u", "-b", fx->dir, "-F", "qcow2",
+                top2, "1M", NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(virDomainDef) def = testDefWithDisks(cases[i].path, cases[i].fmt,
+                                                       NULL, NULL);
+
+        if (!def)
+            return;
+        alarm(60);
+        g_assert_cmpint(virDomainDefResolveChains(def), ==, -1);
+        alarm(0);
+        g_test_message("%s", virGetLastErrorMessage());
+        g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_CONFIG_UNSUPPORTED);
+        g_assert_nonnull(strstr(virGetLastErrorMessage(), cases[i].what));
+        g_assert_nonnull(strstr(virGetLastErrorMessage(),
+                                i < 3 ? "is a FIFO" : "is a directory"));
+    }
 }
 
 static void
@@ -1035,6 +1184,9 @@ main(int argc, char **argv)
     ADD_IMAGE_TEST("one-level-v2", "0.10", testChainOneLevel);
     ADD_IMAGE_TEST("two-levels-raw-base", NULL, testChainTwoLevelsRawBase);
     ADD_IMAGE_TEST("relative", NULL, testChainRelative);
+    ADD_IMAGE_TEST("relative-symlink", NULL, testChainRelativeSymlink);
+    ADD_IMAGE_TEST("check", NULL, testChainCheck);
+    ADD_IMAGE_TEST("fifo", NULL, testChainFifo);
     ADD_IMAGE_TEST("raw-top", NULL, testChainRawTop);
     ADD_IMAGE_TEST("no-backing-format", NULL, testChainNoBackingFormat);
     ADD_IMAGE_TEST("missing", NULL, testChainMissingBacking);

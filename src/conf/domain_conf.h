@@ -209,19 +209,41 @@ size_t virStorageSourceChainLength(const virStorageSource *src);
 bool virStorageSourceChainHasPath(const virStorageSource *src, const char *path);
 
 /*
+ * A backing image named by an image header, asked about before anything
+ * opens it: return 0 to use it, or -1 with an error reported to refuse it.
+ * @image is the image whose header names it, @name the name QEMU would
+ * open (see virStorageFileGetBacking), @backing the file that leads to: an
+ * absolute path with every symlink resolved, which is what would be
+ * labelled and given to QEMU.
+ */
+typedef int (*virDomainBackingCheck)(const virDomainDiskDef *disk,
+                                     const char *image, const char *name,
+                                     const char *backing, void *opaque);
+
+/*
  * Read the backing chain of every disk whose chain is not known, from the
  * image headers (qcow2: backing file name and the backing format header
  * extension; raw: no backing). An image whose header names a backing file
  * but no backing format is refused (VIR_ERR_CONFIG_UNSUPPORTED): the format
  * is never guessed. A missing image: VIR_ERR_NO_SOURCE / system error.
- * Relative backing names are resolved against the directory of the image
- * that names them.
+ * Only regular files and block devices are opened (never blocking); a
+ * FIFO, directory or device is refused (VIR_ERR_CONFIG_UNSUPPORTED).
+ * Relative backing names are resolved as QEMU resolves them: appended to
+ * the directory part of the name of the image that names them, then
+ * resolved by the kernel (never lexically); the chain holds the result
+ * with every symlink resolved. ...Check asks @check about each backing
+ * image read from a header before it is opened.
  */
 int virDomainDefResolveChains(virDomainDef *def);
+int virDomainDefResolveChainsCheck(virDomainDef *def, virDomainBackingCheck check,
+                                   void *opaque);
+/* The same for one disk, without virDomainDefCheckImagePaths(). */
+int virDomainDiskResolveChain(virDomainDiskDef *disk, virDomainBackingCheck check,
+                              void *opaque);
 
-/* Read one image's header: its backing file path (absolute, or NULL for
- * none) and backing format. VIR_STORAGE_FILE_NONE is read as raw (formats
- * are never probed). */
+/* Read one image's header: the name QEMU would open for its backing file
+ * (absolute, not canonicalized, or NULL for none) and the backing format.
+ * VIR_STORAGE_FILE_NONE is read as raw (formats are never probed). */
 int virStorageFileGetBacking(const char *path, virStorageFileFormat format,
                              char **backingPath,
                              virStorageFileFormat *backingFormat);

@@ -47,18 +47,82 @@ virStorageReadBE64(const unsigned char *p)
     return ((guint64)virStorageReadBE32(p) << 32) | virStorageReadBE32(p + 4);
 }
 
-/* Open an image for reading its header; a missing one is VIR_ERR_NO_SOURCE. */
-static int
-virStorageFileOpen(const char *path)
+/* What a file of mode @mode is, for messages. */
+static const char *
+virStorageFileTypeName(mode_t mode)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    return "a special file";
+}
 
-    if (fd < 0) {
+/*
+ * Only regular files and block devices are images. Anything else is refused
+ * before it is opened: opening a FIFO blocks until someone opens its other
+ * end (for ever, with the driver's lock held), and opening a device may have
+ * effects of its own.
+ */
+static int
+virStorageFileCheckType(const char *path, const struct stat *sb)
+{
+    if (S_ISREG(sb->st_mode) || S_ISBLK(sb->st_mode))
+        return 0;
+    virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                   "image '%s' is %s, not a regular file or a block device",
+                   path, virStorageFileTypeName(sb->st_mode));
+    return -1;
+}
+
+/* stat() an image and check its type; a missing one is VIR_ERR_NO_SOURCE. */
+static int
+virStorageFileStat(const char *path, struct stat *sb)
+{
+    if (stat(path, sb) < 0) {
+        if (errno == ENOENT) {
+            virReportError(VIR_ERR_NO_SOURCE, "image '%s' does not exist", path);
+        } else {
+            virReportSystemError(errno, "cannot access image '%s'", path);
+        }
+        return -1;
+    }
+    return virStorageFileCheckType(path, sb);
+}
+
+/*
+ * Open an image for reading its header, never blocking: the type is
+ * checked before the open and again on the descriptor (the name may have
+ * been given to another file in between; O_NONBLOCK keeps a FIFO swapped in
+ * meanwhile from blocking the open).
+ */
+static int
+virStorageFileOpen(const char *path, struct stat *sb)
+{
+    int fd;
+
+    if (virStorageFileStat(path, sb) < 0)
+        return -1;
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
         if (errno == ENOENT) {
             virReportError(VIR_ERR_NO_SOURCE, "image '%s' does not exist", path);
         } else {
             virReportSystemError(errno, "cannot open image '%s'", path);
         }
+        return -1;
+    }
+    if (fstat(fd, sb) < 0) {
+        virReportSystemError(errno, "cannot stat image '%s'", path);
+        close(fd);
+        return -1;
+    }
+    if (virStorageFileCheckType(path, sb) < 0) {
+        close(fd);
+        return -1;
     }
     return fd;
 }
@@ -161,13 +225,9 @@ virStorageQcow2GetBacking(const char *path, char **backingName,
     *backingName = NULL;
     *backingFormat = NULL;
 
-    if ((fd = virStorageFileOpen(path)) < 0)
+    if ((fd = virStorageFileOpen(path, &sb)) < 0)
         return -1;
 
-    if (fstat(fd, &sb) < 0) {
-        virReportSystemError(errno, "cannot stat image '%s'", path);
-        goto cleanup;
-    }
     if (sb.st_size < QCOW2_V2_HEADER_LENGTH) {
         virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
                        "image '%s' is too small to be a qcow2 image", path);
@@ -272,35 +332,40 @@ virStorageQcow2GetBacking(const char *path, char **backingName,
     return ret;
 }
 
-/**
- * virStorageFileGetBacking:
- * @path: an image (absolute path)
- * @format: its format; VIR_STORAGE_FILE_NONE is read as raw (formats are
- *          never probed)
- * @backingPath: set to the absolute path of its backing image, or NULL
- * @backingFormat: set to the backing image's format (NONE if none)
- *
- * Read an image's header. Raw images have no backing image (the file
- * must still exist). For qcow2 the backing file name and the backing
- * format header extension are read; a relative name is resolved against
- * the directory of @path.
- *
- * Returns 0 on success; -1 with VIR_ERR_NO_SOURCE (no such image), a
- * system error (unreadable), VIR_ERR_STORAGE_PROBE_FAILED (not qcow2, or a
- * corrupt header) or VIR_ERR_CONFIG_UNSUPPORTED (a backing image without a
- * recorded format, a network/json backing name, an unsupported backing
- * format, an encrypted image or one with an external data file).
+/*
+ * The name QEMU opens for backing file @name of an image it knows as
+ * @image: an absolute name as it is, a relative one appended to the
+ * directory part of @image. Nothing is canonicalized: the kernel resolves
+ * ".." after following the symlinks before it, so "/a/link/../b" may well
+ * be another file than "/a/b".
  */
-int
-virStorageFileGetBacking(const char *path, virStorageFileFormat format,
-                         char **backingPath,
-                         virStorageFileFormat *backingFormat)
+static char *
+virStorageFileBackingName(const char *image, const char *name)
 {
-    g_autofree char *name = NULL;
+    const char *slash;
+
+    if (g_path_is_absolute(name))
+        return g_strdup(name);
+    slash = strrchr(image, '/');
+    return g_strdup_printf("%.*s%s", (int)(slash - image + 1), image, name);
+}
+
+/*
+ * Read the header of the image at @path, which QEMU knows by @name (the
+ * same string for an image given in the XML; for a backing image, the name
+ * before symlinks were resolved): relative backing names are relative to
+ * the directory part of @name, as in QEMU.
+ */
+static int
+virStorageFileReadBacking(const char *path, const char *name,
+                          virStorageFileFormat format, char **backingName,
+                          virStorageFileFormat *backingFormat)
+{
+    g_autofree char *backing = NULL;
     g_autofree char *fmt = NULL;
     int fmtval;
 
-    *backingPath = NULL;
+    *backingName = NULL;
     *backingFormat = VIR_STORAGE_FILE_NONE;
 
     if (!path || path[0] != '/') {
@@ -312,15 +377,7 @@ virStorageFileGetBacking(const char *path, virStorageFileFormat format,
     if (format == VIR_STORAGE_FILE_RAW || format == VIR_STORAGE_FILE_NONE) {
         struct stat sb;
 
-        if (stat(path, &sb) < 0) {
-            if (errno == ENOENT) {
-                virReportError(VIR_ERR_NO_SOURCE, "image '%s' does not exist", path);
-            } else {
-                virReportSystemError(errno, "cannot access image '%s'", path);
-            }
-            return -1;
-        }
-        return 0;
+        return virStorageFileStat(path, &sb);
     }
     if (format != VIR_STORAGE_FILE_QCOW2) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -328,60 +385,128 @@ virStorageFileGetBacking(const char *path, virStorageFileFormat format,
         return -1;
     }
 
-    if (virStorageQcow2GetBacking(path, &name, &fmt) < 0)
+    if (virStorageQcow2GetBacking(path, &backing, &fmt) < 0)
         return -1;
-    if (!name)
+    if (!backing)
         return 0;
 
-    if (g_str_has_prefix(name, "json:") || virStorageNameIsProtocol(name)) {
+    if (g_str_has_prefix(backing, "json:") || virStorageNameIsProtocol(backing)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        "image '%s' has backing '%s', which is not a local file; only local backing files are supported",
-                       path, name);
+                       path, backing);
         return -1;
     }
     if (!fmt) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        "the backing format of backing file '%s' is not recorded in image '%s'; record it with 'qemu-img rebase -u -F FORMAT -b %s %s' (FORMAT: raw or qcow2) or give the chain with <backingStore> in the domain XML",
-                       name, path, name, path);
+                       backing, path, backing, path);
         return -1;
     }
     if ((fmtval = virStorageFileFormatFromString(fmt)) < 0) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        "backing file '%s' of image '%s' has unsupported format '%s' (only raw and qcow2 are supported)",
-                       name, path, fmt);
+                       backing, path, fmt);
         return -1;
     }
 
-    if (g_path_is_absolute(name)) {
-        *backingPath = g_canonicalize_filename(name, NULL);
-    } else {
-        g_autofree char *dir = g_path_get_dirname(path);
-
-        *backingPath = g_canonicalize_filename(name, dir);
-    }
+    *backingName = virStorageFileBackingName(name, backing);
     *backingFormat = fmtval;
     return 0;
 }
 
-/* Read the chain below @top from the image headers. */
+/**
+ * virStorageFileGetBacking:
+ * @path: an image (absolute path)
+ * @format: its format; VIR_STORAGE_FILE_NONE is read as raw (formats are
+ *          never probed)
+ * @backingPath: set to the name QEMU would open for its backing image, or
+ *               NULL
+ * @backingFormat: set to the backing image's format (NONE if none)
+ *
+ * Read an image's header. Raw images have no backing image (the file
+ * must still exist). For qcow2 the backing file name and the backing
+ * format header extension are read. A relative name is appended to the
+ * directory part of @path, as QEMU does, and nothing is canonicalized:
+ * "/a/link/../b" stays so, because the kernel resolves ".." after
+ * following "link", and may so reach another file than "/a/b" (use
+ * realpath() on the result to learn which file it is).
+ *
+ * Only regular files and block devices are read; anything else (a FIFO, a
+ * directory, a device) is refused before it is opened, so a probe never
+ * blocks.
+ *
+ * Returns 0 on success; -1 with VIR_ERR_NO_SOURCE (no such image), a
+ * system error (unreadable), VIR_ERR_STORAGE_PROBE_FAILED (not qcow2, or a
+ * corrupt header) or VIR_ERR_CONFIG_UNSUPPORTED (not a regular file or
+ * block device, a backing image without a recorded format, a network/json
+ * backing name, an unsupported backing format, an encrypted image or one
+ * with an external data file).
+ */
+int
+virStorageFileGetBacking(const char *path, virStorageFileFormat format,
+                         char **backingPath,
+                         virStorageFileFormat *backingFormat)
+{
+    return virStorageFileReadBacking(path, path, format, backingPath,
+                                     backingFormat);
+}
+
+/*
+ * The file a backing name leads to, every symlink resolved: what is
+ * checked, labelled and given to QEMU is then one and the same file.
+ */
+static char *
+virStorageFileResolveBacking(const char *backingName, const char *image,
+                             const char *dst)
+{
+    char *real = realpath(backingName, NULL);
+    char *ret;
+
+    if (!real) {
+        if (errno == ENOENT) {
+            virReportError(VIR_ERR_NO_SOURCE,
+                           "backing image '%s' of image '%s' (disk '%s') does not exist",
+                           backingName, image, dst);
+        } else {
+            virReportSystemError(errno,
+                                 "cannot resolve backing image '%s' of image '%s' (disk '%s')",
+                                 backingName, image, dst);
+        }
+        return NULL;
+    }
+    /* realpath() returns libc memory: hand out a GLib string. */
+    ret = g_strdup(real);
+    free(real);
+    return ret;
+}
+
+/* Read the chain below @disk's top image from the image headers. */
 static int
-virStorageSourceResolveChain(virStorageSource *top, const char *dst)
+virStorageSourceResolveChain(const virDomainDiskDef *disk,
+                             virDomainBackingCheck check, void *opaque)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal,
                                                        g_free, NULL);
     g_autoptr(virStorageSource) chain = NULL;
+    virStorageSource *top = disk->src;
     virStorageSource **next = &chain;
+    const char *dst = disk->dst;
+    /* The file we read, and the name QEMU knows it by (see
+     * virStorageFileReadBacking). */
     g_autofree char *path = g_strdup(top->path);
+    g_autofree char *name = g_strdup(top->path);
     virStorageFileFormat format = top->format;
     size_t depth = 0;
 
     while (true) {
+        g_autofree char *backingName = NULL;
         g_autofree char *backing = NULL;
         virStorageFileFormat backingFormat;
         struct stat sb;
         virStorageSource *src;
 
-        if (virStorageFileGetBacking(path, format, &backing, &backingFormat) < 0)
+        if (virStorageFileReadBacking(path, name, format, &backingName,
+                                      &backingFormat) < 0)
             return -1;
 
         /* The same file under two names is a loop as well: compare inodes. */
@@ -397,7 +522,7 @@ virStorageSourceResolveChain(virStorageSource *top, const char *dst)
             }
         }
 
-        if (!backing)
+        if (!backingName)
             break;
         if (++depth > VIR_STORAGE_MAX_CHAIN_DEPTH) {
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -406,10 +531,16 @@ virStorageSourceResolveChain(virStorageSource *top, const char *dst)
             return -1;
         }
 
-        if (access(backing, F_OK) < 0 && errno == ENOENT) {
-            virReportError(VIR_ERR_NO_SOURCE,
-                           "backing image '%s' of image '%s' (disk '%s') does not exist",
-                           backing, path, dst);
+        if (!(backing = virStorageFileResolveBacking(backingName, path, dst)))
+            return -1;
+        /* Asked before the file is opened, even to read its header. */
+        if (check && check(disk, path, backingName, backing, opaque) < 0)
+            return -1;
+        /* Said here to name the image that names it; opening checks again. */
+        if (stat(backing, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode)) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "backing image '%s' of image '%s' (disk '%s') is %s, not a regular file or a block device",
+                           backing, path, dst, virStorageFileTypeName(sb.st_mode));
             return -1;
         }
 
@@ -422,6 +553,8 @@ virStorageSourceResolveChain(virStorageSource *top, const char *dst)
 
         g_free(path);
         path = g_steal_pointer(&backing);
+        g_free(name);
+        name = g_steal_pointer(&backingName);
         format = backingFormat;
     }
 
@@ -433,36 +566,71 @@ virStorageSourceResolveChain(virStorageSource *top, const char *dst)
 }
 
 /**
- * virDomainDefResolveChains:
- * @def: a definition
+ * virDomainDiskResolveChain:
+ * @disk: a disk
+ * @check: called for each backing image named by a header, or NULL
+ * @opaque: passed to @check
  *
- * Read the backing chain of every disk whose chain is not known (not given
- * in the XML, not read before) from the image headers; see
- * virStorageFileGetBacking() for what is refused. Chains read here are
- * marked as probed (shown in live XML, not in the persistent one). The
- * image paths of all disks are then checked (virDomainDefCheckImagePaths).
+ * Read @disk's backing chain from the image headers unless it is known
+ * already (given in the XML, or read before). Each backing image is the
+ * file the kernel reaches from the name QEMU would open (see
+ * virStorageFileGetBacking()), with every symlink resolved; @check may
+ * refuse it before anything opens it. The chain read is marked as probed
+ * (shown in live XML, not in the persistent one).
+ *
+ * Returns 0 on success, -1 with an error reported (@disk unchanged).
+ */
+int
+virDomainDiskResolveChain(virDomainDiskDef *disk, virDomainBackingCheck check,
+                          void *opaque)
+{
+    if (!disk->src || disk->src->backingStore)
+        return 0;
+    if (!disk->src->path) {
+        virReportError(VIR_ERR_NO_SOURCE, "disk '%s' has no image", disk->dst);
+        return -1;
+    }
+    VIR_DEBUG("reading the backing chain of disk '%s' from '%s'",
+              disk->dst, disk->src->path);
+    return virStorageSourceResolveChain(disk, check, opaque);
+}
+
+/**
+ * virDomainDefResolveChainsCheck:
+ * @def: a definition
+ * @check: called for each backing image named by a header, or NULL
+ * @opaque: passed to @check
+ *
+ * Read the backing chain of every disk whose chain is not known from the
+ * image headers (virDomainDiskResolveChain()), then check the image paths
+ * of all disks (virDomainDefCheckImagePaths()).
  *
  * Returns 0 on success, -1 with an error reported (disks resolved before
  * the failure keep their chains).
  */
 int
-virDomainDefResolveChains(virDomainDef *def)
+virDomainDefResolveChainsCheck(virDomainDef *def, virDomainBackingCheck check,
+                               void *opaque)
 {
     size_t i;
 
     for (i = 0; i < def->ndisks; i++) {
-        virDomainDiskDef *disk = def->disks[i];
-
-        if (!disk->src || disk->src->backingStore)
-            continue;
-        if (!disk->src->path) {
-            virReportError(VIR_ERR_NO_SOURCE, "disk '%s' has no image", disk->dst);
-            return -1;
-        }
-        VIR_DEBUG("reading the backing chain of disk '%s' from '%s'",
-                  disk->dst, disk->src->path);
-        if (virStorageSourceResolveChain(disk->src, disk->dst) < 0)
+        if (virDomainDiskResolveChain(def->disks[i], check, opaque) < 0)
             return -1;
     }
     return virDomainDefCheckImagePaths(def);
+}
+
+/**
+ * virDomainDefResolveChains:
+ * @def: a definition
+ *
+ * virDomainDefResolveChainsCheck() with every backing image accepted.
+ *
+ * Returns 0 on success, -1 with an error reported.
+ */
+int
+virDomainDefResolveChains(virDomainDef *def)
+{
+    return virDomainDefResolveChainsCheck(def, NULL, NULL);
 }

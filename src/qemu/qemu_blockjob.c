@@ -16,9 +16,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "qemu_blockjob.h"
+#include "qemu_backing.h"
 #include "qemu_monitor_json.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -44,11 +46,16 @@ qemuBlockJobImageSize(const char *path)
 {
     unsigned char hdr[32];
     unsigned long long size = 0;
+    struct stat sb;
     int fd;
 
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    /* Without blocking, and only from a regular file or block device: the
+     * name may lead to a FIFO by now, whose open() or read() would block
+     * the pull's caller for ever. */
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
         return 0;
-    if (read(fd, hdr, sizeof(hdr)) == (ssize_t) sizeof(hdr) &&
+    if (fstat(fd, &sb) == 0 && (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode)) &&
+        read(fd, hdr, sizeof(hdr)) == (ssize_t) sizeof(hdr) &&
         memcmp(hdr, "QFI\xfb", 4) == 0) {
         for (int i = 24; i < 32; i++)
             size = (size << 8) | hdr[i];
@@ -158,6 +165,9 @@ qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
             virResetLastError();
         }
     }
+    /* The domain no longer uses them: a header naming them again later
+     * is refused like any other. */
+    qemuBackingRecordForget(driver, vm, disk->src->path, paths);
 }
 
 /*

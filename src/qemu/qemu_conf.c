@@ -526,6 +526,38 @@ qemuConfSetMonitorTimeout(qemuDriverConfig *cfg, const char *file,
 }
 
 
+/* A list of absolute directories; [] clears it. */
+static int
+qemuConfSetBackingDirs(qemuDriverConfig *cfg, const char *file,
+                       const qemuConfEntry *entry)
+{
+    const qemuConfValue *val = entry->value;
+    g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
+
+    if (val->type != QEMU_CONF_VALUE_LIST) {
+        qemuConfWrongType(file, entry, val, "a list of directories");
+        return -1;
+    }
+    for (guint i = 0; i < val->items->len; i++) {
+        g_autofree char *dir = NULL;
+
+        if (qemuConfGetString(file, entry, g_ptr_array_index(val->items, i), &dir) < 0)
+            return -1;
+        if (!g_path_is_absolute(dir)) {
+            virReportError(VIR_ERR_CONF_SYNTAX,
+                           "directory '%s' of setting '%s' in configuration file '%s' at line %d must be an absolute path",
+                           dir, entry->key, file, entry->line);
+            return -1;
+        }
+        g_ptr_array_add(dirs, g_steal_pointer(&dir));
+    }
+    g_ptr_array_add(dirs, NULL);
+    g_strfreev(cfg->backingDirs);
+    cfg->backingDirs = (char **) g_ptr_array_free(g_steal_pointer(&dirs), FALSE);
+    return 0;
+}
+
+
 typedef int (*qemuConfSetter)(qemuDriverConfig *cfg, const char *file,
                               const qemuConfEntry *entry);
 
@@ -539,6 +571,7 @@ static const struct {
     { "block_pull_max_bandwidth", qemuConfSetBlockPullMaxBandwidth },
     { "emulator", qemuConfSetEmulator },
     { "monitor_timeout", qemuConfSetMonitorTimeout },
+    { "backing_dirs", qemuConfSetBackingDirs },
 };
 
 
@@ -565,7 +598,7 @@ qemuConfApplyEntry(qemuDriverConfig *cfg, const char *file,
  *
  * Returns a new configuration holding the defaults: user "nobody", group
  * "nogroup", security driver "dac", no pull bandwidth limit, emulator
- * QEMU_SYSTEM_PATH, monitor timeout 30000 ms. Free with
+ * QEMU_SYSTEM_PATH, monitor timeout 30000 ms, no backing directories. Free with
  * qemuDriverConfigFree().
  */
 qemuDriverConfig *
@@ -595,6 +628,7 @@ qemuDriverConfigCopy(const qemuDriverConfig *cfg)
     copy->emulator = g_strdup(cfg->emulator);
     copy->monitorTimeout = cfg->monitorTimeout;
     copy->configFile = g_strdup(cfg->configFile);
+    copy->backingDirs = g_strdupv(cfg->backingDirs);
     return copy;
 }
 
@@ -677,5 +711,6 @@ qemuDriverConfigFree(qemuDriverConfig *cfg)
     g_free(cfg->securityDriver);
     g_free(cfg->emulator);
     g_free(cfg->configFile);
+    g_strfreev(cfg->backingDirs);
     g_free(cfg);
 }

@@ -23,6 +23,9 @@ struct _qemuDriverConfig {
     char *emulator;                 /* default QEMU binary (absolute path) */
     int monitorTimeout;             /* ms to wait for a monitor reply (> 0) */
     char *configFile;               /* the file last loaded, NULL if none */
+    /* Backing images under these directories may be used whatever the
+     * domain's record says (absolute paths, NULL-terminated, may be NULL). */
+    char **backingDirs;
 };
 
 qemuDriverConfig *qemuDriverConfigNew(void);

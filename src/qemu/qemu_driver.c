@@ -16,6 +16,7 @@
 #include "driver.h"
 #include "qemu_monitor_json.h"
 #include "virjson.h"
+#include "qemu_backing.h"
 #include "qemu_blockjob.h"
 #include "qemu_domain.h"
 #include "qemu_process.h"
@@ -433,6 +434,7 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
     qemuDriver *driver = conn->privateData;
     g_autoptr(virDomainDef) def = NULL;
     g_autoptr(virDomainObj) existing = NULL;
+    g_autoptr(GHashTable) chains = NULL;
     virDomainPtr ret = NULL;
     bool updated = false;
 
@@ -441,13 +443,21 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
     if (!(def = virDomainDefParseString(xml, 0)))
         return NULL;
     def->id = -1;
+    /* Defining a domain accepts the backing chains its image headers name
+     * now: later starts refuse others (see qemu_backing.c). */
+    chains = qemuBackingProbe(def);
     /* Serialize definitions: the conflict check and the insertion must not
      * interleave with another define of the same name. */
     g_mutex_lock(&qemuDriversLock);
     if (qemuDomainCheckConflict(driver, def, &existing) < 0)
         goto cleanup;
-    if (qemuDomainSaveConfig(driver, def) < 0)
+    if (qemuBackingRecordSave(driver, def, chains) < 0)
         goto cleanup;
+    if (qemuDomainSaveConfig(driver, def) < 0) {
+        if (!existing)
+            qemuBackingRecordRemove(driver, def->name);
+        goto cleanup;
+    }
 
     if (existing) {
         g_mutex_lock(&existing->lock);
@@ -506,6 +516,7 @@ qemuDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
         return -1;
     }
     qemuDomainRemoveConfig(driver, vm->def->name);
+    qemuBackingRecordRemove(driver, vm->def->name);
     qemuDomainEventQueue(driver,
                          virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
                                                     vm->def->id,

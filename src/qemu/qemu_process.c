@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "qemu_process.h"
+#include "qemu_backing.h"
 #include "qemu_blockjob.h"
 #include "qemu_command.h"
 #include "qemu_monitor_json.h"
@@ -204,6 +205,55 @@ qemuProcessCollectPaths(virDomainDef *def)
     return (char **) g_ptr_array_free(g_steal_pointer(&paths), FALSE);
 }
 
+/*
+ * Create a serial/console output file (as root, before it is labelled).
+ * It must be a regular file: opening a FIFO for writing blocks until a
+ * reader comes, for ever with the driver's lock held, and O_CREAT through
+ * a dangling symlink would create its target, wherever it points.
+ */
+static int
+qemuProcessPrepareChrFile(const char *path)
+{
+    struct stat sb;
+    int fd;
+
+    if (stat(path, &sb) == 0) {
+        if (!S_ISREG(sb.st_mode)) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "serial log '%s' is not a regular file", path);
+            return -1;
+        }
+        fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    } else if (errno != ENOENT) {
+        virReportSystemError(errno, "cannot access serial log '%s'", path);
+        return -1;
+    } else if (lstat(path, &sb) == 0) {
+        g_autofree char *target = g_file_read_link(path, NULL);
+
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "serial log '%s' is a symbolic link to '%s', which does not exist; create the file first, it is never created through a link",
+                       path, NULLSTR(target));
+        return -1;
+    } else {
+        /* O_EXCL fails on a symlink, dangling or not, put there meanwhile. */
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NONBLOCK |
+                  O_NOCTTY | O_CLOEXEC, 0600);
+    }
+    if (fd < 0) {
+        virReportSystemError(errno, "cannot create serial log '%s'", path);
+        return -1;
+    }
+    /* The name may have been given to something else since the stat(). */
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "serial log '%s' is not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 /* Serial output files must exist before they are labelled. */
 static int
 qemuProcessPrepareChrFiles(virDomainDef *def)
@@ -214,17 +264,10 @@ qemuProcessPrepareChrFiles(virDomainDef *def)
     for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
         for (size_t i = 0; i < counts[l]; i++) {
             virDomainChrDef *chr = lists[l][i];
-            int fd;
 
-            if (chr->type != VIR_DOMAIN_CHR_TYPE_FILE)
-                continue;
-            if ((fd = open(chr->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                           0600)) < 0) {
-                virReportSystemError(errno, "cannot create serial log '%s'",
-                                     chr->path);
+            if (chr->type == VIR_DOMAIN_CHR_TYPE_FILE &&
+                qemuProcessPrepareChrFile(chr->path) < 0)
                 return -1;
-            }
-            close(fd);
         }
     }
     return 0;
@@ -466,7 +509,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         virReportSystemError(errno, "cannot use QEMU binary '%s'", emulator);
         return -1;
     }
-    if (virDomainDefResolveChains(live) < 0)
+    if (qemuBackingResolveChains(driver, vm, live) < 0)
         return -1;
     qemuDomainAssignNodeNames(live);
     g_mutex_lock(&driver->lock);
