@@ -223,6 +223,47 @@ run -c "$URI" event --all --timeout 1
 check "event times out" \
     eval 'status 0 && out_has "^event loop timed out$" && out_has "^events received: 0$"'
 
+# LIBVIRT_DEBUG: a value that is not a level fails every command, also
+# those that need no connection; the levels log what they say.
+log_has() { grep -qE -- "$1" "$T/log"; }
+export LIBVIRT_DEBUG LIBVIRT_LOG_FILE
+for v in 0 abc 9; do
+    LIBVIRT_DEBUG=$v
+    run -c "$URI" uri
+    check "LIBVIRT_DEBUG=$v fails with a clear error" \
+        eval 'status 1 && err_first "error: Failed to initialize libvirt" &&
+              err_has "^error: environment variable LIBVIRT_DEBUG has the invalid value '"'$v'"', expected a log level" &&
+              [ ! -s "$T/out" ]'
+done
+LIBVIRT_DEBUG=0
+run help
+check "LIBVIRT_DEBUG=0 fails a command that needs no connection" \
+    eval 'status 1 && err_first "error: Failed to initialize libvirt" && [ ! -s "$T/out" ]'
+
+LIBVIRT_LOG_FILE=$T/log
+for v in 1 debug; do
+    LIBVIRT_DEBUG=$v
+    rm -f "$T/log"
+    run -c "$URI" uri
+    check "LIBVIRT_DEBUG=$v logs debug messages to LIBVIRT_LOG_FILE" \
+        eval 'status 0 && out_has "^qemu:///embed" && [ ! -s "$T/err" ] &&
+              log_has ": debug : .* virConnectOpen : name="'
+done
+for v in 4 error; do
+    LIBVIRT_DEBUG=$v
+    rm -f "$T/log"
+    run -c "$URI" dominfo nosuchdom
+    check "LIBVIRT_DEBUG=$v logs errors only" \
+        eval 'status 1 && log_has ": error : .*nosuchdom" && ! log_has ": (debug|info|warning) : "'
+done
+rm -f "$T/log"
+unset LIBVIRT_LOG_FILE
+LIBVIRT_DEBUG=debug
+run -c "$URI" uri
+check "without LIBVIRT_LOG_FILE the log goes to stderr" \
+    eval 'status 0 && out_has "^qemu:///embed" && err_has ": debug : .* virConnectOpen : name="'
+unset LIBVIRT_DEBUG
+
 # ------------------------------------------------------------------
 # A real VM
 # ------------------------------------------------------------------
