@@ -209,6 +209,39 @@ check "define of a bad XML file fails" \
 run -c "$URI" define "$T/nosuch.xml"
 check "define of a missing file fails" eval 'status 1 && err_has "^error: Failed to open file"'
 
+# Names that would be a directory, hold a control character or a blank
+# at either end are refused, and nothing is written.
+name_xml() {
+    printf "<domain type='qemu'><name>%s</name><memory>65536</memory><os><type>hvm</type></os></domain>\n" "$1" >"$T/name.xml"
+}
+for nm in . ..; do
+    name_xml "$nm"
+    run -c "$URI" define "$T/name.xml"
+    check "define of the name '$nm' fails" \
+        eval 'status 1 && err_has "^error: domain name '"'$nm'"' is not allowed, it names a directory"'
+done
+name_xml "$(printf 'a\tb')"
+run -c "$URI" define "$T/name.xml"
+tab_refused() {
+    status 1 &&
+        grep -qF "error: domain name 'a\\tb' contains a control character (U+0009)" "$T/err"
+}
+check "define of a name with a tab fails" tab_refused
+for nm in " vm" "vm "; do
+    name_xml "$nm"
+    run -c "$URI" define "$T/name.xml"
+    check "define of the name '$nm' fails" \
+        eval 'status 1 && err_has "^error: domain name '"'$nm'"' begins or ends with a blank"'
+done
+check "no definition was written for the refused names" \
+    eval '[ -z "$(ls -A "$ROOT/etc/qemu")" ]'
+name_xml "a,b='c' d=e"
+run -c "$URI" define "$T/name.xml"
+check "a name with ',', '=', quotes and spaces is valid" \
+    eval 'status 0 && out_has "^Domain '"'a,b='"'"'c'"'"' d=e'"' defined"'
+run -c "$URI" undefine "a,b='c' d=e"
+check "and can be undefined" eval 'status 0 && [ -z "$(ls -A "$ROOT/etc/qemu")" ]'
+
 run -c "$URI" dominfo nosuchdom
 check "an unknown domain" eval 'status 1 && err_first "error: failed to get domain '"'nosuchdom'"'"'
 
