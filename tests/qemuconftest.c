@@ -104,6 +104,17 @@ testAllKeys(void)
 }
 
 static void
+testNumericIds(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = testWriteConf("user = \"+4294967294\"\ngroup = \"+0\"\n");
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+    g_assert_cmpstr(cfg->user, ==, "+4294967294");
+    g_assert_cmpstr(cfg->group, ==, "+0");
+}
+
+static void
 testLastWins(void)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
@@ -296,6 +307,30 @@ testValueErrors(void)
                     VIR_ERR_CONF_SYNTAX, "must be a string, not an integer");
     testExpectError("user = \"\"\n",
                     VIR_ERR_CONF_SYNTAX, "must not be empty");
+    /* (uid_t) -1 would leave QEMU running as root. */
+    testExpectError("user = \"+4294967295\"\n",
+                    VIR_ERR_CONF_SYNTAX,
+                    "setting 'user' in configuration file");
+    testExpectError("\nuser = \"+4294967295\"\n",
+                    VIR_ERR_CONF_SYNTAX,
+                    "at line 2 has the value '+4294967295', but a numeric id must be "
+                    "'+' followed by a number from 0 to 4294967294");
+    testExpectError("group = \"+4294967295\"\n",
+                    VIR_ERR_CONF_SYNTAX,
+                    "setting 'group' in configuration file");
+    testExpectError("group = \"+4294967295\"\n",
+                    VIR_ERR_CONF_SYNTAX,
+                    "has the value '+4294967295', but a numeric id must be");
+    testExpectError("user = \"+18446744073709551616\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+18446744073709551616'");
+    testExpectError("user = \"+\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+', but a numeric id");
+    testExpectError("group = \"+-1\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+-1', but a numeric id");
+    testExpectError("user = \"+ 5\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+ 5', but a numeric id");
+    testExpectError("group = \"+12x\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+12x', but a numeric id");
     testExpectError("user = \"a\"\n\nblock_pull_max_bandwidth = \"100\"\n",
                     VIR_ERR_CONF_SYNTAX, "at line 3 must be an integer, not a string");
     testExpectError("block_pull_max_bandwidth = -1\n",
@@ -379,6 +414,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemuconf/missing-file", testMissingFile);
     g_test_add_func("/qemuconf/empty-file", testEmptyFile);
     g_test_add_func("/qemuconf/all-keys", testAllKeys);
+    g_test_add_func("/qemuconf/numeric-ids", testNumericIds);
     g_test_add_func("/qemuconf/last-wins", testLastWins);
     g_test_add_func("/qemuconf/security-driver-list", testSecurityDriverList);
     g_test_add_func("/qemuconf/bandwidth-limits", testBandwidthLimits);

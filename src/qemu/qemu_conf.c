@@ -433,11 +433,40 @@ qemuConfGetUInt(const char *file, const qemuConfEntry *entry,
 }
 
 
+/*
+ * "user" and "group": a name, or '+' and a numeric id. The number is
+ * checked here, where the file and line are known. 4294967295 is
+ * (uid_t) -1, which setresuid() and chown() read as "leave unchanged":
+ * QEMU would keep running as root. Whether a name exists is for the
+ * security manager to find out when the driver starts.
+ */
+static int
+qemuConfGetId(const char *file, const qemuConfEntry *entry, char **out)
+{
+    g_autofree char *val = NULL;
+    guint64 num;
+
+    if (qemuConfGetString(file, entry, entry->value, &val) < 0)
+        return -1;
+    if (val[0] == '+' &&
+        !g_ascii_string_to_unsigned(val + 1, 10, 0, G_MAXUINT32 - 1, &num, NULL)) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       "setting '%s' in configuration file '%s' at line %d has the value '%s', "
+                       "but a numeric id must be '+' followed by a number from 0 to %u",
+                       entry->key, file, entry->line, val, G_MAXUINT32 - 1);
+        return -1;
+    }
+    g_free(*out);
+    *out = g_steal_pointer(&val);
+    return 0;
+}
+
+
 static int
 qemuConfSetUser(qemuDriverConfig *cfg, const char *file,
                 const qemuConfEntry *entry)
 {
-    return qemuConfGetString(file, entry, entry->value, &cfg->user);
+    return qemuConfGetId(file, entry, &cfg->user);
 }
 
 
@@ -445,7 +474,7 @@ static int
 qemuConfSetGroup(qemuDriverConfig *cfg, const char *file,
                  const qemuConfEntry *entry)
 {
-    return qemuConfGetString(file, entry, entry->value, &cfg->group);
+    return qemuConfGetId(file, entry, &cfg->group);
 }
 
 
