@@ -17,6 +17,8 @@ if [ -z "$VIRSH" ]; then
     fi
 fi
 
+# The driver refuses a qemu.conf others can write: whatever umask we got.
+umask 022
 T=$(mktemp -d "${TMPDIR:-/tmp}/virshtest.XXXXXX") || exit 1
 # QEMU runs as an unprivileged user when we are root: it must reach the images.
 chmod 0755 "$T"
@@ -165,6 +167,22 @@ check "a bad URI fails" \
 
 run -c "$URI" uri
 check "uri prints the connection URI" eval 'status 0 && out_has "^qemu:///embed\?root="'
+
+# A root others can change is refused, and left as it was.
+mkdir -m 0777 "$T/open-root"
+chmod 0777 "$T/open-root"
+run -c "qemu:///embed?root=$T/open-root" uri
+check "a root writable by others is refused" \
+    eval 'status 1 && err_first "error: failed to connect to the hypervisor" &&
+          err_has "^error: embed root '"'$T/open-root'"' is writable by its group and others \(mode 0777\)" &&
+          err_has "fix it with chmod go-w '"'$T/open-root'"'\$" &&
+          [ -z "$(ls -A "$T/open-root")" ]'
+rmdir "$T/open-root"
+
+run -c "qemu:///embed?root=$T/a&root=$T/b" uri
+check "a URI with two roots is refused" \
+    eval 'status 1 && err_has "^error: URI '"'qemu:///embed'"' has the '"'root'"' parameter more than once" &&
+          [ ! -e "$T/a" ] && [ ! -e "$T/b" ]'
 
 run -c "$URI" version
 check "version" \

@@ -1,5 +1,6 @@
 /*
- * virfile.c: files and processes: atomic writes, log tails, locks, pids.
+ * virfile.c: files and processes: atomic writes, log tails, locks, pids,
+ * and who may change the files we trust.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -212,4 +213,143 @@ virFileAppend(const char *path, const char *text)
         VIR_WARN("cannot append to '%s': %s", path, g_strerror(errno));
     if (fd >= 0)
         close(fd);
+}
+
+char *
+virFileReadAllFd(int fd, const char *path, size_t maxlen, size_t *len)
+{
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+    guint8 chunk[8192];
+
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            virReportSystemError(errno, "cannot read '%s'", path);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        if (buf->len + (size_t) n > maxlen) {
+            virReportError(VIR_ERR_READ_FAILED,
+                           "file '%s' is too large (more than %zu bytes)",
+                           path, maxlen);
+            return NULL;
+        }
+        g_byte_array_append(buf, chunk, n);
+    }
+    *len = buf->len;
+    g_byte_array_append(buf, (const guint8 *) "", 1);
+    return (char *) g_byte_array_free(g_steal_pointer(&buf), FALSE);
+}
+
+/*
+ * Who may write to what we trust (an embed root, its qemu.conf): root and
+ * the caller, nobody else, as ssh's StrictModes has it for ~/.ssh. Another
+ * user who can change qemu.conf picks the program the driver runs and the
+ * user it runs as; one who can rename entries in a directory on the way
+ * can swap the whole root for one of their own. A POSIX ACL that grants
+ * write shows in the group bits (its mask), so the mode covers it.
+ */
+int
+virFileCheckTrusted(const char *what,
+                    const char *path,
+                    const struct stat *sb,
+                    mode_t type,
+                    bool ancestor)
+{
+    uid_t me = geteuid();
+    g_autofree char *quoted = g_shell_quote(path);
+    mode_t writers = sb->st_mode & (S_IWGRP | S_IWOTH);
+
+    if (S_ISLNK(sb->st_mode)) {
+        virReportError(VIR_ERR_OPERATION_DENIED,
+                       "%s is a symbolic link, which is not trusted there: "
+                       "replace it with the %s itself",
+                       what, type == S_IFDIR ? "directory" : "file");
+        return -1;
+    }
+    if (type && (sb->st_mode & S_IFMT) != type) {
+        virReportError(VIR_ERR_OPERATION_DENIED, "%s is not a %s",
+                       what, type == S_IFDIR ? "directory" : "regular file");
+        return -1;
+    }
+    if (sb->st_uid != 0 && sb->st_uid != me) {
+        virReportError(VIR_ERR_OPERATION_DENIED,
+                       "%s is owned by uid %u, neither root nor the caller (uid %u), "
+                       "and that user could change what the driver trusts: "
+                       "fix it with chown %u %s",
+                       what, (unsigned int) sb->st_uid, (unsigned int) me,
+                       (unsigned int) me, quoted);
+        return -1;
+    }
+    /* A sticky directory (/tmp) lets others add entries but not rename or
+     * remove ours: fine on the way to the root, not for the root itself. */
+    if (ancestor && (sb->st_mode & S_ISVTX))
+        writers = 0;
+    if (writers) {
+        virReportError(VIR_ERR_OPERATION_DENIED,
+                       "%s is writable by %s (mode %04o), who could change what the "
+                       "driver trusts: fix it with chmod go-w %s%s%s",
+                       what,
+                       writers == (S_IWGRP | S_IWOTH) ? "its group and others" :
+                       writers == S_IWGRP ? "its group" : "others",
+                       (unsigned int) (sb->st_mode & 07777), quoted,
+                       ancestor ? ", or chmod +t " : "",
+                       ancestor ? quoted : "");
+        return -1;
+    }
+    return 0;
+}
+
+int
+virFileCheckTrustedParents(const char *what, const char *path, bool self)
+{
+    g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
+    size_t len = strlen(path);
+    size_t i;
+
+    if (len > 1 || self)
+        g_ptr_array_add(dirs, g_strdup("/"));
+    for (i = 1; i < len; i++) {
+        if (path[i] == '/')
+            g_ptr_array_add(dirs, g_strndup(path, i));
+    }
+    if (self && len > 1)
+        g_ptr_array_add(dirs, g_strdup(path));
+
+    for (i = 0; i < dirs->len; i++) {
+        const char *dir = g_ptr_array_index(dirs, i);
+        g_autofree char *desc = NULL;
+        struct stat sb;
+
+        if (lstat(dir, &sb) < 0) {
+            virReportSystemError(errno, "cannot check directory '%s' on the way to %s",
+                                 dir, what);
+            return -1;
+        }
+        desc = g_strdup_printf("directory '%s' on the way to %s", dir, what);
+        if (virFileCheckTrusted(desc, dir, &sb, S_IFDIR, true) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+virFileMakeTrustedDir(const char *path, mode_t mode)
+{
+    g_autofree char *desc = g_strdup_printf("directory '%s'", path);
+    struct stat sb;
+
+    if (mkdir(path, mode) < 0 && errno != EEXIST) {
+        virReportSystemError(errno, "cannot create directory '%s'", path);
+        return -1;
+    }
+    if (lstat(path, &sb) < 0) {
+        virReportSystemError(errno, "cannot check directory '%s'", path);
+        return -1;
+    }
+    return virFileCheckTrusted(desc, path, &sb, S_IFDIR, false);
 }
