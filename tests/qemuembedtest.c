@@ -293,7 +293,11 @@ testAncestors(void)
     virTestCleanupDir(dir);
 }
 
-/* A symbolic link is resolved, and where it leads is what is checked. */
+/* Symbolic links on the way are followed, and everything passed is
+ * checked: where a link leads, the directory it sits in, and who owns the
+ * link itself (in a sticky directory like /tmp its owner may replace it:
+ * a link another user made in /tmp to some root-owned directory is
+ * refused). The URI names the real root. */
 static void
 testRootSymlink(void)
 {
@@ -302,31 +306,68 @@ testRootSymlink(void)
     g_autofree char *real = g_build_filename(theirs, "root", NULL);
     g_autofree char *good = g_build_filename(dir, "good", NULL);
     g_autofree char *link = g_build_filename(dir, "link", NULL);
+    g_autofree char *sticky = g_build_filename(dir, "sticky", NULL);
+    g_autofree char *planted = g_build_filename(sticky, "vms", NULL);
     g_autofree char *uri = uriFor(link);
+    g_autofree char *uriPlanted = uriFor(planted);
     g_autofree char *who = g_strdup_printf("directory '%s' on the way to embed root '%s' "
-                                           "(from '%s')", theirs, real, link);
-    const char *needles[] = { who, "is owned by uid 65534", NULL };
+                                           "is owned by uid 65534", theirs, link);
+    g_autofree char *whoLink = g_strdup_printf("symbolic link '%s' on the way to embed "
+                                               "root '%s' is owned by uid 65534", planted,
+                                               planted);
+    g_autofree char *fixLink = g_strdup_printf("make it yours with chown -h 0 '%s'", planted);
+    const char *needles[] = { who, NULL };
+    const char *needlesLink[] = { whoLink, fixLink, NULL };
 
+    /* To a directory inside another user's. */
     g_assert_cmpint(mkdir(theirs, 0755), ==, 0);
     g_assert_cmpint(mkdir(real, 0700), ==, 0);
     g_assert_cmpint(chown(theirs, OTHER_UID, OTHER_GID), ==, 0);
     g_assert_cmpint(symlink(real, link), ==, 0);
     assertOpenRefused(uri, dir, VIR_ERR_OPERATION_DENIED, needles);
 
-    /* To a good directory: fine, and the URI names the real root. */
+    /* Through another user's directory (relative link in it), to a good one. */
     g_assert_cmpint(mkdir(good, 0700), ==, 0);
+    {
+        g_autofree char *via = g_build_filename(theirs, "hop", NULL);
+        g_autofree char *uriVia = uriFor(via);
+        g_autofree char *whoVia = g_strdup_printf("directory '%s' on the way to "
+                                                  "embed root '%s'", theirs, via);
+        const char *needlesVia[] = { whoVia, NULL };
+
+        g_assert_cmpint(symlink("../good", via), ==, 0);
+        assertOpenRefused(uriVia, dir, VIR_ERR_OPERATION_DENIED, needlesVia);
+    }
+
+    /* Planted by another user in a sticky directory, to a good root. */
+    g_assert_cmpint(mkdir(sticky, 01777), ==, 0);
+    g_assert_cmpint(chmod(sticky, 01777), ==, 0);
+    g_assert_cmpint(symlink(good, planted), ==, 0);
+    g_assert_cmpint(lchown(planted, OTHER_UID, OTHER_GID), ==, 0);
+    assertOpenRefused(uriPlanted, dir, VIR_ERR_OPERATION_DENIED, needlesLink);
+
+    /* Ours (root's), to a good directory, and with '..' on the way: fine,
+     * and the URI names the real root. */
+    g_assert_cmpint(lchown(planted, 0, 0), ==, 0);
     g_assert_cmpint(unlink(link), ==, 0);
     g_assert_cmpint(symlink(good, link), ==, 0);
     {
-        virConnectPtr conn = virConnectOpen(uri);
         g_autofree char *want = uriFor(good);
-        char *got;
+        g_autofree char *dotdot = g_strdup_printf("qemu:///embed?root=%s/../link",
+                                                  sticky);
+        const char *uris[] = { uri, uriPlanted, dotdot };
 
-        g_assert_nonnull(conn);
-        got = virConnectGetURI(conn);
-        g_assert_cmpstr(got, ==, want);
-        free(got);
-        virConnectClose(conn);
+        for (size_t i = 0; i < G_N_ELEMENTS(uris); i++) {
+            virConnectPtr conn = virConnectOpen(uris[i]);
+            char *got;
+
+            if (!conn)
+                g_error("'%s': %s", uris[i], virGetLastErrorMessage());
+            got = virConnectGetURI(conn);
+            g_assert_cmpstr(got, ==, want);
+            free(got);
+            virConnectClose(conn);
+        }
     }
     virTestCleanupDir(dir);
 }

@@ -365,70 +365,39 @@ qemuParseEmbedRootParam(GUri *uri)
     return g_steal_pointer(&root);
 }
 
-/* realpath() into a GLib string. */
-static char *
-qemuRealPath(const char *path)
-{
-    char *real = realpath(path, NULL);
-    char *ret;
-
-    if (!real) {
-        virReportSystemError(errno, "cannot resolve '%s'", path);
-        return NULL;
-    }
-    ret = g_strdup(real);
-    free(real);
-    return ret;
-}
-
 /*
  * Make sure of the embed root before anything is created in it, or read
  * from it: its qemu.conf picks the program the driver runs and as whom.
- * Only root and the caller may own the root and every directory above
- * it, and none may be writable by others (above the root, the sticky bit
- * of /tmp makes that harmless). A root that does not exist is created,
- * but only where that holds already.
+ * Only root and the caller may own the root, every directory and symbolic
+ * link on the way to it, and none of these may be writable by others (on
+ * the way, the sticky bit of /tmp makes that harmless). A root that does
+ * not exist is created, but only where that holds already. Returns the
+ * resolved root: one spelling per directory, as the root names the driver
+ * of this process and each domain's hold on its images.
  */
 static char *
 qemuEmbedRootPrepare(const char *root)
 {
     g_autofree char *what = g_strdup_printf("embed root '%s'", root);
     g_autofree char *real = NULL;
+    bool exists = false;
     struct stat sb;
 
-    if (stat(root, &sb) < 0) {
-        g_autofree char *existing = g_strdup(root);
-        g_autofree char *existingReal = NULL;
-
-        if (errno != ENOENT) {
-            virReportSystemError(errno, "cannot use embed root '%s'", root);
-            return NULL;
-        }
-        while (stat(existing, &sb) < 0 && errno == ENOENT) {
-            char *up = g_path_get_dirname(existing);
-
-            g_free(existing);
-            existing = up;
-        }
-        if (!(existingReal = qemuRealPath(existing)) ||
-            virFileCheckTrustedParents(what, existingReal, true) < 0)
-            return NULL;
-        if (g_mkdir_with_parents(root, 0700) < 0) {
+    if (!(real = virFileResolveTrusted(what, root, &exists)))
+        return NULL;
+    if (!exists) {
+        if (g_mkdir_with_parents(real, 0700) < 0) {
             virReportSystemError(errno, "cannot create embed root '%s'", root);
             return NULL;
         }
+        g_clear_pointer(&real, g_free);
+        if (!(real = virFileResolveTrusted(what, root, &exists)))
+            return NULL;
     }
-
-    /* One spelling per directory: the root names the driver of this
-     * process, and each domain's hold on its images. */
-    if (!(real = qemuRealPath(root)))
-        return NULL;
     if (strcmp(real, root) != 0) {
         g_free(what);
         what = g_strdup_printf("embed root '%s' (from '%s')", real, root);
     }
-    if (virFileCheckTrustedParents(what, real, false) < 0)
-        return NULL;
     if (lstat(real, &sb) < 0) {
         virReportSystemError(errno, "cannot use embed root '%s'", real);
         return NULL;

@@ -304,37 +304,126 @@ virFileCheckTrusted(const char *what,
     return 0;
 }
 
-int
-virFileCheckTrustedParents(const char *what, const char *path, bool self)
+/* Push the components of @path onto @todo, last first: the top of the
+ * stack is the next component to walk. */
+static void
+virFilePushComponents(GPtrArray *todo, const char *path)
 {
-    g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
-    size_t len = strlen(path);
-    size_t i;
+    g_auto(GStrv) comps = g_strsplit(path, "/", -1);
+    guint n = g_strv_length(comps);
 
-    if (len > 1 || self)
-        g_ptr_array_add(dirs, g_strdup("/"));
-    for (i = 1; i < len; i++) {
-        if (path[i] == '/')
-            g_ptr_array_add(dirs, g_strndup(path, i));
+    while (n-- > 0) {
+        if (*comps[n] && strcmp(comps[n], ".") != 0)
+            g_ptr_array_add(todo, g_strdup(comps[n]));
     }
-    if (self && len > 1)
-        g_ptr_array_add(dirs, g_strdup(path));
+}
 
-    for (i = 0; i < dirs->len; i++) {
-        const char *dir = g_ptr_array_index(dirs, i);
+char *
+virFileResolveTrusted(const char *what, const char *path, bool *exists)
+{
+    g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *cur = g_strdup("/");
+    uid_t me = geteuid();
+    int links = 0;
+    struct stat sb;
+
+    if (!g_path_is_absolute(path)) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s must be an absolute path", what);
+        return NULL;
+    }
+    if (lstat("/", &sb) < 0) {
+        virReportSystemError(errno, "cannot check directory '/' on the way to %s", what);
+        return NULL;
+    }
+    {
+        g_autofree char *desc = g_strdup_printf("directory '/' on the way to %s", what);
+
+        if (virFileCheckTrusted(desc, "/", &sb, S_IFDIR, true) < 0)
+            return NULL;
+    }
+    virFilePushComponents(todo, path);
+
+    while (todo->len > 0) {
+        g_autofree char *comp = g_ptr_array_steal_index(todo, todo->len - 1);
+        g_autofree char *next = NULL;
         g_autofree char *desc = NULL;
-        struct stat sb;
 
-        if (lstat(dir, &sb) < 0) {
-            virReportSystemError(errno, "cannot check directory '%s' on the way to %s",
-                                 dir, what);
-            return -1;
+        /* @cur has no symbolic links: its parent is its dirname. */
+        if (strcmp(comp, "..") == 0) {
+            char *up = g_path_get_dirname(cur);
+
+            g_free(cur);
+            cur = up;
+            continue;
         }
-        desc = g_strdup_printf("directory '%s' on the way to %s", dir, what);
-        if (virFileCheckTrusted(desc, dir, &sb, S_IFDIR, true) < 0)
-            return -1;
+        next = g_build_filename(cur, comp, NULL);
+        if (lstat(next, &sb) < 0) {
+            GString *rest;
+
+            if (errno != ENOTDIR && errno != ENOENT) {
+                virReportSystemError(errno, "cannot check '%s' on the way to %s",
+                                     next, what);
+                return NULL;
+            }
+            if (errno == ENOTDIR) {
+                virReportError(VIR_ERR_OPERATION_DENIED,
+                               "'%s' on the way to %s is not a directory", cur, what);
+                return NULL;
+            }
+            /* Not there (yet): what follows is to be created. */
+            rest = g_string_new(next);
+            while (todo->len > 0) {
+                g_autofree char *c = g_ptr_array_steal_index(todo, todo->len - 1);
+
+                g_string_append_printf(rest, "/%s", c);
+            }
+            *exists = false;
+            return g_string_free(rest, FALSE);
+        }
+        if (S_ISLNK(sb.st_mode)) {
+            g_autoptr(GError) gerr = NULL;
+            g_autofree char *target = NULL;
+
+            /* In a sticky directory like /tmp the link's owner may
+             * replace it at any time. */
+            if (sb.st_uid != 0 && sb.st_uid != me) {
+                g_autofree char *quoted = g_shell_quote(next);
+
+                virReportError(VIR_ERR_OPERATION_DENIED,
+                               "symbolic link '%s' on the way to %s is owned by uid %u, "
+                               "neither root nor the caller (uid %u), and that user could "
+                               "point it elsewhere: remove it, or make it yours with "
+                               "chown -h %u %s",
+                               next, what, (unsigned int) sb.st_uid, (unsigned int) me,
+                               (unsigned int) me, quoted);
+                return NULL;
+            }
+            if (++links > 40) {
+                virReportError(VIR_ERR_OPERATION_DENIED,
+                               "too many symbolic links on the way to %s", what);
+                return NULL;
+            }
+            if (!(target = g_file_read_link(next, &gerr))) {
+                virReportError(VIR_ERR_OPERATION_FAILED,
+                               "cannot read symbolic link '%s' on the way to %s: %s",
+                               next, what, gerr->message);
+                return NULL;
+            }
+            if (g_path_is_absolute(target)) {
+                g_free(cur);
+                cur = g_strdup("/");
+            }
+            virFilePushComponents(todo, target);
+            continue;
+        }
+        desc = g_strdup_printf("directory '%s' on the way to %s", next, what);
+        if (virFileCheckTrusted(desc, next, &sb, S_IFDIR, true) < 0)
+            return NULL;
+        g_free(cur);
+        cur = g_steal_pointer(&next);
     }
-    return 0;
+    *exists = true;
+    return g_steal_pointer(&cur);
 }
 
 int

@@ -65,18 +65,24 @@ int virFileCheckTrusted(const char *what, const char *path,
                         const struct stat *sb, mode_t type, bool ancestor);
 
 /**
- * virFileCheckTrustedParents:
+ * virFileResolveTrusted:
  * @what: what @path is, with the path, for messages ("embed root '/srv/vms'")
- * @path: an absolute path without symbolic links, '.' or '..' (realpath())
- * @self: check @path itself too, as a directory on the way
+ * @path: an absolute path
+ * @exists: set to whether all of @path exists
  *
- * virFileCheckTrusted() with @ancestor on every directory from '/' down
- * to @path's parent (and @path with @self): nobody else may rename or
- * replace anything on the way to @path.
+ * Resolve @path as the kernel would (symbolic links, '.', '..'), checking
+ * everything passed on the way, @path's last component included: every
+ * directory with virFileCheckTrusted() as an @ancestor (owned by root or
+ * the caller; writable by others only if sticky), every symbolic link
+ * owned by root or the caller. Nobody else can then redirect @path.
+ * Stops at the first component that does not exist.
  *
- * Returns 0, or -1 with an error naming the first directory that fails.
+ * Returns the resolved path, or if part of it does not exist the
+ * resolved part that does, joined with the rest as given (free with
+ * g_free); NULL with an error (VIR_ERR_OPERATION_DENIED naming what
+ * failed and how to fix it) otherwise.
  */
-int virFileCheckTrustedParents(const char *what, const char *path, bool self);
+char *virFileResolveTrusted(const char *what, const char *path, bool *exists);
 
 /**
  * virFileMakeTrustedDir:
