@@ -74,7 +74,8 @@ uriFor(const char *root)
 
 /*
  * Open @uri, which must fail with @code and a message holding every
- * needle, and leave @watch (a directory, or NULL) as it was.
+ * needle (beginning with it, for a needle that starts with '^'), and
+ * leave @watch (a directory, or NULL) as it was.
  */
 static void
 assertOpenRefused(const char *uri, const char *watch, int code,
@@ -90,8 +91,12 @@ assertOpenRefused(const char *uri, const char *watch, int code,
     g_test_message("refused '%s': %s", uri, virGetLastErrorMessage());
     virTestAssertError(code);
     for (size_t i = 0; needles && needles[i]; i++) {
-        if (!strstr(virGetLastErrorMessage(), needles[i]))
-            g_error("error '%s' lacks '%s'", virGetLastErrorMessage(), needles[i]);
+        const char *msg = virGetLastErrorMessage();
+        bool found = needles[i][0] == '^' ?
+            g_str_has_prefix(msg, needles[i] + 1) : !!strstr(msg, needles[i]);
+
+        if (!found)
+            g_error("error '%s' lacks '%s'", msg, needles[i]);
     }
     if (watch) {
         g_autofree char *after = treeSnapshot(watch);
@@ -207,7 +212,7 @@ testRootOwner(void)
     g_autofree char *dir = virTestMakeDir("vbpembed-XXXXXX");
     g_autofree char *root = g_build_filename(dir, "root", NULL);
     g_autofree char *uri = uriFor(root);
-    g_autofree char *who = g_strdup_printf("embed root '%s' is owned by uid %d, "
+    g_autofree char *who = g_strdup_printf("^embed root '%s' is owned by uid %d, "
                                            "neither root nor the caller (uid 0)",
                                            root, OTHER_UID);
     g_autofree char *fix = g_strdup_printf("fix it with chown 0 '%s'", root);
@@ -239,7 +244,7 @@ testRootMode(void)
         g_autofree char *dir = virTestMakeDir("vbpembed-XXXXXX");
         g_autofree char *root = g_build_filename(dir, "root", NULL);
         g_autofree char *uri = uriFor(root);
-        g_autofree char *who = g_strdup_printf("embed root '%s' is writable by %s",
+        g_autofree char *who = g_strdup_printf("^embed root '%s' is writable by %s",
                                                root, modes[i].who);
         g_autofree char *fix = g_strdup_printf("fix it with chmod go-w '%s'", root);
         const char *needles[] = { who, fix, NULL };

@@ -71,11 +71,12 @@ int virFileCheckTrusted(const char *what, const char *path,
  * @exists: set to whether all of @path exists
  *
  * Resolve @path as the kernel would (symbolic links, '.', '..'), checking
- * everything passed on the way, @path's last component included: every
- * directory with virFileCheckTrusted() as an @ancestor (owned by root or
- * the caller; writable by others only if sticky), every symbolic link
- * owned by root or the caller. Nobody else can then redirect @path.
- * Stops at the first component that does not exist.
+ * everything passed on the way: every directory with virFileCheckTrusted()
+ * as an @ancestor (owned by root or the caller; writable by others only
+ * if sticky), every symbolic link owned by root or the caller. Nobody
+ * else can then redirect @path. What the path ends at is not checked:
+ * that is for the caller, by its own rules. Stops at the first component
+ * that does not exist.
  *
  * Returns the resolved path, or if part of it does not exist the
  * resolved part that does, joined with the rest as given (free with
