@@ -103,11 +103,23 @@ virGlobalInitOnce(gpointer data G_GNUC_UNUSED)
     return NULL;
 }
 
-static void
-virGlobalInit(void)
+/**
+ * virInitialize:
+ *
+ * Set the library up. Every call that needs it does this itself; calling
+ * it first is only useful to learn early that the environment is bad.
+ *
+ * Returns 0, or -1 with an error (VIR_ERR_INVALID_ARG if LIBVIRT_DEBUG is
+ * set to something that is not a log level); the same error comes back
+ * on every later call.
+ */
+int
+virInitialize(void)
 {
     static GOnce once = G_ONCE_INIT;
+
     g_once(&once, virGlobalInitOnce, NULL);
+    return virLogInitialize();
 }
 
 static virConnectPtr
@@ -118,7 +130,8 @@ virConnectOpenInternal(const char *name, unsigned int flags)
     virConnectPtr conn = NULL;
     size_t i;
 
-    virGlobalInit();
+    if (virInitialize() < 0)
+        return NULL;
     if (!name || !*name) {
         name = g_getenv("LIBVIRT_DEFAULT_URI");
         if (!name || !*name)
@@ -248,6 +261,10 @@ virGetVersion(unsigned long *libVer, const char *type G_GNUC_UNUSED,
               unsigned long *typeVer)
 {
     virResetLastError();
+    if (virInitialize() < 0) {
+        virDispatchError(NULL);
+        return -1;
+    }
     if (libVer)
         *libVer = LIBVIR_VERSION_NUMBER;
     if (typeVer)

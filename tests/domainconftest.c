@@ -244,6 +244,74 @@ testErrorStatus(void)
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_NAME);
 }
 
+/* Names: what would be a directory, a control character or a blank at
+ * either end is refused, by both parsers; the rest of libvirt's freedom
+ * stays. The name is given as XML text. */
+static void
+testNames(void)
+{
+    static const struct {
+        const char *xml;            /* the <name> element's content */
+        const char *needle;         /* NULL: valid, parsed as @parsed */
+        const char *parsed;
+    } names[] = {
+        { ".", "'.' is not allowed, it names a directory", NULL },
+        { "..", "'..' is not allowed, it names a directory", NULL },
+        { "a/b", "'a/b' contains '/'", NULL },
+        { "a\tb", "'a\\tb' contains a control character (U+0009", NULL },
+        { "a&#9;b", "'a\\tb' contains a control character (U+0009", NULL },
+        { "a&#10;b", "'a\\nb' contains a control character (U+000A", NULL },
+        { "a&#13;", "contains a control character (U+000D", NULL },
+        { "a&#127;b", "contains a control character (U+007F", NULL },
+        { "a&#133;b", "contains a control character (U+0085", NULL },
+        { " vm", "' vm' begins or ends with a blank", NULL },
+        { "vm ", "'vm ' begins or ends with a blank", NULL },
+        { "vm&#160;", "begins or ends with a blank", NULL },
+        { "&#x3000;vm", "begins or ends with a blank", NULL },
+        { "", "the domain name is empty", NULL },
+        /* Valid, and kept exactly. */
+        { "a,b='c' d=e", NULL, "a,b='c' d=e" },
+        { "a b", NULL, "a b" },
+        { "...", NULL, "..." },
+        { ".vm", NULL, ".vm" },
+        { "caf\xc3\xa9", NULL, "caf\xc3\xa9" },
+    };
+    static const unsigned int flags[] = { 0, VIR_DOMAIN_DEF_PARSE_STATUS };
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        for (j = 0; j < G_N_ELEMENTS(flags); j++) {
+            g_autofree char *xml = g_strdup_printf(
+                "<domain type='qemu'%s>\n"
+                "  <name>%s</name>\n"
+                "  <memory>65536</memory>\n"
+                "  <os><type>hvm</type></os>\n"
+                "</domain>\n",
+                flags[j] ? " id='1'" : "", names[i].xml);
+            g_autoptr(virDomainDef) def = NULL;
+
+            virResetLastError();
+            def = virDomainDefParseString(xml, flags[j]);
+            if (!names[i].needle) {
+                if (!def)
+                    TEST_FAIL("name '%s' refused: %s", names[i].xml,
+                              virGetLastErrorMessage());
+                g_assert_cmpstr(def->name, ==, names[i].parsed);
+                continue;
+            }
+            if (def)
+                TEST_FAIL("name '%s' accepted (flags 0x%x)", names[i].xml, flags[j]);
+            g_test_message("%s: %s", names[i].xml, virGetLastErrorMessage());
+            g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_XML_DETAIL);
+            if (!strstr(virGetLastErrorMessage(), names[i].needle) ||
+                !strstr(virGetLastErrorMessage(), "element 'name' at line 2"))
+                TEST_FAIL("message '%s' lacks '%s'", virGetLastErrorMessage(),
+                          names[i].needle);
+        }
+    }
+}
+
 static void
 testErrorFlags(void)
 {
@@ -1164,6 +1232,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/domainconf/error/status-values", testErrorStatus);
     g_test_add_func("/domainconf/error/flags", testErrorFlags);
+    g_test_add_func("/domainconf/error/names", testNames);
     g_test_add_func("/domainconf/error/handler-restored", testErrorHandlerRestored);
     g_test_add_func("/domainconf/memory-units", testMemoryUnits);
     g_test_add_func("/domainconf/uuid/parse-format", testUUID);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "qemu/qemu_conf.h"
@@ -104,6 +105,17 @@ testAllKeys(void)
 }
 
 static void
+testNumericIds(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *path = testWriteConf("user = \"+4294967294\"\ngroup = \"+0\"\n");
+
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+    g_assert_cmpstr(cfg->user, ==, "+4294967294");
+    g_assert_cmpstr(cfg->group, ==, "+0");
+}
+
+static void
 testLastWins(void)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
@@ -149,6 +161,7 @@ testSampleFile(void)
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
     g_autofree char *sample = g_build_filename(testSrcDir(), "docs", "qemu.conf", NULL);
     g_autofree char *content = NULL;
+    g_autofree char *copy = NULL;
     g_autofree char *uncommentedPath = NULL;
     g_auto(GStrv) lines = NULL;
     GString *uncommented = g_string_new(NULL);
@@ -158,11 +171,14 @@ testSampleFile(void)
     size_t seen = 0;
     size_t i;
 
-    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, sample), ==, 0);
-    testAssertDefaults(cfg);
-    g_assert_cmpstr(cfg->configFile, ==, sample);
-
+    /* A copy: the checkout may belong to another user than the tests
+     * (root running them in a user's tree), which qemu.conf must not. */
     g_assert_true(g_file_get_contents(sample, &content, NULL, NULL));
+    copy = testWriteConf(content);
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, copy), ==, 0);
+    testAssertDefaults(cfg);
+    g_assert_cmpstr(cfg->configFile, ==, copy);
+
     lines = g_strsplit(content, "\n", -1);
     for (i = 0; lines[i]; i++) {
         const char *line = lines[i];
@@ -296,6 +312,30 @@ testValueErrors(void)
                     VIR_ERR_CONF_SYNTAX, "must be a string, not an integer");
     testExpectError("user = \"\"\n",
                     VIR_ERR_CONF_SYNTAX, "must not be empty");
+    /* (uid_t) -1 would leave QEMU running as root. */
+    testExpectError("user = \"+4294967295\"\n",
+                    VIR_ERR_CONF_SYNTAX,
+                    "setting 'user' in configuration file");
+    testExpectError("\nuser = \"+4294967295\"\n",
+                    VIR_ERR_CONF_SYNTAX,
+                    "at line 2 has the value '+4294967295', but a numeric id must be "
+                    "'+' followed by a number from 0 to 4294967294");
+    testExpectError("group = \"+4294967295\"\n",
+                    VIR_ERR_CONF_SYNTAX,
+                    "setting 'group' in configuration file");
+    testExpectError("group = \"+4294967295\"\n",
+                    VIR_ERR_CONF_SYNTAX,
+                    "has the value '+4294967295', but a numeric id must be");
+    testExpectError("user = \"+18446744073709551616\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+18446744073709551616'");
+    testExpectError("user = \"+\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+', but a numeric id");
+    testExpectError("group = \"+-1\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+-1', but a numeric id");
+    testExpectError("user = \"+ 5\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+ 5', but a numeric id");
+    testExpectError("group = \"+12x\"\n",
+                    VIR_ERR_CONF_SYNTAX, "value '+12x', but a numeric id");
     testExpectError("user = \"a\"\n\nblock_pull_max_bandwidth = \"100\"\n",
                     VIR_ERR_CONF_SYNTAX, "at line 3 must be an integer, not a string");
     testExpectError("block_pull_max_bandwidth = -1\n",
@@ -337,13 +377,98 @@ testUnreadable(void)
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
     virErrorPtr err;
 
-    /* A directory: unreadable as a file even for root. */
+    /* A directory: not read as a file. */
     g_assert_cmpint(qemuDriverConfigLoadFile(cfg, testTmpDir), ==, -1);
     err = virGetLastError();
     g_assert_nonnull(err);
-    g_assert_cmpint(err->code, ==, VIR_ERR_SYSTEM_ERROR);
+    g_assert_cmpint(err->code, ==, VIR_ERR_OPERATION_DENIED);
     g_assert_nonnull(strstr(err->message, testTmpDir));
+    g_assert_nonnull(strstr(err->message, "is not a regular file"));
     testAssertDefaults(cfg);
+    virResetLastError();
+}
+
+/* Load @path, expecting VIR_ERR_OPERATION_DENIED with @needle, and the
+ * settings in it (emulator = "/evil") not applied. */
+static void
+testExpectDenied(const char *path, const char *needle)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    g_autofree char *what = g_strdup_printf("configuration file '%s' ", path);
+    virErrorPtr err;
+
+    virResetLastError();
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_test_message("expected error: %s", err->message);
+    g_assert_cmpint(err->code, ==, VIR_ERR_OPERATION_DENIED);
+    if (!strstr(err->message, what) || !strstr(err->message, needle))
+        g_error("'%s' and '%s' not in '%s'", what, needle, err->message);
+    testAssertDefaults(cfg);
+    g_assert_null(cfg->configFile);
+    virResetLastError();
+}
+
+/* Whoever can write qemu.conf chooses the program the driver runs and its
+ * user: a file its group or others can write is refused. (A file owned
+ * by another user is tested as root, in qemuembedtest.) */
+static void
+testUntrustedMode(void)
+{
+    static const struct {
+        mode_t mode;
+        const char *needle;
+    } modes[] = {
+        { 0664, "is writable by its group (mode 0664), who could change what "
+                "the driver trusts: fix it with chmod go-w '" },
+        { 0646, "is writable by others (mode 0646)" },
+        { 0666, "is writable by its group and others (mode 0666)" },
+        { 0620, "is writable by its group (mode 0620)" },
+        { 01666, "is writable by its group and others (mode 1666)" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(modes); i++) {
+        g_autofree char *path = testWriteConf("emulator = \"/evil\"\n");
+
+        g_assert_cmpint(chmod(path, modes[i].mode), ==, 0);
+        testExpectDenied(path, modes[i].needle);
+    }
+    /* Readable by all is fine: only writing matters. */
+    {
+        g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+        g_autofree char *path = testWriteConf("emulator = \"/good\"\n");
+
+        g_assert_cmpint(chmod(path, 0644), ==, 0);
+        g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
+        g_assert_cmpstr(cfg->emulator, ==, "/good");
+    }
+}
+
+/* Not through a symbolic link (even to a good file), not a FIFO (which
+ * must not hang the driver), not a huge file. */
+static void
+testUntrustedKind(void)
+{
+    g_autofree char *good = testWriteConf("emulator = \"/evil\"\n");
+    g_autofree char *link = g_build_filename(testTmpDir, "link.conf", NULL);
+    g_autofree char *fifo = g_build_filename(testTmpDir, "fifo.conf", NULL);
+    g_autofree char *big = g_build_filename(testTmpDir, "big.conf", NULL);
+    g_autofree char *content = g_strnfill(1024 * 1024 + 1, '#');
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+
+    g_assert_cmpint(chmod(good, 0600), ==, 0);
+    g_assert_cmpint(symlink(good, link), ==, 0);
+    testExpectDenied(link, "is a symbolic link, which is not trusted there");
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    testExpectDenied(fifo, "is not a regular file");
+
+    g_assert_true(g_file_set_contents(big, content, -1, NULL));
+    g_assert_cmpint(qemuDriverConfigLoadFile(cfg, big), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_READ_FAILED);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "is too large"));
     virResetLastError();
 }
 
@@ -367,6 +492,8 @@ main(int argc, char **argv)
     int ret;
 
     g_test_init(&argc, &argv, NULL);
+    /* The files written here must not be group-writable (see untrusted-mode). */
+    umask(022);
 
     testTmpDir = g_dir_make_tmp("qemuconftest-XXXXXX", NULL);
     g_assert_nonnull(testTmpDir);
@@ -379,6 +506,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemuconf/missing-file", testMissingFile);
     g_test_add_func("/qemuconf/empty-file", testEmptyFile);
     g_test_add_func("/qemuconf/all-keys", testAllKeys);
+    g_test_add_func("/qemuconf/numeric-ids", testNumericIds);
     g_test_add_func("/qemuconf/last-wins", testLastWins);
     g_test_add_func("/qemuconf/security-driver-list", testSecurityDriverList);
     g_test_add_func("/qemuconf/bandwidth-limits", testBandwidthLimits);
@@ -389,6 +517,8 @@ main(int argc, char **argv)
     g_test_add_func("/qemuconf/value-errors", testValueErrors);
     g_test_add_func("/qemuconf/failure-keeps-config", testFailureKeepsConfig);
     g_test_add_func("/qemuconf/unreadable", testUnreadable);
+    g_test_add_func("/qemuconf/untrusted-mode", testUntrustedMode);
+    g_test_add_func("/qemuconf/untrusted-kind", testUntrustedKind);
 
     ret = g_test_run();
     testRemoveTree(testTmpDir);

@@ -71,6 +71,14 @@ testNew(void)
     g_assert_null(virSecurityManagerNew("dac", "nobody", "+"));
     testAssertError(VIR_ERR_INVALID_ARG);
     g_assert_null(virSecurityManagerNew("dac", "+4294967295", NULL));
+    g_assert_nonnull(strstr(virGetLastErrorMessage(),
+                            "user '+4294967295' is neither a name nor '+' followed "
+                            "by a number from 0 to 4294967294"));
+    testAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_null(virSecurityManagerNew("dac", "nobody", "+4294967295"));
+    g_assert_nonnull(strstr(virGetLastErrorMessage(),
+                            "group '+4294967295' is neither a name nor '+' followed "
+                            "by a number from 0 to 4294967294"));
     testAssertError(VIR_ERR_INVALID_ARG);
 }
 

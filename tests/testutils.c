@@ -145,6 +145,9 @@ virTestInit(int *argc, char ***argv)
     pid_t pid;
 
     g_test_init(argc, argv, NULL);
+    /* Files the tests write (qemu.conf) must not be group-writable, or
+     * the driver refuses them, whatever umask the caller had. */
+    umask(022);
     if (pipe2(fds, O_CLOEXEC) < 0)
         abort();
     if ((pid = fork()) < 0)

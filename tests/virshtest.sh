@@ -19,6 +19,8 @@ if [ -z "$VIRSH" ]; then
     fi
 fi
 
+# The driver refuses a qemu.conf others can write: whatever umask we got.
+umask 022
 T=$(mktemp -d "${TMPDIR:-/tmp}/virshtest.XXXXXX") || exit 1
 # QEMU runs as an unprivileged user when we are root: it must reach the images.
 chmod 0755 "$T"
@@ -168,6 +170,22 @@ check "a bad URI fails" \
 run -c "$URI" uri
 check "uri prints the connection URI" eval 'status 0 && out_has "^qemu:///embed\?root="'
 
+# A root others can change is refused, and left as it was.
+mkdir -m 0777 "$T/open-root"
+chmod 0777 "$T/open-root"
+run -c "qemu:///embed?root=$T/open-root" uri
+check "a root writable by others is refused" \
+    eval 'status 1 && err_first "error: failed to connect to the hypervisor" &&
+          err_has "^error: embed root '"'$T/open-root'"' is writable by its group and others \(mode 0777\)" &&
+          err_has "fix it with chmod go-w '"'$T/open-root'"'\$" &&
+          [ -z "$(ls -A "$T/open-root")" ]'
+rmdir "$T/open-root"
+
+run -c "qemu:///embed?root=$T/a&root=$T/b" uri
+check "a URI with two roots is refused" \
+    eval 'status 1 && err_has "^error: URI '"'qemu:///embed'"' has the '"'root'"' parameter more than once" &&
+          [ ! -e "$T/a" ] && [ ! -e "$T/b" ]'
+
 run -c "$URI" version
 check "version" \
     eval 'status 0 && out_has "^Compiled against library: libvirt [0-9.]+$" && out_has "^Using library: libvirt [0-9.]+$"'
@@ -211,6 +229,39 @@ check "define of a bad XML file fails" \
 run -c "$URI" define "$T/nosuch.xml"
 check "define of a missing file fails" eval 'status 1 && err_has "^error: Failed to open file"'
 
+# Names that would be a directory, hold a control character or a blank
+# at either end are refused, and nothing is written.
+name_xml() {
+    printf "<domain type='qemu'><name>%s</name><memory>65536</memory><os><type>hvm</type></os></domain>\n" "$1" >"$T/name.xml"
+}
+for nm in . ..; do
+    name_xml "$nm"
+    run -c "$URI" define "$T/name.xml"
+    check "define of the name '$nm' fails" \
+        eval 'status 1 && err_has "^error: domain name '"'$nm'"' is not allowed, it names a directory"'
+done
+name_xml "$(printf 'a\tb')"
+run -c "$URI" define "$T/name.xml"
+tab_refused() {
+    status 1 &&
+        grep -qF "error: domain name 'a\\tb' contains a control character (U+0009)" "$T/err"
+}
+check "define of a name with a tab fails" tab_refused
+for nm in " vm" "vm "; do
+    name_xml "$nm"
+    run -c "$URI" define "$T/name.xml"
+    check "define of the name '$nm' fails" \
+        eval 'status 1 && err_has "^error: domain name '"'$nm'"' begins or ends with a blank"'
+done
+check "no definition was written for the refused names" \
+    eval '[ -z "$(ls -A "$ROOT/etc/qemu")" ]'
+name_xml "a,b='c' d=e"
+run -c "$URI" define "$T/name.xml"
+check "a name with ',', '=', quotes and spaces is valid" \
+    eval 'status 0 && out_has "^Domain '"'a,b='"'"'c'"'"' d=e'"' defined"'
+run -c "$URI" undefine "a,b='c' d=e"
+check "and can be undefined" eval 'status 0 && [ -z "$(ls -A "$ROOT/etc/qemu")" ]'
+
 run -c "$URI" dominfo nosuchdom
 check "an unknown domain" eval 'status 1 && err_first "error: failed to get domain '"'nosuchdom'"'"'
 
@@ -224,6 +275,47 @@ check "event needs --event, --all or --list" \
 run -c "$URI" event --all --timeout 1
 check "event times out" \
     eval 'status 0 && out_has "^event loop timed out$" && out_has "^events received: 0$"'
+
+# LIBVIRT_DEBUG: a value that is not a level fails every command, also
+# those that need no connection; the levels log what they say.
+log_has() { grep -qE -- "$1" "$T/log"; }
+export LIBVIRT_DEBUG LIBVIRT_LOG_FILE
+for v in 0 abc 9; do
+    LIBVIRT_DEBUG=$v
+    run -c "$URI" uri
+    check "LIBVIRT_DEBUG=$v fails with a clear error" \
+        eval 'status 1 && err_first "error: Failed to initialize libvirt" &&
+              err_has "^error: environment variable LIBVIRT_DEBUG has the invalid value '"'$v'"', expected a log level" &&
+              [ ! -s "$T/out" ]'
+done
+LIBVIRT_DEBUG=0
+run help
+check "LIBVIRT_DEBUG=0 fails a command that needs no connection" \
+    eval 'status 1 && err_first "error: Failed to initialize libvirt" && [ ! -s "$T/out" ]'
+
+LIBVIRT_LOG_FILE=$T/log
+for v in 1 debug; do
+    LIBVIRT_DEBUG=$v
+    rm -f "$T/log"
+    run -c "$URI" uri
+    check "LIBVIRT_DEBUG=$v logs debug messages to LIBVIRT_LOG_FILE" \
+        eval 'status 0 && out_has "^qemu:///embed" && [ ! -s "$T/err" ] &&
+              log_has ": debug : .* virConnectOpen : name="'
+done
+for v in 4 error; do
+    LIBVIRT_DEBUG=$v
+    rm -f "$T/log"
+    run -c "$URI" dominfo nosuchdom
+    check "LIBVIRT_DEBUG=$v logs errors only" \
+        eval 'status 1 && log_has ": error : .*nosuchdom" && ! log_has ": (debug|info|warning) : "'
+done
+rm -f "$T/log"
+unset LIBVIRT_LOG_FILE
+LIBVIRT_DEBUG=debug
+run -c "$URI" uri
+check "without LIBVIRT_LOG_FILE the log goes to stderr" \
+    eval 'status 0 && out_has "^qemu:///embed" && err_has ": debug : .* virConnectOpen : name="'
+unset LIBVIRT_DEBUG
 
 # ------------------------------------------------------------------
 # A real VM

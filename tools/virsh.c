@@ -1012,6 +1012,15 @@ main(int argc, char **argv)
     virshMainThread = g_thread_self();
     virSetErrorFunc(&ctl, virshErrorHandler);
 
+    /* As libvirt's virsh: a bad environment (LIBVIRT_DEBUG) fails every
+     * command, also those that need no connection. */
+    if (virInitialize() < 0) {
+        virshError(&ctl, "Failed to initialize libvirt");
+        virshReportError(&ctl);
+        virSetErrorFunc(NULL, NULL);
+        return EXIT_FAILURE;
+    }
+
     /* Before any connection: the library routes domain events to the
      * default loop only if it is registered when the connection opens. */
     ctl.eventLoop = virEventRegisterDefaultImpl() == 0;

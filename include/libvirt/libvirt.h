@@ -154,10 +154,26 @@ int virConnectGetVersion(virConnectPtr conn, unsigned long *hvVer);
  * @type: ignored, may be NULL
  * @typeVer: where to store the driver version, may be NULL
  *
- * Returns 0.
+ * Returns 0, or -1 if the library cannot be initialised (see
+ * virInitialize()).
  */
 int virGetVersion(unsigned long *libVer, const char *type,
                   unsigned long *typeVer);
+
+/**
+ * virInitialize:
+ *
+ * Initialise the library. Not needed: every call that needs the library
+ * set up does it first; a program may call this at start to fail early.
+ * It fails if the environment variable LIBVIRT_DEBUG is set to something
+ * other than a log level (1 or "debug", 2 or "info", 3 or "warning",
+ * 4 or "error"; empty means unset), and then so do virConnectOpen(),
+ * virConnectOpenReadOnly(), virGetVersion() and
+ * virEventRegisterDefaultImpl(), with the same error.
+ *
+ * Returns 0 on success, -1 with VIR_ERR_INVALID_ARG on failure.
+ */
+int virInitialize(void);
 
 /**
  * virConnGetLastError:
@@ -834,7 +850,8 @@ typedef void (*virEventTimeoutCallback)(int timer, void *opaque);
  * application with virEventRunDefaultImpl(). Needed before registering
  * domain event callbacks. Calling it again does nothing.
  *
- * Returns 0 on success, -1 on error.
+ * Returns 0 on success, -1 on error (the library cannot be initialised:
+ * see virInitialize()).
  */
 int virEventRegisterDefaultImpl(void);
 

@@ -1943,21 +1943,66 @@ virDomainParseLifecycle(xmlNode *node, virDomainLifecycleAction *action)
     return 0;
 }
 
+/*
+ * A name becomes part of file names (ROOT/etc/qemu/NAME.xml, the monitor
+ * socket, the log) and a column in virsh's tables, and users type it
+ * back: refuse what would make a path or a table ambiguous, or two names
+ * look the same. ',', '=', quotes and inner spaces stay valid, as in
+ * libvirt.
+ */
+static int
+virDomainCheckName(xmlNode *node, const char *name)
+{
+    const char *p;
+    gunichar first;
+    gunichar last;
+
+    if (!*name) {
+        virDomainNodeError(node, VIR_ERR_XML_DETAIL, "the domain name is empty");
+        return -1;
+    }
+    /* First, so that the names in the messages below are printable. */
+    for (p = name; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+
+        if (g_unichar_iscntrl(c)) {
+            g_autofree char *shown = g_strescape(name, NULL);
+
+            virDomainNodeError(node, VIR_ERR_XML_DETAIL,
+                               "domain name '%s' contains a control character (U+%04X)",
+                               shown, (unsigned int) c);
+            return -1;
+        }
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        virDomainNodeError(node, VIR_ERR_XML_DETAIL,
+                           "domain name '%s' is not allowed, it names a directory",
+                           name);
+        return -1;
+    }
+    if (strchr(name, '/')) {
+        virDomainNodeError(node, VIR_ERR_XML_DETAIL,
+                           "domain name '%s' contains '/'", name);
+        return -1;
+    }
+    first = g_utf8_get_char(name);
+    last = g_utf8_get_char(g_utf8_find_prev_char(name, name + strlen(name)));
+    if (g_unichar_isspace(first) || g_unichar_isspace(last)) {
+        virDomainNodeError(node, VIR_ERR_XML_DETAIL,
+                           "domain name '%s' begins or ends with a blank", name);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 virDomainParseIdentity(xmlNode *name, xmlNode *uuid, xmlNode *title,
                        virDomainDef *def)
 {
     if (!(def->name = virDomainNodeText(name)))
         return -1;
-    if (def->name[0] == '\0') {
-        virDomainNodeError(name, VIR_ERR_XML_DETAIL, "the domain name is empty");
+    if (virDomainCheckName(name, def->name) < 0)
         return -1;
-    }
-    if (strpbrk(def->name, "/\n")) {
-        virDomainNodeError(name, VIR_ERR_XML_DETAIL,
-                           "domain name '%s' contains '/' or a line break", def->name);
-        return -1;
-    }
 
     if (uuid) {
         g_autofree char *text = virDomainNodeText(uuid);

@@ -1,11 +1,16 @@
 /* qemu_conf.c: read the QEMU driver's settings from qemu.conf (libvirt's syntax). */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "qemu_conf.h"
 #include "util/virerror.h"
+#include "util/virfile.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
@@ -13,6 +18,9 @@
 #ifndef QEMU_SYSTEM_PATH
 # define QEMU_SYSTEM_PATH "/usr/bin/qemu-system-x86_64"
 #endif
+
+/* libvirt's own, every setting commented, is under 64 KiB. */
+#define QEMU_CONF_MAX_SIZE (1024 * 1024)
 
 /*
  * The file format, as libvirt has it:
@@ -433,11 +441,40 @@ qemuConfGetUInt(const char *file, const qemuConfEntry *entry,
 }
 
 
+/*
+ * "user" and "group": a name, or '+' and a numeric id. The number is
+ * checked here, where the file and line are known. 4294967295 is
+ * (uid_t) -1, which setresuid() and chown() read as "leave unchanged":
+ * QEMU would keep running as root. Whether a name exists is for the
+ * security manager to find out when the driver starts.
+ */
+static int
+qemuConfGetId(const char *file, const qemuConfEntry *entry, char **out)
+{
+    g_autofree char *val = NULL;
+    guint64 num;
+
+    if (qemuConfGetString(file, entry, entry->value, &val) < 0)
+        return -1;
+    if (val[0] == '+' &&
+        !g_ascii_string_to_unsigned(val + 1, 10, 0, G_MAXUINT32 - 1, &num, NULL)) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       "setting '%s' in configuration file '%s' at line %d has the value '%s', "
+                       "but a numeric id must be '+' followed by a number from 0 to %u",
+                       entry->key, file, entry->line, val, G_MAXUINT32 - 1);
+        return -1;
+    }
+    g_free(*out);
+    *out = g_steal_pointer(&val);
+    return 0;
+}
+
+
 static int
 qemuConfSetUser(qemuDriverConfig *cfg, const char *file,
                 const qemuConfEntry *entry)
 {
-    return qemuConfGetString(file, entry, entry->value, &cfg->user);
+    return qemuConfGetId(file, entry, &cfg->user);
 }
 
 
@@ -445,7 +482,7 @@ static int
 qemuConfSetGroup(qemuDriverConfig *cfg, const char *file,
                  const qemuConfEntry *entry)
 {
-    return qemuConfGetString(file, entry, entry->value, &cfg->group);
+    return qemuConfGetId(file, entry, &cfg->group);
 }
 
 
@@ -633,6 +670,51 @@ qemuDriverConfigCopy(const qemuDriverConfig *cfg)
 }
 
 
+/*
+ * Read qemu.conf if it exists and nobody but root and the caller can
+ * change it: its settings choose the program the driver runs and the
+ * user that runs it. Not through a symbolic link, and without blocking
+ * on a FIFO. Returns 1 with the content in @content and @len, 0 if the
+ * file does not exist, -1 with an error reported.
+ */
+static int
+qemuConfReadFile(const char *path, char **content, size_t *len)
+{
+    g_autofree char *what = g_strdup_printf("configuration file '%s'", path);
+    struct stat sb;
+    int fd;
+
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        int err = errno;
+
+        if (err == ENOENT) {
+            VIR_DEBUG("configuration file '%s' does not exist, using defaults",
+                      path);
+            return 0;
+        }
+        /* O_NOFOLLOW's ELOOP: say it is a link. */
+        if (err == ELOOP && lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+            virFileCheckTrusted(what, path, &sb, S_IFREG, false);
+            return -1;
+        }
+        virReportSystemError(err, "cannot read configuration file '%s'", path);
+        return -1;
+    }
+    if (fstat(fd, &sb) < 0) {
+        virReportSystemError(errno, "cannot read configuration file '%s'", path);
+        close(fd);
+        return -1;
+    }
+    if (virFileCheckTrusted(what, path, &sb, S_IFREG, false) < 0 ||
+        !(*content = virFileReadAllFd(fd, path, QEMU_CONF_MAX_SIZE, len))) {
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 1;
+}
+
+
 /**
  * qemuDriverConfigLoadFile:
  * @cfg: the configuration to update (usually fresh from qemuDriverConfigNew)
@@ -640,36 +722,31 @@ qemuDriverConfigCopy(const qemuDriverConfig *cfg)
  *
  * Read @path and apply its settings to @cfg. A missing file is not an
  * error: @cfg keeps what it holds. Unknown settings are logged as warnings
- * and ignored. On success @cfg->configFile is set to @path.
+ * and ignored. On success @cfg->configFile is set to @path. The file
+ * itself must be a regular file (not a symbolic link) owned by root or
+ * the caller and not writable by its group or others; the caller vouches
+ * for the directories above it.
  *
  * Returns 0 on success, -1 with an error reported (VIR_ERR_CONF_SYNTAX
  * naming the file and line for a malformed file or a value of the wrong
  * type or range, VIR_ERR_CONFIG_UNSUPPORTED for a security driver we lack,
- * VIR_ERR_SYSTEM_ERROR if the file exists but cannot be read); on failure
- * @cfg is left unchanged.
+ * VIR_ERR_OPERATION_DENIED for a file others could change, a symbolic
+ * link or not a regular file, VIR_ERR_SYSTEM_ERROR or VIR_ERR_READ_FAILED
+ * if it cannot be read); on failure @cfg is left unchanged.
  */
 int
 qemuDriverConfigLoadFile(qemuDriverConfig *cfg, const char *path)
 {
     g_autofree char *content = NULL;
-    gsize len = 0;
-    g_autoptr(GError) gerr = NULL;
+    size_t len = 0;
     g_autoptr(GPtrArray) entries = NULL;
     g_autoptr(qemuDriverConfig) tmp = NULL;
     qemuDriverConfig swap;
     size_t i;
+    int rc;
 
-    if (!g_file_get_contents(path, &content, &len, &gerr)) {
-        if (g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-            VIR_DEBUG("configuration file '%s' does not exist, using defaults",
-                      path);
-            return 0;
-        }
-        virReportError(VIR_ERR_SYSTEM_ERROR,
-                       "cannot read configuration file '%s': %s",
-                       path, gerr->message);
-        return -1;
-    }
+    if ((rc = qemuConfReadFile(path, &content, &len)) <= 0)
+        return rc;
 
     if (!(entries = qemuConfParse(path, content, len)))
         return -1;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "libvirt/libvirt-qemu.h"
@@ -94,6 +95,49 @@ qemuDriverUnref(qemuDriver *driver)
         qemuDriverFree(driver);
 }
 
+/*
+ * A definition or status file says what to run, which pid to signal and
+ * which files to give back to whom: refuse the root if anyone but root or
+ * the caller could have written one. The directories are checked
+ * already, so only a file left behind with a loose owner or mode can
+ * fail; all are checked before any is used, so that a refused root has
+ * not reconnected to some of its domains first.
+ */
+static int
+qemuDriverCheckDomainFiles(qemuDriver *driver)
+{
+    const char *dirs[] = { driver->configDir, driver->stateDir };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        g_autoptr(GDir) dir = NULL;
+        g_autoptr(GError) gerr = NULL;
+        const char *ent;
+
+        if (!(dir = g_dir_open(dirs[i], 0, &gerr))) {
+            virReportError(VIR_ERR_OPERATION_FAILED, "cannot read '%s': %s",
+                           dirs[i], gerr->message);
+            return -1;
+        }
+        while ((ent = g_dir_read_name(dir))) {
+            g_autofree char *path = NULL;
+            g_autofree char *what = NULL;
+            struct stat sb;
+
+            if (!g_str_has_suffix(ent, ".xml"))
+                continue;
+            path = g_build_filename(dirs[i], ent, NULL);
+            what = g_strdup_printf("domain file '%s'", path);
+            if (lstat(path, &sb) < 0) {
+                virReportSystemError(errno, "cannot check domain file '%s'", path);
+                return -1;
+            }
+            if (virFileCheckTrusted(what, path, &sb, S_IFREG, false) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* Load persistent definitions, then the status of running domains. */
 static int
 qemuDriverLoadDomains(qemuDriver *driver)
@@ -102,6 +146,8 @@ qemuDriverLoadDomains(qemuDriver *driver)
     g_autoptr(GError) gerr = NULL;
     const char *ent;
 
+    if (qemuDriverCheckDomainFiles(driver) < 0)
+        return -1;
     if (!(dir = g_dir_open(driver->configDir, 0, &gerr))) {
         virReportError(VIR_ERR_OPERATION_FAILED, "cannot read '%s': %s",
                        driver->configDir, gerr->message);
@@ -173,8 +219,12 @@ qemuDriverNew(const char *root)
 {
     g_autofree char *lockPath = NULL;
     g_autofree char *confPath = NULL;
+    g_autofree char *etcDir = NULL;
+    g_autofree char *runDir = NULL;
+    g_autofree char *logParent = NULL;
+    g_autofree char *libParent = NULL;
     qemuDriver *driver = g_new0(qemuDriver, 1);
-    const char *dirs[4];
+    const char *dirs[7];
 
     driver->refs = 1;
     driver->lockFd = -1;
@@ -186,17 +236,35 @@ qemuDriverNew(const char *root)
     driver->stateDir = g_build_filename(root, "run", "qemu", NULL);
     driver->logDir = g_build_filename(root, "log", "qemu", NULL);
     driver->libDir = g_build_filename(root, "lib", "qemu", NULL);
+    etcDir = g_build_filename(root, "etc", NULL);
+    runDir = g_build_filename(root, "run", NULL);
+    logParent = g_build_filename(root, "log", NULL);
+    libParent = g_build_filename(root, "lib", NULL);
+    /* Parents first: each is checked before anything is made in it. */
     dirs[0] = driver->configDir;
-    dirs[1] = driver->stateDir;
-    dirs[2] = driver->logDir;
-    dirs[3] = driver->libDir;
+    dirs[1] = runDir;
+    dirs[2] = driver->stateDir;
+    dirs[3] = logParent;
+    dirs[4] = driver->logDir;
+    dirs[5] = libParent;
+    dirs[6] = driver->libDir;
 
-    if (g_mkdir_with_parents(root, 0700) < 0) {
-        virReportSystemError(errno, "cannot create embed root '%s'", root);
+    /* The root itself was checked by qemuParseEmbedRoot(). qemu.conf is
+     * read (and checked) before anything else is created: a refused one
+     * leaves the root as it was. */
+    if (virFileMakeTrustedDir(etcDir, 0700) < 0)
         goto error;
-    }
+    driver->cfg = qemuDriverConfigNew();
+    confPath = g_build_filename(etcDir, "qemu.conf", NULL);
+    if (qemuDriverConfigLoadFile(driver->cfg, confPath) < 0)
+        goto error;
+    if (!(driver->securityManager =
+          virSecurityManagerNew(driver->cfg->securityDriver,
+                                driver->cfg->user, driver->cfg->group)))
+        goto error;
+
     for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
-        if (virFileMakePath(dirs[i], 0700) < 0)
+        if (virFileMakeTrustedDir(dirs[i], 0700) < 0)
             goto error;
     }
     lockPath = g_build_filename(driver->stateDir, "driver.lock", NULL);
@@ -210,15 +278,6 @@ qemuDriverNew(const char *root)
         virReportSystemError(errno, "cannot open '%s'", driver->stateDir);
         goto error;
     }
-
-    driver->cfg = qemuDriverConfigNew();
-    confPath = g_build_filename(root, "etc", "qemu.conf", NULL);
-    if (qemuDriverConfigLoadFile(driver->cfg, confPath) < 0)
-        goto error;
-    if (!(driver->securityManager =
-          virSecurityManagerNew(driver->cfg->securityDriver,
-                                driver->cfg->user, driver->cfg->group)))
-        goto error;
 
     driver->eventState = virDomainEventStateNew();
     driver->domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -239,50 +298,129 @@ qemuDriverNew(const char *root)
 /* ------------------------------------------------------------------ */
 /* Connections                                                          */
 
+/*
+ * The value of the one parameter of qemu:///embed?root=DIR, unescaped.
+ * Parsed here rather than with g_uri_parse_params(), which keeps the last
+ * of two 'root's without a word and cannot say what is wrong with a value.
+ */
 static char *
-qemuParseEmbedRoot(GUri *uri)
+qemuParseEmbedRootParam(GUri *uri)
 {
-    g_autoptr(GHashTable) params = NULL;
-    g_autoptr(GError) gerr = NULL;
     const char *query = g_uri_get_query(uri);
-    const char *root;
+    g_auto(GStrv) params = NULL;
+    g_autofree char *root = NULL;
 
-    if (!query ||
-        !(params = g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, &gerr)) ||
-        !(root = g_hash_table_lookup(params, "root")) || !*root) {
+    if (query)
+        params = g_strsplit(query, "&", -1);
+    for (size_t i = 0; params && params[i]; i++) {
+        const char *eq = strchr(params[i], '=');
+        g_autofree char *key = NULL;
+        g_autoptr(GBytes) value = NULL;
+        const char *data;
+        gsize len;
+
+        if (!*params[i])
+            continue;
+        key = g_uri_unescape_segment(params[i], eq, NULL);
+        if (g_strcmp0(key, "root") != 0) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           "URI 'qemu:///embed' takes only the 'root' parameter, not '%s'",
+                           params[i]);
+            return NULL;
+        }
+        if (root) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           "URI 'qemu:///embed' has the 'root' parameter more than once; "
+                           "give one root directory");
+            return NULL;
+        }
+        if (!eq)
+            break;  /* "root" alone: no directory, said below */
+        if (!(value = g_uri_unescape_bytes(eq + 1, -1, NULL, NULL))) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           "the root directory in URI parameter '%s' is not properly %%-escaped",
+                           params[i]);
+            return NULL;
+        }
+        data = g_bytes_get_data(value, &len);
+        /* A path stops at a NUL: the directory would not be the one asked for. */
+        if (memchr(data, '\0', len)) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           "the root directory in URI parameter '%s' contains a NUL byte (%%00)",
+                           params[i]);
+            return NULL;
+        }
+        if (!g_utf8_validate(data, len, NULL)) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           "the root directory in URI parameter '%s' is not valid UTF-8",
+                           params[i]);
+            return NULL;
+        }
+        root = g_strndup(data, len);
+    }
+    if (!root || !*root) {
         virReportError(VIR_ERR_INVALID_ARG, "%s",
                        "URI 'qemu:///embed' needs a root directory: qemu:///embed?root=DIR");
         return NULL;
     }
-    if (g_hash_table_size(params) != 1) {
-        virReportError(VIR_ERR_INVALID_ARG, "%s",
-                       "URI 'qemu:///embed' takes only the 'root' parameter");
+    return g_steal_pointer(&root);
+}
+
+/*
+ * Make sure of the embed root before anything is created in it, or read
+ * from it: its qemu.conf picks the program the driver runs and as whom.
+ * Only root and the caller may own the root, every directory and symbolic
+ * link on the way to it, and none of these may be writable by others (on
+ * the way, the sticky bit of /tmp makes that harmless). A root that does
+ * not exist is created, but only where that holds already. Returns the
+ * resolved root: one spelling per directory, as the root names the driver
+ * of this process and each domain's hold on its images.
+ */
+static char *
+qemuEmbedRootPrepare(const char *root)
+{
+    g_autofree char *what = g_strdup_printf("embed root '%s'", root);
+    g_autofree char *real = NULL;
+    bool exists = false;
+    struct stat sb;
+
+    if (!(real = virFileResolveTrusted(what, root, &exists)))
+        return NULL;
+    if (!exists) {
+        if (g_mkdir_with_parents(real, 0700) < 0) {
+            virReportSystemError(errno, "cannot create embed root '%s'", root);
+            return NULL;
+        }
+        g_clear_pointer(&real, g_free);
+        if (!(real = virFileResolveTrusted(what, root, &exists)))
+            return NULL;
+    }
+    if (strcmp(real, root) != 0) {
+        g_free(what);
+        what = g_strdup_printf("embed root '%s' (from '%s')", real, root);
+    }
+    if (lstat(real, &sb) < 0) {
+        virReportSystemError(errno, "cannot use embed root '%s'", real);
         return NULL;
     }
+    if (virFileCheckTrusted(what, real, &sb, S_IFDIR, false) < 0)
+        return NULL;
+    return g_steal_pointer(&real);
+}
+
+static char *
+qemuParseEmbedRoot(GUri *uri)
+{
+    g_autofree char *root = NULL;
+
+    if (!(root = qemuParseEmbedRootParam(uri)))
+        return NULL;
     if (!g_path_is_absolute(root)) {
         virReportError(VIR_ERR_INVALID_ARG,
                        "embed root '%s' must be an absolute path", root);
         return NULL;
     }
-    /* One spelling per directory: the root names the driver of this
-     * process, and each domain's hold on its images. */
-    if (g_mkdir_with_parents(root, 0700) < 0) {
-        virReportSystemError(errno, "cannot create embed root '%s'", root);
-        return NULL;
-    }
-    {
-        char *real = realpath(root, NULL);
-        char *ret;
-
-        if (!real) {
-            virReportSystemError(errno, "cannot resolve embed root '%s'", root);
-            return NULL;
-        }
-        /* realpath() returns libc memory: hand out a GLib string. */
-        ret = g_strdup(real);
-        free(real);
-        return ret;
-    }
+    return qemuEmbedRootPrepare(root);
 }
 
 static virDrvOpenStatus
@@ -316,7 +454,12 @@ qemuConnectOpen(virConnectPtr conn, GUri *uri, unsigned int flags)
 
     conn->privateData = driver;
     g_free(conn->uri);
-    conn->uri = g_strdup_printf("qemu:///embed?root=%s", root);
+    {
+        /* Escaped, so that the URI opens the same root again. */
+        g_autofree char *escaped = g_uri_escape_string(root, "/", FALSE);
+
+        conn->uri = g_strdup_printf("qemu:///embed?root=%s", escaped);
+    }
     return VIR_DRV_OPEN_SUCCESS;
 }
 

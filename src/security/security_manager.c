@@ -78,7 +78,8 @@ virSecurityManagerLookupUser(const char *name,
     if (numeric &&
         !g_ascii_string_to_unsigned(name + 1, 10, 0, G_MAXUINT32 - 1, &num, NULL)) {
         virReportError(VIR_ERR_INVALID_ARG,
-                       "user '%s' is neither a name nor '+' and a number", name);
+                       "user '%s' is neither a name nor '+' followed by a number from 0 to %u",
+                       name, G_MAXUINT32 - 1);
         return -1;
     }
 
@@ -130,8 +131,8 @@ virSecurityManagerLookupGroup(const char *name,
         if (!g_ascii_string_to_unsigned(name + 1, 10, 0, G_MAXUINT32 - 1,
                                         &num, NULL)) {
             virReportError(VIR_ERR_INVALID_ARG,
-                           "group '%s' is neither a name nor '+' and a number",
-                           name);
+                           "group '%s' is neither a name nor '+' followed by a number from 0 to %u",
+                           name, G_MAXUINT32 - 1);
             return -1;
         }
         *gid = num;

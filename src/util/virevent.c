@@ -50,6 +50,9 @@ virEventRegisterDefaultImpl(void)
 {
     VIR_DEBUG("registering the default event loop");
     virResetLastError();
+    /* Often the first call a program makes: fail as virInitialize() does. */
+    if (virLogInitialize() < 0)
+        return -1;
     g_mutex_lock(&virEventLock);
     if (!virEventContext) {
         virEventContext = g_main_context_new();

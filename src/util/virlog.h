@@ -1,6 +1,6 @@
 /*
- * virlog.h: debug logging, enabled with LIBVIRT_DEBUG=1 (to stderr) and
- * LIBVIRT_LOG_FILE=PATH.
+ * virlog.h: debug logging, enabled with LIBVIRT_DEBUG=LEVEL (1 or debug,
+ * 2 or info, 3 or warning, 4 or error; to stderr) and LIBVIRT_LOG_FILE=PATH.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,6 +19,8 @@ typedef enum {
 void virLogMessage(virLogPriority prio, const char *filename, int linenr,
                    const char *funcname, const char *fmt, ...)
     G_GNUC_PRINTF(5, 6);
+
+int virLogInitialize(void);
 
 /* Is anything at @prio going to be written? Cheap. */
 bool virLogEnabled(virLogPriority prio);
