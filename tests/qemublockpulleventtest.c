@@ -1,0 +1,399 @@
+/*
+ * qemublockpulleventtest.c: block pull events as an application sees them,
+ * on a real QEMU, with the event loop run by the test's own thread (as
+ * virsh runs it): their order against the lifecycle events when a domain
+ * stops during a pull, no outcome of an older pull ending the wait for a
+ * new one (in one process and across processes), and an outcome told only
+ * once the status file records it (its file system full).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "libvirt/libvirt.h"
+#include "libvirt/libvirt-qemu.h"
+#include "testutils.h"
+
+#define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
+/* How long to keep the loop running to see that nothing more arrives:
+ * longer than the driver's retry of a failed status save (1 s). */
+#define QUIET_MS 2500
+
+#define SLOW_CONF "block_pull_max_bandwidth = 4194304\n"    /* 4 MiB/s: 8 s */
+#define FAST_CONF "block_pull_max_bandwidth = 16777216\n"   /* 16 MiB/s: 2 s */
+
+typedef struct {
+    char *dir;          /* images, 0755 */
+    char *root;         /* embed root */
+    char *uri;
+    char *base;         /* raw, 32 MiB, data in the first 24 MiB */
+    char *top;          /* qcow2 on base */
+    char *mnt;          /* a small tmpfs, if the test mounts one */
+    virConnectPtr conn;
+} Fixture;
+
+/* What callbacks received, in the order they ran, as text. */
+typedef struct {
+    GPtrArray *events;
+    bool checkEnded;    /* note whether the disk still had a pull then */
+} Listener;
+
+static const char *
+statusName(int status)
+{
+    static const char *const names[] = { "completed", "failed", "canceled" };
+
+    if (status >= 0 && (size_t) status < G_N_ELEMENTS(names))
+        return names[status];
+    return "unknown";
+}
+
+static void
+pullCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *path,
+       int status, void *opaque)
+{
+    Listener *l = opaque;
+    virDomainBlockPullInfo info = { 0, 0 };
+
+    /* An event for a pull that has ended finds no pull active; one
+     * delivered while a newer pull runs is a stale one. */
+    if (l->checkEnded && virDomainGetBlockPullInfo(dom, path, &info, 0) < 0)
+        g_error("GetBlockPullInfo in the callback failed: %s",
+                virGetLastErrorMessage());
+    g_ptr_array_add(l->events, g_strdup_printf("pull %s %s%s", path,
+                                               statusName(status),
+                                               info.end > 0 ? " (a pull is active)" : ""));
+}
+
+static int
+lifecycleCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+            int event, int detail, void *opaque)
+{
+    static const char *const stopped[] = {
+        "shutdown", "destroyed", "crashed", "migrated", "saved", "failed",
+    };
+    Listener *l = opaque;
+
+    if (event == VIR_DOMAIN_EVENT_STOPPED && detail >= 0 &&
+        (size_t) detail < G_N_ELEMENTS(stopped))
+        g_ptr_array_add(l->events, g_strdup_printf("stopped %s", stopped[detail]));
+    else
+        g_ptr_array_add(l->events, g_strdup_printf("lifecycle %d %d", event, detail));
+    return 0;
+}
+
+static void
+listenerInit(Listener *l, bool checkEnded)
+{
+    l->events = g_ptr_array_new_with_free_func(g_free);
+    l->checkEnded = checkEnded;
+}
+
+static void
+listenerClear(Listener *l)
+{
+    g_clear_pointer(&l->events, g_ptr_array_unref);
+}
+
+/* A connection registers a callback function once per event and domain:
+ * the listeners of one test each get a function of their own. */
+static void
+pullCb2(virConnectPtr conn, virDomainPtr dom, const char *path, int status,
+        void *opaque)
+{
+    pullCb(conn, dom, path, status, opaque);
+}
+
+static void
+pullCb3(virConnectPtr conn, virDomainPtr dom, const char *path, int status,
+        void *opaque)
+{
+    pullCb(conn, dom, path, status, opaque);
+}
+
+static int
+listenPull(Fixture *f, Listener *l)
+{
+    static const virConnectDomainEventBlockPullCallback cbs[] = {
+        pullCb, pullCb2, pullCb3,
+    };
+    int id = -1;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cbs) && id < 0; i++) {
+        id = virConnectDomainEventRegisterAny(f->conn, NULL,
+                                              VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                              VIR_DOMAIN_EVENT_CALLBACK(cbs[i]),
+                                              l, NULL);
+    }
+    if (id < 0)
+        g_error("cannot register a block pull callback: %s", virGetLastErrorMessage());
+    return id;
+}
+
+/* Fail unless @l received exactly @expected, in this order. */
+static void
+assertEvents(Listener *l, const char *const *expected)
+{
+    g_autofree char *want = g_strjoinv("\n", (char **) expected);
+    g_autofree char *got = NULL;
+
+    g_ptr_array_add(l->events, NULL);
+    got = g_strjoinv("\n", (char **) l->events->pdata);
+    g_ptr_array_remove_index(l->events, l->events->len - 1);
+    g_assert_cmpstr(got, ==, want);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the event loop in this thread                                */
+
+static void
+wakeUp(int timer G_GNUC_UNUSED, void *opaque G_GNUC_UNUSED)
+{
+}
+
+/* Run the loop until @cond holds or @ms passed. Returns whether it holds. */
+static bool
+pumpUntil(bool (*cond)(void *opaque), void *opaque, int ms)
+{
+    gint64 deadline = g_get_monotonic_time() + ms * 1000LL;
+    int timer = virEventAddTimeout(10, wakeUp, NULL, NULL);
+    bool ok;
+
+    g_assert_cmpint(timer, >=, 0);
+    while (!(ok = cond && cond(opaque)) && g_get_monotonic_time() < deadline)
+        g_assert_cmpint(virEventRunDefaultImpl(), ==, 0);
+    virEventRemoveTimeout(timer);
+    return ok;
+}
+
+static void
+pumpFor(int ms)
+{
+    pumpUntil(NULL, NULL, ms);
+}
+
+typedef struct {
+    Listener *l;
+    guint n;
+} Count;
+
+static bool
+hasEvents(void *opaque)
+{
+    Count *c = opaque;
+    return c->l->events->len >= c->n;
+}
+
+static void
+waitEvents(Listener *l, guint n)
+{
+    Count c = { l, n };
+
+    if (!pumpUntil(hasEvents, &c, HANG_MS))
+        g_error("%u event(s) expected, %u arrived within the hang bound",
+                n, l->events->len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture                                                              */
+
+static void
+writeConf(Fixture *f, const char *conf)
+{
+    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
+    g_autofree char *path = g_build_filename(etc, "qemu.conf", NULL);
+
+    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
+}
+
+static void
+fixtureSetUp(Fixture *f, gconstpointer data)
+{
+    f->dir = virTestMakeDir("vbpevent-XXXXXX");
+    f->root = g_build_filename(f->dir, "root", NULL);
+    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
+    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->base = g_build_filename(f->dir, "base.raw", NULL);
+    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
+    virTestImageCreate(f->base, "raw", "32M", NULL, NULL);
+    virTestImageWrite(f->base, "raw", 0x11, "0", "24M");
+    virTestImageCreate(f->top, "qcow2", NULL, f->base, "raw");
+    virTestImageWrite(f->top, "qcow2", 0x33, "0", "1M");
+    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
+    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+    if (data)
+        writeConf(f, data);
+}
+
+static void
+closeConn(Fixture *f)
+{
+    if (f->conn)
+        virConnectClose(f->conn);
+    f->conn = NULL;
+}
+
+static void
+openConn(Fixture *f)
+{
+    if (!(f->conn = virConnectOpen(f->uri)))
+        g_error("cannot open '%s': %s", f->uri, virGetLastErrorMessage());
+}
+
+/* Also when the test failed: the reaper and virTestCleanupDir() detach
+ * every mount under the directory before removing it. */
+static void
+fixtureTearDown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    closeConn(f);
+    virTestCleanupDir(f->dir);
+    g_free(f->dir);
+    g_free(f->root);
+    g_free(f->uri);
+    g_free(f->base);
+    g_free(f->top);
+    g_free(f->mnt);
+}
+
+static virDomainPtr
+startDomain(Fixture *f, const char *name, const char *top)
+{
+    const char *disks[] = { top ? top : f->top, NULL };
+    g_autofree char *xml = virTestDomainXML(name, disks);
+    virDomainPtr dom = virDomainCreateXML(f->conn, xml, 0);
+
+    if (!dom)
+        g_error("start failed: %s", virGetLastErrorMessage());
+    return dom;
+}
+
+static void
+pullInfo(virDomainPtr dom, virDomainBlockPullInfo *info)
+{
+    if (virDomainGetBlockPullInfo(dom, "vda", info, 0) < 0)
+        g_error("GetBlockPullInfo failed: %s", virGetLastErrorMessage());
+}
+
+static void
+pullAll(virDomainPtr dom)
+{
+    if (virDomainBlockPullAll(dom, "vda", 0) < 0)
+        g_error("PullAll failed: %s", virGetLastErrorMessage());
+}
+
+static bool
+pullMoved(void *opaque)
+{
+    virDomainBlockPullInfo info;
+
+    pullInfo(opaque, &info);
+    return info.cur > 0;
+}
+
+/* Poll without running the loop: nothing may be delivered meanwhile. */
+static void
+pollFor(bool (*cond)(void *opaque), void *opaque)
+{
+    if (!virTestWaitFor(cond, opaque, HANG_MS))
+        g_error("condition not reached within the hang bound");
+}
+
+/* ------------------------------------------------------------------ */
+/* A domain stops during a pull: STOPPED first, then the pull's FAILED  */
+
+typedef enum {
+    STOP_DESTROY,
+    STOP_KILL,
+    STOP_QUIT,
+} StopHow;
+
+static void
+orderCheck(Fixture *f, StopHow how, const char *stopped)
+{
+    g_autofree char *failed = g_strdup_printf("pull %s failed", f->top);
+    const char *expected[] = { stopped, failed, NULL };
+    Listener l;
+    virDomainPtr dom;
+    int lc;
+
+    listenerInit(&l, false);
+    openConn(f);
+    dom = startDomain(f, "order", NULL);
+    /* Both callbacks write into one list: it shows the delivery order. */
+    lc = virConnectDomainEventRegisterAny(f->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                          &l, NULL);
+    g_assert_cmpint(lc, >=, 0);
+    listenPull(f, &l);
+    pullAll(dom);
+    pollFor(pullMoved, dom);
+
+    switch (how) {
+    case STOP_DESTROY:
+        g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+        break;
+    case STOP_KILL:
+        g_assert_cmpint(kill(virTestDomainPid(f->root, "order"), SIGKILL), ==, 0);
+        break;
+    case STOP_QUIT: {
+        char *reply = NULL;
+        /* QEMU announces SHUTDOWN, then exits, as after a guest shutdown.
+         * The reply may be lost with the monitor: only the events count. */
+        if (virDomainQemuMonitorCommand(dom, "{\"execute\": \"quit\"}", &reply, 0) == 0)
+            free(reply);
+        break;
+    }
+    }
+    waitEvents(&l, 2);
+    pumpFor(200);
+    assertEvents(&l, expected);
+    virDomainFree(dom);
+    listenerClear(&l);
+}
+
+static void
+testOrderDestroy(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    orderCheck(f, STOP_DESTROY, "stopped destroyed");
+}
+
+static void
+testOrderKilled(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    orderCheck(f, STOP_KILL, "stopped failed");
+}
+
+static void
+testOrderShutdown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    orderCheck(f, STOP_QUIT, "stopped shutdown");
+}
+
+int
+main(int argc, char **argv)
+{
+    virTestInit(&argc, &argv);
+    if (geteuid() != 0) {
+        g_printerr("qemublockpulleventtest must run as root (it mounts file systems)\n");
+        return 1;
+    }
+    /* The loop runs in this thread, only inside pumpUntil(). */
+    g_assert_cmpint(virEventRegisterDefaultImpl(), ==, 0);
+
+#define ADD(name, fn, conf) \
+    g_test_add(name, Fixture, conf, fixtureSetUp, fn, fixtureTearDown)
+    ADD("/blockpull-events/order-destroy", testOrderDestroy, SLOW_CONF);
+    ADD("/blockpull-events/order-killed", testOrderKilled, SLOW_CONF);
+    ADD("/blockpull-events/order-shutdown", testOrderShutdown, SLOW_CONF);
+    return g_test_run();
+}
