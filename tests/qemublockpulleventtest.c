@@ -11,7 +11,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -24,9 +23,6 @@
 #include "testutils.h"
 
 #define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
-/* How long to keep the loop running to see that nothing more arrives:
- * longer than the driver's retry of a failed status save (1 s). */
-#define QUIET_MS 2500
 
 #define SLOW_CONF "block_pull_max_bandwidth = 4194304\n"    /* 4 MiB/s: 8 s */
 #define FAST_CONF "block_pull_max_bandwidth = 16777216\n"   /* 16 MiB/s: 2 s */
@@ -265,6 +261,17 @@ fixtureTearDown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_free(f->mnt);
 }
 
+static void
+mountSmall(const char *path, const char *size)
+{
+    g_autofree char *opts = g_strdup_printf("size=%s,mode=0755", size);
+
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        g_error("cannot create '%s': %s", path, g_strerror(errno));
+    if (mount("tmpfs", path, "tmpfs", 0, opts) < 0)
+        g_error("cannot mount a tmpfs on '%s': %s", path, g_strerror(errno));
+}
+
 static virDomainPtr
 startDomain(Fixture *f, const char *name, const char *top)
 {
@@ -300,12 +307,33 @@ pullMoved(void *opaque)
     return info.cur > 0;
 }
 
+static bool
+pullGone(void *opaque)
+{
+    virDomainBlockPullInfo info;
+
+    pullInfo(opaque, &info);
+    return info.end == 0;
+}
+
 /* Poll without running the loop: nothing may be delivered meanwhile. */
 static void
 pollFor(bool (*cond)(void *opaque), void *opaque)
 {
     if (!virTestWaitFor(cond, opaque, HANG_MS))
         g_error("condition not reached within the hang bound");
+}
+
+static bool
+xmlHas(virDomainPtr dom, const char *what)
+{
+    char *xml = virDomainGetXMLDesc(dom, 0);
+    bool ret;
+
+    g_assert_nonnull(xml);
+    ret = strstr(xml, what) != NULL;
+    free(xml);
+    return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -379,9 +407,165 @@ testOrderShutdown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     orderCheck(f, STOP_QUIT, "stopped shutdown");
 }
 
+/* ------------------------------------------------------------------ */
+/* An older pull's outcome never ends the wait for a new pull           */
+
+/* Nobody listens while the first pull is aborted: its CANCELED is held.
+ * A callback registered before the second pull starts (as a waiter that
+ * registers first) and one registered after it (as a waiter that starts
+ * first) each see the second pull's COMPLETED only, once it has ended. */
+static void
+testStaleHeld(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *expected[] = { completed, NULL };
+    Listener before, after;
+    virDomainPtr dom;
+
+    listenerInit(&before, true);
+    listenerInit(&after, true);
+    openConn(f);
+    dom = startDomain(f, "held", NULL);
+    pullAll(dom);
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
+    listenPull(f, &before);
+    pullAll(dom);
+    listenPull(f, &after);
+    waitEvents(&before, 1);
+    waitEvents(&after, 1);
+    pumpFor(300);
+    assertEvents(&before, expected);
+    assertEvents(&after, expected);
+    g_assert_false(xmlHas(dom, f->base));
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&before);
+    listenerClear(&after);
+}
+
+/* A callback that listened all along sees both outcomes; callbacks that
+ * registered after the first pull ended see the second one's only. */
+static void
+testStaleQueued(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *canceled = g_strdup_printf("pull %s canceled", f->top);
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *both[] = { canceled, completed, NULL };
+    const char *second[] = { completed, NULL };
+    Listener all, before, after;
+    virDomainPtr dom;
+
+    listenerInit(&all, false);
+    listenerInit(&before, true);
+    listenerInit(&after, true);
+    openConn(f);
+    listenPull(f, &all);
+    dom = startDomain(f, "queued", NULL);
+    pullAll(dom);
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
+    /* The loop has not run: CANCELED still waits in the queue. */
+    listenPull(f, &before);
+    pullAll(dom);
+    listenPull(f, &after);
+    waitEvents(&all, 2);
+    waitEvents(&before, 1);
+    waitEvents(&after, 1);
+    pumpFor(300);
+    assertEvents(&all, both);
+    assertEvents(&before, second);
+    assertEvents(&after, second);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&all);
+    listenerClear(&before);
+    listenerClear(&after);
+}
+
+/* The first pull fails (its overlay's file system fills up) while no
+ * process manages the root: the next process learns of it when it opens
+ * the root, and holds the FAILED. It must not end that process's wait for
+ * the pull it starts after making room. */
+static void
+testStaleAcrossProcesses(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *top = NULL;
+    g_autofree char *completed = NULL;
+    const char *expected[2] = { NULL, NULL };
+    const char *disks[2] = { NULL, NULL };
+    g_autofree char *xml = NULL;
+    Listener before, after;
+    virDomainPtr dom;
+    struct statvfs sv;
+
+    listenerInit(&before, true);
+    listenerInit(&after, true);
+    f->mnt = g_build_filename(f->dir, "small", NULL);
+    mountSmall(f->mnt, "8m");
+    top = g_build_filename(f->mnt, "top.qcow2", NULL);
+    virTestImageCreate(top, "qcow2", NULL, f->base, "raw");
+    completed = g_strdup_printf("pull %s completed", top);
+    expected[0] = completed;
+    disks[0] = top;
+    xml = virTestDomainXML("across", disks);
+
+    openConn(f);
+    dom = virDomainDefineXML(f->conn, xml);
+    g_assert_nonnull(dom);
+    virDomainFree(dom);
+    closeConn(f);
+    /* Another process starts the domain and the pull, and exits. */
+    g_assert_cmpint(virTestRunSelf("pull", f->uri, "across"), ==, 0);
+    /* Let QEMU run into the full file system, with nobody watching. */
+    for (int i = 0; i < HANG_MS / 10; i++) {
+        g_assert_cmpint(statvfs(f->mnt, &sv), ==, 0);
+        if (sv.f_bavail == 0)
+            break;
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpuint(sv.f_bavail, ==, 0);
+    g_usleep(G_USEC_PER_SEC);
+
+    openConn(f);
+    dom = virDomainLookupByName(f->conn, "across");
+    g_assert_nonnull(dom);
+    pollFor(pullGone, dom);
+    g_assert_true(xmlHas(dom, f->base));
+    g_assert_cmpint(mount("tmpfs", f->mnt, "tmpfs", MS_REMOUNT, "size=128m,mode=0755"), ==, 0);
+
+    listenPull(f, &before);
+    pullAll(dom);
+    listenPull(f, &after);
+    waitEvents(&before, 1);
+    waitEvents(&after, 1);
+    pumpFor(300);
+    assertEvents(&before, expected);
+    assertEvents(&after, expected);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&before);
+    listenerClear(&after);
+}
+
+/* Another embedding process: start the domain and a pull, and exit. */
+static int
+childMain(const char *what, const char *uri, const char *name)
+{
+    virConnectPtr c = virConnectOpen(uri);
+    virDomainPtr d;
+
+    if (!c || !(d = virDomainLookupByName(c, name)) || virDomainCreate(d) < 0)
+        return 1;
+    if (strcmp(what, "pull") == 0 && virDomainBlockPullAll(d, "vda", 0) < 0)
+        return 1;
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+    if (argc >= 5 && strcmp(argv[1], "--child") == 0)
+        _exit(childMain(argv[2], argv[3], argv[4]));
     virTestInit(&argc, &argv);
     if (geteuid() != 0) {
         g_printerr("qemublockpulleventtest must run as root (it mounts file systems)\n");
@@ -395,5 +579,8 @@ main(int argc, char **argv)
     ADD("/blockpull-events/order-destroy", testOrderDestroy, SLOW_CONF);
     ADD("/blockpull-events/order-killed", testOrderKilled, SLOW_CONF);
     ADD("/blockpull-events/order-shutdown", testOrderShutdown, SLOW_CONF);
+    ADD("/blockpull-events/stale-held", testStaleHeld, FAST_CONF);
+    ADD("/blockpull-events/stale-queued", testStaleQueued, FAST_CONF);
+    ADD("/blockpull-events/stale-across-processes", testStaleAcrossProcesses, NULL);
     return g_test_run();
 }

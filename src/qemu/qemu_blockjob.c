@@ -171,6 +171,8 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
     virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
     g_autofree char *jobid = NULL;
     g_autofree char *path = NULL;
+    g_autofree char *diskname = NULL;
+    unsigned int serial;
     int status;
 
     if (!failed) {
@@ -201,6 +203,8 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
         disk = qemuBlockJobDisk(vm, job);
     }
     path = disk ? g_strdup(disk->src->path) : NULL;
+    diskname = g_strdup(job->disk);
+    serial = job->serial;
 
     /* The record goes, the status file says so, and only then does the
      * application hear of it. */
@@ -213,7 +217,8 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
     if (path) {
         qemuDomainEventQueue(driver,
                              virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
-                                                        vm->def->id, path, status));
+                                                        vm->def->id, diskname, serial,
+                                                        path, status));
     }
 }
 
@@ -340,7 +345,8 @@ qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events)
         if (disk && job->state != QEMU_BLOCKJOB_STATE_NEW) {
             g_ptr_array_add(events,
                             virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
-                                                       vm->def->id, disk->src->path,
+                                                       vm->def->id, job->disk,
+                                                       job->serial, disk->src->path,
                                                        job->abortRequested ?
                                                        VIR_DOMAIN_BLOCK_PULL_CANCELED :
                                                        VIR_DOMAIN_BLOCK_PULL_FAILED));
@@ -485,6 +491,8 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     qemuBlockJob *job;
     g_autofree char *jobid = NULL;
     g_autofree char *node = NULL;
+    g_autofree char *diskname = g_strdup(disk->dst);
+    unsigned int serial;
     qemuMonitor *mon;
     int rc;
 
@@ -498,6 +506,7 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     job->stepwise = stepwise;
     job->end = qemuBlockJobImageSize(disk->src->path);
     jobid = g_strdup(job->jobid);
+    serial = job->serial;
     node = g_strdup(disk->src->nodeformat);
     if (qemuDomainSaveStatus(driver, vm) < 0) {
         qemuBlockJobRemove(vm, job);
@@ -511,6 +520,12 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     qemuDomainObjExitMonitor(vm);
     if (rc < 0)
         goto error;
+    /* A new pull began: an older pull's end that nobody has heard yet must
+     * not be taken for this one's by whoever listens from now on (virsh's
+     * --wait, say). This pull's own end, which may already be queued,
+     * carries its serial and stays. */
+    virDomainEventStateBlockPullStarted(driver->eventState, vm->def->uuid,
+                                        diskname, serial);
     if ((job = qemuBlockJobFindByJobID(vm, jobid))) {
         if (job->state == QEMU_BLOCKJOB_STATE_NEW)
             job->state = QEMU_BLOCKJOB_STATE_RUNNING;

@@ -297,8 +297,12 @@ qemuBlockJobFindByJobID(virDomainObj *vm, const char *jobid)
 qemuBlockJob *
 qemuBlockJobAdd(virDomainObj *vm, const char *disk)
 {
+    static gint lastSerial;
     qemuBlockJob *job = g_new0(qemuBlockJob, 1);
 
+    /* Also for a job read back from a status file: a pull started later
+     * in this process always has a different serial. */
+    job->serial = (unsigned int) g_atomic_int_add(&lastSerial, 1) + 1;
     job->disk = g_strdup(disk);
     job->jobid = g_strdup_printf("pull-%s", disk);
     g_ptr_array_add(vm->blockjobs, job);

@@ -54,6 +54,8 @@ typedef enum {
 struct _qemuBlockJob {
     char *disk;                 /* target name, e.g. "vda" */
     char *jobid;                /* QEMU job id */
+    unsigned int serial;        /* unique in this process: tells this pull's
+                                 * events from those of the disk's older pulls */
     qemuBlockJobState state;
     bool stepwise;              /* started (and currently driven) by steps */
     bool abortRequested;        /* CANCELED, not FAILED, when it ends with an error */
