@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -23,6 +24,9 @@
 #include "testutils.h"
 
 #define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
+/* How long to keep the loop running to see that nothing more arrives:
+ * longer than the driver's retry of a failed status save (1 s). */
+#define QUIET_MS 2500
 
 #define SLOW_CONF "block_pull_max_bandwidth = 4194304\n"    /* 4 MiB/s: 8 s */
 #define FAST_CONF "block_pull_max_bandwidth = 16777216\n"   /* 16 MiB/s: 2 s */
@@ -547,6 +551,188 @@ testStaleAcrossProcesses(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     listenerClear(&after);
 }
 
+/* ------------------------------------------------------------------ */
+/* The status file cannot be written when a pull completes              */
+
+/* Fill the file system of @dir to the last byte. Returns the filler. */
+static char *
+fillUp(const char *dir)
+{
+    char *path = g_build_filename(dir, "filler", NULL);
+    static const size_t sizes[] = { 65536, 4096, 1 };
+    char buf[65536];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    g_assert_cmpint(fd, >=, 0);
+    memset(buf, 0x77, sizeof(buf));
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        while (write(fd, buf, sizes[i]) > 0)
+            ;
+        g_assert_cmpint(errno, ==, ENOSPC);
+    }
+    g_assert_cmpint(close(fd), ==, 0);
+    return path;
+}
+
+static bool
+fileHas(const char *path, const char *what)
+{
+    g_autofree char *data = NULL;
+
+    g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+    return strstr(data, what) != NULL;
+}
+
+/* ROOT/run on a small tmpfs; a step-wise pull paused in the middle; the
+ * file system filled; the pull continued in the background. Returns when
+ * the driver has finished the pull (while the status file could not be
+ * written). */
+static virDomainPtr
+completeWhileFull(Fixture *f, Listener *l, char **filler, char **status)
+{
+    g_autofree char *run = g_build_filename(f->root, "run", NULL);
+    virDomainBlockPullInfo pos;
+    virDomainPtr dom;
+
+    mountSmall(run, "1m");
+    openConn(f);
+    listenPull(f, l);
+    dom = startDomain(f, "full", NULL);
+    *status = g_build_filename(run, "qemu", "full.xml", NULL);
+    if (virDomainBlockPull(dom, "vda", &pos, 0) < 0)
+        g_error("step failed: %s", virGetLastErrorMessage());
+    g_assert_cmpuint(pos.cur, <, pos.end);
+    *filler = fillUp(run);
+    pullAll(dom);
+    pollFor(pullGone, dom);
+    /* Done in memory and in QEMU: the disk stands alone... */
+    g_assert_false(xmlHas(dom, f->base));
+    virTestAssertOwner(f->base, 0, 0);
+    /* ...but the status file still records the running pull. */
+    g_assert_true(fileHas(*status, "<blockjob"));
+    return dom;
+}
+
+static void
+testSaveFailsAtCompletion(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *none[] = { NULL };
+    const char *expected[] = { completed, NULL };
+    g_autofree char *filler = NULL;
+    g_autofree char *status = NULL;
+    Listener l, later;
+    virDomainPtr dom;
+    virDomainBlockPullInfo info;
+
+    listenerInit(&l, true);
+    listenerInit(&later, true);
+    dom = completeWhileFull(f, &l, &filler, &status);
+    /* Not told while the outcome is not durable. */
+    pumpFor(QUIET_MS);
+    assertEvents(&l, none);
+    g_assert_true(fileHas(status, "<blockjob"));
+
+    /* Room again: saved, then told, once. */
+    g_assert_cmpint(unlink(filler), ==, 0);
+    waitEvents(&l, 1);
+    pumpFor(QUIET_MS);
+    assertEvents(&l, expected);
+    g_assert_false(fileHas(status, "<blockjob"));
+    g_assert_false(fileHas(status, f->base));
+    virDomainFree(dom);
+
+    /* The next process agrees, and tells nothing more. */
+    closeConn(f);
+    openConn(f);
+    listenPull(f, &later);
+    dom = virDomainLookupByName(f->conn, "full");
+    g_assert_nonnull(dom);
+    pumpFor(QUIET_MS);
+    assertEvents(&later, none);
+    g_assert_false(xmlHas(dom, f->base));
+    pullInfo(dom, &info);
+    g_assert_cmpuint(info.end, ==, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&l);
+    listenerClear(&later);
+}
+
+/* The process goes away before the outcome could be saved: the next one
+ * finds from QEMU that the pull completed, and tells it once. */
+static void
+testSaveFailsThenExit(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *none[] = { NULL };
+    const char *expected[] = { completed, NULL };
+    g_autofree char *filler = NULL;
+    g_autofree char *status = NULL;
+    Listener l, later;
+    virDomainPtr dom;
+    pid_t pid;
+
+    listenerInit(&l, false);
+    listenerInit(&later, true);
+    dom = completeWhileFull(f, &l, &filler, &status);
+    pid = virTestDomainPid(f->root, "full");
+    pumpFor(200);
+    virDomainFree(dom);
+    closeConn(f);
+    assertEvents(&l, none);
+
+    g_assert_cmpint(unlink(filler), ==, 0);
+    openConn(f);
+    listenPull(f, &later);
+    dom = virDomainLookupByName(f->conn, "full");
+    g_assert_nonnull(dom);
+    waitEvents(&later, 1);
+    pumpFor(QUIET_MS);
+    assertEvents(&later, expected);
+    g_assert_false(xmlHas(dom, f->base));
+    g_assert_false(fileHas(status, "<blockjob"));
+    g_assert_true(virTestProcessAlive(pid));
+    virTestAssertOwner(f->base, 0, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&l);
+    listenerClear(&later);
+}
+
+/* The domain stops while the outcome waits for its save: the status file
+ * goes, so the outcome is told then, before the stop, as it happened. */
+static void
+testSaveFailsThenDestroy(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *none[] = { NULL };
+    const char *expected[] = { completed, "stopped destroyed", NULL };
+    g_autofree char *filler = NULL;
+    g_autofree char *status = NULL;
+    Listener l;
+    virDomainPtr dom;
+    int lc;
+
+    listenerInit(&l, false);
+    dom = completeWhileFull(f, &l, &filler, &status);
+    /* Deliver what is queued (the start) before listening to the life cycle. */
+    pumpFor(200);
+    lc = virConnectDomainEventRegisterAny(f->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                          &l, NULL);
+    g_assert_cmpint(lc, >=, 0);
+    pumpFor(200);
+    assertEvents(&l, none);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    waitEvents(&l, 2);
+    pumpFor(QUIET_MS);
+    assertEvents(&l, expected);
+    g_assert_false(g_file_test(status, G_FILE_TEST_EXISTS));
+    virDomainFree(dom);
+    listenerClear(&l);
+}
+
 /* Another embedding process: start the domain and a pull, and exit. */
 static int
 childMain(const char *what, const char *uri, const char *name)
@@ -582,5 +768,8 @@ main(int argc, char **argv)
     ADD("/blockpull-events/stale-held", testStaleHeld, FAST_CONF);
     ADD("/blockpull-events/stale-queued", testStaleQueued, FAST_CONF);
     ADD("/blockpull-events/stale-across-processes", testStaleAcrossProcesses, NULL);
+    ADD("/blockpull-events/save-fails-at-completion", testSaveFailsAtCompletion, NULL);
+    ADD("/blockpull-events/save-fails-then-exit", testSaveFailsThenExit, NULL);
+    ADD("/blockpull-events/save-fails-then-destroy", testSaveFailsThenDestroy, NULL);
     return g_test_run();
 }

@@ -172,6 +172,7 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
     g_autofree char *jobid = NULL;
     g_autofree char *path = NULL;
     g_autofree char *diskname = NULL;
+    virDomainEvent *event = NULL;
     unsigned int serial;
     int status;
 
@@ -207,18 +208,19 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
     serial = job->serial;
 
     /* The record goes, the status file says so, and only then does the
-     * application hear of it. */
+     * application hear of it: told before, the end could be told again,
+     * differently, by a process reading the old record. */
     qemuBlockJobRemove(vm, job);
-    if (qemuDomainSaveStatus(driver, vm) < 0) {
-        VIR_ERROR("cannot save the status of domain '%s': %s", vm->def->name,
-                  virGetLastErrorMessage());
-        virResetLastError();
-    }
     if (path) {
-        qemuDomainEventQueue(driver,
-                             virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
-                                                        vm->def->id, diskname, serial,
-                                                        path, status));
+        event = virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
+                                           vm->def->id, diskname, serial,
+                                           path, status);
+    }
+    if (qemuDomainSaveStatusEvent(driver, vm, event) < 0) {
+        VIR_ERROR("cannot save the status of domain '%s'; the end of the block "
+                  "pull of disk '%s' is told once it is saved: %s",
+                  vm->def->name, diskname, virGetLastErrorMessage());
+        virResetLastError();
     }
 }
 
@@ -268,7 +270,14 @@ qemuBlockJobConcluded(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
     job->state = QEMU_BLOCKJOB_STATE_CONCLUDED;
     if (!job->failed)
         job->cur = job->end = MAX(job->end, job->cur);
-    qemuDomainSaveStatus(driver, vm);
+    if (qemuDomainSaveStatus(driver, vm) < 0) {
+        /* Go on: were we to die before the end is saved, the next process
+         * still tells a completed pull from the disk's nodes in QEMU (only
+         * a failure's text would be lost). */
+        VIR_WARN("cannot record the result of job '%s' of domain '%s': %s",
+                 jobid, vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+    }
 
     if ((mon = qemuDomainObjEnterMonitor(vm))) {
         if (qemuMonitorJobDismiss(mon, jobid) < 0) {
@@ -355,6 +364,34 @@ qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events)
     }
 }
 
+/* Did the pull of @job complete in QEMU? A completed pull leaves the
+ * disk's top node without a backing node. Returns 1 if it did, 0 if not,
+ * -1 if QEMU could not say. vm locked; dropped while asking. */
+static int
+qemuBlockJobCompletedInQEMU(virDomainObj *vm, qemuBlockJob *job)
+{
+    virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
+    g_autofree char *node = NULL;
+    qemuMonitor *mon;
+    bool backing;
+    int rc;
+
+    if (!disk || !disk->src->nodeformat) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "disk '%s' of domain '%s' has no block node", job->disk,
+                       vm->def->name);
+        return -1;
+    }
+    node = g_strdup(disk->src->nodeformat);
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        return -1;
+    rc = qemuMonitorBlockNodeHasBacking(mon, node, &backing);
+    qemuDomainObjExitMonitor(vm);
+    if (rc < 0)
+        return -1;
+    return backing ? 0 : 1;
+}
+
 int
 qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
 {
@@ -395,7 +432,24 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
                 info = &jobs[j];
         }
         if (!info) {
-            if (job->state == QEMU_BLOCKJOB_STATE_NEW) {
+            int completed = 0;
+
+            /* Gone from QEMU, which only happens once it concluded and was
+             * dismissed: unless the record says how it ended, it may be
+             * older than the end (we died before a save could succeed).
+             * A completed pull left the top without a backing node. */
+            if (job->state != QEMU_BLOCKJOB_STATE_CONCLUDED) {
+                if ((completed = qemuBlockJobCompletedInQEMU(vm, job)) < 0) {
+                    VIR_WARN("cannot tell how job '%s' of domain '%s' ended: %s",
+                             ids[i], vm->def->name, virGetLastErrorMessage());
+                    virResetLastError();
+                }
+                if (!(job = qemuBlockJobFindByJobID(vm, ids[i])))
+                    continue;
+            }
+            if (completed == 1) {
+                qemuBlockJobFinish(driver, vm, job, false, NULL);
+            } else if (job->state == QEMU_BLOCKJOB_STATE_NEW) {
                 /* We died before QEMU accepted it: it never began. */
                 qemuBlockJobRemove(vm, job);
                 qemuDomainSaveStatus(driver, vm);

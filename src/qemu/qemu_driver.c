@@ -40,6 +40,7 @@ qemuDriverFree(qemuDriver *driver)
     if (!driver)
         return;
     VIR_DEBUG("shutting down the driver of '%s'", driver->root);
+    qemuDomainSaveRetryCancel(driver);
     /* QEMU keeps running: only our side of each monitor closes. */
     if (driver->domains) {
         all = qemuDomainObjListGetAll(driver);

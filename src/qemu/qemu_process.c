@@ -601,8 +601,10 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason, int detail)
     qemuBlockJobsEndOnStop(vm, events);
     qemuProcessCleanup(driver, vm);
     virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
-    /* In the order things happened: the stop, then the pulls it ended. An
-     * application that hears FAILED already knows why. */
+    /* In the order things happened: the ends of pulls that were waiting
+     * for a status save (the status file is gone now), the stop, then the
+     * pulls it ended. An application that hears FAILED already knows why. */
+    qemuDomainQueuePendingEvents(driver, vm);
     qemuDomainEventQueue(driver, stopped);
     for (guint i = 0; i < events->len; i++)
         qemuDomainEventQueue(driver, g_ptr_array_index(events, i));
