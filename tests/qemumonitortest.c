@@ -836,6 +836,49 @@ testQueryNamedBlockNodes(testFixture *fx,
 }
 
 
+/* Whether QEMU reads through a backing node: the node's image says. */
+static void
+testBlockNodeHasBacking(testFixture *fx,
+                        gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *reply = testLoadData("query-named-block-nodes.json");
+    bool backing = false;
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
+                                                   &backing), ==, 0);
+    g_assert_true(backing);
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-file-0",
+                                                   &backing), ==, 0);
+    g_assert_false(backing);
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vdz-fmt-0",
+                                                   &backing), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_FAILED,
+                    "QEMU has no block node 'vdz-fmt-0'");
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               "{\"return\": [{\"node-name\": \"vda-fmt-0\"}]}", 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
+                                                   &backing), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "QEMU reply to 'query-named-block-nodes' lacks key 'image'");
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               "{\"return\": [{\"node-name\": \"vda-fmt-0\", "
+               "\"image\": {\"backing-image\": \"base\"}}]}", 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
+                                                   &backing), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR, "key 'backing-image'");
+}
+
+
 /* Replies that break the schema are reported naming key and command. */
 static void
 testBadReplies(testFixture *fx,
@@ -1636,6 +1679,7 @@ main(int argc,
     ADD("/monitor/query-jobs", testQueryJobs);
     g_test_add_func("/monitor/job-status-names", testJobStatusNames);
     ADD("/monitor/query-named-block-nodes", testQueryNamedBlockNodes);
+    ADD("/monitor/block-node-has-backing", testBlockNodeHasBacking);
     ADD("/monitor/bad-replies", testBadReplies);
     ADD("/monitor/qemu-error", testQemuError);
     ADD("/monitor/garbage", testGarbage);

@@ -350,6 +350,7 @@ prepare_images() {
     fi
     "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay.qcow2" || return 1
     "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay2.qcow2" || return 1
+    "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay3.qcow2" || return 1
     chmod 0644 "$IMG"/*.qcow2
 }
 RC=0
@@ -379,6 +380,7 @@ EOF
 }
 write_xml "$T/dom.xml" "$NAME" "$IMG/overlay.qcow2"
 write_xml "$T/dom2.xml" "${NAME}2" "$IMG/overlay2.qcow2"
+write_xml "$T/dom3.xml" "${NAME}3" "$IMG/overlay3.qcow2"
 
 run -c "$URI" define "$T/dom.xml"
 check "define" eval 'status 0 && out_has "^Domain '"'$NAME'"' defined from $T/dom.xml$"'
@@ -451,7 +453,7 @@ check "domblklist --details" \
 # ------------------------------------------------------------------
 
 if [ "$VIRSHTEST_SKIP_BLOCKPULL" = 1 ]; then
-    for t in blockpullinfo blockjob step abort wait chain; do
+    for t in blockpullinfo blockjob step abort wait chain stale stale-chain; do
         skip "block pull: $t (VIRSHTEST_SKIP_BLOCKPULL=1)"
     done
 else
@@ -508,6 +510,18 @@ else
     run -c "$URI" dumpxml "$NAME"
     check "the pulled disk has no backing image left" \
         eval 'status 0 && ! out_has "$IMG/base.qcow2" && out_has "$IMG/overlay.qcow2"'
+
+    # One process: the end of the aborted pull, which nobody heard, must
+    # not be taken for the end of the next one (capped: the first pull is
+    # still running when it is aborted).
+    echo "block_pull_max_bandwidth = 4194304" > "$ROOT/etc/qemu.conf"
+    run -c "$URI" "create $T/dom3.xml; blockpull ${NAME}3 vda; blockpullabort ${NAME}3 vda; blockpull ${NAME}3 vda --wait"
+    check "blockpull --wait after an aborted pull waits for its own pull" \
+        eval 'status 0 && out_has "^Block Pull aborted$" && out_has "^Block Pull complete$"'
+    rm -f "$ROOT/etc/qemu.conf"
+    run -c "$URI" "dumpxml ${NAME}3; destroy ${NAME}3"
+    check "that pull completed: no backing image left" \
+        eval 'status 0 && ! out_has "$IMG/base.qcow2" && out_has "$IMG/overlay3.qcow2"'
 fi
 
 # ------------------------------------------------------------------

@@ -354,7 +354,9 @@ virshBlockPullWait(virshControl *ctl, virDomainPtr dom, const char *path,
     virshPullWaitResolve(ctl, dom, &w);
 
     /* Registered before the pull starts, so that not even a pull that ends
-     * at once goes unseen. */
+     * at once goes unseen. An older pull's end that nobody had heard, handed
+     * to this callback now, is dropped when the pull starts: nothing is
+     * dispatched in between, since the loop runs only in this thread. */
     cbid = virConnectDomainEventRegisterAny(ctl->conn, dom,
                                             VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
                                             VIR_DOMAIN_EVENT_CALLBACK(virshPullEventCallback),

@@ -25,6 +25,13 @@ struct _virDomainEvent {
     int detail;         /* lifecycle */
     char *path;         /* block pull */
     int status;         /* block pull */
+    char *disk;         /* block pull: the disk's target */
+    unsigned int serial; /* block pull: which pull of the disk */
+
+    /* Who may receive it. Callback ids only grow: */
+    int queuedAt;       /* the next callback id when it was queued */
+    int maxCallbackID;  /* only callbacks with a smaller id, -1: any */
+    bool released;      /* was held, handed to a new callback, not yet delivered */
 };
 
 typedef struct {
@@ -65,6 +72,7 @@ virDomainEventNew(int eventID, const char *name, const unsigned char *uuid,
     ev->name = g_strdup(name);
     memcpy(ev->uuid, uuid, VIR_UUID_BUFLEN);
     ev->id = id;
+    ev->maxCallbackID = -1;
     return ev;
 }
 
@@ -81,10 +89,13 @@ virDomainEventLifecycleNew(const char *name, const unsigned char *uuid,
 
 virDomainEvent *
 virDomainEventBlockPullNew(const char *name, const unsigned char *uuid,
-                           int id, const char *path, int status)
+                           int id, const char *disk, unsigned int serial,
+                           const char *path, int status)
 {
     virDomainEvent *ev = virDomainEventNew(VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
                                            name, uuid, id);
+    ev->disk = g_strdup(disk);
+    ev->serial = serial;
     ev->path = g_strdup(path);
     ev->status = status;
     return ev;
@@ -97,6 +108,7 @@ virDomainEventFree(virDomainEvent *event)
         return;
     g_free(event->name);
     g_free(event->path);
+    g_free(event->disk);
     g_free(event);
 }
 
@@ -181,6 +193,8 @@ static bool
 virDomainEventCallbackMatches(virDomainEventCallback *cb, virDomainEvent *ev)
 {
     if (cb->deleted || cb->eventID != ev->eventID)
+        return false;
+    if (ev->maxCallbackID >= 0 && cb->callbackID >= ev->maxCallbackID)
         return false;
     return !cb->hasDomain || memcmp(cb->uuid, ev->uuid, VIR_UUID_BUFLEN) == 0;
 }
@@ -306,6 +320,7 @@ virDomainEventStateRegisterID(virDomainEventState *state,
             GList *next = l->next;
 
             if (virDomainEventCallbackMatches(item, l->data)) {
+                ((virDomainEvent *) l->data)->released = true;
                 g_queue_push_tail(&state->queue, l->data);
                 g_queue_delete_link(&state->heldPull, l);
             }
@@ -383,6 +398,7 @@ virDomainEventStateQueue(virDomainEventState *state, virDomainEvent *event)
     if (!event)
         return;
     g_mutex_lock(&state->lock);
+    event->queuedAt = state->nextID;
     if (event->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL &&
         !virDomainEventStateWantedLocked(state, event)) {
         VIR_DEBUG("holding block pull event of domain '%s' until someone listens",
@@ -402,5 +418,50 @@ virDomainEventStateQueue(virDomainEventState *state, virDomainEvent *event)
     VIR_DEBUG("queued event %d of domain '%s'", event->eventID, event->name);
     g_queue_push_tail(&state->queue, event);
     virEventUpdateTimeout(state->timer, 0);
+    g_mutex_unlock(&state->lock);
+}
+
+/* Is @ev the end of an older pull of that disk? */
+static bool
+virDomainEventIsOlderPull(virDomainEvent *ev, const unsigned char *uuid,
+                          const char *disk, unsigned int serial)
+{
+    return ev->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL &&
+        ev->serial != serial &&
+        g_strcmp0(ev->disk, disk) == 0 &&
+        memcmp(ev->uuid, uuid, VIR_UUID_BUFLEN) == 0;
+}
+
+void
+virDomainEventStateBlockPullStarted(virDomainEventState *state,
+                                    const unsigned char *uuid,
+                                    const char *disk, unsigned int serial)
+{
+    g_mutex_lock(&state->lock);
+    for (GList *l = state->heldPull.head; l;) {
+        GList *next = l->next;
+
+        if (virDomainEventIsOlderPull(l->data, uuid, disk, serial)) {
+            VIR_DEBUG("dropping the held end of an older pull of disk '%s'", disk);
+            virDomainEventFree(l->data);
+            g_queue_delete_link(&state->heldPull, l);
+        }
+        l = next;
+    }
+    for (GList *l = state->queue.head; l;) {
+        GList *next = l->next;
+        virDomainEvent *ev = l->data;
+
+        if (virDomainEventIsOlderPull(ev, uuid, disk, serial)) {
+            if (ev->released) {
+                /* Nobody wanted it when it happened. */
+                virDomainEventFree(ev);
+                g_queue_delete_link(&state->queue, l);
+            } else if (ev->maxCallbackID < 0 || ev->maxCallbackID > ev->queuedAt) {
+                ev->maxCallbackID = ev->queuedAt;
+            }
+        }
+        l = next;
+    }
     g_mutex_unlock(&state->lock);
 }

@@ -16,10 +16,13 @@ typedef struct _virDomainEventState virDomainEventState;
 virDomainEvent *virDomainEventLifecycleNew(const char *name,
                                            const unsigned char *uuid,
                                            int id, int type, int detail);
+/* The end of one pull of disk @disk (its target): @serial tells it from
+ * the disk's other pulls (see virDomainEventStateBlockPullStarted). */
 virDomainEvent *virDomainEventBlockPullNew(const char *name,
                                            const unsigned char *uuid,
-                                           int id, const char *path,
-                                           int status);
+                                           int id, const char *disk,
+                                           unsigned int serial,
+                                           const char *path, int status);
 void virDomainEventFree(virDomainEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainEvent, virDomainEventFree);
 
@@ -50,3 +53,16 @@ void virDomainEventStateDeregisterConn(virDomainEventState *state,
  * from any thread. */
 void virDomainEventStateQueue(virDomainEventState *state,
                               virDomainEvent *event);
+
+/*
+ * A new pull, @serial, of disk @disk of the domain @uuid has started. The
+ * outcomes of the disk's older pulls that are not delivered yet must not
+ * reach a callback registered from now on, which would take them for the
+ * new pull's end: those nobody wanted (held, or handed to a new callback
+ * and not yet delivered) are dropped, the others go only to the callbacks
+ * that were registered when they were queued.
+ */
+void virDomainEventStateBlockPullStarted(virDomainEventState *state,
+                                         const unsigned char *uuid,
+                                         const char *disk,
+                                         unsigned int serial);

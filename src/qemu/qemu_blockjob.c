@@ -181,6 +181,9 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
     virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
     g_autofree char *jobid = NULL;
     g_autofree char *path = NULL;
+    g_autofree char *diskname = NULL;
+    virDomainEvent *event = NULL;
+    unsigned int serial;
     int status;
 
     if (!failed) {
@@ -211,19 +214,23 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
         disk = qemuBlockJobDisk(vm, job);
     }
     path = disk ? g_strdup(disk->src->path) : NULL;
+    diskname = g_strdup(job->disk);
+    serial = job->serial;
 
     /* The record goes, the status file says so, and only then does the
-     * application hear of it. */
+     * application hear of it: told before, the end could be told again,
+     * differently, by a process reading the old record. */
     qemuBlockJobRemove(vm, job);
-    if (qemuDomainSaveStatus(driver, vm) < 0) {
-        VIR_ERROR("cannot save the status of domain '%s': %s", vm->def->name,
-                  virGetLastErrorMessage());
-        virResetLastError();
-    }
     if (path) {
-        qemuDomainEventQueue(driver,
-                             virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
-                                                        vm->def->id, path, status));
+        event = virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
+                                           vm->def->id, diskname, serial,
+                                           path, status);
+    }
+    if (qemuDomainSaveStatusEvent(driver, vm, event) < 0) {
+        VIR_ERROR("cannot save the status of domain '%s'; the end of the block "
+                  "pull of disk '%s' is told once it is saved: %s",
+                  vm->def->name, diskname, virGetLastErrorMessage());
+        virResetLastError();
     }
 }
 
@@ -273,7 +280,14 @@ qemuBlockJobConcluded(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
     job->state = QEMU_BLOCKJOB_STATE_CONCLUDED;
     if (!job->failed)
         job->cur = job->end = MAX(job->end, job->cur);
-    qemuDomainSaveStatus(driver, vm);
+    if (qemuDomainSaveStatus(driver, vm) < 0) {
+        /* Go on: were we to die before the end is saved, the next process
+         * still tells a completed pull from the disk's nodes in QEMU (only
+         * a failure's text would be lost). */
+        VIR_WARN("cannot record the result of job '%s' of domain '%s': %s",
+                 jobid, vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+    }
 
     if ((mon = qemuDomainObjEnterMonitor(vm))) {
         if (qemuMonitorJobDismiss(mon, jobid) < 0) {
@@ -350,13 +364,42 @@ qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events)
         if (disk && job->state != QEMU_BLOCKJOB_STATE_NEW) {
             g_ptr_array_add(events,
                             virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
-                                                       vm->def->id, disk->src->path,
+                                                       vm->def->id, job->disk,
+                                                       job->serial, disk->src->path,
                                                        job->abortRequested ?
                                                        VIR_DOMAIN_BLOCK_PULL_CANCELED :
                                                        VIR_DOMAIN_BLOCK_PULL_FAILED));
         }
         qemuBlockJobRemove(vm, job);
     }
+}
+
+/* Did the pull of @job complete in QEMU? A completed pull leaves the
+ * disk's top node without a backing node. Returns 1 if it did, 0 if not,
+ * -1 if QEMU could not say. vm locked; dropped while asking. */
+static int
+qemuBlockJobCompletedInQEMU(virDomainObj *vm, qemuBlockJob *job)
+{
+    virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
+    g_autofree char *node = NULL;
+    qemuMonitor *mon;
+    bool backing;
+    int rc;
+
+    if (!disk || !disk->src->nodeformat) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "disk '%s' of domain '%s' has no block node", job->disk,
+                       vm->def->name);
+        return -1;
+    }
+    node = g_strdup(disk->src->nodeformat);
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        return -1;
+    rc = qemuMonitorBlockNodeHasBacking(mon, node, &backing);
+    qemuDomainObjExitMonitor(vm);
+    if (rc < 0)
+        return -1;
+    return backing ? 0 : 1;
 }
 
 int
@@ -399,7 +442,24 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
                 info = &jobs[j];
         }
         if (!info) {
-            if (job->state == QEMU_BLOCKJOB_STATE_NEW) {
+            int completed = 0;
+
+            /* Gone from QEMU, which only happens once it concluded and was
+             * dismissed: unless the record says how it ended, it may be
+             * older than the end (we died before a save could succeed).
+             * A completed pull left the top without a backing node. */
+            if (job->state != QEMU_BLOCKJOB_STATE_CONCLUDED) {
+                if ((completed = qemuBlockJobCompletedInQEMU(vm, job)) < 0) {
+                    VIR_WARN("cannot tell how job '%s' of domain '%s' ended: %s",
+                             ids[i], vm->def->name, virGetLastErrorMessage());
+                    virResetLastError();
+                }
+                if (!(job = qemuBlockJobFindByJobID(vm, ids[i])))
+                    continue;
+            }
+            if (completed == 1) {
+                qemuBlockJobFinish(driver, vm, job, false, NULL);
+            } else if (job->state == QEMU_BLOCKJOB_STATE_NEW) {
                 /* We died before QEMU accepted it: it never began. */
                 qemuBlockJobRemove(vm, job);
                 qemuDomainSaveStatus(driver, vm);
@@ -495,6 +555,8 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     qemuBlockJob *job;
     g_autofree char *jobid = NULL;
     g_autofree char *node = NULL;
+    g_autofree char *diskname = g_strdup(disk->dst);
+    unsigned int serial;
     qemuMonitor *mon;
     int rc;
 
@@ -508,6 +570,7 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     job->stepwise = stepwise;
     job->end = qemuBlockJobImageSize(disk->src->path);
     jobid = g_strdup(job->jobid);
+    serial = job->serial;
     node = g_strdup(disk->src->nodeformat);
     if (qemuDomainSaveStatus(driver, vm) < 0) {
         qemuBlockJobRemove(vm, job);
@@ -521,6 +584,12 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     qemuDomainObjExitMonitor(vm);
     if (rc < 0)
         goto error;
+    /* A new pull began: an older pull's end that nobody has heard yet must
+     * not be taken for this one's by whoever listens from now on (virsh's
+     * --wait, say). This pull's own end, which may already be queued,
+     * carries its serial and stays. */
+    virDomainEventStateBlockPullStarted(driver->eventState, vm->def->uuid,
+                                        diskname, serial);
     if ((job = qemuBlockJobFindByJobID(vm, jobid))) {
         if (job->state == QEMU_BLOCKJOB_STATE_NEW)
             job->state = QEMU_BLOCKJOB_STATE_RUNNING;

@@ -20,6 +20,12 @@
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
+/* How often a status save that failed is tried again while an event waits
+ * for it (the file system may be full). */
+#define QEMU_DOMAIN_SAVE_RETRY_MS 1000
+
+static void qemuDomainSaveRetrySchedule(qemuDriver *driver);
+
 virDomainObj *
 virDomainObjNew(void)
 {
@@ -32,6 +38,7 @@ virDomainObjNew(void)
     vm->state = VIR_DOMAIN_SHUTOFF;
     vm->reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
     vm->blockjobs = g_ptr_array_new();
+    vm->pendingEvents = g_ptr_array_new_with_free_func((GDestroyNotify) virDomainEventFree);
     return vm;
 }
 
@@ -67,6 +74,7 @@ virDomainObjUnref(virDomainObj *vm)
     for (guint i = 0; i < vm->blockjobs->len; i++)
         qemuBlockJobFree(g_ptr_array_index(vm->blockjobs, i));
     g_ptr_array_unref(vm->blockjobs);
+    g_ptr_array_unref(vm->pendingEvents);
     g_mutex_clear(&vm->lock);
     g_cond_clear(&vm->cond);
     g_free(vm);
@@ -297,8 +305,12 @@ qemuBlockJobFindByJobID(virDomainObj *vm, const char *jobid)
 qemuBlockJob *
 qemuBlockJobAdd(virDomainObj *vm, const char *disk)
 {
+    static gint lastSerial;
     qemuBlockJob *job = g_new0(qemuBlockJob, 1);
 
+    /* Also for a job read back from a status file: a pull started later
+     * in this process always has a different serial. */
+    job->serial = (unsigned int) g_atomic_int_add(&lastSerial, 1) + 1;
     job->disk = g_strdup(disk);
     job->jobid = g_strdup_printf("pull-%s", disk);
     g_ptr_array_add(vm->blockjobs, job);
@@ -402,7 +414,104 @@ qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm)
     }
     g_string_append(buf, "</domstatus>\n");
     VIR_DEBUG("saving status of '%s'", vm->def->name);
-    return virFileWriteAtomic(path, buf->str, 0600);
+    if (virFileWriteAtomic(path, buf->str, 0600) < 0) {
+        if (vm->pendingEvents->len > 0)
+            qemuDomainSaveRetrySchedule(driver);
+        return -1;
+    }
+    qemuDomainQueuePendingEvents(driver, vm);
+    return 0;
+}
+
+int
+qemuDomainSaveStatusEvent(qemuDriver *driver, virDomainObj *vm,
+                          virDomainEvent *event)
+{
+    if (event)
+        g_ptr_array_add(vm->pendingEvents, event);
+    return qemuDomainSaveStatus(driver, vm);
+}
+
+void
+qemuDomainQueuePendingEvents(qemuDriver *driver, virDomainObj *vm)
+{
+    for (guint i = 0; i < vm->pendingEvents->len; i++)
+        qemuDomainEventQueue(driver, g_steal_pointer(&vm->pendingEvents->pdata[i]));
+    g_ptr_array_set_size(vm->pendingEvents, 0);
+}
+
+/* Runs in the monitor's event thread: it must never wait for a domain (a
+ * thread holding one may wait for this very thread), so a busy domain is
+ * left for the next round. */
+static gboolean
+qemuDomainSaveRetry(gpointer opaque)
+{
+    qemuDriver *driver = opaque;
+    g_autoptr(GPtrArray) all = NULL;
+    gboolean again;
+
+    g_mutex_lock(&driver->lock);
+    driver->saveRetryNeeded = false;
+    g_mutex_unlock(&driver->lock);
+
+    all = qemuDomainObjListGetAll(driver);
+    for (guint i = 0; i < all->len; i++) {
+        virDomainObj *vm = g_ptr_array_index(all, i);
+
+        if (!g_mutex_trylock(&vm->lock)) {
+            g_mutex_lock(&driver->lock);
+            driver->saveRetryNeeded = true;
+            g_mutex_unlock(&driver->lock);
+            continue;
+        }
+        if (vm->pendingEvents->len > 0 && virDomainObjIsActive(vm) &&
+            qemuDomainSaveStatus(driver, vm) < 0) {
+            VIR_DEBUG("status of domain '%s' still cannot be saved: %s",
+                      vm->def->name, virGetLastErrorMessage());
+            virResetLastError();
+        }
+        g_mutex_unlock(&vm->lock);
+    }
+
+    /* Decided under the lock a failed save takes to ask for a retry: no
+     * request falls between this round and the next source. */
+    g_mutex_lock(&driver->lock);
+    again = driver->saveRetryNeeded && !driver->shuttingDown;
+    if (!again)
+        g_clear_pointer(&driver->saveRetry, g_source_unref);
+    g_mutex_unlock(&driver->lock);
+    return again ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+qemuDomainSaveRetrySchedule(qemuDriver *driver)
+{
+    g_mutex_lock(&driver->lock);
+    driver->saveRetryNeeded = true;
+    if (!driver->saveRetry && !driver->shuttingDown && driver->eventThread) {
+        VIR_DEBUG("retrying the failed status save in %d ms",
+                  QEMU_DOMAIN_SAVE_RETRY_MS);
+        driver->saveRetry = g_timeout_source_new(QEMU_DOMAIN_SAVE_RETRY_MS);
+        g_source_set_callback(driver->saveRetry, qemuDomainSaveRetry, driver, NULL);
+        g_source_attach(driver->saveRetry,
+                        virEventThreadGetContext(driver->eventThread));
+    }
+    g_mutex_unlock(&driver->lock);
+}
+
+void
+qemuDomainSaveRetryCancel(qemuDriver *driver)
+{
+    GSource *retry;
+
+    g_mutex_lock(&driver->lock);
+    driver->shuttingDown = true;
+    retry = g_steal_pointer(&driver->saveRetry);
+    g_mutex_unlock(&driver->lock);
+    if (retry) {
+        g_source_destroy(retry);
+        g_source_unref(retry);
+    }
 }
 
 void

@@ -40,6 +40,9 @@ struct _qemuDriver {
     GMutex lock;                    /* protects the fields below */
     GHashTable *domains;            /* uuid string -> virDomainObj (ref) */
     int nextID;
+    GSource *saveRetry;             /* retries failed status saves, on eventThread */
+    bool saveRetryNeeded;           /* a save failed since the retry last ran */
+    bool shuttingDown;              /* no new retries */
 };
 
 typedef enum {
@@ -54,6 +57,8 @@ typedef enum {
 struct _qemuBlockJob {
     char *disk;                 /* target name, e.g. "vda" */
     char *jobid;                /* QEMU job id */
+    unsigned int serial;        /* unique in this process: tells this pull's
+                                 * events from those of the disk's older pulls */
     qemuBlockJobState state;
     bool stepwise;              /* started (and currently driven) by steps */
     bool abortRequested;        /* CANCELED, not FAILED, when it ends with an error */
@@ -97,6 +102,8 @@ struct _virDomainObj {
     char *logPath;
     char **labels;              /* images labelled for QEMU (NULL-terminated) */
     GPtrArray *blockjobs;       /* qemuBlockJob */
+    GPtrArray *pendingEvents;   /* virDomainEvent: told once the status file
+                                 * records what they tell */
 };
 
 /* Driver references (one per connection). */
@@ -132,8 +139,28 @@ void qemuDomainObjExitMonitor(virDomainObj *vm);
 bool virDomainObjIsActive(virDomainObj *vm);
 void virDomainObjSetState(virDomainObj *vm, int state, int reason);
 
-/* Status file: ROOT/run/qemu/NAME.xml, rewritten atomically. Lock held. */
+/* Status file: ROOT/run/qemu/NAME.xml, rewritten atomically. Lock held.
+ * A successful save also queues the domain's pending events. */
 int qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm);
+
+/*
+ * Save the status, then queue @event (stolen, may be NULL): an outcome is
+ * told only once it is durable, so that a process that reads the status
+ * file after ours tells the same, and nothing twice. If the save fails
+ * (the file system is full, say), @event waits with the domain until a
+ * later save succeeds: retried every second, and at every other save of
+ * the domain. Lock held. Returns the save's result.
+ */
+int qemuDomainSaveStatusEvent(qemuDriver *driver, virDomainObj *vm,
+                              virDomainEvent *event);
+
+/* Queue the events still waiting for a save: the domain stopped, and with
+ * its status file gone nothing can contradict them. Lock held. */
+void qemuDomainQueuePendingEvents(qemuDriver *driver, virDomainObj *vm);
+
+/* The driver goes away: stop retrying (the events left waiting are told
+ * by the next process, which reads the older status from QEMU's state). */
+void qemuDomainSaveRetryCancel(qemuDriver *driver);
 /* Load a status file into a new domain object (not started, not listed). */
 virDomainObj *qemuDomainLoadStatus(qemuDriver *driver, const char *path);
 void qemuDomainRemoveStatus(qemuDriver *driver, virDomainObj *vm);

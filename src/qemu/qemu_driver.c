@@ -42,6 +42,7 @@ qemuDriverFree(qemuDriver *driver)
     if (!driver)
         return;
     VIR_DEBUG("shutting down the driver of '%s'", driver->root);
+    qemuDomainSaveRetryCancel(driver);
     /* QEMU keeps running: only our side of each monitor closes. */
     if (driver->domains) {
         all = qemuDomainObjListGetAll(driver);
@@ -777,12 +778,8 @@ qemuDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     g_mutex_lock(&vm->lock);
     qemuDomainObjBeginJob(vm);
     if (virDomainObjIsActive(vm) && vm->pid == pid) {
-        virDomainEvent *event = virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
-                                                           vm->def->id,
-                                                           VIR_DOMAIN_EVENT_STOPPED,
-                                                           VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
-        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED);
-        qemuDomainEventQueue(driver, event);
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                        VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
         ret = 0;
     } else {
         virReportError(VIR_ERR_OPERATION_INVALID,

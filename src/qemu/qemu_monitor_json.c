@@ -785,6 +785,62 @@ qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
 
 
 /**
+ * qemuMonitorBlockNodeHasBacking:
+ * @mon: an open monitor
+ * @nodename: a format node's name
+ * @hasBacking: set to whether QEMU reads through a backing node under it
+ *
+ * Runs query-named-block-nodes with flat: false: only then does a node's
+ * "image" describe the backing image QEMU really uses ("backing-image"),
+ * whatever the image header names. A block pull that completed leaves the
+ * disk's top node without one. Returns 0, or -1 (also when QEMU has no
+ * node of that name).
+ */
+int
+qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
+                               const char *nodename,
+                               bool *hasBacking)
+{
+    const char *cmd = "query-named-block-nodes";
+    g_autoptr(virJSONValue) ret = NULL;
+    json_object *args = NULL;
+    size_t n;
+    size_t i;
+
+    *hasBacking = false;
+    if (qemuMonitorJSONArgs(&args, cmd, QEMU_ARG_BOOL, "flat", false,
+                            QEMU_ARG_END) < 0 ||
+        qemuMonitorJSONRun(mon, cmd, args, json_type_array, &ret) < 0)
+        return -1;
+
+    n = json_object_array_length(ret);
+    for (i = 0; i < n; i++) {
+        json_object *entry = qemuMonitorJSONEntry(ret, i, cmd);
+        g_autofree char *name = NULL;
+        json_object *image;
+        json_object *backing;
+        int rc;
+
+        if (!entry ||
+            qemuMonitorJSONGetOptString(entry, "node-name", cmd, &name) < 0)
+            return -1;
+        if (g_strcmp0(name, nodename) != 0)
+            continue;
+        if (qemuMonitorJSONGet(entry, "image", json_type_object, cmd, false,
+                               &image) < 0 ||
+            (rc = qemuMonitorJSONGet(image, "backing-image", json_type_object,
+                                     cmd, true, &backing)) < 0)
+            return -1;
+        *hasBacking = rc > 0;
+        return 0;
+    }
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   "QEMU has no block node '%s'", nodename);
+    return -1;
+}
+
+
+/**
  * qemuMonitorHumanCommand:
  * @mon: an open monitor
  * @cmdline: a human monitor (HMP) command line

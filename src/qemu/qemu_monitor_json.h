@@ -134,6 +134,11 @@ qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
                                 char ***nodenames);
 
 int
+qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
+                               const char *nodename,
+                               bool *hasBacking);
+
+int
 qemuMonitorHumanCommand(qemuMonitor *mon,
                         const char *cmdline,
                         char **reply);

@@ -621,9 +621,10 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 /* Stop                                                                 */
 
 void
-qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason)
+qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason, int detail)
 {
     g_autoptr(GPtrArray) events = g_ptr_array_new();
+    virDomainEvent *stopped;
 
     VIR_DEBUG("stopping domain '%s' reason=%d", vm->def->name, reason);
 
@@ -635,11 +636,19 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason)
     while (vm->monUsers > 0)
         g_cond_wait(&vm->cond, &vm->lock);
 
+    /* Made while the domain still has its id. */
+    stopped = virDomainEventLifecycleNew(vm->def->name, vm->def->uuid, vm->def->id,
+                                         VIR_DOMAIN_EVENT_STOPPED, detail);
     /* Block jobs end with the domain; their owners hear of it once the
      * domain is shut off and its images are given back. */
     qemuBlockJobsEndOnStop(vm, events);
     qemuProcessCleanup(driver, vm);
     virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
+    /* In the order things happened: the ends of pulls that were waiting
+     * for a status save (the status file is gone now), the stop, then the
+     * pulls it ended. An application that hears FAILED already knows why. */
+    qemuDomainQueuePendingEvents(driver, vm);
+    qemuDomainEventQueue(driver, stopped);
     for (guint i = 0; i < events->len; i++)
         qemuDomainEventQueue(driver, g_ptr_array_index(events, i));
 }
@@ -695,7 +704,8 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
         /* Whatever runs with that pid now is not ours to kill. */
         if (!qemuProcessIsOurs(vm))
             vm->pid = 0;
-        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED);
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED,
+                        VIR_DOMAIN_EVENT_STOPPED_FAILED);
         return 1;
     }
     g_mutex_lock(&driver->lock);
@@ -717,7 +727,6 @@ qemuProcessHandleEOF(qemuDriver *driver, virDomainObj *vm, bool error)
 {
     int reason = VIR_DOMAIN_SHUTOFF_CRASHED;
     int detail = VIR_DOMAIN_EVENT_STOPPED_FAILED;
-    virDomainEvent *event;
     bool transient;
 
     qemuDomainObjBeginJob(vm);
@@ -732,12 +741,7 @@ qemuProcessHandleEOF(qemuDriver *driver, virDomainObj *vm, bool error)
     }
     VIR_DEBUG("monitor of domain '%s' closed (error=%d): stopping, reason %d",
               vm->def->name, error, reason);
-    /* Told once it is true: an application that hears STOPPED finds the
-     * domain shut off and its images given back. */
-    event = virDomainEventLifecycleNew(vm->def->name, vm->def->uuid, vm->def->id,
-                                       VIR_DOMAIN_EVENT_STOPPED, detail);
-    qemuProcessStop(driver, vm, reason);
-    qemuDomainEventQueue(driver, event);
+    qemuProcessStop(driver, vm, reason, detail);
     transient = !vm->persistent;
     qemuDomainObjEndJob(vm);
     if (transient)

@@ -13,8 +13,12 @@ int qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags);
 
 /* Stop the domain (vm locked, job held, active): kill QEMU, close the
  * monitor, give every image back, remove the runtime files, and end the
- * block jobs. @reason: a virDomainShutoffReason. */
-void qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason);
+ * block jobs. @reason: a virDomainShutoffReason. Once the domain is shut
+ * off, queues the lifecycle event STOPPED with @detail (a
+ * virDomainEventStoppedDetailType), then the events of the pulls the stop
+ * ended: told once it is true, in the order it happened. */
+void qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason,
+                     int detail);
 
 /* Carry on with a domain found in a status file (vm locked, not listed
  * yet). Returns 0 if QEMU is still there and the monitor is back, 1 if

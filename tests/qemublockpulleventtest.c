@@ -1,0 +1,775 @@
+/*
+ * qemublockpulleventtest.c: block pull events as an application sees them,
+ * on a real QEMU, with the event loop run by the test's own thread (as
+ * virsh runs it): their order against the lifecycle events when a domain
+ * stops during a pull, no outcome of an older pull ending the wait for a
+ * new one (in one process and across processes), and an outcome told only
+ * once the status file records it (its file system full).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "libvirt/libvirt.h"
+#include "libvirt/libvirt-qemu.h"
+#include "testutils.h"
+
+#define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
+/* How long to keep the loop running to see that nothing more arrives:
+ * longer than the driver's retry of a failed status save (1 s). */
+#define QUIET_MS 2500
+
+#define SLOW_CONF "block_pull_max_bandwidth = 4194304\n"    /* 4 MiB/s: 8 s */
+#define FAST_CONF "block_pull_max_bandwidth = 16777216\n"   /* 16 MiB/s: 2 s */
+
+typedef struct {
+    char *dir;          /* images, 0755 */
+    char *root;         /* embed root */
+    char *uri;
+    char *base;         /* raw, 32 MiB, data in the first 24 MiB */
+    char *top;          /* qcow2 on base */
+    char *mnt;          /* a small tmpfs, if the test mounts one */
+    virConnectPtr conn;
+} Fixture;
+
+/* What callbacks received, in the order they ran, as text. */
+typedef struct {
+    GPtrArray *events;
+    bool checkEnded;    /* note whether the disk still had a pull then */
+} Listener;
+
+static const char *
+statusName(int status)
+{
+    static const char *const names[] = { "completed", "failed", "canceled" };
+
+    if (status >= 0 && (size_t) status < G_N_ELEMENTS(names))
+        return names[status];
+    return "unknown";
+}
+
+static void
+pullCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *path,
+       int status, void *opaque)
+{
+    Listener *l = opaque;
+    virDomainBlockPullInfo info = { 0, 0 };
+
+    /* An event for a pull that has ended finds no pull active; one
+     * delivered while a newer pull runs is a stale one. */
+    if (l->checkEnded && virDomainGetBlockPullInfo(dom, path, &info, 0) < 0)
+        g_error("GetBlockPullInfo in the callback failed: %s",
+                virGetLastErrorMessage());
+    g_ptr_array_add(l->events, g_strdup_printf("pull %s %s%s", path,
+                                               statusName(status),
+                                               info.end > 0 ? " (a pull is active)" : ""));
+}
+
+static int
+lifecycleCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+            int event, int detail, void *opaque)
+{
+    static const char *const stopped[] = {
+        "shutdown", "destroyed", "crashed", "migrated", "saved", "failed",
+    };
+    Listener *l = opaque;
+
+    if (event == VIR_DOMAIN_EVENT_STOPPED && detail >= 0 &&
+        (size_t) detail < G_N_ELEMENTS(stopped))
+        g_ptr_array_add(l->events, g_strdup_printf("stopped %s", stopped[detail]));
+    else
+        g_ptr_array_add(l->events, g_strdup_printf("lifecycle %d %d", event, detail));
+    return 0;
+}
+
+static void
+listenerInit(Listener *l, bool checkEnded)
+{
+    l->events = g_ptr_array_new_with_free_func(g_free);
+    l->checkEnded = checkEnded;
+}
+
+static void
+listenerClear(Listener *l)
+{
+    g_clear_pointer(&l->events, g_ptr_array_unref);
+}
+
+/* A connection registers a callback function once per event and domain:
+ * the listeners of one test each get a function of their own. */
+static void
+pullCb2(virConnectPtr conn, virDomainPtr dom, const char *path, int status,
+        void *opaque)
+{
+    pullCb(conn, dom, path, status, opaque);
+}
+
+static void
+pullCb3(virConnectPtr conn, virDomainPtr dom, const char *path, int status,
+        void *opaque)
+{
+    pullCb(conn, dom, path, status, opaque);
+}
+
+static int
+listenPull(Fixture *f, Listener *l)
+{
+    static const virConnectDomainEventBlockPullCallback cbs[] = {
+        pullCb, pullCb2, pullCb3,
+    };
+    int id = -1;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cbs) && id < 0; i++) {
+        id = virConnectDomainEventRegisterAny(f->conn, NULL,
+                                              VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                              VIR_DOMAIN_EVENT_CALLBACK(cbs[i]),
+                                              l, NULL);
+    }
+    if (id < 0)
+        g_error("cannot register a block pull callback: %s", virGetLastErrorMessage());
+    return id;
+}
+
+/* Fail unless @l received exactly @expected, in this order. */
+static void
+assertEvents(Listener *l, const char *const *expected)
+{
+    g_autofree char *want = g_strjoinv("\n", (char **) expected);
+    g_autofree char *got = NULL;
+
+    g_ptr_array_add(l->events, NULL);
+    got = g_strjoinv("\n", (char **) l->events->pdata);
+    g_ptr_array_remove_index(l->events, l->events->len - 1);
+    g_assert_cmpstr(got, ==, want);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running the event loop in this thread                                */
+
+static void
+wakeUp(int timer G_GNUC_UNUSED, void *opaque G_GNUC_UNUSED)
+{
+}
+
+/* Run the loop until @cond holds or @ms passed. Returns whether it holds. */
+static bool
+pumpUntil(bool (*cond)(void *opaque), void *opaque, int ms)
+{
+    gint64 deadline = g_get_monotonic_time() + ms * 1000LL;
+    int timer = virEventAddTimeout(10, wakeUp, NULL, NULL);
+    bool ok;
+
+    g_assert_cmpint(timer, >=, 0);
+    while (!(ok = cond && cond(opaque)) && g_get_monotonic_time() < deadline)
+        g_assert_cmpint(virEventRunDefaultImpl(), ==, 0);
+    virEventRemoveTimeout(timer);
+    return ok;
+}
+
+static void
+pumpFor(int ms)
+{
+    pumpUntil(NULL, NULL, ms);
+}
+
+typedef struct {
+    Listener *l;
+    guint n;
+} Count;
+
+static bool
+hasEvents(void *opaque)
+{
+    Count *c = opaque;
+    return c->l->events->len >= c->n;
+}
+
+static void
+waitEvents(Listener *l, guint n)
+{
+    Count c = { l, n };
+
+    if (!pumpUntil(hasEvents, &c, HANG_MS))
+        g_error("%u event(s) expected, %u arrived within the hang bound",
+                n, l->events->len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture                                                              */
+
+static void
+writeConf(Fixture *f, const char *conf)
+{
+    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
+    g_autofree char *path = g_build_filename(etc, "qemu.conf", NULL);
+
+    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
+}
+
+static void
+fixtureSetUp(Fixture *f, gconstpointer data)
+{
+    f->dir = virTestMakeDir("vbpevent-XXXXXX");
+    f->root = g_build_filename(f->dir, "root", NULL);
+    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
+    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->base = g_build_filename(f->dir, "base.raw", NULL);
+    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
+    virTestImageCreate(f->base, "raw", "32M", NULL, NULL);
+    virTestImageWrite(f->base, "raw", 0x11, "0", "24M");
+    virTestImageCreate(f->top, "qcow2", NULL, f->base, "raw");
+    virTestImageWrite(f->top, "qcow2", 0x33, "0", "1M");
+    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
+    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+    if (data)
+        writeConf(f, data);
+}
+
+static void
+closeConn(Fixture *f)
+{
+    if (f->conn)
+        virConnectClose(f->conn);
+    f->conn = NULL;
+}
+
+static void
+openConn(Fixture *f)
+{
+    if (!(f->conn = virConnectOpen(f->uri)))
+        g_error("cannot open '%s': %s", f->uri, virGetLastErrorMessage());
+}
+
+/* Also when the test failed: the reaper and virTestCleanupDir() detach
+ * every mount under the directory before removing it. */
+static void
+fixtureTearDown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    closeConn(f);
+    virTestCleanupDir(f->dir);
+    g_free(f->dir);
+    g_free(f->root);
+    g_free(f->uri);
+    g_free(f->base);
+    g_free(f->top);
+    g_free(f->mnt);
+}
+
+static void
+mountSmall(const char *path, const char *size)
+{
+    g_autofree char *opts = g_strdup_printf("size=%s,mode=0755", size);
+
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        g_error("cannot create '%s': %s", path, g_strerror(errno));
+    if (mount("tmpfs", path, "tmpfs", 0, opts) < 0)
+        g_error("cannot mount a tmpfs on '%s': %s", path, g_strerror(errno));
+}
+
+static virDomainPtr
+startDomain(Fixture *f, const char *name, const char *top)
+{
+    const char *disks[] = { top ? top : f->top, NULL };
+    g_autofree char *xml = virTestDomainXML(name, disks);
+    virDomainPtr dom = virDomainCreateXML(f->conn, xml, 0);
+
+    if (!dom)
+        g_error("start failed: %s", virGetLastErrorMessage());
+    return dom;
+}
+
+static void
+pullInfo(virDomainPtr dom, virDomainBlockPullInfo *info)
+{
+    if (virDomainGetBlockPullInfo(dom, "vda", info, 0) < 0)
+        g_error("GetBlockPullInfo failed: %s", virGetLastErrorMessage());
+}
+
+static void
+pullAll(virDomainPtr dom)
+{
+    if (virDomainBlockPullAll(dom, "vda", 0) < 0)
+        g_error("PullAll failed: %s", virGetLastErrorMessage());
+}
+
+static bool
+pullMoved(void *opaque)
+{
+    virDomainBlockPullInfo info;
+
+    pullInfo(opaque, &info);
+    return info.cur > 0;
+}
+
+static bool
+pullGone(void *opaque)
+{
+    virDomainBlockPullInfo info;
+
+    pullInfo(opaque, &info);
+    return info.end == 0;
+}
+
+/* Poll without running the loop: nothing may be delivered meanwhile. */
+static void
+pollFor(bool (*cond)(void *opaque), void *opaque)
+{
+    if (!virTestWaitFor(cond, opaque, HANG_MS))
+        g_error("condition not reached within the hang bound");
+}
+
+static bool
+xmlHas(virDomainPtr dom, const char *what)
+{
+    char *xml = virDomainGetXMLDesc(dom, 0);
+    bool ret;
+
+    g_assert_nonnull(xml);
+    ret = strstr(xml, what) != NULL;
+    free(xml);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* A domain stops during a pull: STOPPED first, then the pull's FAILED  */
+
+typedef enum {
+    STOP_DESTROY,
+    STOP_KILL,
+    STOP_QUIT,
+} StopHow;
+
+static void
+orderCheck(Fixture *f, StopHow how, const char *stopped)
+{
+    g_autofree char *failed = g_strdup_printf("pull %s failed", f->top);
+    const char *expected[] = { stopped, failed, NULL };
+    Listener l;
+    virDomainPtr dom;
+    int lc;
+
+    listenerInit(&l, false);
+    openConn(f);
+    dom = startDomain(f, "order", NULL);
+    /* Both callbacks write into one list: it shows the delivery order. */
+    lc = virConnectDomainEventRegisterAny(f->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                          &l, NULL);
+    g_assert_cmpint(lc, >=, 0);
+    listenPull(f, &l);
+    pullAll(dom);
+    pollFor(pullMoved, dom);
+
+    switch (how) {
+    case STOP_DESTROY:
+        g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+        break;
+    case STOP_KILL:
+        g_assert_cmpint(kill(virTestDomainPid(f->root, "order"), SIGKILL), ==, 0);
+        break;
+    case STOP_QUIT: {
+        char *reply = NULL;
+        /* QEMU announces SHUTDOWN, then exits, as after a guest shutdown.
+         * The reply may be lost with the monitor: only the events count. */
+        if (virDomainQemuMonitorCommand(dom, "{\"execute\": \"quit\"}", &reply, 0) == 0)
+            free(reply);
+        break;
+    }
+    }
+    waitEvents(&l, 2);
+    pumpFor(200);
+    assertEvents(&l, expected);
+    virDomainFree(dom);
+    listenerClear(&l);
+}
+
+static void
+testOrderDestroy(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    orderCheck(f, STOP_DESTROY, "stopped destroyed");
+}
+
+static void
+testOrderKilled(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    orderCheck(f, STOP_KILL, "stopped failed");
+}
+
+static void
+testOrderShutdown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    orderCheck(f, STOP_QUIT, "stopped shutdown");
+}
+
+/* ------------------------------------------------------------------ */
+/* An older pull's outcome never ends the wait for a new pull           */
+
+/* Nobody listens while the first pull is aborted: its CANCELED is held.
+ * A callback registered before the second pull starts (as a waiter that
+ * registers first) and one registered after it (as a waiter that starts
+ * first) each see the second pull's COMPLETED only, once it has ended. */
+static void
+testStaleHeld(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *expected[] = { completed, NULL };
+    Listener before, after;
+    virDomainPtr dom;
+
+    listenerInit(&before, true);
+    listenerInit(&after, true);
+    openConn(f);
+    dom = startDomain(f, "held", NULL);
+    pullAll(dom);
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
+    listenPull(f, &before);
+    pullAll(dom);
+    listenPull(f, &after);
+    waitEvents(&before, 1);
+    waitEvents(&after, 1);
+    pumpFor(300);
+    assertEvents(&before, expected);
+    assertEvents(&after, expected);
+    g_assert_false(xmlHas(dom, f->base));
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&before);
+    listenerClear(&after);
+}
+
+/* A callback that listened all along sees both outcomes; callbacks that
+ * registered after the first pull ended see the second one's only. */
+static void
+testStaleQueued(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *canceled = g_strdup_printf("pull %s canceled", f->top);
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *both[] = { canceled, completed, NULL };
+    const char *second[] = { completed, NULL };
+    Listener all, before, after;
+    virDomainPtr dom;
+
+    listenerInit(&all, false);
+    listenerInit(&before, true);
+    listenerInit(&after, true);
+    openConn(f);
+    listenPull(f, &all);
+    dom = startDomain(f, "queued", NULL);
+    pullAll(dom);
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, 0);
+    /* The loop has not run: CANCELED still waits in the queue. */
+    listenPull(f, &before);
+    pullAll(dom);
+    listenPull(f, &after);
+    waitEvents(&all, 2);
+    waitEvents(&before, 1);
+    waitEvents(&after, 1);
+    pumpFor(300);
+    assertEvents(&all, both);
+    assertEvents(&before, second);
+    assertEvents(&after, second);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&all);
+    listenerClear(&before);
+    listenerClear(&after);
+}
+
+/* The first pull fails (its overlay's file system fills up) while no
+ * process manages the root: the next process learns of it when it opens
+ * the root, and holds the FAILED. It must not end that process's wait for
+ * the pull it starts after making room. */
+static void
+testStaleAcrossProcesses(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *top = NULL;
+    g_autofree char *completed = NULL;
+    const char *expected[2] = { NULL, NULL };
+    const char *disks[2] = { NULL, NULL };
+    g_autofree char *xml = NULL;
+    Listener before, after;
+    virDomainPtr dom;
+    struct statvfs sv;
+
+    listenerInit(&before, true);
+    listenerInit(&after, true);
+    f->mnt = g_build_filename(f->dir, "small", NULL);
+    mountSmall(f->mnt, "8m");
+    top = g_build_filename(f->mnt, "top.qcow2", NULL);
+    virTestImageCreate(top, "qcow2", NULL, f->base, "raw");
+    completed = g_strdup_printf("pull %s completed", top);
+    expected[0] = completed;
+    disks[0] = top;
+    xml = virTestDomainXML("across", disks);
+
+    openConn(f);
+    dom = virDomainDefineXML(f->conn, xml);
+    g_assert_nonnull(dom);
+    virDomainFree(dom);
+    closeConn(f);
+    /* Another process starts the domain and the pull, and exits. */
+    g_assert_cmpint(virTestRunSelf("pull", f->uri, "across"), ==, 0);
+    /* Let QEMU run into the full file system, with nobody watching. */
+    for (int i = 0; i < HANG_MS / 10; i++) {
+        g_assert_cmpint(statvfs(f->mnt, &sv), ==, 0);
+        if (sv.f_bavail == 0)
+            break;
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpuint(sv.f_bavail, ==, 0);
+    g_usleep(G_USEC_PER_SEC);
+
+    openConn(f);
+    dom = virDomainLookupByName(f->conn, "across");
+    g_assert_nonnull(dom);
+    pollFor(pullGone, dom);
+    g_assert_true(xmlHas(dom, f->base));
+    g_assert_cmpint(mount("tmpfs", f->mnt, "tmpfs", MS_REMOUNT, "size=128m,mode=0755"), ==, 0);
+
+    listenPull(f, &before);
+    pullAll(dom);
+    listenPull(f, &after);
+    waitEvents(&before, 1);
+    waitEvents(&after, 1);
+    pumpFor(300);
+    assertEvents(&before, expected);
+    assertEvents(&after, expected);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&before);
+    listenerClear(&after);
+}
+
+/* ------------------------------------------------------------------ */
+/* The status file cannot be written when a pull completes              */
+
+/* Fill the file system of @dir to the last byte. Returns the filler. */
+static char *
+fillUp(const char *dir)
+{
+    char *path = g_build_filename(dir, "filler", NULL);
+    static const size_t sizes[] = { 65536, 4096, 1 };
+    char buf[65536];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    g_assert_cmpint(fd, >=, 0);
+    memset(buf, 0x77, sizeof(buf));
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        while (write(fd, buf, sizes[i]) > 0)
+            ;
+        g_assert_cmpint(errno, ==, ENOSPC);
+    }
+    g_assert_cmpint(close(fd), ==, 0);
+    return path;
+}
+
+static bool
+fileHas(const char *path, const char *what)
+{
+    g_autofree char *data = NULL;
+
+    g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
+    return strstr(data, what) != NULL;
+}
+
+/* ROOT/run on a small tmpfs; a step-wise pull paused in the middle; the
+ * file system filled; the pull continued in the background. Returns when
+ * the driver has finished the pull (while the status file could not be
+ * written). */
+static virDomainPtr
+completeWhileFull(Fixture *f, Listener *l, char **filler, char **status)
+{
+    g_autofree char *run = g_build_filename(f->root, "run", NULL);
+    virDomainBlockPullInfo pos;
+    virDomainPtr dom;
+
+    mountSmall(run, "1m");
+    openConn(f);
+    listenPull(f, l);
+    dom = startDomain(f, "full", NULL);
+    *status = g_build_filename(run, "qemu", "full.xml", NULL);
+    if (virDomainBlockPull(dom, "vda", &pos, 0) < 0)
+        g_error("step failed: %s", virGetLastErrorMessage());
+    g_assert_cmpuint(pos.cur, <, pos.end);
+    *filler = fillUp(run);
+    pullAll(dom);
+    pollFor(pullGone, dom);
+    /* Done in memory and in QEMU: the disk stands alone... */
+    g_assert_false(xmlHas(dom, f->base));
+    virTestAssertOwner(f->base, 0, 0);
+    /* ...but the status file still records the running pull. */
+    g_assert_true(fileHas(*status, "<blockjob"));
+    return dom;
+}
+
+static void
+testSaveFailsAtCompletion(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *none[] = { NULL };
+    const char *expected[] = { completed, NULL };
+    g_autofree char *filler = NULL;
+    g_autofree char *status = NULL;
+    Listener l, later;
+    virDomainPtr dom;
+    virDomainBlockPullInfo info;
+
+    listenerInit(&l, true);
+    listenerInit(&later, true);
+    dom = completeWhileFull(f, &l, &filler, &status);
+    /* Not told while the outcome is not durable. */
+    pumpFor(QUIET_MS);
+    assertEvents(&l, none);
+    g_assert_true(fileHas(status, "<blockjob"));
+
+    /* Room again: saved, then told, once. */
+    g_assert_cmpint(unlink(filler), ==, 0);
+    waitEvents(&l, 1);
+    pumpFor(QUIET_MS);
+    assertEvents(&l, expected);
+    g_assert_false(fileHas(status, "<blockjob"));
+    g_assert_false(fileHas(status, f->base));
+    virDomainFree(dom);
+
+    /* The next process agrees, and tells nothing more. */
+    closeConn(f);
+    openConn(f);
+    listenPull(f, &later);
+    dom = virDomainLookupByName(f->conn, "full");
+    g_assert_nonnull(dom);
+    pumpFor(QUIET_MS);
+    assertEvents(&later, none);
+    g_assert_false(xmlHas(dom, f->base));
+    pullInfo(dom, &info);
+    g_assert_cmpuint(info.end, ==, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&l);
+    listenerClear(&later);
+}
+
+/* The process goes away before the outcome could be saved: the next one
+ * finds from QEMU that the pull completed, and tells it once. */
+static void
+testSaveFailsThenExit(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *none[] = { NULL };
+    const char *expected[] = { completed, NULL };
+    g_autofree char *filler = NULL;
+    g_autofree char *status = NULL;
+    Listener l, later;
+    virDomainPtr dom;
+    pid_t pid;
+
+    listenerInit(&l, false);
+    listenerInit(&later, true);
+    dom = completeWhileFull(f, &l, &filler, &status);
+    pid = virTestDomainPid(f->root, "full");
+    pumpFor(200);
+    virDomainFree(dom);
+    closeConn(f);
+    assertEvents(&l, none);
+
+    g_assert_cmpint(unlink(filler), ==, 0);
+    openConn(f);
+    listenPull(f, &later);
+    dom = virDomainLookupByName(f->conn, "full");
+    g_assert_nonnull(dom);
+    waitEvents(&later, 1);
+    pumpFor(QUIET_MS);
+    assertEvents(&later, expected);
+    g_assert_false(xmlHas(dom, f->base));
+    g_assert_false(fileHas(status, "<blockjob"));
+    g_assert_true(virTestProcessAlive(pid));
+    virTestAssertOwner(f->base, 0, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    listenerClear(&l);
+    listenerClear(&later);
+}
+
+/* The domain stops while the outcome waits for its save: the status file
+ * goes, so the outcome is told then, before the stop, as it happened. */
+static void
+testSaveFailsThenDestroy(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *none[] = { NULL };
+    const char *expected[] = { completed, "stopped destroyed", NULL };
+    g_autofree char *filler = NULL;
+    g_autofree char *status = NULL;
+    Listener l;
+    virDomainPtr dom;
+    int lc;
+
+    listenerInit(&l, false);
+    dom = completeWhileFull(f, &l, &filler, &status);
+    /* Deliver what is queued (the start) before listening to the life cycle. */
+    pumpFor(200);
+    lc = virConnectDomainEventRegisterAny(f->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                          &l, NULL);
+    g_assert_cmpint(lc, >=, 0);
+    pumpFor(200);
+    assertEvents(&l, none);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    waitEvents(&l, 2);
+    pumpFor(QUIET_MS);
+    assertEvents(&l, expected);
+    g_assert_false(g_file_test(status, G_FILE_TEST_EXISTS));
+    virDomainFree(dom);
+    listenerClear(&l);
+}
+
+/* Another embedding process: start the domain and a pull, and exit. */
+static int
+childMain(const char *what, const char *uri, const char *name)
+{
+    virConnectPtr c = virConnectOpen(uri);
+    virDomainPtr d;
+
+    if (!c || !(d = virDomainLookupByName(c, name)) || virDomainCreate(d) < 0)
+        return 1;
+    if (strcmp(what, "pull") == 0 && virDomainBlockPullAll(d, "vda", 0) < 0)
+        return 1;
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc >= 5 && strcmp(argv[1], "--child") == 0)
+        _exit(childMain(argv[2], argv[3], argv[4]));
+    virTestInit(&argc, &argv);
+    if (geteuid() != 0) {
+        g_printerr("qemublockpulleventtest must run as root (it mounts file systems)\n");
+        return 1;
+    }
+    /* The loop runs in this thread, only inside pumpUntil(). */
+    g_assert_cmpint(virEventRegisterDefaultImpl(), ==, 0);
+
+#define ADD(name, fn, conf) \
+    g_test_add(name, Fixture, conf, fixtureSetUp, fn, fixtureTearDown)
+    ADD("/blockpull-events/order-destroy", testOrderDestroy, SLOW_CONF);
+    ADD("/blockpull-events/order-killed", testOrderKilled, SLOW_CONF);
+    ADD("/blockpull-events/order-shutdown", testOrderShutdown, SLOW_CONF);
+    ADD("/blockpull-events/stale-held", testStaleHeld, FAST_CONF);
+    ADD("/blockpull-events/stale-queued", testStaleQueued, FAST_CONF);
+    ADD("/blockpull-events/stale-across-processes", testStaleAcrossProcesses, NULL);
+    ADD("/blockpull-events/save-fails-at-completion", testSaveFailsAtCompletion, NULL);
+    ADD("/blockpull-events/save-fails-then-exit", testSaveFailsThenExit, NULL);
+    ADD("/blockpull-events/save-fails-then-destroy", testSaveFailsThenDestroy, NULL);
+    return g_test_run();
+}
