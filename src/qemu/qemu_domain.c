@@ -538,6 +538,33 @@ qemuDomainLoadStatus(qemuDriver *driver G_GNUC_UNUSED, const char *path)
     return g_steal_pointer(&vm);
 }
 
+/* The longest file name the driver makes from a domain name is the
+ * temporary "NAME.xml.new" of an atomic write; file names have at most
+ * NAME_MAX (255) bytes. */
+#define QEMU_DOMAIN_NAME_MAX (255 - (int) strlen(".xml.new"))
+
+/**
+ * qemuDomainCheckName:
+ * @name: a domain name
+ *
+ * The driver keeps a domain's definition, status, pid file and log in files
+ * named after it: refuse a name those file names cannot hold, before
+ * anything is written.
+ *
+ * Returns 0 if @name fits, -1 with VIR_ERR_CONFIG_UNSUPPORTED reported.
+ */
+int
+qemuDomainCheckName(const char *name)
+{
+    if (strlen(name) > QEMU_DOMAIN_NAME_MAX) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "domain name '%s' is %zu bytes long, more than the %d bytes the QEMU driver allows",
+                       name, strlen(name), QEMU_DOMAIN_NAME_MAX);
+        return -1;
+    }
+    return 0;
+}
+
 int
 qemuDomainSaveConfig(qemuDriver *driver, const virDomainDef *def)
 {

@@ -138,6 +138,9 @@ int qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm);
 virDomainObj *qemuDomainLoadStatus(qemuDriver *driver, const char *path);
 void qemuDomainRemoveStatus(qemuDriver *driver, virDomainObj *vm);
 
+/* Refuse a name too long for the driver's files (VIR_ERR_CONFIG_UNSUPPORTED). */
+int qemuDomainCheckName(const char *name);
+
 /* Persistent config: ROOT/etc/qemu/NAME.xml. */
 int qemuDomainSaveConfig(qemuDriver *driver, const virDomainDef *def);
 void qemuDomainRemoveConfig(qemuDriver *driver, const char *name);

@@ -438,7 +438,8 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
 
     virCheckFlags(VIR_DOMAIN_DEFINE_VALIDATE, NULL);
 
-    if (!(def = virDomainDefParseString(xml, 0)))
+    if (!(def = virDomainDefParseString(xml, 0)) ||
+        qemuDomainCheckName(def->name) < 0)
         return NULL;
     def->id = -1;
     /* Serialize definitions: the conflict check and the insertion must not
@@ -557,7 +558,8 @@ qemuDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
     virDomainPtr ret = NULL;
 
     virCheckFlags(VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_VALIDATE, NULL);
-    if (!(def = virDomainDefParseString(xml, 0)))
+    if (!(def = virDomainDefParseString(xml, 0)) ||
+        qemuDomainCheckName(def->name) < 0)
         return NULL;
     def->id = -1;
     g_mutex_lock(&qemuDriversLock);

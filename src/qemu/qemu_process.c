@@ -100,31 +100,80 @@ static const qemuMonitorCallbacks qemuProcessMonitorCallbacks = {
     .eof = qemuProcessMonitorEOF,
 };
 
-/* The socket path to use in bind()/connect(): sun_path holds 108 bytes, an
- * embed root can be longer, so reach long paths through the state
- * directory's descriptor. */
-static char *
-qemuProcessSocketPath(qemuDriver *driver, const char *path)
+/*
+ * Fill @addr for bind()/connect() on the socket at @path, a file of the
+ * state directory. sun_path holds 108 bytes and an embed root can be
+ * longer, so a long path is reached through the state directory's
+ * descriptor; the socket's own name is short (see qemuProcessStart), so
+ * that always fits. A path that still would not is refused: cut short, it
+ * would name another file.
+ */
+static int
+qemuProcessSocketAddr(qemuDriver *driver, const char *path,
+                      struct sockaddr_un *addr)
 {
-    if (strlen(path) < sizeof(((struct sockaddr_un *) NULL)->sun_path))
-        return g_strdup(path);
-    return g_strdup_printf("/proc/self/fd/%d/%s", driver->stateDirFd,
-                           strrchr(path, '/') + 1);
+    g_autofree char *viafd = NULL;
+    const char *use = path;
+
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(addr->sun_path)) {
+        viafd = g_strdup_printf("/proc/self/fd/%d/%s", driver->stateDirFd,
+                                strrchr(path, '/') + 1);
+        use = viafd;
+    }
+    if (strlen(use) >= sizeof(addr->sun_path)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "monitor socket path '%s' is too long for a unix socket",
+                       path);
+        return -1;
+    }
+    memcpy(addr->sun_path, use, strlen(use) + 1);
+    return 0;
+}
+
+/*
+ * Connect to the monitor socket: it was listening before QEMU started, and
+ * only QEMU holds it, so a refused connection means QEMU is gone (never
+ * worth a retry, unlike a socket QEMU makes itself).
+ */
+static int
+qemuProcessMonitorConnect(qemuDriver *driver, const char *path)
+{
+    struct sockaddr_un addr;
+    int fd;
+
+    if (qemuProcessSocketAddr(driver, path, &addr) < 0)
+        return -1;
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        virReportSystemError(errno, "%s", "cannot create a unix socket");
+        return -1;
+    }
+    while (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+        if (errno == EINTR)
+            continue;
+        virReportSystemError(errno, "cannot connect to QEMU monitor '%s'", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 static int
 qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm)
 {
-    g_autofree char *path = qemuProcessSocketPath(driver, vm->monPath);
-    qemuMonitor *mon;
+    qemuMonitor *mon = NULL;
+    int fd;
 
     /* The monitor's callbacks hold a reference on the domain. */
     virDomainObjRef(vm);
     vm->monEOF = false;
     g_mutex_unlock(&vm->lock);
-    mon = qemuMonitorOpen(path, virEventThreadGetContext(driver->eventThread),
-                          &qemuProcessMonitorCallbacks, vm,
-                          driver->cfg->monitorTimeout);
+    if ((fd = qemuProcessMonitorConnect(driver, vm->monPath)) >= 0) {
+        mon = qemuMonitorOpenFD(fd, virEventThreadGetContext(driver->eventThread),
+                                &qemuProcessMonitorCallbacks, vm,
+                                driver->cfg->monitorTimeout);
+    }
     g_mutex_lock(&vm->lock);
     if (!mon) {
         virDomainObjUnref(vm);
@@ -161,15 +210,15 @@ qemuProcessMonitorClose(virDomainObj *vm)
 static int
 qemuProcessCreateMonitorSocket(qemuDriver *driver, const char *path)
 {
-    g_autofree char *bindpath = qemuProcessSocketPath(driver, path);
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct sockaddr_un addr;
     int fd;
 
+    if (qemuProcessSocketAddr(driver, path, &addr) < 0)
+        return -1;
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
         virReportSystemError(errno, "%s", "cannot create the monitor socket");
         return -1;
     }
-    g_strlcpy(addr.sun_path, bindpath, sizeof(addr.sun_path));
     unlink(path);
     if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
         listen(fd, 1) < 0) {
@@ -479,7 +528,14 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     if (qemuProcessPrepareChrFiles(live) < 0)
         return -1;
 
-    vm->monPath = g_strdup_printf("%s/%s.mon", driver->stateDir, live->name);
+    /* Named by the uuid, not the name: a unix socket's path has at most
+     * 108 bytes, a name up to 247 (see qemuProcessSocketAddr). */
+    {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+        virUUIDFormat(live->uuid, uuidstr);
+        vm->monPath = g_strdup_printf("%s/%s.mon", driver->stateDir, uuidstr);
+    }
     vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, live->name);
     g_free(vm->logPath);
     vm->logPath = g_strdup_printf("%s/%s.log", driver->logDir, live->name);

@@ -1,0 +1,198 @@
+/*
+ * qemuprocesstest.c: the life of a QEMU process on a real QEMU: long
+ * names.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libvirt/libvirt.h"
+#include "testutils.h"
+
+#define QEMU_UID 65534
+#define QEMU_GID 65534
+
+typedef struct {
+    char *dir;          /* images, 0755 */
+    char *root;         /* embed root */
+    char *uri;
+    char *base;         /* raw base image, 0600 */
+    char *top;          /* qcow2 on base, 0600 */
+} Fixture;
+
+static void
+fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    f->dir = virTestMakeDir("vbpproc-XXXXXX");
+    f->root = g_build_filename(f->dir, "root", NULL);
+    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
+    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->base = g_build_filename(f->dir, "base.raw", NULL);
+    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
+    virTestImageCreate(f->base, "raw", "16M", NULL, NULL);
+    virTestImageCreate(f->top, "qcow2", NULL, f->base, "raw");
+    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
+    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+}
+
+static void
+fixtureTearDown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virTestCleanupDir(f->dir);
+    g_free(f->dir);
+    g_free(f->root);
+    g_free(f->uri);
+    g_free(f->base);
+    g_free(f->top);
+}
+
+static virConnectPtr
+openRoot(Fixture *f)
+{
+    virConnectPtr conn = virConnectOpen(f->uri);
+
+    if (!conn)
+        g_error("cannot open '%s': %s", f->uri, virGetLastErrorMessage());
+    return conn;
+}
+
+static char *
+domainXML(Fixture *f, const char *name)
+{
+    const char *disks[] = { f->top, NULL };
+
+    return virTestDomainXML(name, disks);
+}
+
+static virDomainPtr
+defineDomain(virConnectPtr conn, const char *xml)
+{
+    virDomainPtr dom = virDomainDefineXML(conn, xml);
+
+    if (!dom)
+        g_error("define failed: %s", virGetLastErrorMessage());
+    return dom;
+}
+
+static void
+assertState(virDomainPtr dom, int state, int reason)
+{
+    int s = -1, r = -1;
+
+    g_assert_cmpint(virDomainGetState(dom, &s, &r, 0), ==, 0);
+    g_assert_cmpint(s, ==, state);
+    g_assert_cmpint(r, ==, reason);
+}
+
+static void
+assertGivenBack(Fixture *f)
+{
+    virTestAssertOwner(f->top, 0, 0);
+    virTestAssertOwner(f->base, 0, 0);
+    g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
+}
+
+/* Nothing is left in the state directory but the driver's lock: no pid
+ * file, status file or monitor socket (whatever its name). */
+static void
+assertStateDirClean(Fixture *f)
+{
+    g_autofree char *run = g_build_filename(f->root, "run", "qemu", NULL);
+    g_autoptr(GDir) d = g_dir_open(run, 0, NULL);
+    const char *ent;
+
+    g_assert_nonnull(d);
+    while ((ent = g_dir_read_name(d)))
+        g_assert_cmpstr(ent, ==, "driver.lock");
+}
+
+/* The pids of the processes whose command line holds @needle as one
+ * argument, or, with @whole, is exactly @needle (arguments joined by NUL,
+ * @wholeLen bytes). */
+/* ------------------------------------------------------------------ */
+/* Long names                                                           */
+
+/* A name far beyond what a unix socket's path can hold works, over and
+ * over, and leaves nothing behind; one too long for a file name is refused
+ * up front with a clear error. */
+static void
+testLongName(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *name = g_strnfill(200, 'n');
+    g_autofree char *xml = domainXML(f, name);
+    g_autofree char *tooLong = g_strnfill(248, 'x');
+    g_autofree char *longest = g_strnfill(247, 'y');
+    virConnectPtr conn = openRoot(f);
+    virDomainPtr dom = defineDomain(conn, xml);
+
+    for (int i = 0; i < 2; i++) {
+        pid_t pid;
+
+        if (virDomainCreate(dom) < 0)
+            g_error("start %d failed: %s", i, virGetLastErrorMessage());
+        pid = virTestDomainPid(f->root, name);
+        g_assert_true(virTestProcessAlive(pid));
+        assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+        g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+        g_assert_false(virTestProcessAlive(pid));
+        assertStateDirClean(f);
+        assertGivenBack(f);
+    }
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+
+    /* The longest name the driver's file names allow, across a reconnect. */
+    g_clear_pointer(&xml, g_free);
+    xml = domainXML(f, longest);
+    dom = defineDomain(conn, xml);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    virDomainFree(dom);
+    virConnectClose(conn);
+    conn = openRoot(f);
+    dom = virDomainLookupByName(conn, longest);
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertStateDirClean(f);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+
+    /* One byte more: refused, by define and by create alike. */
+    g_clear_pointer(&xml, g_free);
+    xml = domainXML(f, tooLong);
+    g_assert_null(virDomainDefineXML(conn, xml));
+    virTestAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "248 bytes long"));
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), tooLong));
+    g_assert_null(virDomainCreateXML(conn, xml, 0));
+    virTestAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
+    g_assert_cmpint(virConnectListAllDomains(conn, NULL, 0), ==, 0);
+    assertStateDirClean(f);
+    assertGivenBack(f);
+    virConnectClose(conn);
+}
+
+int
+main(int argc, char **argv)
+{
+    virTestInit(&argc, &argv);
+    if (geteuid() != 0) {
+        g_printerr("qemuprocesstest must run as root (it checks image owners)\n");
+        return 1;
+    }
+
+#define ADD(name, fn, data) \
+    g_test_add(name, Fixture, data, fixtureSetUp, fn, fixtureTearDown)
+    ADD("/qemu/process/long-name", testLongName, NULL);
+    return g_test_run();
+}
