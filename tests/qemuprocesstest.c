@@ -1,6 +1,6 @@
 /*
  * qemuprocesstest.c: the life of a QEMU process on a real QEMU: long
- * names.
+ * names, start-up errors.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -182,6 +182,98 @@ testLongName(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virConnectClose(conn);
 }
 
+/* ------------------------------------------------------------------ */
+/* Start-up errors quote this start's QEMU output only                  */
+
+static char *
+writeScript(Fixture *f, const char *name, const char *body)
+{
+    char *path = g_build_filename(f->dir, name, NULL);
+    g_autofree char *text = g_strdup_printf("#!/bin/sh\n%s\n", body);
+
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+    g_assert_cmpint(chmod(path, 0755), ==, 0);
+    return path;
+}
+
+/* Define and start a domain that fails to start; returns the error's
+ * message. */
+static char *
+startFails(virConnectPtr conn, const char *xml)
+{
+    virDomainPtr dom = defineDomain(conn, xml);
+    char *msg;
+
+    g_assert_cmpint(virDomainCreate(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_FAILED);
+    msg = g_strdup(virGetLastErrorMessage());
+    g_test_message("start failed: %s", msg);
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+    return msg;
+}
+
+static char *
+withEmulator(const char *xml, const char *emulator)
+{
+    g_autoptr(GString) s = g_string_new(xml);
+    g_autofree char *elem = g_strdup_printf("<devices>\n    <emulator>%s</emulator>\n",
+                                            emulator);
+
+    g_assert_cmpuint(g_string_replace(s, "<devices>\n", elem, 1), ==, 1);
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+static void
+testStartErrorThisRun(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virConnectPtr conn = openRoot(f);
+    g_autofree char *xml = domainXML(f, "logged");
+    g_autofree char *noisy = writeScript(f, "noisy-qemu",
+                                         "echo 'noisy-qemu: the widget is broken' >&2\n"
+                                         "exit 1");
+    g_autofree char *quiet = writeScript(f, "quiet-qemu", "exit 1");
+    g_autofree char *logpath = g_strdup_printf("%s/log/qemu/logged.log", f->root);
+    g_autofree char *log = NULL;
+    g_autofree char *first = NULL;
+    g_autofree char *second = NULL;
+    g_autofree char *third = NULL;
+
+    /* A first run fails with QEMU's own words. */
+    {
+        g_autoptr(GString) s = g_string_new(xml);
+        g_string_replace(s, "machine='pc'", "machine='no-such-machine'", 1);
+        first = startFails(conn, s->str);
+        g_assert_nonnull(strstr(first, "unsupported machine type"));
+    }
+
+    /* The second run's error says what the second QEMU said, and nothing
+     * of the first's, which stays in the log. */
+    {
+        g_autofree char *x = withEmulator(xml, noisy);
+        second = startFails(conn, x);
+        g_assert_nonnull(strstr(second, "the widget is broken"));
+        g_assert_null(strstr(second, "unsupported machine type"));
+        g_assert_null(strstr(second, "starting up"));
+    }
+
+    /* A QEMU that says nothing: nothing of the earlier runs is quoted. */
+    {
+        g_autofree char *x = withEmulator(xml, quiet);
+        third = startFails(conn, x);
+        g_assert_null(strstr(third, "unsupported machine type"));
+        g_assert_null(strstr(third, "the widget is broken"));
+        g_assert_null(strstr(third, "starting up"));
+    }
+
+    g_assert_true(g_file_get_contents(logpath, &log, NULL, NULL));
+    g_assert_nonnull(strstr(log, "unsupported machine type"));
+    g_assert_nonnull(strstr(log, "the widget is broken"));
+    assertGivenBack(f);
+    virConnectClose(conn);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -194,5 +286,6 @@ main(int argc, char **argv)
 #define ADD(name, fn, data) \
     g_test_add(name, Fixture, data, fixtureSetUp, fn, fixtureTearDown)
     ADD("/qemu/process/long-name", testLongName, NULL);
+    ADD("/qemu/process/start-error-this-run", testStartErrorThisRun, NULL);
     return g_test_run();
 }

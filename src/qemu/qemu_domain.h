@@ -95,6 +95,7 @@ struct _virDomainObj {
     char *monPath;
     char *pidPath;
     char *logPath;
+    off_t logStart;             /* where this start's QEMU output begins */
     char **labels;              /* images labelled for QEMU (NULL-terminated) */
     GPtrArray *blockjobs;       /* qemuBlockJob */
 };

@@ -296,6 +296,10 @@ qemuProcessOpenLog(virDomainObj *vm, char **argv)
     header = g_strdup_printf("%s: starting up\n%s\n", stamp, cmdline);
     if (write(fd, header, strlen(header)) < 0)
         VIR_WARN("cannot write to '%s': %s", vm->logPath, g_strerror(errno));
+    /* The log keeps every earlier run: a failure of this start quotes only
+     * what QEMU writes from here on. */
+    if ((vm->logStart = lseek(fd, 0, SEEK_END)) < 0)
+        vm->logStart = 0;
     return fd;
 }
 
@@ -433,19 +437,13 @@ qemuProcessRecordPid(pid_t pid, void *opaque)
 static void
 qemuProcessReportStartFailure(virDomainObj *vm)
 {
-    g_autofree char *tail = virFileReadTail(vm->logPath, QEMU_LOG_TAIL_LINES);
+    /* Only what QEMU wrote in this run, after our header and command line:
+     * what an earlier run said is not this failure's cause. */
+    g_autofree char *last = virFileReadTailFrom(vm->logPath, vm->logStart,
+                                                QEMU_LOG_TAIL_LINES);
     g_autoptr(virError) orig = NULL;
-    const char *last;
 
     virErrorPreserveLast(&orig);
-    /* The log begins with our own header and command line: show only what
-     * QEMU said after it. */
-    last = tail;
-    if (tail) {
-        const char *cmd = strstr(tail, "starting up\n");
-        if (cmd && (cmd = strchr(cmd + strlen("starting up\n"), '\n')))
-            last = cmd + 1;
-    }
     if (last && *last) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        "QEMU exited during start-up of domain '%s': %s",

@@ -65,16 +65,40 @@ virFileWriteAtomic(const char *path, const char *content, mode_t mode)
     return -1;
 }
 
+/* How much of a log's end is read to find its last lines: QEMU's last
+ * words fit, a runaway log is not read whole. */
+#define VIR_FILE_TAIL_MAX_BYTES (64 * 1024)
+
 char *
-virFileReadTail(const char *path, size_t maxLines)
+virFileReadTailFrom(const char *path, off_t offset, size_t maxLines)
 {
     g_autofree char *data = NULL;
-    gsize len;
+    struct stat sb;
+    size_t len = 0;
     const char *p;
     size_t lines = 0;
+    int fd;
 
-    if (!g_file_get_contents(path, &data, &len, NULL))
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         return NULL;
+    if (fstat(fd, &sb) < 0) {
+        close(fd);
+        return NULL;
+    }
+    if (sb.st_size - offset > VIR_FILE_TAIL_MAX_BYTES)
+        offset = sb.st_size - VIR_FILE_TAIL_MAX_BYTES;
+    data = g_new0(char, VIR_FILE_TAIL_MAX_BYTES + 1);
+    while (offset < sb.st_size && len < VIR_FILE_TAIL_MAX_BYTES) {
+        ssize_t n = pread(fd, data + len, VIR_FILE_TAIL_MAX_BYTES - len,
+                          offset + len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += n;
+    }
+    close(fd);
+    data[len] = '\0';
     while (len > 0 && data[len - 1] == '\n')
         data[--len] = '\0';
     p = data + len;
@@ -84,6 +108,12 @@ virFileReadTail(const char *path, size_t maxLines)
         p--;
     }
     return g_strdup(p);
+}
+
+char *
+virFileReadTail(const char *path, size_t maxLines)
+{
+    return virFileReadTailFrom(path, 0, maxLines);
 }
 
 int

@@ -15,6 +15,10 @@ int virFileWriteAtomic(const char *path, const char *content, mode_t mode);
 /* The last @maxLines lines of a text file, or NULL if it can't be read. */
 char *virFileReadTail(const char *path, size_t maxLines);
 
+/* The last @maxLines lines of what follows byte @offset of a text file, or
+ * NULL if it can't be read. */
+char *virFileReadTailFrom(const char *path, off_t offset, size_t maxLines);
+
 /* mkdir -p with @mode for the directories created. */
 int virFileMakePath(const char *path, mode_t mode);
 
