@@ -265,6 +265,7 @@ testStartErrorThisRun(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         g_assert_null(strstr(third, "unsupported machine type"));
         g_assert_null(strstr(third, "the widget is broken"));
         g_assert_null(strstr(third, "starting up"));
+        g_assert_nonnull(strstr(third, "wrote nothing to its log"));
     }
 
     g_assert_true(g_file_get_contents(logpath, &log, NULL, NULL));

@@ -448,12 +448,19 @@ qemuProcessReportStartFailure(virDomainObj *vm)
         virReportError(VIR_ERR_OPERATION_FAILED,
                        "QEMU exited during start-up of domain '%s': %s",
                        vm->def->name, last);
-    } else if (orig) {
+        return;
+    }
+    /* A QEMU that dies without a word fails our monitor connection with
+     * "connection refused" or "end of file", depending on who was first:
+     * say the same either way. Give an exiting QEMU a moment to be gone. */
+    for (int i = 0; i < 100 && virProcessIsAlive(vm->pid); i++)
+        g_usleep(10 * 1000);
+    if (orig && virProcessIsAlive(vm->pid)) {
         virErrorRestore(&orig);
     } else {
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       "QEMU exited during start-up of domain '%s'",
-                       vm->def->name);
+                       "QEMU exited during start-up of domain '%s' and wrote nothing to its log '%s'",
+                       vm->def->name, vm->logPath);
     }
 }
 
