@@ -1,6 +1,7 @@
 /*
- * qemuprocesstest.c: the life of a QEMU process on a real QEMU: long
- * names, start-up errors.
+ * qemuprocesstest.c: the life of a QEMU process on a real QEMU, across
+ * restarts and crashes of the process that embeds the driver: which QEMU is
+ * ours, long and odd names, start-up errors.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -96,6 +97,13 @@ assertState(virDomainPtr dom, int state, int reason)
 }
 
 static void
+assertOwnedByQemu(Fixture *f)
+{
+    virTestAssertOwner(f->top, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
+}
+
+static void
 assertGivenBack(Fixture *f)
 {
     virTestAssertOwner(f->top, 0, 0);
@@ -120,6 +128,197 @@ assertStateDirClean(Fixture *f)
 /* The pids of the processes whose command line holds @needle as one
  * argument, or, with @whole, is exactly @needle (arguments joined by NUL,
  * @wholeLen bytes). */
+/* ------------------------------------------------------------------ */
+/* Children: other processes that embed the driver                     */
+
+/* "start NAME": start the defined domain; "create FILE": start a transient
+ * domain from the XML in FILE. Both exit without closing anything, as a
+ * crash of the embedding process would. */
+static int
+childMain(const char *what, const char *uri, const char *arg)
+{
+    virConnectPtr c = virConnectOpen(uri);
+    virDomainPtr d;
+
+    if (!c)
+        return 1;
+    if (strcmp(what, "start") == 0)
+        return (d = virDomainLookupByName(c, arg)) && virDomainCreate(d) == 0 ? 0 : 1;
+    if (strcmp(what, "create") == 0) {
+        g_autofree char *xml = NULL;
+
+        if (!g_file_get_contents(arg, &xml, NULL, NULL))
+            return 1;
+        return virDomainCreateXML(c, xml, 0) ? 0 : 1;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Names that QEMU's option syntax must escape                          */
+
+static const char *const oddNames[] = { "web,1", "a=b", "it's", "with space", NULL };
+
+/* Started by another process that then dies, the domain is found running
+ * by the next one: same QEMU, images still QEMU's, and destroy works and
+ * only then gives them back. */
+static void
+testOddNames(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    for (size_t i = 0; oddNames[i]; i++) {
+        for (int transient = 0; transient <= 1; transient++) {
+            const char *name = oddNames[i];
+            g_autofree char *xml = domainXML(f, name);
+            g_autofree char *xmlfile = g_build_filename(f->dir, "dom.xml", NULL);
+            virConnectPtr conn;
+            virDomainPtr dom;
+            pid_t pid;
+
+            g_test_message("name '%s', %s", name, transient ? "transient" : "persistent");
+            if (transient) {
+                g_assert_true(g_file_set_contents(xmlfile, xml, -1, NULL));
+                g_assert_cmpint(virTestRunSelf("create", f->uri, xmlfile), ==, 0);
+            } else {
+                conn = openRoot(f);
+                virDomainFree(defineDomain(conn, xml));
+                virConnectClose(conn);
+                g_assert_cmpint(virTestRunSelf("start", f->uri, name), ==, 0);
+            }
+            pid = virTestDomainPid(f->root, name);
+            g_assert_cmpint(pid, >, 0);
+            g_assert_true(virTestProcessAlive(pid));
+
+            conn = openRoot(f);
+            dom = virDomainLookupByName(conn, name);
+            if (!dom)
+                g_error("domain '%s' is lost: %s", name, virGetLastErrorMessage());
+            assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+            g_assert_cmpint(virDomainIsPersistent(dom), ==, !transient);
+            g_assert_true(virTestProcessAlive(pid));
+            assertOwnedByQemu(f);
+
+            if (virDomainDestroy(dom) < 0)
+                g_error("destroy of '%s' failed: %s", name, virGetLastErrorMessage());
+            g_assert_false(virTestProcessAlive(pid));
+            assertGivenBack(f);
+            assertStateDirClean(f);
+            if (transient) {
+                g_assert_null(virDomainLookupByName(conn, name));
+            } else {
+                g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+            }
+            virDomainFree(dom);
+            virConnectClose(conn);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Which process is ours                                                */
+
+static void
+replaceInStatus(Fixture *f, const char *name, const char *from, const char *to)
+{
+    g_autofree char *path = g_strdup_printf("%s/run/qemu/%s.xml", f->root, name);
+    g_autofree char *xml = NULL;
+    g_autoptr(GString) s = NULL;
+
+    g_assert_true(g_file_get_contents(path, &xml, NULL, NULL));
+    s = g_string_new(xml);
+    g_assert_cmpuint(g_string_replace(s, from, to, 1), ==, 1);
+    g_assert_true(g_file_set_contents(path, s->str, -1, NULL));
+}
+
+/* Our QEMU died while nobody watched and its pid went to a process whose
+ * command line is a copy of QEMU's (name, uuid and all): that process is
+ * not ours, it survives, and the domain is cleaned up as crashed. */
+static void
+testRecycledPid(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virConnectPtr conn = openRoot(f);
+    g_autofree char *xml = domainXML(f, "copy");
+    virDomainPtr dom = defineDomain(conn, xml);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *from = NULL;
+    g_autofree char *to = NULL;
+    GPid decoy;
+    pid_t pid;
+
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    pid = virTestDomainPid(f->root, "copy");
+    virDomainFree(dom);
+    virConnectClose(conn);
+
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    while (virTestProcessAlive(pid))
+        g_usleep(10 * 1000);
+    {
+        /* A shell that stops itself (a builtin: no child to outlive it)
+         * and keeps these arguments. */
+        const char *argv[] = { "/bin/sh", "-c", "kill -STOP $$", "qemu-system-x86_64",
+                               "-name", "guest=copy,debug-threads=on", "-uuid", uuid,
+                               NULL };
+        g_assert_true(g_spawn_async(NULL, (char **) argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD |
+                                    G_SPAWN_STDOUT_TO_DEV_NULL |
+                                    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                    &decoy, NULL));
+    }
+    from = g_strdup_printf("pid='%d'", (int) pid);
+    to = g_strdup_printf("pid='%d'", (int) decoy);
+    replaceInStatus(f, "copy", from, to);
+
+    conn = openRoot(f);
+    g_assert_true(virTestProcessAlive(decoy));
+    dom = virDomainLookupByName(conn, "copy");
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    assertGivenBack(f);
+    assertStateDirClean(f);
+    kill(decoy, SIGKILL);
+    waitpid(decoy, NULL, 0);
+    virDomainFree(dom);
+    virConnectClose(conn);
+}
+
+/* A status file written before start times were recorded: the QEMU is
+ * still recognised (by its -uuid) and taken over. */
+static void
+testLegacyStatus(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virConnectPtr conn = openRoot(f);
+    g_autofree char *xml = domainXML(f, "old,style");
+    virDomainPtr dom = defineDomain(conn, xml);
+    g_autofree char *path = g_strdup_printf("%s/run/qemu/old,style.xml", f->root);
+    g_autofree char *status = NULL;
+    GRegex *attrs;
+    g_autofree char *stripped = NULL;
+    pid_t pid;
+
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    pid = virTestDomainPid(f->root, "old,style");
+    virDomainFree(dom);
+    virConnectClose(conn);
+
+    g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+    attrs = g_regex_new(" (starttime|bootid)='[^']*'", 0, 0, NULL);
+    stripped = g_regex_replace_literal(attrs, status, -1, 0, "", 0, NULL);
+    g_regex_unref(attrs);
+    g_assert_cmpstr(stripped, !=, status);
+    g_assert_true(g_file_set_contents(path, stripped, -1, NULL));
+
+    conn = openRoot(f);
+    dom = virDomainLookupByName(conn, "old,style");
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_true(virTestProcessAlive(pid));
+    assertOwnedByQemu(f);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_false(virTestProcessAlive(pid));
+    assertGivenBack(f);
+    virDomainFree(dom);
+    virConnectClose(conn);
+}
+
 /* ------------------------------------------------------------------ */
 /* Long names                                                           */
 
@@ -278,6 +477,8 @@ testStartErrorThisRun(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 int
 main(int argc, char **argv)
 {
+    if (argc >= 5 && strcmp(argv[1], "--child") == 0)
+        _exit(childMain(argv[2], argv[3], argv[4]));
     virTestInit(&argc, &argv);
     if (geteuid() != 0) {
         g_printerr("qemuprocesstest must run as root (it checks image owners)\n");
@@ -286,6 +487,9 @@ main(int argc, char **argv)
 
 #define ADD(name, fn, data) \
     g_test_add(name, Fixture, data, fixtureSetUp, fn, fixtureTearDown)
+    ADD("/qemu/process/odd-names", testOddNames, NULL);
+    ADD("/qemu/process/recycled-pid", testRecycledPid, NULL);
+    ADD("/qemu/process/legacy-status", testLegacyStatus, NULL);
     ADD("/qemu/process/long-name", testLongName, NULL);
     ADD("/qemu/process/start-error-this-run", testStartErrorThisRun, NULL);
     return g_test_run();

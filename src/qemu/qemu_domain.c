@@ -62,6 +62,7 @@ virDomainObjUnref(virDomainObj *vm)
     g_free(vm->name);
     g_free(vm->monPath);
     g_free(vm->pidPath);
+    g_free(vm->pidBootID);
     g_free(vm->logPath);
     g_strfreev(vm->labels);
     for (guint i = 0; i < vm->blockjobs->len; i++)
@@ -349,6 +350,10 @@ qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm)
     g_string_append_printf(buf, "<domstatus state='%s' reason='%d' pid='%d' persistent='%s'",
                            virDomainStateNames[vm->state], vm->reason,
                            (int) vm->pid, vm->persistent ? "yes" : "no");
+    if (vm->pid > 0 && vm->pidBootID) {
+        g_string_append_printf(buf, " starttime='%llu'", vm->pidStartTime);
+        qemuXMLEscapeAttr(buf, "bootid", vm->pidBootID);
+    }
     g_string_append(buf, ">\n");
     if (vm->monPath) {
         g_string_append(buf, "  <monitor");
@@ -481,6 +486,8 @@ qemuDomainLoadStatus(qemuDriver *driver G_GNUC_UNUSED, const char *path)
     }
     vm->reason = (int) qemuXMLPropULL(root, "reason");
     vm->pid = (pid_t) qemuXMLPropULL(root, "pid");
+    vm->pidStartTime = qemuXMLPropULL(root, "starttime");
+    vm->pidBootID = qemuXMLProp(root, "bootid");
     vm->persistent = qemuXMLPropBool(root, "persistent");
     if ((node = qemuXMLChild(root, "monitor")))
         vm->monPath = qemuXMLProp(node, "path");

@@ -88,6 +88,11 @@ struct _virDomainObj {
     bool gotShutdown;           /* QEMU reported a guest shutdown */
     bool job;                   /* a modifying job holds the domain */
     pid_t pid;
+    /* Who @pid is: its start time and the boot it started in, recorded
+     * with it, so that a later process with the same pid is never taken
+     * for our QEMU (0 and NULL in status files older than this). */
+    unsigned long long pidStartTime;
+    char *pidBootID;
     qemuMonitor *mon;
     int monUsers;               /* threads using mon outside the lock */
     bool monEOF;                /* the monitor closed: QEMU is gone */

@@ -429,6 +429,10 @@ qemuProcessRecordPid(pid_t pid, void *opaque)
     g_autofree char *pidstr = g_strdup_printf("%d\n", (int) pid);
 
     vm->pid = pid;
+    g_clear_pointer(&vm->pidBootID, g_free);
+    if (virProcessGetStartTime(pid, &vm->pidStartTime) < 0 ||
+        !(vm->pidBootID = virHostGetBootID()))
+        return -1;
     if (virFileWriteAtomic(vm->pidPath, pidstr, 0644) < 0)
         return -1;
     return qemuDomainSaveStatus(vm->driver, vm);
@@ -491,6 +495,8 @@ qemuProcessCleanup(qemuDriver *driver, virDomainObj *vm)
     g_clear_pointer(&vm->monPath, g_free);
     g_clear_pointer(&vm->pidPath, g_free);
     vm->pid = 0;
+    vm->pidStartTime = 0;
+    g_clear_pointer(&vm->pidBootID, g_free);
     vm->gotShutdown = false;
     vm->beingDestroyed = false;
     if (vm->newDef) {
@@ -665,36 +671,53 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason)
 /* ------------------------------------------------------------------ */
 /* Reconnect                                                            */
 
-/* Is @pid the QEMU of this domain (and not a recycled pid)? */
+/*
+ * Is vm->pid the process we forked for this domain (and not a recycled
+ * pid)? The start time and boot recorded with the pid say so exactly,
+ * whatever the process runs: before its exec it is still a copy of the
+ * process that started it, with no QEMU arguments at all. Nothing is
+ * parsed from its command line, where the name would have to be escaped
+ * as QEMU escapes it.
+ */
 static bool
 qemuProcessIsOurs(virDomainObj *vm)
 {
-    g_autofree char *path = NULL;
-    g_autofree char *cmdline = NULL;
-    g_autofree char *needle = NULL;
-    gsize len;
+    g_autofree char *bootid = NULL;
+    unsigned long long start;
 
     if (!virProcessIsAlive(vm->pid))
         return false;
-    path = g_strdup_printf("/proc/%d/cmdline", (int) vm->pid);
-    if (!g_file_get_contents(path, &cmdline, &len, NULL))
-        return false;
-    needle = g_strdup_printf("guest=%s,", vm->def->name);
-    {
-        char uuidstr[VIR_UUID_STRING_BUFLEN];
-        bool name = false, uuid = false, prev = false;
 
+    if (vm->pidBootID) {
+        if (!(bootid = virHostGetBootID()) ||
+            virProcessGetStartTime(vm->pid, &start) < 0) {
+            virResetLastError();
+            return false;
+        }
+        return strcmp(bootid, vm->pidBootID) == 0 && start == vm->pidStartTime;
+    }
+
+    /* A status file written before start times were recorded: the best
+     * left is QEMU's -uuid argument, which needs no escaping. (Such a
+     * file's child did not wait to exec, so its pid is QEMU's.) */
+    {
+        g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int) vm->pid);
+        g_autofree char *cmdline = NULL;
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+        bool prev = false;
+        gsize len;
+
+        if (!g_file_get_contents(path, &cmdline, &len, NULL))
+            return false;
         virUUIDFormat(vm->def->uuid, uuidstr);
         for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1) {
             const char *arg = cmdline + i;
 
-            if (g_str_has_prefix(arg, needle))
-                name = true;
             if (prev && strcmp(arg, uuidstr) == 0)
-                uuid = true;
+                return true;
             prev = strcmp(arg, "-uuid") == 0;
         }
-        return name && uuid;
+        return false;
     }
 }
 

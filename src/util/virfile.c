@@ -170,6 +170,45 @@ virProcessIsAlive(pid_t pid)
     return !(p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
+int
+virProcessGetStartTime(pid_t pid, unsigned long long *start)
+{
+    g_autofree char *statpath = g_strdup_printf("/proc/%d/stat", (int) pid);
+    g_autofree char *stat = NULL;
+    g_auto(GStrv) fields = NULL;
+    guint64 value;
+    const char *p;
+
+    /* The command name in parentheses may hold anything, spaces and ')'
+     * included: the fields to count start after its last ')'. */
+    if (!g_file_get_contents(statpath, &stat, NULL, NULL) ||
+        !(p = strrchr(stat, ')'))) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "cannot read the start time of process %d", (int) pid);
+        return -1;
+    }
+    /* After ')' come field 3 (state) onwards: the start time is field 22. */
+    fields = g_strsplit(p + 1, " ", 22);
+    if (g_strv_length(fields) < 21 ||
+        !g_ascii_string_to_unsigned(fields[20], 10, 0, G_MAXUINT64, &value, NULL)) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "cannot parse '%s'", statpath);
+        return -1;
+    }
+    *start = value;
+    return 0;
+}
+
+char *
+virHostGetBootID(void)
+{
+    g_autofree char *id = NULL;
+
+    if (!(id = virFileReadAll("/proc/sys/kernel/random/boot_id", 64)))
+        return NULL;
+    return g_strdup(g_strstrip(id));
+}
+
 static bool
 virProcessWaitGone(pid_t pid, int timeoutMs)
 {
