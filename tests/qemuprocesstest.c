@@ -1,7 +1,7 @@
 /*
  * qemuprocesstest.c: the life of a QEMU process on a real QEMU, across
  * restarts and crashes of the process that embeds the driver: which QEMU is
- * ours, long and odd names, start-up errors.
+ * ours, starts cut short by SIGKILL, long and odd names, start-up errors.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -128,6 +128,46 @@ assertStateDirClean(Fixture *f)
 /* The pids of the processes whose command line holds @needle as one
  * argument, or, with @whole, is exactly @needle (arguments joined by NUL,
  * @wholeLen bytes). */
+static GArray *
+findProcesses(const char *needle, const char *whole, gsize wholeLen)
+{
+    GArray *pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+    const char *ent;
+
+    while (proc && (ent = g_dir_read_name(proc))) {
+        g_autofree char *path = NULL;
+        g_autofree char *cmdline = NULL;
+        pid_t pid = atoi(ent);
+        gsize len;
+        bool match = false;
+
+        if (pid <= 1 || pid == getpid())
+            continue;
+        path = g_strdup_printf("/proc/%s/cmdline", ent);
+        if (!g_file_get_contents(path, &cmdline, &len, NULL) || len == 0)
+            continue;
+        if (whole && len == wholeLen && memcmp(cmdline, whole, len) == 0)
+            match = true;
+        for (gsize i = 0; needle && !match && i < len;
+             i += strlen(cmdline + i) + 1) {
+            if (strcmp(cmdline + i, needle) == 0)
+                match = true;
+        }
+        if (match && virTestProcessAlive(pid))
+            g_array_append_val(pids, pid);
+    }
+    return pids;
+}
+
+static size_t
+countProcesses(const char *needle, const char *whole, gsize wholeLen)
+{
+    g_autoptr(GArray) pids = findProcesses(needle, whole, wholeLen);
+
+    return pids->len;
+}
+
 /* ------------------------------------------------------------------ */
 /* Children: other processes that embed the driver                     */
 
@@ -320,6 +360,110 @@ testLegacyStatus(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 /* ------------------------------------------------------------------ */
+/* SIGKILL of the process that starts a domain                          */
+
+typedef enum {
+    KILL_AT_FORK,       /* as soon as a process forked for QEMU shows */
+    KILL_AT_PIDFILE,    /* as soon as QEMU's pid file shows */
+    KILL_AT_EXEC,       /* as soon as QEMU itself runs */
+} KillPoint;
+
+/* The embedding process is killed in the middle of a start, between the
+ * fork of QEMU's process and the end of the start. Whatever the exact
+ * point: no QEMU is left that nobody knows of, and the next process
+ * reports the start failed, with the images given back. */
+static void
+testKilledWhileStarting(Fixture *f, gconstpointer data)
+{
+    KillPoint point = GPOINTER_TO_INT(data);
+    g_autofree char *xml = domainXML(f, "half");
+    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *pidfile = g_strdup_printf("%s/run/qemu/half.pid", f->root);
+    const char *argv[] = { self, "--child", "start", f->uri, "half", NULL };
+    g_autoptr(GString) whole = g_string_new(NULL);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    gint64 deadline;
+    virConnectPtr conn;
+    virDomainPtr dom;
+    GPid child;
+    int status;
+
+    for (size_t i = 0; argv[i]; i++)
+        g_string_append_len(whole, argv[i], strlen(argv[i]) + 1);
+
+    conn = openRoot(f);
+    dom = defineDomain(conn, xml);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    virDomainFree(dom);
+    virConnectClose(conn);
+
+    g_assert_true(g_spawn_async(NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &child, NULL));
+    deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    for (;;) {
+        bool now;
+
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        if (point == KILL_AT_FORK) {
+            /* A copy of the child that is not the child (the helpers of
+             * the fork, before their exec), or QEMU itself. */
+            g_autoptr(GArray) pids = findProcesses(uuid, whole->str, whole->len);
+            now = false;
+            for (guint i = 0; i < pids->len; i++)
+                now |= g_array_index(pids, pid_t, i) != child;
+        } else if (point == KILL_AT_PIDFILE) {
+            now = access(pidfile, F_OK) == 0;
+        } else {
+            now = countProcesses(uuid, NULL, 0) > 0;
+        }
+        if (now)
+            break;
+        g_usleep(500);
+    }
+    g_assert_cmpint(kill(child, SIGKILL), ==, 0);
+    g_assert_cmpint(waitpid(child, &status, 0), ==, child);
+    /* Killed half way, not finished before the kill. */
+    g_assert_true(WIFSIGNALED(status));
+    {
+        /* Which window the kill hit, for the log. */
+        g_autofree char *path = g_strdup_printf("%s/run/qemu/half.xml", f->root);
+        g_autofree char *st = NULL;
+        g_autoptr(GArray) qemus = findProcesses(uuid, NULL, 0);
+
+        g_file_get_contents(path, &st, NULL, NULL);
+        g_test_message("killed: status '%.60s', %u QEMU(s) running",
+                       st ? st : "(none)", qemus->len);
+    }
+
+    /* The helpers it forked go away on their own, without a QEMU: they
+     * share its descriptors (the root's lock among them) until they do. */
+    deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (countProcesses(NULL, whole->str, whole->len) > 0 &&
+           g_get_monotonic_time() < deadline)
+        g_usleep(1000);
+    g_assert_cmpuint(countProcesses(NULL, whole->str, whole->len), ==, 0);
+
+    conn = openRoot(f);
+    dom = virDomainLookupByName(conn, "half");
+    g_assert_nonnull(dom);
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+    assertGivenBack(f);
+    assertStateDirClean(f);
+
+    /* The open killed the QEMU it may have left; none runs. */
+    g_assert_cmpuint(countProcesses(uuid, NULL, 0), ==, 0);
+
+    /* And it starts normally afterwards. */
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    virConnectClose(conn);
+}
+
+/* ------------------------------------------------------------------ */
 /* Long names                                                           */
 
 /* A name far beyond what a unix socket's path can hold works, over and
@@ -490,6 +634,12 @@ main(int argc, char **argv)
     ADD("/qemu/process/odd-names", testOddNames, NULL);
     ADD("/qemu/process/recycled-pid", testRecycledPid, NULL);
     ADD("/qemu/process/legacy-status", testLegacyStatus, NULL);
+    ADD("/qemu/process/killed-at-fork", testKilledWhileStarting,
+        GINT_TO_POINTER(KILL_AT_FORK));
+    ADD("/qemu/process/killed-at-pidfile", testKilledWhileStarting,
+        GINT_TO_POINTER(KILL_AT_PIDFILE));
+    ADD("/qemu/process/killed-at-exec", testKilledWhileStarting,
+        GINT_TO_POINTER(KILL_AT_EXEC));
     ADD("/qemu/process/long-name", testLongName, NULL);
     ADD("/qemu/process/start-error-this-run", testStartErrorThisRun, NULL);
     return g_test_run();

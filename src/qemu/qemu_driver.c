@@ -143,9 +143,16 @@ qemuDriverLoadDomains(qemuDriver *driver)
         g_autoptr(virDomainObj) old = NULL;
         int rc;
 
+        path = g_build_filename(driver->stateDir, ent, NULL);
+        /* Left by a process killed in the middle of an atomic write (see
+         * virFileWriteAtomic): the file it was to replace is intact, and
+         * we hold the root's lock, so nobody is writing it now. */
+        if (g_str_has_suffix(ent, ".new")) {
+            virFileUnlinkQuiet(path);
+            continue;
+        }
         if (!g_str_has_suffix(ent, ".xml"))
             continue;
-        path = g_build_filename(driver->stateDir, ent, NULL);
         if (!(vm = qemuDomainLoadStatus(driver, path))) {
             VIR_WARN("ignoring status file '%s': %s", path,
                      virGetLastErrorMessage());

@@ -33,6 +33,8 @@
 #define QEMU_MONITOR_FD 3
 /* Where the child reports a failed exec to us (close-on-exec). */
 #define QEMU_STATUS_FD 4
+/* Where the child waits for our go-ahead to exec (close-on-exec). */
+#define QEMU_GO_FD 5
 
 #define QEMU_LOG_TAIL_LINES 10
 
@@ -309,12 +311,19 @@ qemuProcessOpenLog(virDomainObj *vm, char **argv)
  * outlives us and never needs reaping here), as the QEMU user, with the
  * monitor socket and the log as its only descriptors. Everything the child
  * needs is prepared before fork(): after it only async-signal-safe calls.
+ *
+ * The grandchild execs QEMU only once @recordPid has put its pid on disk
+ * and we say so through a socket whose other end no one else keeps: were
+ * we killed before, it reads end of file and exits without ever becoming
+ * a QEMU that nobody knows of. (A socket, not a pipe: sending to a
+ * grandchild that died early must fail with EPIPE, not raise SIGPIPE.)
  */
 static pid_t
 qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
                 int (*recordPid)(pid_t pid, void *opaque), void *opaque)
 {
     int pipefd[2];
+    int gofd[2];
     pid_t child, qemupid = -1;
     int childErrno = 0;
     int status;
@@ -330,11 +339,20 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
         close(nullfd);
         return -1;
     }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gofd) < 0) {
+        virReportSystemError(errno, "%s", "cannot create a socket pair");
+        close(pipefd[0]);
+        close(pipefd[1]);
+        close(nullfd);
+        return -1;
+    }
 
     if ((child = fork()) < 0) {
         virReportSystemError(errno, "%s", "cannot fork");
         close(pipefd[0]);
         close(pipefd[1]);
+        close(gofd[0]);
+        close(gofd[1]);
         close(nullfd);
         return -1;
     }
@@ -342,7 +360,10 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
     if (child == 0) {
         sigset_t all;
         pid_t grandchild;
+        char go;
 
+        /* Only the parent may hold the go-ahead's write end. */
+        close(gofd[1]);
         close(pipefd[0]);
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
@@ -360,21 +381,29 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
             _exit(0);
         }
         /* Lay the descriptors out: 0 /dev/null, 1 and 2 the log, 3 the
-         * monitor, 4 the status pipe; nothing else. Move them above the
+         * monitor, 4 the status pipe, 5 the go-ahead; nothing else (nor
+         * the go-ahead sockets of other starts). Move them above the
          * targets first so dup2() cannot clobber one with another. */
         {
             int mfd = fcntl(monfd, F_DUPFD, 10);
             int lfd = fcntl(logfd, F_DUPFD, 10);
             int nfd = fcntl(nullfd, F_DUPFD, 10);
             int sfd = fcntl(pipefd[1], F_DUPFD, 10);
+            int gfd = fcntl(gofd[0], F_DUPFD, 10);
 
-            if (mfd < 0 || lfd < 0 || nfd < 0 || sfd < 0 ||
+            if (mfd < 0 || lfd < 0 || nfd < 0 || sfd < 0 || gfd < 0 ||
                 dup2(nfd, 0) < 0 || dup2(lfd, 1) < 0 || dup2(lfd, 2) < 0 ||
-                dup2(mfd, QEMU_MONITOR_FD) < 0 || dup2(sfd, QEMU_STATUS_FD) < 0)
+                dup2(mfd, QEMU_MONITOR_FD) < 0 || dup2(sfd, QEMU_STATUS_FD) < 0 ||
+                dup2(gfd, QEMU_GO_FD) < 0)
                 _exit(1);
             fcntl(QEMU_STATUS_FD, F_SETFD, FD_CLOEXEC);
-            close_range(QEMU_STATUS_FD + 1, ~0U, 0);
+            fcntl(QEMU_GO_FD, F_SETFD, FD_CLOEXEC);
+            close_range(QEMU_GO_FD + 1, ~0U, 0);
         }
+        while ((n = read(QEMU_GO_FD, &go, 1)) < 0 && errno == EINTR)
+            ;
+        if (n != 1)
+            _exit(1);
         if (virSecurityManagerDropPrivilegesInChild(driver->securityManager) < 0) {
             int e = errno;
             if (write(QEMU_STATUS_FD, &e, sizeof(e)) < 0)
@@ -391,6 +420,7 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
     }
 
     close(pipefd[1]);
+    close(gofd[0]);
     close(nullfd);
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
@@ -399,29 +429,45 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
                        "cannot start QEMU: the helper process failed");
         close(pipefd[0]);
+        close(gofd[1]);
         return -1;
     }
-    /* Record the pid before anything else can happen: were we to die
-     * now, the next process must know whom to stop. */
+    /* Record the pid before QEMU may exist: were we to die now, the
+     * grandchild exits, and the next process finds it or nothing. */
     if (recordPid(qemupid, opaque) < 0) {
-        kill(qemupid, SIGKILL);
+        /* End of file on the go-ahead: it exits without exec. */
+        close(gofd[1]);
         close(pipefd[0]);
         return -1;
     }
-    /* End of file here means exec succeeded (the pipe was close-on-exec). */
-    while ((n = read(pipefd[0], &childErrno, sizeof(childErrno))) < 0 &&
-           errno == EINTR)
+    while ((n = send(gofd[1], "", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         ;
-    close(pipefd[0]);
-    if (n == sizeof(childErrno)) {
-        virReportSystemError(childErrno, "cannot execute QEMU binary '%s'",
-                             argv[0]);
+    close(gofd[1]);
+    /* End of file here means exec succeeded (the pipe was close-on-exec);
+     * a child that failed before it says why here too. */
+    {
+        ssize_t r;
+
+        while ((r = read(pipefd[0], &childErrno, sizeof(childErrno))) < 0 &&
+               errno == EINTR)
+            ;
+        close(pipefd[0]);
+        if (r == sizeof(childErrno)) {
+            virReportSystemError(childErrno, "cannot execute QEMU binary '%s'",
+                                 argv[0]);
+            return -1;
+        }
+    }
+    if (n != 1) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       "cannot start QEMU: the helper process failed");
         return -1;
     }
     return qemupid;
 }
 
-/* The pid file and the status file learn QEMU's pid. vm locked. */
+/* The pid file and the status file learn QEMU's pid, and who it is. vm
+ * locked. */
 static int
 qemuProcessRecordPid(pid_t pid, void *opaque)
 {
@@ -561,6 +607,11 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     vm->def = g_steal_pointer(&live);
     virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_STARTING_UP);
 
+    /* The status file lists the images before they are labelled: killed in
+     * between, the next process gives back whatever we labelled (giving
+     * back a label never set changes nothing). */
+    if (qemuDomainSaveStatus(driver, vm) < 0)
+        goto error;
     {
         g_autofree char *holder = virSecurityManagerHolderID(driver->root,
                                                              vm->def->uuid);
@@ -574,8 +625,6 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
             goto error;
         }
     }
-    if (qemuDomainSaveStatus(driver, vm) < 0)
-        goto error;
 
     if ((monfd = qemuProcessCreateMonitorSocket(driver, vm->monPath)) < 0)
         goto error;
@@ -729,13 +778,32 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
     g_free(vm->pidPath);
     vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, vm->def->name);
 
-    if (!qemuProcessIsOurs(vm) || qemuProcessMonitorOpen(driver, vm) < 0) {
+    /* Whatever runs with a pid that is not ours is not ours to kill. */
+    if (vm->pid > 0 && !qemuProcessIsOurs(vm))
+        vm->pid = 0;
+
+    /* The process that started it died half way: whatever it left (a
+     * QEMU whose start nobody finished, or a helper waiting for a go-ahead
+     * that never comes) is ended and the start reported failed, as it
+     * would have been had that process lived to see it through. */
+    if (vm->state == VIR_DOMAIN_PAUSED &&
+        vm->reason == VIR_DOMAIN_PAUSED_STARTING_UP) {
+        virDomainEvent *event =
+            virDomainEventLifecycleNew(vm->def->name, vm->def->uuid, vm->def->id,
+                                       VIR_DOMAIN_EVENT_STOPPED,
+                                       VIR_DOMAIN_EVENT_STOPPED_FAILED);
+
+        VIR_WARN("domain '%s' was still starting up when its process died: stopping it",
+                 vm->def->name);
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED);
+        qemuDomainEventQueue(driver, event);
+        return 1;
+    }
+
+    if (vm->pid == 0 || qemuProcessMonitorOpen(driver, vm) < 0) {
         VIR_WARN("QEMU of domain '%s' went away while nobody watched",
                  vm->def->name);
         virResetLastError();
-        /* Whatever runs with that pid now is not ours to kill. */
-        if (!qemuProcessIsOurs(vm))
-            vm->pid = 0;
         qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED);
         return 1;
     }
