@@ -1,7 +1,8 @@
 /*
  * qemuprocesstest.c: the life of a QEMU process on a real QEMU, across
  * restarts and crashes of the process that embeds the driver: which QEMU is
- * ours, starts cut short by SIGKILL, long and odd names, start-up errors.
+ * ours, starts cut short by SIGKILL, long and odd names, start-up errors,
+ * and the groups QEMU runs with.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -618,6 +619,126 @@ testStartErrorThisRun(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virConnectClose(conn);
 }
 
+/* ------------------------------------------------------------------ */
+/* The groups QEMU runs with                                            */
+
+typedef struct {
+    uid_t uid;
+    gid_t gid;
+    GArray *groups;     /* gid_t */
+} Creds;
+
+/* The real ids and supplementary groups of @pid, from /proc/PID/status. */
+static void
+credsOfProcess(pid_t pid, Creds *c)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
+    g_autofree char *status = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+    lines = g_strsplit(status, "\n", 0);
+    c->groups = g_array_new(FALSE, FALSE, sizeof(gid_t));
+    for (size_t i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit_set(lines[i], " \t", 0);
+        gid_t g;
+
+        if (!f[0] || !f[1])
+            continue;
+        if (strcmp(f[0], "Uid:") == 0)
+            c->uid = atoi(f[1]);
+        else if (strcmp(f[0], "Gid:") == 0)
+            c->gid = atoi(f[1]);
+        else if (strcmp(f[0], "Groups:") == 0) {
+            for (size_t j = 1; f[j]; j++) {
+                if (!*f[j])
+                    continue;
+                g = atoi(f[j]);
+                g_array_append_val(c->groups, g);
+            }
+        }
+    }
+}
+
+/* Can a process with exactly @c open @path read-write? */
+static bool
+credsCanOpen(const Creds *c, const char *path)
+{
+    pid_t pid = fork();
+    int status;
+
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        if (setgroups(c->groups->len, (gid_t *) c->groups->data) < 0 ||
+            setgid(c->gid) < 0 || setuid(c->uid) < 0)
+            _exit(2);
+        _exit(open(path, O_RDWR) >= 0 ? 0 : 1);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), !=, 2);
+    return WEXITSTATUS(status) == 0;
+}
+
+/* QEMU runs in the "kvm" group, so that it can open a root:kvm 0660
+ * /dev/kvm as Debian makes it. Shown without /dev/kvm: on a device node
+ * made that way, with the credentials QEMU really runs with. */
+static void
+testKvmGroup(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *node = g_build_filename(f->dir, "fake-kvm", NULL);
+    g_autofree char *xml = domainXML(f, "kvmgroup");
+    struct group *gr;
+    gid_t kvm;
+    virConnectPtr conn;
+    virDomainPtr dom;
+    Creds qemu = { 0 };
+    Creds bare = { 0 };
+    bool inKvm = false;
+    pid_t pid;
+
+    /* As Debian's packages would make it; left in place afterwards, like
+     * theirs (an empty system group). Before the driver reads the groups. */
+    if (!getgrnam("kvm")) {
+        const char *argv[] = { "groupadd", "--system", "kvm", NULL };
+        virTestRun(argv, NULL);
+    }
+    g_assert_nonnull((gr = getgrnam("kvm")));
+    kvm = gr->gr_gid;
+
+    conn = openRoot(f);
+    dom = defineDomain(conn, xml);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    pid = virTestDomainPid(f->root, "kvmgroup");
+    credsOfProcess(pid, &qemu);
+    g_assert_cmpuint(qemu.uid, ==, QEMU_UID);
+    g_assert_cmpuint(qemu.gid, ==, QEMU_GID);
+    for (guint i = 0; i < qemu.groups->len; i++)
+        inKvm |= g_array_index(qemu.groups, gid_t, i) == kvm;
+    if (!inKvm)
+        g_error("QEMU (pid %d) does not run in group 'kvm' (%u)", (int) pid,
+                (unsigned int) kvm);
+
+    /* Made like /dev/kvm (root:kvm 0660), but with the numbers of
+     * /dev/null (1:3), which any container lets us open. */
+    g_assert_cmpint(mknod(node, S_IFCHR | 0660, makedev(1, 3)), ==, 0);
+    g_assert_cmpint(chown(node, 0, kvm), ==, 0);
+    g_assert_cmpint(chmod(node, 0660), ==, 0);
+    g_assert_true(credsCanOpen(&qemu, node));
+    /* The group is what lets it in: without it the same user cannot. */
+    bare.uid = qemu.uid;
+    bare.gid = qemu.gid;
+    bare.groups = g_array_new(FALSE, FALSE, sizeof(gid_t));
+    g_array_append_val(bare.groups, qemu.gid);
+    g_assert_false(credsCanOpen(&bare, node));
+
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_array_unref(qemu.groups);
+    g_array_unref(bare.groups);
+    virDomainFree(dom);
+    virConnectClose(conn);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -642,5 +763,6 @@ main(int argc, char **argv)
         GINT_TO_POINTER(KILL_AT_EXEC));
     ADD("/qemu/process/long-name", testLongName, NULL);
     ADD("/qemu/process/start-error-this-run", testStartErrorThisRun, NULL);
+    ADD("/qemu/process/kvm-group", testKvmGroup, NULL);
     return g_test_run();
 }
