@@ -575,11 +575,19 @@ makeSecret(Fixture *f, const char *name)
     return secret;
 }
 
+/* The backing record of domain @name, which must exist: it is named by
+ * the domain's uuid. */
 static char *
 recordPath(Fixture *f, const char *name)
 {
-    g_autofree char *file = g_strdup_printf("%s.backing.json", name);
+    virDomainPtr dom = virDomainLookupByName(f->conn, name);
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *file = NULL;
 
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    virDomainFree(dom);
+    file = g_strdup_printf("%s.backing.json", uuid);
     return g_build_filename(f->root, "lib", "qemu", file, NULL);
 }
 
@@ -728,10 +736,10 @@ static void
 testFirstStart(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     g_autofree char *secret = makeSecret(f, "secret");
-    g_autofree char *record = recordPath(f, "older");
     g_autofree char *later = g_build_filename(f->dir, "later.qcow2", NULL);
     virDomainPtr dom = define(f, "older", f->top);
     virDomainPtr dom2 = define(f, "later", later);
+    g_autofree char *record = recordPath(f, "older");
 
     /* As if defined by an older version: no record. */
     g_assert_cmpint(unlink(record), ==, 0);
@@ -758,11 +766,12 @@ testFirstStart(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     /* Transient: its chain is what it is created with. */
     {
         g_autofree char *xml = domainXML("transient", later, NULL, NULL);
-        g_autofree char *trecord = recordPath(f, "transient");
         virDomainPtr t = virDomainCreateXML(f->conn, xml, 0);
+        g_autofree char *trecord = NULL;
 
         if (!t)
             g_error("create failed: %s", virGetLastErrorMessage());
+        trecord = recordPath(f, "transient");
         virTestAssertOwner(secret, QEMU_UID, QEMU_GID);
         g_assert_false(g_file_test(trecord, G_FILE_TEST_EXISTS));
         g_assert_cmpint(virDomainDestroy(t), ==, 0);

@@ -5,7 +5,7 @@
  * any backing file name into their headers. Were a start to follow those
  * names, the next start would hand QEMU's user whatever file it named (a
  * root-only secret, read as raw). So the chains the headers name when the
- * administrator defines a domain are recorded, in ROOT/lib/qemu/NAME.backing.json
+ * administrator defines a domain are recorded, in ROOT/lib/qemu/UUID.backing.json
  * where QEMU's user cannot write, and a start gives QEMU a backing image
  * named by a header only if the record lists it for that disk, or if it
  * lies under a directory of qemu.conf's backing_dirs. A completed pull
@@ -39,10 +39,15 @@ qemuBackingRecordNew(void)
                                  (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* Named by the uuid: a name may be as long as a file name allows. */
 static char *
-qemuBackingRecordPath(qemuDriver *driver, const char *name)
+qemuBackingRecordPath(qemuDriver *driver, const virDomainDef *def)
 {
-    g_autofree char *file = g_strdup_printf("%s.backing.json", name);
+    char uuidstr[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *file = NULL;
+
+    virUUIDFormat(def->uuid, uuidstr);
+    file = g_strdup_printf("%s.backing.json", uuidstr);
 
     return g_build_filename(driver->libDir, file, NULL);
 }
@@ -100,9 +105,11 @@ qemuBackingRecordParse(const char *content)
  * none (a domain defined by an older version); -1 with an error reported.
  */
 static int
-qemuBackingRecordLoad(qemuDriver *driver, const char *name, GHashTable **record)
+qemuBackingRecordLoad(qemuDriver *driver, const virDomainDef *def,
+                      GHashTable **record)
 {
-    g_autofree char *path = qemuBackingRecordPath(driver, name);
+    g_autofree char *path = qemuBackingRecordPath(driver, def);
+    const char *name = def->name;
     g_autofree char *content = NULL;
     g_autoptr(GError) gerr = NULL;
 
@@ -125,9 +132,10 @@ qemuBackingRecordLoad(qemuDriver *driver, const char *name, GHashTable **record)
 }
 
 static int
-qemuBackingRecordWrite(qemuDriver *driver, const char *name, GHashTable *record)
+qemuBackingRecordWrite(qemuDriver *driver, const virDomainDef *def,
+                       GHashTable *record)
 {
-    g_autofree char *path = qemuBackingRecordPath(driver, name);
+    g_autofree char *path = qemuBackingRecordPath(driver, def);
     g_autoptr(virJSONValue) root = json_object_new_object();
     json_object *disks = json_object_new_array();
     g_autoptr(GList) images = g_hash_table_get_keys(record);
@@ -206,7 +214,7 @@ qemuBackingRecordSave(qemuDriver *driver, const virDomainDef *def,
     g_autoptr(GHashTable) record = qemuBackingRecordNew();
 
     /* An unreadable old record only loses what it knew of unreadable images. */
-    if (qemuBackingRecordLoad(driver, def->name, &old) < 0) {
+    if (qemuBackingRecordLoad(driver, def, &old) < 0) {
         VIR_WARN("%s", virGetLastErrorMessage());
         virResetLastError();
     }
@@ -224,13 +232,13 @@ qemuBackingRecordSave(qemuDriver *driver, const virDomainDef *def,
         g_hash_table_replace(record, g_strdup(disk->src->path),
                              g_ptr_array_ref(list));
     }
-    return qemuBackingRecordWrite(driver, def->name, record);
+    return qemuBackingRecordWrite(driver, def, record);
 }
 
 void
-qemuBackingRecordRemove(qemuDriver *driver, const char *name)
+qemuBackingRecordRemove(qemuDriver *driver, const virDomainDef *def)
 {
-    g_autofree char *path = qemuBackingRecordPath(driver, name);
+    g_autofree char *path = qemuBackingRecordPath(driver, def);
 
     virFileUnlinkQuiet(path);
 }
@@ -301,7 +309,7 @@ qemuBackingResolveChains(qemuDriver *driver, virDomainObj *vm,
     if (!vm->persistent)
         return virDomainDefResolveChains(def);
 
-    if (qemuBackingRecordLoad(driver, def->name, &record) < 0)
+    if (qemuBackingRecordLoad(driver, def, &record) < 0)
         return -1;
     if (!record)
         record = qemuBackingRecordNew();
@@ -326,7 +334,7 @@ qemuBackingResolveChains(qemuDriver *driver, virDomainObj *vm,
     if (g_hash_table_size(fresh) > 0) {
         VIR_DEBUG("recording the backing chains of %u disks of domain '%s'",
                   g_hash_table_size(fresh), def->name);
-        return qemuBackingRecordWrite(driver, def->name, record);
+        return qemuBackingRecordWrite(driver, def, record);
     }
     return 0;
 }
@@ -344,7 +352,7 @@ qemuBackingRecordForget(qemuDriver *driver, virDomainObj *vm,
         !qemuBackingDiskProbed(disk) || disk->src->backingStore)
         return;
 
-    if (qemuBackingRecordLoad(driver, vm->def->name, &record) < 0) {
+    if (qemuBackingRecordLoad(driver, vm->def, &record) < 0) {
         VIR_WARN("%s", virGetLastErrorMessage());
         virResetLastError();
     }
@@ -364,7 +372,7 @@ qemuBackingRecordForget(qemuDriver *driver, virDomainObj *vm,
                 g_ptr_array_remove_index(list, j - 1);
         }
     }
-    if (qemuBackingRecordWrite(driver, vm->def->name, record) < 0) {
+    if (qemuBackingRecordWrite(driver, vm->def, record) < 0) {
         VIR_WARN("cannot record the backing chain of disk '%s' of domain '%s' after its pull: %s",
                  disk->dst, vm->def->name, virGetLastErrorMessage());
         virResetLastError();

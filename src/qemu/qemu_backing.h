@@ -27,8 +27,8 @@ GHashTable *qemuBackingProbe(const virDomainDef *def);
 int qemuBackingRecordSave(qemuDriver *driver, const virDomainDef *def,
                           GHashTable *probed);
 
-/* Remove the record of domain @name (undefine). */
-void qemuBackingRecordRemove(qemuDriver *driver, const char *name);
+/* Remove the record of domain @def (undefine). */
+void qemuBackingRecordRemove(qemuDriver *driver, const virDomainDef *def);
 
 /*
  * Read the chains of @def, the live definition @vm is about to start

@@ -69,6 +69,7 @@ virDomainObjUnref(virDomainObj *vm)
     g_free(vm->name);
     g_free(vm->monPath);
     g_free(vm->pidPath);
+    g_free(vm->pidBootID);
     g_free(vm->logPath);
     g_strfreev(vm->labels);
     for (guint i = 0; i < vm->blockjobs->len; i++)
@@ -361,6 +362,10 @@ qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm)
     g_string_append_printf(buf, "<domstatus state='%s' reason='%d' pid='%d' persistent='%s'",
                            virDomainStateNames[vm->state], vm->reason,
                            (int) vm->pid, vm->persistent ? "yes" : "no");
+    if (vm->pid > 0 && vm->pidBootID) {
+        g_string_append_printf(buf, " starttime='%llu'", vm->pidStartTime);
+        qemuXMLEscapeAttr(buf, "bootid", vm->pidBootID);
+    }
     g_string_append(buf, ">\n");
     if (vm->monPath) {
         g_string_append(buf, "  <monitor");
@@ -590,6 +595,8 @@ qemuDomainLoadStatus(qemuDriver *driver G_GNUC_UNUSED, const char *path)
     }
     vm->reason = (int) qemuXMLPropULL(root, "reason");
     vm->pid = (pid_t) qemuXMLPropULL(root, "pid");
+    vm->pidStartTime = qemuXMLPropULL(root, "starttime");
+    vm->pidBootID = qemuXMLProp(root, "bootid");
     vm->persistent = qemuXMLPropBool(root, "persistent");
     if ((node = qemuXMLChild(root, "monitor")))
         vm->monPath = qemuXMLProp(node, "path");
@@ -645,6 +652,33 @@ qemuDomainLoadStatus(qemuDriver *driver G_GNUC_UNUSED, const char *path)
             return NULL;
     }
     return g_steal_pointer(&vm);
+}
+
+/* The longest file name the driver makes from a domain name is the
+ * temporary "NAME.xml.new" of an atomic write; file names have at most
+ * NAME_MAX (255) bytes. */
+#define QEMU_DOMAIN_NAME_MAX (255 - (int) strlen(".xml.new"))
+
+/**
+ * qemuDomainCheckName:
+ * @name: a domain name
+ *
+ * The driver keeps a domain's definition, status, pid file and log in files
+ * named after it: refuse a name those file names cannot hold, before
+ * anything is written.
+ *
+ * Returns 0 if @name fits, -1 with VIR_ERR_CONFIG_UNSUPPORTED reported.
+ */
+int
+qemuDomainCheckName(const char *name)
+{
+    if (strlen(name) > QEMU_DOMAIN_NAME_MAX) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "domain name '%s' is %zu bytes long, more than the %d bytes the QEMU driver allows",
+                       name, strlen(name), QEMU_DOMAIN_NAME_MAX);
+        return -1;
+    }
+    return 0;
 }
 
 int

@@ -93,6 +93,11 @@ struct _virDomainObj {
     bool gotShutdown;           /* QEMU reported a guest shutdown */
     bool job;                   /* a modifying job holds the domain */
     pid_t pid;
+    /* Who @pid is: its start time and the boot it started in, recorded
+     * with it, so that a later process with the same pid is never taken
+     * for our QEMU (0 and NULL in status files older than this). */
+    unsigned long long pidStartTime;
+    char *pidBootID;
     qemuMonitor *mon;
     int monUsers;               /* threads using mon outside the lock */
     bool monEOF;                /* the monitor closed: QEMU is gone */
@@ -100,6 +105,7 @@ struct _virDomainObj {
     char *monPath;
     char *pidPath;
     char *logPath;
+    off_t logStart;             /* where this start's QEMU output begins */
     char **labels;              /* images labelled for QEMU (NULL-terminated) */
     GPtrArray *blockjobs;       /* qemuBlockJob */
     GPtrArray *pendingEvents;   /* virDomainEvent: told once the status file
@@ -164,6 +170,9 @@ void qemuDomainSaveRetryCancel(qemuDriver *driver);
 /* Load a status file into a new domain object (not started, not listed). */
 virDomainObj *qemuDomainLoadStatus(qemuDriver *driver, const char *path);
 void qemuDomainRemoveStatus(qemuDriver *driver, virDomainObj *vm);
+
+/* Refuse a name too long for the driver's files (VIR_ERR_CONFIG_UNSUPPORTED). */
+int qemuDomainCheckName(const char *name);
 
 /* Persistent config: ROOT/etc/qemu/NAME.xml. */
 int qemuDomainSaveConfig(qemuDriver *driver, const virDomainDef *def);

@@ -191,9 +191,16 @@ qemuDriverLoadDomains(qemuDriver *driver)
         g_autoptr(virDomainObj) old = NULL;
         int rc;
 
+        path = g_build_filename(driver->stateDir, ent, NULL);
+        /* Left by a process killed in the middle of an atomic write (see
+         * virFileWriteAtomic): the file it was to replace is intact, and
+         * we hold the root's lock, so nobody is writing it now. */
+        if (g_str_has_suffix(ent, ".new")) {
+            virFileUnlinkQuiet(path);
+            continue;
+        }
         if (!g_str_has_suffix(ent, ".xml"))
             continue;
-        path = g_build_filename(driver->stateDir, ent, NULL);
         if (!(vm = qemuDomainLoadStatus(driver, path))) {
             VIR_WARN("ignoring status file '%s': %s", path,
                      virGetLastErrorMessage());
@@ -584,7 +591,8 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
 
     virCheckFlags(VIR_DOMAIN_DEFINE_VALIDATE, NULL);
 
-    if (!(def = virDomainDefParseString(xml, 0)))
+    if (!(def = virDomainDefParseString(xml, 0)) ||
+        qemuDomainCheckName(def->name) < 0)
         return NULL;
     def->id = -1;
     /* Defining a domain accepts the backing chains its image headers name
@@ -599,7 +607,7 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
         goto cleanup;
     if (qemuDomainSaveConfig(driver, def) < 0) {
         if (!existing)
-            qemuBackingRecordRemove(driver, def->name);
+            qemuBackingRecordRemove(driver, def);
         goto cleanup;
     }
 
@@ -660,7 +668,7 @@ qemuDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
         return -1;
     }
     qemuDomainRemoveConfig(driver, vm->def->name);
-    qemuBackingRecordRemove(driver, vm->def->name);
+    qemuBackingRecordRemove(driver, vm->def);
     qemuDomainEventQueue(driver,
                          virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
                                                     vm->def->id,
@@ -712,7 +720,8 @@ qemuDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
     virDomainPtr ret = NULL;
 
     virCheckFlags(VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_VALIDATE, NULL);
-    if (!(def = virDomainDefParseString(xml, 0)))
+    if (!(def = virDomainDefParseString(xml, 0)) ||
+        qemuDomainCheckName(def->name) < 0)
         return NULL;
     def->id = -1;
     g_mutex_lock(&qemuDriversLock);

@@ -34,6 +34,8 @@
 #define QEMU_MONITOR_FD 3
 /* Where the child reports a failed exec to us (close-on-exec). */
 #define QEMU_STATUS_FD 4
+/* Where the child waits for our go-ahead to exec (close-on-exec). */
+#define QEMU_GO_FD 5
 
 #define QEMU_LOG_TAIL_LINES 10
 
@@ -101,31 +103,80 @@ static const qemuMonitorCallbacks qemuProcessMonitorCallbacks = {
     .eof = qemuProcessMonitorEOF,
 };
 
-/* The socket path to use in bind()/connect(): sun_path holds 108 bytes, an
- * embed root can be longer, so reach long paths through the state
- * directory's descriptor. */
-static char *
-qemuProcessSocketPath(qemuDriver *driver, const char *path)
+/*
+ * Fill @addr for bind()/connect() on the socket at @path, a file of the
+ * state directory. sun_path holds 108 bytes and an embed root can be
+ * longer, so a long path is reached through the state directory's
+ * descriptor; the socket's own name is short (see qemuProcessStart), so
+ * that always fits. A path that still would not is refused: cut short, it
+ * would name another file.
+ */
+static int
+qemuProcessSocketAddr(qemuDriver *driver, const char *path,
+                      struct sockaddr_un *addr)
 {
-    if (strlen(path) < sizeof(((struct sockaddr_un *) NULL)->sun_path))
-        return g_strdup(path);
-    return g_strdup_printf("/proc/self/fd/%d/%s", driver->stateDirFd,
-                           strrchr(path, '/') + 1);
+    g_autofree char *viafd = NULL;
+    const char *use = path;
+
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(addr->sun_path)) {
+        viafd = g_strdup_printf("/proc/self/fd/%d/%s", driver->stateDirFd,
+                                strrchr(path, '/') + 1);
+        use = viafd;
+    }
+    if (strlen(use) >= sizeof(addr->sun_path)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "monitor socket path '%s' is too long for a unix socket",
+                       path);
+        return -1;
+    }
+    memcpy(addr->sun_path, use, strlen(use) + 1);
+    return 0;
+}
+
+/*
+ * Connect to the monitor socket: it was listening before QEMU started, and
+ * only QEMU holds it, so a refused connection means QEMU is gone (never
+ * worth a retry, unlike a socket QEMU makes itself).
+ */
+static int
+qemuProcessMonitorConnect(qemuDriver *driver, const char *path)
+{
+    struct sockaddr_un addr;
+    int fd;
+
+    if (qemuProcessSocketAddr(driver, path, &addr) < 0)
+        return -1;
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        virReportSystemError(errno, "%s", "cannot create a unix socket");
+        return -1;
+    }
+    while (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+        if (errno == EINTR)
+            continue;
+        virReportSystemError(errno, "cannot connect to QEMU monitor '%s'", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 static int
 qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm)
 {
-    g_autofree char *path = qemuProcessSocketPath(driver, vm->monPath);
-    qemuMonitor *mon;
+    qemuMonitor *mon = NULL;
+    int fd;
 
     /* The monitor's callbacks hold a reference on the domain. */
     virDomainObjRef(vm);
     vm->monEOF = false;
     g_mutex_unlock(&vm->lock);
-    mon = qemuMonitorOpen(path, virEventThreadGetContext(driver->eventThread),
-                          &qemuProcessMonitorCallbacks, vm,
-                          driver->cfg->monitorTimeout);
+    if ((fd = qemuProcessMonitorConnect(driver, vm->monPath)) >= 0) {
+        mon = qemuMonitorOpenFD(fd, virEventThreadGetContext(driver->eventThread),
+                                &qemuProcessMonitorCallbacks, vm,
+                                driver->cfg->monitorTimeout);
+    }
     g_mutex_lock(&vm->lock);
     if (!mon) {
         virDomainObjUnref(vm);
@@ -162,15 +213,15 @@ qemuProcessMonitorClose(virDomainObj *vm)
 static int
 qemuProcessCreateMonitorSocket(qemuDriver *driver, const char *path)
 {
-    g_autofree char *bindpath = qemuProcessSocketPath(driver, path);
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct sockaddr_un addr;
     int fd;
 
+    if (qemuProcessSocketAddr(driver, path, &addr) < 0)
+        return -1;
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
         virReportSystemError(errno, "%s", "cannot create the monitor socket");
         return -1;
     }
-    g_strlcpy(addr.sun_path, bindpath, sizeof(addr.sun_path));
     unlink(path);
     if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
         listen(fd, 1) < 0) {
@@ -290,6 +341,10 @@ qemuProcessOpenLog(virDomainObj *vm, char **argv)
     header = g_strdup_printf("%s: starting up\n%s\n", stamp, cmdline);
     if (write(fd, header, strlen(header)) < 0)
         VIR_WARN("cannot write to '%s': %s", vm->logPath, g_strerror(errno));
+    /* The log keeps every earlier run: a failure of this start quotes only
+     * what QEMU writes from here on. */
+    if ((vm->logStart = lseek(fd, 0, SEEK_END)) < 0)
+        vm->logStart = 0;
     return fd;
 }
 
@@ -299,12 +354,19 @@ qemuProcessOpenLog(virDomainObj *vm, char **argv)
  * outlives us and never needs reaping here), as the QEMU user, with the
  * monitor socket and the log as its only descriptors. Everything the child
  * needs is prepared before fork(): after it only async-signal-safe calls.
+ *
+ * The grandchild execs QEMU only once @recordPid has put its pid on disk
+ * and we say so through a socket whose other end no one else keeps: were
+ * we killed before, it reads end of file and exits without ever becoming
+ * a QEMU that nobody knows of. (A socket, not a pipe: sending to a
+ * grandchild that died early must fail with EPIPE, not raise SIGPIPE.)
  */
 static pid_t
 qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
                 int (*recordPid)(pid_t pid, void *opaque), void *opaque)
 {
     int pipefd[2];
+    int gofd[2];
     pid_t child, qemupid = -1;
     int childErrno = 0;
     int status;
@@ -320,11 +382,20 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
         close(nullfd);
         return -1;
     }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gofd) < 0) {
+        virReportSystemError(errno, "%s", "cannot create a socket pair");
+        close(pipefd[0]);
+        close(pipefd[1]);
+        close(nullfd);
+        return -1;
+    }
 
     if ((child = fork()) < 0) {
         virReportSystemError(errno, "%s", "cannot fork");
         close(pipefd[0]);
         close(pipefd[1]);
+        close(gofd[0]);
+        close(gofd[1]);
         close(nullfd);
         return -1;
     }
@@ -332,7 +403,10 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
     if (child == 0) {
         sigset_t all;
         pid_t grandchild;
+        char go;
 
+        /* Only the parent may hold the go-ahead's write end. */
+        close(gofd[1]);
         close(pipefd[0]);
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
@@ -350,21 +424,29 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
             _exit(0);
         }
         /* Lay the descriptors out: 0 /dev/null, 1 and 2 the log, 3 the
-         * monitor, 4 the status pipe; nothing else. Move them above the
+         * monitor, 4 the status pipe, 5 the go-ahead; nothing else (nor
+         * the go-ahead sockets of other starts). Move them above the
          * targets first so dup2() cannot clobber one with another. */
         {
             int mfd = fcntl(monfd, F_DUPFD, 10);
             int lfd = fcntl(logfd, F_DUPFD, 10);
             int nfd = fcntl(nullfd, F_DUPFD, 10);
             int sfd = fcntl(pipefd[1], F_DUPFD, 10);
+            int gfd = fcntl(gofd[0], F_DUPFD, 10);
 
-            if (mfd < 0 || lfd < 0 || nfd < 0 || sfd < 0 ||
+            if (mfd < 0 || lfd < 0 || nfd < 0 || sfd < 0 || gfd < 0 ||
                 dup2(nfd, 0) < 0 || dup2(lfd, 1) < 0 || dup2(lfd, 2) < 0 ||
-                dup2(mfd, QEMU_MONITOR_FD) < 0 || dup2(sfd, QEMU_STATUS_FD) < 0)
+                dup2(mfd, QEMU_MONITOR_FD) < 0 || dup2(sfd, QEMU_STATUS_FD) < 0 ||
+                dup2(gfd, QEMU_GO_FD) < 0)
                 _exit(1);
             fcntl(QEMU_STATUS_FD, F_SETFD, FD_CLOEXEC);
-            close_range(QEMU_STATUS_FD + 1, ~0U, 0);
+            fcntl(QEMU_GO_FD, F_SETFD, FD_CLOEXEC);
+            close_range(QEMU_GO_FD + 1, ~0U, 0);
         }
+        while ((n = read(QEMU_GO_FD, &go, 1)) < 0 && errno == EINTR)
+            ;
+        if (n != 1)
+            _exit(1);
         if (virSecurityManagerDropPrivilegesInChild(driver->securityManager) < 0) {
             int e = errno;
             if (write(QEMU_STATUS_FD, &e, sizeof(e)) < 0)
@@ -381,6 +463,7 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
     }
 
     close(pipefd[1]);
+    close(gofd[0]);
     close(nullfd);
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
@@ -389,29 +472,45 @@ qemuProcessFork(qemuDriver *driver, char **argv, int monfd, int logfd,
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
                        "cannot start QEMU: the helper process failed");
         close(pipefd[0]);
+        close(gofd[1]);
         return -1;
     }
-    /* Record the pid before anything else can happen: were we to die
-     * now, the next process must know whom to stop. */
+    /* Record the pid before QEMU may exist: were we to die now, the
+     * grandchild exits, and the next process finds it or nothing. */
     if (recordPid(qemupid, opaque) < 0) {
-        kill(qemupid, SIGKILL);
+        /* End of file on the go-ahead: it exits without exec. */
+        close(gofd[1]);
         close(pipefd[0]);
         return -1;
     }
-    /* End of file here means exec succeeded (the pipe was close-on-exec). */
-    while ((n = read(pipefd[0], &childErrno, sizeof(childErrno))) < 0 &&
-           errno == EINTR)
+    while ((n = send(gofd[1], "", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         ;
-    close(pipefd[0]);
-    if (n == sizeof(childErrno)) {
-        virReportSystemError(childErrno, "cannot execute QEMU binary '%s'",
-                             argv[0]);
+    close(gofd[1]);
+    /* End of file here means exec succeeded (the pipe was close-on-exec);
+     * a child that failed before it says why here too. */
+    {
+        ssize_t r;
+
+        while ((r = read(pipefd[0], &childErrno, sizeof(childErrno))) < 0 &&
+               errno == EINTR)
+            ;
+        close(pipefd[0]);
+        if (r == sizeof(childErrno)) {
+            virReportSystemError(childErrno, "cannot execute QEMU binary '%s'",
+                                 argv[0]);
+            return -1;
+        }
+    }
+    if (n != 1) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       "cannot start QEMU: the helper process failed");
         return -1;
     }
     return qemupid;
 }
 
-/* The pid file and the status file learn QEMU's pid. vm locked. */
+/* The pid file and the status file learn QEMU's pid, and who it is. vm
+ * locked. */
 static int
 qemuProcessRecordPid(pid_t pid, void *opaque)
 {
@@ -419,6 +518,10 @@ qemuProcessRecordPid(pid_t pid, void *opaque)
     g_autofree char *pidstr = g_strdup_printf("%d\n", (int) pid);
 
     vm->pid = pid;
+    g_clear_pointer(&vm->pidBootID, g_free);
+    if (virProcessGetStartTime(pid, &vm->pidStartTime) < 0 ||
+        !(vm->pidBootID = virHostGetBootID()))
+        return -1;
     if (virFileWriteAtomic(vm->pidPath, pidstr, 0644) < 0)
         return -1;
     return qemuDomainSaveStatus(vm->driver, vm);
@@ -427,29 +530,30 @@ qemuProcessRecordPid(pid_t pid, void *opaque)
 static void
 qemuProcessReportStartFailure(virDomainObj *vm)
 {
-    g_autofree char *tail = virFileReadTail(vm->logPath, QEMU_LOG_TAIL_LINES);
+    /* Only what QEMU wrote in this run, after our header and command line:
+     * what an earlier run said is not this failure's cause. */
+    g_autofree char *last = virFileReadTailFrom(vm->logPath, vm->logStart,
+                                                QEMU_LOG_TAIL_LINES);
     g_autoptr(virError) orig = NULL;
-    const char *last;
 
     virErrorPreserveLast(&orig);
-    /* The log begins with our own header and command line: show only what
-     * QEMU said after it. */
-    last = tail;
-    if (tail) {
-        const char *cmd = strstr(tail, "starting up\n");
-        if (cmd && (cmd = strchr(cmd + strlen("starting up\n"), '\n')))
-            last = cmd + 1;
-    }
     if (last && *last) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        "QEMU exited during start-up of domain '%s': %s",
                        vm->def->name, last);
-    } else if (orig) {
+        return;
+    }
+    /* A QEMU that dies without a word fails our monitor connection with
+     * "connection refused" or "end of file", depending on who was first:
+     * say the same either way. Give an exiting QEMU a moment to be gone. */
+    for (int i = 0; i < 100 && virProcessIsAlive(vm->pid); i++)
+        g_usleep(10 * 1000);
+    if (orig && virProcessIsAlive(vm->pid)) {
         virErrorRestore(&orig);
     } else {
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       "QEMU exited during start-up of domain '%s'",
-                       vm->def->name);
+                       "QEMU exited during start-up of domain '%s' and wrote nothing to its log '%s'",
+                       vm->def->name, vm->logPath);
     }
 }
 
@@ -480,6 +584,8 @@ qemuProcessCleanup(qemuDriver *driver, virDomainObj *vm)
     g_clear_pointer(&vm->monPath, g_free);
     g_clear_pointer(&vm->pidPath, g_free);
     vm->pid = 0;
+    vm->pidStartTime = 0;
+    g_clear_pointer(&vm->pidBootID, g_free);
     vm->gotShutdown = false;
     vm->beingDestroyed = false;
     if (vm->newDef) {
@@ -522,7 +628,14 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     if (qemuProcessPrepareChrFiles(live) < 0)
         return -1;
 
-    vm->monPath = g_strdup_printf("%s/%s.mon", driver->stateDir, live->name);
+    /* Named by the uuid, not the name: a unix socket's path has at most
+     * 108 bytes, a name up to 247 (see qemuProcessSocketAddr). */
+    {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+        virUUIDFormat(live->uuid, uuidstr);
+        vm->monPath = g_strdup_printf("%s/%s.mon", driver->stateDir, uuidstr);
+    }
     vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, live->name);
     g_free(vm->logPath);
     vm->logPath = g_strdup_printf("%s/%s.log", driver->logDir, live->name);
@@ -537,6 +650,11 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     vm->def = g_steal_pointer(&live);
     virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_STARTING_UP);
 
+    /* The status file lists the images before they are labelled: killed in
+     * between, the next process gives back whatever we labelled (giving
+     * back a label never set changes nothing). */
+    if (qemuDomainSaveStatus(driver, vm) < 0)
+        goto error;
     {
         g_autofree char *holder = virSecurityManagerHolderID(driver->root,
                                                              vm->def->uuid);
@@ -550,8 +668,6 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
             goto error;
         }
     }
-    if (qemuDomainSaveStatus(driver, vm) < 0)
-        goto error;
 
     if ((monfd = qemuProcessCreateMonitorSocket(driver, vm->monPath)) < 0)
         goto error;
@@ -656,36 +772,53 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason, int detail)
 /* ------------------------------------------------------------------ */
 /* Reconnect                                                            */
 
-/* Is @pid the QEMU of this domain (and not a recycled pid)? */
+/*
+ * Is vm->pid the process we forked for this domain (and not a recycled
+ * pid)? The start time and boot recorded with the pid say so exactly,
+ * whatever the process runs: before its exec it is still a copy of the
+ * process that started it, with no QEMU arguments at all. Nothing is
+ * parsed from its command line, where the name would have to be escaped
+ * as QEMU escapes it.
+ */
 static bool
 qemuProcessIsOurs(virDomainObj *vm)
 {
-    g_autofree char *path = NULL;
-    g_autofree char *cmdline = NULL;
-    g_autofree char *needle = NULL;
-    gsize len;
+    g_autofree char *bootid = NULL;
+    unsigned long long start;
 
     if (!virProcessIsAlive(vm->pid))
         return false;
-    path = g_strdup_printf("/proc/%d/cmdline", (int) vm->pid);
-    if (!g_file_get_contents(path, &cmdline, &len, NULL))
-        return false;
-    needle = g_strdup_printf("guest=%s,", vm->def->name);
-    {
-        char uuidstr[VIR_UUID_STRING_BUFLEN];
-        bool name = false, uuid = false, prev = false;
 
+    if (vm->pidBootID) {
+        if (!(bootid = virHostGetBootID()) ||
+            virProcessGetStartTime(vm->pid, &start) < 0) {
+            virResetLastError();
+            return false;
+        }
+        return strcmp(bootid, vm->pidBootID) == 0 && start == vm->pidStartTime;
+    }
+
+    /* A status file written before start times were recorded: the best
+     * left is QEMU's -uuid argument, which needs no escaping. (Such a
+     * file's child did not wait to exec, so its pid is QEMU's.) */
+    {
+        g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int) vm->pid);
+        g_autofree char *cmdline = NULL;
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+        bool prev = false;
+        gsize len;
+
+        if (!g_file_get_contents(path, &cmdline, &len, NULL))
+            return false;
         virUUIDFormat(vm->def->uuid, uuidstr);
         for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1) {
             const char *arg = cmdline + i;
 
-            if (g_str_has_prefix(arg, needle))
-                name = true;
             if (prev && strcmp(arg, uuidstr) == 0)
-                uuid = true;
+                return true;
             prev = strcmp(arg, "-uuid") == 0;
         }
-        return name && uuid;
+        return false;
     }
 }
 
@@ -697,13 +830,27 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
     g_free(vm->pidPath);
     vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, vm->def->name);
 
-    if (!qemuProcessIsOurs(vm) || qemuProcessMonitorOpen(driver, vm) < 0) {
+    /* Whatever runs with a pid that is not ours is not ours to kill. */
+    if (vm->pid > 0 && !qemuProcessIsOurs(vm))
+        vm->pid = 0;
+
+    /* The process that started it died half way: whatever it left (a
+     * QEMU whose start nobody finished, or a helper waiting for a go-ahead
+     * that never comes) is ended and the start reported failed, as it
+     * would have been had that process lived to see it through. */
+    if (vm->state == VIR_DOMAIN_PAUSED &&
+        vm->reason == VIR_DOMAIN_PAUSED_STARTING_UP) {
+        VIR_WARN("domain '%s' was still starting up when its process died: stopping it",
+                 vm->def->name);
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED,
+                        VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        return 1;
+    }
+
+    if (vm->pid == 0 || qemuProcessMonitorOpen(driver, vm) < 0) {
         VIR_WARN("QEMU of domain '%s' went away while nobody watched",
                  vm->def->name);
         virResetLastError();
-        /* Whatever runs with that pid now is not ours to kill. */
-        if (!qemuProcessIsOurs(vm))
-            vm->pid = 0;
         qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED,
                         VIR_DOMAIN_EVENT_STOPPED_FAILED);
         return 1;

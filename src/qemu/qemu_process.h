@@ -20,10 +20,12 @@ int qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags);
 void qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason,
                      int detail);
 
-/* Carry on with a domain found in a status file (vm locked, not listed
- * yet). Returns 0 if QEMU is still there and the monitor is back, 1 if
- * QEMU went away while nobody watched (the domain was cleaned up), -1 on
- * error. */
+/* Carry on with a domain found in a status file (vm locked, job held).
+ * Returns 0 if QEMU is still there and the monitor is back; 1 if the
+ * domain was stopped and cleaned up: its QEMU went away while nobody
+ * watched (reason CRASHED), or the process that started it died before the
+ * start was complete (reason FAILED, event STOPPED/FAILED; a QEMU or start
+ * helper it left is killed). */
 int qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm);
 
 /* The worker that processes monitor events, in order (GThreadPool func). */

@@ -20,6 +20,8 @@
 
 #define VIR_SECURITY_DEFAULT_USER "nobody"
 #define VIR_SECURITY_DEFAULT_GROUP "nogroup"
+/* The group that may open /dev/kvm (root:kvm 0660 on Debian). */
+#define VIR_SECURITY_KVM_GROUP "kvm"
 
 typedef enum {
     VIR_SECURITY_DRIVER_NONE,
@@ -163,33 +165,52 @@ virSecurityManagerLookupGroup(const char *name,
 
 /*
  * The groups QEMU runs with: @gid and every group that lists @pwname as
- * a member, as initgroups() would set them. A user known only by number
- * gets @gid alone.
+ * a member, as initgroups() would set them (a user known only by number
+ * gets @gid alone), plus the "kvm" group where there is one.
+ *
+ * libvirt's packages make their QEMU user a member of "kvm" so that QEMU
+ * can open /dev/kvm; our default user, "nobody", is a member of nothing,
+ * so without it every <domain type='kvm'> would fail. The udev rules give
+ * the group the virtualization devices (/dev/kvm, /dev/vhost-net and the
+ * like): what QEMU exists to use, and nothing else.
  */
-static void
+static int
 virSecurityManagerLookupGroupList(virSecurityManager *mgr,
                                   const char *pwname)
 {
     int ngroups = 16;
+    gid_t kvm;
+    bool found;
 
     if (!pwname) {
-        mgr->groups = g_new0(gid_t, 1);
+        mgr->groups = g_new0(gid_t, 2);
         mgr->groups[0] = mgr->gid;
         mgr->ngroups = 1;
-        return;
-    }
+    } else {
+        for (;;) {
+            int n = ngroups;
 
-    for (;;) {
-        int n = ngroups;
-
-        mgr->groups = g_renew(gid_t, mgr->groups, ngroups);
-        if (getgrouplist(pwname, mgr->gid, mgr->groups, &n) >= 0) {
-            mgr->ngroups = n;
-            return;
+            /* One more slot than asked for: room for "kvm". */
+            mgr->groups = g_renew(gid_t, mgr->groups, ngroups + 1);
+            if (getgrouplist(pwname, mgr->gid, mgr->groups, &n) >= 0) {
+                mgr->ngroups = n;
+                break;
+            }
+            /* n now holds the number needed; guard against it not growing. */
+            ngroups = MAX(n, ngroups * 2);
         }
-        /* n now holds the number needed; guard against it not growing. */
-        ngroups = MAX(n, ngroups * 2);
     }
+
+    if (virSecurityManagerLookupGroup(VIR_SECURITY_KVM_GROUP, &kvm, &found) < 0)
+        return -1;
+    if (!found)
+        return 0;
+    for (size_t i = 0; i < mgr->ngroups; i++) {
+        if (mgr->groups[i] == kvm)
+            return 0;
+    }
+    mgr->groups[mgr->ngroups++] = kvm;
+    return 0;
 }
 
 /**
@@ -200,9 +221,10 @@ virSecurityManagerLookupGroupList(virSecurityManager *mgr,
  *         such group exists, the user's primary group)
  *
  * Create a security manager. The "dac" driver hands every image to
- * @user:@group while QEMU uses it and makes the QEMU child drop to them;
- * it does so only when running as root, and otherwise behaves like
- * "none", which changes nothing.
+ * @user:@group while QEMU uses it and makes the QEMU child drop to them,
+ * with @user's supplementary groups and the "kvm" group if the host has
+ * one (for /dev/kvm); it does so only when running as root, and otherwise
+ * behaves like "none", which changes nothing.
  *
  * Returns the manager (free with virSecurityManagerFree), or NULL with
  * VIR_ERR_CONFIG_UNSUPPORTED for an unknown driver or VIR_ERR_INVALID_ARG
@@ -269,7 +291,8 @@ virSecurityManagerNew(const char *driver,
         }
     }
 
-    virSecurityManagerLookupGroupList(mgr, pwname);
+    if (virSecurityManagerLookupGroupList(mgr, pwname) < 0)
+        return NULL;
 
     if (mgr->type == VIR_SECURITY_DRIVER_DAC) {
         if (geteuid() == 0)
@@ -591,7 +614,7 @@ virSecurityManagerSetPrivateOwner(virSecurityManager *mgr,
  * @mgr: a security manager
  *
  * In a child between fork and exec: switch to QEMU's supplementary
- * groups, group and user, for good (real, effective and saved ids), so
+ * groups (the user's, and "kvm"), group and user, for good (real, effective and saved ids), so
  * that QEMU opens every image as that user. Only system calls happen
  * here, everything was looked up by virSecurityManagerNew. Does nothing
  * when @mgr is inactive.

@@ -66,16 +66,40 @@ virFileWriteAtomic(const char *path, const char *content, mode_t mode)
     return -1;
 }
 
+/* How much of a log's end is read to find its last lines: QEMU's last
+ * words fit, a runaway log is not read whole. */
+#define VIR_FILE_TAIL_MAX_BYTES (64 * 1024)
+
 char *
-virFileReadTail(const char *path, size_t maxLines)
+virFileReadTailFrom(const char *path, off_t offset, size_t maxLines)
 {
     g_autofree char *data = NULL;
-    gsize len;
+    struct stat sb;
+    size_t len = 0;
     const char *p;
     size_t lines = 0;
+    int fd;
 
-    if (!g_file_get_contents(path, &data, &len, NULL))
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         return NULL;
+    if (fstat(fd, &sb) < 0) {
+        close(fd);
+        return NULL;
+    }
+    if (sb.st_size - offset > VIR_FILE_TAIL_MAX_BYTES)
+        offset = sb.st_size - VIR_FILE_TAIL_MAX_BYTES;
+    data = g_new0(char, VIR_FILE_TAIL_MAX_BYTES + 1);
+    while (offset < sb.st_size && len < VIR_FILE_TAIL_MAX_BYTES) {
+        ssize_t n = pread(fd, data + len, VIR_FILE_TAIL_MAX_BYTES - len,
+                          offset + len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += n;
+    }
+    close(fd);
+    data[len] = '\0';
     while (len > 0 && data[len - 1] == '\n')
         data[--len] = '\0';
     p = data + len;
@@ -85,6 +109,12 @@ virFileReadTail(const char *path, size_t maxLines)
         p--;
     }
     return g_strdup(p);
+}
+
+char *
+virFileReadTail(const char *path, size_t maxLines)
+{
+    return virFileReadTailFrom(path, 0, maxLines);
 }
 
 int
@@ -139,6 +169,45 @@ virProcessIsAlive(pid_t pid)
     if (!(p = strrchr(stat, ')')))
         return true;
     return !(p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+int
+virProcessGetStartTime(pid_t pid, unsigned long long *start)
+{
+    g_autofree char *statpath = g_strdup_printf("/proc/%d/stat", (int) pid);
+    g_autofree char *stat = NULL;
+    g_auto(GStrv) fields = NULL;
+    guint64 value;
+    const char *p;
+
+    /* The command name in parentheses may hold anything, spaces and ')'
+     * included: the fields to count start after its last ')'. */
+    if (!g_file_get_contents(statpath, &stat, NULL, NULL) ||
+        !(p = strrchr(stat, ')'))) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "cannot read the start time of process %d", (int) pid);
+        return -1;
+    }
+    /* After ')' come field 3 (state) onwards: the start time is field 22. */
+    fields = g_strsplit(p + 1, " ", 22);
+    if (g_strv_length(fields) < 21 ||
+        !g_ascii_string_to_unsigned(fields[20], 10, 0, G_MAXUINT64, &value, NULL)) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "cannot parse '%s'", statpath);
+        return -1;
+    }
+    *start = value;
+    return 0;
+}
+
+char *
+virHostGetBootID(void)
+{
+    g_autofree char *id = NULL;
+
+    if (!(id = virFileReadAll("/proc/sys/kernel/random/boot_id", 64)))
+        return NULL;
+    return g_strdup(g_strstrip(id));
 }
 
 static bool

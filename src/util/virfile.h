@@ -17,6 +17,10 @@ int virFileWriteAtomic(const char *path, const char *content, mode_t mode);
 /* The last @maxLines lines of a text file, or NULL if it can't be read. */
 char *virFileReadTail(const char *path, size_t maxLines);
 
+/* The last @maxLines lines of what follows byte @offset of a text file, or
+ * NULL if it can't be read. */
+char *virFileReadTailFrom(const char *path, off_t offset, size_t maxLines);
+
 /* mkdir -p with @mode for the directories created. */
 int virFileMakePath(const char *path, mode_t mode);
 
@@ -26,6 +30,15 @@ int virFileLockExclusive(const char *path, const char *what);
 
 /* Is @pid a live process (not a zombie)? */
 bool virProcessIsAlive(pid_t pid);
+
+/* When @pid started, in clock ticks since boot (field 22 of /proc/PID/stat):
+ * with the boot id, it tells a process from a later one with the same pid.
+ * Returns 0, or -1 with an error reported. */
+int virProcessGetStartTime(pid_t pid, unsigned long long *start);
+
+/* The kernel's id of the current boot (a UUID string), or NULL with an error
+ * reported. */
+char *virHostGetBootID(void);
 
 /* Send SIGTERM (or SIGKILL if @force), wait up to @timeoutMs for the process
  * to go, then SIGKILL and wait again. Returns 0 once it is gone, -1 if not. */
