@@ -659,6 +659,7 @@ testBackingDirs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autofree char *outside = makeSecret(f, "pool2");
     g_autofree char *conf = NULL;
     g_autofree char *message = NULL;
+    g_autofree char *poolLink = g_build_filename(f->dir, "pool-link", NULL);
     virDomainPtr dom;
 
     g_assert_cmpint(mkdir(pool, 0755), ==, 0);
@@ -667,8 +668,8 @@ testBackingDirs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(chmod(pooled, 0600), ==, 0);
     closeConn(f);
     /* A symlinked spelling of the directory works as well. */
-    g_assert_cmpint(symlink(pool, g_build_filename(f->dir, "pool-link", NULL)), ==, 0);
-    conf = g_strdup_printf("backing_dirs = [ \"%s/pool-link\" ]\n", f->dir);
+    g_assert_cmpint(symlink(pool, poolLink), ==, 0);
+    conf = g_strdup_printf("backing_dirs = [ \"%s\" ]\n", poolLink);
     writeConf(f, conf);
     openConn(f);
 
