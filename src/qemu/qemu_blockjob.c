@@ -35,9 +35,31 @@
 /* ...and pauses it after this even without progress (a bandwidth-capped
  * pull may need longer than that for one chunk). */
 #define QEMU_BLOCKJOB_STEP_MAX_MS 500
+/*
+ * A pull driven by steps runs at this speed (bytes/s) at most. QEMU's
+ * stream job copies a chunk (512 KiB) and then sleeps as long as the
+ * speed asks for before the next: at 5 MiB/s, about 100 ms, ample time for
+ * a step to see the progress and pause the job there, even on a loaded
+ * host. Unlimited, a job on fast storage can copy the whole disk before
+ * the pause lands, and a step would no longer be a step.
+ */
+#define QEMU_BLOCKJOB_STEP_SPEED (5ULL * 1024 * 1024)
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                              */
+
+/* The speed of a pull: bounded while it is driven by steps (see
+ * QEMU_BLOCKJOB_STEP_SPEED), and by qemu.conf's block_pull_max_bandwidth
+ * always (0: unlimited). */
+static unsigned long long
+qemuBlockJobSpeed(qemuDriver *driver, bool stepwise)
+{
+    unsigned long long max = driver->cfg->blockPullMaxBandwidth;
+
+    if (!stepwise)
+        return max;
+    return max > 0 ? MIN(max, QEMU_BLOCKJOB_STEP_SPEED) : QEMU_BLOCKJOB_STEP_SPEED;
+}
 
 /* The virtual size of a qcow2 image from its header: the end of a pull
  * before QEMU reports one (QEMU says 0/0 in the first instant). */
@@ -402,6 +424,25 @@ qemuBlockJobCompletedInQEMU(virDomainObj *vm, qemuBlockJob *job)
     return backing ? 0 : 1;
 }
 
+/* Let a job a step had slowed run at full speed (a warning if QEMU
+ * refuses: it still runs, only slower). vm locked. */
+static void
+qemuBlockJobSetFullSpeed(qemuDriver *driver, virDomainObj *vm, const char *jobid)
+{
+    qemuMonitor *mon;
+
+    if (!(mon = qemuDomainObjEnterMonitor(vm))) {
+        virResetLastError();
+        return;
+    }
+    if (qemuMonitorBlockJobSetSpeed(mon, jobid, qemuBlockJobSpeed(driver, false)) < 0) {
+        VIR_WARN("cannot set the speed of job '%s': %s", jobid,
+                 virGetLastErrorMessage());
+        virResetLastError();
+    }
+    qemuDomainObjExitMonitor(vm);
+}
+
 int
 qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
 {
@@ -487,10 +528,14 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
             break;
         default:
             /* Running in QEMU: whatever we recorded (we may have died in
-             * the middle of a step), it goes on in the background now. */
-            if (job->state == QEMU_BLOCKJOB_STATE_PAUSED)
+             * the middle of a step), it goes on in the background now, at
+             * full speed if a step had slowed it. */
+            if (job->stepwise)
+                qemuBlockJobSetFullSpeed(driver, vm, ids[i]);
+            if ((job = qemuBlockJobFindByJobID(vm, ids[i]))) {
                 job->stepwise = false;
-            job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+                job->state = QEMU_BLOCKJOB_STATE_RUNNING;
+            }
             break;
         }
     }
@@ -580,7 +625,7 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     if (!(mon = qemuDomainObjEnterMonitor(vm)))
         goto error;
     rc = qemuMonitorBlockStream(mon, jobid, node,
-                                driver->cfg->blockPullMaxBandwidth, false, false);
+                                qemuBlockJobSpeed(driver, stepwise), false, false);
     qemuDomainObjExitMonitor(vm);
     if (rc < 0)
         goto error;
@@ -627,10 +672,14 @@ qemuBlockPullAll(qemuDriver *driver, virDomainObj *vm, const char *path)
                        disk->dst, vm->def->name);
         return -1;
     }
-    /* A pull begun step by step goes on in the background. */
+    /* A pull begun step by step goes on in the background, at full
+     * speed again. */
     if (!(mon = qemuDomainObjEnterMonitor(vm)))
         return -1;
-    rc = qemuMonitorBlockJobResume(mon, job->jobid);
+    rc = qemuMonitorBlockJobSetSpeed(mon, job->jobid,
+                                     qemuBlockJobSpeed(driver, false));
+    if (rc == 0)
+        rc = qemuMonitorBlockJobResume(mon, job->jobid);
     qemuDomainObjExitMonitor(vm);
     if (rc < 0)
         return -1;
