@@ -1,7 +1,8 @@
 #!/bin/sh
 # The test command: install what is missing, build, run the whole suite.
 # With CI=true it also turns warnings into errors, runs the suite again in
-# an AddressSanitizer + UBSan build, and fails if any QEMU is left running.
+# an AddressSanitizer + UBSan build, runs make distcheck as an unprivileged
+# user without QEMU, and fails if any QEMU is left running.
 # The last line is "N passed, N failed, N skipped", counted from the
 # automake test results.
 set -u
@@ -37,6 +38,17 @@ run_suite "$top/_build" || status=1
 
 if [ "${CI:-}" = true ]; then
     run_suite "$top/_build-asan" --enable-sanitizers || status=1
+    # The unit-test-only build (what make distcheck configures) must need
+    # neither root nor QEMU: distcheck as nobody with QEMU masked. It
+    # counts as one test.
+    if "$top/scripts/distcheck-unprivileged.sh"; then
+        echo "PASS: scripts/distcheck-unprivileged.sh"
+        echo ":test-result: PASS" >> "$top/_test-results.txt"
+    else
+        echo "FAIL: scripts/distcheck-unprivileged.sh"
+        echo ":test-result: FAIL" >> "$top/_test-results.txt"
+        status=1
+    fi
 fi
 
 # No test may leave a QEMU behind (tests run QEMU with a -name guest=...
