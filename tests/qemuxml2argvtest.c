@@ -89,9 +89,10 @@ testKillAll(void)
 static void testRemoveTree(const char *path);
 
 /*
- * g_assert failures abort(): kill QEMU, then clean up. The abort comes
- * synchronously from the failing assertion, not from an arbitrary point,
- * so removing the temp dir here is safe in practice.
+ * g_assert failures abort(), g_error() raises SIGTRAP: kill QEMU, then
+ * clean up. The signal comes synchronously from the failing check, not
+ * from an arbitrary point, so removing the temp dir here is safe in
+ * practice.
  */
 static void
 testAbortHandler(int sig)
@@ -1131,18 +1132,69 @@ testRealQemuChain(void)
     testQemuStop(&q);
 }
 
-int
-main(int argc, char **argv)
+/* ------------------------------------------------------------------ */
+/* The test's own cleanup                                              */
+
+static void
+testSetUp(void)
 {
-    size_t i;
-
-    g_test_init(&argc, &argv, NULL);
-
     testTmpDir = g_dir_make_tmp("qemuxml2argvtest-XXXXXX", NULL);
     g_assert_nonnull(testTmpDir);
     testPidsFile = g_build_filename(testTmpDir, "pids", NULL);
     atexit(testAtExit);
     signal(SIGABRT, testAbortHandler);
+    signal(SIGTRAP, testAbortHandler);
+}
+
+/* "--child-error": fail with g_error() while a case's dir exists, after
+ * printing the temp dir. */
+static int
+testChildError(void)
+{
+    g_autofree char *dir = NULL;
+
+    testSetUp();
+    dir = testCaseDir("failing");
+    printf("%s\n", testTmpDir);
+    fflush(stdout);
+    g_error("failing on purpose in '%s'", dir);
+    return EXIT_FAILURE;
+}
+
+/* A case that fails with g_error() (bad data, QEMU not answering...)
+ * leaves no temp dir behind. */
+static void
+testCleanupOnError(void)
+{
+    const char *argv[] = { "/proc/self/exe", "--child-error", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *base = NULL;
+    g_autoptr(GError) err = NULL;
+    int status = 0;
+
+    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                 NULL, NULL, &out, NULL, &status, &err);
+    g_assert_no_error(err);
+    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_strstrip(out);
+    base = g_path_get_basename(out);
+    g_assert_true(g_str_has_prefix(base, "qemuxml2argvtest-"));
+    if (g_file_test(out, G_FILE_TEST_EXISTS)) {
+        testRemoveTree(out);
+        g_error("the failed run left '%s' behind", out);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc == 2 && strcmp(argv[1], "--child-error") == 0)
+        return testChildError();
+
+    g_test_init(&argc, &argv, NULL);
+    testSetUp();
 
     /* Tests that need QEMU never skip silently: no QEMU is a failure. */
     if (VIR_TEST_INTEGRATION &&
@@ -1153,6 +1205,7 @@ main(int argc, char **argv)
     }
 
     g_test_add_func("/qemuxml2argv/data-files", testDataFilesListed);
+    g_test_add_func("/qemuxml2argv/cleanup-on-error", testCleanupOnError);
     for (i = 0; i < G_N_ELEMENTS(testCases); i++) {
         g_autofree char *golden = g_strdup_printf("/qemuxml2argv/golden/%s",
                                                   testCases[i].name);
