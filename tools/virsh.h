@@ -32,12 +32,12 @@ struct _virshControl {
 extern const vshCmdDef virshDomainManagementCmds[];  /* virsh-domain.c */
 extern const vshCmdDef virshDomainMonitorCmds[];     /* virsh-domain.c */
 extern const vshCmdDef virshBlockPullCmds[];         /* virsh-blockpull.c */
-extern const vshCmdDef virshEventCmds[];             /* virsh-blockpull.c */
+extern const vshCmdDef virshEventCmds[];             /* virsh-event.c */
 extern const vshCmdDef virshHostCmds[];              /* virsh-host.c */
 
 /* virsh-host.c */
 char *virshVersionString(unsigned long ver);
 
-/* virsh-blockpull.c */
+/* virsh-event.c */
 char *virshEventBlockPullFormat(const char *domname, const char *path,
                                 int status);
