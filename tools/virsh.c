@@ -250,7 +250,6 @@ main(int argc, char **argv)
     }
 
     if (optind == argc) {
-        ctl->imode = true;
         ret = vshInteractive(ctl,
                              "Welcome to virsh, the virtualization interactive terminal.\n\n"
                              "Type:  'help' for help with commands\n"

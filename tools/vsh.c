@@ -964,6 +964,7 @@ vshInteractive(vshControl *ctl, const char *banner)
     g_autofree char *history = NULL;
     bool ret = true;
 
+    ctl->imode = true;
     if (tty) {
         vshPrintExtra(ctl, "%s", banner);
         vshReadlineCtl = ctl;

@@ -111,7 +111,8 @@ struct _vshClientHooks {
 };
 
 /* The state of the shell, one per process. The client fills in the first
- * four fields before vshInit(). */
+ * four fields before vshInit(), and eventLoop once it registered the
+ * library's default event loop. */
 struct _vshControl {
     const char *name;           /* "virsh": readline's name, the history folder */
     const vshCmdGrp *groups;    /* the commands, ended by a group without name */
@@ -119,7 +120,7 @@ struct _vshControl {
     void *privData;             /* the client's own state */
 
     bool quiet;                 /* -q: no informational messages */
-    bool imode;                 /* interactive (or commands read from stdin) */
+    bool imode;                 /* in vshInteractive(): commands from stdin */
     bool quit;                  /* "quit" or "exit" was run */
     bool eventLoop;             /* the default event loop is registered */
     virErrorPtr lastError;      /* the library's last error, kept for reporting */
