@@ -163,6 +163,72 @@ run -c "$URI" blockpull dom vda --step --wait
 check "blockpull --step and --wait exclude each other" \
     eval 'status 1 && err_first "error: Options --step and --wait are mutually exclusive"'
 
+# The shell's grammar: how options and words are read, and what it says
+# when they are wrong. A command with a syntax error runs nothing.
+run -c "$URI" list --all --all
+check "an option given twice" \
+    eval 'status 1 && err_first "error: option --all already seen"'
+
+run -c "$URI" list --all=yes
+check "a value after a bool option" \
+    eval 'status 1 && err_first "error: invalid '"'='"' after option --all"'
+
+run -c "$URI" dominfo --domain
+check "an option without its value" \
+    eval 'status 1 && err_first "error: expected syntax: --domain <string>"'
+
+run -c "$URI" start one two
+check "a word no option takes" \
+    eval 'status 1 && err_first "error: unexpected data '"'two'"'"'
+
+run -c "$URI" event --all --timeout=soon
+check "--opt=value of a number that is not one" \
+    eval 'status 1 && err_first "error: Numeric value '"'soon'"' for <timeout> option is malformed or out of range"'
+
+run -c "$URI" "uri; dominfo 'open"
+check "an unmatched quote runs no command" \
+    eval 'status 1 && err_first "error: missing '"'"'" && [ ! -s "$T/out" ]'
+
+run -c "$URI" "uri; nosuchcmd"
+check "an unknown command runs none of the line" \
+    eval 'status 1 && err_first "error: unknown command: '"'nosuchcmd'"'" && [ ! -s "$T/out" ]'
+
+run -c "$URI" 'dominfo --domain="a\"b\\c"'
+check "quotes and backslashes are read as a shell reads them" \
+    eval 'status 1 && err_first "error: failed to get domain '"'"'a\"b\\c'"'"'"'
+
+run -c "$URI" dominfo -- --x
+check "after -- every word is data" \
+    eval 'status 1 && err_first "error: failed to get domain '"'--x'"'"'
+
+run -c "$URI" "dominfo nosuchdom; uri # a comment"
+check "a failed command does not stop the next; # starts a comment" \
+    eval 'status 0 && out_is "
+qemu:///embed?root=$ROOT
+"'
+
+run -c
+check "-c without a URI" \
+    eval 'status 1 && err_first "error: option '"'-c'"' requires an argument"'
+
+run --bogus
+check "an unknown global option" \
+    eval 'status 1 && err_first "error: unsupported option '"'--bogus'"'. See --help."'
+
+run help pull
+check "help KEYWORD lists the group" \
+    eval 'status 0 && out_has "^ Block Pull \(help keyword '"'pull'"'\):$" && out_has "^    blockpull +populate a disk"'
+
+run -h
+check "-h lists the groups and their commands" \
+    eval 'status 0 && out_has "^ Block Pull \(help keyword '"'pull'"'\)$" && out_has "^    blockpull +populate a disk"'
+
+run help blockjob
+check "help COMMAND: synopsis and options" \
+    eval 'status 0 && out_has "^    blockjob <domain> <path> \[--abort\] \[--info\] \[--raw\]$" &&
+          out_has "^    \[--domain\] <string>  domain name, id or uuid$" &&
+          out_has "^    --abort          abort the active job on the specified disk$"'
+
 run -c "bogus:///nowhere" uri
 check "a bad URI fails" \
     eval 'status 1 && err_first "error: failed to connect to the hypervisor" && [ "$(wc -l <"$T/err")" -ge 2 ]'

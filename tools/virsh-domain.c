@@ -6,152 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-
-#include "virsh.h"
+#include "virsh-util.h"
+#include "vsh-table.h"
 
 #define VIR_FROM_THIS VIR_FROM_NONE
 
-#define VIRSH_OPT_DOMAIN \
-    {.name = "domain", .type = VIRSH_OT_STRING, \
-     .flags = VIRSH_OFLAG_REQ | VIRSH_OFLAG_POS, \
-     .help = "domain name, id or uuid"}
-
 #define VIRSH_OPT_FILE(what) \
-    {.name = "file", .type = VIRSH_OT_STRING, \
-     .flags = VIRSH_OFLAG_REQ | VIRSH_OFLAG_POS, \
+    {.name = "file", .type = VSH_OT_STRING, \
+     .flags = VSH_OFLAG_REQ | VSH_OFLAG_POS, \
      .help = what}
 
 
 /* ------------------------------------------------------------------ */
-/* Helpers shared with the other command files                          */
+/* Helpers                                                              */
 /* ------------------------------------------------------------------ */
 
-static bool
-virshIsUUID(const char *str)
-{
-    size_t len = strlen(str);
-    size_t i;
-
-    if (len != VIR_UUID_STRING_BUFLEN - 1 && len != 2 * VIR_UUID_BUFLEN)
-        return false;
-    for (i = 0; i < len; i++) {
-        if (!g_ascii_isxdigit(str[i]) && str[i] != '-')
-            return false;
-    }
-    return true;
-}
-
-/**
- * virshLookupDomain:
- * @ctl: the shell, connected
- * @str: a domain's id, UUID or name
- *
- * Look a domain up as libvirt's virsh does: by id if @str is a number,
- * then by UUID if it looks like one, then by name.
- *
- * Returns a new domain handle, or NULL with an error printed.
- */
-virDomainPtr
-virshLookupDomain(virshControl *ctl, const char *str)
-{
-    virDomainPtr dom = NULL;
-    long long id;
-
-    if (g_ascii_isdigit(*str) && virshParseNumber(str, 0, G_MAXINT, &id) == 0)
-        dom = virDomainLookupByID(ctl->conn, id);
-    if (!dom && virshIsUUID(str))
-        dom = virDomainLookupByUUIDString(ctl->conn, str);
-    if (!dom)
-        dom = virDomainLookupByName(ctl->conn, str);
-
-    /* The failed attempts leave errors that say less than this. */
-    virshResetLibvirtError(ctl);
-    if (!dom)
-        virshError(ctl, "failed to get domain '%s'", str);
-    return dom;
-}
-
-/**
- * virshCommandOptDomain:
- * @ctl: the shell, connected
- * @cmd: a command with a "domain" option
- * @name: set to the option's value, or NULL
- *
- * Returns the domain named by the "domain" option, or NULL with an error
- * printed.
- */
-virDomainPtr
-virshCommandOptDomain(virshControl *ctl, const virshCmd *cmd, const char **name)
-{
-    const char *str = virshCommandOptString(cmd, "domain");
-
-    if (name)
-        *name = str;
-    if (!str) {
-        virshError(ctl, "a domain is required");
-        return NULL;
-    }
-    return virshLookupDomain(ctl, str);
-}
-
-/**
- * virshDomainGetXML:
- * @ctl: the shell
- * @dom: a domain
- * @flags: virDomainXMLFlags for virDomainGetXMLDesc()
- * @doc: set to the parsed XML (free with xmlFreeDoc())
- * @ctxt: set to an XPath context on the <domain> element
- *
- * Returns 0 on success, -1 on error.
- */
-int
-virshDomainGetXML(virshControl *ctl, virDomainPtr dom, unsigned int flags,
-                  xmlDocPtr *doc, xmlXPathContextPtr *ctxt)
-{
-    char *xml = virDomainGetXMLDesc(dom, flags);
-
-    if (!xml)
-        return -1;
-    *doc = xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    free(xml);
-    if (!*doc) {
-        virshError(ctl, "failed to parse the XML of domain '%s'",
-                   virDomainGetName(dom));
-        return -1;
-    }
-    *ctxt = xmlXPathNewContext(*doc);
-    (*ctxt)->node = xmlDocGetRootElement(*doc);
-    return 0;
-}
-
-/**
- * virshXPathString:
- * @ctxt: an XPath context
- * @expr: an XPath expression, evaluated as with string()
- *
- * Returns the value (free with g_free()), or NULL if it is empty.
- */
-char *
-virshXPathString(xmlXPathContextPtr ctxt, const char *expr)
-{
-    g_autofree char *wrapped = g_strdup_printf("string(%s)", expr);
-    g_autoptr(xmlXPathObject) obj = xmlXPathEval(BAD_CAST wrapped, ctxt);
-
-    if (!obj || obj->type != XPATH_STRING || !obj->stringval ||
-        !obj->stringval[0])
-        return NULL;
-    return g_strdup((const char *) obj->stringval);
-}
-
-/**
- * virshDomainStateToString:
- * @state: a virDomainState
- *
- * Returns the words libvirt's virsh uses for @state ("shut off").
- */
-const char *
+/* The words libvirt's virsh uses for @state ("shut off"). */
+static const char *
 virshDomainStateToString(int state)
 {
     switch ((virDomainState) state) {
@@ -224,7 +95,7 @@ virshDomainStateReasonToString(int state, int reason)
 
 /* The whole of @file, or NULL with an error printed. */
 static char *
-virshReadFile(virshControl *ctl, const char *file)
+virshReadFile(vshControl *ctl, const char *file)
 {
     g_autoptr(GString) buf = g_string_new(NULL);
     char chunk[8192];
@@ -233,7 +104,7 @@ virshReadFile(virshControl *ctl, const char *file)
     bool failed;
 
     if (!(fp = fopen(file, "re"))) {
-        virshError(ctl, "Failed to open file '%s': %s", file, g_strerror(errno));
+        vshError(ctl, "Failed to open file '%s': %s", file, g_strerror(errno));
         return NULL;
     }
     while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
@@ -241,7 +112,7 @@ virshReadFile(virshControl *ctl, const char *file)
     failed = ferror(fp);
     fclose(fp);
     if (failed) {
-        virshError(ctl, "Failed to read file '%s'", file);
+        vshError(ctl, "Failed to read file '%s'", file);
         return NULL;
     }
     return g_string_free(g_steal_pointer(&buf), FALSE);
@@ -252,74 +123,76 @@ virshReadFile(virshControl *ctl, const char *file)
 /* Domain management                                                    */
 /* ------------------------------------------------------------------ */
 
-static const virshCmdOptDef opts_define[] = {
+static const vshCmdOptDef opts_define[] = {
     VIRSH_OPT_FILE("file containing an XML domain description"),
-    {.name = "validate", .type = VIRSH_OT_BOOL,
+    {.name = "validate", .type = VSH_OT_BOOL,
      .help = "validate the XML against the schema"},
     {.name = NULL}
 };
 
 static bool
-cmdDefine(virshControl *ctl, const virshCmd *cmd)
+cmdDefine(vshControl *ctl, const vshCmd *cmd)
 {
-    const char *file = virshCommandOptString(cmd, "file");
+    virshControl *priv = ctl->privData;
+    const char *file = vshCommandOptString(cmd, "file");
     g_autofree char *xml = NULL;
     g_autoptr(virDomain) dom = NULL;
 
     if (!(xml = virshReadFile(ctl, file)))
         return false;
-    if (virshCommandOptBool(cmd, "validate"))
-        dom = virDomainDefineXMLFlags(ctl->conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
+    if (vshCommandOptBool(cmd, "validate"))
+        dom = virDomainDefineXMLFlags(priv->conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
     else
-        dom = virDomainDefineXML(ctl->conn, xml);
+        dom = virDomainDefineXML(priv->conn, xml);
     if (!dom) {
-        virshError(ctl, "Failed to define domain from %s", file);
+        vshError(ctl, "Failed to define domain from %s", file);
         return false;
     }
-    virshPrintExtra(ctl, "Domain '%s' defined from %s\n",
-                    virDomainGetName(dom), file);
+    vshPrintExtra(ctl, "Domain '%s' defined from %s\n",
+                  virDomainGetName(dom), file);
     return true;
 }
 
-static const virshCmdOptDef opts_create[] = {
+static const vshCmdOptDef opts_create[] = {
     VIRSH_OPT_FILE("file containing an XML domain description"),
-    {.name = "paused", .type = VIRSH_OT_BOOL,
+    {.name = "paused", .type = VSH_OT_BOOL,
      .help = "leave the guest paused after creation"},
-    {.name = "validate", .type = VIRSH_OT_BOOL,
+    {.name = "validate", .type = VSH_OT_BOOL,
      .help = "validate the XML against the schema"},
     {.name = NULL}
 };
 
 static bool
-cmdCreate(virshControl *ctl, const virshCmd *cmd)
+cmdCreate(vshControl *ctl, const vshCmd *cmd)
 {
-    const char *file = virshCommandOptString(cmd, "file");
+    virshControl *priv = ctl->privData;
+    const char *file = vshCommandOptString(cmd, "file");
     g_autofree char *xml = NULL;
     g_autoptr(virDomain) dom = NULL;
     unsigned int flags = 0;
 
-    if (virshCommandOptBool(cmd, "paused"))
+    if (vshCommandOptBool(cmd, "paused"))
         flags |= VIR_DOMAIN_START_PAUSED;
-    if (virshCommandOptBool(cmd, "validate"))
+    if (vshCommandOptBool(cmd, "validate"))
         flags |= VIR_DOMAIN_START_VALIDATE;
     if (!(xml = virshReadFile(ctl, file)))
         return false;
-    if (!(dom = virDomainCreateXML(ctl->conn, xml, flags))) {
-        virshError(ctl, "Failed to create domain from %s", file);
+    if (!(dom = virDomainCreateXML(priv->conn, xml, flags))) {
+        vshError(ctl, "Failed to create domain from %s", file);
         return false;
     }
-    virshPrintExtra(ctl, "Domain '%s' created from %s\n",
-                    virDomainGetName(dom), file);
+    vshPrintExtra(ctl, "Domain '%s' created from %s\n",
+                  virDomainGetName(dom), file);
     return true;
 }
 
-static const virshCmdOptDef opts_undefine[] = {
-    VIRSH_OPT_DOMAIN,
+static const vshCmdOptDef opts_undefine[] = {
+    VIRSH_COMMON_OPT_DOMAIN,
     {.name = NULL}
 };
 
 static bool
-cmdUndefine(virshControl *ctl, const virshCmd *cmd)
+cmdUndefine(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     const char *name;
@@ -327,22 +200,22 @@ cmdUndefine(virshControl *ctl, const virshCmd *cmd)
     if (!(dom = virshCommandOptDomain(ctl, cmd, &name)))
         return false;
     if (virDomainUndefine(dom) < 0) {
-        virshError(ctl, "Failed to undefine domain '%s'", name);
+        vshError(ctl, "Failed to undefine domain '%s'", name);
         return false;
     }
-    virshPrintExtra(ctl, "Domain '%s' has been undefined\n", name);
+    vshPrintExtra(ctl, "Domain '%s' has been undefined\n", name);
     return true;
 }
 
-static const virshCmdOptDef opts_start[] = {
-    VIRSH_OPT_DOMAIN,
-    {.name = "paused", .type = VIRSH_OT_BOOL,
+static const vshCmdOptDef opts_start[] = {
+    VIRSH_COMMON_OPT_DOMAIN,
+    {.name = "paused", .type = VSH_OT_BOOL,
      .help = "leave the guest paused after start"},
     {.name = NULL}
 };
 
 static bool
-cmdStart(virshControl *ctl, const virshCmd *cmd)
+cmdStart(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     int rc;
@@ -350,32 +223,32 @@ cmdStart(virshControl *ctl, const virshCmd *cmd)
     if (!(dom = virshCommandOptDomain(ctl, cmd, NULL)))
         return false;
     if (virDomainIsActive(dom) == 1) {
-        virshError(ctl, "Domain is already active");
+        vshError(ctl, "Domain is already active");
         return false;
     }
-    virshResetLibvirtError(ctl);
+    vshResetLibvirtError(ctl);
 
-    if (virshCommandOptBool(cmd, "paused"))
+    if (vshCommandOptBool(cmd, "paused"))
         rc = virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED);
     else
         rc = virDomainCreate(dom);
     if (rc < 0) {
-        virshError(ctl, "Failed to start domain '%s'", virDomainGetName(dom));
+        vshError(ctl, "Failed to start domain '%s'", virDomainGetName(dom));
         return false;
     }
-    virshPrintExtra(ctl, "Domain '%s' started\n", virDomainGetName(dom));
+    vshPrintExtra(ctl, "Domain '%s' started\n", virDomainGetName(dom));
     return true;
 }
 
-static const virshCmdOptDef opts_destroy[] = {
-    VIRSH_OPT_DOMAIN,
-    {.name = "graceful", .type = VIRSH_OT_BOOL,
+static const vshCmdOptDef opts_destroy[] = {
+    VIRSH_COMMON_OPT_DOMAIN,
+    {.name = "graceful", .type = VSH_OT_BOOL,
      .help = "terminate gracefully"},
     {.name = NULL}
 };
 
 static bool
-cmdDestroy(virshControl *ctl, const virshCmd *cmd)
+cmdDestroy(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     const char *name;
@@ -383,52 +256,52 @@ cmdDestroy(virshControl *ctl, const virshCmd *cmd)
 
     if (!(dom = virshCommandOptDomain(ctl, cmd, &name)))
         return false;
-    if (virshCommandOptBool(cmd, "graceful"))
+    if (vshCommandOptBool(cmd, "graceful"))
         rc = virDomainDestroyFlags(dom, VIR_DOMAIN_DESTROY_GRACEFUL);
     else
         rc = virDomainDestroy(dom);
     if (rc < 0) {
-        virshError(ctl, "Failed to destroy domain '%s'", name);
+        vshError(ctl, "Failed to destroy domain '%s'", name);
         return false;
     }
-    virshPrintExtra(ctl, "Domain '%s' destroyed\n", name);
+    vshPrintExtra(ctl, "Domain '%s' destroyed\n", name);
     return true;
 }
 
-static const virshCmdOptDef opts_dumpxml[] = {
-    VIRSH_OPT_DOMAIN,
-    {.name = "inactive", .type = VIRSH_OT_BOOL,
+static const vshCmdOptDef opts_dumpxml[] = {
+    VIRSH_COMMON_OPT_DOMAIN,
+    {.name = "inactive", .type = VSH_OT_BOOL,
      .help = "show inactive defined XML"},
     {.name = NULL}
 };
 
 static bool
-cmdDumpXML(virshControl *ctl, const virshCmd *cmd)
+cmdDumpXML(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     unsigned int flags = 0;
     char *xml;
 
-    if (virshCommandOptBool(cmd, "inactive"))
+    if (vshCommandOptBool(cmd, "inactive"))
         flags |= VIR_DOMAIN_XML_INACTIVE;
     if (!(dom = virshCommandOptDomain(ctl, cmd, NULL)))
         return false;
     if (!(xml = virDomainGetXMLDesc(dom, flags)))
         return false;
-    virshPrint(ctl, "%s", xml);
+    vshPrint(ctl, "%s", xml);
     if (*xml && xml[strlen(xml) - 1] != '\n')
-        virshPrint(ctl, "\n");
+        vshPrint(ctl, "\n");
     free(xml);
     return true;
 }
 
-static const virshCmdOptDef opts_domain_only[] = {
-    VIRSH_OPT_DOMAIN,
+static const vshCmdOptDef opts_domain_only[] = {
+    VIRSH_COMMON_OPT_DOMAIN,
     {.name = NULL}
 };
 
 static bool
-cmdDomID(virshControl *ctl, const virshCmd *cmd)
+cmdDomID(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     unsigned int id;
@@ -437,15 +310,15 @@ cmdDomID(virshControl *ctl, const virshCmd *cmd)
         return false;
     id = virDomainGetID(dom);
     if (id == (unsigned int) -1)
-        virshPrint(ctl, "-\n");
+        vshPrint(ctl, "-\n");
     else
-        virshPrint(ctl, "%u\n", id);
-    virshResetLibvirtError(ctl);
+        vshPrint(ctl, "%u\n", id);
+    vshResetLibvirtError(ctl);
     return true;
 }
 
 static bool
-cmdDomName(virshControl *ctl, const virshCmd *cmd)
+cmdDomName(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     const char *name;
@@ -454,12 +327,12 @@ cmdDomName(virshControl *ctl, const virshCmd *cmd)
         return false;
     if (!(name = virDomainGetName(dom)))
         return false;
-    virshPrint(ctl, "%s\n", name);
+    vshPrint(ctl, "%s\n", name);
     return true;
 }
 
 static bool
-cmdDomUUID(virshControl *ctl, const virshCmd *cmd)
+cmdDomUUID(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
@@ -467,10 +340,10 @@ cmdDomUUID(virshControl *ctl, const virshCmd *cmd)
     if (!(dom = virshCommandOptDomain(ctl, cmd, NULL)))
         return false;
     if (virDomainGetUUIDString(dom, uuid) < 0) {
-        virshError(ctl, "failed to get domain UUID");
+        vshError(ctl, "failed to get domain UUID");
         return false;
     }
-    virshPrint(ctl, "%s\n", uuid);
+    vshPrint(ctl, "%s\n", uuid);
     return true;
 }
 
@@ -480,7 +353,7 @@ cmdDomUUID(virshControl *ctl, const virshCmd *cmd)
 /* ------------------------------------------------------------------ */
 
 static bool
-cmdDomInfo(virshControl *ctl, const virshCmd *cmd)
+cmdDomInfo(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(xmlDoc) doc = NULL;
@@ -496,45 +369,45 @@ cmdDomInfo(virshControl *ctl, const virshCmd *cmd)
 
     id = virDomainGetID(dom);
     if (id == (unsigned int) -1)
-        virshPrint(ctl, "%-15s %s\n", "Id:", "-");
+        vshPrint(ctl, "%-15s %s\n", "Id:", "-");
     else
-        virshPrint(ctl, "%-15s %u\n", "Id:", id);
-    virshPrint(ctl, "%-15s %s\n", "Name:", virDomainGetName(dom));
+        vshPrint(ctl, "%-15s %u\n", "Id:", id);
+    vshPrint(ctl, "%-15s %s\n", "Name:", virDomainGetName(dom));
     if (virDomainGetUUIDString(dom, uuid) == 0)
-        virshPrint(ctl, "%-15s %s\n", "UUID:", uuid);
+        vshPrint(ctl, "%-15s %s\n", "UUID:", uuid);
 
     if (virshDomainGetXML(ctl, dom, 0, &doc, &ctxt) == 0 &&
         (ostype = virshXPathString(ctxt, "./os/type")))
-        virshPrint(ctl, "%-15s %s\n", "OS Type:", ostype);
-    virshResetLibvirtError(ctl);
+        vshPrint(ctl, "%-15s %s\n", "OS Type:", ostype);
+    vshResetLibvirtError(ctl);
 
     if (virDomainGetInfo(dom, &info) < 0) {
-        virshError(ctl, "failed to get information about domain '%s'",
-                   virDomainGetName(dom));
+        vshError(ctl, "failed to get information about domain '%s'",
+                 virDomainGetName(dom));
         return false;
     }
-    virshPrint(ctl, "%-15s %s\n", "State:", virshDomainStateToString(info.state));
-    virshPrint(ctl, "%-15s %u\n", "CPU(s):", (unsigned int) info.nrVirtCpu);
+    vshPrint(ctl, "%-15s %s\n", "State:", virshDomainStateToString(info.state));
+    vshPrint(ctl, "%-15s %u\n", "CPU(s):", (unsigned int) info.nrVirtCpu);
     if (info.cpuTime != 0)
-        virshPrint(ctl, "%-15s %.1lfs\n", "CPU time:", info.cpuTime / 1e9);
-    virshPrint(ctl, "%-15s %lu KiB\n", "Max memory:", info.maxMem);
-    virshPrint(ctl, "%-15s %lu KiB\n", "Used memory:", info.memory);
+        vshPrint(ctl, "%-15s %.1lfs\n", "CPU time:", info.cpuTime / 1e9);
+    vshPrint(ctl, "%-15s %lu KiB\n", "Max memory:", info.maxMem);
+    vshPrint(ctl, "%-15s %lu KiB\n", "Used memory:", info.memory);
 
     persistent = virDomainIsPersistent(dom);
-    virshPrint(ctl, "%-15s %s\n", "Persistent:",
-               persistent < 0 ? "unknown" : persistent ? "yes" : "no");
-    virshResetLibvirtError(ctl);
+    vshPrint(ctl, "%-15s %s\n", "Persistent:",
+             persistent < 0 ? "unknown" : persistent ? "yes" : "no");
+    vshResetLibvirtError(ctl);
     return true;
 }
 
-static const virshCmdOptDef opts_domstate[] = {
-    VIRSH_OPT_DOMAIN,
-    {.name = "reason", .type = VIRSH_OT_BOOL, .help = "also print reason for the state"},
+static const vshCmdOptDef opts_domstate[] = {
+    VIRSH_COMMON_OPT_DOMAIN,
+    {.name = "reason", .type = VSH_OT_BOOL, .help = "also print reason for the state"},
     {.name = NULL}
 };
 
 static bool
-cmdDomState(virshControl *ctl, const virshCmd *cmd)
+cmdDomState(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     int state;
@@ -543,40 +416,40 @@ cmdDomState(virshControl *ctl, const virshCmd *cmd)
     if (!(dom = virshCommandOptDomain(ctl, cmd, NULL)))
         return false;
     if (virDomainGetState(dom, &state, &reason, 0) < 0) {
-        virshError(ctl, "Unable to get state of domain '%s'",
-                   virDomainGetName(dom));
+        vshError(ctl, "Unable to get state of domain '%s'",
+                 virDomainGetName(dom));
         return false;
     }
-    if (virshCommandOptBool(cmd, "reason"))
-        virshPrint(ctl, "%s (%s)\n", virshDomainStateToString(state),
-                   virshDomainStateReasonToString(state, reason));
+    if (vshCommandOptBool(cmd, "reason"))
+        vshPrint(ctl, "%s (%s)\n", virshDomainStateToString(state),
+                 virshDomainStateReasonToString(state, reason));
     else
-        virshPrint(ctl, "%s\n", virshDomainStateToString(state));
+        vshPrint(ctl, "%s\n", virshDomainStateToString(state));
     return true;
 }
 
-static const virshCmdOptDef opts_domblklist[] = {
-    VIRSH_OPT_DOMAIN,
-    {.name = "inactive", .type = VIRSH_OT_BOOL,
+static const vshCmdOptDef opts_domblklist[] = {
+    VIRSH_COMMON_OPT_DOMAIN,
+    {.name = "inactive", .type = VSH_OT_BOOL,
      .help = "get inactive rather than running configuration"},
-    {.name = "details", .type = VIRSH_OT_BOOL,
+    {.name = "details", .type = VSH_OT_BOOL,
      .help = "additionally display the type and device value"},
     {.name = NULL}
 };
 
 static bool
-cmdDomBlkList(virshControl *ctl, const virshCmd *cmd)
+cmdDomBlkList(vshControl *ctl, const vshCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(xmlXPathContext) ctxt = NULL;
     g_autoptr(xmlXPathObject) disks = NULL;
-    g_autoptr(virshTable) table = NULL;
-    bool details = virshCommandOptBool(cmd, "details");
+    g_autoptr(vshTable) table = NULL;
+    bool details = vshCommandOptBool(cmd, "details");
     unsigned int flags = 0;
     int i;
 
-    if (virshCommandOptBool(cmd, "inactive"))
+    if (vshCommandOptBool(cmd, "inactive"))
         flags |= VIR_DOMAIN_XML_INACTIVE;
     if (!(dom = virshCommandOptDomain(ctl, cmd, NULL)))
         return false;
@@ -584,9 +457,9 @@ cmdDomBlkList(virshControl *ctl, const virshCmd *cmd)
         return false;
 
     if (details)
-        table = virshTableNew("Type", "Device", "Target", "Source", NULL);
+        table = vshTableNew("Type", "Device", "Target", "Source", NULL);
     else
-        table = virshTableNew("Target", "Source", NULL);
+        table = vshTableNew("Target", "Source", NULL);
 
     disks = xmlXPathEval(BAD_CAST "./devices/disk", ctxt);
     for (i = 0; disks && disks->nodesetval && i < disks->nodesetval->nodeNr; i++) {
@@ -599,29 +472,29 @@ cmdDomBlkList(virshControl *ctl, const virshCmd *cmd)
         type = virshXPathString(ctxt, "./@type");
         device = virshXPathString(ctxt, "./@device");
         if (!(target = virshXPathString(ctxt, "./target/@dev"))) {
-            virshError(ctl, "unable to query block list");
+            vshError(ctl, "unable to query block list");
             return false;
         }
         source = virshXPathString(ctxt, "./source/@file|./source/@dev|"
                                   "./source/@dir|./source/@name|"
                                   "./source/@volume|./source/@path");
         if (details)
-            virshTableRowAppend(table, type ? type : "-",
-                                device ? device : "disk", target,
-                                source ? source : "-", NULL);
+            vshTableRowAppend(table, type ? type : "-",
+                              device ? device : "disk", target,
+                              source ? source : "-", NULL);
         else
-            virshTableRowAppend(table, target, source ? source : "-", NULL);
+            vshTableRowAppend(table, target, source ? source : "-", NULL);
     }
-    virshTablePrint(ctl, table);
+    vshTablePrint(ctl, table);
     return true;
 }
 
-static const virshCmdOptDef opts_list[] = {
-    {.name = "inactive", .type = VIRSH_OT_BOOL, .help = "list inactive domains"},
-    {.name = "all", .type = VIRSH_OT_BOOL,
+static const vshCmdOptDef opts_list[] = {
+    {.name = "inactive", .type = VSH_OT_BOOL, .help = "list inactive domains"},
+    {.name = "all", .type = VSH_OT_BOOL,
      .help = "list inactive & active domains"},
-    {.name = "uuid", .type = VIRSH_OT_BOOL, .help = "list uuid's only"},
-    {.name = "name", .type = VIRSH_OT_BOOL, .help = "list domain names only"},
+    {.name = "uuid", .type = VSH_OT_BOOL, .help = "list uuid's only"},
+    {.name = "name", .type = VSH_OT_BOOL, .help = "list domain names only"},
     {.name = NULL}
 };
 
@@ -640,29 +513,30 @@ virshDomainSorter(gconstpointer a, gconstpointer b)
 }
 
 static bool
-cmdList(virshControl *ctl, const virshCmd *cmd)
+cmdList(vshControl *ctl, const vshCmd *cmd)
 {
-    bool optName = virshCommandOptBool(cmd, "name");
-    bool optUUID = virshCommandOptBool(cmd, "uuid");
-    g_autoptr(virshTable) table = NULL;
+    virshControl *priv = ctl->privData;
+    bool optName = vshCommandOptBool(cmd, "name");
+    bool optUUID = vshCommandOptBool(cmd, "uuid");
+    g_autoptr(vshTable) table = NULL;
     virDomainPtr *doms = NULL;
     unsigned int flags = VIR_CONNECT_LIST_DOMAINS_ACTIVE;
     int ndoms;
     int i;
 
-    if (virshCommandOptBool(cmd, "all"))
+    if (vshCommandOptBool(cmd, "all"))
         flags = 0;
-    else if (virshCommandOptBool(cmd, "inactive"))
+    else if (vshCommandOptBool(cmd, "inactive"))
         flags = VIR_CONNECT_LIST_DOMAINS_INACTIVE;
 
-    if ((ndoms = virConnectListAllDomains(ctl->conn, &doms, flags)) < 0) {
-        virshError(ctl, "Failed to list domains");
+    if ((ndoms = virConnectListAllDomains(priv->conn, &doms, flags)) < 0) {
+        vshError(ctl, "Failed to list domains");
         return false;
     }
     qsort(doms, ndoms, sizeof(*doms), virshDomainSorter);
 
     if (!optName && !optUUID)
-        table = virshTableNew("Id", "Name", "State", NULL);
+        table = vshTableNew("Id", "Name", "State", NULL);
 
     for (i = 0; i < ndoms; i++) {
         const char *name = virDomainGetName(doms[i]);
@@ -674,11 +548,11 @@ cmdList(virshControl *ctl, const virshCmd *cmd)
         if (optUUID && virDomainGetUUIDString(doms[i], uuid) < 0)
             continue;
         if (optName && optUUID) {
-            virshPrint(ctl, "%-36s %s\n", uuid, name);
+            vshPrint(ctl, "%-36s %s\n", uuid, name);
         } else if (optUUID) {
-            virshPrint(ctl, "%s\n", uuid);
+            vshPrint(ctl, "%s\n", uuid);
         } else if (optName) {
-            virshPrint(ctl, "%s\n", name);
+            vshPrint(ctl, "%s\n", name);
         } else {
             /* A domain may vanish between the listing and this query. */
             if (virDomainGetState(doms[i], &state, NULL, 0) < 0)
@@ -687,17 +561,17 @@ cmdList(virshControl *ctl, const virshCmd *cmd)
                 idstr = g_strdup("-");
             else
                 idstr = g_strdup_printf("%u", id);
-            virshTableRowAppend(table, idstr, name,
-                                virshDomainStateToString(state), NULL);
+            vshTableRowAppend(table, idstr, name,
+                              virshDomainStateToString(state), NULL);
         }
     }
     if (table)
-        virshTablePrint(ctl, table);
+        vshTablePrint(ctl, table);
 
     for (i = 0; i < ndoms; i++)
         virDomainFree(doms[i]);
     free(doms);
-    virshResetLibvirtError(ctl);
+    vshResetLibvirtError(ctl);
     return true;
 }
 
@@ -706,7 +580,7 @@ cmdList(virshControl *ctl, const virshCmd *cmd)
 /* Command tables                                                       */
 /* ------------------------------------------------------------------ */
 
-const virshCmdDef virshDomainManagementCmds[] = {
+const vshCmdDef virshDomainManagementCmds[] = {
     {.name = "create", .handler = cmdCreate, .opts = opts_create,
      .help = "create a domain from an XML file",
      .desc = "Create and start a transient domain from an XML file: it "
@@ -742,7 +616,7 @@ const virshCmdDef virshDomainManagementCmds[] = {
     {.name = NULL}
 };
 
-const virshCmdDef virshDomainMonitorCmds[] = {
+const vshCmdDef virshDomainMonitorCmds[] = {
     {.name = "domblklist", .handler = cmdDomBlkList, .opts = opts_domblklist,
      .help = "list all domain blocks",
      .desc = "Get the summary of block devices for a domain."},
