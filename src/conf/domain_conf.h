@@ -1,6 +1,9 @@
 /*
  * domain_conf.h: the domain definition (a strict subset of libvirt's domain
- * XML), its parser, validator and formatter.
+ * XML), its parser, validator and formatter, and backing chains read from
+ * image headers. Implemented by job: domain_conf.c (objects, enums,
+ * lookups, chains), domain_parse.c, domain_validate.c (with the schema
+ * explainer in domain_explain.c), domain_format.c and storage_file.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,6 +13,12 @@
 #include <stdbool.h>
 #include <libxml/tree.h>
 #include "libvirt/libvirt.h"
+#include "util/virenum.h"
+#include "util/viruuid.h"
+
+/* Backing chains deeper than this are refused (also a guard against loops
+ * we cannot see). */
+#define VIR_DOMAIN_MAX_CHAIN_DEPTH 64
 
 typedef enum {
     VIR_DOMAIN_VIRT_QEMU = 0,   /* TCG */
@@ -148,6 +157,8 @@ typedef enum {
     VIR_DOMAIN_DEF_PARSE_STATUS = 1 << 0,
 } virDomainDefParseFlags;
 
+/* domain_conf.c */
+
 virDomainDef *virDomainDefNew(void);
 void virDomainDefFree(virDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDef, virDomainDefFree);
@@ -155,6 +166,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDef, virDomainDefFree);
 void virDomainDiskDefFree(virDomainDiskDef *disk);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDiskDef, virDomainDiskDefFree);
 void virDomainChrDefFree(virDomainChrDef *chr);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainChrDef, virDomainChrDefFree);
 virStorageSource *virStorageSourceNew(void);
 void virStorageSourceFree(virStorageSource *src);   /* frees the whole chain below */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageSource, virStorageSourceFree);
@@ -162,6 +174,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageSource, virStorageSourceFree);
 /* Deep copy; never fails. */
 virDomainDef *virDomainDefCopy(const virDomainDef *def);
 virStorageSource *virStorageSourceCopy(const virStorageSource *src); /* with chain */
+
+/* domain_parse.c */
 
 /*
  * Parse and validate domain XML (well-formedness, then our RelaxNG schema,
@@ -176,12 +190,16 @@ virDomainDef *virDomainDefParseString(const char *xml, unsigned int flags);
 virDomainDef *virDomainDefParseNode(xmlDocPtr xml, xmlNodePtr root,
                                     unsigned int flags);
 
+/* domain_format.c */
+
 /* Format as libvirt 9.0 would; returns a new string. */
 char *virDomainDefFormat(const virDomainDef *def, unsigned int flags);
 
 /* Append the formatted <domain> to @buf, each line indented by @indent spaces. */
 void virDomainDefFormatBuf(GString *buf, const virDomainDef *def,
                            unsigned int flags, int indent);
+
+/* domain_conf.c */
 
 /* Find a disk by target name ("vda") or by its top image path; NULL if none. */
 virDomainDiskDef *virDomainDiskByName(virDomainDef *def, const char *name);
@@ -195,6 +213,13 @@ virDomainDiskDef *virDomainDiskByName(virDomainDef *def, const char *name);
  */
 void virDomainDefAssignStorageIndexes(virDomainDef *def);
 
+/* The index an image has in live XML (its own, or from its node name), 0
+ * if none; and the highest in use in @def. */
+unsigned int virStorageSourceGetIndex(const virStorageSource *src);
+unsigned int virDomainDefMaxStorageIndex(const virDomainDef *def);
+
+/* domain_validate.c */
+
 /*
  * Check the image paths of all disks: no image may appear twice in one
  * chain, and a disk's top image (written by the guest) may not appear in
@@ -202,11 +227,15 @@ void virDomainDefAssignStorageIndexes(virDomainDef *def);
  */
 int virDomainDefCheckImagePaths(const virDomainDef *def);
 
+/* domain_conf.c */
+
 /* Length of the disk's known backing chain: 0 if it has no backing image. */
 size_t virStorageSourceChainLength(const virStorageSource *src);
 
 /* Does the chain hold an image with this path (top included)? */
 bool virStorageSourceChainHasPath(const virStorageSource *src, const char *path);
+
+/* storage_file.c */
 
 /*
  * A backing image named by an image header, asked about before anything
@@ -248,13 +277,21 @@ int virStorageFileGetBacking(const char *path, virStorageFileFormat format,
                              char **backingPath,
                              virStorageFileFormat *backingFormat);
 
-/* Enum <-> string helpers used in XML and argv. */
+/*
+ * The virtual size of an image: from the header for qcow2, the size of
+ * the file or device for raw (VIR_STORAGE_FILE_NONE is read as raw).
+ * Opened as virStorageFileGetBacking() opens images: never blocking. 0 /
+ * -1 (reported).
+ */
+int virStorageFileGetVirtualSize(const char *path, virStorageFileFormat format,
+                                 unsigned long long *size);
+
+/* domain_conf.c: enum <-> string helpers used in XML and argv (see
+ * VIR_ENUM_DECL); FromString returns -1 for an unknown name, and for
+ * "none" as a format (nothing reported). */
 const char *virStorageFileFormatToString(virStorageFileFormat fmt);
 int virStorageFileFormatFromString(const char *str);
-const char *virDomainDiskBusToString(virDomainDiskBus bus);
-const char *virDomainVirtTypeToString(virDomainVirtType type);
-
-/* UUID helpers (raw <-> "xxxxxxxx-xxxx-..."). */
-int virUUIDParse(const char *str, unsigned char *uuid);
-void virUUIDFormat(const unsigned char *uuid, char *str);
-void virUUIDGenerate(unsigned char *uuid);
+VIR_ENUM_DECL(virDomainDiskBus, virDomainDiskBus);
+VIR_ENUM_DECL(virDomainVirtType, virDomainVirtType);
+VIR_ENUM_DECL(virDomainLifecycleAction, virDomainLifecycleAction);
+VIR_ENUM_DECL(virDomainChrType, virDomainChrType);
