@@ -175,32 +175,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageSource, virStorageSourceFree);
 virDomainDef *virDomainDefCopy(const virDomainDef *def);
 virStorageSource *virStorageSourceCopy(const virStorageSource *src); /* with chain */
 
-/* domain_parse.c */
-
-/*
- * Parse and validate domain XML (well-formedness, then our RelaxNG schema,
- * then semantic checks). Errors: VIR_ERR_XML_ERROR for malformed XML (line
- * number in the message), VIR_ERR_XML_INVALID_SCHEMA for a document our
- * schema refuses (line and element named), VIR_ERR_XML_DETAIL /
- * VIR_ERR_CONFIG_UNSUPPORTED for bad values. Missing uuid: one is generated.
- */
-virDomainDef *virDomainDefParseString(const char *xml, unsigned int flags);
-
-/* Parse a <domain> element of an already parsed document (status files). */
-virDomainDef *virDomainDefParseNode(xmlDocPtr xml, xmlNodePtr root,
-                                    unsigned int flags);
-
-/* domain_format.c */
-
-/* Format as libvirt 9.0 would; returns a new string. */
-char *virDomainDefFormat(const virDomainDef *def, unsigned int flags);
-
-/* Append the formatted <domain> to @buf, each line indented by @indent spaces. */
-void virDomainDefFormatBuf(GString *buf, const virDomainDef *def,
-                           unsigned int flags, int indent);
-
-/* domain_conf.c */
-
 /* Find a disk by target name ("vda") or by its top image path; NULL if none. */
 virDomainDiskDef *virDomainDiskByName(virDomainDef *def, const char *name);
 
@@ -218,6 +192,37 @@ void virDomainDefAssignStorageIndexes(virDomainDef *def);
 unsigned int virStorageSourceGetIndex(const virStorageSource *src);
 unsigned int virDomainDefMaxStorageIndex(const virDomainDef *def);
 
+/* Length of the disk's known backing chain: 0 if it has no backing image. */
+size_t virStorageSourceChainLength(const virStorageSource *src);
+
+/* Does the chain hold an image with this path (top included)? */
+bool virStorageSourceChainHasPath(const virStorageSource *src, const char *path);
+
+/* Enum <-> string helpers used in XML and argv (see
+ * VIR_ENUM_DECL); FromString returns -1 for an unknown name, and for
+ * "none" as a format (nothing reported). */
+const char *virStorageFileFormatToString(virStorageFileFormat fmt);
+int virStorageFileFormatFromString(const char *str);
+VIR_ENUM_DECL(virDomainDiskBus, virDomainDiskBus);
+VIR_ENUM_DECL(virDomainVirtType, virDomainVirtType);
+VIR_ENUM_DECL(virDomainLifecycleAction, virDomainLifecycleAction);
+VIR_ENUM_DECL(virDomainChrType, virDomainChrType);
+
+/* domain_parse.c */
+
+/*
+ * Parse and validate domain XML (well-formedness, then our RelaxNG schema,
+ * then semantic checks). Errors: VIR_ERR_XML_ERROR for malformed XML (line
+ * number in the message), VIR_ERR_XML_INVALID_SCHEMA for a document our
+ * schema refuses (line and element named), VIR_ERR_XML_DETAIL /
+ * VIR_ERR_CONFIG_UNSUPPORTED for bad values. Missing uuid: one is generated.
+ */
+virDomainDef *virDomainDefParseString(const char *xml, unsigned int flags);
+
+/* Parse a <domain> element of an already parsed document (status files). */
+virDomainDef *virDomainDefParseNode(xmlDocPtr xml, xmlNodePtr root,
+                                    unsigned int flags);
+
 /* domain_validate.c */
 
 /*
@@ -227,13 +232,14 @@ unsigned int virDomainDefMaxStorageIndex(const virDomainDef *def);
  */
 int virDomainDefCheckImagePaths(const virDomainDef *def);
 
-/* domain_conf.c */
+/* domain_format.c */
 
-/* Length of the disk's known backing chain: 0 if it has no backing image. */
-size_t virStorageSourceChainLength(const virStorageSource *src);
+/* Format as libvirt 9.0 would; returns a new string. */
+char *virDomainDefFormat(const virDomainDef *def, unsigned int flags);
 
-/* Does the chain hold an image with this path (top included)? */
-bool virStorageSourceChainHasPath(const virStorageSource *src, const char *path);
+/* Append the formatted <domain> to @buf, each line indented by @indent spaces. */
+void virDomainDefFormatBuf(GString *buf, const virDomainDef *def,
+                           unsigned int flags, int indent);
 
 /* storage_file.c */
 
@@ -285,13 +291,3 @@ int virStorageFileGetBacking(const char *path, virStorageFileFormat format,
  */
 int virStorageFileGetVirtualSize(const char *path, virStorageFileFormat format,
                                  unsigned long long *size);
-
-/* domain_conf.c: enum <-> string helpers used in XML and argv (see
- * VIR_ENUM_DECL); FromString returns -1 for an unknown name, and for
- * "none" as a format (nothing reported). */
-const char *virStorageFileFormatToString(virStorageFileFormat fmt);
-int virStorageFileFormatFromString(const char *str);
-VIR_ENUM_DECL(virDomainDiskBus, virDomainDiskBus);
-VIR_ENUM_DECL(virDomainVirtType, virDomainVirtType);
-VIR_ENUM_DECL(virDomainLifecycleAction, virDomainLifecycleAction);
-VIR_ENUM_DECL(virDomainChrType, virDomainChrType);
