@@ -1,4 +1,4 @@
-/* domainconftest.c: domain XML parsing and formatting, UUIDs, backing chains of real images. */
+/* domainconftest.c: domain XML parsing and formatting, generated UUIDs, backing chains of real images. */
 #include <config.h>
 
 #include <errno.h>
@@ -374,49 +374,8 @@ testMemoryUnits(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* UUIDs and small helpers                                              */
+/* Generated UUIDs and small helpers                                    */
 /* ------------------------------------------------------------------ */
-
-static void
-testUUID(void)
-{
-    static const unsigned char raw[VIR_UUID_BUFLEN] = {
-        0xc7, 0xa5, 0xfd, 0xbd, 0xcd, 0xaf, 0x94, 0x55,
-        0x92, 0x6a, 0xd6, 0x5c, 0x16, 0xdb, 0x18, 0x09,
-    };
-    static const char *bad[] = {
-        "", "c7a5fdbd", "c7a5fdbd-cdaf-9455-926a-d65c16db180",
-        "c7a5fdbd-cdaf-9455-926a-d65c16db18091",
-        "c7a5fdbdcdaf-9455-926a-d65c16db1809-",
-        "c7a5fdbd-cdaf-9455-926a-d65c16db180g",
-        "c7a5fdbdcdaf9455926ad65c16db180", "c7a5fdbdcdaf9455926ad65c16db18099",
-        " c7a5fdbdcdaf9455926ad65c16db1809",
-    };
-    unsigned char uuid[VIR_UUID_BUFLEN];
-    unsigned char other[VIR_UUID_BUFLEN];
-    char str[VIR_UUID_STRING_BUFLEN];
-    size_t i;
-
-    g_assert_cmpint(virUUIDParse("c7a5fdbd-cdaf-9455-926a-d65c16db1809", uuid), ==, 0);
-    g_assert_cmpmem(uuid, VIR_UUID_BUFLEN, raw, VIR_UUID_BUFLEN);
-    g_assert_cmpint(virUUIDParse("C7A5FDBDCDAF9455926AD65C16DB1809", uuid), ==, 0);
-    g_assert_cmpmem(uuid, VIR_UUID_BUFLEN, raw, VIR_UUID_BUFLEN);
-    virUUIDFormat(uuid, str);
-    g_assert_cmpstr(str, ==, "c7a5fdbd-cdaf-9455-926a-d65c16db1809");
-
-    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
-        if (virUUIDParse(bad[i], uuid) == 0)
-            TEST_FAIL("'%s' was accepted as a UUID", bad[i]);
-    }
-
-    virUUIDGenerate(uuid);
-    virUUIDGenerate(other);
-    g_assert_true(memcmp(uuid, other, VIR_UUID_BUFLEN) != 0);
-    g_assert_cmpint(uuid[6] >> 4, ==, 4);
-    virUUIDFormat(uuid, str);
-    g_assert_cmpint(virUUIDParse(str, other), ==, 0);
-    g_assert_cmpmem(uuid, VIR_UUID_BUFLEN, other, VIR_UUID_BUFLEN);
-}
 
 static void
 testUUIDGenerated(void)
@@ -1164,6 +1123,53 @@ testChainNotQcow2(testImages *fx, gconstpointer data G_GNUC_UNUSED)
     g_assert_nonnull(strstr(virGetLastErrorMessage(), raw));
 }
 
+/* Virtual sizes: the qcow2 header's, a raw file's own; a FIFO is refused
+ * without being opened, and a raw file is not a qcow2 image. */
+static void
+testVirtualSize(testImages *fx, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *v2 = testPath(fx, "v2.qcow2");
+    g_autofree char *v3 = testPath(fx, "v3.qcow2");
+    g_autofree char *overlay = testPath(fx, "overlay.qcow2");
+    g_autofree char *raw = testPath(fx, "disk.raw");
+    g_autofree char *fifo = testPath(fx, "fifo");
+    g_autofree char *missing = testPath(fx, "missing.qcow2");
+    unsigned long long size = 0;
+
+    testQemuImg("create", "-q", "-f", "qcow2", "-o", "compat=0.10", v2, "5M", NULL);
+    testQemuImg("create", "-q", "-f", "qcow2", v3, "3G", NULL);
+    testQemuImg("create", "-q", "-f", "qcow2", "-b", v3, "-F", "qcow2", overlay, "4G", NULL);
+    testQemuImg("create", "-q", "-f", "raw", raw, "3M", NULL);
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+
+    g_assert_cmpint(virStorageFileGetVirtualSize(v2, VIR_STORAGE_FILE_QCOW2, &size), ==, 0);
+    g_assert_cmpuint(size, ==, 5ULL << 20);
+    g_assert_cmpint(virStorageFileGetVirtualSize(v3, VIR_STORAGE_FILE_QCOW2, &size), ==, 0);
+    g_assert_cmpuint(size, ==, 3ULL << 30);
+    g_assert_cmpint(virStorageFileGetVirtualSize(overlay, VIR_STORAGE_FILE_QCOW2, &size), ==, 0);
+    g_assert_cmpuint(size, ==, 4ULL << 30);
+    g_assert_cmpint(virStorageFileGetVirtualSize(raw, VIR_STORAGE_FILE_RAW, &size), ==, 0);
+    g_assert_cmpuint(size, ==, 3ULL << 20);
+    g_assert_cmpint(virStorageFileGetVirtualSize(raw, VIR_STORAGE_FILE_NONE, &size), ==, 0);
+    g_assert_cmpuint(size, ==, 3ULL << 20);
+
+    size = 7;
+    g_assert_cmpint(virStorageFileGetVirtualSize(raw, VIR_STORAGE_FILE_QCOW2, &size), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_STORAGE_PROBE_FAILED);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), raw));
+    g_assert_cmpint(virStorageFileGetVirtualSize(missing, VIR_STORAGE_FILE_QCOW2, &size), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_SOURCE);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), missing));
+    alarm(60);
+    g_assert_cmpint(virStorageFileGetVirtualSize(fifo, VIR_STORAGE_FILE_QCOW2, &size), ==, -1);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "is a FIFO"));
+    g_assert_cmpint(virStorageFileGetVirtualSize(fifo, VIR_STORAGE_FILE_RAW, &size), ==, -1);
+    alarm(0);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_CONFIG_UNSUPPORTED);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), fifo));
+    g_assert_cmpuint(size, ==, 7);
+}
+
 /* A chain given in the XML is trusted: no image is opened. */
 static void
 testChainGivenKept(void)
@@ -1235,7 +1241,6 @@ main(int argc, char **argv)
     g_test_add_func("/domainconf/error/names", testNames);
     g_test_add_func("/domainconf/error/handler-restored", testErrorHandlerRestored);
     g_test_add_func("/domainconf/memory-units", testMemoryUnits);
-    g_test_add_func("/domainconf/uuid/parse-format", testUUID);
     g_test_add_func("/domainconf/uuid/generated", testUUIDGenerated);
     g_test_add_func("/domainconf/enums", testEnums);
     g_test_add_func("/domainconf/lookups", testLookups);
@@ -1263,6 +1268,7 @@ main(int argc, char **argv)
     ADD_IMAGE_TEST("loop", NULL, testChainLoop);
     ADD_IMAGE_TEST("not-qcow2", NULL, testChainNotQcow2);
     ADD_IMAGE_TEST("shared-base", NULL, testChainShared);
+    ADD_IMAGE_TEST("virtual-size", NULL, testVirtualSize);
 #undef ADD_IMAGE_TEST
     g_test_add_func("/domainconf/chain/given-kept", testChainGivenKept);
 

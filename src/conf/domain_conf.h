@@ -1,6 +1,9 @@
 /*
  * domain_conf.h: the domain definition (a strict subset of libvirt's domain
- * XML), its parser, validator and formatter.
+ * XML), its parser, validator and formatter, and backing chains read from
+ * image headers. Implemented by job: domain_conf.c (objects, enums,
+ * lookups, chains), domain_parse.c, domain_validate.c (with the schema
+ * explainer in domain_explain.c), domain_format.c and storage_file.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,6 +13,12 @@
 #include <stdbool.h>
 #include <libxml/tree.h>
 #include "libvirt/libvirt.h"
+#include "util/virenum.h"
+#include "util/viruuid.h"
+
+/* Backing chains deeper than this are refused (also a guard against loops
+ * we cannot see). */
+#define VIR_DOMAIN_MAX_CHAIN_DEPTH 64
 
 typedef enum {
     VIR_DOMAIN_VIRT_QEMU = 0,   /* TCG */
@@ -148,6 +157,8 @@ typedef enum {
     VIR_DOMAIN_DEF_PARSE_STATUS = 1 << 0,
 } virDomainDefParseFlags;
 
+/* domain_conf.c */
+
 virDomainDef *virDomainDefNew(void);
 void virDomainDefFree(virDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDef, virDomainDefFree);
@@ -155,6 +166,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDef, virDomainDefFree);
 void virDomainDiskDefFree(virDomainDiskDef *disk);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainDiskDef, virDomainDiskDefFree);
 void virDomainChrDefFree(virDomainChrDef *chr);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainChrDef, virDomainChrDefFree);
 virStorageSource *virStorageSourceNew(void);
 void virStorageSourceFree(virStorageSource *src);   /* frees the whole chain below */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageSource, virStorageSourceFree);
@@ -162,6 +174,41 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageSource, virStorageSourceFree);
 /* Deep copy; never fails. */
 virDomainDef *virDomainDefCopy(const virDomainDef *def);
 virStorageSource *virStorageSourceCopy(const virStorageSource *src); /* with chain */
+
+/* Find a disk by target name ("vda") or by its top image path; NULL if none. */
+virDomainDiskDef *virDomainDiskByName(virDomainDef *def, const char *name);
+
+/*
+ * Give every image of every known chain an index (live XML, node names)
+ * where it has none: the N of its node name "libvirt-N-format" if it has
+ * one, else the highest index in use plus one, counting in disk order, each
+ * chain from the top down (as libvirt numbers a starting domain). The live
+ * XML formatter uses the same rule for images whose index is still 0.
+ */
+void virDomainDefAssignStorageIndexes(virDomainDef *def);
+
+/* The index an image has in live XML (its own, or from its node name), 0
+ * if none; and the highest in use in @def. */
+unsigned int virStorageSourceGetIndex(const virStorageSource *src);
+unsigned int virDomainDefMaxStorageIndex(const virDomainDef *def);
+
+/* Length of the disk's known backing chain: 0 if it has no backing image. */
+size_t virStorageSourceChainLength(const virStorageSource *src);
+
+/* Does the chain hold an image with this path (top included)? */
+bool virStorageSourceChainHasPath(const virStorageSource *src, const char *path);
+
+/* Enum <-> string helpers used in XML and argv (see
+ * VIR_ENUM_DECL); FromString returns -1 for an unknown name, and for
+ * "none" as a format (nothing reported). */
+const char *virStorageFileFormatToString(virStorageFileFormat fmt);
+int virStorageFileFormatFromString(const char *str);
+VIR_ENUM_DECL(virDomainDiskBus, virDomainDiskBus);
+VIR_ENUM_DECL(virDomainVirtType, virDomainVirtType);
+VIR_ENUM_DECL(virDomainLifecycleAction, virDomainLifecycleAction);
+VIR_ENUM_DECL(virDomainChrType, virDomainChrType);
+
+/* domain_parse.c */
 
 /*
  * Parse and validate domain XML (well-formedness, then our RelaxNG schema,
@@ -176,24 +223,7 @@ virDomainDef *virDomainDefParseString(const char *xml, unsigned int flags);
 virDomainDef *virDomainDefParseNode(xmlDocPtr xml, xmlNodePtr root,
                                     unsigned int flags);
 
-/* Format as libvirt 9.0 would; returns a new string. */
-char *virDomainDefFormat(const virDomainDef *def, unsigned int flags);
-
-/* Append the formatted <domain> to @buf, each line indented by @indent spaces. */
-void virDomainDefFormatBuf(GString *buf, const virDomainDef *def,
-                           unsigned int flags, int indent);
-
-/* Find a disk by target name ("vda") or by its top image path; NULL if none. */
-virDomainDiskDef *virDomainDiskByName(virDomainDef *def, const char *name);
-
-/*
- * Give every image of every known chain an index (live XML, node names)
- * where it has none: the N of its node name "libvirt-N-format" if it has
- * one, else the highest index in use plus one, counting in disk order, each
- * chain from the top down (as libvirt numbers a starting domain). The live
- * XML formatter uses the same rule for images whose index is still 0.
- */
-void virDomainDefAssignStorageIndexes(virDomainDef *def);
+/* domain_validate.c */
 
 /*
  * Check the image paths of all disks: no image may appear twice in one
@@ -202,11 +232,16 @@ void virDomainDefAssignStorageIndexes(virDomainDef *def);
  */
 int virDomainDefCheckImagePaths(const virDomainDef *def);
 
-/* Length of the disk's known backing chain: 0 if it has no backing image. */
-size_t virStorageSourceChainLength(const virStorageSource *src);
+/* domain_format.c */
 
-/* Does the chain hold an image with this path (top included)? */
-bool virStorageSourceChainHasPath(const virStorageSource *src, const char *path);
+/* Format as libvirt 9.0 would; returns a new string. */
+char *virDomainDefFormat(const virDomainDef *def, unsigned int flags);
+
+/* Append the formatted <domain> to @buf, each line indented by @indent spaces. */
+void virDomainDefFormatBuf(GString *buf, const virDomainDef *def,
+                           unsigned int flags, int indent);
+
+/* storage_file.c */
 
 /*
  * A backing image named by an image header, asked about before anything
@@ -248,13 +283,11 @@ int virStorageFileGetBacking(const char *path, virStorageFileFormat format,
                              char **backingPath,
                              virStorageFileFormat *backingFormat);
 
-/* Enum <-> string helpers used in XML and argv. */
-const char *virStorageFileFormatToString(virStorageFileFormat fmt);
-int virStorageFileFormatFromString(const char *str);
-const char *virDomainDiskBusToString(virDomainDiskBus bus);
-const char *virDomainVirtTypeToString(virDomainVirtType type);
-
-/* UUID helpers (raw <-> "xxxxxxxx-xxxx-..."). */
-int virUUIDParse(const char *str, unsigned char *uuid);
-void virUUIDFormat(const unsigned char *uuid, char *str);
-void virUUIDGenerate(unsigned char *uuid);
+/*
+ * The virtual size of an image: from the header for qcow2, the size of
+ * the file or device for raw (VIR_STORAGE_FILE_NONE is read as raw).
+ * Opened as virStorageFileGetBacking() opens images: never blocking. 0 /
+ * -1 (reported).
+ */
+int virStorageFileGetVirtualSize(const char *path, virStorageFileFormat format,
+                                 unsigned long long *size);

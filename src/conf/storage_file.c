@@ -1,4 +1,4 @@
-/* storage_file.c: reading backing chains from image headers (qcow2; raw has none). */
+/* storage_file.c: reading image headers: backing chains and virtual sizes (qcow2, raw). */
 #include <config.h>
 
 #include <errno.h>
@@ -13,15 +13,13 @@
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-/* Longer backing chains are refused; it also stops loops we cannot see. */
-#define VIR_STORAGE_MAX_CHAIN_DEPTH 64
-
 /* qcow2 header layout (all fields big-endian). */
 #define QCOW2_MAGIC "QFI\xfb"
 #define QCOW2_OFF_VERSION 4
 #define QCOW2_OFF_BACKING_OFFSET 8
 #define QCOW2_OFF_BACKING_SIZE 16
 #define QCOW2_OFF_CLUSTER_BITS 20
+#define QCOW2_OFF_SIZE 24
 #define QCOW2_OFF_CRYPT_METHOD 32
 #define QCOW2_OFF_INCOMPAT_FEATURES 72
 #define QCOW2_OFF_HEADER_LENGTH 100
@@ -205,17 +203,103 @@ virStorageQcow2BackingFormat(const char *path, const unsigned char *hdr,
     return 0;
 }
 
+/* The fields of a qcow2 header that we use, checked. */
+typedef struct {
+    guint64 size;               /* the virtual size, in bytes */
+    guint64 backingOffset;      /* 0: no backing file */
+    guint32 backingSize;
+    guint32 clusterBits;
+    size_t headerLength;
+} virStorageQcow2Header;
+
+/*
+ * Open the qcow2 image at @path (see virStorageFileOpen()) and read its
+ * header into @hdr, refusing what we cannot use (an encrypted image, one
+ * with an external data file, unknown versions). Returns the descriptor,
+ * for the caller to close, or -1 with an error reported.
+ */
+static int
+virStorageQcow2Open(const char *path, struct stat *sb, virStorageQcow2Header *hdr)
+{
+    unsigned char fixed[QCOW2_V3_MIN_HEADER_LENGTH];
+    guint32 version;
+    int fd;
+
+    if ((fd = virStorageFileOpen(path, sb)) < 0)
+        return -1;
+
+    if (sb->st_size < QCOW2_V2_HEADER_LENGTH) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       "image '%s' is too small to be a qcow2 image", path);
+        goto error;
+    }
+    memset(fixed, 0, sizeof(fixed));
+    if (virStorageFileReadAt(fd, path, fixed,
+                             MIN(sizeof(fixed), (size_t)sb->st_size), 0) < 0)
+        goto error;
+
+    if (memcmp(fixed, QCOW2_MAGIC, 4) != 0) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       "image '%s' is not a qcow2 image (no qcow2 magic)", path);
+        goto error;
+    }
+    version = virStorageReadBE32(fixed + QCOW2_OFF_VERSION);
+    hdr->backingOffset = virStorageReadBE64(fixed + QCOW2_OFF_BACKING_OFFSET);
+    hdr->backingSize = virStorageReadBE32(fixed + QCOW2_OFF_BACKING_SIZE);
+    hdr->clusterBits = virStorageReadBE32(fixed + QCOW2_OFF_CLUSTER_BITS);
+    hdr->size = virStorageReadBE64(fixed + QCOW2_OFF_SIZE);
+
+    if (version == 2) {
+        hdr->headerLength = QCOW2_V2_HEADER_LENGTH;
+    } else if (version == 3) {
+        if ((size_t)sb->st_size < QCOW2_V3_MIN_HEADER_LENGTH) {
+            virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                           "the qcow2 header of image '%s' is truncated", path);
+            goto error;
+        }
+        hdr->headerLength = virStorageReadBE32(fixed + QCOW2_OFF_HEADER_LENGTH);
+        if (hdr->headerLength < QCOW2_V3_MIN_HEADER_LENGTH) {
+            virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                           "the qcow2 header of image '%s' is corrupt (header length %zu)",
+                           path, hdr->headerLength);
+            goto error;
+        }
+        if (virStorageReadBE64(fixed + QCOW2_OFF_INCOMPAT_FEATURES) &
+            QCOW2_INCOMPAT_DATA_FILE) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "qcow2 image '%s' keeps its data in an external data file, which is not supported",
+                           path);
+            goto error;
+        }
+    } else {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "qcow2 image '%s' has unsupported version %u", path, version);
+        goto error;
+    }
+    if (virStorageReadBE32(fixed + QCOW2_OFF_CRYPT_METHOD) != 0) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "qcow2 image '%s' is encrypted, which is not supported", path);
+        goto error;
+    }
+    if (hdr->clusterBits < 9 || hdr->clusterBits > 21) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       "the qcow2 header of image '%s' is corrupt (cluster bits %u)",
+                       path, hdr->clusterBits);
+        goto error;
+    }
+    return fd;
+
+ error:
+    close(fd);
+    return -1;
+}
+
 static int
 virStorageQcow2GetBacking(const char *path, char **backingName,
                           char **backingFormat)
 {
-    unsigned char fixed[QCOW2_V3_MIN_HEADER_LENGTH];
+    virStorageQcow2Header qhdr;
     g_autofree unsigned char *hdr = NULL;
-    guint32 version;
-    guint32 clusterBits;
-    guint64 backingOffset;
-    guint32 backingSize;
-    size_t headerLength;
     size_t hdrLen;
     size_t extEnd;
     struct stat sb;
@@ -225,75 +309,16 @@ virStorageQcow2GetBacking(const char *path, char **backingName,
     *backingName = NULL;
     *backingFormat = NULL;
 
-    if ((fd = virStorageFileOpen(path, &sb)) < 0)
+    if ((fd = virStorageQcow2Open(path, &sb, &qhdr)) < 0)
         return -1;
 
-    if (sb.st_size < QCOW2_V2_HEADER_LENGTH) {
-        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
-                       "image '%s' is too small to be a qcow2 image", path);
-        goto cleanup;
-    }
-    memset(fixed, 0, sizeof(fixed));
-    if (virStorageFileReadAt(fd, path, fixed,
-                             MIN(sizeof(fixed), (size_t)sb.st_size), 0) < 0)
-        goto cleanup;
-
-    if (memcmp(fixed, QCOW2_MAGIC, 4) != 0) {
-        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
-                       "image '%s' is not a qcow2 image (no qcow2 magic)", path);
-        goto cleanup;
-    }
-    version = virStorageReadBE32(fixed + QCOW2_OFF_VERSION);
-    backingOffset = virStorageReadBE64(fixed + QCOW2_OFF_BACKING_OFFSET);
-    backingSize = virStorageReadBE32(fixed + QCOW2_OFF_BACKING_SIZE);
-    clusterBits = virStorageReadBE32(fixed + QCOW2_OFF_CLUSTER_BITS);
-
-    if (version == 2) {
-        headerLength = QCOW2_V2_HEADER_LENGTH;
-    } else if (version == 3) {
-        if ((size_t)sb.st_size < QCOW2_V3_MIN_HEADER_LENGTH) {
-            virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
-                           "the qcow2 header of image '%s' is truncated", path);
-            goto cleanup;
-        }
-        headerLength = virStorageReadBE32(fixed + QCOW2_OFF_HEADER_LENGTH);
-        if (headerLength < QCOW2_V3_MIN_HEADER_LENGTH) {
-            virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
-                           "the qcow2 header of image '%s' is corrupt (header length %zu)",
-                           path, headerLength);
-            goto cleanup;
-        }
-        if (virStorageReadBE64(fixed + QCOW2_OFF_INCOMPAT_FEATURES) &
-            QCOW2_INCOMPAT_DATA_FILE) {
-            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                           "qcow2 image '%s' keeps its data in an external data file, which is not supported",
-                           path);
-            goto cleanup;
-        }
-    } else {
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       "qcow2 image '%s' has unsupported version %u", path, version);
-        goto cleanup;
-    }
-    if (virStorageReadBE32(fixed + QCOW2_OFF_CRYPT_METHOD) != 0) {
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       "qcow2 image '%s' is encrypted, which is not supported", path);
-        goto cleanup;
-    }
-    if (clusterBits < 9 || clusterBits > 21) {
-        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
-                       "the qcow2 header of image '%s' is corrupt (cluster bits %u)",
-                       path, clusterBits);
-        goto cleanup;
-    }
-
-    if (backingOffset == 0) {
+    if (qhdr.backingOffset == 0) {
         ret = 0;
         goto cleanup;
     }
-    if (backingSize == 0 || backingSize > QCOW2_MAX_BACKING_NAME ||
-        backingOffset > (guint64)sb.st_size ||
-        backingSize > (guint64)sb.st_size - backingOffset) {
+    if (qhdr.backingSize == 0 || qhdr.backingSize > QCOW2_MAX_BACKING_NAME ||
+        qhdr.backingOffset > (guint64)sb.st_size ||
+        qhdr.backingSize > (guint64)sb.st_size - qhdr.backingOffset) {
         virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
                        "the backing file name in the qcow2 header of image '%s' is corrupt",
                        path);
@@ -302,20 +327,20 @@ virStorageQcow2GetBacking(const char *path, char **backingName,
 
     /* Header extensions live between the header and the backing file name,
      * all within the first cluster. */
-    extEnd = MIN((guint64)1 << clusterBits, backingOffset);
+    extEnd = MIN((guint64)1 << qhdr.clusterBits, qhdr.backingOffset);
     hdrLen = MIN(extEnd, (size_t)sb.st_size);
     hdr = g_new0(unsigned char, hdrLen + 1);
     if (virStorageFileReadAt(fd, path, hdr, hdrLen, 0) < 0)
         goto cleanup;
-    if (virStorageQcow2BackingFormat(path, hdr, hdrLen, headerLength, extEnd,
+    if (virStorageQcow2BackingFormat(path, hdr, hdrLen, qhdr.headerLength, extEnd,
                                      backingFormat) < 0)
         goto cleanup;
 
-    *backingName = g_new0(char, backingSize + 1);
-    if (virStorageFileReadAt(fd, path, *backingName, backingSize,
-                             (off_t)backingOffset) < 0)
+    *backingName = g_new0(char, qhdr.backingSize + 1);
+    if (virStorageFileReadAt(fd, path, *backingName, qhdr.backingSize,
+                             (off_t)qhdr.backingOffset) < 0)
         goto cleanup;
-    if (strlen(*backingName) != backingSize) {
+    if (strlen(*backingName) != qhdr.backingSize) {
         virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
                        "the backing file name in the qcow2 header of image '%s' is corrupt",
                        path);
@@ -451,6 +476,57 @@ virStorageFileGetBacking(const char *path, virStorageFileFormat format,
                                      backingFormat);
 }
 
+/**
+ * virStorageFileGetVirtualSize:
+ * @path: an image
+ * @format: its format; VIR_STORAGE_FILE_NONE is read as raw
+ * @size: set to the size the guest sees, in bytes
+ *
+ * Read the virtual size of an image: from the qcow2 header, or the size of
+ * a raw file or block device. The image is opened as for
+ * virStorageFileGetBacking(): only a regular file or a block device, never
+ * blocking.
+ *
+ * Returns 0, or -1 with an error reported (as virStorageFileGetBacking()
+ * reports them).
+ */
+int
+virStorageFileGetVirtualSize(const char *path, virStorageFileFormat format,
+                             unsigned long long *size)
+{
+    struct stat sb;
+    off_t end;
+    int fd;
+
+    if (format == VIR_STORAGE_FILE_QCOW2) {
+        virStorageQcow2Header hdr;
+
+        if ((fd = virStorageQcow2Open(path, &sb, &hdr)) < 0)
+            return -1;
+        close(fd);
+        *size = hdr.size;
+        return 0;
+    }
+    if (format != VIR_STORAGE_FILE_RAW && format != VIR_STORAGE_FILE_NONE) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "image '%s' has an unsupported format", path);
+        return -1;
+    }
+
+    if ((fd = virStorageFileOpen(path, &sb)) < 0)
+        return -1;
+    /* A block device's size is not in its stat(). */
+    end = S_ISBLK(sb.st_mode) ? lseek(fd, 0, SEEK_END) : sb.st_size;
+    if (end < 0) {
+        virReportSystemError(errno, "cannot read the size of image '%s'", path);
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    *size = (unsigned long long)end;
+    return 0;
+}
+
 /*
  * The file a backing name leads to, every symlink resolved: what is
  * checked, labelled and given to QEMU is then one and the same file.
@@ -524,10 +600,10 @@ virStorageSourceResolveChain(const virDomainDiskDef *disk,
 
         if (!backingName)
             break;
-        if (++depth > VIR_STORAGE_MAX_CHAIN_DEPTH) {
+        if (++depth > VIR_DOMAIN_MAX_CHAIN_DEPTH) {
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                            "the backing chain of disk '%s' is deeper than %d images",
-                           dst, VIR_STORAGE_MAX_CHAIN_DEPTH);
+                           dst, VIR_DOMAIN_MAX_CHAIN_DEPTH);
             return -1;
         }
 

@@ -14,10 +14,7 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "qemu_blockjob.h"
 #include "qemu_backing.h"
@@ -61,28 +58,23 @@ qemuBlockJobSpeed(qemuDriver *driver, bool stepwise)
     return max > 0 ? MIN(max, QEMU_BLOCKJOB_STEP_SPEED) : QEMU_BLOCKJOB_STEP_SPEED;
 }
 
-/* The virtual size of a qcow2 image from its header: the end of a pull
- * before QEMU reports one (QEMU says 0/0 in the first instant). */
+/* The virtual size of the disk's top image: the end of a pull before QEMU
+ * reports one (QEMU says 0/0 in the first instant). Only a first guess: 0
+ * if it cannot be read, and no error is left behind. The image is read as
+ * virStorageFileGetVirtualSize() reads images, never blocking: the name
+ * may lead to a FIFO by now, whose open() would block the pull's caller
+ * for ever. */
 static unsigned long long
-qemuBlockJobImageSize(const char *path)
+qemuBlockJobImageSize(const virDomainDiskDef *disk)
 {
-    unsigned char hdr[32];
     unsigned long long size = 0;
-    struct stat sb;
-    int fd;
 
-    /* Without blocking, and only from a regular file or block device: the
-     * name may lead to a FIFO by now, whose open() or read() would block
-     * the pull's caller for ever. */
-    if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+    if (virStorageFileGetVirtualSize(disk->src->path, disk->src->format, &size) < 0) {
+        VIR_DEBUG("no size for image '%s' yet: %s", disk->src->path,
+                  virGetLastErrorMessage());
+        virResetLastError();
         return 0;
-    if (fstat(fd, &sb) == 0 && (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode)) &&
-        read(fd, hdr, sizeof(hdr)) == (ssize_t) sizeof(hdr) &&
-        memcmp(hdr, "QFI\xfb", 4) == 0) {
-        for (int i = 24; i < 32; i++)
-            size = (size << 8) | hdr[i];
     }
-    close(fd);
     return size;
 }
 
@@ -613,7 +605,7 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     }
     job = qemuBlockJobAdd(vm, disk->dst);
     job->stepwise = stepwise;
-    job->end = qemuBlockJobImageSize(disk->src->path);
+    job->end = qemuBlockJobImageSize(disk);
     jobid = g_strdup(job->jobid);
     serial = job->serial;
     node = g_strdup(disk->src->nodeformat);
