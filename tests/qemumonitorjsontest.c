@@ -417,6 +417,9 @@ testTypedEvents(testFixture *fx,
           "job pull-vda pending" },
         { "JOB_STATUS_CHANGE", "{\"status\": \"concluded\", \"id\": \"j\"}",
           "job j concluded" },
+        /* a state of a later QEMU */
+        { "JOB_STATUS_CHANGE", "{\"id\": \"j\", \"status\": \"exploded\"}",
+          "job j undefined" },
         { "BLOCK_JOB_COMPLETED",
           "{\"device\": \"pull-vda\", \"len\": 268435456, "
           "\"offset\": 268435456, \"speed\": 0, \"type\": \"stream\"}",
@@ -483,10 +486,10 @@ testUntypedEvents(testFixture *fx,
         { "RTC_CHANGE", "{\"offset\": 1}" },
         { "BLOCK_IO_ERROR", "{\"device\": \"\", \"operation\": \"write\"}" },
         { "SOMETHING_NEW", "{\"x\": 1}" },
-        /* no id, an id of the wrong type, an unknown status, no data */
+        /* no id, an id of the wrong type, no status, no data */
         { "JOB_STATUS_CHANGE", "{\"status\": \"pending\"}" },
         { "JOB_STATUS_CHANGE", "{\"id\": 5, \"status\": \"pending\"}" },
-        { "JOB_STATUS_CHANGE", "{\"id\": \"j\", \"status\": \"exploded\"}" },
+        { "JOB_STATUS_CHANGE", "{\"id\": \"j\"}" },
         { "JOB_STATUS_CHANGE", NULL },
         { "JOB_STATUS_CHANGE", "[\"id\", \"status\"]" },
         { "BLOCK_JOB_COMPLETED",

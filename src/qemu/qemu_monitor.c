@@ -144,6 +144,16 @@ qemuMonitorCheck(qemuMonitor *mon,
     return qemuMonitorIOCheck(mon, cmd);
 }
 
+/* Log the QMP command @cmd about to run with its arguments (@fmt, a
+ * format for the rest) and return -1 from the caller unless @mon can
+ * take it. */
+#define QEMU_MONITOR_ENTER(mon, cmd, fmt, ...) \
+    do { \
+        VIR_DEBUG("mon=%p %s" fmt, mon, cmd, ##__VA_ARGS__); \
+        if (qemuMonitorCheck(mon, cmd) < 0) \
+            return -1; \
+    } while (0)
+
 
 /* Remaining milliseconds to @deadline (monotonic us), -1 if unlimited. */
 static int
@@ -529,9 +539,7 @@ qemuMonitorQueryStatus(qemuMonitor *mon,
                        bool *running,
                        char **status)
 {
-    VIR_DEBUG("mon=%p", mon);
-    if (qemuMonitorCheck(mon, "query-status") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "query-status", "");
     return qemuMonitorJSONQueryStatus(mon, running, status);
 }
 
@@ -545,9 +553,7 @@ qemuMonitorQueryStatus(qemuMonitor *mon,
 int
 qemuMonitorCont(qemuMonitor *mon)
 {
-    VIR_DEBUG("mon=%p", mon);
-    if (qemuMonitorCheck(mon, "cont") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "cont", "");
     return qemuMonitorJSONCont(mon);
 }
 
@@ -561,9 +567,7 @@ qemuMonitorCont(qemuMonitor *mon)
 int
 qemuMonitorStop(qemuMonitor *mon)
 {
-    VIR_DEBUG("mon=%p", mon);
-    if (qemuMonitorCheck(mon, "stop") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "stop", "");
     return qemuMonitorJSONStop(mon);
 }
 
@@ -577,9 +581,7 @@ qemuMonitorStop(qemuMonitor *mon)
 int
 qemuMonitorSystemPowerdown(qemuMonitor *mon)
 {
-    VIR_DEBUG("mon=%p", mon);
-    if (qemuMonitorCheck(mon, "system_powerdown") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "system_powerdown", "");
     return qemuMonitorJSONSystemPowerdown(mon);
 }
 
@@ -594,9 +596,7 @@ qemuMonitorSystemPowerdown(qemuMonitor *mon)
 int
 qemuMonitorQuit(qemuMonitor *mon)
 {
-    VIR_DEBUG("mon=%p", mon);
-    if (qemuMonitorCheck(mon, "quit") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "quit", "");
     return qemuMonitorJSONQuit(mon);
 }
 
@@ -621,11 +621,10 @@ qemuMonitorBlockStream(qemuMonitor *mon,
                        bool autoFinalize,
                        bool autoDismiss)
 {
-    VIR_DEBUG("mon=%p jobid=%s device=%s speed=%llu autoFinalize=%d autoDismiss=%d",
-              mon, NULLSTR(jobid), NULLSTR(device), speed, autoFinalize,
-              autoDismiss);
-    if (qemuMonitorCheck(mon, "block-stream") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "block-stream",
+                       " jobid=%s device=%s speed=%llu autoFinalize=%d autoDismiss=%d",
+                       NULLSTR(jobid), NULLSTR(device), speed, autoFinalize,
+                       autoDismiss);
     return qemuMonitorJSONBlockStream(mon, jobid, device, speed,
                                       autoFinalize, autoDismiss);
 }
@@ -643,9 +642,8 @@ int
 qemuMonitorBlockJobPause(qemuMonitor *mon,
                          const char *jobid)
 {
-    VIR_DEBUG("mon=%p jobid=%s", mon, NULLSTR(jobid));
-    if (qemuMonitorCheck(mon, "block-job-pause") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "block-job-pause", " jobid=%s",
+                       NULLSTR(jobid));
     return qemuMonitorJSONBlockJobPause(mon, jobid);
 }
 
@@ -661,9 +659,8 @@ int
 qemuMonitorBlockJobResume(qemuMonitor *mon,
                           const char *jobid)
 {
-    VIR_DEBUG("mon=%p jobid=%s", mon, NULLSTR(jobid));
-    if (qemuMonitorCheck(mon, "block-job-resume") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "block-job-resume", " jobid=%s",
+                       NULLSTR(jobid));
     return qemuMonitorJSONBlockJobResume(mon, jobid);
 }
 
@@ -682,9 +679,8 @@ qemuMonitorBlockJobCancel(qemuMonitor *mon,
                           const char *jobid,
                           bool force)
 {
-    VIR_DEBUG("mon=%p jobid=%s force=%d", mon, NULLSTR(jobid), force);
-    if (qemuMonitorCheck(mon, "block-job-cancel") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "block-job-cancel", " jobid=%s force=%d",
+                       NULLSTR(jobid), force);
     return qemuMonitorJSONBlockJobCancel(mon, jobid, force);
 }
 
@@ -702,9 +698,8 @@ qemuMonitorBlockJobSetSpeed(qemuMonitor *mon,
                             const char *jobid,
                             unsigned long long speed)
 {
-    VIR_DEBUG("mon=%p jobid=%s speed=%llu", mon, NULLSTR(jobid), speed);
-    if (qemuMonitorCheck(mon, "block-job-set-speed") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "block-job-set-speed", " jobid=%s speed=%llu",
+                       NULLSTR(jobid), speed);
     return qemuMonitorJSONBlockJobSetSpeed(mon, jobid, speed);
 }
 
@@ -720,9 +715,7 @@ int
 qemuMonitorJobFinalize(qemuMonitor *mon,
                        const char *jobid)
 {
-    VIR_DEBUG("mon=%p jobid=%s", mon, NULLSTR(jobid));
-    if (qemuMonitorCheck(mon, "job-finalize") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "job-finalize", " jobid=%s", NULLSTR(jobid));
     return qemuMonitorJSONJobFinalize(mon, jobid);
 }
 
@@ -738,9 +731,7 @@ int
 qemuMonitorJobDismiss(qemuMonitor *mon,
                       const char *jobid)
 {
-    VIR_DEBUG("mon=%p jobid=%s", mon, NULLSTR(jobid));
-    if (qemuMonitorCheck(mon, "job-dismiss") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "job-dismiss", " jobid=%s", NULLSTR(jobid));
     return qemuMonitorJSONJobDismiss(mon, jobid);
 }
 
@@ -782,11 +773,9 @@ qemuMonitorQueryBlockJobs(qemuMonitor *mon,
                           qemuMonitorBlockJobInfo **jobs,
                           size_t *njobs)
 {
-    VIR_DEBUG("mon=%p", mon);
     *jobs = NULL;
     *njobs = 0;
-    if (qemuMonitorCheck(mon, "query-block-jobs") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "query-block-jobs", "");
     return qemuMonitorJSONQueryBlockJobs(mon, jobs, njobs);
 }
 
@@ -827,11 +816,9 @@ qemuMonitorQueryJobs(qemuMonitor *mon,
                      qemuMonitorJobInfo **jobs,
                      size_t *njobs)
 {
-    VIR_DEBUG("mon=%p", mon);
     *jobs = NULL;
     *njobs = 0;
-    if (qemuMonitorCheck(mon, "query-jobs") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "query-jobs", "");
     return qemuMonitorJSONQueryJobs(mon, jobs, njobs);
 }
 
@@ -848,9 +835,8 @@ int
 qemuMonitorBlockdevDel(qemuMonitor *mon,
                        const char *nodename)
 {
-    VIR_DEBUG("mon=%p nodename=%s", mon, NULLSTR(nodename));
-    if (qemuMonitorCheck(mon, "blockdev-del") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "blockdev-del", " nodename=%s",
+                       NULLSTR(nodename));
     return qemuMonitorJSONBlockdevDel(mon, nodename);
 }
 
@@ -867,10 +853,8 @@ int
 qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
                                 char ***nodenames)
 {
-    VIR_DEBUG("mon=%p", mon);
     *nodenames = NULL;
-    if (qemuMonitorCheck(mon, "query-named-block-nodes") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "query-named-block-nodes", "");
     return qemuMonitorJSONQueryNamedBlockNodes(mon, nodenames);
 }
 
@@ -891,10 +875,9 @@ qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
                                const char *nodename,
                                bool *hasBacking)
 {
-    VIR_DEBUG("mon=%p nodename=%s", mon, NULLSTR(nodename));
     *hasBacking = false;
-    if (qemuMonitorCheck(mon, "query-named-block-nodes") < 0)
-        return -1;
+    QEMU_MONITOR_ENTER(mon, "query-named-block-nodes", " nodename=%s",
+                       NULLSTR(nodename));
     return qemuMonitorJSONBlockNodeHasBacking(mon, nodename, hasBacking);
 }
 
@@ -913,13 +896,11 @@ qemuMonitorHumanCommand(qemuMonitor *mon,
                         const char *cmdline,
                         char **reply)
 {
-    /* The command line may be megabytes long: its length is enough. */
-    VIR_DEBUG("mon=%p cmdline of %zu bytes", mon,
-              cmdline ? strlen(cmdline) : 0);
     if (reply)
         *reply = NULL;
-    if (qemuMonitorCheck(mon, "human-monitor-command") < 0)
-        return -1;
+    /* The command line may be megabytes long: its length is enough. */
+    QEMU_MONITOR_ENTER(mon, "human-monitor-command", " cmdline of %zu bytes",
+                       cmdline ? strlen(cmdline) : 0);
     return qemuMonitorJSONHumanCommand(mon, cmdline, reply);
 }
 

@@ -970,12 +970,10 @@ qemuMonitorJSONHandleJobStatusChange(qemuMonitor *mon,
     if (qemuMonitorJSONGetString(data, "id", what, &id) < 0 ||
         qemuMonitorJSONGetString(data, "status", what, &status) < 0)
         return -1;
-    /* Nothing to act on in a state a later QEMU added. */
+    /* A state added by a later QEMU is told as one, as query-jobs does. */
     if ((st = qemuMonitorJobStatusFromString(status)) < 0) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "QEMU %s has unknown status '%s' for job '%s'",
-                       what, status, id);
-        return -1;
+        VIR_WARN("job '%s' has unknown status '%s'", id, status);
+        st = QEMU_MONITOR_JOB_STATUS_UNDEFINED;
     }
 
     qemuMonitorEmitJobStatusChange(mon, id, st);
