@@ -17,6 +17,7 @@ typedef enum {
     MOCK_ITEM_EXPECT,       /* a command and its answer */
     MOCK_ITEM_EMIT,         /* text to write */
     MOCK_ITEM_SIGNAL,       /* wait for mockQMPSignal() */
+    MOCK_ITEM_CALL,         /* call a function */
     MOCK_ITEM_EXIT,         /* the end */
 } mockItemKind;
 
@@ -30,6 +31,9 @@ typedef struct {
                              * what an EMIT item writes */
     unsigned int flags;
     unsigned int delayMs;   /* wait this long before replying */
+    void (*fn)(void *data); /* what a CALL item calls */
+    void *data;
+    GDestroyNotify freeData;
 } mockItem;
 
 struct _mockQMP {
@@ -55,6 +59,8 @@ mockItemFree(mockItem *item)
     g_free(item->args);
     g_free(item->reply);
     g_free(item->text);
+    if (item->freeData)
+        item->freeData(item->data);
     g_free(item);
 }
 
@@ -108,6 +114,17 @@ mockQMPError(mockQMP *mock, const char *fmt, ...)
 }
 
 
+/* A new item of @kind; filled in by the caller, then queued. */
+static mockItem *
+mockItemNew(mockItemKind kind)
+{
+    mockItem *item = g_new0(mockItem, 1);
+
+    item->kind = kind;
+    return item;
+}
+
+
 static void
 mockQMPPush(mockQMP *mock, mockItem *item)
 {
@@ -122,9 +139,8 @@ mockQMPExpect(mockQMP *mock, const char *cmd, const char *args,
               const char *reply, const char *before, unsigned int flags,
               unsigned int delayMs)
 {
-    mockItem *item = g_new0(mockItem, 1);
+    mockItem *item = mockItemNew(MOCK_ITEM_EXPECT);
 
-    item->kind = MOCK_ITEM_EXPECT;
     item->cmd = g_strdup(cmd);
     item->args = g_strdup(args);
     item->reply = g_strdup(reply);
@@ -138,9 +154,8 @@ mockQMPExpect(mockQMP *mock, const char *cmd, const char *args,
 void
 mockQMPEmit(mockQMP *mock, const char *text)
 {
-    mockItem *item = g_new0(mockItem, 1);
+    mockItem *item = mockItemNew(MOCK_ITEM_EMIT);
 
-    item->kind = MOCK_ITEM_EMIT;
     item->text = g_strdup(text);
     mockQMPPush(mock, item);
 }
@@ -149,9 +164,19 @@ mockQMPEmit(mockQMP *mock, const char *text)
 void
 mockQMPWaitSignal(mockQMP *mock)
 {
-    mockItem *item = g_new0(mockItem, 1);
+    mockQMPPush(mock, mockItemNew(MOCK_ITEM_SIGNAL));
+}
 
-    item->kind = MOCK_ITEM_SIGNAL;
+
+void
+mockQMPCall(mockQMP *mock, void (*fn)(void *data), void *data,
+            GDestroyNotify freeData)
+{
+    mockItem *item = mockItemNew(MOCK_ITEM_CALL);
+
+    item->fn = fn;
+    item->data = data;
+    item->freeData = freeData;
     mockQMPPush(mock, item);
 }
 
@@ -159,10 +184,7 @@ mockQMPWaitSignal(mockQMP *mock)
 void
 mockQMPExit(mockQMP *mock)
 {
-    mockItem *item = g_new0(mockItem, 1);
-
-    item->kind = MOCK_ITEM_EXIT;
-    mockQMPPush(mock, item);
+    mockQMPPush(mock, mockItemNew(MOCK_ITEM_EXIT));
 }
 
 
@@ -188,6 +210,9 @@ mockQMPWrite(int fd, const char *buf, size_t len)
 static mockQMPResult
 mockQMPRunQueue(mockQMP *mock, int fd)
 {
+    /* Nobody to write to: the queue runs once someone connects. */
+    if (fd < 0)
+        return MOCK_QMP_CONTINUE;
     for (;;) {
         mockItem *item;
 
@@ -207,6 +232,8 @@ mockQMPRunQueue(mockQMP *mock, int fd)
             mockItemFree(item);
             return MOCK_QMP_EXIT;
         }
+        if (item->kind == MOCK_ITEM_CALL)
+            item->fn(item->data);
         if (item->kind == MOCK_ITEM_EMIT &&
             !mockQMPWrite(fd, item->text, strlen(item->text))) {
             mockItemFree(item);
@@ -332,6 +359,8 @@ mockQMPDescribe(mockItem *item)
         return "a signal from the test first";
     case MOCK_ITEM_EMIT:
         return "to write events first";
+    case MOCK_ITEM_CALL:
+        return "to mark a point first";
     case MOCK_ITEM_EXIT:
         return "the end";
     }
@@ -429,7 +458,7 @@ mockQMPHandle(mockQMP *mock, int fd, json_object *command)
         mockQMPError(mock, "unexpected command '%s' (expected %s)",
                      name, expected);
         mockItemFree(item);
-        item = g_new0(mockItem, 1);
+        item = mockItemNew(MOCK_ITEM_EXPECT);
         item->cmd = g_strdup(name);
         item->reply = g_strdup("{\"error\": {\"class\": \"GenericError\", "
                                "\"desc\": \"unexpected command\"}}");
@@ -488,6 +517,8 @@ mockQMPReport(mockQMP *mock)
             g_string_append(report, "unused: a wait for a signal\n");
         else if (item->kind == MOCK_ITEM_EMIT)
             g_string_append_printf(report, "unused: events %s", item->text);
+        else if (item->kind == MOCK_ITEM_CALL)
+            g_string_append(report, "unused: a mark\n");
         else
             g_string_append(report, "unused: the end\n");
     }

@@ -66,6 +66,11 @@ void mockQMPEmit(mockQMP *mock, const char *text);
  * that comes early is kept). */
 void mockQMPWaitSignal(mockQMP *mock);
 
+/* Call @fn(@data) as soon as everything before it is done (@data is
+ * freed with @freeData then). */
+void mockQMPCall(mockQMP *mock, void (*fn)(void *data), void *data,
+                 GDestroyNotify freeData);
+
 /* The script ends here: mockQMPFeed() and friends return MOCK_QMP_EXIT. */
 void mockQMPExit(mockQMP *mock);
 
@@ -75,7 +80,8 @@ mockQMPResult mockQMPConnected(mockQMP *mock, int fd);
 /* Bytes from the monitor: handle every whole command among them. */
 mockQMPResult mockQMPFeed(mockQMP *mock, int fd, const char *buf, size_t len);
 
-/* The test's go-ahead for mockQMPWaitSignal(). */
+/* The test's go-ahead for mockQMPWaitSignal(); @fd -1 while there is no
+ * connection (the queue goes on once there is one). */
 mockQMPResult mockQMPSignal(mockQMP *mock, int fd);
 
 /* Note a failure of the test's own (it ends up in the report). */
