@@ -79,7 +79,7 @@ struct _qemuMonitor {
     char *package;
 
     bool ready;             /* negotiated: callbacks may run */
-    bool closed;            /* qemuMonitorClose was called */
+    bool closed;            /* qemuMonitorIOClose was called */
     bool dead;              /* the connection is gone */
     bool deadError;
     char *deadReason;
