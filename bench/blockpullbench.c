@@ -19,7 +19,6 @@
 
 #include "libvirt/libvirt.h"
 #include "qemu/qemu_monitor.h"
-#include "qemu/qemu_monitor_json.h"
 #include "util/vireventthread.h"
 
 #define VIR_FROM_THIS VIR_FROM_NONE
@@ -332,6 +331,12 @@ typedef struct {
     unsigned int qemuMicros;
     bool eof;
     gint64 eofMono;             /* ns, when our callback saw end of file */
+    /* The event being delivered: the monitor tells every event's arrival
+     * and timestamp first, then its typed callback. */
+    gint64 lastMono;
+    gint64 lastReal;
+    long long lastSeconds;
+    unsigned int lastMicros;
 } BenchRawJob;
 
 /* What one raw run measured. */
@@ -342,27 +347,40 @@ typedef struct {
 } BenchRawResult;
 
 static void
-benchRawEvent(qemuMonitor *mon, const char *name, json_object *data,
-              long long seconds, unsigned int micros, void *opaque)
+benchRawEvent(qemuMonitor *mon, const char *name, long long seconds,
+              unsigned int micros, void *opaque)
 {
     /* First thing: what is measured is the arrival here. */
     gint64 mono = benchNow(CLOCK_MONOTONIC);
     gint64 real = benchNow(CLOCK_REALTIME);
     BenchRawJob *job = opaque;
-    json_object *val;
 
-    if (strcmp(name, "BLOCK_JOB_COMPLETED") != 0 || !data ||
-        !json_object_object_get_ex(data, "device", &val) ||
-        g_strcmp0(json_object_get_string(val), BENCH_JOB_ID) != 0)
+    g_mutex_lock(&job->lock);
+    job->lastMono = mono;
+    job->lastReal = real;
+    job->lastSeconds = seconds;
+    job->lastMicros = micros;
+    g_mutex_unlock(&job->lock);
+}
+
+static void
+benchRawBlockJob(qemuMonitor *mon, const char *jobid, const char *type,
+                 qemuMonitorBlockJobEvent event, unsigned long long offset,
+                 unsigned long long len, unsigned long long speed,
+                 const char *error, void *opaque)
+{
+    BenchRawJob *job = opaque;
+
+    if (event != QEMU_MONITOR_BLOCK_JOB_EVENT_COMPLETED ||
+        strcmp(jobid, BENCH_JOB_ID) != 0)
         return;
 
     g_mutex_lock(&job->lock);
-    job->arrivalMono = mono;
-    job->arrivalReal = real;
-    job->qemuSeconds = seconds;
-    job->qemuMicros = micros;
-    if (json_object_object_get_ex(data, "error", &val))
-        job->error = g_strdup(json_object_get_string(val));
+    job->arrivalMono = job->lastMono;
+    job->arrivalReal = job->lastReal;
+    job->qemuSeconds = job->lastSeconds;
+    job->qemuMicros = job->lastMicros;
+    job->error = g_strdup(error);
     job->done = true;
     g_cond_signal(&job->cond);
     g_mutex_unlock(&job->lock);
@@ -498,7 +516,11 @@ benchRawRun(virEventThread *evt, const char *dir, const char *base,
     g_autofree char *logPath = g_build_filename(dir, "qemu.log", NULL);
     g_auto(GStrv) argv = benchRawArgv(base, top, sock);
     g_autoptr(GError) err = NULL;
-    qemuMonitorCallbacks cb = { .event = benchRawEvent, .eof = benchRawEOF };
+    qemuMonitorCallbacks cb = {
+        .domainEvent = benchRawEvent,
+        .blockJob = benchRawBlockJob,
+        .eof = benchRawEOF,
+    };
     qemuMonitor *mon = NULL;
     BenchRawJob job = { 0 };
     gint64 t0;

@@ -18,7 +18,7 @@
 
 #include "qemu_blockjob.h"
 #include "qemu_backing.h"
-#include "qemu_monitor_json.h"
+#include "qemu_monitor.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -337,33 +337,31 @@ qemuBlockJobPending(virDomainObj *vm, qemuBlockJob *job)
 }
 
 void
-qemuBlockJobHandleEvent(qemuDriver *driver, virDomainObj *vm,
-                        const char *name, json_object *data)
+qemuBlockJobHandleStatusChange(qemuDriver *driver, virDomainObj *vm,
+                               const char *jobid, qemuMonitorJobStatus status)
 {
-    json_object *obj;
-    const char *id;
-    const char *status;
     qemuBlockJob *job;
 
-    if (strcmp(name, "JOB_STATUS_CHANGE") != 0) {
-        if (strcmp(name, "BLOCK_JOB_ERROR") == 0)
-            VIR_WARN("block job I/O error in domain '%s': %s", vm->def->name,
-                     data ? json_object_to_json_string(data) : "");
+    if (!virDomainObjIsActive(vm) || !(job = qemuBlockJobFindByJobID(vm, jobid)))
         return;
-    }
-    if (!data || !json_object_object_get_ex(data, "id", &obj) ||
-        !(id = json_object_get_string(obj)) ||
-        !json_object_object_get_ex(data, "status", &obj) ||
-        !(status = json_object_get_string(obj)))
-        return;
-    if (!virDomainObjIsActive(vm) || !(job = qemuBlockJobFindByJobID(vm, id)))
-        return;
-    VIR_DEBUG("job '%s' of domain '%s' is now %s", id, vm->def->name, status);
+    VIR_DEBUG("job '%s' of domain '%s' is now %s", jobid, vm->def->name,
+              qemuMonitorJobStatusToString(status));
 
-    if (strcmp(status, "pending") == 0)
+    /* The other states need nothing from us: a job that fails goes
+     * aborting -> concluded, a cancelled one likewise. */
+    if (status == QEMU_MONITOR_JOB_STATUS_PENDING)
         qemuBlockJobPending(vm, job);
-    else if (strcmp(status, "concluded") == 0)
+    else if (status == QEMU_MONITOR_JOB_STATUS_CONCLUDED)
         qemuBlockJobConcluded(driver, vm, job);
+}
+
+void
+qemuBlockJobHandleIOError(virDomainObj *vm, const char *jobid,
+                          const char *operation, const char *action)
+{
+    /* The job's end (and its error) comes with JOB_STATUS_CHANGE. */
+    VIR_WARN("block job I/O error in domain '%s': job '%s', %s error, action '%s'",
+             vm->def->name, jobid, operation, action);
 }
 
 void

@@ -9,9 +9,13 @@
 
 #include "qemu_domain.h"
 
-/* A monitor event about jobs (vm locked, from the event worker). */
-void qemuBlockJobHandleEvent(qemuDriver *driver, virDomainObj *vm,
-                             const char *name, json_object *data);
+/* The monitor events about jobs (vm locked, from the event worker):
+ * QEMU's JOB_STATUS_CHANGE of job @jobid, and BLOCK_JOB_ERROR. */
+void qemuBlockJobHandleStatusChange(qemuDriver *driver, virDomainObj *vm,
+                                    const char *jobid,
+                                    qemuMonitorJobStatus status);
+void qemuBlockJobHandleIOError(virDomainObj *vm, const char *jobid,
+                               const char *operation, const char *action);
 
 /* The domain stops (vm locked, job held): every pull ends. Their events
  * are added to @events, to be queued once the domain is shut off. */

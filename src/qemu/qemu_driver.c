@@ -15,7 +15,7 @@
 
 #include "libvirt/libvirt-qemu.h"
 #include "driver.h"
-#include "qemu_monitor_json.h"
+#include "qemu_monitor.h"
 #include "virjson.h"
 #include "qemu_backing.h"
 #include "qemu_blockjob.h"
@@ -1142,7 +1142,7 @@ qemuDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
         } else {
             if (json_object_object_get_ex(req, "arguments", &args))
                 json_object_get(args);
-            ret = qemuMonitorCommand(mon, json_object_get_string(execute), args, &reply);
+            ret = qemuMonitorArbitraryCommand(mon, json_object_get_string(execute), args, &reply);
             if (ret == 0) {
                 g_autoptr(virJSONValue) wrap = json_object_new_object();
                 json_object_object_add(wrap, "return",

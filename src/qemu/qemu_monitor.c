@@ -1,83 +1,103 @@
-/* qemu_monitor.c: QMP transport: socket I/O on a GMainContext, reply matching by id, events. */
+/*
+ * qemu_monitor.c: the monitor's C API for the driver: opening and closing
+ * a connection, one qemuMonitorX per command that checks the connection
+ * is usable, logs its arguments and hands off to qemuMonitorJSONX, and
+ * the typed events (qemuMonitorEmitX) on their way from the JSON layer's
+ * event table to the owner's callbacks. Bytes and replies are the
+ * transport's (qemu_monitor_io.c), QMP's names and fields the JSON
+ * layer's (qemu_monitor_json.c).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
-#include "qemu_monitor.h"
+#include "qemu_monitor_priv.h"
+#include "qemu_monitor_json.h"
 #include "util/virerror.h"
-#include "util/virjson.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
-/* How much one dispatch reads at most; poll fires again if more waits. */
-#define QEMU_MONITOR_READ_CHUNK 65536
-
-/* JSON nesting QEMU may send (backing chains nest in query replies). */
-#define QEMU_MONITOR_MAX_DEPTH 512
-
-/* One command waiting for its reply. It lives on the stack of the thread
- * that sent it; the monitor only points at it while it is pending, and it
- * is always unlinked under the monitor lock before that thread returns. */
-typedef struct {
-    char *id;
-    const char *cmd;
-    bool done;
-    bool negotiation;       /* qmp_capabilities of the open sequence */
-    json_object *reply;     /* the whole reply, when one came */
-    char *failure;          /* why it ended without a reply */
-} qemuMonitorMessage;
-
-/* The fd watch: a GSource whose fd condition can change in place. */
-typedef struct {
-    GSource base;
-    gpointer tag;
-    qemuMonitor *mon;       /* a reference, dropped at finalize */
-} qemuMonitorSource;
-
-struct _qemuMonitor {
-    gint refs;
-    GMutex lock;
-    GCond cond;             /* replies, greeting, death, callback end */
-
-    GMainContext *ctx;
-    GSource *watch;         /* NULL once closed */
-    GIOCondition watchCond;
-    bool kickPending;
-    int fd;
-
-    qemuMonitorCallbacks cb;
-    void *opaque;
-
-    json_tokener *tok;
-    size_t msgBytes;        /* fed to @tok since the last whole message */
-    GString *out;           /* bytes not yet written, from @outOffset */
-    size_t outOffset;
-
-    GHashTable *pending;    /* id -> qemuMonitorMessage */
-    GQueue order;           /* the same messages, oldest first */
-    unsigned long long serial;
-    int commandTimeout;
-
-    bool greeted;
-    unsigned int version[3];
-    char *package;
-
-    bool ready;             /* negotiated: callbacks may run */
-    bool closed;            /* qemuMonitorClose was called */
-    bool dead;              /* the connection is gone */
-    bool deadError;
-    char *deadReason;
-    bool eofNotified;
-    unsigned int inCallback;
+static const char *const qemuMonitorJobStatusNames[] = {
+    [QEMU_MONITOR_JOB_STATUS_UNDEFINED] = "undefined",
+    [QEMU_MONITOR_JOB_STATUS_CREATED] = "created",
+    [QEMU_MONITOR_JOB_STATUS_RUNNING] = "running",
+    [QEMU_MONITOR_JOB_STATUS_PAUSED] = "paused",
+    [QEMU_MONITOR_JOB_STATUS_READY] = "ready",
+    [QEMU_MONITOR_JOB_STATUS_STANDBY] = "standby",
+    [QEMU_MONITOR_JOB_STATUS_WAITING] = "waiting",
+    [QEMU_MONITOR_JOB_STATUS_PENDING] = "pending",
+    [QEMU_MONITOR_JOB_STATUS_ABORTING] = "aborting",
+    [QEMU_MONITOR_JOB_STATUS_CONCLUDED] = "concluded",
+    [QEMU_MONITOR_JOB_STATUS_NULL] = "null",
 };
+G_STATIC_ASSERT(G_N_ELEMENTS(qemuMonitorJobStatusNames) ==
+                QEMU_MONITOR_JOB_STATUS_LAST);
+
+static const char *const qemuMonitorBlockJobEventNames[] = {
+    [QEMU_MONITOR_BLOCK_JOB_EVENT_COMPLETED] = "completed",
+    [QEMU_MONITOR_BLOCK_JOB_EVENT_CANCELLED] = "cancelled",
+    [QEMU_MONITOR_BLOCK_JOB_EVENT_READY] = "ready",
+    [QEMU_MONITOR_BLOCK_JOB_EVENT_PENDING] = "pending",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(qemuMonitorBlockJobEventNames) ==
+                QEMU_MONITOR_BLOCK_JOB_EVENT_LAST);
 
 static GPrivate qemuMonitorErrorClass = G_PRIVATE_INIT(g_free);
+
+
+/**
+ * qemuMonitorJobStatusToString:
+ * @status: a qemuMonitorJobStatus
+ *
+ * Returns QEMU's name of @status, or NULL if it is out of range.
+ */
+const char *
+qemuMonitorJobStatusToString(int status)
+{
+    if (status < 0 || status >= QEMU_MONITOR_JOB_STATUS_LAST)
+        return NULL;
+    return qemuMonitorJobStatusNames[status];
+}
+
+
+/**
+ * qemuMonitorJobStatusFromString:
+ * @str: a QEMU JobStatus name, or NULL
+ *
+ * Returns the qemuMonitorJobStatus named @str, or -1 if none is.
+ */
+int
+qemuMonitorJobStatusFromString(const char *str)
+{
+    size_t i;
+
+    if (!str)
+        return -1;
+    for (i = 0; i < QEMU_MONITOR_JOB_STATUS_LAST; i++) {
+        if (strcmp(qemuMonitorJobStatusNames[i], str) == 0)
+            return i;
+    }
+    return -1;
+}
+
+
+/**
+ * qemuMonitorBlockJobEventToString:
+ * @event: a qemuMonitorBlockJobEvent
+ *
+ * Returns a short name of @event for logs ("completed", ...), or NULL if
+ * it is out of range.
+ */
+const char *
+qemuMonitorBlockJobEventToString(int event)
+{
+    if (event < 0 || event >= QEMU_MONITOR_BLOCK_JOB_EVENT_LAST)
+        return NULL;
+    return qemuMonitorBlockJobEventNames[event];
+}
 
 
 /**
@@ -97,540 +117,42 @@ qemuMonitorLastErrorClass(void)
 }
 
 
-static void
-qemuMonitorSetErrorClass(const char *klass)
+/**
+ * qemuMonitorSetLastErrorClass:
+ * @klass: QEMU's error class, or NULL
+ *
+ * For the JSON layer, which reads QEMU's error replies: what
+ * qemuMonitorLastErrorClass() tells this thread from now on.
+ */
+void
+qemuMonitorSetLastErrorClass(const char *klass)
 {
     g_private_replace(&qemuMonitorErrorClass, g_strdup(klass));
 }
 
 
-/**
- * qemuMonitorRef:
- * @mon: a monitor
- *
- * Take a reference: @mon stays valid memory until the matching
- * qemuMonitorUnref(); it does not keep the connection open.
- *
- * Returns @mon.
+/*
+ * The start of every command: the error class of an earlier command is
+ * forgotten, and a command on a connection that is gone fails here with
+ * the same error the transport gives one that goes while it waits.
  */
-qemuMonitor *
-qemuMonitorRef(qemuMonitor *mon)
+static int
+qemuMonitorCheck(qemuMonitor *mon,
+                 const char *cmd)
 {
-    g_atomic_int_inc(&mon->refs);
-    return mon;
+    qemuMonitorSetLastErrorClass(NULL);
+    return qemuMonitorIOCheck(mon, cmd);
 }
 
-
-/**
- * qemuMonitorUnref:
- * @mon: a monitor, or NULL
- *
- * Drop a reference taken with qemuMonitorRef(). The owner returned by
- * qemuMonitorOpen() drops its reference with qemuMonitorClose() instead.
- */
-void
-qemuMonitorUnref(qemuMonitor *mon)
-{
-    if (!mon || !g_atomic_int_dec_and_test(&mon->refs))
-        return;
-
-    VIR_DEBUG("mon=%p freed", mon);
-    if (mon->fd >= 0)
-        close(mon->fd);
-    if (mon->tok)
-        json_tokener_free(mon->tok);
-    g_string_free(mon->out, TRUE);
-    g_hash_table_unref(mon->pending);
-    g_queue_clear(&mon->order);
-    g_free(mon->package);
-    g_free(mon->deadReason);
-    g_main_context_unref(mon->ctx);
-    g_cond_clear(&mon->cond);
-    g_mutex_clear(&mon->lock);
-    g_free(mon);
-}
-
-
-static void
-qemuMonitorUnrefCb(gpointer opaque)
-{
-    qemuMonitorUnref(opaque);
-}
-
-
-/* End the connection: every pending command fails with @reason and later
- * ones fail at once. The eof callback is delivered by the I/O code once it
- * has dropped the lock. */
-static void
-qemuMonitorMarkDeadLocked(qemuMonitor *mon,
-                          bool error,
-                          const char *reason)
-{
-    qemuMonitorMessage *msg;
-
-    if (mon->dead)
-        return;
-
-    VIR_DEBUG("mon=%p connection ended (error=%d): %s", mon, error, reason);
-    mon->dead = true;
-    mon->deadError = error;
-    mon->deadReason = g_strdup(reason);
-
-    while ((msg = g_queue_pop_head(&mon->order))) {
-        msg->failure = g_strdup(reason);
-        msg->done = true;
-    }
-    g_hash_table_remove_all(mon->pending);
-
-    /* On garbage, make QEMU see the end too instead of a silent peer. */
-    if (error && mon->fd >= 0)
-        shutdown(mon->fd, SHUT_RDWR);
-
-    g_cond_broadcast(&mon->cond);
-}
-
-
-/* Write what the socket takes without blocking. */
-static void
-qemuMonitorFlushLocked(qemuMonitor *mon)
-{
-    while (!mon->dead && mon->outOffset < mon->out->len) {
-        ssize_t n = send(mon->fd, mon->out->str + mon->outOffset,
-                         mon->out->len - mon->outOffset,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
-
-        if (n < 0) {
-            g_autofree char *reason = NULL;
-
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return;
-            if (errno == EPIPE || errno == ECONNRESET) {
-                qemuMonitorMarkDeadLocked(mon, false,
-                                          "end of file from QEMU");
-                return;
-            }
-            reason = g_strdup_printf("cannot write to the QEMU monitor: %s",
-                                     g_strerror(errno));
-            qemuMonitorMarkDeadLocked(mon, true, reason);
-            return;
-        }
-        mon->outOffset += n;
-    }
-
-    if (mon->outOffset >= mon->out->len) {
-        g_string_truncate(mon->out, 0);
-        mon->outOffset = 0;
-    }
-}
-
-
-/* Ask for G_IO_OUT only while output is queued. Context thread only. */
-static void
-qemuMonitorUpdateWatchLocked(qemuMonitor *mon)
-{
-    GIOCondition want = G_IO_IN;
-    qemuMonitorSource *src = (qemuMonitorSource *) mon->watch;
-
-    if (!src || mon->dead)
-        return;
-    if (mon->outOffset < mon->out->len)
-        want |= G_IO_OUT;
-    if (want != mon->watchCond) {
-        g_source_modify_unix_fd(mon->watch, src->tag, want);
-        mon->watchCond = want;
-    }
-}
-
-
-static void
-qemuMonitorParseGreetingLocked(qemuMonitor *mon,
-                               json_object *obj)
-{
-    json_object *qmp;
-    json_object *version;
-    json_object *qemu;
-    json_object *val;
-    static const char *const parts[] = { "major", "minor", "micro" };
-    size_t i;
-
-    if (!json_object_object_get_ex(obj, "QMP", &qmp) ||
-        !json_object_is_type(qmp, json_type_object)) {
-        qemuMonitorMarkDeadLocked(mon, true,
-                                  "QEMU did not start with a QMP greeting");
-        return;
-    }
-
-    if (json_object_object_get_ex(qmp, "version", &version) &&
-        json_object_is_type(version, json_type_object)) {
-        if (json_object_object_get_ex(version, "qemu", &qemu) &&
-            json_object_is_type(qemu, json_type_object)) {
-            for (i = 0; i < G_N_ELEMENTS(parts); i++) {
-                if (json_object_object_get_ex(qemu, parts[i], &val) &&
-                    json_object_is_type(val, json_type_int))
-                    mon->version[i] = json_object_get_int(val);
-            }
-        }
-        if (json_object_object_get_ex(version, "package", &val) &&
-            json_object_is_type(val, json_type_string))
-            mon->package = g_strdup(json_object_get_string(val));
-    }
-
-    mon->greeted = true;
-    g_cond_broadcast(&mon->cond);
-}
-
-
-static void
-qemuMonitorDeliverReplyLocked(qemuMonitor *mon,
-                              json_object *obj)
-{
-    json_object *id = NULL;
-    qemuMonitorMessage *msg = NULL;
-
-    if (json_object_object_get_ex(obj, "id", &id) &&
-        json_object_is_type(id, json_type_string)) {
-        msg = g_hash_table_lookup(mon->pending, json_object_get_string(id));
-    } else if (!id) {
-        /* QEMU answers input it could not parse without an id; it
-         * answers in order, so that belongs to the oldest command. */
-        msg = g_queue_peek_head(&mon->order);
-        VIR_WARN("mon=%p reply without an id, matched to command '%s'",
-                 mon, msg ? msg->cmd : "(none)");
-    }
-
-    if (!msg) {
-        /* the reply of a command that timed out */
-        VIR_DEBUG("mon=%p ignoring a reply nobody waits for", mon);
-        return;
-    }
-
-    g_hash_table_remove(mon->pending, msg->id);
-    g_queue_remove(&mon->order, msg);
-    msg->reply = json_object_get(obj);
-    msg->done = true;
-    /* Events that follow the negotiation in the same read already belong
-     * to the owner. */
-    if (msg->negotiation && !json_object_object_get_ex(obj, "error", NULL))
-        mon->ready = true;
-    g_cond_broadcast(&mon->cond);
-}
-
-
-/* Act on one message from QEMU; events are queued on @events for delivery
- * after the lock is dropped. */
-static void
-qemuMonitorHandleMessageLocked(qemuMonitor *mon,
-                               json_object *obj,
-                               GQueue *events)
-{
-    json_object *val;
-
-    VIR_DEBUG("mon=%p received: %s", mon,
-              json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
-
-    if (!json_object_is_type(obj, json_type_object)) {
-        qemuMonitorMarkDeadLocked(mon, true,
-                                  "QEMU sent a message that is not a JSON object");
-        return;
-    }
-
-    if (!mon->greeted) {
-        qemuMonitorParseGreetingLocked(mon, obj);
-        return;
-    }
-
-    if (json_object_object_get_ex(obj, "event", &val)) {
-        if (!json_object_is_type(val, json_type_string)) {
-            qemuMonitorMarkDeadLocked(mon, true,
-                                      "QEMU sent an event without a name");
-            return;
-        }
-        g_queue_push_tail(events, json_object_get(obj));
-        return;
-    }
-
-    if (json_object_object_get_ex(obj, "return", NULL) ||
-        json_object_object_get_ex(obj, "error", NULL)) {
-        qemuMonitorDeliverReplyLocked(mon, obj);
-        return;
-    }
-
-    qemuMonitorMarkDeadLocked(mon, true,
-                              "QEMU sent a message that is neither a reply nor an event");
-}
-
-
-/* Feed bytes to the incremental parser; QEMU may split a message across
- * reads or put several in one. */
-static void
-qemuMonitorFeedLocked(qemuMonitor *mon,
-                      const char *buf,
-                      size_t len,
-                      GQueue *events)
-{
-    /* JSON from QEMU never holds a raw NUL, and json-c would stop at one */
-    if (memchr(buf, '\0', len)) {
-        qemuMonitorMarkDeadLocked(mon, true, "QEMU sent a NUL byte");
-        return;
-    }
-
-    while (len > 0 && !mon->dead) {
-        g_autoptr(virJSONValue) obj = NULL;
-        enum json_tokener_error err;
-        size_t used;
-
-        obj = json_tokener_parse_ex(mon->tok, buf, len);
-        err = json_tokener_get_error(mon->tok);
-
-        if (err == json_tokener_continue) {
-            mon->msgBytes += len;
-            if (mon->msgBytes > QEMU_MONITOR_MAX_MESSAGE_SIZE)
-                qemuMonitorMarkDeadLocked(mon, true,
-                                          "QEMU sent a message larger than the limit");
-            return;
-        }
-        if (err != json_tokener_success) {
-            g_autofree char *reason =
-                g_strdup_printf("cannot parse QEMU's output: %s",
-                                json_tokener_error_desc(err));
-            qemuMonitorMarkDeadLocked(mon, true, reason);
-            return;
-        }
-
-        used = json_tokener_get_parse_end(mon->tok);
-        if (used == 0 || used > len) {
-            qemuMonitorMarkDeadLocked(mon, true,
-                                      "cannot parse QEMU's output");
-            return;
-        }
-        mon->msgBytes += used;
-        if (mon->msgBytes > QEMU_MONITOR_MAX_MESSAGE_SIZE) {
-            qemuMonitorMarkDeadLocked(mon, true,
-                                      "QEMU sent a message larger than the limit");
-            return;
-        }
-        mon->msgBytes = 0;
-        buf += used;
-        len -= used;
-
-        /* a JSON null at top level parses to a NULL object */
-        if (!obj) {
-            qemuMonitorMarkDeadLocked(mon, true,
-                                      "QEMU sent a message that is not a JSON object");
-            return;
-        }
-        qemuMonitorHandleMessageLocked(mon, obj, events);
-    }
-}
-
-
-static void
-qemuMonitorReadLocked(qemuMonitor *mon,
-                      GQueue *events)
-{
-    char buf[QEMU_MONITOR_READ_CHUNK];
-    ssize_t n;
-
-    do {
-        n = recv(mon->fd, buf, sizeof(buf), MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
-
-    if (n < 0) {
-        g_autofree char *reason = NULL;
-
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return;
-        /* QEMU resets the connection when it exits with input of ours
-         * still unread: that is an end of file, not a failure. */
-        if (errno == ECONNRESET) {
-            qemuMonitorMarkDeadLocked(mon, false, "end of file from QEMU");
-            return;
-        }
-        reason = g_strdup_printf("cannot read from the QEMU monitor: %s",
-                                 g_strerror(errno));
-        qemuMonitorMarkDeadLocked(mon, true, reason);
-        return;
-    }
-    if (n == 0) {
-        if (mon->msgBytes > 0)
-            VIR_DEBUG("mon=%p end of file inside a message", mon);
-        qemuMonitorMarkDeadLocked(mon, false, "end of file from QEMU");
-        return;
-    }
-
-    qemuMonitorFeedLocked(mon, buf, n, events);
-}
-
-
-/* Run a callback without the lock. Returns false (and runs nothing) once
- * the monitor is closed or not yet negotiated. */
-static bool
-qemuMonitorCallbackEnterLocked(qemuMonitor *mon)
-{
-    if (mon->closed || !mon->ready)
-        return false;
-    mon->inCallback++;
-    g_mutex_unlock(&mon->lock);
-    return true;
-}
-
-
-static void
-qemuMonitorCallbackLeave(qemuMonitor *mon)
-{
-    g_mutex_lock(&mon->lock);
-    mon->inCallback--;
-    g_cond_broadcast(&mon->cond);
-}
-
-
-static void
-qemuMonitorEmitEvent(qemuMonitor *mon,
-                     json_object *obj)
-{
-    json_object *name = NULL;
-    json_object *data = NULL;
-    json_object *stamp = NULL;
-    json_object *val;
-    long long seconds = 0;
-    unsigned int micros = 0;
-
-    json_object_object_get_ex(obj, "event", &name);
-    if (json_object_object_get_ex(obj, "data", &data) &&
-        !json_object_is_type(data, json_type_object))
-        data = NULL;
-    if (json_object_object_get_ex(obj, "timestamp", &stamp) &&
-        json_object_is_type(stamp, json_type_object)) {
-        if (json_object_object_get_ex(stamp, "seconds", &val) &&
-            json_object_is_type(val, json_type_int))
-            seconds = json_object_get_int64(val);
-        if (json_object_object_get_ex(stamp, "microseconds", &val) &&
-            json_object_is_type(val, json_type_int))
-            micros = json_object_get_int64(val);
-    }
-
-    g_mutex_lock(&mon->lock);
-    if (mon->cb.event && qemuMonitorCallbackEnterLocked(mon)) {
-        mon->cb.event(mon, json_object_get_string(name), data,
-                      seconds, micros, mon->opaque);
-        qemuMonitorCallbackLeave(mon);
-    }
-    g_mutex_unlock(&mon->lock);
-}
-
-
-/* Deliver the eof callback once, after the connection died. */
-static void
-qemuMonitorEmitEOF(qemuMonitor *mon)
-{
-    bool error;
-
-    g_mutex_lock(&mon->lock);
-    if (mon->dead && !mon->eofNotified && !mon->closed && mon->ready) {
-        mon->eofNotified = true;
-        error = mon->deadError;
-        if (mon->cb.eof && qemuMonitorCallbackEnterLocked(mon)) {
-            mon->cb.eof(mon, error, mon->opaque);
-            qemuMonitorCallbackLeave(mon);
-        }
-    }
-    g_mutex_unlock(&mon->lock);
-}
-
-
-static void
-qemuMonitorEmitAll(qemuMonitor *mon,
-                   GQueue *events)
-{
-    json_object *obj;
-
-    while ((obj = g_queue_pop_head(events))) {
-        qemuMonitorEmitEvent(mon, obj);
-        json_object_put(obj);
-    }
-    qemuMonitorEmitEOF(mon);
-}
-
-
-static gboolean
-qemuMonitorSourceDispatch(GSource *source,
-                          GSourceFunc callback G_GNUC_UNUSED,
-                          gpointer user_data G_GNUC_UNUSED)
-{
-    qemuMonitorSource *src = (qemuMonitorSource *) source;
-    qemuMonitor *mon = qemuMonitorRef(src->mon);
-    GIOCondition revents = g_source_query_unix_fd(source, src->tag);
-    GQueue events = G_QUEUE_INIT;
-    gboolean keep;
-
-    g_mutex_lock(&mon->lock);
-    if (!mon->dead && (revents & G_IO_OUT))
-        qemuMonitorFlushLocked(mon);
-    if (!mon->dead && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
-        qemuMonitorReadLocked(mon, &events);
-    if (!mon->dead && (revents & G_IO_NVAL))
-        qemuMonitorMarkDeadLocked(mon, true, "the monitor socket is invalid");
-    qemuMonitorUpdateWatchLocked(mon);
-    keep = !mon->dead;
-    g_mutex_unlock(&mon->lock);
-
-    qemuMonitorEmitAll(mon, &events);
-    qemuMonitorUnref(mon);
-    return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-
-static void
-qemuMonitorSourceFinalize(GSource *source)
-{
-    qemuMonitorSource *src = (qemuMonitorSource *) source;
-
-    qemuMonitorUnref(src->mon);
-}
-
-
-static GSourceFuncs qemuMonitorSourceFuncs = {
-    .dispatch = qemuMonitorSourceDispatch,
-    .finalize = qemuMonitorSourceFinalize,
-};
-
-
-/* Output was queued by another thread: write it from the context. */
-static gboolean
-qemuMonitorKick(gpointer opaque)
-{
-    qemuMonitor *mon = opaque;
-
-    g_mutex_lock(&mon->lock);
-    mon->kickPending = false;
-    if (!mon->dead) {
-        qemuMonitorFlushLocked(mon);
-        qemuMonitorUpdateWatchLocked(mon);
-    }
-    g_mutex_unlock(&mon->lock);
-
-    qemuMonitorEmitEOF(mon);
-    return G_SOURCE_REMOVE;
-}
-
-
-static void
-qemuMonitorKickLocked(qemuMonitor *mon)
-{
-    GSource *src;
-
-    if (mon->kickPending)
-        return;
-    mon->kickPending = true;
-    src = g_idle_source_new();
-    g_source_set_priority(src, G_PRIORITY_DEFAULT);
-    g_source_set_callback(src, qemuMonitorKick, qemuMonitorRef(mon),
-                          qemuMonitorUnrefCb);
-    g_source_attach(src, mon->ctx);
-    g_source_unref(src);
-}
+/* Log the QMP command @cmd about to run with its arguments (@fmt, a
+ * format for the rest) and return -1 from the caller unless @mon can
+ * take it. */
+#define QEMU_MONITOR_ENTER(mon, cmd, fmt, ...) \
+    do { \
+        VIR_DEBUG("mon=%p %s" fmt, mon, cmd, ##__VA_ARGS__); \
+        if (qemuMonitorCheck(mon, cmd) < 0) \
+            return -1; \
+    } while (0)
 
 
 /* Remaining milliseconds to @deadline (monotonic us), -1 if unlimited. */
@@ -646,188 +168,8 @@ qemuMonitorRemaining(gint64 deadline)
 }
 
 
-static int
-qemuMonitorCommandFull(qemuMonitor *mon,
-                       const char *cmd,
-                       json_object *args,
-                       json_object **ret,
-                       int timeout_ms,
-                       bool negotiation)
-{
-    g_autoptr(virJSONValue) request = NULL;
-    g_autoptr(virJSONValue) reply = NULL;
-    g_autofree char *id = NULL;
-    g_autofree char *failure = NULL;
-    qemuMonitorMessage msg = { 0 };
-    json_object *err;
-    json_object *val;
-    const char *text;
-    gint64 deadline = -1;
-    gint64 start = g_get_monotonic_time();
-    bool timedOut = false;
-
-    qemuMonitorSetErrorClass(NULL);
-    if (ret)
-        *ret = NULL;
-
-    if (!mon || !cmd) {
-        virJSONValueFree(args);
-        virReportError(VIR_ERR_INVALID_ARG, "%s",
-                       "a QEMU command needs a monitor and a command name");
-        return -1;
-    }
-
-    request = json_object_new_object();
-    json_object_object_add(request, "execute", json_object_new_string(cmd));
-    if (args)
-        json_object_object_add(request, "arguments", args);
-
-    /* The context thread is the one that would read the reply. */
-    if (g_main_context_is_owner(mon->ctx)) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "cannot run QEMU command '%s' from the monitor's event thread",
-                       cmd);
-        return -1;
-    }
-
-    qemuMonitorRef(mon);
-    g_mutex_lock(&mon->lock);
-
-    if (mon->dead) {
-        failure = g_strdup(mon->deadReason);
-        goto finish;
-    }
-
-    id = g_strdup_printf("bp-%llu", ++mon->serial);
-    json_object_object_add(request, "id", json_object_new_string(id));
-    text = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
-    VIR_DEBUG("mon=%p send: %s", mon, text);
-
-    msg.id = id;
-    msg.cmd = cmd;
-    msg.negotiation = negotiation;
-    g_hash_table_insert(mon->pending, msg.id, &msg);
-    g_queue_push_tail(&mon->order, &msg);
-    /* No newline after the object: QEMU reads byte by byte and leaves one
-     * unread when "quit" stops it, which resets the connection. */
-    g_string_append(mon->out, text);
-    qemuMonitorKickLocked(mon);
-
-    if (timeout_ms >= 0)
-        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
-    while (!msg.done) {
-        if (deadline < 0) {
-            g_cond_wait(&mon->cond, &mon->lock);
-        } else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
-                   !msg.done) {
-            /* A reply that still comes will find no one and be dropped. */
-            g_hash_table_remove(mon->pending, msg.id);
-            g_queue_remove(&mon->order, &msg);
-            timedOut = true;
-            break;
-        }
-    }
-    reply = msg.reply;
-    failure = msg.failure;
-    VIR_DEBUG("mon=%p command '%s' (%s) ended after %lld us", mon, cmd, id,
-              (long long) (g_get_monotonic_time() - start));
-
- finish:
-    g_mutex_unlock(&mon->lock);
-    qemuMonitorUnref(mon);
-
-    if (timedOut) {
-        virReportError(VIR_ERR_OPERATION_TIMEOUT,
-                       "timed out after %d ms waiting for QEMU to answer command '%s'",
-                       timeout_ms, cmd);
-        return -1;
-    }
-    if (!reply) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       "cannot run QEMU command '%s': the monitor closed (%s)",
-                       cmd, failure ? failure : "no reason");
-        return -1;
-    }
-
-    if (json_object_object_get_ex(reply, "error", &err)) {
-        const char *desc = "unknown error";
-        const char *klass = "unknown class";
-
-        if (json_object_object_get_ex(err, "desc", &val) &&
-            json_object_is_type(val, json_type_string))
-            desc = json_object_get_string(val);
-        if (json_object_object_get_ex(err, "class", &val) &&
-            json_object_is_type(val, json_type_string))
-            klass = json_object_get_string(val);
-        qemuMonitorSetErrorClass(klass);
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       "QEMU command '%s' failed: %s (%s)", cmd, desc, klass);
-        return -1;
-    }
-
-    if (!json_object_object_get_ex(reply, "return", &val)) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "QEMU reply to command '%s' has no 'return'", cmd);
-        return -1;
-    }
-    if (ret)
-        *ret = json_object_get(val);
-    return 0;
-}
-
-
-/**
- * qemuMonitorCommand:
- * @mon: an open monitor
- * @cmd: the QMP command name
- * @args: its "arguments" object, or NULL; always stolen
- * @ret: where to put the "return" value (a new reference), or NULL
- *
- * Send @cmd and wait for its reply, at most the command timeout. Several
- * threads may wait at once; replies are matched by id. Must not be called
- * from the thread iterating the monitor's context.
- *
- * Errors: QEMU's error reply gives VIR_ERR_OPERATION_FAILED "QEMU command
- * 'CMD' failed: DESC (CLASS)" (see qemuMonitorLastErrorClass()); no reply
- * in time gives VIR_ERR_OPERATION_TIMEOUT (the command may still run); a
- * monitor that closed gives VIR_ERR_OPERATION_FAILED saying so; a call
- * from the context thread gives VIR_ERR_INTERNAL_ERROR.
- *
- * Returns 0 on success, -1 on error.
- */
-int
-qemuMonitorCommand(qemuMonitor *mon,
-                   const char *cmd,
-                   json_object *args,
-                   json_object **ret)
-{
-    int timeout = QEMU_MONITOR_DEFAULT_COMMAND_TIMEOUT_MS;
-
-    if (mon) {
-        g_mutex_lock(&mon->lock);
-        timeout = mon->commandTimeout;
-        g_mutex_unlock(&mon->lock);
-    }
-    return qemuMonitorCommandFull(mon, cmd, args, ret, timeout, false);
-}
-
-
-/**
- * qemuMonitorSetCommandTimeout:
- * @mon: a monitor
- * @timeout_ms: how long later commands wait for a reply; negative: forever
- *
- * The default is QEMU_MONITOR_DEFAULT_COMMAND_TIMEOUT_MS.
- */
-void
-qemuMonitorSetCommandTimeout(qemuMonitor *mon,
-                             int timeout_ms)
-{
-    g_mutex_lock(&mon->lock);
-    mon->commandTimeout = timeout_ms;
-    g_mutex_unlock(&mon->lock);
-}
-
+/* ------------------------------------------------------------------ */
+/* The connection                                                       */
 
 /**
  * qemuMonitorOpenFD:
@@ -852,99 +194,21 @@ qemuMonitorOpenFD(int fd,
                   void *opaque,
                   int timeout_ms)
 {
-    qemuMonitor *mon;
-    qemuMonitorSource *src;
     gint64 deadline = -1;
-    int flags;
+    qemuMonitor *mon;
 
-    if (fd < 0 || !ctx) {
-        if (fd >= 0)
-            close(fd);
-        virReportError(VIR_ERR_INVALID_ARG, "%s",
-                       "opening a QEMU monitor needs a socket and a main context");
-        return NULL;
-    }
-    if (g_main_context_is_owner(ctx)) {
-        close(fd);
-        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
-                       "cannot open a QEMU monitor from its own event thread");
-        return NULL;
-    }
-
-    if ((flags = fcntl(fd, F_GETFL)) < 0 ||
-        fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        virReportSystemError(errno, "%s",
-                             "cannot set up the QEMU monitor socket");
-        close(fd);
-        return NULL;
-    }
-
+    VIR_DEBUG("fd=%d timeout=%d", fd, timeout_ms);
     if (timeout_ms >= 0)
         deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
-
-    mon = g_new0(qemuMonitor, 1);
-    mon->refs = 1;
-    g_mutex_init(&mon->lock);
-    g_cond_init(&mon->cond);
-    mon->ctx = g_main_context_ref(ctx);
-    mon->fd = fd;
-    if (cb)
-        mon->cb = *cb;
-    mon->opaque = opaque;
-    mon->tok = json_tokener_new_ex(QEMU_MONITOR_MAX_DEPTH);
-    /* several messages may share a read: what follows one is the next */
-    json_tokener_set_flags(mon->tok, JSON_TOKENER_STRICT |
-                           JSON_TOKENER_ALLOW_TRAILING_CHARS);
-    mon->out = g_string_new(NULL);
-    mon->pending = g_hash_table_new(g_str_hash, g_str_equal);
-    g_queue_init(&mon->order);
-    mon->commandTimeout = QEMU_MONITOR_DEFAULT_COMMAND_TIMEOUT_MS;
-
-    VIR_DEBUG("mon=%p fd=%d opening", mon, fd);
-
-    src = (qemuMonitorSource *) g_source_new(&qemuMonitorSourceFuncs,
-                                             sizeof(qemuMonitorSource));
-    src->mon = qemuMonitorRef(mon);
-    src->tag = g_source_add_unix_fd(&src->base, fd, G_IO_IN);
-    g_source_set_name(&src->base, "qemu-monitor");
-    mon->watchCond = G_IO_IN;
-    g_mutex_lock(&mon->lock);
-    mon->watch = &src->base;
-    g_mutex_unlock(&mon->lock);
-    g_source_attach(&src->base, ctx);
-
-    g_mutex_lock(&mon->lock);
-    while (!mon->greeted && !mon->dead) {
-        if (deadline < 0) {
-            g_cond_wait(&mon->cond, &mon->lock);
-        } else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline)) {
-            break;
-        }
-    }
-    if (!mon->greeted) {
-        if (mon->dead)
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           "cannot open the QEMU monitor: %s",
-                           mon->deadReason);
-        else
-            virReportError(VIR_ERR_OPERATION_TIMEOUT,
-                           "timed out after %d ms waiting for the QEMU monitor greeting",
-                           timeout_ms);
-        g_mutex_unlock(&mon->lock);
-        qemuMonitorClose(mon);
+    if (!(mon = qemuMonitorIOOpenFD(fd, ctx, cb, opaque, timeout_ms)))
         return NULL;
-    }
-    g_mutex_unlock(&mon->lock);
-
-    if (qemuMonitorCommandFull(mon, "qmp_capabilities", NULL, NULL,
-                               qemuMonitorRemaining(deadline), true) < 0) {
-        qemuMonitorClose(mon);
+    if (qemuMonitorJSONSetCapabilities(mon, qemuMonitorRemaining(deadline)) < 0) {
+        qemuMonitorIOClose(mon);
         return NULL;
     }
 
-    VIR_DEBUG("mon=%p open, QEMU %u.%u.%u", mon,
-              mon->version[0], mon->version[1], mon->version[2]);
+    VIR_DEBUG("mon=%p open, QEMU %llu", mon,
+              qemuMonitorGetVersion(mon, NULL, NULL, NULL));
     return mon;
 }
 
@@ -968,45 +232,14 @@ qemuMonitorOpen(const char *socketPath,
                 void *opaque,
                 int timeout_ms)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
     gint64 deadline = -1;
     int fd;
 
-    if (!socketPath) {
-        virReportInvalidNonNullArg(socketPath);
-        return NULL;
-    }
-    if (strlen(socketPath) >= sizeof(addr.sun_path)) {
-        virReportError(VIR_ERR_INVALID_ARG,
-                       "monitor socket path '%s' is too long", socketPath);
-        return NULL;
-    }
-    memcpy(addr.sun_path, socketPath, strlen(socketPath) + 1);
-
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-        virReportSystemError(errno, "%s", "cannot create a unix socket");
-        return NULL;
-    }
-
+    VIR_DEBUG("socket='%s' timeout=%d", NULLSTR(socketPath), timeout_ms);
     if (timeout_ms >= 0)
         deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
-    while (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
-        int err = errno;
-
-        if (err == EINTR)
-            continue;
-        if ((err == ENOENT || err == ECONNREFUSED) &&
-            (deadline < 0 || g_get_monotonic_time() < deadline)) {
-            g_usleep(10 * 1000);
-            continue;
-        }
-        virReportSystemError(err, "cannot connect to QEMU monitor '%s'",
-                             socketPath);
-        close(fd);
+    if ((fd = qemuMonitorIOConnect(socketPath, timeout_ms)) < 0)
         return NULL;
-    }
-
-    VIR_DEBUG("connected to QEMU monitor '%s'", socketPath);
     return qemuMonitorOpenFD(fd, ctx, cb, opaque,
                              qemuMonitorRemaining(deadline));
 }
@@ -1025,33 +258,53 @@ qemuMonitorOpen(const char *socketPath,
 void
 qemuMonitorClose(qemuMonitor *mon)
 {
-    GSource *watch = NULL;
+    qemuMonitorIOClose(mon);
+}
 
-    if (!mon)
-        return;
 
-    VIR_DEBUG("mon=%p closing", mon);
-    g_mutex_lock(&mon->lock);
-    mon->closed = true;
-    qemuMonitorMarkDeadLocked(mon, false, "closed on request");
-    watch = g_steal_pointer(&mon->watch);
-    if (!g_main_context_is_owner(mon->ctx)) {
-        while (mon->inCallback > 0)
-            g_cond_wait(&mon->cond, &mon->lock);
-    }
-    /* The I/O code touches the fd only under the lock and while the
-     * connection is alive, which it no longer is. */
-    if (mon->fd >= 0) {
-        close(mon->fd);
-        mon->fd = -1;
-    }
-    g_mutex_unlock(&mon->lock);
+/**
+ * qemuMonitorRef:
+ * @mon: a monitor
+ *
+ * Take a reference: @mon stays valid memory until the matching
+ * qemuMonitorUnref(); it does not keep the connection open.
+ *
+ * Returns @mon.
+ */
+qemuMonitor *
+qemuMonitorRef(qemuMonitor *mon)
+{
+    return qemuMonitorIORef(mon);
+}
 
-    if (watch) {
-        g_source_destroy(watch);
-        g_source_unref(watch);
-    }
-    qemuMonitorUnref(mon);
+
+/**
+ * qemuMonitorUnref:
+ * @mon: a monitor, or NULL
+ *
+ * Drop a reference taken with qemuMonitorRef(). The owner returned by
+ * qemuMonitorOpen() drops its reference with qemuMonitorClose() instead.
+ */
+void
+qemuMonitorUnref(qemuMonitor *mon)
+{
+    qemuMonitorIOUnref(mon);
+}
+
+
+/**
+ * qemuMonitorSetCommandTimeout:
+ * @mon: a monitor
+ * @timeout_ms: how long later commands wait for a reply; negative: forever
+ *
+ * The default is QEMU_MONITOR_DEFAULT_COMMAND_TIMEOUT_MS.
+ */
+void
+qemuMonitorSetCommandTimeout(qemuMonitor *mon,
+                             int timeout_ms)
+{
+    VIR_DEBUG("mon=%p timeout=%d", mon, timeout_ms);
+    qemuMonitorIOSetCommandTimeout(mon, timeout_ms);
 }
 
 
@@ -1072,10 +325,7 @@ qemuMonitorGetVersion(qemuMonitor *mon,
 {
     unsigned int v[3];
 
-    g_mutex_lock(&mon->lock);
-    memcpy(v, mon->version, sizeof(v));
-    g_mutex_unlock(&mon->lock);
-
+    qemuMonitorIOGetVersion(mon, v);
     if (major)
         *major = v[0];
     if (minor)
@@ -1096,7 +346,7 @@ qemuMonitorGetVersion(qemuMonitor *mon,
 const char *
 qemuMonitorGetVersionPackage(qemuMonitor *mon)
 {
-    return mon->package ? mon->package : "";
+    return qemuMonitorIOGetVersionPackage(mon);
 }
 
 
@@ -1109,10 +359,581 @@ qemuMonitorGetVersionPackage(qemuMonitor *mon)
 bool
 qemuMonitorIsAlive(qemuMonitor *mon)
 {
-    bool alive;
+    return qemuMonitorIOIsAlive(mon);
+}
 
-    g_mutex_lock(&mon->lock);
-    alive = !mon->dead;
-    g_mutex_unlock(&mon->lock);
-    return alive;
+
+/* ------------------------------------------------------------------ */
+/* Events: from the JSON layer's table to the owner                     */
+
+/* Call the owner's @callback, if it has one, with the arguments that
+ * follow (if any) and its opaque data last. Runs inside the transport's
+ * callback section (see qemuMonitorIOEmitEvent). */
+#define QEMU_MONITOR_CALLBACK(mon, callback, ...) \
+    do { \
+        void *cbOpaque; \
+        const qemuMonitorCallbacks *cbs = \
+            qemuMonitorIOGetCallbacks(mon, &cbOpaque); \
+        if (cbs->callback) \
+            cbs->callback(mon, ##__VA_ARGS__, cbOpaque); \
+    } while (0)
+
+/**
+ * qemuMonitorEmitEvent:
+ * @mon: the monitor
+ * @name: QEMU's name of the event
+ * @seconds, @micros: QEMU's timestamp of it
+ *
+ * Tell the owner of every event, before its typed callback.
+ */
+void
+qemuMonitorEmitEvent(qemuMonitor *mon,
+                     const char *name,
+                     long long seconds,
+                     unsigned int micros)
+{
+    QEMU_MONITOR_CALLBACK(mon, domainEvent, name, seconds, micros);
+}
+
+
+/**
+ * qemuMonitorEmitJobStatusChange:
+ * @mon: the monitor
+ * @jobid: the job
+ * @status: its new status
+ *
+ * Tell the owner of a JOB_STATUS_CHANGE.
+ */
+void
+qemuMonitorEmitJobStatusChange(qemuMonitor *mon,
+                               const char *jobid,
+                               qemuMonitorJobStatus status)
+{
+    VIR_DEBUG("mon=%p job '%s' is %s", mon, jobid,
+              qemuMonitorJobStatusToString(status));
+    QEMU_MONITOR_CALLBACK(mon, jobStatusChange, jobid, status);
+}
+
+
+/**
+ * qemuMonitorEmitBlockJob:
+ * @mon: the monitor
+ * @jobid, @type, @event, @offset, @len, @speed, @error: as the blockJob
+ *     callback of qemuMonitorCallbacks gets them
+ *
+ * Tell the owner of a BLOCK_JOB_COMPLETED/CANCELLED/READY/PENDING.
+ */
+void
+qemuMonitorEmitBlockJob(qemuMonitor *mon,
+                        const char *jobid,
+                        const char *type,
+                        qemuMonitorBlockJobEvent event,
+                        unsigned long long offset,
+                        unsigned long long len,
+                        unsigned long long speed,
+                        const char *error)
+{
+    VIR_DEBUG("mon=%p block job '%s' (%s) %s at %llu/%llu speed=%llu error='%s'",
+              mon, jobid, type, qemuMonitorBlockJobEventToString(event),
+              offset, len, speed, NULLSTR(error));
+    QEMU_MONITOR_CALLBACK(mon, blockJob, jobid, type, event, offset, len,
+                          speed, error);
+}
+
+
+/**
+ * qemuMonitorEmitBlockJobError:
+ * @mon: the monitor
+ * @jobid, @operation, @action: as the blockJobError callback gets them
+ *
+ * Tell the owner of a BLOCK_JOB_ERROR.
+ */
+void
+qemuMonitorEmitBlockJobError(qemuMonitor *mon,
+                             const char *jobid,
+                             const char *operation,
+                             const char *action)
+{
+    VIR_DEBUG("mon=%p block job '%s': %s error, action %s", mon, jobid,
+              operation, action);
+    QEMU_MONITOR_CALLBACK(mon, blockJobError, jobid, operation, action);
+}
+
+
+/**
+ * qemuMonitorEmitStop:
+ * @mon: the monitor
+ *
+ * Tell the owner of a STOP.
+ */
+void
+qemuMonitorEmitStop(qemuMonitor *mon)
+{
+    VIR_DEBUG("mon=%p stop", mon);
+    QEMU_MONITOR_CALLBACK(mon, stop);
+}
+
+
+/**
+ * qemuMonitorEmitResume:
+ * @mon: the monitor
+ *
+ * Tell the owner of a RESUME.
+ */
+void
+qemuMonitorEmitResume(qemuMonitor *mon)
+{
+    VIR_DEBUG("mon=%p resume", mon);
+    QEMU_MONITOR_CALLBACK(mon, resume);
+}
+
+
+/**
+ * qemuMonitorEmitShutdown:
+ * @mon: the monitor
+ * @guest, @reason: as the shutdown callback gets them
+ *
+ * Tell the owner of a SHUTDOWN.
+ */
+void
+qemuMonitorEmitShutdown(qemuMonitor *mon,
+                        bool guest,
+                        const char *reason)
+{
+    VIR_DEBUG("mon=%p shutdown guest=%d reason=%s", mon, guest, reason);
+    QEMU_MONITOR_CALLBACK(mon, shutdown, guest, reason);
+}
+
+
+/**
+ * qemuMonitorEmitEOF:
+ * @mon: the monitor
+ * @error: the connection ended with an error, not an end of file
+ *
+ * Tell the owner that the connection ended (the transport calls this at
+ * most once).
+ */
+void
+qemuMonitorEmitEOF(qemuMonitor *mon,
+                   bool error)
+{
+    VIR_DEBUG("mon=%p eof error=%d", mon, error);
+    QEMU_MONITOR_CALLBACK(mon, eof, error);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                             */
+
+/**
+ * qemuMonitorQueryStatus:
+ * @mon: an open monitor
+ * @running: set to whether the guest CPUs run
+ * @status: set to QEMU's RunState name ("prelaunch", "running", "paused",
+ *          ...), freed by the caller; may be NULL
+ *
+ * Runs query-status. Returns 0 on success, -1 on error.
+ */
+int
+qemuMonitorQueryStatus(qemuMonitor *mon,
+                       bool *running,
+                       char **status)
+{
+    QEMU_MONITOR_ENTER(mon, "query-status", "");
+    return qemuMonitorJSONQueryStatus(mon, running, status);
+}
+
+
+/**
+ * qemuMonitorCont:
+ * @mon: an open monitor
+ *
+ * Start or resume the guest CPUs. Returns 0 or -1.
+ */
+int
+qemuMonitorCont(qemuMonitor *mon)
+{
+    QEMU_MONITOR_ENTER(mon, "cont", "");
+    return qemuMonitorJSONCont(mon);
+}
+
+
+/**
+ * qemuMonitorStop:
+ * @mon: an open monitor
+ *
+ * Pause the guest CPUs. Returns 0 or -1.
+ */
+int
+qemuMonitorStop(qemuMonitor *mon)
+{
+    QEMU_MONITOR_ENTER(mon, "stop", "");
+    return qemuMonitorJSONStop(mon);
+}
+
+
+/**
+ * qemuMonitorSystemPowerdown:
+ * @mon: an open monitor
+ *
+ * Ask the guest to shut down (ACPI). Returns 0 or -1.
+ */
+int
+qemuMonitorSystemPowerdown(qemuMonitor *mon)
+{
+    QEMU_MONITOR_ENTER(mon, "system_powerdown", "");
+    return qemuMonitorJSONSystemPowerdown(mon);
+}
+
+
+/**
+ * qemuMonitorQuit:
+ * @mon: an open monitor
+ *
+ * QEMU exits (after a SHUTDOWN event), then the monitor sees end of file.
+ * Returns 0 or -1.
+ */
+int
+qemuMonitorQuit(qemuMonitor *mon)
+{
+    QEMU_MONITOR_ENTER(mon, "quit", "");
+    return qemuMonitorJSONQuit(mon);
+}
+
+
+/**
+ * qemuMonitorBlockStream:
+ * @mon: an open monitor
+ * @jobid: the id for the new job
+ * @device: the node name of the top format node to pull into
+ * @speed: bytes per second, 0 for no limit
+ * @autoFinalize: let QEMU finalize the job by itself
+ * @autoDismiss: let QEMU dismiss the concluded job by itself
+ *
+ * Start a job that copies the whole backing chain of @device into it.
+ * Returns 0 or -1.
+ */
+int
+qemuMonitorBlockStream(qemuMonitor *mon,
+                       const char *jobid,
+                       const char *device,
+                       unsigned long long speed,
+                       bool autoFinalize,
+                       bool autoDismiss)
+{
+    QEMU_MONITOR_ENTER(mon, "block-stream",
+                       " jobid=%s device=%s speed=%llu autoFinalize=%d autoDismiss=%d",
+                       NULLSTR(jobid), NULLSTR(device), speed, autoFinalize,
+                       autoDismiss);
+    return qemuMonitorJSONBlockStream(mon, jobid, device, speed,
+                                      autoFinalize, autoDismiss);
+}
+
+
+/**
+ * qemuMonitorBlockJobPause:
+ * @mon: an open monitor
+ * @jobid: the job
+ *
+ * Pause a block job. The pause takes effect asynchronously: the job may
+ * still copy a chunk after this returns. Returns 0 or -1.
+ */
+int
+qemuMonitorBlockJobPause(qemuMonitor *mon,
+                         const char *jobid)
+{
+    QEMU_MONITOR_ENTER(mon, "block-job-pause", " jobid=%s",
+                       NULLSTR(jobid));
+    return qemuMonitorJSONBlockJobPause(mon, jobid);
+}
+
+
+/**
+ * qemuMonitorBlockJobResume:
+ * @mon: an open monitor
+ * @jobid: the job
+ *
+ * Resume a paused block job. Returns 0 or -1.
+ */
+int
+qemuMonitorBlockJobResume(qemuMonitor *mon,
+                          const char *jobid)
+{
+    QEMU_MONITOR_ENTER(mon, "block-job-resume", " jobid=%s",
+                       NULLSTR(jobid));
+    return qemuMonitorJSONBlockJobResume(mon, jobid);
+}
+
+
+/**
+ * qemuMonitorBlockJobCancel:
+ * @mon: an open monitor
+ * @jobid: the job
+ * @force: cancel even a paused job
+ *
+ * Cancel a block job. It ends later, with BLOCK_JOB_CANCELLED. Returns 0
+ * or -1.
+ */
+int
+qemuMonitorBlockJobCancel(qemuMonitor *mon,
+                          const char *jobid,
+                          bool force)
+{
+    QEMU_MONITOR_ENTER(mon, "block-job-cancel", " jobid=%s force=%d",
+                       NULLSTR(jobid), force);
+    return qemuMonitorJSONBlockJobCancel(mon, jobid, force);
+}
+
+
+/**
+ * qemuMonitorBlockJobSetSpeed:
+ * @mon: an open monitor
+ * @jobid: the job
+ * @speed: bytes per second, 0 for no limit
+ *
+ * Change the speed of a block job. Returns 0 or -1.
+ */
+int
+qemuMonitorBlockJobSetSpeed(qemuMonitor *mon,
+                            const char *jobid,
+                            unsigned long long speed)
+{
+    QEMU_MONITOR_ENTER(mon, "block-job-set-speed", " jobid=%s speed=%llu",
+                       NULLSTR(jobid), speed);
+    return qemuMonitorJSONBlockJobSetSpeed(mon, jobid, speed);
+}
+
+
+/**
+ * qemuMonitorJobFinalize:
+ * @mon: an open monitor
+ * @jobid: a job in the pending state
+ *
+ * Let a pending job make its changes and conclude. Returns 0 or -1.
+ */
+int
+qemuMonitorJobFinalize(qemuMonitor *mon,
+                       const char *jobid)
+{
+    QEMU_MONITOR_ENTER(mon, "job-finalize", " jobid=%s", NULLSTR(jobid));
+    return qemuMonitorJSONJobFinalize(mon, jobid);
+}
+
+
+/**
+ * qemuMonitorJobDismiss:
+ * @mon: an open monitor
+ * @jobid: a job in the concluded state
+ *
+ * Remove a concluded job from QEMU's list. Returns 0 or -1.
+ */
+int
+qemuMonitorJobDismiss(qemuMonitor *mon,
+                      const char *jobid)
+{
+    QEMU_MONITOR_ENTER(mon, "job-dismiss", " jobid=%s", NULLSTR(jobid));
+    return qemuMonitorJSONJobDismiss(mon, jobid);
+}
+
+
+/**
+ * qemuMonitorBlockJobInfoListFree:
+ * @jobs: an array from qemuMonitorQueryBlockJobs(), or NULL
+ * @njobs: its length
+ */
+void
+qemuMonitorBlockJobInfoListFree(qemuMonitorBlockJobInfo *jobs,
+                                size_t njobs)
+{
+    size_t i;
+
+    if (!jobs)
+        return;
+    for (i = 0; i < njobs; i++) {
+        g_free(jobs[i].id);
+        g_free(jobs[i].type);
+        g_free(jobs[i].device);
+        g_free(jobs[i].status);
+    }
+    g_free(jobs);
+}
+
+
+/**
+ * qemuMonitorQueryBlockJobs:
+ * @mon: an open monitor
+ * @jobs: set to an array of the block jobs, freed with
+ *        qemuMonitorBlockJobInfoListFree(); NULL when there are none
+ * @njobs: set to its length
+ *
+ * The block jobs and their progress. Returns 0 or -1.
+ */
+int
+qemuMonitorQueryBlockJobs(qemuMonitor *mon,
+                          qemuMonitorBlockJobInfo **jobs,
+                          size_t *njobs)
+{
+    *jobs = NULL;
+    *njobs = 0;
+    QEMU_MONITOR_ENTER(mon, "query-block-jobs", "");
+    return qemuMonitorJSONQueryBlockJobs(mon, jobs, njobs);
+}
+
+
+/**
+ * qemuMonitorJobInfoListFree:
+ * @jobs: an array from qemuMonitorQueryJobs(), or NULL
+ * @njobs: its length
+ */
+void
+qemuMonitorJobInfoListFree(qemuMonitorJobInfo *jobs,
+                           size_t njobs)
+{
+    size_t i;
+
+    if (!jobs)
+        return;
+    for (i = 0; i < njobs; i++) {
+        g_free(jobs[i].id);
+        g_free(jobs[i].type);
+        g_free(jobs[i].error);
+    }
+    g_free(jobs);
+}
+
+
+/**
+ * qemuMonitorQueryJobs:
+ * @mon: an open monitor
+ * @jobs: set to an array of all jobs (also concluded ones, with their
+ *        error), freed with qemuMonitorJobInfoListFree(); NULL when none
+ * @njobs: set to its length
+ *
+ * Every job QEMU knows and its status. Returns 0 or -1.
+ */
+int
+qemuMonitorQueryJobs(qemuMonitor *mon,
+                     qemuMonitorJobInfo **jobs,
+                     size_t *njobs)
+{
+    *jobs = NULL;
+    *njobs = 0;
+    QEMU_MONITOR_ENTER(mon, "query-jobs", "");
+    return qemuMonitorJSONQueryJobs(mon, jobs, njobs);
+}
+
+
+/**
+ * qemuMonitorBlockdevDel:
+ * @mon: an open monitor
+ * @nodename: a node added with -blockdev or blockdev-add
+ *
+ * Delete a block node. Delete a format node before its file node.
+ * Returns 0 or -1.
+ */
+int
+qemuMonitorBlockdevDel(qemuMonitor *mon,
+                       const char *nodename)
+{
+    QEMU_MONITOR_ENTER(mon, "blockdev-del", " nodename=%s",
+                       NULLSTR(nodename));
+    return qemuMonitorJSONBlockdevDel(mon, nodename);
+}
+
+
+/**
+ * qemuMonitorQueryNamedBlockNodes:
+ * @mon: an open monitor
+ * @nodenames: set to a NULL-terminated array of the node names, freed
+ *             with g_strfreev()
+ *
+ * The names of all named block nodes, every node once. Returns 0 or -1.
+ */
+int
+qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
+                                char ***nodenames)
+{
+    *nodenames = NULL;
+    QEMU_MONITOR_ENTER(mon, "query-named-block-nodes", "");
+    return qemuMonitorJSONQueryNamedBlockNodes(mon, nodenames);
+}
+
+
+/**
+ * qemuMonitorBlockNodeHasBacking:
+ * @mon: an open monitor
+ * @nodename: a format node's name
+ * @hasBacking: set to whether QEMU reads through a backing node under it
+ *
+ * Whether QEMU really uses a backing image under @nodename, whatever the
+ * image header names: a block pull that completed leaves the disk's top
+ * node without one. Returns 0, or -1 (also when QEMU has no node of that
+ * name).
+ */
+int
+qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
+                               const char *nodename,
+                               bool *hasBacking)
+{
+    *hasBacking = false;
+    QEMU_MONITOR_ENTER(mon, "query-named-block-nodes", " nodename=%s",
+                       NULLSTR(nodename));
+    return qemuMonitorJSONBlockNodeHasBacking(mon, nodename, hasBacking);
+}
+
+
+/**
+ * qemuMonitorHumanCommand:
+ * @mon: an open monitor
+ * @cmdline: a human monitor (HMP) command line
+ * @reply: set to its output, freed by the caller; may be NULL
+ *
+ * Run an HMP command. HMP reports many failures only in the output text,
+ * which the caller must read. Returns 0 or -1.
+ */
+int
+qemuMonitorHumanCommand(qemuMonitor *mon,
+                        const char *cmdline,
+                        char **reply)
+{
+    if (reply)
+        *reply = NULL;
+    /* The command line may be megabytes long: its length is enough. */
+    QEMU_MONITOR_ENTER(mon, "human-monitor-command", " cmdline of %zu bytes",
+                       cmdline ? strlen(cmdline) : 0);
+    return qemuMonitorJSONHumanCommand(mon, cmdline, reply);
+}
+
+
+/**
+ * qemuMonitorArbitraryCommand:
+ * @mon: an open monitor
+ * @cmd: a QMP command name
+ * @args: its "arguments" object, or NULL; always stolen
+ * @ret: where to put the "return" value (a new reference), or NULL
+ *
+ * Run any QMP command as given (virDomainQemuMonitorCommand).
+ *
+ * Errors: QEMU's error reply gives VIR_ERR_OPERATION_FAILED "QEMU command
+ * 'CMD' failed: DESC (CLASS)" (see qemuMonitorLastErrorClass()); no reply
+ * in time gives VIR_ERR_OPERATION_TIMEOUT (the command may still run); a
+ * monitor that closed gives VIR_ERR_OPERATION_FAILED saying so; a call
+ * from the context thread gives VIR_ERR_INTERNAL_ERROR.
+ *
+ * Returns 0 on success, -1 on error.
+ */
+int
+qemuMonitorArbitraryCommand(qemuMonitor *mon,
+                            const char *cmd,
+                            json_object *args,
+                            json_object **ret)
+{
+    VIR_DEBUG("mon=%p cmd=%s", mon, NULLSTR(cmd));
+    if (ret)
+        *ret = NULL;
+    if (qemuMonitorCheck(mon, cmd) < 0) {
+        json_object_put(args);
+        return -1;
+    }
+    return qemuMonitorJSONArbitraryCommand(mon, cmd, args, ret);
 }

@@ -1,68 +1,26 @@
-/* qemu_monitor_json.c: one function per QMP command, built and read with shared helpers. */
+/*
+ * qemu_monitor_json.c: QMP itself: one qemuMonitorJSONX per command
+ * (arguments built with one helper, sent through one choke point that
+ * checks "error" and the type of "return", replies read with getters that
+ * report missing keys), and the sorted table of QEMU's events, each
+ * parsed into a typed callback.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <config.h>
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qemu_monitor_json.h"
+#include "qemu_monitor_priv.h"
 #include "util/virerror.h"
 #include "util/virjson.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
-
-static const char *const qemuMonitorJobStatusNames[] = {
-    [QEMU_MONITOR_JOB_STATUS_UNDEFINED] = "undefined",
-    [QEMU_MONITOR_JOB_STATUS_CREATED] = "created",
-    [QEMU_MONITOR_JOB_STATUS_RUNNING] = "running",
-    [QEMU_MONITOR_JOB_STATUS_PAUSED] = "paused",
-    [QEMU_MONITOR_JOB_STATUS_READY] = "ready",
-    [QEMU_MONITOR_JOB_STATUS_STANDBY] = "standby",
-    [QEMU_MONITOR_JOB_STATUS_WAITING] = "waiting",
-    [QEMU_MONITOR_JOB_STATUS_PENDING] = "pending",
-    [QEMU_MONITOR_JOB_STATUS_ABORTING] = "aborting",
-    [QEMU_MONITOR_JOB_STATUS_CONCLUDED] = "concluded",
-    [QEMU_MONITOR_JOB_STATUS_NULL] = "null",
-};
-G_STATIC_ASSERT(G_N_ELEMENTS(qemuMonitorJobStatusNames) ==
-                QEMU_MONITOR_JOB_STATUS_LAST);
-
-
-/**
- * qemuMonitorJobStatusToString:
- * @status: a qemuMonitorJobStatus
- *
- * Returns QEMU's name of @status, or NULL if it is out of range.
- */
-const char *
-qemuMonitorJobStatusToString(int status)
-{
-    if (status < 0 || status >= QEMU_MONITOR_JOB_STATUS_LAST)
-        return NULL;
-    return qemuMonitorJobStatusNames[status];
-}
-
-
-/**
- * qemuMonitorJobStatusFromString:
- * @str: a QEMU JobStatus name, or NULL
- *
- * Returns the qemuMonitorJobStatus named @str, or -1 if none is.
- */
-int
-qemuMonitorJobStatusFromString(const char *str)
-{
-    size_t i;
-
-    if (!str)
-        return -1;
-    for (i = 0; i < QEMU_MONITOR_JOB_STATUS_LAST; i++) {
-        if (strcmp(qemuMonitorJobStatusNames[i], str) == 0)
-            return i;
-    }
-    return -1;
-}
 
 
 /* How each argument of qemuMonitorJSONArgsV() is given: a type tag, the
@@ -151,8 +109,65 @@ qemuMonitorJSONArgs(json_object **args,
 }
 
 
-/* The choke point: run @cmd and check the type of what it returns
- * (@want json_type_null accepts anything). */
+/*
+ * The choke point: every command goes out here. Send @cmd and read the
+ * reply: QEMU's error is reported with its class (see
+ * qemuMonitorLastErrorClass()); otherwise "return" must be there and of
+ * type @want (json_type_null accepts anything), and goes to *@ret.
+ */
+static int
+qemuMonitorJSONCommandFull(qemuMonitor *mon,
+                           const char *cmd,
+                           json_object *args,
+                           json_type want,
+                           json_object **ret,
+                           int timeout_ms,
+                           bool negotiation)
+{
+    g_autoptr(virJSONValue) reply = NULL;
+    json_object *err;
+    json_object *val;
+
+    qemuMonitorSetLastErrorClass(NULL);
+    if (ret)
+        *ret = NULL;
+    if (qemuMonitorIOSend(mon, cmd, args, &reply, timeout_ms, negotiation) < 0)
+        return -1;
+
+    if (json_object_object_get_ex(reply, "error", &err)) {
+        const char *desc = "unknown error";
+        const char *klass = "unknown class";
+
+        if (json_object_object_get_ex(err, "desc", &val) &&
+            json_object_is_type(val, json_type_string))
+            desc = json_object_get_string(val);
+        if (json_object_object_get_ex(err, "class", &val) &&
+            json_object_is_type(val, json_type_string))
+            klass = json_object_get_string(val);
+        qemuMonitorSetLastErrorClass(klass);
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "QEMU command '%s' failed: %s (%s)", cmd, desc, klass);
+        return -1;
+    }
+
+    if (!json_object_object_get_ex(reply, "return", &val)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "QEMU reply to command '%s' has no 'return'", cmd);
+        return -1;
+    }
+    if (want != json_type_null && !json_object_is_type(val, want)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "QEMU reply to '%s' is not of the expected type '%s'",
+                       cmd, json_type_to_name(want));
+        return -1;
+    }
+    if (ret)
+        *ret = json_object_get(val);
+    return 0;
+}
+
+
+/* Run @cmd with the monitor's command timeout. */
 static int
 qemuMonitorJSONRun(qemuMonitor *mon,
                    const char *cmd,
@@ -160,20 +175,8 @@ qemuMonitorJSONRun(qemuMonitor *mon,
                    json_type want,
                    json_object **ret)
 {
-    g_autoptr(virJSONValue) value = NULL;
-
-    if (qemuMonitorCommand(mon, cmd, args, &value) < 0)
-        return -1;
-
-    if (want != json_type_null && !json_object_is_type(value, want)) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "QEMU reply to '%s' is not of the expected type '%s'",
-                       cmd, json_type_to_name(want));
-        return -1;
-    }
-    if (ret)
-        *ret = g_steal_pointer(&value);
-    return 0;
+    return qemuMonitorJSONCommandFull(mon, cmd, args, want, ret,
+                                      QEMU_MONITOR_IO_DEFAULT_TIMEOUT, false);
 }
 
 
@@ -198,13 +201,19 @@ qemuMonitorJSONSimple(qemuMonitor *mon,
 }
 
 
-/* Reply getters: a missing or mistyped key is QEMU breaking its schema.
- * Returns 1 with *val set, 0 if an @optional key is absent, -1 on error. */
+/* Where a getter reads from, for its messages: "QEMU reply to 'CMD' lacks
+ * key 'KEY'", "QEMU event 'NAME' lacks key 'KEY'". */
+#define QEMU_JSON_REPLY(cmd) "reply to '" cmd "'"
+#define QEMU_JSON_EVENT(name) "event '" name "'"
+
+/* Getters: a missing or mistyped key is QEMU breaking its schema. @what
+ * says what was read (QEMU_JSON_REPLY, QEMU_JSON_EVENT). Returns 1 with
+ * *val set, 0 if an @optional key is absent, -1 on error. */
 static int
 qemuMonitorJSONGet(json_object *obj,
                    const char *key,
                    json_type type,
-                   const char *cmd,
+                   const char *what,
                    bool optional,
                    json_object **val)
 {
@@ -214,14 +223,14 @@ qemuMonitorJSONGet(json_object *obj,
         if (optional)
             return 0;
         virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "QEMU reply to '%s' lacks key '%s'", cmd, key);
+                       "QEMU %s lacks key '%s'", what, key);
         return -1;
     }
     if (!json_object_is_type(*val, type)) {
         *val = NULL;
         virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "QEMU reply to '%s' has key '%s' of a type other than '%s'",
-                       cmd, key, json_type_to_name(type));
+                       "QEMU %s has key '%s' of a type other than '%s'",
+                       what, key, json_type_to_name(type));
         return -1;
     }
     return 1;
@@ -231,12 +240,12 @@ qemuMonitorJSONGet(json_object *obj,
 static int
 qemuMonitorJSONGetString(json_object *obj,
                          const char *key,
-                         const char *cmd,
+                         const char *what,
                          char **val)
 {
     json_object *v;
 
-    if (qemuMonitorJSONGet(obj, key, json_type_string, cmd, false, &v) < 0)
+    if (qemuMonitorJSONGet(obj, key, json_type_string, what, false, &v) < 0)
         return -1;
     *val = g_strdup(json_object_get_string(v));
     return 0;
@@ -247,14 +256,14 @@ qemuMonitorJSONGetString(json_object *obj,
 static int
 qemuMonitorJSONGetOptString(json_object *obj,
                             const char *key,
-                            const char *cmd,
+                            const char *what,
                             char **val)
 {
     json_object *v;
     int rc;
 
     *val = NULL;
-    if ((rc = qemuMonitorJSONGet(obj, key, json_type_string, cmd, true,
+    if ((rc = qemuMonitorJSONGet(obj, key, json_type_string, what, true,
                                  &v)) <= 0)
         return rc;
     *val = g_strdup(json_object_get_string(v));
@@ -265,12 +274,12 @@ qemuMonitorJSONGetOptString(json_object *obj,
 static int
 qemuMonitorJSONGetBool(json_object *obj,
                        const char *key,
-                       const char *cmd,
+                       const char *what,
                        bool *val)
 {
     json_object *v;
 
-    if (qemuMonitorJSONGet(obj, key, json_type_boolean, cmd, false, &v) < 0)
+    if (qemuMonitorJSONGet(obj, key, json_type_boolean, what, false, &v) < 0)
         return -1;
     *val = json_object_get_boolean(v);
     return 0;
@@ -280,18 +289,18 @@ qemuMonitorJSONGetBool(json_object *obj,
 static int
 qemuMonitorJSONGetULL(json_object *obj,
                       const char *key,
-                      const char *cmd,
+                      const char *what,
                       unsigned long long *val)
 {
     json_object *v;
     int64_t num;
 
-    if (qemuMonitorJSONGet(obj, key, json_type_int, cmd, false, &v) < 0)
+    if (qemuMonitorJSONGet(obj, key, json_type_int, what, false, &v) < 0)
         return -1;
     num = json_object_get_int64(v);
     if (num < 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "QEMU reply to '%s' has a negative '%s'", cmd, key);
+                       "QEMU %s has a negative '%s'", what, key);
         return -1;
     }
     *val = num;
@@ -303,42 +312,60 @@ qemuMonitorJSONGetULL(json_object *obj,
 static json_object *
 qemuMonitorJSONEntry(json_object *array,
                      size_t i,
-                     const char *cmd)
+                     const char *what)
 {
     json_object *entry = json_object_array_get_idx(array, i);
 
     if (!json_object_is_type(entry, json_type_object)) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "QEMU reply to '%s' has an entry that is not an object",
-                       cmd);
+                       "QEMU %s has an entry that is not an object", what);
         return NULL;
     }
     return entry;
 }
 
 
+/* ------------------------------------------------------------------ */
+/* Commands                                                             */
+
 /**
- * qemuMonitorQueryStatus:
- * @mon: an open monitor
- * @running: set to whether the guest CPUs run
- * @status: set to QEMU's RunState name ("prelaunch", "running", "paused",
- *          ...), freed by the caller; may be NULL
+ * qemuMonitorJSONSetCapabilities:
+ * @mon: a monitor whose greeting came
+ * @timeout_ms: how long to wait for the reply; negative: for ever
+ *
+ * Runs qmp_capabilities, which leaves the negotiation mode: from its
+ * success on, QEMU takes commands and the owner hears events. Returns 0
+ * or -1.
+ */
+int
+qemuMonitorJSONSetCapabilities(qemuMonitor *mon,
+                               int timeout_ms)
+{
+    return qemuMonitorJSONCommandFull(mon, "qmp_capabilities", NULL,
+                                      json_type_null, NULL, timeout_ms, true);
+}
+
+
+/**
+ * qemuMonitorJSONQueryStatus:
+ * @mon, @running, @status: see qemuMonitorQueryStatus()
  *
  * Runs query-status. Returns 0 on success, -1 on error.
  */
 int
-qemuMonitorQueryStatus(qemuMonitor *mon,
-                       bool *running,
-                       char **status)
+qemuMonitorJSONQueryStatus(qemuMonitor *mon,
+                           bool *running,
+                           char **status)
 {
+    const char *what = QEMU_JSON_REPLY("query-status");
     g_autoptr(virJSONValue) ret = NULL;
     g_autofree char *state = NULL;
     bool run;
 
     if (qemuMonitorJSONRun(mon, "query-status", NULL, json_type_object,
                            &ret) < 0 ||
-        qemuMonitorJSONGetBool(ret, "running", "query-status", &run) < 0 ||
-        qemuMonitorJSONGetString(ret, "status", "query-status", &state) < 0)
+        qemuMonitorJSONGetBool(ret, "running", what, &run) < 0 ||
+        qemuMonitorJSONGetString(ret, "status", what, &state) < 0)
         return -1;
 
     if (running)
@@ -350,78 +377,71 @@ qemuMonitorQueryStatus(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorCont:
+ * qemuMonitorJSONCont:
  * @mon: an open monitor
  *
- * Runs cont: start or resume the guest CPUs. Returns 0 or -1.
+ * Runs cont. Returns 0 or -1.
  */
 int
-qemuMonitorCont(qemuMonitor *mon)
+qemuMonitorJSONCont(qemuMonitor *mon)
 {
     return qemuMonitorJSONSimple(mon, "cont", QEMU_ARG_END);
 }
 
 
 /**
- * qemuMonitorStop:
+ * qemuMonitorJSONStop:
  * @mon: an open monitor
  *
- * Runs stop: pause the guest CPUs. Returns 0 or -1.
+ * Runs stop. Returns 0 or -1.
  */
 int
-qemuMonitorStop(qemuMonitor *mon)
+qemuMonitorJSONStop(qemuMonitor *mon)
 {
     return qemuMonitorJSONSimple(mon, "stop", QEMU_ARG_END);
 }
 
 
 /**
- * qemuMonitorSystemPowerdown:
+ * qemuMonitorJSONSystemPowerdown:
  * @mon: an open monitor
  *
- * Runs system_powerdown: ask the guest to shut down (ACPI). Returns 0 or
- * -1.
+ * Runs system_powerdown. Returns 0 or -1.
  */
 int
-qemuMonitorSystemPowerdown(qemuMonitor *mon)
+qemuMonitorJSONSystemPowerdown(qemuMonitor *mon)
 {
     return qemuMonitorJSONSimple(mon, "system_powerdown", QEMU_ARG_END);
 }
 
 
 /**
- * qemuMonitorQuit:
+ * qemuMonitorJSONQuit:
  * @mon: an open monitor
  *
- * Runs quit: QEMU exits (after a SHUTDOWN event), then the monitor sees
- * end of file. Returns 0 or -1.
+ * Runs quit. Returns 0 or -1.
  */
 int
-qemuMonitorQuit(qemuMonitor *mon)
+qemuMonitorJSONQuit(qemuMonitor *mon)
 {
     return qemuMonitorJSONSimple(mon, "quit", QEMU_ARG_END);
 }
 
 
 /**
- * qemuMonitorBlockStream:
- * @mon: an open monitor
- * @jobid: the id for the new job
- * @device: the node name of the top format node to pull into
- * @speed: bytes per second, 0 for no limit
- * @autoFinalize: let QEMU finalize the job by itself
- * @autoDismiss: let QEMU dismiss the concluded job by itself
+ * qemuMonitorJSONBlockStream:
+ * @mon, @jobid, @device, @speed, @autoFinalize, @autoDismiss: see
+ *     qemuMonitorBlockStream()
  *
- * Runs block-stream: copy the whole backing chain of @device into it.
- * Returns 0 or -1.
+ * Runs block-stream (speed left out when 0). Returns 0 or -1.
  */
 int
-qemuMonitorBlockStream(qemuMonitor *mon,
-                       const char *jobid,
-                       const char *device,
-                       unsigned long long speed,
-                       bool autoFinalize,
-                       bool autoDismiss)
+qemuMonitorJSONBlockStream(qemuMonitor *mon,
+                           const char *jobid,
+                           const char *device,
+                           unsigned long long speed,
+                           bool autoFinalize,
+                           bool autoDismiss)
 {
     return qemuMonitorJSONSimple(mon, "block-stream",
                                  QEMU_ARG_STRING, "job-id", jobid,
@@ -434,16 +454,15 @@ qemuMonitorBlockStream(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorBlockJobPause:
+ * qemuMonitorJSONBlockJobPause:
  * @mon: an open monitor
- * @jobid: the job
+ * @jobid: the job, QMP's "device"
  *
- * Runs block-job-pause. The pause takes effect asynchronously: the job
- * may still copy a chunk after this returns. Returns 0 or -1.
+ * Runs block-job-pause. Returns 0 or -1.
  */
 int
-qemuMonitorBlockJobPause(qemuMonitor *mon,
-                         const char *jobid)
+qemuMonitorJSONBlockJobPause(qemuMonitor *mon,
+                             const char *jobid)
 {
     return qemuMonitorJSONSimple(mon, "block-job-pause",
                                  QEMU_ARG_STRING, "device", jobid,
@@ -452,15 +471,15 @@ qemuMonitorBlockJobPause(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorBlockJobResume:
+ * qemuMonitorJSONBlockJobResume:
  * @mon: an open monitor
- * @jobid: the job
+ * @jobid: the job, QMP's "device"
  *
  * Runs block-job-resume. Returns 0 or -1.
  */
 int
-qemuMonitorBlockJobResume(qemuMonitor *mon,
-                          const char *jobid)
+qemuMonitorJSONBlockJobResume(qemuMonitor *mon,
+                              const char *jobid)
 {
     return qemuMonitorJSONSimple(mon, "block-job-resume",
                                  QEMU_ARG_STRING, "device", jobid,
@@ -469,18 +488,17 @@ qemuMonitorBlockJobResume(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorBlockJobCancel:
+ * qemuMonitorJSONBlockJobCancel:
  * @mon: an open monitor
- * @jobid: the job
+ * @jobid: the job, QMP's "device"
  * @force: cancel even a paused job
  *
- * Runs block-job-cancel. The job ends later, with BLOCK_JOB_CANCELLED.
- * Returns 0 or -1.
+ * Runs block-job-cancel. Returns 0 or -1.
  */
 int
-qemuMonitorBlockJobCancel(qemuMonitor *mon,
-                          const char *jobid,
-                          bool force)
+qemuMonitorJSONBlockJobCancel(qemuMonitor *mon,
+                              const char *jobid,
+                              bool force)
 {
     return qemuMonitorJSONSimple(mon, "block-job-cancel",
                                  QEMU_ARG_STRING, "device", jobid,
@@ -490,17 +508,17 @@ qemuMonitorBlockJobCancel(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorBlockJobSetSpeed:
+ * qemuMonitorJSONBlockJobSetSpeed:
  * @mon: an open monitor
- * @jobid: the job
+ * @jobid: the job, QMP's "device"
  * @speed: bytes per second, 0 for no limit
  *
  * Runs block-job-set-speed. Returns 0 or -1.
  */
 int
-qemuMonitorBlockJobSetSpeed(qemuMonitor *mon,
-                            const char *jobid,
-                            unsigned long long speed)
+qemuMonitorJSONBlockJobSetSpeed(qemuMonitor *mon,
+                                const char *jobid,
+                                unsigned long long speed)
 {
     return qemuMonitorJSONSimple(mon, "block-job-set-speed",
                                  QEMU_ARG_STRING, "device", jobid,
@@ -510,15 +528,15 @@ qemuMonitorBlockJobSetSpeed(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorJobFinalize:
+ * qemuMonitorJSONJobFinalize:
  * @mon: an open monitor
  * @jobid: a job in the pending state
  *
  * Runs job-finalize. Returns 0 or -1.
  */
 int
-qemuMonitorJobFinalize(qemuMonitor *mon,
-                       const char *jobid)
+qemuMonitorJSONJobFinalize(qemuMonitor *mon,
+                           const char *jobid)
 {
     return qemuMonitorJSONSimple(mon, "job-finalize",
                                  QEMU_ARG_STRING, "id", jobid,
@@ -527,15 +545,15 @@ qemuMonitorJobFinalize(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorJobDismiss:
+ * qemuMonitorJSONJobDismiss:
  * @mon: an open monitor
  * @jobid: a job in the concluded state
  *
  * Runs job-dismiss. Returns 0 or -1.
  */
 int
-qemuMonitorJobDismiss(qemuMonitor *mon,
-                      const char *jobid)
+qemuMonitorJSONJobDismiss(qemuMonitor *mon,
+                          const char *jobid)
 {
     return qemuMonitorJSONSimple(mon, "job-dismiss",
                                  QEMU_ARG_STRING, "id", jobid,
@@ -543,44 +561,21 @@ qemuMonitorJobDismiss(qemuMonitor *mon,
 }
 
 
-/**
- * qemuMonitorBlockJobInfoListFree:
- * @jobs: an array from qemuMonitorQueryBlockJobs(), or NULL
- * @njobs: its length
- */
-void
-qemuMonitorBlockJobInfoListFree(qemuMonitorBlockJobInfo *jobs,
-                                size_t njobs)
-{
-    size_t i;
-
-    if (!jobs)
-        return;
-    for (i = 0; i < njobs; i++) {
-        g_free(jobs[i].id);
-        g_free(jobs[i].type);
-        g_free(jobs[i].device);
-        g_free(jobs[i].status);
-    }
-    g_free(jobs);
-}
-
-
 static int
 qemuMonitorJSONParseBlockJob(json_object *entry,
                              qemuMonitorBlockJobInfo *job)
 {
-    const char *cmd = "query-block-jobs";
+    const char *what = QEMU_JSON_REPLY("query-block-jobs");
 
-    if (qemuMonitorJSONGetString(entry, "type", cmd, &job->type) < 0 ||
-        qemuMonitorJSONGetString(entry, "device", cmd, &job->device) < 0 ||
-        qemuMonitorJSONGetULL(entry, "offset", cmd, &job->offset) < 0 ||
-        qemuMonitorJSONGetULL(entry, "len", cmd, &job->len) < 0 ||
-        qemuMonitorJSONGetULL(entry, "speed", cmd, &job->speed) < 0 ||
-        qemuMonitorJSONGetBool(entry, "busy", cmd, &job->busy) < 0 ||
-        qemuMonitorJSONGetBool(entry, "paused", cmd, &job->paused) < 0 ||
-        qemuMonitorJSONGetBool(entry, "ready", cmd, &job->ready) < 0 ||
-        qemuMonitorJSONGetString(entry, "status", cmd, &job->status) < 0)
+    if (qemuMonitorJSONGetString(entry, "type", what, &job->type) < 0 ||
+        qemuMonitorJSONGetString(entry, "device", what, &job->device) < 0 ||
+        qemuMonitorJSONGetULL(entry, "offset", what, &job->offset) < 0 ||
+        qemuMonitorJSONGetULL(entry, "len", what, &job->len) < 0 ||
+        qemuMonitorJSONGetULL(entry, "speed", what, &job->speed) < 0 ||
+        qemuMonitorJSONGetBool(entry, "busy", what, &job->busy) < 0 ||
+        qemuMonitorJSONGetBool(entry, "paused", what, &job->paused) < 0 ||
+        qemuMonitorJSONGetBool(entry, "ready", what, &job->ready) < 0 ||
+        qemuMonitorJSONGetString(entry, "status", what, &job->status) < 0)
         return -1;
 
     job->id = g_strdup(job->device);
@@ -589,18 +584,15 @@ qemuMonitorJSONParseBlockJob(json_object *entry,
 
 
 /**
- * qemuMonitorQueryBlockJobs:
- * @mon: an open monitor
- * @jobs: set to an array of the block jobs, freed with
- *        qemuMonitorBlockJobInfoListFree(); NULL when there are none
- * @njobs: set to its length
+ * qemuMonitorJSONQueryBlockJobs:
+ * @mon, @jobs, @njobs: see qemuMonitorQueryBlockJobs()
  *
  * Runs query-block-jobs. Returns 0 or -1.
  */
 int
-qemuMonitorQueryBlockJobs(qemuMonitor *mon,
-                          qemuMonitorBlockJobInfo **jobs,
-                          size_t *njobs)
+qemuMonitorJSONQueryBlockJobs(qemuMonitor *mon,
+                              qemuMonitorBlockJobInfo **jobs,
+                              size_t *njobs)
 {
     const char *cmd = "query-block-jobs";
     g_autoptr(virJSONValue) ret = NULL;
@@ -616,7 +608,8 @@ qemuMonitorQueryBlockJobs(qemuMonitor *mon,
     n = json_object_array_length(ret);
     list = g_new0(qemuMonitorBlockJobInfo, n);
     for (i = 0; i < n; i++) {
-        json_object *entry = qemuMonitorJSONEntry(ret, i, cmd);
+        json_object *entry = qemuMonitorJSONEntry(ret, i,
+                                                  QEMU_JSON_REPLY("query-block-jobs"));
 
         if (!entry || qemuMonitorJSONParseBlockJob(entry, &list[i]) < 0) {
             qemuMonitorBlockJobInfoListFree(list, n);
@@ -630,44 +623,22 @@ qemuMonitorQueryBlockJobs(qemuMonitor *mon,
 }
 
 
-/**
- * qemuMonitorJobInfoListFree:
- * @jobs: an array from qemuMonitorQueryJobs(), or NULL
- * @njobs: its length
- */
-void
-qemuMonitorJobInfoListFree(qemuMonitorJobInfo *jobs,
-                           size_t njobs)
-{
-    size_t i;
-
-    if (!jobs)
-        return;
-    for (i = 0; i < njobs; i++) {
-        g_free(jobs[i].id);
-        g_free(jobs[i].type);
-        g_free(jobs[i].error);
-    }
-    g_free(jobs);
-}
-
-
 static int
 qemuMonitorJSONParseJob(json_object *entry,
                         qemuMonitorJobInfo *job)
 {
-    const char *cmd = "query-jobs";
+    const char *what = QEMU_JSON_REPLY("query-jobs");
     g_autofree char *status = NULL;
     int st;
 
-    if (qemuMonitorJSONGetString(entry, "id", cmd, &job->id) < 0 ||
-        qemuMonitorJSONGetString(entry, "type", cmd, &job->type) < 0 ||
-        qemuMonitorJSONGetString(entry, "status", cmd, &status) < 0 ||
-        qemuMonitorJSONGetULL(entry, "current-progress", cmd,
+    if (qemuMonitorJSONGetString(entry, "id", what, &job->id) < 0 ||
+        qemuMonitorJSONGetString(entry, "type", what, &job->type) < 0 ||
+        qemuMonitorJSONGetString(entry, "status", what, &status) < 0 ||
+        qemuMonitorJSONGetULL(entry, "current-progress", what,
                               &job->current) < 0 ||
-        qemuMonitorJSONGetULL(entry, "total-progress", cmd,
+        qemuMonitorJSONGetULL(entry, "total-progress", what,
                               &job->total) < 0 ||
-        qemuMonitorJSONGetOptString(entry, "error", cmd, &job->error) < 0)
+        qemuMonitorJSONGetOptString(entry, "error", what, &job->error) < 0)
         return -1;
 
     /* A state added by a later QEMU must not make the job unreadable. */
@@ -681,18 +652,15 @@ qemuMonitorJSONParseJob(json_object *entry,
 
 
 /**
- * qemuMonitorQueryJobs:
- * @mon: an open monitor
- * @jobs: set to an array of all jobs (also concluded ones, with their
- *        error), freed with qemuMonitorJobInfoListFree(); NULL when none
- * @njobs: set to its length
+ * qemuMonitorJSONQueryJobs:
+ * @mon, @jobs, @njobs: see qemuMonitorQueryJobs()
  *
  * Runs query-jobs. Returns 0 or -1.
  */
 int
-qemuMonitorQueryJobs(qemuMonitor *mon,
-                     qemuMonitorJobInfo **jobs,
-                     size_t *njobs)
+qemuMonitorJSONQueryJobs(qemuMonitor *mon,
+                         qemuMonitorJobInfo **jobs,
+                         size_t *njobs)
 {
     const char *cmd = "query-jobs";
     g_autoptr(virJSONValue) ret = NULL;
@@ -708,7 +676,8 @@ qemuMonitorQueryJobs(qemuMonitor *mon,
     n = json_object_array_length(ret);
     list = g_new0(qemuMonitorJobInfo, n);
     for (i = 0; i < n; i++) {
-        json_object *entry = qemuMonitorJSONEntry(ret, i, cmd);
+        json_object *entry = qemuMonitorJSONEntry(ret, i,
+                                                  QEMU_JSON_REPLY("query-jobs"));
 
         if (!entry || qemuMonitorJSONParseJob(entry, &list[i]) < 0) {
             qemuMonitorJobInfoListFree(list, n);
@@ -723,16 +692,15 @@ qemuMonitorQueryJobs(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorBlockdevDel:
+ * qemuMonitorJSONBlockdevDel:
  * @mon: an open monitor
- * @nodename: a node added with -blockdev or blockdev-add
+ * @nodename: the node
  *
- * Runs blockdev-del. Delete a format node before its file node. Returns
- * 0 or -1.
+ * Runs blockdev-del. Returns 0 or -1.
  */
 int
-qemuMonitorBlockdevDel(qemuMonitor *mon,
-                       const char *nodename)
+qemuMonitorJSONBlockdevDel(qemuMonitor *mon,
+                           const char *nodename)
 {
     return qemuMonitorJSONSimple(mon, "blockdev-del",
                                  QEMU_ARG_STRING, "node-name", nodename,
@@ -741,19 +709,18 @@ qemuMonitorBlockdevDel(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorQueryNamedBlockNodes:
- * @mon: an open monitor
- * @nodenames: set to a NULL-terminated array of the node names, freed
- *             with g_strfreev()
+ * qemuMonitorJSONQueryNamedBlockNodes:
+ * @mon, @nodenames: see qemuMonitorQueryNamedBlockNodes()
  *
  * Runs query-named-block-nodes with flat: true (every node once).
  * Returns 0 or -1.
  */
 int
-qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
-                                char ***nodenames)
+qemuMonitorJSONQueryNamedBlockNodes(qemuMonitor *mon,
+                                    char ***nodenames)
 {
     const char *cmd = "query-named-block-nodes";
+    const char *what = QEMU_JSON_REPLY("query-named-block-nodes");
     g_autoptr(virJSONValue) ret = NULL;
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
     json_object *args = NULL;
@@ -768,11 +735,11 @@ qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
 
     n = json_object_array_length(ret);
     for (i = 0; i < n; i++) {
-        json_object *entry = qemuMonitorJSONEntry(ret, i, cmd);
+        json_object *entry = qemuMonitorJSONEntry(ret, i, what);
         char *name = NULL;
 
         if (!entry ||
-            qemuMonitorJSONGetOptString(entry, "node-name", cmd, &name) < 0)
+            qemuMonitorJSONGetOptString(entry, "node-name", what, &name) < 0)
             return -1;
         if (name)
             g_ptr_array_add(names, name);
@@ -785,23 +752,20 @@ qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorBlockNodeHasBacking:
- * @mon: an open monitor
- * @nodename: a format node's name
- * @hasBacking: set to whether QEMU reads through a backing node under it
+ * qemuMonitorJSONBlockNodeHasBacking:
+ * @mon, @nodename, @hasBacking: see qemuMonitorBlockNodeHasBacking()
  *
  * Runs query-named-block-nodes with flat: false: only then does a node's
- * "image" describe the backing image QEMU really uses ("backing-image"),
- * whatever the image header names. A block pull that completed leaves the
- * disk's top node without one. Returns 0, or -1 (also when QEMU has no
- * node of that name).
+ * "image" describe the backing image QEMU really uses ("backing-image").
+ * Returns 0, or -1 (also when QEMU has no node of that name).
  */
 int
-qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
-                               const char *nodename,
-                               bool *hasBacking)
+qemuMonitorJSONBlockNodeHasBacking(qemuMonitor *mon,
+                                   const char *nodename,
+                                   bool *hasBacking)
 {
     const char *cmd = "query-named-block-nodes";
+    const char *what = QEMU_JSON_REPLY("query-named-block-nodes");
     g_autoptr(virJSONValue) ret = NULL;
     json_object *args = NULL;
     size_t n;
@@ -815,21 +779,21 @@ qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
 
     n = json_object_array_length(ret);
     for (i = 0; i < n; i++) {
-        json_object *entry = qemuMonitorJSONEntry(ret, i, cmd);
+        json_object *entry = qemuMonitorJSONEntry(ret, i, what);
         g_autofree char *name = NULL;
         json_object *image;
         json_object *backing;
         int rc;
 
         if (!entry ||
-            qemuMonitorJSONGetOptString(entry, "node-name", cmd, &name) < 0)
+            qemuMonitorJSONGetOptString(entry, "node-name", what, &name) < 0)
             return -1;
         if (g_strcmp0(name, nodename) != 0)
             continue;
-        if (qemuMonitorJSONGet(entry, "image", json_type_object, cmd, false,
+        if (qemuMonitorJSONGet(entry, "image", json_type_object, what, false,
                                &image) < 0 ||
             (rc = qemuMonitorJSONGet(image, "backing-image", json_type_object,
-                                     cmd, true, &backing)) < 0)
+                                     what, true, &backing)) < 0)
             return -1;
         *hasBacking = rc > 0;
         return 0;
@@ -841,18 +805,15 @@ qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
 
 
 /**
- * qemuMonitorHumanCommand:
- * @mon: an open monitor
- * @cmdline: a human monitor (HMP) command line
- * @reply: set to its output, freed by the caller; may be NULL
+ * qemuMonitorJSONHumanCommand:
+ * @mon, @cmdline, @reply: see qemuMonitorHumanCommand()
  *
- * Runs human-monitor-command. HMP reports many failures only in the
- * output text, which the caller must read. Returns 0 or -1.
+ * Runs human-monitor-command. Returns 0 or -1.
  */
 int
-qemuMonitorHumanCommand(qemuMonitor *mon,
-                        const char *cmdline,
-                        char **reply)
+qemuMonitorJSONHumanCommand(qemuMonitor *mon,
+                            const char *cmdline,
+                            char **reply)
 {
     const char *cmd = "human-monitor-command";
     g_autoptr(virJSONValue) ret = NULL;
@@ -868,4 +829,306 @@ qemuMonitorHumanCommand(qemuMonitor *mon,
     if (reply)
         *reply = g_strdup(json_object_get_string(ret));
     return 0;
+}
+
+
+/**
+ * qemuMonitorJSONArbitraryCommand:
+ * @mon, @cmd, @args, @ret: see qemuMonitorArbitraryCommand()
+ *
+ * Runs @cmd as given, whatever it returns. Returns 0 or -1.
+ */
+int
+qemuMonitorJSONArbitraryCommand(qemuMonitor *mon,
+                                const char *cmd,
+                                json_object *args,
+                                json_object **ret)
+{
+    return qemuMonitorJSONRun(mon, cmd, args, json_type_null, ret);
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Events                                                               */
+
+/*
+ * Each handler reads its event's "data" (an object, or NULL when QEMU
+ * sent none) and calls the typed callback. Data that breaks the schema is
+ * reported (naming the event and the key) and the event dropped: the
+ * owner only ever sees well formed events.
+ */
+typedef int (*qemuMonitorJSONEventHandler)(qemuMonitor *mon,
+                                           json_object *data);
+
+/* BLOCK_JOB_COMPLETED, CANCELLED and READY carry the same fields; only
+ * COMPLETED may carry an error. */
+static int
+qemuMonitorJSONHandleBlockJobProgress(qemuMonitor *mon,
+                                      json_object *data,
+                                      const char *what,
+                                      qemuMonitorBlockJobEvent event)
+{
+    g_autofree char *device = NULL;
+    g_autofree char *type = NULL;
+    g_autofree char *error = NULL;
+    unsigned long long offset;
+    unsigned long long len;
+    unsigned long long speed;
+
+    if (qemuMonitorJSONGetString(data, "device", what, &device) < 0 ||
+        qemuMonitorJSONGetString(data, "type", what, &type) < 0 ||
+        qemuMonitorJSONGetULL(data, "offset", what, &offset) < 0 ||
+        qemuMonitorJSONGetULL(data, "len", what, &len) < 0 ||
+        qemuMonitorJSONGetULL(data, "speed", what, &speed) < 0 ||
+        (event == QEMU_MONITOR_BLOCK_JOB_EVENT_COMPLETED &&
+         qemuMonitorJSONGetOptString(data, "error", what, &error) < 0))
+        return -1;
+
+    qemuMonitorEmitBlockJob(mon, device, type, event, offset, len, speed,
+                            error);
+    return 0;
+}
+
+
+static int
+qemuMonitorJSONHandleBlockJobCompleted(qemuMonitor *mon,
+                                       json_object *data)
+{
+    return qemuMonitorJSONHandleBlockJobProgress(mon, data,
+                                                 QEMU_JSON_EVENT("BLOCK_JOB_COMPLETED"),
+                                                 QEMU_MONITOR_BLOCK_JOB_EVENT_COMPLETED);
+}
+
+
+static int
+qemuMonitorJSONHandleBlockJobCancelled(qemuMonitor *mon,
+                                       json_object *data)
+{
+    return qemuMonitorJSONHandleBlockJobProgress(mon, data,
+                                                 QEMU_JSON_EVENT("BLOCK_JOB_CANCELLED"),
+                                                 QEMU_MONITOR_BLOCK_JOB_EVENT_CANCELLED);
+}
+
+
+static int
+qemuMonitorJSONHandleBlockJobReady(qemuMonitor *mon,
+                                   json_object *data)
+{
+    return qemuMonitorJSONHandleBlockJobProgress(mon, data,
+                                                 QEMU_JSON_EVENT("BLOCK_JOB_READY"),
+                                                 QEMU_MONITOR_BLOCK_JOB_EVENT_READY);
+}
+
+
+static int
+qemuMonitorJSONHandleBlockJobPending(qemuMonitor *mon,
+                                     json_object *data)
+{
+    const char *what = QEMU_JSON_EVENT("BLOCK_JOB_PENDING");
+    g_autofree char *id = NULL;
+    g_autofree char *type = NULL;
+
+    if (qemuMonitorJSONGetString(data, "id", what, &id) < 0 ||
+        qemuMonitorJSONGetString(data, "type", what, &type) < 0)
+        return -1;
+
+    qemuMonitorEmitBlockJob(mon, id, type,
+                            QEMU_MONITOR_BLOCK_JOB_EVENT_PENDING, 0, 0, 0,
+                            NULL);
+    return 0;
+}
+
+
+static int
+qemuMonitorJSONHandleBlockJobError(qemuMonitor *mon,
+                                   json_object *data)
+{
+    const char *what = QEMU_JSON_EVENT("BLOCK_JOB_ERROR");
+    g_autofree char *device = NULL;
+    g_autofree char *operation = NULL;
+    g_autofree char *action = NULL;
+
+    if (qemuMonitorJSONGetString(data, "device", what, &device) < 0 ||
+        qemuMonitorJSONGetString(data, "operation", what, &operation) < 0 ||
+        qemuMonitorJSONGetString(data, "action", what, &action) < 0)
+        return -1;
+
+    qemuMonitorEmitBlockJobError(mon, device, operation, action);
+    return 0;
+}
+
+
+static int
+qemuMonitorJSONHandleJobStatusChange(qemuMonitor *mon,
+                                     json_object *data)
+{
+    const char *what = QEMU_JSON_EVENT("JOB_STATUS_CHANGE");
+    g_autofree char *id = NULL;
+    g_autofree char *status = NULL;
+    int st;
+
+    if (qemuMonitorJSONGetString(data, "id", what, &id) < 0 ||
+        qemuMonitorJSONGetString(data, "status", what, &status) < 0)
+        return -1;
+    /* A state added by a later QEMU is told as one, as query-jobs does. */
+    if ((st = qemuMonitorJobStatusFromString(status)) < 0) {
+        VIR_WARN("job '%s' has unknown status '%s'", id, status);
+        st = QEMU_MONITOR_JOB_STATUS_UNDEFINED;
+    }
+
+    qemuMonitorEmitJobStatusChange(mon, id, st);
+    return 0;
+}
+
+
+static int
+qemuMonitorJSONHandleShutdown(qemuMonitor *mon,
+                              json_object *data)
+{
+    const char *what = QEMU_JSON_EVENT("SHUTDOWN");
+    g_autofree char *reason = NULL;
+    bool guest;
+
+    if (qemuMonitorJSONGetBool(data, "guest", what, &guest) < 0 ||
+        qemuMonitorJSONGetString(data, "reason", what, &reason) < 0)
+        return -1;
+
+    qemuMonitorEmitShutdown(mon, guest, reason);
+    return 0;
+}
+
+
+static int
+qemuMonitorJSONHandleStop(qemuMonitor *mon,
+                          json_object *data G_GNUC_UNUSED)
+{
+    qemuMonitorEmitStop(mon);
+    return 0;
+}
+
+
+static int
+qemuMonitorJSONHandleResume(qemuMonitor *mon,
+                            json_object *data G_GNUC_UNUSED)
+{
+    qemuMonitorEmitResume(mon);
+    return 0;
+}
+
+
+typedef struct {
+    const char *name;
+    qemuMonitorJSONEventHandler handler;    /* NULL: known, not used */
+} qemuMonitorJSONEvent;
+
+/* QEMU's events, sorted by name for bsearch(). Those with no handler are
+ * events QEMU 7.2 sends that the driver has no use for: listed so that
+ * the log tells them from events nobody expected. */
+static const qemuMonitorJSONEvent qemuMonitorJSONEvents[] = {
+    { "BLOCK_IO_ERROR", NULL },
+    { "BLOCK_JOB_CANCELLED", qemuMonitorJSONHandleBlockJobCancelled },
+    { "BLOCK_JOB_COMPLETED", qemuMonitorJSONHandleBlockJobCompleted },
+    { "BLOCK_JOB_ERROR", qemuMonitorJSONHandleBlockJobError },
+    { "BLOCK_JOB_PENDING", qemuMonitorJSONHandleBlockJobPending },
+    { "BLOCK_JOB_READY", qemuMonitorJSONHandleBlockJobReady },
+    { "DEVICE_DELETED", NULL },
+    { "JOB_STATUS_CHANGE", qemuMonitorJSONHandleJobStatusChange },
+    { "NIC_RX_FILTER_CHANGED", NULL },
+    { "POWERDOWN", NULL },
+    { "RESET", NULL },
+    { "RESUME", qemuMonitorJSONHandleResume },
+    { "RTC_CHANGE", NULL },
+    { "SHUTDOWN", qemuMonitorJSONHandleShutdown },
+    { "STOP", qemuMonitorJSONHandleStop },
+    { "SUSPEND", NULL },
+    { "WAKEUP", NULL },
+};
+
+
+static int
+qemuMonitorJSONEventCompare(const void *key,
+                            const void *elem)
+{
+    return strcmp(key, ((const qemuMonitorJSONEvent *) elem)->name);
+}
+
+
+/**
+ * qemuMonitorJSONEventTableIsSorted:
+ *
+ * For the tests: bsearch() finds every event only if the table is sorted.
+ *
+ * Returns true if it is.
+ */
+bool
+qemuMonitorJSONEventTableIsSorted(void)
+{
+    size_t i;
+
+    for (i = 1; i < G_N_ELEMENTS(qemuMonitorJSONEvents); i++) {
+        if (strcmp(qemuMonitorJSONEvents[i - 1].name,
+                   qemuMonitorJSONEvents[i].name) >= 0)
+            return false;
+    }
+    return true;
+}
+
+
+/**
+ * qemuMonitorJSONHandleEvent:
+ * @mon: the monitor
+ * @obj: one event message from QEMU ({"event": NAME, "data": {...},
+ *       "timestamp": {...}}), "event" already checked to be a string
+ *
+ * Log the event with QEMU's timestamp, tell the owner of it, and hand it
+ * to its handler in the table. Runs as a callback of the transport (in
+ * the context thread, no lock held), in the order QEMU sent the events.
+ */
+void
+qemuMonitorJSONHandleEvent(qemuMonitor *mon,
+                           json_object *obj)
+{
+    const qemuMonitorJSONEvent *entry;
+    json_object *val = NULL;
+    json_object *data = NULL;
+    json_object *stamp = NULL;
+    const char *name;
+    long long seconds = 0;
+    unsigned int micros = 0;
+
+    json_object_object_get_ex(obj, "event", &val);
+    name = json_object_get_string(val);
+    if (json_object_object_get_ex(obj, "data", &data) &&
+        !json_object_is_type(data, json_type_object))
+        data = NULL;
+    if (json_object_object_get_ex(obj, "timestamp", &stamp) &&
+        json_object_is_type(stamp, json_type_object)) {
+        if (json_object_object_get_ex(stamp, "seconds", &val) &&
+            json_object_is_type(val, json_type_int))
+            seconds = json_object_get_int64(val);
+        if (json_object_object_get_ex(stamp, "microseconds", &val) &&
+            json_object_is_type(val, json_type_int))
+            micros = json_object_get_int64(val);
+    }
+
+    VIR_DEBUG("mon=%p QEMU event %s at %lld.%06u", mon, name, seconds, micros);
+    qemuMonitorEmitEvent(mon, name, seconds, micros);
+
+    entry = bsearch(name, qemuMonitorJSONEvents,
+                    G_N_ELEMENTS(qemuMonitorJSONEvents),
+                    sizeof(qemuMonitorJSONEvents[0]),
+                    qemuMonitorJSONEventCompare);
+    if (!entry) {
+        VIR_DEBUG("mon=%p event %s is not one we know", mon, name);
+        return;
+    }
+    if (!entry->handler)
+        return;
+
+    if (entry->handler(mon, data) < 0) {
+        /* Reported (and logged) naming the event and the key; nobody in
+         * this thread reads the error after us. */
+        VIR_DEBUG("mon=%p event %s dropped", mon, name);
+        virResetLastError();
+    }
 }

@@ -1,6 +1,8 @@
 /*
- * qemu_monitor_json.h: one C function per QMP command: C values in, C
- * structs out, no driver state.
+ * qemu_monitor_json.h: one function per QMP command (C values in, C
+ * structs out, no driver state) and QEMU's events parsed into typed
+ * callbacks. Called by qemu_monitor.c, which checks and logs first, and
+ * by the transport for events; the driver calls qemu_monitor.h instead.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,137 +10,98 @@
 
 #include "qemu_monitor.h"
 
-/* QEMU's JobStatus, in QAPI order. */
-typedef enum {
-    QEMU_MONITOR_JOB_STATUS_UNDEFINED = 0,
-    QEMU_MONITOR_JOB_STATUS_CREATED,
-    QEMU_MONITOR_JOB_STATUS_RUNNING,
-    QEMU_MONITOR_JOB_STATUS_PAUSED,
-    QEMU_MONITOR_JOB_STATUS_READY,
-    QEMU_MONITOR_JOB_STATUS_STANDBY,
-    QEMU_MONITOR_JOB_STATUS_WAITING,
-    QEMU_MONITOR_JOB_STATUS_PENDING,
-    QEMU_MONITOR_JOB_STATUS_ABORTING,
-    QEMU_MONITOR_JOB_STATUS_CONCLUDED,
-    QEMU_MONITOR_JOB_STATUS_NULL,
+void
+qemuMonitorJSONHandleEvent(qemuMonitor *mon,
+                           json_object *obj);
 
-    QEMU_MONITOR_JOB_STATUS_LAST
-} qemuMonitorJobStatus;
-
-const char *
-qemuMonitorJobStatusToString(int status);
+bool
+qemuMonitorJSONEventTableIsSorted(void);
 
 int
-qemuMonitorJobStatusFromString(const char *str);
-
-/* One entry of query-block-jobs. QEMU reports the job id in "device";
- * @id and @device both hold it. */
-typedef struct {
-    char *id;
-    char *type;                 /* "stream", "commit", ... */
-    char *device;
-    unsigned long long offset;  /* bytes done */
-    unsigned long long len;     /* bytes in all (may change while running) */
-    unsigned long long speed;   /* bytes per second, 0 unlimited */
-    bool busy;
-    bool paused;
-    bool ready;
-    char *status;               /* a JobStatus name */
-} qemuMonitorBlockJobInfo;
-
-/* One entry of query-jobs. */
-typedef struct {
-    char *id;
-    char *type;
-    qemuMonitorJobStatus status;
-    unsigned long long current;
-    unsigned long long total;
-    char *error;                /* NULL unless the job failed */
-} qemuMonitorJobInfo;
+qemuMonitorJSONSetCapabilities(qemuMonitor *mon,
+                               int timeout_ms);
 
 int
-qemuMonitorQueryStatus(qemuMonitor *mon,
-                       bool *running,
-                       char **status);
+qemuMonitorJSONQueryStatus(qemuMonitor *mon,
+                           bool *running,
+                           char **status);
 
 int
-qemuMonitorCont(qemuMonitor *mon);
+qemuMonitorJSONCont(qemuMonitor *mon);
 
 int
-qemuMonitorStop(qemuMonitor *mon);
+qemuMonitorJSONStop(qemuMonitor *mon);
 
 int
-qemuMonitorSystemPowerdown(qemuMonitor *mon);
+qemuMonitorJSONSystemPowerdown(qemuMonitor *mon);
 
 int
-qemuMonitorQuit(qemuMonitor *mon);
+qemuMonitorJSONQuit(qemuMonitor *mon);
 
 int
-qemuMonitorBlockStream(qemuMonitor *mon,
-                       const char *jobid,
-                       const char *device,
-                       unsigned long long speed,
-                       bool autoFinalize,
-                       bool autoDismiss);
+qemuMonitorJSONBlockStream(qemuMonitor *mon,
+                           const char *jobid,
+                           const char *device,
+                           unsigned long long speed,
+                           bool autoFinalize,
+                           bool autoDismiss);
 
 int
-qemuMonitorBlockJobPause(qemuMonitor *mon,
-                         const char *jobid);
+qemuMonitorJSONBlockJobPause(qemuMonitor *mon,
+                             const char *jobid);
 
 int
-qemuMonitorBlockJobResume(qemuMonitor *mon,
+qemuMonitorJSONBlockJobResume(qemuMonitor *mon,
+                              const char *jobid);
+
+int
+qemuMonitorJSONBlockJobCancel(qemuMonitor *mon,
+                              const char *jobid,
+                              bool force);
+
+int
+qemuMonitorJSONBlockJobSetSpeed(qemuMonitor *mon,
+                                const char *jobid,
+                                unsigned long long speed);
+
+int
+qemuMonitorJSONJobFinalize(qemuMonitor *mon,
+                           const char *jobid);
+
+int
+qemuMonitorJSONJobDismiss(qemuMonitor *mon,
                           const char *jobid);
 
 int
-qemuMonitorBlockJobCancel(qemuMonitor *mon,
-                          const char *jobid,
-                          bool force);
+qemuMonitorJSONQueryBlockJobs(qemuMonitor *mon,
+                              qemuMonitorBlockJobInfo **jobs,
+                              size_t *njobs);
 
 int
-qemuMonitorBlockJobSetSpeed(qemuMonitor *mon,
-                            const char *jobid,
-                            unsigned long long speed);
+qemuMonitorJSONQueryJobs(qemuMonitor *mon,
+                         qemuMonitorJobInfo **jobs,
+                         size_t *njobs);
 
 int
-qemuMonitorJobFinalize(qemuMonitor *mon,
-                       const char *jobid);
+qemuMonitorJSONBlockdevDel(qemuMonitor *mon,
+                           const char *nodename);
 
 int
-qemuMonitorJobDismiss(qemuMonitor *mon,
-                      const char *jobid);
+qemuMonitorJSONQueryNamedBlockNodes(qemuMonitor *mon,
+                                    char ***nodenames);
 
 int
-qemuMonitorQueryBlockJobs(qemuMonitor *mon,
-                          qemuMonitorBlockJobInfo **jobs,
-                          size_t *njobs);
-
-void
-qemuMonitorBlockJobInfoListFree(qemuMonitorBlockJobInfo *jobs,
-                                size_t njobs);
+qemuMonitorJSONBlockNodeHasBacking(qemuMonitor *mon,
+                                   const char *nodename,
+                                   bool *hasBacking);
 
 int
-qemuMonitorQueryJobs(qemuMonitor *mon,
-                     qemuMonitorJobInfo **jobs,
-                     size_t *njobs);
-
-void
-qemuMonitorJobInfoListFree(qemuMonitorJobInfo *jobs,
-                           size_t njobs);
+qemuMonitorJSONHumanCommand(qemuMonitor *mon,
+                            const char *cmdline,
+                            char **reply);
 
 int
-qemuMonitorBlockdevDel(qemuMonitor *mon,
-                       const char *nodename);
-
-int
-qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
-                                char ***nodenames);
-
-int
-qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
-                               const char *nodename,
-                               bool *hasBacking);
-
-int
-qemuMonitorHumanCommand(qemuMonitor *mon,
-                        const char *cmdline,
-                        char **reply);
+qemuMonitorJSONArbitraryCommand(qemuMonitor *mon,
+                                const char *cmd,
+                                json_object *args,
+                                json_object **ret);

@@ -22,10 +22,9 @@
 #include "qemu_backing.h"
 #include "qemu_blockjob.h"
 #include "qemu_command.h"
-#include "qemu_monitor_json.h"
+#include "qemu_monitor.h"
 #include "virerror.h"
 #include "virfile.h"
-#include "virjson.h"
 #include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
@@ -39,68 +38,122 @@
 
 #define QEMU_LOG_TAIL_LINES 10
 
+/* What the monitor told, for the event worker: typed, no JSON (json-c's
+ * reference counts are not atomic: nothing of QEMU's message crosses
+ * threads, only copies of its strings). */
+typedef enum {
+    QEMU_PROCESS_EVENT_JOB_STATUS_CHANGE,
+    QEMU_PROCESS_EVENT_BLOCK_JOB_ERROR,
+    QEMU_PROCESS_EVENT_SHUTDOWN,
+    QEMU_PROCESS_EVENT_MONITOR_EOF,
+} qemuProcessEventType;
+
 typedef struct {
-    virDomainObj *vm;       /* reference */
-    char *name;             /* event name, NULL for the end of the monitor */
-    json_object *data;      /* reference, may be NULL */
-    bool eofError;
+    virDomainObj *vm;               /* reference */
+    qemuProcessEventType type;
+    char *jobid;                    /* the job events */
+    qemuMonitorJobStatus status;    /* JOB_STATUS_CHANGE */
+    char *operation;                /* BLOCK_JOB_ERROR */
+    char *action;                   /* BLOCK_JOB_ERROR */
+    bool eofError;                  /* MONITOR_EOF */
 } qemuProcessEvent;
 
 static void
 qemuProcessEventFree(qemuProcessEvent *ev)
 {
     virDomainObjUnref(ev->vm);
-    g_free(ev->name);
-    virJSONValueFree(ev->data);
+    g_free(ev->jobid);
+    g_free(ev->operation);
+    g_free(ev->action);
     g_free(ev);
 }
 
 /* ------------------------------------------------------------------ */
 /* Monitor callbacks: they run in the monitor's thread and only hand the
- * work to the driver's worker, which may block on QMP replies. */
+ * work to the driver's worker, which may block on QMP replies. One worker
+ * takes the events in the order QEMU sent them. */
 
-static void
-qemuProcessQueueEvent(virDomainObj *vm, const char *name, json_object *data,
-                      bool eofError)
+static qemuProcessEvent *
+qemuProcessEventNew(virDomainObj *vm, qemuProcessEventType type)
 {
     qemuProcessEvent *ev = g_new0(qemuProcessEvent, 1);
 
-    ev->name = g_strdup(name);
-    /* A copy: json-c's reference counts are not atomic, and the monitor
-     * drops its own reference in its thread. */
-    if (data && json_object_deep_copy(data, &ev->data, NULL) < 0)
-        ev->data = NULL;
-    ev->eofError = eofError;
     virDomainObjRef(vm);
     ev->vm = vm;
-    g_thread_pool_push(vm->driver->workerPool, ev, NULL);
+    ev->type = type;
+    return ev;
 }
 
 static void
-qemuProcessMonitorEvent(qemuMonitor *mon G_GNUC_UNUSED, const char *name,
-                        json_object *data, long long seconds,
-                        unsigned int micros, void *opaque)
+qemuProcessQueueEvent(qemuProcessEvent *ev)
 {
-    VIR_DEBUG("QEMU event %s at %lld.%06u", name, seconds, micros);
-    qemuProcessQueueEvent(opaque, name, data, false);
+    g_thread_pool_push(ev->vm->driver->workerPool, ev, NULL);
 }
 
 static void
-qemuProcessMonitorEOF(qemuMonitor *mon G_GNUC_UNUSED, bool error, void *opaque)
+qemuProcessHandleJobStatusChange(qemuMonitor *mon G_GNUC_UNUSED,
+                                 const char *jobid,
+                                 qemuMonitorJobStatus status,
+                                 void *opaque)
+{
+    qemuProcessEvent *ev = qemuProcessEventNew(opaque,
+                                               QEMU_PROCESS_EVENT_JOB_STATUS_CHANGE);
+
+    ev->jobid = g_strdup(jobid);
+    ev->status = status;
+    qemuProcessQueueEvent(ev);
+}
+
+static void
+qemuProcessHandleBlockJobError(qemuMonitor *mon G_GNUC_UNUSED,
+                               const char *jobid,
+                               const char *operation,
+                               const char *action,
+                               void *opaque)
+{
+    qemuProcessEvent *ev = qemuProcessEventNew(opaque,
+                                               QEMU_PROCESS_EVENT_BLOCK_JOB_ERROR);
+
+    ev->jobid = g_strdup(jobid);
+    ev->operation = g_strdup(operation);
+    ev->action = g_strdup(action);
+    qemuProcessQueueEvent(ev);
+}
+
+static void
+qemuProcessHandleShutdown(qemuMonitor *mon G_GNUC_UNUSED,
+                          bool guest G_GNUC_UNUSED,
+                          const char *reason G_GNUC_UNUSED,
+                          void *opaque)
+{
+    qemuProcessQueueEvent(qemuProcessEventNew(opaque,
+                                              QEMU_PROCESS_EVENT_SHUTDOWN));
+}
+
+static void
+qemuProcessHandleMonitorEOF(qemuMonitor *mon G_GNUC_UNUSED, bool error,
+                            void *opaque)
 {
     virDomainObj *vm = opaque;
+    qemuProcessEvent *ev;
 
     /* Wake whoever waits for QEMU right away: nothing more will come. */
     g_mutex_lock(&vm->lock);
     vm->monEOF = true;
     g_cond_broadcast(&vm->cond);
     g_mutex_unlock(&vm->lock);
-    qemuProcessQueueEvent(vm, NULL, NULL, error);
+    ev = qemuProcessEventNew(vm, QEMU_PROCESS_EVENT_MONITOR_EOF);
+    ev->eofError = error;
+    qemuProcessQueueEvent(ev);
 }
 
+/* STOP, RESUME and the BLOCK_JOB_* ends are not needed: JOB_STATUS_CHANGE
+ * drives the pull, and the guest's run state is ours to set. */
 static const qemuMonitorCallbacks qemuProcessMonitorCallbacks = {
-    .event = qemuProcessMonitorEvent,
-    .eof = qemuProcessMonitorEOF,
+    .jobStatusChange = qemuProcessHandleJobStatusChange,
+    .blockJobError = qemuProcessHandleBlockJobError,
+    .shutdown = qemuProcessHandleShutdown,
+    .eof = qemuProcessHandleMonitorEOF,
 };
 
 /*
@@ -903,13 +956,19 @@ qemuProcessEventWorker(gpointer data, gpointer opaque G_GNUC_UNUSED)
     qemuDriver *driver = vm->driver;
 
     g_mutex_lock(&vm->lock);
-    if (!ev->name) {
-        qemuProcessHandleEOF(driver, vm, ev->eofError);
-    } else if (strcmp(ev->name, "SHUTDOWN") == 0) {
+    switch (ev->type) {
+    case QEMU_PROCESS_EVENT_JOB_STATUS_CHANGE:
+        qemuBlockJobHandleStatusChange(driver, vm, ev->jobid, ev->status);
+        break;
+    case QEMU_PROCESS_EVENT_BLOCK_JOB_ERROR:
+        qemuBlockJobHandleIOError(vm, ev->jobid, ev->operation, ev->action);
+        break;
+    case QEMU_PROCESS_EVENT_SHUTDOWN:
         vm->gotShutdown = true;
-    } else if (strcmp(ev->name, "JOB_STATUS_CHANGE") == 0 ||
-               g_str_has_prefix(ev->name, "BLOCK_JOB_")) {
-        qemuBlockJobHandleEvent(driver, vm, ev->name, ev->data);
+        break;
+    case QEMU_PROCESS_EVENT_MONITOR_EOF:
+        qemuProcessHandleEOF(driver, vm, ev->eofError);
+        break;
     }
     g_mutex_unlock(&vm->lock);
     virResetLastError();

@@ -1,0 +1,1059 @@
+/*
+ * qemu_monitor_io.c: the QMP transport: the socket on a GMainContext,
+ * framing of QEMU's JSON messages, the greeting, matching each reply to
+ * its command by id, timeouts, and handing events (to the JSON layer's
+ * event table) and the end of the connection to the owner's callbacks.
+ * It knows no QMP command but the shape of a message; see
+ * qemu_monitor.c for the API on top.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "qemu_monitor_priv.h"
+#include "qemu_monitor_json.h"
+#include "util/virerror.h"
+#include "util/virjson.h"
+#include "util/virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_QEMU
+
+/* How much one dispatch reads at most; poll fires again if more waits. */
+#define QEMU_MONITOR_READ_CHUNK 65536
+
+/* JSON nesting QEMU may send (backing chains nest in query replies). */
+#define QEMU_MONITOR_MAX_DEPTH 512
+
+/* One command waiting for its reply. It lives on the stack of the thread
+ * that sent it; the monitor only points at it while it is pending, and it
+ * is always unlinked under the monitor lock before that thread returns. */
+typedef struct {
+    char *id;
+    const char *cmd;
+    bool done;
+    bool negotiation;       /* qmp_capabilities of the open sequence */
+    json_object *reply;     /* the whole reply, when one came */
+    char *failure;          /* why it ended without a reply */
+} qemuMonitorIOMessage;
+
+/* The fd watch: a GSource whose fd condition can change in place. */
+typedef struct {
+    GSource base;
+    gpointer tag;
+    qemuMonitor *mon;       /* a reference, dropped at finalize */
+} qemuMonitorIOSource;
+
+struct _qemuMonitor {
+    gint refs;
+    GMutex lock;
+    GCond cond;             /* replies, greeting, death, callback end */
+
+    GMainContext *ctx;
+    GSource *watch;         /* NULL once closed */
+    GIOCondition watchCond;
+    bool kickPending;
+    int fd;
+
+    qemuMonitorCallbacks cb;
+    void *opaque;
+
+    json_tokener *tok;
+    size_t msgBytes;        /* fed to @tok since the last whole message */
+    GString *out;           /* bytes not yet written, from @outOffset */
+    size_t outOffset;
+
+    GHashTable *pending;    /* id -> qemuMonitorIOMessage */
+    GQueue order;           /* the same messages, oldest first */
+    unsigned long long serial;
+    int commandTimeout;
+
+    bool greeted;
+    unsigned int version[3];
+    char *package;
+
+    bool ready;             /* negotiated: callbacks may run */
+    bool closed;            /* qemuMonitorIOClose was called */
+    bool dead;              /* the connection is gone */
+    bool deadError;
+    char *deadReason;
+    bool eofNotified;
+    unsigned int inCallback;
+};
+
+/**
+ * qemuMonitorIORef:
+ * @mon: a monitor
+ *
+ * Take a reference: @mon stays valid memory until the matching
+ * qemuMonitorIOUnref(); it does not keep the connection open.
+ *
+ * Returns @mon.
+ */
+qemuMonitor *
+qemuMonitorIORef(qemuMonitor *mon)
+{
+    g_atomic_int_inc(&mon->refs);
+    return mon;
+}
+
+
+/**
+ * qemuMonitorIOUnref:
+ * @mon: a monitor, or NULL
+ *
+ * Drop a reference taken with qemuMonitorIORef(). The owner returned by
+ * qemuMonitorIOOpenFD() drops its reference with qemuMonitorIOClose()
+ * instead.
+ */
+void
+qemuMonitorIOUnref(qemuMonitor *mon)
+{
+    if (!mon || !g_atomic_int_dec_and_test(&mon->refs))
+        return;
+
+    VIR_DEBUG("mon=%p freed", mon);
+    if (mon->fd >= 0)
+        close(mon->fd);
+    if (mon->tok)
+        json_tokener_free(mon->tok);
+    g_string_free(mon->out, TRUE);
+    g_hash_table_unref(mon->pending);
+    g_queue_clear(&mon->order);
+    g_free(mon->package);
+    g_free(mon->deadReason);
+    g_main_context_unref(mon->ctx);
+    g_cond_clear(&mon->cond);
+    g_mutex_clear(&mon->lock);
+    g_free(mon);
+}
+
+
+static void
+qemuMonitorIOUnrefCb(gpointer opaque)
+{
+    qemuMonitorIOUnref(opaque);
+}
+
+
+/* End the connection: every pending command fails with @reason and later
+ * ones fail at once. The eof callback is delivered by the I/O code once it
+ * has dropped the lock. */
+static void
+qemuMonitorIOMarkDeadLocked(qemuMonitor *mon,
+                            bool error,
+                            const char *reason)
+{
+    qemuMonitorIOMessage *msg;
+
+    if (mon->dead)
+        return;
+
+    VIR_DEBUG("mon=%p connection ended (error=%d): %s", mon, error, reason);
+    mon->dead = true;
+    mon->deadError = error;
+    mon->deadReason = g_strdup(reason);
+
+    while ((msg = g_queue_pop_head(&mon->order))) {
+        msg->failure = g_strdup(reason);
+        msg->done = true;
+    }
+    g_hash_table_remove_all(mon->pending);
+
+    /* On garbage, make QEMU see the end too instead of a silent peer. */
+    if (error && mon->fd >= 0)
+        shutdown(mon->fd, SHUT_RDWR);
+
+    g_cond_broadcast(&mon->cond);
+}
+
+
+/* Write what the socket takes without blocking. */
+static void
+qemuMonitorIOFlushLocked(qemuMonitor *mon)
+{
+    while (!mon->dead && mon->outOffset < mon->out->len) {
+        ssize_t n = send(mon->fd, mon->out->str + mon->outOffset,
+                         mon->out->len - mon->outOffset,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0) {
+            g_autofree char *reason = NULL;
+
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            if (errno == EPIPE || errno == ECONNRESET) {
+                qemuMonitorIOMarkDeadLocked(mon, false,
+                                            "end of file from QEMU");
+                return;
+            }
+            reason = g_strdup_printf("cannot write to the QEMU monitor: %s",
+                                     g_strerror(errno));
+            qemuMonitorIOMarkDeadLocked(mon, true, reason);
+            return;
+        }
+        mon->outOffset += n;
+    }
+
+    if (mon->outOffset >= mon->out->len) {
+        g_string_truncate(mon->out, 0);
+        mon->outOffset = 0;
+    }
+}
+
+
+/* Ask for G_IO_OUT only while output is queued. Context thread only. */
+static void
+qemuMonitorIOUpdateWatchLocked(qemuMonitor *mon)
+{
+    GIOCondition want = G_IO_IN;
+    qemuMonitorIOSource *src = (qemuMonitorIOSource *) mon->watch;
+
+    if (!src || mon->dead)
+        return;
+    if (mon->outOffset < mon->out->len)
+        want |= G_IO_OUT;
+    if (want != mon->watchCond) {
+        g_source_modify_unix_fd(mon->watch, src->tag, want);
+        mon->watchCond = want;
+    }
+}
+
+
+static void
+qemuMonitorIOParseGreetingLocked(qemuMonitor *mon,
+                                 json_object *obj)
+{
+    json_object *qmp;
+    json_object *version;
+    json_object *qemu;
+    json_object *val;
+    static const char *const parts[] = { "major", "minor", "micro" };
+    size_t i;
+
+    if (!json_object_object_get_ex(obj, "QMP", &qmp) ||
+        !json_object_is_type(qmp, json_type_object)) {
+        qemuMonitorIOMarkDeadLocked(mon, true,
+                                    "QEMU did not start with a QMP greeting");
+        return;
+    }
+
+    if (json_object_object_get_ex(qmp, "version", &version) &&
+        json_object_is_type(version, json_type_object)) {
+        if (json_object_object_get_ex(version, "qemu", &qemu) &&
+            json_object_is_type(qemu, json_type_object)) {
+            for (i = 0; i < G_N_ELEMENTS(parts); i++) {
+                if (json_object_object_get_ex(qemu, parts[i], &val) &&
+                    json_object_is_type(val, json_type_int))
+                    mon->version[i] = json_object_get_int(val);
+            }
+        }
+        if (json_object_object_get_ex(version, "package", &val) &&
+            json_object_is_type(val, json_type_string))
+            mon->package = g_strdup(json_object_get_string(val));
+    }
+
+    mon->greeted = true;
+    g_cond_broadcast(&mon->cond);
+}
+
+
+static void
+qemuMonitorIODeliverReplyLocked(qemuMonitor *mon,
+                                json_object *obj)
+{
+    json_object *id = NULL;
+    qemuMonitorIOMessage *msg = NULL;
+
+    if (json_object_object_get_ex(obj, "id", &id) &&
+        json_object_is_type(id, json_type_string)) {
+        msg = g_hash_table_lookup(mon->pending, json_object_get_string(id));
+    } else if (!id) {
+        /* QEMU answers input it could not parse without an id; it
+         * answers in order, so that belongs to the oldest command. */
+        msg = g_queue_peek_head(&mon->order);
+        VIR_WARN("mon=%p reply without an id, matched to command '%s'",
+                 mon, msg ? msg->cmd : "(none)");
+    }
+
+    if (!msg) {
+        /* the reply of a command that timed out */
+        VIR_DEBUG("mon=%p ignoring a reply nobody waits for", mon);
+        return;
+    }
+
+    g_hash_table_remove(mon->pending, msg->id);
+    g_queue_remove(&mon->order, msg);
+    msg->reply = json_object_get(obj);
+    msg->done = true;
+    /* Events that follow the negotiation in the same read already belong
+     * to the owner. */
+    if (msg->negotiation && !json_object_object_get_ex(obj, "error", NULL))
+        mon->ready = true;
+    g_cond_broadcast(&mon->cond);
+}
+
+
+/* Act on one message from QEMU; events are queued on @events for delivery
+ * after the lock is dropped. */
+static void
+qemuMonitorIOHandleMessageLocked(qemuMonitor *mon,
+                                 json_object *obj,
+                                 GQueue *events)
+{
+    json_object *val;
+
+    VIR_DEBUG("mon=%p received: %s", mon,
+              json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+
+    if (!json_object_is_type(obj, json_type_object)) {
+        qemuMonitorIOMarkDeadLocked(mon, true,
+                                    "QEMU sent a message that is not a JSON object");
+        return;
+    }
+
+    if (!mon->greeted) {
+        qemuMonitorIOParseGreetingLocked(mon, obj);
+        return;
+    }
+
+    if (json_object_object_get_ex(obj, "event", &val)) {
+        if (!json_object_is_type(val, json_type_string)) {
+            qemuMonitorIOMarkDeadLocked(mon, true,
+                                        "QEMU sent an event without a name");
+            return;
+        }
+        g_queue_push_tail(events, json_object_get(obj));
+        return;
+    }
+
+    if (json_object_object_get_ex(obj, "return", NULL) ||
+        json_object_object_get_ex(obj, "error", NULL)) {
+        qemuMonitorIODeliverReplyLocked(mon, obj);
+        return;
+    }
+
+    qemuMonitorIOMarkDeadLocked(mon, true,
+                                "QEMU sent a message that is neither a reply nor an event");
+}
+
+
+/* Feed bytes to the incremental parser; QEMU may split a message across
+ * reads or put several in one. */
+static void
+qemuMonitorIOFeedLocked(qemuMonitor *mon,
+                        const char *buf,
+                        size_t len,
+                        GQueue *events)
+{
+    /* JSON from QEMU never holds a raw NUL, and json-c would stop at one */
+    if (memchr(buf, '\0', len)) {
+        qemuMonitorIOMarkDeadLocked(mon, true, "QEMU sent a NUL byte");
+        return;
+    }
+
+    while (len > 0 && !mon->dead) {
+        g_autoptr(virJSONValue) obj = NULL;
+        enum json_tokener_error err;
+        size_t used;
+
+        obj = json_tokener_parse_ex(mon->tok, buf, len);
+        err = json_tokener_get_error(mon->tok);
+
+        if (err == json_tokener_continue) {
+            mon->msgBytes += len;
+            if (mon->msgBytes > QEMU_MONITOR_MAX_MESSAGE_SIZE)
+                qemuMonitorIOMarkDeadLocked(mon, true,
+                                            "QEMU sent a message larger than the limit");
+            return;
+        }
+        if (err != json_tokener_success) {
+            g_autofree char *reason =
+                g_strdup_printf("cannot parse QEMU's output: %s",
+                                json_tokener_error_desc(err));
+            qemuMonitorIOMarkDeadLocked(mon, true, reason);
+            return;
+        }
+
+        used = json_tokener_get_parse_end(mon->tok);
+        if (used == 0 || used > len) {
+            qemuMonitorIOMarkDeadLocked(mon, true,
+                                        "cannot parse QEMU's output");
+            return;
+        }
+        mon->msgBytes += used;
+        if (mon->msgBytes > QEMU_MONITOR_MAX_MESSAGE_SIZE) {
+            qemuMonitorIOMarkDeadLocked(mon, true,
+                                        "QEMU sent a message larger than the limit");
+            return;
+        }
+        mon->msgBytes = 0;
+        buf += used;
+        len -= used;
+
+        /* a JSON null at top level parses to a NULL object */
+        if (!obj) {
+            qemuMonitorIOMarkDeadLocked(mon, true,
+                                        "QEMU sent a message that is not a JSON object");
+            return;
+        }
+        qemuMonitorIOHandleMessageLocked(mon, obj, events);
+    }
+}
+
+
+static void
+qemuMonitorIOReadLocked(qemuMonitor *mon,
+                        GQueue *events)
+{
+    char buf[QEMU_MONITOR_READ_CHUNK];
+    ssize_t n;
+
+    do {
+        n = recv(mon->fd, buf, sizeof(buf), MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+
+    if (n < 0) {
+        g_autofree char *reason = NULL;
+
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+        /* QEMU resets the connection when it exits with input of ours
+         * still unread: that is an end of file, not a failure. */
+        if (errno == ECONNRESET) {
+            qemuMonitorIOMarkDeadLocked(mon, false, "end of file from QEMU");
+            return;
+        }
+        reason = g_strdup_printf("cannot read from the QEMU monitor: %s",
+                                 g_strerror(errno));
+        qemuMonitorIOMarkDeadLocked(mon, true, reason);
+        return;
+    }
+    if (n == 0) {
+        if (mon->msgBytes > 0)
+            VIR_DEBUG("mon=%p end of file inside a message", mon);
+        qemuMonitorIOMarkDeadLocked(mon, false, "end of file from QEMU");
+        return;
+    }
+
+    qemuMonitorIOFeedLocked(mon, buf, n, events);
+}
+
+
+/* Run a callback without the lock. Returns false (and runs nothing) once
+ * the monitor is closed or not yet negotiated. */
+static bool
+qemuMonitorIOCallbackEnterLocked(qemuMonitor *mon)
+{
+    if (mon->closed || !mon->ready)
+        return false;
+    mon->inCallback++;
+    g_mutex_unlock(&mon->lock);
+    return true;
+}
+
+
+static void
+qemuMonitorIOCallbackLeave(qemuMonitor *mon)
+{
+    g_mutex_lock(&mon->lock);
+    mon->inCallback--;
+    g_cond_broadcast(&mon->cond);
+}
+
+
+/* Hand one event to the JSON layer's table, which calls the owner's typed
+ * callbacks: all of it runs as a callback, without the lock. */
+static void
+qemuMonitorIOEmitEvent(qemuMonitor *mon,
+                       json_object *obj)
+{
+    g_mutex_lock(&mon->lock);
+    if (qemuMonitorIOCallbackEnterLocked(mon)) {
+        qemuMonitorJSONHandleEvent(mon, obj);
+        qemuMonitorIOCallbackLeave(mon);
+    }
+    g_mutex_unlock(&mon->lock);
+}
+
+
+/* Deliver the eof callback once, after the connection died. */
+static void
+qemuMonitorIOEmitEOF(qemuMonitor *mon)
+{
+    bool error;
+
+    g_mutex_lock(&mon->lock);
+    if (mon->dead && !mon->eofNotified && !mon->closed && mon->ready) {
+        mon->eofNotified = true;
+        error = mon->deadError;
+        if (qemuMonitorIOCallbackEnterLocked(mon)) {
+            qemuMonitorEmitEOF(mon, error);
+            qemuMonitorIOCallbackLeave(mon);
+        }
+    }
+    g_mutex_unlock(&mon->lock);
+}
+
+
+static void
+qemuMonitorIOEmitAll(qemuMonitor *mon,
+                     GQueue *events)
+{
+    json_object *obj;
+
+    while ((obj = g_queue_pop_head(events))) {
+        qemuMonitorIOEmitEvent(mon, obj);
+        json_object_put(obj);
+    }
+    qemuMonitorIOEmitEOF(mon);
+}
+
+
+static gboolean
+qemuMonitorIOSourceDispatch(GSource *source,
+                            GSourceFunc callback G_GNUC_UNUSED,
+                            gpointer user_data G_GNUC_UNUSED)
+{
+    qemuMonitorIOSource *src = (qemuMonitorIOSource *) source;
+    qemuMonitor *mon = qemuMonitorIORef(src->mon);
+    GIOCondition revents = g_source_query_unix_fd(source, src->tag);
+    GQueue events = G_QUEUE_INIT;
+    gboolean keep;
+
+    g_mutex_lock(&mon->lock);
+    if (!mon->dead && (revents & G_IO_OUT))
+        qemuMonitorIOFlushLocked(mon);
+    if (!mon->dead && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
+        qemuMonitorIOReadLocked(mon, &events);
+    if (!mon->dead && (revents & G_IO_NVAL))
+        qemuMonitorIOMarkDeadLocked(mon, true, "the monitor socket is invalid");
+    qemuMonitorIOUpdateWatchLocked(mon);
+    keep = !mon->dead;
+    g_mutex_unlock(&mon->lock);
+
+    qemuMonitorIOEmitAll(mon, &events);
+    qemuMonitorIOUnref(mon);
+    return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+
+static void
+qemuMonitorIOSourceFinalize(GSource *source)
+{
+    qemuMonitorIOSource *src = (qemuMonitorIOSource *) source;
+
+    qemuMonitorIOUnref(src->mon);
+}
+
+
+static GSourceFuncs qemuMonitorIOSourceFuncs = {
+    .dispatch = qemuMonitorIOSourceDispatch,
+    .finalize = qemuMonitorIOSourceFinalize,
+};
+
+
+/* Output was queued by another thread: write it from the context. */
+static gboolean
+qemuMonitorIOKick(gpointer opaque)
+{
+    qemuMonitor *mon = opaque;
+
+    g_mutex_lock(&mon->lock);
+    mon->kickPending = false;
+    if (!mon->dead) {
+        qemuMonitorIOFlushLocked(mon);
+        qemuMonitorIOUpdateWatchLocked(mon);
+    }
+    g_mutex_unlock(&mon->lock);
+
+    qemuMonitorIOEmitEOF(mon);
+    return G_SOURCE_REMOVE;
+}
+
+
+static void
+qemuMonitorIOKickLocked(qemuMonitor *mon)
+{
+    GSource *src;
+
+    if (mon->kickPending)
+        return;
+    mon->kickPending = true;
+    src = g_idle_source_new();
+    g_source_set_priority(src, G_PRIORITY_DEFAULT);
+    g_source_set_callback(src, qemuMonitorIOKick, qemuMonitorIORef(mon),
+                          qemuMonitorIOUnrefCb);
+    g_source_attach(src, mon->ctx);
+    g_source_unref(src);
+}
+
+
+/* The one message for a command that cannot run because the connection
+ * is gone, whether it was gone before or went while the command waited. */
+static void
+qemuMonitorIOReportClosed(const char *cmd,
+                          const char *reason)
+{
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   "cannot run QEMU command '%s': the monitor closed (%s)",
+                   cmd, reason ? reason : "no reason");
+}
+
+
+/**
+ * qemuMonitorIOCheck:
+ * @mon: a monitor, or NULL
+ * @cmd: the QMP command about to be sent, for the message
+ *
+ * Can @cmd be sent on @mon? A command on a connection that is gone fails
+ * with VIR_ERR_OPERATION_FAILED naming @cmd and why the connection ended;
+ * a NULL @mon or @cmd with VIR_ERR_INVALID_ARG.
+ *
+ * Returns 0 if it can, -1 with an error reported if not.
+ */
+int
+qemuMonitorIOCheck(qemuMonitor *mon,
+                   const char *cmd)
+{
+    g_autofree char *reason = NULL;
+
+    if (!mon || !cmd) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       "a QEMU command needs a monitor and a command name");
+        return -1;
+    }
+    g_mutex_lock(&mon->lock);
+    if (mon->dead)
+        reason = g_strdup(mon->deadReason);
+    g_mutex_unlock(&mon->lock);
+    if (reason) {
+        qemuMonitorIOReportClosed(cmd, reason);
+        return -1;
+    }
+    return 0;
+}
+
+
+/**
+ * qemuMonitorIOSend:
+ * @mon: an open monitor
+ * @cmd: the QMP command name
+ * @args: its "arguments" object, or NULL; always stolen
+ * @reply: where to put QEMU's whole reply (a new reference)
+ * @timeout_ms: how long to wait for the reply; negative: for ever;
+ *              QEMU_MONITOR_IO_DEFAULT_TIMEOUT: the monitor's command
+ *              timeout
+ * @negotiation: @cmd is the qmp_capabilities that opens the connection
+ *
+ * Send @cmd and wait for its reply. Several threads may wait at once;
+ * replies are matched by id. Must not be called from the thread iterating
+ * the monitor's context. What the reply says (return or error) is for the
+ * caller to read.
+ *
+ * Errors: no reply in time gives VIR_ERR_OPERATION_TIMEOUT (the command
+ * may still run); a connection that is gone or goes while waiting gives
+ * VIR_ERR_OPERATION_FAILED saying so; a call from the context thread
+ * gives VIR_ERR_INTERNAL_ERROR.
+ *
+ * Returns 0 with *@reply set, or -1.
+ */
+int
+qemuMonitorIOSend(qemuMonitor *mon,
+                  const char *cmd,
+                  json_object *args,
+                  json_object **reply,
+                  int timeout_ms,
+                  bool negotiation)
+{
+    g_autoptr(virJSONValue) request = NULL;
+    g_autofree char *id = NULL;
+    g_autofree char *failure = NULL;
+    qemuMonitorIOMessage msg = { 0 };
+    const char *text;
+    gint64 deadline = -1;
+    gint64 start = g_get_monotonic_time();
+    bool timedOut = false;
+
+    *reply = NULL;
+    if (qemuMonitorIOCheck(mon, cmd) < 0) {
+        virJSONValueFree(args);
+        return -1;
+    }
+
+    request = json_object_new_object();
+    json_object_object_add(request, "execute", json_object_new_string(cmd));
+    if (args)
+        json_object_object_add(request, "arguments", args);
+
+    /* The context thread is the one that would read the reply. */
+    if (g_main_context_is_owner(mon->ctx)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "cannot run QEMU command '%s' from the monitor's event thread",
+                       cmd);
+        return -1;
+    }
+
+    qemuMonitorIORef(mon);
+    g_mutex_lock(&mon->lock);
+
+    if (timeout_ms == QEMU_MONITOR_IO_DEFAULT_TIMEOUT)
+        timeout_ms = mon->commandTimeout;
+    if (mon->dead) {
+        failure = g_strdup(mon->deadReason);
+        goto finish;
+    }
+
+    id = g_strdup_printf("bp-%llu", ++mon->serial);
+    json_object_object_add(request, "id", json_object_new_string(id));
+    text = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
+    VIR_DEBUG("mon=%p send: %s", mon, text);
+
+    msg.id = id;
+    msg.cmd = cmd;
+    msg.negotiation = negotiation;
+    g_hash_table_insert(mon->pending, msg.id, &msg);
+    g_queue_push_tail(&mon->order, &msg);
+    /* No newline after the object: QEMU reads byte by byte and leaves one
+     * unread when "quit" stops it, which resets the connection. */
+    g_string_append(mon->out, text);
+    qemuMonitorIOKickLocked(mon);
+
+    if (timeout_ms >= 0)
+        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+    while (!msg.done) {
+        if (deadline < 0) {
+            g_cond_wait(&mon->cond, &mon->lock);
+        } else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
+                   !msg.done) {
+            /* A reply that still comes will find no one and be dropped. */
+            g_hash_table_remove(mon->pending, msg.id);
+            g_queue_remove(&mon->order, &msg);
+            timedOut = true;
+            break;
+        }
+    }
+    *reply = msg.reply;
+    failure = msg.failure;
+    VIR_DEBUG("mon=%p command '%s' (%s) ended after %lld us", mon, cmd, id,
+              (long long) (g_get_monotonic_time() - start));
+
+ finish:
+    g_mutex_unlock(&mon->lock);
+    qemuMonitorIOUnref(mon);
+
+    if (timedOut) {
+        virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                       "timed out after %d ms waiting for QEMU to answer command '%s'",
+                       timeout_ms, cmd);
+        return -1;
+    }
+    if (!*reply) {
+        qemuMonitorIOReportClosed(cmd, failure);
+        return -1;
+    }
+    return 0;
+}
+
+
+/**
+ * qemuMonitorIOSetCommandTimeout:
+ * @mon: a monitor
+ * @timeout_ms: how long later commands wait for a reply; negative: forever
+ */
+void
+qemuMonitorIOSetCommandTimeout(qemuMonitor *mon,
+                               int timeout_ms)
+{
+    g_mutex_lock(&mon->lock);
+    mon->commandTimeout = timeout_ms;
+    g_mutex_unlock(&mon->lock);
+}
+
+
+/**
+ * qemuMonitorIOOpenFD:
+ * @fd: a socket connected to QEMU's QMP monitor; taken, also on failure
+ * @ctx: the context whose thread does the monitor's I/O and callbacks
+ * @cb: the callbacks (copied), or NULL
+ * @opaque: passed to the callbacks
+ * @timeout_ms: limit for reading the greeting; negative: none
+ *
+ * Set up the connection and wait for QEMU's greeting. Callbacks run only
+ * once the qmp_capabilities sent with @negotiation (see
+ * qemuMonitorIOSend()) succeeded. Must not be called from the context's
+ * thread.
+ *
+ * Returns the monitor, owned by the caller who frees it with
+ * qemuMonitorIOClose(); NULL on error.
+ */
+qemuMonitor *
+qemuMonitorIOOpenFD(int fd,
+                    GMainContext *ctx,
+                    const qemuMonitorCallbacks *cb,
+                    void *opaque,
+                    int timeout_ms)
+{
+    qemuMonitor *mon;
+    qemuMonitorIOSource *src;
+    gint64 deadline = -1;
+    int flags;
+
+    if (fd < 0 || !ctx) {
+        if (fd >= 0)
+            close(fd);
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       "opening a QEMU monitor needs a socket and a main context");
+        return NULL;
+    }
+    if (g_main_context_is_owner(ctx)) {
+        close(fd);
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       "cannot open a QEMU monitor from its own event thread");
+        return NULL;
+    }
+
+    if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        virReportSystemError(errno, "%s",
+                             "cannot set up the QEMU monitor socket");
+        close(fd);
+        return NULL;
+    }
+
+    if (timeout_ms >= 0)
+        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+
+    mon = g_new0(qemuMonitor, 1);
+    mon->refs = 1;
+    g_mutex_init(&mon->lock);
+    g_cond_init(&mon->cond);
+    mon->ctx = g_main_context_ref(ctx);
+    mon->fd = fd;
+    if (cb)
+        mon->cb = *cb;
+    mon->opaque = opaque;
+    mon->tok = json_tokener_new_ex(QEMU_MONITOR_MAX_DEPTH);
+    /* several messages may share a read: what follows one is the next */
+    json_tokener_set_flags(mon->tok, JSON_TOKENER_STRICT |
+                           JSON_TOKENER_ALLOW_TRAILING_CHARS);
+    mon->out = g_string_new(NULL);
+    mon->pending = g_hash_table_new(g_str_hash, g_str_equal);
+    g_queue_init(&mon->order);
+    mon->commandTimeout = QEMU_MONITOR_DEFAULT_COMMAND_TIMEOUT_MS;
+
+    VIR_DEBUG("mon=%p fd=%d opening", mon, fd);
+
+    src = (qemuMonitorIOSource *) g_source_new(&qemuMonitorIOSourceFuncs,
+                                               sizeof(qemuMonitorIOSource));
+    src->mon = qemuMonitorIORef(mon);
+    src->tag = g_source_add_unix_fd(&src->base, fd, G_IO_IN);
+    g_source_set_name(&src->base, "qemu-monitor");
+    mon->watchCond = G_IO_IN;
+    g_mutex_lock(&mon->lock);
+    mon->watch = &src->base;
+    g_mutex_unlock(&mon->lock);
+    g_source_attach(&src->base, ctx);
+
+    g_mutex_lock(&mon->lock);
+    while (!mon->greeted && !mon->dead) {
+        if (deadline < 0) {
+            g_cond_wait(&mon->cond, &mon->lock);
+        } else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline)) {
+            break;
+        }
+    }
+    if (!mon->greeted) {
+        if (mon->dead)
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           "cannot open the QEMU monitor: %s",
+                           mon->deadReason);
+        else
+            virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                           "timed out after %d ms waiting for the QEMU monitor greeting",
+                           timeout_ms);
+        g_mutex_unlock(&mon->lock);
+        qemuMonitorIOClose(mon);
+        return NULL;
+    }
+    g_mutex_unlock(&mon->lock);
+    return mon;
+}
+
+
+/**
+ * qemuMonitorIOConnect:
+ * @socketPath: the unix socket QEMU listens on
+ * @timeout_ms: how long a socket QEMU has yet to create is waited for;
+ *              negative: for ever
+ *
+ * Connect to QEMU's monitor socket. When QEMU created the socket itself a
+ * connection refused or a missing path is retried until @timeout_ms; a
+ * socket that was handed to QEMU already listening connects at once.
+ *
+ * Returns the connected socket, or -1 with an error reported.
+ */
+int
+qemuMonitorIOConnect(const char *socketPath,
+                     int timeout_ms)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    gint64 deadline = -1;
+    int fd;
+
+    if (!socketPath) {
+        virReportInvalidNonNullArg(socketPath);
+        return -1;
+    }
+    if (strlen(socketPath) >= sizeof(addr.sun_path)) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "monitor socket path '%s' is too long", socketPath);
+        return -1;
+    }
+    memcpy(addr.sun_path, socketPath, strlen(socketPath) + 1);
+
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        virReportSystemError(errno, "%s", "cannot create a unix socket");
+        return -1;
+    }
+
+    if (timeout_ms >= 0)
+        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+    while (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+        int err = errno;
+
+        if (err == EINTR)
+            continue;
+        if ((err == ENOENT || err == ECONNREFUSED) &&
+            (deadline < 0 || g_get_monotonic_time() < deadline)) {
+            g_usleep(10 * 1000);
+            continue;
+        }
+        virReportSystemError(err, "cannot connect to QEMU monitor '%s'",
+                             socketPath);
+        close(fd);
+        return -1;
+    }
+
+    VIR_DEBUG("connected to QEMU monitor '%s'", socketPath);
+    return fd;
+}
+
+
+/**
+ * qemuMonitorIOClose:
+ * @mon: a monitor from qemuMonitorIOOpenFD(), or NULL
+ *
+ * Close the connection and drop the owner's reference. Every pending
+ * command fails. When this returns no callback runs any more: called from
+ * another thread it waits for a callback that is running to return, so
+ * the caller must not hold a lock that callbacks take; called from a
+ * callback (the context thread) it does not wait.
+ */
+void
+qemuMonitorIOClose(qemuMonitor *mon)
+{
+    GSource *watch = NULL;
+
+    if (!mon)
+        return;
+
+    VIR_DEBUG("mon=%p closing", mon);
+    g_mutex_lock(&mon->lock);
+    mon->closed = true;
+    qemuMonitorIOMarkDeadLocked(mon, false, "closed on request");
+    watch = g_steal_pointer(&mon->watch);
+    if (!g_main_context_is_owner(mon->ctx)) {
+        while (mon->inCallback > 0)
+            g_cond_wait(&mon->cond, &mon->lock);
+    }
+    /* The I/O code touches the fd only under the lock and while the
+     * connection is alive, which it no longer is. */
+    if (mon->fd >= 0) {
+        close(mon->fd);
+        mon->fd = -1;
+    }
+    g_mutex_unlock(&mon->lock);
+
+    if (watch) {
+        g_source_destroy(watch);
+        g_source_unref(watch);
+    }
+    qemuMonitorIOUnref(mon);
+}
+
+
+/**
+ * qemuMonitorIOGetVersion:
+ * @mon: an open monitor
+ * @version: set to QEMU's major, minor and micro version as its greeting
+ *           told them (0 when it told none)
+ */
+void
+qemuMonitorIOGetVersion(qemuMonitor *mon,
+                        unsigned int version[3])
+{
+    g_mutex_lock(&mon->lock);
+    memcpy(version, mon->version, sizeof(mon->version));
+    g_mutex_unlock(&mon->lock);
+}
+
+
+/**
+ * qemuMonitorIOGetVersionPackage:
+ * @mon: an open monitor
+ *
+ * Returns the "package" string of QEMU's greeting, "" if none; owned by
+ * @mon (it never changes once the monitor is open).
+ */
+const char *
+qemuMonitorIOGetVersionPackage(qemuMonitor *mon)
+{
+    return mon->package ? mon->package : "";
+}
+
+
+/**
+ * qemuMonitorIOIsAlive:
+ * @mon: a monitor
+ *
+ * Returns true while the connection to QEMU is up.
+ */
+bool
+qemuMonitorIOIsAlive(qemuMonitor *mon)
+{
+    bool alive;
+
+    g_mutex_lock(&mon->lock);
+    alive = !mon->dead;
+    g_mutex_unlock(&mon->lock);
+    return alive;
+}
+
+
+/**
+ * qemuMonitorIOGetCallbacks:
+ * @mon: a monitor
+ * @opaque: set to the owner's data for the callbacks
+ *
+ * For the middle layer's qemuMonitorEmit*(), which run inside a callback
+ * of the transport (the callbacks never change once the monitor is open).
+ *
+ * Returns the owner's callbacks.
+ */
+const qemuMonitorCallbacks *
+qemuMonitorIOGetCallbacks(qemuMonitor *mon,
+                          void **opaque)
+{
+    *opaque = mon->opaque;
+    return &mon->cb;
+}

@@ -1,0 +1,569 @@
+/*
+ * qemumonitorjsontest.c: the monitor's QMP layer against a mock QEMU: the
+ * arguments each command sends, the C structs made of each reply,
+ * replies that break the schema, QEMU's errors, and every event of the
+ * table turned into its typed callback.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "qemumonitortestutils.h"
+#include "qemu/qemu_monitor_json.h"
+#include "util/virerror.h"
+#include "util/virjson.h"
+
+#define VIR_FROM_THIS VIR_FROM_NONE
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                             */
+
+static void
+testQueryStatus(testFixture *fx,
+                gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *status = NULL;
+    g_autofree char *status2 = NULL;
+    bool running = true;
+
+    mockExpect(fx->mock, "query-status", "-",
+               "{\"return\": {\"status\": \"prelaunch\", \"singlestep\": false, "
+               "\"running\": false}}", 0);
+    g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, &running, &status), ==, 0);
+    g_assert_false(running);
+    g_assert_cmpstr(status, ==, "prelaunch");
+
+    mockExpect(fx->mock, "query-status", "-",
+               "{\"return\": {\"status\": \"running\", \"singlestep\": false, "
+               "\"running\": true}}", 0);
+    g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, &running, &status2), ==, 0);
+    g_assert_true(running);
+    g_assert_cmpstr(status2, ==, "running");
+}
+
+
+/* Every simple command sends exactly the arguments QMP names. */
+static void
+testCommandArgs(testFixture *fx,
+                gconstpointer data G_GNUC_UNUSED)
+{
+    mockQEMU *m = fx->mock;
+    qemuMonitor *mon = fx->mon;
+    g_auto(GStrv) names = NULL;
+    g_autofree char *out = NULL;
+    g_autoptr(virJSONValue) ret = NULL;
+
+    mockExpect(m, "cont", "-", MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorCont(mon), ==, 0);
+    mockExpect(m, "stop", "-", MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorStop(mon), ==, 0);
+    mockExpect(m, "system_powerdown", "-", MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorSystemPowerdown(mon), ==, 0);
+
+    mockExpect(m, "block-stream",
+               "{\"job-id\": \"pull-vda\", \"device\": \"vda-fmt-0\", "
+               "\"auto-finalize\": false, \"auto-dismiss\": false}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockStream(mon, "pull-vda", "vda-fmt-0", 0,
+                                           false, false), ==, 0);
+    mockExpect(m, "block-stream",
+               "{\"job-id\": \"j\", \"device\": \"n\", \"speed\": 1048576, "
+               "\"auto-finalize\": true, \"auto-dismiss\": true}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockStream(mon, "j", "n", 1048576,
+                                           true, true), ==, 0);
+
+    mockExpect(m, "block-job-pause", "{\"device\": \"pull-vda\"}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockJobPause(mon, "pull-vda"), ==, 0);
+    mockExpect(m, "block-job-resume", "{\"device\": \"pull-vda\"}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockJobResume(mon, "pull-vda"), ==, 0);
+    mockExpect(m, "block-job-cancel",
+               "{\"device\": \"pull-vda\", \"force\": true}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockJobCancel(mon, "pull-vda", true), ==, 0);
+    mockExpect(m, "block-job-cancel",
+               "{\"device\": \"pull-vda\", \"force\": false}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockJobCancel(mon, "pull-vda", false), ==, 0);
+    mockExpect(m, "block-job-set-speed",
+               "{\"device\": \"pull-vda\", \"speed\": 0}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockJobSetSpeed(mon, "pull-vda", 0), ==, 0);
+    mockExpect(m, "job-finalize", "{\"id\": \"pull-vda\"}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorJobFinalize(mon, "pull-vda"), ==, 0);
+    mockExpect(m, "job-dismiss", "{\"id\": \"pull-vda\"}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorJobDismiss(mon, "pull-vda"), ==, 0);
+    mockExpect(m, "blockdev-del", "{\"node-name\": \"vdb-fmt-1\"}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockdevDel(mon, "vdb-fmt-1"), ==, 0);
+
+    mockExpect(m, "query-named-block-nodes", "{\"flat\": true}",
+               "{\"return\": []}", 0);
+    g_assert_cmpint(qemuMonitorQueryNamedBlockNodes(mon, &names), ==, 0);
+    g_assert_nonnull(names);
+    g_assert_null(names[0]);
+
+    mockExpect(m, "human-monitor-command",
+               "{\"command-line\": \"info version\"}",
+               "{\"return\": \"7.2.1\\r\\n\"}", 0);
+    g_assert_cmpint(qemuMonitorHumanCommand(mon, "info version", &out), ==, 0);
+    g_assert_cmpstr(out, ==, "7.2.1\r\n");
+
+    mockExpect(m, "quit", "-", MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorQuit(mon), ==, 0);
+
+    /* layer 2 hands any command through, return value included */
+    mockExpect(m, "query-version", "{\"x\": 1}",
+               "{\"return\": {\"qemu\": {\"major\": 7}}}", 0);
+    {
+        json_object *args = json_object_new_object();
+
+        json_object_object_add(args, "x", json_object_new_int(1));
+        g_assert_cmpint(qemuMonitorArbitraryCommand(mon, "query-version", args,
+                                                    &ret), ==, 0);
+    }
+    g_assert_cmpstr(json_object_to_json_string_ext(ret, JSON_C_TO_STRING_PLAIN),
+                    ==, "{\"qemu\":{\"major\":7}}");
+
+    /* checked before anything is sent */
+    g_assert_cmpint(qemuMonitorBlockStream(mon, NULL, "n", 0, false, false),
+                    ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG, "job-id");
+    g_assert_cmpint(qemuMonitorBlockJobSetSpeed(mon, "j", G_MAXUINT64), ==, -1);
+    testAssertError(VIR_ERR_OVERFLOW, "speed");
+    g_assert_cmpint(qemuMonitorHumanCommand(mon, NULL, NULL), ==, -1);
+    testAssertError(VIR_ERR_INVALID_ARG, "command-line");
+}
+
+
+static void
+testQueryBlockJobs(testFixture *fx,
+                   gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *reply = testLoadData("query-block-jobs.json");
+    qemuMonitorBlockJobInfo *jobs = NULL;
+    size_t njobs = 0;
+
+    mockExpect(fx->mock, "query-block-jobs", "-", reply, 0);
+    g_assert_cmpint(qemuMonitorQueryBlockJobs(fx->mon, &jobs, &njobs), ==, 0);
+    g_assert_cmpuint(njobs, ==, 2);
+
+    g_assert_cmpstr(jobs[0].id, ==, "pull-vda");
+    g_assert_cmpstr(jobs[0].device, ==, "pull-vda");
+    g_assert_cmpstr(jobs[0].type, ==, "stream");
+    g_assert_cmpuint(jobs[0].offset, ==, 50331648);
+    g_assert_cmpuint(jobs[0].len, ==, 268435456);
+    g_assert_cmpuint(jobs[0].speed, ==, 1048576);
+    g_assert_true(jobs[0].busy);
+    g_assert_false(jobs[0].paused);
+    g_assert_false(jobs[0].ready);
+    g_assert_cmpstr(jobs[0].status, ==, "running");
+
+    g_assert_cmpstr(jobs[1].id, ==, "pull-vdb");
+    g_assert_cmpuint(jobs[1].offset, ==, 0);
+    g_assert_cmpuint(jobs[1].len, ==, 1073741824);
+    g_assert_cmpuint(jobs[1].speed, ==, 0);
+    g_assert_false(jobs[1].busy);
+    g_assert_true(jobs[1].paused);
+    g_assert_cmpstr(jobs[1].status, ==, "paused");
+    qemuMonitorBlockJobInfoListFree(jobs, njobs);
+
+    mockExpect(fx->mock, "query-block-jobs", "-", "{\"return\": []}", 0);
+    g_assert_cmpint(qemuMonitorQueryBlockJobs(fx->mon, &jobs, &njobs), ==, 0);
+    g_assert_cmpuint(njobs, ==, 0);
+    qemuMonitorBlockJobInfoListFree(jobs, njobs);
+}
+
+
+static void
+testQueryJobs(testFixture *fx,
+              gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *reply = testLoadData("query-jobs.json");
+    qemuMonitorJobInfo *jobs = NULL;
+    size_t njobs = 0;
+
+    mockExpect(fx->mock, "query-jobs", "-", reply, 0);
+    g_assert_cmpint(qemuMonitorQueryJobs(fx->mon, &jobs, &njobs), ==, 0);
+    g_assert_cmpuint(njobs, ==, 2);
+
+    g_assert_cmpstr(jobs[0].id, ==, "pull-vda");
+    g_assert_cmpstr(jobs[0].type, ==, "stream");
+    g_assert_cmpint(jobs[0].status, ==, QEMU_MONITOR_JOB_STATUS_RUNNING);
+    g_assert_cmpuint(jobs[0].current, ==, 134217728);
+    g_assert_cmpuint(jobs[0].total, ==, 268435456);
+    g_assert_null(jobs[0].error);
+
+    g_assert_cmpstr(jobs[1].id, ==, "pull-vdb");
+    g_assert_cmpint(jobs[1].status, ==, QEMU_MONITOR_JOB_STATUS_CONCLUDED);
+    g_assert_cmpuint(jobs[1].current, ==, 4194304);
+    g_assert_cmpuint(jobs[1].total, ==, 1073741824);
+    g_assert_cmpstr(jobs[1].error, ==, "Input/output error");
+    qemuMonitorJobInfoListFree(jobs, njobs);
+}
+
+
+static void
+testJobStatusNames(void)
+{
+    static const char *const names[] = {
+        "undefined", "created", "running", "paused", "ready", "standby",
+        "waiting", "pending", "aborting", "concluded", "null",
+    };
+    size_t i;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(names) == QEMU_MONITOR_JOB_STATUS_LAST);
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_assert_cmpstr(qemuMonitorJobStatusToString(i), ==, names[i]);
+        g_assert_cmpint(qemuMonitorJobStatusFromString(names[i]), ==, i);
+    }
+    g_assert_null(qemuMonitorJobStatusToString(-1));
+    g_assert_null(qemuMonitorJobStatusToString(QEMU_MONITOR_JOB_STATUS_LAST));
+    g_assert_cmpint(qemuMonitorJobStatusFromString("bogus"), ==, -1);
+    g_assert_cmpint(qemuMonitorJobStatusFromString(NULL), ==, -1);
+}
+
+
+static void
+testQueryNamedBlockNodes(testFixture *fx,
+                         gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *reply = testLoadData("query-named-block-nodes.json");
+    g_auto(GStrv) names = NULL;
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": true}",
+               reply, 0);
+    g_assert_cmpint(qemuMonitorQueryNamedBlockNodes(fx->mon, &names), ==, 0);
+    /* the third node has no name and is left out */
+    g_assert_cmpuint(g_strv_length(names), ==, 2);
+    g_assert_cmpstr(names[0], ==, "vda-fmt-0");
+    g_assert_cmpstr(names[1], ==, "vda-file-0");
+}
+
+
+/* Whether QEMU reads through a backing node: the node's image says. */
+static void
+testBlockNodeHasBacking(testFixture *fx,
+                        gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *reply = testLoadData("query-named-block-nodes.json");
+    bool backing = false;
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
+                                                   &backing), ==, 0);
+    g_assert_true(backing);
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-file-0",
+                                                   &backing), ==, 0);
+    g_assert_false(backing);
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vdz-fmt-0",
+                                                   &backing), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_FAILED,
+                    "QEMU has no block node 'vdz-fmt-0'");
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               "{\"return\": [{\"node-name\": \"vda-fmt-0\"}]}", 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
+                                                   &backing), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "QEMU reply to 'query-named-block-nodes' lacks key 'image'");
+
+    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
+               "{\"return\": [{\"node-name\": \"vda-fmt-0\", "
+               "\"image\": {\"backing-image\": \"base\"}}]}", 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
+                                                   &backing), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR, "key 'backing-image'");
+}
+
+
+/* Replies that break the schema are reported naming key and command. */
+static void
+testBadReplies(testFixture *fx,
+               gconstpointer data G_GNUC_UNUSED)
+{
+    qemuMonitorBlockJobInfo *bjobs = NULL;
+    qemuMonitorJobInfo *jobs = NULL;
+    size_t n = 0;
+    g_autofree char *status = NULL;
+    g_auto(GStrv) names = NULL;
+    bool running;
+
+    mockExpect(fx->mock, "query-block-jobs", NULL,
+               "{\"return\": [{\"type\": \"stream\", \"device\": \"j\", "
+               "\"len\": 10, \"busy\": false, \"paused\": false, "
+               "\"speed\": 0, \"ready\": false, \"status\": \"running\"}]}", 0);
+    g_assert_cmpint(qemuMonitorQueryBlockJobs(fx->mon, &bjobs, &n), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "QEMU reply to 'query-block-jobs' lacks key 'offset'");
+    g_assert_null(bjobs);
+    g_assert_cmpuint(n, ==, 0);
+
+    mockExpect(fx->mock, "query-block-jobs", NULL,
+               "{\"return\": [{\"type\": \"stream\", \"device\": \"j\", "
+               "\"len\": \"10\", \"offset\": 0, \"busy\": false, "
+               "\"paused\": false, \"speed\": 0, \"ready\": false, "
+               "\"status\": \"running\"}]}", 0);
+    g_assert_cmpint(qemuMonitorQueryBlockJobs(fx->mon, &bjobs, &n), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR, "key 'len'");
+
+    mockExpect(fx->mock, "query-jobs", NULL,
+               "{\"return\": [{\"id\": \"j\", \"type\": \"stream\", "
+               "\"status\": \"running\", \"current-progress\": 1, "
+               "\"total-progress\": 2, \"error\": 5}]}", 0);
+    g_assert_cmpint(qemuMonitorQueryJobs(fx->mon, &jobs, &n), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR,
+                    "QEMU reply to 'query-jobs' has key 'error'");
+
+    mockExpect(fx->mock, "query-jobs", NULL, "{\"return\": [3]}", 0);
+    g_assert_cmpint(qemuMonitorQueryJobs(fx->mon, &jobs, &n), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR, "not an object");
+
+    mockExpect(fx->mock, "query-status", NULL, "{\"return\": []}", 0);
+    g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, &running, &status), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR, "'query-status'");
+    g_assert_null(status);
+
+    mockExpect(fx->mock, "query-status", NULL,
+               "{\"return\": {\"running\": false}}", 0);
+    g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, &running, &status), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR, "lacks key 'status'");
+
+    mockExpect(fx->mock, "query-named-block-nodes", NULL,
+               "{\"return\": {}}", 0);
+    g_assert_cmpint(qemuMonitorQueryNamedBlockNodes(fx->mon, &names), ==, -1);
+    testAssertError(VIR_ERR_INTERNAL_ERROR, "'query-named-block-nodes'");
+    g_assert_null(names);
+
+    /* the connection survives all of this */
+    g_assert_true(qemuMonitorIsAlive(fx->mon));
+}
+
+
+static void
+testQemuError(testFixture *fx,
+              gconstpointer data G_GNUC_UNUSED)
+{
+    virErrorPtr err;
+
+    mockExpect(fx->mock, "blockdev-del", "{\"node-name\": \"nope\"}",
+               "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+               "\"Failed to find node with node-name='nope'\"}}", 0);
+    g_assert_cmpint(qemuMonitorBlockdevDel(fx->mon, "nope"), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->code, ==, VIR_ERR_OPERATION_FAILED);
+    g_assert_cmpint(err->domain, ==, VIR_FROM_QEMU);
+    g_assert_cmpstr(err->message, ==,
+                    "QEMU command 'blockdev-del' failed: Failed to find node "
+                    "with node-name='nope' (GenericError)");
+    g_assert_cmpstr(qemuMonitorLastErrorClass(), ==, "GenericError");
+
+    mockExpect(fx->mock, "block-job-pause", NULL,
+               "{\"error\": {\"class\": \"DeviceNotActive\", \"desc\": "
+               "\"No active block job on device 'x'\"}}", 0);
+    g_assert_cmpint(qemuMonitorBlockJobPause(fx->mon, "x"), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_FAILED,
+                    "No active block job on device 'x' (DeviceNotActive)");
+    g_assert_cmpstr(qemuMonitorLastErrorClass(), ==, "DeviceNotActive");
+
+    /* the class belongs to the last command only */
+    mockExpect(fx->mock, "cont", NULL, MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorCont(fx->mon), ==, 0);
+    g_assert_null(qemuMonitorLastErrorClass());
+}
+
+
+
+
+/* ------------------------------------------------------------------ */
+/* Events                                                               */
+
+/* An event message as QEMU writes it. */
+static char *
+testEventText(const char *name,
+              const char *data)
+{
+    return g_strdup_printf("{\"timestamp\": {\"seconds\": 1700000000, "
+                           "\"microseconds\": 42}, \"event\": \"%s\"%s%s}\r\n",
+                           name, data ? ", \"data\": " : "", data ? data : "");
+}
+
+
+/* Each event of the table reaches its typed callback with its fields. */
+static void
+testTypedEvents(testFixture *fx,
+                gconstpointer data G_GNUC_UNUSED)
+{
+    static const struct {
+        const char *name;
+        const char *data;
+        const char *typed;
+    } cases[] = {
+        { "JOB_STATUS_CHANGE", "{\"id\": \"pull-vda\", \"status\": \"pending\"}",
+          "job pull-vda pending" },
+        { "JOB_STATUS_CHANGE", "{\"status\": \"concluded\", \"id\": \"j\"}",
+          "job j concluded" },
+        /* a state of a later QEMU */
+        { "JOB_STATUS_CHANGE", "{\"id\": \"j\", \"status\": \"exploded\"}",
+          "job j undefined" },
+        { "BLOCK_JOB_COMPLETED",
+          "{\"device\": \"pull-vda\", \"len\": 268435456, "
+          "\"offset\": 268435456, \"speed\": 0, \"type\": \"stream\"}",
+          "block-job completed pull-vda stream offset=268435456 "
+          "len=268435456 speed=0 error=-" },
+        { "BLOCK_JOB_COMPLETED",
+          "{\"device\": \"pull-vdb\", \"len\": 100, \"offset\": 7, "
+          "\"speed\": 5, \"type\": \"stream\", "
+          "\"error\": \"Input/output error\"}",
+          "block-job completed pull-vdb stream offset=7 len=100 speed=5 "
+          "error=Input/output error" },
+        { "BLOCK_JOB_CANCELLED",
+          "{\"device\": \"pull-vda\", \"len\": 10, \"offset\": 3, "
+          "\"speed\": 1048576, \"type\": \"stream\"}",
+          "block-job cancelled pull-vda stream offset=3 len=10 "
+          "speed=1048576 error=-" },
+        { "BLOCK_JOB_READY",
+          "{\"device\": \"job0\", \"len\": 5, \"offset\": 5, \"speed\": 0, "
+          "\"type\": \"mirror\"}",
+          "block-job ready job0 mirror offset=5 len=5 speed=0 error=-" },
+        { "BLOCK_JOB_PENDING", "{\"type\": \"stream\", \"id\": \"pull-vda\"}",
+          "block-job pending pull-vda stream offset=0 len=0 speed=0 error=-" },
+        { "BLOCK_JOB_ERROR",
+          "{\"device\": \"pull-vda\", \"operation\": \"read\", "
+          "\"action\": \"report\"}",
+          "block-job-error pull-vda read report" },
+        { "STOP", NULL, "stop" },
+        { "RESUME", NULL, "resume" },
+        { "SHUTDOWN", "{\"guest\": true, \"reason\": \"guest-shutdown\"}",
+          "shutdown guest=1 reason=guest-shutdown" },
+        { "SHUTDOWN", "{\"guest\": false, \"reason\": \"host-signal\"}",
+          "shutdown guest=0 reason=host-signal" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *text = testEventText(cases[i].name, cases[i].data);
+        testEvent *ev;
+
+        mockSend(fx->mock, text);
+        testWaitCallbacks(fx, i + 1, 0);
+        ev = testGetEvent(fx, i);
+        g_assert_cmpstr(ev->name, ==, cases[i].name);
+        g_assert_cmpint(ev->seconds, ==, 1700000000);
+        g_assert_cmpuint(ev->micros, ==, 42);
+        g_assert_cmpstr(ev->typed, ==, cases[i].typed);
+    }
+    g_assert_cmpint(fx->eofCount, ==, 0);
+}
+
+
+/* Events the table lists without a handler, events it does not know, and
+ * events whose data breaks the schema: the owner hears that they came and
+ * nothing more; the connection goes on. */
+static void
+testUntypedEvents(testFixture *fx,
+                  gconstpointer data G_GNUC_UNUSED)
+{
+    static const struct {
+        const char *name;
+        const char *data;
+    } cases[] = {
+        { "RESET", "{\"guest\": true, \"reason\": \"guest-reset\"}" },
+        { "RTC_CHANGE", "{\"offset\": 1}" },
+        { "BLOCK_IO_ERROR", "{\"device\": \"\", \"operation\": \"write\"}" },
+        { "SOMETHING_NEW", "{\"x\": 1}" },
+        /* no id, an id of the wrong type, no status, no data */
+        { "JOB_STATUS_CHANGE", "{\"status\": \"pending\"}" },
+        { "JOB_STATUS_CHANGE", "{\"id\": 5, \"status\": \"pending\"}" },
+        { "JOB_STATUS_CHANGE", "{\"id\": \"j\"}" },
+        { "JOB_STATUS_CHANGE", NULL },
+        { "JOB_STATUS_CHANGE", "[\"id\", \"status\"]" },
+        { "BLOCK_JOB_COMPLETED",
+          "{\"device\": \"j\", \"len\": -1, \"offset\": 0, \"speed\": 0, "
+          "\"type\": \"stream\"}" },
+        { "BLOCK_JOB_COMPLETED",
+          "{\"device\": \"j\", \"len\": 1, \"offset\": 0, \"speed\": 0, "
+          "\"type\": \"stream\", \"error\": 3}" },
+        { "BLOCK_JOB_CANCELLED", "{\"device\": \"j\"}" },
+        { "BLOCK_JOB_ERROR", "{\"device\": \"j\", \"operation\": \"read\"}" },
+        { "SHUTDOWN", "{\"guest\": \"yes\", \"reason\": \"host-signal\"}" },
+        { "SHUTDOWN", NULL },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *text = testEventText(cases[i].name, cases[i].data);
+        testEvent *ev;
+
+        mockSend(fx->mock, text);
+        testWaitCallbacks(fx, i + 1, 0);
+        ev = testGetEvent(fx, i);
+        g_assert_cmpstr(ev->name, ==, cases[i].name);
+        if (ev->typed)
+            g_error("event %zu (%s) reached a typed callback: %s", i,
+                    cases[i].name, ev->typed);
+    }
+
+    /* and the monitor still works, and still hears events */
+    mockExpect(fx->mock, "cont", "-", MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorCont(fx->mon), ==, 0);
+    {
+        g_autofree char *text = testEventText("STOP", NULL);
+
+        mockSend(fx->mock, text);
+    }
+    testWaitCallbacks(fx, i + 1, 0);
+    g_assert_cmpstr(testGetEvent(fx, i)->typed, ==, "stop");
+    g_assert_cmpint(fx->eofCount, ==, 0);
+    g_assert_true(qemuMonitorIsAlive(fx->mon));
+}
+
+
+/* bsearch() finds every event only in a sorted table. */
+static void
+testEventTableSorted(void)
+{
+    g_assert_true(qemuMonitorJSONEventTableIsSorted());
+}
+
+
+int
+main(int argc,
+     char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+#define ADD(path, func) \
+    g_test_add(path, testFixture, NULL, testSetup, func, testTeardown)
+
+    ADD("/monitor-json/query-status", testQueryStatus);
+    ADD("/monitor-json/command-args", testCommandArgs);
+    ADD("/monitor-json/query-block-jobs", testQueryBlockJobs);
+    ADD("/monitor-json/query-jobs", testQueryJobs);
+    g_test_add_func("/monitor-json/job-status-names", testJobStatusNames);
+    ADD("/monitor-json/query-named-block-nodes", testQueryNamedBlockNodes);
+    ADD("/monitor-json/block-node-has-backing", testBlockNodeHasBacking);
+    ADD("/monitor-json/bad-replies", testBadReplies);
+    ADD("/monitor-json/qemu-error", testQemuError);
+    ADD("/monitor-json/typed-events", testTypedEvents);
+    ADD("/monitor-json/untyped-events", testUntypedEvents);
+    g_test_add_func("/monitor-json/event-table-sorted", testEventTableSorted);
+
+#undef ADD
+
+    return g_test_run();
+}
