@@ -17,6 +17,7 @@
 
 #include "security/security_dac.h"
 #include "util/virerror.h"
+#include "util/virid.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_SECURITY
@@ -291,14 +292,6 @@ virSecurityDACRemoveAttr(virSecurityDACFile *file,
     return 0;
 }
 
-static bool
-virSecurityDACParseID(const char *str,
-                      guint64 *id)
-{
-    /* (uid_t)-1 means "unchanged" to chown(): never a real owner. */
-    return g_ascii_string_to_unsigned(str, 10, 0, G_MAXUINT32 - 1, id, NULL);
-}
-
 /*
  * Does the file system of @file keep trusted attributes? Asked before
  * taking the lock: file systems without them (NFS) may also lack a
@@ -516,8 +509,8 @@ virSecurityDACParseOwner(const char *value,
 {
     g_auto(GStrv) fields = NULL;
     guint nfields;
-    guint64 uid;
-    guint64 gid;
+    guint32 uid;
+    guint32 gid;
     guint64 mode;
 
     if (strlen(value) != len)
@@ -526,8 +519,8 @@ virSecurityDACParseOwner(const char *value,
     fields = g_strsplit(value, ":", 5);
     nfields = g_strv_length(fields);
     if (nfields < 2 || nfields > 4 ||
-        !virSecurityDACParseID(fields[0], &uid) ||
-        !virSecurityDACParseID(fields[1], &gid))
+        !virIDParse(fields[0], &uid) ||
+        !virIDParse(fields[1], &gid))
         return false;
 
     if (nfields >= 3) {

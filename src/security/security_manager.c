@@ -14,6 +14,7 @@
 #include "security/security_manager.h"
 #include "security/security_dac.h"
 #include "util/virerror.h"
+#include "util/virid.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_SECURITY
@@ -73,15 +74,14 @@ virSecurityManagerLookupUser(const char *name,
     size_t bufsize = virSecurityManagerPwBufSize();
     struct passwd pwbuf;
     struct passwd *pw = NULL;
-    guint64 num = 0;
-    bool numeric = name[0] == '+';
+    guint32 num = 0;
+    int numeric;
     int rc;
 
-    if (numeric &&
-        !g_ascii_string_to_unsigned(name + 1, 10, 0, G_MAXUINT32 - 1, &num, NULL)) {
+    if ((numeric = virIDParseNumeric(name, &num)) < 0) {
         virReportError(VIR_ERR_INVALID_ARG,
                        "user '%s' is neither a name nor '+' followed by a number from 0 to %u",
-                       name, G_MAXUINT32 - 1);
+                       name, VIR_ID_MAX);
         return -1;
     }
 
@@ -126,17 +126,16 @@ virSecurityManagerLookupGroup(const char *name,
     size_t bufsize = virSecurityManagerPwBufSize();
     struct group grbuf;
     struct group *gr = NULL;
-    guint64 num;
+    guint32 num;
     int rc;
 
-    if (name[0] == '+') {
-        if (!g_ascii_string_to_unsigned(name + 1, 10, 0, G_MAXUINT32 - 1,
-                                        &num, NULL)) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           "group '%s' is neither a name nor '+' followed by a number from 0 to %u",
-                           name, G_MAXUINT32 - 1);
-            return -1;
-        }
+    switch (virIDParseNumeric(name, &num)) {
+    case -1:
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "group '%s' is neither a name nor '+' followed by a number from 0 to %u",
+                       name, VIR_ID_MAX);
+        return -1;
+    case 1:
         *gid = num;
         *found = true;
         return 0;
