@@ -7,10 +7,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -1133,12 +1136,85 @@ testPrivateOwner(void)
     testAssertError(VIR_ERR_SYSTEM_ERROR);
 }
 
+/*
+ * "--child-broken-groups ETC": in a mount namespace of its own, with ETC
+ * as /etc (a passwd, and an nsswitch.conf whose group database is a file
+ * that is not there: what a group service that is down looks like to
+ * getgrnam_r), create a manager for a user and group given by number, so
+ * that "kvm" is the only group looked up. Prints what happened.
+ */
+static int
+testChildBrokenGroups(const char *etc)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    struct group grbuf;
+    struct group *gr = NULL;
+    char buf[4096];
+    int rc;
+
+    if (unshare(CLONE_NEWNS) < 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount(etc, "/etc", NULL, MS_BIND, NULL) < 0) {
+        printf("cannot set up /etc: %s\n", g_strerror(errno));
+        return 1;
+    }
+    /* The scenario: the lookup fails, which is not "no such group". */
+    rc = getgrnam_r("kvm", &grbuf, buf, sizeof(buf), &gr);
+    printf("lookup of kvm: %s\n", rc != 0 ? "error" : gr ? "found" : "not found");
+    if (!(mgr = virSecurityManagerNew("dac", "+65534", "+65534"))) {
+        printf("manager: %s\n", virGetLastErrorMessage());
+        return 1;
+    }
+    printf("manager: created, QEMU runs as %u:%u\n",
+           (unsigned int) virSecurityManagerGetUser(mgr),
+           (unsigned int) virSecurityManagerGetGroup(mgr));
+    return 0;
+}
+
+/*
+ * The "kvm" group is optional: a lookup that fails (an NSS or LDAP
+ * outage) must not keep the manager, and so every embed root, from
+ * opening. It counts as no such group.
+ */
+static void
+testKvmLookupFails(void)
+{
+    g_autofree char *etc = NULL;
+    g_autofree char *passwd = NULL;
+    g_autofree char *nss = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *contents = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *argv[] = { "/proc/self/exe", "--child-broken-groups", NULL, NULL };
+    int status;
+
+    if (!testRequireRoot())
+        return;
+    etc = testMakeDir("broken-etc");
+    passwd = g_build_filename(etc, "passwd", NULL);
+    nss = g_build_filename(etc, "nsswitch.conf", NULL);
+    g_assert_true(g_file_get_contents("/etc/passwd", &contents, NULL, NULL));
+    g_assert_true(g_file_set_contents(passwd, contents, -1, NULL));
+    g_assert_true(g_file_set_contents(nss, "passwd: files\ngroup: files\n", -1, NULL));
+    argv[2] = etc;
+
+    g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, &out, NULL, &status, &err));
+    g_assert_no_error(err);
+    g_test_message("%s", out);
+    g_assert_nonnull(strstr(out, "lookup of kvm: error"));
+    g_assert_nonnull(strstr(out, "manager: created, QEMU runs as 65534:65534"));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
 int
 main(int argc,
      char **argv)
 {
     int ret;
 
+    if (argc == 3 && strcmp(argv[1], "--child-broken-groups") == 0)
+        return testChildBrokenGroups(argv[2]);
     if (testSecurityInit(&argc, &argv, "securitytest") < 0)
         return EXIT_FAILURE;
 
@@ -1166,6 +1242,7 @@ main(int argc,
         g_test_add_func("/security/dac/concurrent", testConcurrent);
         g_test_add_func("/security/dac/drop-privileges", testDropPrivileges);
         g_test_add_func("/security/dac/private-owner", testPrivateOwner);
+        g_test_add_func("/security/kvm-lookup-fails", testKvmLookupFails);
     }
 
     ret = g_test_run();

@@ -200,8 +200,15 @@ virSecurityManagerLookupGroupList(virSecurityManager *mgr,
         }
     }
 
-    if (virSecurityManagerLookupGroup(VIR_SECURITY_KVM_GROUP, &kvm, &found) < 0)
-        return -1;
+    /* Optional: a group database that cannot answer (an NSS or LDAP
+     * outage) must not keep every root from opening. QEMU then runs
+     * without it, as on a host that has no such group. */
+    if (virSecurityManagerLookupGroup(VIR_SECURITY_KVM_GROUP, &kvm, &found) < 0) {
+        VIR_WARN("QEMU runs without the '%s' group, which could not be looked up: %s",
+                 VIR_SECURITY_KVM_GROUP, virGetLastErrorMessage());
+        virResetLastError();
+        return 0;
+    }
     if (!found)
         return 0;
     for (size_t i = 0; i < mgr->ngroups; i++) {
@@ -222,7 +229,8 @@ virSecurityManagerLookupGroupList(virSecurityManager *mgr,
  * Create a security manager. The "dac" driver hands every image to
  * @user:@group while QEMU uses it and makes the QEMU child drop to them,
  * with @user's supplementary groups and the "kvm" group if the host has
- * one (for /dev/kvm); it does so only when running as root, and otherwise
+ * one (for /dev/kvm; a group database that cannot be read counts as none,
+ * with a warning); it does so only when running as root, and otherwise
  * behaves like "none", which changes nothing.
  *
  * Returns the manager (free with virSecurityManagerFree), or NULL with
