@@ -643,6 +643,8 @@ testCorrupt(void)
         "0:0:0600:02000000" "01000600000000",
         "0:0:0600:02000000" "0100060000000000:",
         "0:0:0600:02000000" "0100060000000000:00",
+        /* an ACL kept in its own attribute, which is missing */
+        "0:0:0600:acl",
     };
     const char *const badHolders[] = { ",", "a,", ",a", "a,,b", tooBigList };
     size_t i;
@@ -663,6 +665,14 @@ testCorrupt(void)
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, 0, 0, 0600);
     }
+
+    /* OWNER names an ACL attribute that holds no ACL. */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600:acl", 12);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_ACL, "\2\0\0", 3);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, -1);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), VIR_SECURITY_DAC_XATTR_ACL));
+    testAssertError(VIR_ERR_OPERATION_FAILED);
+    g_assert_cmpint(removexattr(img, VIR_SECURITY_DAC_XATTR_ACL), ==, 0);
 
     /* The image is labelled, its holder list broken: nothing changes. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);

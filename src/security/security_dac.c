@@ -48,18 +48,21 @@
 
 /*
  * What an image's label is made of, and why each step happens in the
- * order it does. An image handed to QEMU carries two attributes: OWNER,
- * what to give back (the owner, the mode and the access ACL the image
- * had before its first holder), and HOLDERS, who needs the label now. A
+ * order it does. An image handed to QEMU carries up to three attributes:
+ * OWNER, what to give back (the owner and the mode the image had before
+ * its first holder, and whether it had an access ACL), ACL, that ACL
+ * (only if it had one), and HOLDERS, who needs the label now. A
  * label is a set of holders, not a count, so that doing a step twice (a
  * new process replaying what a crashed one may or may not have done)
  * changes nothing: adding a present holder or removing an absent one is
  * a no-op.
  *
- * OWNER is the outer layer, HOLDERS the inner one:
+ * ACL is the outermost layer, OWNER the middle one, HOLDERS the inner one:
  *
- *   Set, first holder:  write OWNER (unless present) -> chown -> write HOLDERS
- *   Restore, last one:  remove HOLDERS -> give back -> remove OWNER
+ *   Set, first holder:  write ACL, then OWNER (unless OWNER is present)
+ *                       -> chown -> write HOLDERS
+ *   Restore, last one:  remove HOLDERS -> give back -> remove OWNER,
+ *                       then ACL
  *
  * where "give back" is chown, put the ACL back (or remove any), chmod
  * (see virSecurityDACFileGiveBack): each of these can be done again, so
@@ -84,13 +87,21 @@
  * restore gives back is what the image was before, whatever QEMU's user
  * did meanwhile.
  *
- * HOLDERS is never present without OWNER, so a stray one is not trusted.
- * Adding or removing a holder beside others rewrites HOLDERS only, in one
- * fsetxattr().
+ * HOLDERS is never present without OWNER, so a stray one is not trusted;
+ * nor is an ACL without OWNER (a crash between the two writes or the two
+ * removals left it): the next Set writes it anew, the next Restore
+ * removes it. Adding or removing a holder beside others rewrites HOLDERS
+ * only, in one fsetxattr().
  *
  * OWNER reads "UID:GID:MODE", MODE in octal (with the setuid, setgid and
- * sticky bits), then ":ACL" if the image had an access ACL: its
- * VIR_SECURITY_DAC_ACL_ACCESS value in hex. A record of only "UID:GID" was
+ * sticky bits), then ":acl" if the image had an access ACL, which ACL
+ * holds: its VIR_SECURITY_DAC_ACL_ACCESS value, byte for byte. Byte for
+ * byte, not in text, because on ext4 all the attributes of a file share
+ * one 4 KiB block, which the ACL itself already uses: a copy twice its
+ * size (hex) left no room for an ACL of a few hundred entries. A record
+ * that still has no room is refused with an error that says so (see
+ * virSecurityDACSetAttr). A build before this one wrote ":HEX", the ACL
+ * in hex inside OWNER: still read. A record of only "UID:GID" was
  * written by a build that did not keep modes; see
  * virSecurityDACFileGiveBack for what such a restore does.
  */
@@ -118,6 +129,7 @@ typedef struct {
     mode_t mode;        /* permission, setuid, setgid and sticky bits */
     guint8 *acl;        /* the access ACL to put back, NULL if none */
     size_t aclLen;
+    bool aclInAttr;     /* OWNER says ":acl": ACL holds it */
     bool haveHolders;   /* the attribute exists (possibly empty) */
     GPtrArray *holders; /* char *: distinct holder ids, in order */
 } virSecurityDACRecord;
@@ -128,6 +140,7 @@ virSecurityDACRecordClear(virSecurityDACRecord *rec)
     g_clear_pointer(&rec->holders, g_ptr_array_unref);
     g_clear_pointer(&rec->acl, g_free);
     rec->aclLen = 0;
+    rec->aclInAttr = false;
     rec->haveOwner = false;
     rec->haveMode = false;
     rec->haveHolders = false;
@@ -265,18 +278,39 @@ virSecurityDACGetAttr(int fd,
     return 1;
 }
 
+/*
+ * Set attribute @name of @file to @len bytes of @value. A file system
+ * whose attributes are full (ext4 gives all of a file's attributes one
+ * block: a long access ACL fills it) says so in words, not as "No space
+ * left on device" on a disk that has plenty.
+ */
+static int
+virSecurityDACSetAttrBytes(virSecurityDACFile *file,
+                           const char *name,
+                           const void *value,
+                           size_t len)
+{
+    if (fsetxattr(file->fd, name, value, len, 0) < 0) {
+        if (errno == ENOSPC || errno == E2BIG) {
+            virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                           "there is no room left in the extended attributes of image '%s' to remember its owner, mode and access ACL (its file system gives all of a file's attributes one block, and a long ACL fills it): shorten its ACL with setfacl, or give it to QEMU's user by hand",
+                           file->real);
+        } else {
+            virReportSystemError(errno,
+                                 "cannot set extended attribute '%s' of image '%s'",
+                                 name, file->real);
+        }
+        return -1;
+    }
+    return 0;
+}
+
 static int
 virSecurityDACSetAttr(virSecurityDACFile *file,
                       const char *name,
                       const char *value)
 {
-    if (fsetxattr(file->fd, name, value, strlen(value), 0) < 0) {
-        virReportSystemError(errno,
-                             "cannot set extended attribute '%s' of image '%s'",
-                             name, file->real);
-        return -1;
-    }
-    return 0;
+    return virSecurityDACSetAttrBytes(file, name, value, strlen(value));
 }
 
 static int
@@ -386,6 +420,17 @@ virSecurityDACGetAttrAlloc(int fd,
         *value = g_steal_pointer(&buf);
         return 1;
     }
+}
+
+/* Remove what to give back: OWNER, then the ACL it names (the outer
+ * layer goes last). */
+static int
+virSecurityDACRemoveRecord(virSecurityDACFile *file)
+{
+    if (virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_OWNER) < 0 ||
+        virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_ACL) < 0)
+        return -1;
+    return 0;
 }
 
 static bool
@@ -501,7 +546,7 @@ virSecurityDACParseACL(const char *hex,
     return true;
 }
 
-/* Parse OWNER, "UID:GID[:MODE[:ACL]]" (see the top of this file). */
+/* Parse OWNER, "UID:GID[:MODE[:acl|:HEX]]" (see the top of this file). */
 static bool
 virSecurityDACParseOwner(const char *value,
                          size_t len,
@@ -529,8 +574,12 @@ virSecurityDACParseOwner(const char *value,
         rec->haveMode = true;
         rec->mode = mode;
     }
-    if (nfields == 4 && !virSecurityDACParseACL(fields[3], rec))
-        return false;
+    if (nfields == 4) {
+        if (g_str_equal(fields[3], "acl"))
+            rec->aclInAttr = true;
+        else if (!virSecurityDACParseACL(fields[3], rec))
+            return false;
+    }
 
     rec->haveOwner = true;
     rec->uid = uid;
@@ -538,21 +587,13 @@ virSecurityDACParseOwner(const char *value,
     return true;
 }
 
-/* The OWNER record for @rec, which has a mode. */
+/* The OWNER record for @rec, which has a mode; its ACL goes to ACL. */
 static char *
 virSecurityDACFormatOwner(const virSecurityDACRecord *rec)
 {
-    GString *value = g_string_new(NULL);
-
-    g_string_append_printf(value, "%u:%u:%04o",
+    return g_strdup_printf("%u:%u:%04o%s",
                            (unsigned int) rec->uid, (unsigned int) rec->gid,
-                           (unsigned int) rec->mode);
-    if (rec->acl) {
-        g_string_append_c(value, ':');
-        for (size_t i = 0; i < rec->aclLen; i++)
-            g_string_append_printf(value, "%02x", rec->acl[i]);
-    }
-    return g_string_free(value, FALSE);
+                           (unsigned int) rec->mode, rec->acl ? ":acl" : "");
 }
 
 static int
@@ -572,6 +613,19 @@ virSecurityDACReadRecord(virSecurityDACFile *file,
         goto readerror;
     if (rc > 0 && !virSecurityDACParseOwner(owner, len, rec))
         goto corrupt;
+
+    if (rec->aclInAttr) {
+        g_autofree char *acl = NULL;
+
+        attr = VIR_SECURITY_DAC_XATTR_ACL;
+        if ((rc = virSecurityDACGetAttrAlloc(file->fd, attr, &acl, &len)) < 0)
+            goto readerror;
+        /* OWNER is written after ACL and removed before it. */
+        if (rc == 0 || !virSecurityDACCheckACL((const guint8 *) acl, len))
+            goto corrupt;
+        rec->acl = (guint8 *) g_steal_pointer(&acl);
+        rec->aclLen = len;
+    }
 
     attr = VIR_SECURITY_DAC_XATTR_HOLDERS;
     if ((rc = virSecurityDACGetAttrAlloc(file->fd, attr, &value, &len)) < 0)
@@ -832,9 +886,24 @@ virSecurityDACSetImageLabel(const char *path,
         rec.mode = file.sb.st_mode & 07777;
         if (virSecurityDACReadACL(&file, &rec) < 0)
             return -1;
-        owner = virSecurityDACFormatOwner(&rec);
-        if (virSecurityDACSetAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER, owner) < 0)
+        /* ACL before OWNER; one a crash left without OWNER is replaced. */
+        if (rec.acl) {
+            if (virSecurityDACSetAttrBytes(&file, VIR_SECURITY_DAC_XATTR_ACL,
+                                           rec.acl, rec.aclLen) < 0)
+                return -1;
+        } else if (virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_ACL) < 0) {
             return -1;
+        }
+        owner = virSecurityDACFormatOwner(&rec);
+        if (virSecurityDACSetAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER, owner) < 0) {
+            virErrorPtr saved = NULL;
+
+            /* Nothing changed yet: leave no ACL copy behind either. */
+            virErrorPreserveLast(&saved);
+            virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_ACL);
+            virErrorRestore(&saved);
+            return -1;
+        }
         fresh = true;
     } else {
         /* Its mode and ACL may be what QEMU's user made of them: keep those too. */
@@ -865,7 +934,7 @@ virSecurityDACSetImageLabel(const char *path,
          */
         virErrorPreserveLast(&saved);
         if (virSecurityDACFileGiveBack(&file, &rec) == 0)
-            virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER);
+            virSecurityDACRemoveRecord(&file);
         virErrorRestore(&saved);
     }
     return -1;
@@ -926,9 +995,10 @@ virSecurityDACRestoreImageLabel(const char *path,
     if (!rec.haveOwner) {
         VIR_DEBUG("image '%s' has no remembered owner: nothing to restore",
                   file.real);
-        if (rec.haveHolders)
-            return virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS);
-        return 0;
+        if (rec.haveHolders &&
+            virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS) < 0)
+            return -1;
+        return virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_ACL);
     }
 
     removed = virSecurityDACHoldersRemove(rec.holders, holder);
@@ -953,7 +1023,7 @@ virSecurityDACRestoreImageLabel(const char *path,
     if ((rec.haveHolders &&
          virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS) < 0) ||
         virSecurityDACFileGiveBack(&file, &rec) < 0 ||
-        virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER) < 0)
+        virSecurityDACRemoveRecord(&file) < 0)
         return -1;
 
     VIR_DEBUG("restored image '%s' to %u:%u mode %04o%s (last holder '%s'%s)",
