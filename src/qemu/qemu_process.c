@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,10 +139,10 @@ qemuProcessSocketAddr(qemuDriver *driver, const char *path,
 /*
  * Connect to the monitor socket: it was listening before QEMU started, and
  * only QEMU holds it, so a refused connection means QEMU is gone (never
- * worth a retry, unlike a socket QEMU makes itself).
+ * worth a retry, unlike a socket QEMU makes itself): *@gone says so.
  */
 static int
-qemuProcessMonitorConnect(qemuDriver *driver, const char *path)
+qemuProcessMonitorConnect(qemuDriver *driver, const char *path, bool *gone)
 {
     struct sockaddr_un addr;
     int fd;
@@ -155,6 +156,7 @@ qemuProcessMonitorConnect(qemuDriver *driver, const char *path)
     while (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
         if (errno == EINTR)
             continue;
+        *gone = errno == ECONNREFUSED;
         virReportSystemError(errno, "cannot connect to QEMU monitor '%s'", path);
         close(fd);
         return -1;
@@ -162,21 +164,49 @@ qemuProcessMonitorConnect(qemuDriver *driver, const char *path)
     return fd;
 }
 
+/* Has the other end of connection @fd closed it (QEMU on its way out)?
+ * Asks without waiting. */
+static bool
+qemuProcessPeerClosed(int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDHUP };
+
+    if (poll(&pfd, 1, 0) <= 0)
+        return false;
+    return pfd.revents & (POLLRDHUP | POLLHUP | POLLERR);
+}
+
+/*
+ * Connect the domain's monitor (vm locked; dropped meanwhile). On failure
+ * *@gone (may be NULL) tells whether QEMU closed the monitor, which it
+ * does only when it exits, or did not (a QEMU that does not answer).
+ */
 static int
-qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm)
+qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm, bool *gone)
 {
     qemuMonitor *mon = NULL;
+    bool closed = false;
     int fd;
 
     /* The monitor's callbacks hold a reference on the domain. */
     virDomainObjRef(vm);
     vm->monEOF = false;
     g_mutex_unlock(&vm->lock);
-    if ((fd = qemuProcessMonitorConnect(driver, vm->monPath)) >= 0) {
+    if ((fd = qemuProcessMonitorConnect(driver, vm->monPath, &closed)) >= 0) {
+        /* Our own look at the connection, for when the monitor fails: it
+         * closes its descriptor, not the connection we keep open here. */
+        int peek = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
         mon = qemuMonitorOpenFD(fd, virEventThreadGetContext(driver->eventThread),
                                 &qemuProcessMonitorCallbacks, vm,
                                 driver->cfg->monitorTimeout);
+        if (!mon && peek >= 0)
+            closed = qemuProcessPeerClosed(peek);
+        if (peek >= 0)
+            close(peek);
     }
+    if (gone)
+        *gone = closed;
     g_mutex_lock(&vm->lock);
     if (!mon) {
         virDomainObjUnref(vm);
@@ -527,34 +557,49 @@ qemuProcessRecordPid(pid_t pid, void *opaque)
     return qemuDomainSaveStatus(vm->driver, vm);
 }
 
+/*
+ * A start failed once QEMU was forked: say why, with what QEMU wrote in
+ * this run (after our header and command line: what an earlier run said
+ * is not this failure's cause). "QEMU exited" only if it did: its process
+ * is gone, or it closed the monitor (@closed), which it does only on its
+ * way out, whether we saw "connection refused" or "end of file" first. A
+ * QEMU that is still there (a monitor timeout, a refused command) keeps
+ * the error that was found, its output added: a warning it printed is
+ * not why the start failed. Nothing here waits (the vm lock is held).
+ */
 static void
-qemuProcessReportStartFailure(virDomainObj *vm)
+qemuProcessReportStartFailure(virDomainObj *vm, bool closed)
 {
-    /* Only what QEMU wrote in this run, after our header and command line:
-     * what an earlier run said is not this failure's cause. */
     g_autofree char *last = virFileReadTailFrom(vm->logPath, vm->logStart,
                                                 QEMU_LOG_TAIL_LINES);
     g_autoptr(virError) orig = NULL;
 
     virErrorPreserveLast(&orig);
-    if (last && *last) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       "QEMU exited during start-up of domain '%s': %s",
-                       vm->def->name, last);
+    if (closed || vm->monEOF || !virProcessIsAlive(vm->pid)) {
+        if (last && *last) {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           "QEMU exited during start-up of domain '%s': %s",
+                           vm->def->name, last);
+        } else {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           "QEMU exited during start-up of domain '%s' and wrote nothing to its log '%s'",
+                           vm->def->name, vm->logPath);
+        }
         return;
     }
-    /* A QEMU that dies without a word fails our monitor connection with
-     * "connection refused" or "end of file", depending on who was first:
-     * say the same either way. Give an exiting QEMU a moment to be gone. */
-    for (int i = 0; i < 100 && virProcessIsAlive(vm->pid); i++)
-        g_usleep(10 * 1000);
-    if (orig && virProcessIsAlive(vm->pid)) {
-        virErrorRestore(&orig);
-    } else {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       "QEMU exited during start-up of domain '%s' and wrote nothing to its log '%s'",
-                       vm->def->name, vm->logPath);
+    if (!orig) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "cannot start domain '%s'%s%s", vm->def->name,
+                       last && *last ? "; QEMU wrote: " : "",
+                       last && *last ? last : "");
+        return;
     }
+    if (last && *last) {
+        virReportError(orig->code, "%s; QEMU wrote: %s",
+                       orig->message ? orig->message : "unknown error", last);
+        return;
+    }
+    virErrorRestore(&orig);
 }
 
 /* Undo a start: kill, restore, remove files. vm locked. */
@@ -685,9 +730,13 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         goto error;
     VIR_DEBUG("domain '%s' QEMU pid %d", vm->def->name, (int) pid);
 
-    if (qemuProcessMonitorOpen(driver, vm) < 0) {
-        qemuProcessReportStartFailure(vm);
-        goto error;
+    {
+        bool gone = false;
+
+        if (qemuProcessMonitorOpen(driver, vm, &gone) < 0) {
+            qemuProcessReportStartFailure(vm, gone);
+            goto error;
+        }
     }
 
     if (!paused) {
@@ -699,7 +748,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         rc = qemuMonitorCont(mon);
         qemuDomainObjExitMonitor(vm);
         if (rc < 0) {
-            qemuProcessReportStartFailure(vm);
+            qemuProcessReportStartFailure(vm, !qemuMonitorIsAlive(vm->mon));
             goto error;
         }
         virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
@@ -847,7 +896,7 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
         return 1;
     }
 
-    if (vm->pid == 0 || qemuProcessMonitorOpen(driver, vm) < 0) {
+    if (vm->pid == 0 || qemuProcessMonitorOpen(driver, vm, NULL) < 0) {
         VIR_WARN("QEMU of domain '%s' went away while nobody watched",
                  vm->def->name);
         virResetLastError();
