@@ -451,9 +451,37 @@ testFifoPull(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 /* ------------------------------------------------------------------ */
 /* Serial logs behind symlinks                                          */
 
-/* A serial log path that is a dangling symlink: refused, and the link's
- * target is not created (by root, wherever it points). A link to an
- * existing file is fine. */
+/* A root-only file, as a secret would be. */
+static char *
+makeRootFile(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+
+    g_assert_true(g_file_set_contents(path, "root only\n", -1, NULL));
+    g_assert_cmpint(chmod(path, 0600), ==, 0);
+    return path;
+}
+
+/* @path is root's, mode 0600, and still says "root only". */
+static void
+assertUntouched(const char *path)
+{
+    g_autofree char *text = NULL;
+    struct stat sb;
+
+    virTestAssertOwner(path, 0, 0);
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0600);
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "root only\n");
+}
+
+/*
+ * No symbolic link is followed in a serial log path: a link to a file
+ * that does not exist (which is not created, by root, wherever it points)
+ * and a link to one that does (which is not labelled) are refused alike,
+ * and so is a path through a symlinked directory.
+ */
 static void
 testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -462,6 +490,9 @@ testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autofree char *link = g_build_filename(f->dir, "serial.log", NULL);
     g_autofree char *xml = domainXML("dangling", f->top, NULL, link);
     g_autofree char *message = NULL;
+    g_autofree char *linkdir = g_build_filename(f->dir, "logs-link", NULL);
+    g_autofree char *via = g_build_filename(linkdir, "via.log", NULL);
+    g_autofree char *viaReal = g_build_filename(logs, "via.log", NULL);
     virDomainPtr dom;
     struct stat sb;
 
@@ -475,13 +506,66 @@ testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(errno, ==, ENOENT);
     assertNothingLeft(f);
 
-    /* With the target there, the link leads to a regular file: fine. */
-    g_assert_true(g_file_set_contents(target, "", 0, NULL));
-    g_assert_cmpint(chmod(target, 0600), ==, 0);
+    /* With the target there, it is refused the same way, and untouched. */
+    g_free(makeRootFile(logs, "target.log"));
+    g_free(message);
+    message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, link);
+    g_assert_nonnull(strstr(message, "symbolic link"));
+    assertUntouched(target);
+    assertNothingLeft(f);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+
+    /* A directory on the way that is a link. */
+    g_assert_cmpint(symlink(logs, linkdir), ==, 0);
+    g_free(xml);
+    xml = domainXML("via-link", f->top, NULL, via);
+    dom = defineXML(f, xml);
+    g_free(message);
+    message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, via);
+    g_assert_nonnull(strstr(message, viaReal));
+    /* Not created there through the link, either. */
+    g_assert_cmpint(lstat(viaReal, &sb), ==, -1);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+    assertNothingLeft(f);
+}
+
+/*
+ * The attack: the serial log lives in a directory QEMU's user may write.
+ * Between two starts that user replaces the log with a symbolic link to a
+ * root-only file; the next start must neither give that file to QEMU's
+ * user nor let QEMU write to it.
+ */
+static void
+testSerialReplaced(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *logs = g_build_filename(f->dir, "logs", NULL);
+    g_autofree char *log = g_build_filename(logs, "serial.log", NULL);
+    g_autofree char *secret = makeRootFile(f->dir, "secret");
+    g_autofree char *xml = domainXML("replaced", f->top, NULL, log);
+    g_autofree char *message = NULL;
+    g_autofree char *script = g_strdup_printf("rm -f '%s' && ln -s '%s' '%s'",
+                                              log, secret, log);
+    const char *asQemu[] = { "setpriv", "--reuid=65534", "--regid=65534",
+                             "--clear-groups", "sh", "-c", script, NULL };
+    virDomainPtr dom;
+
+    g_assert_cmpint(mkdir(logs, 0755), ==, 0);
+    g_assert_cmpint(chown(logs, QEMU_UID, QEMU_GID), ==, 0);
+    dom = defineXML(f, xml);
     start(dom);
-    virTestAssertOwner(target, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(log, QEMU_UID, QEMU_GID);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
-    virTestAssertOwner(target, 0, 0);
+    virTestAssertOwner(log, 0, 0);
+
+    virTestRun(asQemu, NULL);
+    message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, log);
+    g_assert_nonnull(strstr(message, "symbolic link"));
+    assertUntouched(secret);
+    g_assert_false(virTestUserCanRead(secret, QEMU_UID, QEMU_GID));
+    assertNothingLeft(f);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     virDomainFree(dom);
 }
 
@@ -814,6 +898,7 @@ main(int argc, char **argv)
     ADD("/qemu/images/fifo-serial", testFifoSerial);
     ADD("/qemu/images/fifo-pull", testFifoPull);
     ADD("/qemu/images/serial-symlink", testSerialSymlink);
+    ADD("/qemu/images/serial-replaced", testSerialReplaced);
     ADD("/qemu/images/relative-symlinked-dir", testRelativeSymlinkedDir);
     ADD("/qemu/images/header-rewritten", testHeaderRewritten);
     ADD("/qemu/images/backing-dirs", testBackingDirs);

@@ -778,6 +778,52 @@ testSymlink(void)
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, link, HOLDER_A), ==, 0);
 }
 
+/*
+ * Labelling by descriptor labels the file that was opened, even if its
+ * name leads elsewhere by now (replaced with a link to another file); a
+ * restore by that name then changes nothing that the label did not.
+ */
+static void
+testLabelFD(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *moved = NULL;
+    g_autofree char *secret = NULL;
+    int fd;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("label-fd");
+    log = testMakeImage(dir, "serial.log", 0600, 0, 0);
+    moved = g_build_filename(dir, "moved.log", NULL);
+    secret = testMakeImage(dir, "secret", 0600, 0, 0);
+    g_assert_cmpint((fd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC)), >=, 0);
+    g_assert_cmpint(rename(log, moved), ==, 0);
+    g_assert_cmpint(symlink(secret, log), ==, 0);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabelFD(mgr, fd, log, HOLDER_A), ==, 0);
+    testAssertOwner(moved, nobodyUid, nogroupGid, 0600);
+    testAssertRemembered(moved, "0:0:0600", HOLDER_A);
+    testAssertOwner(secret, 0, 0, 0600);
+    testAssertRemembered(secret, NULL, NULL);
+
+    /* The name leads to a file this label never touched: left alone. */
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, log, HOLDER_A), ==, 0);
+    testAssertOwner(secret, 0, 0, 0600);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, moved, HOLDER_A), ==, 0);
+    testAssertOwner(moved, 0, 0, 0600);
+    close(fd);
+
+    /* Only regular files and block devices. */
+    g_assert_cmpint((fd = open(dir, O_RDONLY | O_CLOEXEC)), >=, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabelFD(mgr, fd, dir, HOLDER_A), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_INVALID);
+    close(fd);
+}
+
 /* An original owner other than root comes back exactly. */
 static void
 testOtherOwner(void)
@@ -1244,6 +1290,7 @@ main(int argc,
         g_test_add_func("/security/dac/corrupt", testCorrupt);
         g_test_add_func("/security/dac/foreign", testForeign);
         g_test_add_func("/security/dac/symlink", testSymlink);
+        g_test_add_func("/security/dac/label-fd", testLabelFD);
         g_test_add_func("/security/dac/other-owner", testOtherOwner);
         testSecurityRevokeAdd();
         g_test_add_func("/security/dac/labels-rollback", testLabelsRollback);

@@ -48,6 +48,12 @@ typedef struct {
 } qemuProcessEvent;
 
 static void
+qemuProcessCloseFD(gpointer fd)
+{
+    close(*(int *) fd);
+}
+
+static void
 qemuProcessEventFree(qemuProcessEvent *ev)
 {
     virDomainObjUnref(ev->vm);
@@ -262,10 +268,12 @@ qemuProcessCreateMonitorSocket(qemuDriver *driver, const char *path)
     return fd;
 }
 
-/* Every file QEMU opens by path: each image of each chain, and the
- * serial/console files. */
+/*
+ * Every file QEMU opens by path: each image of each chain, then the
+ * serial/console files (*@nimages is where the images end).
+ */
 static char **
-qemuProcessCollectPaths(virDomainDef *def)
+qemuProcessCollectPaths(virDomainDef *def, size_t *nimages)
 {
     g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
 
@@ -274,6 +282,7 @@ qemuProcessCollectPaths(virDomainDef *def)
              src && src->type == VIR_STORAGE_TYPE_FILE; src = src->backingStore)
             g_ptr_array_add(paths, g_strdup(src->path));
     }
+    *nimages = paths->len;
     for (size_t i = 0; i < def->nserials; i++) {
         if (def->serials[i]->type == VIR_DOMAIN_CHR_TYPE_FILE)
             g_ptr_array_add(paths, g_strdup(def->serials[i]->path));
@@ -287,69 +296,150 @@ qemuProcessCollectPaths(virDomainDef *def)
 }
 
 /*
- * Create a serial/console output file (as root, before it is labelled).
- * It must be a regular file: opening a FIFO for writing blocks until a
- * reader comes, for ever with the driver's lock held, and O_CREAT through
- * a dangling symlink would create its target, wherever it points.
+ * Open a serial/console output file, creating it (as root) if missing,
+ * before it is labelled; returns its descriptor, which is what gets
+ * labelled. It must be a regular file: opening a FIFO for writing blocks
+ * until a reader comes, for ever with the driver's lock held.
+ *
+ * No symbolic link is followed anywhere in its path. The file is handed
+ * to QEMU's user, so a link there is a way to have the driver give that
+ * user any file: whoever can write a directory on the way (QEMU's user,
+ * if the log lives in a directory it may write) could plant one or point
+ * it elsewhere between two starts, and the driver, as root, would chown
+ * its target. A link could be made safe only by checking who can change
+ * it and every directory it passes through; a log needs no link at all,
+ * so none is taken: the administrator names the file itself.
  */
 static int
 qemuProcessPrepareChrFile(const char *path)
 {
+    g_autofree char *want = g_canonicalize_filename(path, "/");
+    g_autofree char *proc = NULL;
+    g_autofree char *opened = NULL;
     struct stat sb;
     int fd;
 
-    if (stat(path, &sb) == 0) {
-        if (!S_ISREG(sb.st_mode)) {
-            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                           "serial log '%s' is not a regular file", path);
-            return -1;
-        }
-        fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    } else if (errno != ENOENT) {
-        virReportSystemError(errno, "cannot access serial log '%s'", path);
-        return -1;
-    } else if (lstat(path, &sb) == 0) {
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
         g_autofree char *target = g_file_read_link(path, NULL);
 
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       "serial log '%s' is a symbolic link to '%s', which does not exist; create the file first, it is never created through a link",
+                       "serial log '%s' is a symbolic link (to '%s'), which is not followed: name the file itself",
                        path, NULLSTR(target));
         return -1;
-    } else {
-        /* O_EXCL fails on a symlink, dangling or not, put there meanwhile. */
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NONBLOCK |
-                  O_NOCTTY | O_CLOEXEC, 0600);
     }
-    if (fd < 0) {
-        virReportSystemError(errno, "cannot create serial log '%s'", path);
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "serial log '%s' is not a regular file", path);
         return -1;
     }
-    /* The name may have been given to something else since the stat(). */
+    /* Nothing is created through a symlinked directory either (checked
+     * again on what was opened, below, for a link put there meanwhile). */
+    {
+        g_autofree char *dir = g_path_get_dirname(want);
+        g_autofree char *realdir = realpath(dir, NULL);
+
+        if (realdir && strcmp(realdir, dir) != 0) {
+            g_autofree char *base = g_path_get_basename(want);
+            g_autofree char *real = g_build_filename(realdir, base, NULL);
+
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "serial log '%s' is reached through a symbolic link (it is '%s'), which is not followed: name the file by its own path",
+                           path, real);
+            return -1;
+        }
+    }
+    /* O_EXCL and O_NOFOLLOW fail on a symlink put there meanwhile. */
+    fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+              O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW |
+                  O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+    }
+    if (fd < 0) {
+        if (errno == ELOOP) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "serial log '%s' is a symbolic link, which is not followed: name the file itself",
+                           path);
+        } else {
+            virReportSystemError(errno, "cannot open serial log '%s'", path);
+        }
+        return -1;
+    }
+    /* The name may have been given to something else since the lstat(). */
     if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        "serial log '%s' is not a regular file", path);
         close(fd);
         return -1;
     }
-    close(fd);
-    return 0;
+    /* A directory on the way that is a link: the kernel's name of what
+     * was opened is not the one given. */
+    proc = g_strdup_printf("/proc/self/fd/%d", fd);
+    if (!(opened = g_file_read_link(proc, NULL)) || strcmp(opened, want) != 0) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "serial log '%s' is reached through a symbolic link (it is '%s'), which is not followed: name the file by its own path",
+                       path, NULLSTR(opened));
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
-/* Serial output files must exist before they are labelled. */
-static int
+/*
+ * Open every serial/console output file (see qemuProcessPrepareChrFile):
+ * their descriptors, in the order qemuProcessCollectPaths lists them.
+ * NULL on error.
+ */
+static GArray *
 qemuProcessPrepareChrFiles(virDomainDef *def)
 {
     virDomainChrDef **lists[] = { def->serials, def->consoles };
     size_t counts[] = { def->nserials, def->nconsoles };
+    g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
 
+    g_array_set_clear_func(fds, qemuProcessCloseFD);
     for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
         for (size_t i = 0; i < counts[l]; i++) {
             virDomainChrDef *chr = lists[l][i];
+            int fd;
 
-            if (chr->type == VIR_DOMAIN_CHR_TYPE_FILE &&
-                qemuProcessPrepareChrFile(chr->path) < 0)
-                return -1;
+            if (chr->type != VIR_DOMAIN_CHR_TYPE_FILE)
+                continue;
+            if ((fd = qemuProcessPrepareChrFile(chr->path)) < 0)
+                return NULL;
+            g_array_append_val(fds, fd);
         }
+    }
+    return g_steal_pointer(&fds);
+}
+
+/*
+ * Label what QEMU opens for vm: the images by path (a symlinked image
+ * path is legitimate), then the serial logs by the descriptors @chrfds
+ * that were opened and checked. vm locked. On failure vm->labels is
+ * cleared if nothing stayed labelled, else kept for the caller's clean-up
+ * to give back.
+ */
+static int
+qemuProcessSetLabels(qemuDriver *driver, virDomainObj *vm, size_t nimages,
+                     GArray *chrfds)
+{
+    g_autofree char *holder = virSecurityManagerHolderID(driver->root,
+                                                         vm->def->uuid);
+
+    if (virSecurityManagerSetImageLabels(driver->securityManager,
+                                         (const char *const *) vm->labels,
+                                         nimages, holder) < 0) {
+        /* Nothing stays labelled after a failed SetImageLabels. */
+        g_clear_pointer(&vm->labels, g_strfreev);
+        return -1;
+    }
+    for (guint i = 0; i < chrfds->len; i++) {
+        if (virSecurityManagerSetImageLabelFD(driver->securityManager,
+                                              g_array_index(chrfds, int, i),
+                                              vm->labels[nimages + i],
+                                              holder) < 0)
+            return -1;
     }
     return 0;
 }
@@ -646,7 +736,9 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 {
     g_autoptr(virDomainDef) live = NULL;
     g_auto(GStrv) argv = NULL;
+    g_autoptr(GArray) chrfds = NULL;
     const char *emulator;
+    size_t nimages;
     bool paused = !!(flags & VIR_DOMAIN_START_PAUSED);
     int monfd = -1;
     int logfd = -1;
@@ -670,7 +762,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     if (!(argv = qemuBuildCommandLine(live, emulator, QEMU_MONITOR_FD, NULL,
                                       qemuHostHasKVM())))
         return -1;
-    if (qemuProcessPrepareChrFiles(live) < 0)
+    if (!(chrfds = qemuProcessPrepareChrFiles(live)))
         return -1;
 
     /* Named by the uuid, not the name: a unix socket's path has at most
@@ -684,7 +776,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, live->name);
     g_free(vm->logPath);
     vm->logPath = g_strdup_printf("%s/%s.log", driver->logDir, live->name);
-    vm->labels = qemuProcessCollectPaths(live);
+    vm->labels = qemuProcessCollectPaths(live, &nimages);
 
     /* From here on the domain counts as running: status files describe
      * everything to undo if we crash half way. */
@@ -698,21 +790,10 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     /* The status file lists the images before they are labelled: killed in
      * between, the next process gives back whatever we labelled (giving
      * back a label never set changes nothing). */
-    if (qemuDomainSaveStatus(driver, vm) < 0)
+    if (qemuDomainSaveStatus(driver, vm) < 0 ||
+        qemuProcessSetLabels(driver, vm, nimages, chrfds) < 0)
         goto error;
-    {
-        g_autofree char *holder = virSecurityManagerHolderID(driver->root,
-                                                             vm->def->uuid);
-
-        if (virSecurityManagerSetImageLabels(driver->securityManager,
-                                             (const char *const *) vm->labels,
-                                             g_strv_length(vm->labels),
-                                             holder) < 0) {
-            /* Nothing stays labelled after a failed SetImageLabels. */
-            g_clear_pointer(&vm->labels, g_strfreev);
-            goto error;
-        }
-    }
+    g_clear_pointer(&chrfds, g_array_unref);
 
     if ((monfd = qemuProcessCreateMonitorSocket(driver, vm->monPath)) < 0)
         goto error;

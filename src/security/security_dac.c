@@ -164,6 +164,25 @@ virSecurityDACFileClear(virSecurityDACFile *file)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virSecurityDACFile, virSecurityDACFileClear);
 
+/* Fill file->sb; only a regular file or a block device is labelled. */
+static int
+virSecurityDACFileCheck(virSecurityDACFile *file)
+{
+    if (fstat(file->fd, &file->sb) < 0) {
+        virReportSystemError(errno, "cannot stat image '%s'", file->real);
+        return -1;
+    }
+
+    if (!S_ISREG(file->sb.st_mode) && !S_ISBLK(file->sb.st_mode)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "image '%s' is neither a regular file nor a block device",
+                       file->real);
+        return -1;
+    }
+
+    return 0;
+}
+
 /*
  * Resolve @path and open the file it names. A symlinked image path is
  * legitimate: the label goes on the file at its end. After resolving,
@@ -200,19 +219,7 @@ virSecurityDACFileOpen(virSecurityDACFile *file,
         return -1;
     }
 
-    if (fstat(file->fd, &file->sb) < 0) {
-        virReportSystemError(errno, "cannot stat image '%s'", file->real);
-        return -1;
-    }
-
-    if (!S_ISREG(file->sb.st_mode) && !S_ISBLK(file->sb.st_mode)) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       "image '%s' is neither a regular file nor a block device",
-                       file->real);
-        return -1;
-    }
-
-    return 0;
+    return virSecurityDACFileCheck(file);
 }
 
 /*
@@ -789,6 +796,127 @@ virSecurityDACSetImageLabelUnsupported(virSecurityDACFile *file,
     return -1;
 }
 
+/*
+ * Label the open @file for @holder (see virSecurityDACSetImageLabel).
+ * virSecurityDACLock held.
+ */
+static int
+virSecurityDACLabelFile(virSecurityDACFile *file,
+                        uid_t uid,
+                        gid_t gid,
+                        const char *holder)
+{
+    g_auto(virSecurityDACRecord) rec = { 0 };
+    g_autofree char *owner = NULL;
+    bool fresh = false;
+    int rc;
+
+    if ((rc = virSecurityDACFileHasAttrs(file)) < 0)
+        return -1;
+    if (rc == 0)
+        return virSecurityDACSetImageLabelUnsupported(file, uid, gid);
+
+    if (virSecurityDACFileLock(file, LOCK_EX) < 0 ||
+        virSecurityDACReadRecord(file, &rec) < 0)
+        return -1;
+
+    if (!rec.haveOwner && rec.holders->len > 0) {
+        /* We never write holders without an owner: not ours to trust. */
+        VIR_WARN("image '%s' lists holders but no owner to restore: ignoring them",
+                 file->real);
+        g_ptr_array_set_size(rec.holders, 0);
+    }
+
+    if (rec.holders->len > 0) {
+        if (file->sb.st_uid != uid || file->sb.st_gid != gid) {
+            /*
+             * Held, yet not for us: taking it over would silently cut
+             * off the QEMU that holds it now.
+             */
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           "image '%s' is in use with owner '%u:%u' by another domain, but this one runs as '%u:%u'",
+                           file->real,
+                           (unsigned int) file->sb.st_uid, (unsigned int) file->sb.st_gid,
+                           (unsigned int) uid, (unsigned int) gid);
+            return -1;
+        }
+
+        if (virSecurityDACHoldersContain(rec.holders, holder)) {
+            VIR_DEBUG("image '%s' is already labelled for '%s'", file->real, holder);
+            return 0;
+        }
+
+        /* Already ours: only the list changes, in one write. */
+        g_ptr_array_add(rec.holders, g_strdup(holder));
+        if (virSecurityDACWriteHolders(file, rec.holders) < 0)
+            return -1;
+        VIR_DEBUG("image '%s' labelled for '%s' too (%u holders)",
+                  file->real, holder, rec.holders->len);
+        return 0;
+    }
+
+    /* The first holder. */
+    if (!rec.haveOwner) {
+        rec.uid = file->sb.st_uid;
+        rec.gid = file->sb.st_gid;
+        rec.haveMode = true;
+        rec.mode = file->sb.st_mode & 07777;
+        if (virSecurityDACReadACL(file, &rec) < 0)
+            return -1;
+        /* ACL before OWNER; one a crash left without OWNER is replaced. */
+        if (rec.acl) {
+            if (virSecurityDACSetAttrBytes(file, VIR_SECURITY_DAC_XATTR_ACL,
+                                           rec.acl, rec.aclLen) < 0)
+                return -1;
+        } else if (virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_ACL) < 0) {
+            return -1;
+        }
+        owner = virSecurityDACFormatOwner(&rec);
+        if (virSecurityDACSetAttr(file, VIR_SECURITY_DAC_XATTR_OWNER, owner) < 0) {
+            virErrorPtr saved = NULL;
+
+            /* Nothing changed yet: leave no ACL copy behind either. */
+            virErrorPreserveLast(&saved);
+            virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_ACL);
+            virErrorRestore(&saved);
+            return -1;
+        }
+        fresh = true;
+    } else {
+        /* Its mode and ACL may be what QEMU's user made of them: keep those too. */
+        VIR_DEBUG("image '%s' was left half labelled or restored: keeping its remembered owner %u:%u",
+                  file->real, (unsigned int) rec.uid, (unsigned int) rec.gid);
+    }
+
+    if (virSecurityDACFileChown(file, uid, gid) < 0)
+        goto undo;
+
+    g_ptr_array_add(rec.holders, g_strdup(holder));
+    if (virSecurityDACWriteHolders(file, rec.holders) < 0)
+        goto undo;
+
+    VIR_DEBUG("labelled image '%s' for %u:%u, holder '%s' (owner %u:%u%s)",
+              file->real, (unsigned int) uid, (unsigned int) gid, holder,
+              (unsigned int) rec.uid, (unsigned int) rec.gid,
+              fresh ? "" : ", kept");
+    return 0;
+
+ undo:
+    {
+        virErrorPtr saved = NULL;
+
+        /*
+         * Nobody holds the image: give it back as a restore would. If that
+         * fails too, OWNER stays for the next restore to finish.
+         */
+        virErrorPreserveLast(&saved);
+        if (virSecurityDACFileGiveBack(file, &rec) == 0)
+            virSecurityDACRemoveRecord(file);
+        virErrorRestore(&saved);
+    }
+    return -1;
+}
+
 /**
  * virSecurityDACSetImageLabel:
  * @path: an image (a symlink to one is followed)
@@ -822,10 +950,6 @@ virSecurityDACSetImageLabel(const char *path,
 {
     g_autoptr(GMutexLocker) locker = NULL;
     g_auto(virSecurityDACFile) file = { .fd = -1 };
-    g_auto(virSecurityDACRecord) rec = { 0 };
-    g_autofree char *owner = NULL;
-    bool fresh = false;
-    int rc;
 
     if (virSecurityDACCheckHolder(holder) < 0)
         return -1;
@@ -833,112 +957,47 @@ virSecurityDACSetImageLabel(const char *path,
     locker = g_mutex_locker_new(&virSecurityDACLock);
     if (virSecurityDACFileOpen(&file, path, false) < 0)
         return -1;
-
-    if ((rc = virSecurityDACFileHasAttrs(&file)) < 0)
-        return -1;
-    if (rc == 0)
-        return virSecurityDACSetImageLabelUnsupported(&file, uid, gid);
-
-    if (virSecurityDACFileLock(&file, LOCK_EX) < 0 ||
-        virSecurityDACReadRecord(&file, &rec) < 0)
-        return -1;
-
-    if (!rec.haveOwner && rec.holders->len > 0) {
-        /* We never write holders without an owner: not ours to trust. */
-        VIR_WARN("image '%s' lists holders but no owner to restore: ignoring them",
-                 file.real);
-        g_ptr_array_set_size(rec.holders, 0);
-    }
-
-    if (rec.holders->len > 0) {
-        if (file.sb.st_uid != uid || file.sb.st_gid != gid) {
-            /*
-             * Held, yet not for us: taking it over would silently cut
-             * off the QEMU that holds it now.
-             */
-            virReportError(VIR_ERR_OPERATION_INVALID,
-                           "image '%s' is in use with owner '%u:%u' by another domain, but this one runs as '%u:%u'",
-                           file.real,
-                           (unsigned int) file.sb.st_uid, (unsigned int) file.sb.st_gid,
-                           (unsigned int) uid, (unsigned int) gid);
-            return -1;
-        }
-
-        if (virSecurityDACHoldersContain(rec.holders, holder)) {
-            VIR_DEBUG("image '%s' is already labelled for '%s'", file.real, holder);
-            return 0;
-        }
-
-        /* Already ours: only the list changes, in one write. */
-        g_ptr_array_add(rec.holders, g_strdup(holder));
-        if (virSecurityDACWriteHolders(&file, rec.holders) < 0)
-            return -1;
-        VIR_DEBUG("image '%s' labelled for '%s' too (%u holders)",
-                  file.real, holder, rec.holders->len);
-        return 0;
-    }
-
-    /* The first holder. */
-    if (!rec.haveOwner) {
-        rec.uid = file.sb.st_uid;
-        rec.gid = file.sb.st_gid;
-        rec.haveMode = true;
-        rec.mode = file.sb.st_mode & 07777;
-        if (virSecurityDACReadACL(&file, &rec) < 0)
-            return -1;
-        /* ACL before OWNER; one a crash left without OWNER is replaced. */
-        if (rec.acl) {
-            if (virSecurityDACSetAttrBytes(&file, VIR_SECURITY_DAC_XATTR_ACL,
-                                           rec.acl, rec.aclLen) < 0)
-                return -1;
-        } else if (virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_ACL) < 0) {
-            return -1;
-        }
-        owner = virSecurityDACFormatOwner(&rec);
-        if (virSecurityDACSetAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER, owner) < 0) {
-            virErrorPtr saved = NULL;
-
-            /* Nothing changed yet: leave no ACL copy behind either. */
-            virErrorPreserveLast(&saved);
-            virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_ACL);
-            virErrorRestore(&saved);
-            return -1;
-        }
-        fresh = true;
-    } else {
-        /* Its mode and ACL may be what QEMU's user made of them: keep those too. */
-        VIR_DEBUG("image '%s' was left half labelled or restored: keeping its remembered owner %u:%u",
-                  file.real, (unsigned int) rec.uid, (unsigned int) rec.gid);
-    }
-
-    if (virSecurityDACFileChown(&file, uid, gid) < 0)
-        goto undo;
-
-    g_ptr_array_add(rec.holders, g_strdup(holder));
-    if (virSecurityDACWriteHolders(&file, rec.holders) < 0)
-        goto undo;
-
-    VIR_DEBUG("labelled image '%s' for %u:%u, holder '%s' (owner %u:%u%s)",
-              file.real, (unsigned int) uid, (unsigned int) gid, holder,
-              (unsigned int) rec.uid, (unsigned int) rec.gid,
-              fresh ? "" : ", kept");
-    return 0;
-
- undo:
-    {
-        virErrorPtr saved = NULL;
-
-        /*
-         * Nobody holds the image: give it back as a restore would. If that
-         * fails too, OWNER stays for the next restore to finish.
-         */
-        virErrorPreserveLast(&saved);
-        if (virSecurityDACFileGiveBack(&file, &rec) == 0)
-            virSecurityDACRemoveRecord(&file);
-        virErrorRestore(&saved);
-    }
-    return -1;
+    return virSecurityDACLabelFile(&file, uid, gid, holder);
 }
+
+/**
+ * virSecurityDACSetImageLabelFD:
+ * @fd: a descriptor of the file to label, open in any mode (kept open)
+ * @path: the file's name, for messages only
+ * @uid: the user QEMU runs as
+ * @gid: the group QEMU runs as
+ * @holder: who needs the label (see virSecurityDACCheckHolder)
+ *
+ * As virSecurityDACSetImageLabel, for the file that is open at @fd rather
+ * than whatever a name leads to now: for a file the caller opened and
+ * checked itself, whose name others could point elsewhere meanwhile.
+ *
+ * Returns 0 on success, -1 on error (reported).
+ */
+int
+virSecurityDACSetImageLabelFD(int fd,
+                              const char *path,
+                              uid_t uid,
+                              gid_t gid,
+                              const char *holder)
+{
+    g_autoptr(GMutexLocker) locker = NULL;
+    g_auto(virSecurityDACFile) file = { .fd = -1 };
+
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
+
+    locker = g_mutex_locker_new(&virSecurityDACLock);
+    file.real = g_strdup(path);
+    if ((file.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        virReportSystemError(errno, "cannot use the descriptor of '%s'", path);
+        return -1;
+    }
+    if (virSecurityDACFileCheck(&file) < 0)
+        return -1;
+    return virSecurityDACLabelFile(&file, uid, gid, holder);
+}
+
 
 /**
  * virSecurityDACRestoreImageLabel:

@@ -35,6 +35,13 @@ virSecurityDACSetImageLabel(const char *path,
                             const char *holder);
 
 int
+virSecurityDACSetImageLabelFD(int fd,
+                              const char *path,
+                              uid_t uid,
+                              gid_t gid,
+                              const char *holder);
+
+int
 virSecurityDACRestoreImageLabel(const char *path,
                                 const char *holder);
 

@@ -460,6 +460,38 @@ virSecurityManagerSetImageLabel(virSecurityManager *mgr,
 }
 
 /**
+ * virSecurityManagerSetImageLabelFD:
+ * @mgr: a security manager
+ * @fd: a descriptor of the file, open in any mode (it stays open)
+ * @path: the file's name, for messages and for the restore
+ * @holder: who needs the label (see virSecurityManagerSetImageLabel)
+ *
+ * As virSecurityManagerSetImageLabel, for the file open at @fd: the file
+ * the caller opened and checked, not whatever @path leads to by now (a
+ * name in a directory others can write may be pointed elsewhere at any
+ * moment). Restore it with virSecurityManagerRestoreImageLabel(@path):
+ * a restore changes only a file that carries this label's record.
+ *
+ * Returns 0 on success (also when inactive), -1 on error (reported).
+ */
+int
+virSecurityManagerSetImageLabelFD(virSecurityManager *mgr,
+                                  int fd,
+                                  const char *path,
+                                  const char *holder)
+{
+    if (!path) {
+        virReportInvalidNonNullArg(path);
+        return -1;
+    }
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
+    if (!mgr->active)
+        return 0;
+    return virSecurityDACSetImageLabelFD(fd, path, mgr->uid, mgr->gid, holder);
+}
+
+/**
  * virSecurityManagerRestoreImageLabel:
  * @mgr: a security manager
  * @path: an image labelled by virSecurityManagerSetImageLabel
