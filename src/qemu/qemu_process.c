@@ -989,6 +989,9 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
     if (vm->def->id >= driver->nextID)
         driver->nextID = vm->def->id + 1;
     g_mutex_unlock(&driver->lock);
+    /* Revocations first: a pull the next step finds completed is told
+     * only once nothing of its old chain is left with QEMU. */
+    qemuBlockJobsReconcile(driver, vm);
     if (qemuBlockJobsReconnect(driver, vm) < 0)
         VIR_WARN("block jobs of domain '%s' could not be reconciled: %s",
                  vm->def->name, virGetLastErrorMessage());
