@@ -733,6 +733,131 @@ testSaveFailsThenDestroy(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     listenerClear(&l);
 }
 
+/* ------------------------------------------------------------------ */
+/* A crash while a completed pull was being revoked                     */
+
+/* Does process @pid hold @path open? */
+static bool
+processHolds(pid_t pid, const char *path)
+{
+    g_autofree char *fddir = g_strdup_printf("/proc/%d/fd", (int) pid);
+    g_autoptr(GDir) dir = g_dir_open(fddir, 0, NULL);
+    const char *ent;
+
+    g_assert_nonnull(dir);
+    while ((ent = g_dir_read_name(dir))) {
+        g_autofree char *link = g_build_filename(fddir, ent, NULL);
+        g_autofree char *target = g_file_read_link(link, NULL);
+
+        if (g_strcmp0(target, path) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Send a QMP command behind the driver's back; returns the reply. */
+static char *
+qmp(virDomainPtr dom, const char *cmd)
+{
+    char *reply = NULL;
+
+    if (virDomainQemuMonitorCommand(dom, cmd, &reply, 0) < 0)
+        g_error("'%s' failed: %s", cmd, virGetLastErrorMessage());
+    return reply;
+}
+
+/* Remove the first element from @start up to the end of @end from @s. */
+static void
+cutOut(GString *s, const char *start, const char *end)
+{
+    const char *a = strstr(s->str, start);
+    const char *b = a ? strstr(a, end) : NULL;
+
+    g_assert_nonnull(b);
+    g_string_erase(s, a - s->str, b + strlen(end) - a);
+}
+
+/*
+ * The state a crash left behind while a completed pull was being
+ * finished: QEMU had copied everything and dropped the overlay's backing
+ * link (the job dismissed), but still held the old base open; the status
+ * file, saved by another thread while the revocation waited for QEMU,
+ * recorded the pull as concluded and the disk without its chain, yet
+ * still listed the base among the images labelled for QEMU. The next
+ * process must finish the revocation before it tells COMPLETED: the base
+ * given back to its owner, closed by QEMU, and no longer listed.
+ */
+static void
+testCrashWhileRevoking(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    const char *expected[] = { completed, NULL };
+    g_autofree char *status = g_strdup_printf("%s/run/qemu/revoking.xml", f->root);
+    g_autofree char *labelled = g_strdup_printf("<image path='%s'/>", f->base);
+    g_autofree char *content = NULL;
+    g_autoptr(GString) crashed = NULL;
+    Listener l;
+    virDomainPtr dom;
+    pid_t pid;
+
+    listenerInit(&l, false);
+    openConn(f);
+    dom = startDomain(f, "revoking", NULL);
+    pid = virTestDomainPid(f->root, "revoking");
+    g_assert_cmpint(pid, >, 0);
+    virTestAssertOwner(f->base, 65534, 65534);
+    g_assert_true(processHolds(pid, f->base));
+
+    /* QEMU pulls the base into the overlay and drops the link. */
+    g_free(qmp(dom, "{\"execute\": \"block-stream\", \"arguments\": "
+               "{\"job-id\": \"crash-stream\", \"device\": \"libvirt-1-format\"}}"));
+    for (int i = 0;; i++) {
+        g_autofree char *jobs = qmp(dom, "{\"execute\": \"query-jobs\"}");
+
+        if (!strstr(jobs, "crash-stream"))
+            break;
+        if (i > HANG_MS / 10)
+            g_error("QEMU's stream job did not end: %s", jobs);
+        g_usleep(10 * 1000);
+    }
+    g_assert_true(processHolds(pid, f->base));
+    virDomainFree(dom);
+    closeConn(f);
+
+    /* The status file as the crash left it. */
+    g_assert_true(g_file_get_contents(status, &content, NULL, NULL));
+    crashed = g_string_new(content);
+    g_assert_nonnull(strstr(crashed->str, labelled));
+    cutOut(crashed, "<backingStore type='file'", "</backingStore>\n");
+    g_assert_null(strstr(crashed->str, "<backingStore"));
+    g_assert_cmpuint(g_string_replace(crashed, "  <domain ",
+                                      "  <blockjobs>\n"
+                                      "    <blockjob disk='vda' jobid='pull-vda' state='concluded'"
+                                      " stepwise='no' abort='no' failed='no' cur='33554432'"
+                                      " end='33554432'/>\n"
+                                      "  </blockjobs>\n"
+                                      "  <domain ", 1), ==, 1);
+    g_assert_true(g_file_set_contents(status, crashed->str, -1, NULL));
+
+    openConn(f);
+    listenPull(f, &l);
+    waitEvents(&l, 1);
+    pumpFor(QUIET_MS);
+    assertEvents(&l, expected);
+    virTestAssertOwner(f->base, 0, 0);
+    g_assert_false(processHolds(pid, f->base));
+    g_free(content);
+    g_assert_true(g_file_get_contents(status, &content, NULL, NULL));
+    g_assert_null(strstr(content, labelled));
+    g_assert_null(strstr(content, "<blockjob "));
+    g_assert_nonnull((dom = virDomainLookupByName(f->conn, "revoking")));
+    g_assert_false(xmlHas(dom, f->base));
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virTestAssertOwner(f->top, 0, 0);
+    virDomainFree(dom);
+    listenerClear(&l);
+}
+
 /* Another embedding process: start the domain and a pull, and exit. */
 static int
 childMain(const char *what, const char *uri, const char *name)
@@ -771,5 +896,6 @@ main(int argc, char **argv)
     ADD("/blockpull-events/save-fails-at-completion", testSaveFailsAtCompletion, NULL);
     ADD("/blockpull-events/save-fails-then-exit", testSaveFailsThenExit, NULL);
     ADD("/blockpull-events/save-fails-then-destroy", testSaveFailsThenDestroy, NULL);
+    ADD("/blockpull-events/crash-while-revoking", testCrashWhileRevoking, NULL);
     return g_test_run();
 }

@@ -451,9 +451,37 @@ testFifoPull(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 /* ------------------------------------------------------------------ */
 /* Serial logs behind symlinks                                          */
 
-/* A serial log path that is a dangling symlink: refused, and the link's
- * target is not created (by root, wherever it points). A link to an
- * existing file is fine. */
+/* A root-only file, as a secret would be. */
+static char *
+makeRootFile(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+
+    g_assert_true(g_file_set_contents(path, "root only\n", -1, NULL));
+    g_assert_cmpint(chmod(path, 0600), ==, 0);
+    return path;
+}
+
+/* @path is root's, mode 0600, and still says "root only". */
+static void
+assertUntouched(const char *path)
+{
+    g_autofree char *text = NULL;
+    struct stat sb;
+
+    virTestAssertOwner(path, 0, 0);
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0600);
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "root only\n");
+}
+
+/*
+ * No symbolic link is followed in a serial log path: a link to a file
+ * that does not exist (which is not created, by root, wherever it points)
+ * and a link to one that does (which is not labelled) are refused alike,
+ * and so is a path through a symlinked directory.
+ */
 static void
 testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -462,6 +490,9 @@ testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autofree char *link = g_build_filename(f->dir, "serial.log", NULL);
     g_autofree char *xml = domainXML("dangling", f->top, NULL, link);
     g_autofree char *message = NULL;
+    g_autofree char *linkdir = g_build_filename(f->dir, "logs-link", NULL);
+    g_autofree char *via = g_build_filename(linkdir, "via.log", NULL);
+    g_autofree char *viaReal = g_build_filename(logs, "via.log", NULL);
     virDomainPtr dom;
     struct stat sb;
 
@@ -475,13 +506,66 @@ testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(errno, ==, ENOENT);
     assertNothingLeft(f);
 
-    /* With the target there, the link leads to a regular file: fine. */
-    g_assert_true(g_file_set_contents(target, "", 0, NULL));
-    g_assert_cmpint(chmod(target, 0600), ==, 0);
+    /* With the target there, it is refused the same way, and untouched. */
+    g_free(makeRootFile(logs, "target.log"));
+    g_free(message);
+    message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, link);
+    g_assert_nonnull(strstr(message, "symbolic link"));
+    assertUntouched(target);
+    assertNothingLeft(f);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+
+    /* A directory on the way that is a link. */
+    g_assert_cmpint(symlink(logs, linkdir), ==, 0);
+    g_free(xml);
+    xml = domainXML("via-link", f->top, NULL, via);
+    dom = defineXML(f, xml);
+    g_free(message);
+    message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, via);
+    g_assert_nonnull(strstr(message, viaReal));
+    /* Not created there through the link, either. */
+    g_assert_cmpint(lstat(viaReal, &sb), ==, -1);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+    assertNothingLeft(f);
+}
+
+/*
+ * The attack: the serial log lives in a directory QEMU's user may write.
+ * Between two starts that user replaces the log with a symbolic link to a
+ * root-only file; the next start must neither give that file to QEMU's
+ * user nor let QEMU write to it.
+ */
+static void
+testSerialReplaced(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *logs = g_build_filename(f->dir, "logs", NULL);
+    g_autofree char *log = g_build_filename(logs, "serial.log", NULL);
+    g_autofree char *secret = makeRootFile(f->dir, "secret");
+    g_autofree char *xml = domainXML("replaced", f->top, NULL, log);
+    g_autofree char *message = NULL;
+    g_autofree char *script = g_strdup_printf("rm -f '%s' && ln -s '%s' '%s'",
+                                              log, secret, log);
+    const char *asQemu[] = { "setpriv", "--reuid=65534", "--regid=65534",
+                             "--clear-groups", "sh", "-c", script, NULL };
+    virDomainPtr dom;
+
+    g_assert_cmpint(mkdir(logs, 0755), ==, 0);
+    g_assert_cmpint(chown(logs, QEMU_UID, QEMU_GID), ==, 0);
+    dom = defineXML(f, xml);
     start(dom);
-    virTestAssertOwner(target, QEMU_UID, QEMU_GID);
+    virTestAssertOwner(log, QEMU_UID, QEMU_GID);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
-    virTestAssertOwner(target, 0, 0);
+    virTestAssertOwner(log, 0, 0);
+
+    virTestRun(asQemu, NULL);
+    message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, log);
+    g_assert_nonnull(strstr(message, "symbolic link"));
+    assertUntouched(secret);
+    g_assert_false(virTestUserCanRead(secret, QEMU_UID, QEMU_GID));
+    assertNothingLeft(f);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     virDomainFree(dom);
 }
 
@@ -593,9 +677,10 @@ recordPath(Fixture *f, const char *name)
 
 /*
  * The overlay's header is rewritten to name a root-only file: the next
- * start refuses it, naming the file, the image and the two ways to accept
- * it, and the file is never given to QEMU's user. Defining the domain again
- * accepts the chain the headers name then.
+ * start refuses it, naming the file, the image and the ways to accept it,
+ * and the file is never given to QEMU's user. Defining the domain again
+ * does not accept it (the disk's top image is the same); undefining it
+ * and defining it again does.
  */
 static void
 testHeaderRewritten(Fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -614,7 +699,8 @@ testHeaderRewritten(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     message = assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret);
     g_assert_nonnull(strstr(message, f->top));
     g_assert_nonnull(strstr(message, "'vda'"));
-    g_assert_nonnull(strstr(message, "define the domain again"));
+    g_assert_nonnull(strstr(message, "undefine the domain and define it again"));
+    g_assert_nonnull(strstr(message, "<backingStore>"));
     g_assert_nonnull(strstr(message, "backing_dirs"));
     virTestAssertOwner(secret, 0, 0);
     g_assert_cmpint(stat(secret, &sb), ==, 0);
@@ -630,8 +716,21 @@ testHeaderRewritten(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret));
     virTestAssertOwner(secret, 0, 0);
 
-    /* The administrator accepts the chain by defining the domain again. */
+    /* Defined again as it is: still refused. */
     redefine(f, dom);
+    g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret));
+    virTestAssertOwner(secret, 0, 0);
+
+    /* The administrator accepts the chain: undefine, then define. */
+    {
+        char *inactive = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+
+        g_assert_nonnull(inactive);
+        g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+        virDomainFree(dom);
+        dom = defineXML(f, inactive);
+        free(inactive);
+    }
     start(dom);
     virTestAssertOwner(secret, QEMU_UID, QEMU_GID);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
@@ -645,6 +744,214 @@ testHeaderRewritten(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         g_assert_cmpint(virDomainUndefine(dom), ==, 0);
         g_assert_false(g_file_test(record, G_FILE_TEST_EXISTS));
     }
+    virDomainFree(dom);
+}
+
+/*
+ * What QEMU's user can do while the domain runs: write the overlay's
+ * header in place (qemu-img would refuse the image QEMU holds, a plain
+ * write does not). The new header is made on a copy, as root.
+ */
+static void
+rewriteBackingAsQemu(Fixture *f, const char *image, const char *backing,
+                     const char *fmt)
+{
+    g_autofree char *copy = g_build_filename(f->dir, "header.copy", NULL);
+    g_autofree char *script = g_strdup_printf("dd if='%s' of='%s' bs=65536 count=1 "
+                                              "conv=notrunc status=none",
+                                              copy, image);
+    const char *cp[] = { "cp", image, copy, NULL };
+    const char *dd[] = { "setpriv", "--reuid=65534", "--regid=65534",
+                         "--clear-groups", "sh", "-c", script, NULL };
+
+    virTestRun(cp, NULL);
+    rewriteBacking(copy, backing, fmt);
+    g_assert_cmpint(chmod(copy, 0644), ==, 0);
+    virTestRun(dd, NULL);
+    g_assert_cmpint(unlink(copy), ==, 0);
+}
+
+/* @xml (no <uuid>) made a definition of @dom: with its uuid. */
+static char *
+withUUID(virDomainPtr dom, const char *xml)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *elem = NULL;
+    g_autoptr(GString) s = g_string_new(xml);
+
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    elem = g_strdup_printf("</name>\n  <uuid>%s</uuid>", uuid);
+    g_assert_cmpuint(g_string_replace(s, "</name>", elem, 1), ==, 1);
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+/* @dom's persistent XML with its memory changed: an unrelated edit. */
+static char *
+editedXML(virDomainPtr dom, const char *memory)
+{
+    char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_autoptr(GString) s = NULL;
+    g_autofree char *mem = g_strdup_printf("<memory unit='KiB'>%s</memory>", memory);
+    GMatchInfo *match = NULL;
+    g_autoptr(GRegex) re = g_regex_new("<memory unit='KiB'>[0-9]+</memory>", 0, 0, NULL);
+
+    g_assert_nonnull(xml);
+    g_assert_true(g_regex_match(re, xml, 0, &match));
+    g_match_info_free(match);
+    s = g_string_new(NULL);
+    {
+        g_autofree char *out = g_regex_replace_literal(re, xml, -1, 0, mem, 0, NULL);
+        g_string_assign(s, out);
+    }
+    free(xml);
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+/*
+ * The review's scenario: the domain runs with top -> base; QEMU's user
+ * rewrites top's header to name a root-only secret; the administrator
+ * makes an unrelated change (dumpxml --inactive, edit, define: what
+ * "virsh edit" does), while it runs and again once it is stopped. The
+ * record must still say base: the next start refuses the secret and
+ * never hands it to QEMU's user.
+ */
+static void
+testRedefineKeepsRecord(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *secret = makeSecret(f, "secret");
+    virDomainPtr dom = define(f, "edited", f->top);
+    g_autofree char *record = recordPath(f, "edited");
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *message = NULL;
+
+    g_assert_true(g_file_get_contents(record, &before, NULL, NULL));
+    start(dom);
+    rewriteBackingAsQemu(f, f->top, secret, "raw");
+    {
+        g_autofree char *xml = editedXML(dom, "131072");
+        virDomainFree(defineXML(f, xml));
+    }
+    g_assert_true(g_file_get_contents(record, &after, NULL, NULL));
+    g_assert_cmpstr(after, ==, before);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+
+    message = assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret);
+    g_assert_nonnull(strstr(message, f->top));
+    virTestAssertOwner(secret, 0, 0);
+    g_assert_false(virTestUserCanRead(secret, QEMU_UID, QEMU_GID));
+    assertNothingLeft(f);
+
+    /* Stopped, the same edit: the same record. */
+    {
+        g_autofree char *xml = editedXML(dom, "65536");
+        virDomainFree(defineXML(f, xml));
+    }
+    g_free(after);
+    g_assert_true(g_file_get_contents(record, &after, NULL, NULL));
+    g_assert_cmpstr(after, ==, before);
+    g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret));
+    virTestAssertOwner(secret, 0, 0);
+    virDomainFree(dom);
+}
+
+/*
+ * Explicit ways to accept a new chain for the same disk: <backingStore>
+ * in the XML (recorded, so it holds when the XML no longer gives it), and
+ * a disk whose top image changes is read anew.
+ */
+static void
+testRedefineExplicit(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *secret = makeSecret(f, "granted");
+    g_autofree char *other = g_build_filename(f->dir, "other.qcow2", NULL);
+    g_autofree char *first = domainXML("explicit", f->top, NULL, NULL);
+    g_autofree char *plain = NULL;
+    g_autofree char *given = NULL;
+    virDomainPtr dom = defineXML(f, first);
+
+    plain = withUUID(dom, first);
+    rewriteBacking(f->top, secret, "raw");
+    g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret));
+
+    /* The chain given in the XML is the administrator's word. */
+    {
+        g_autofree char *chain = g_strdup_printf("<backingStore type='file'>\n"
+                                                 "        <format type='raw'/>\n"
+                                                 "        <source file='%s'/>\n"
+                                                 "        <backingStore/>\n"
+                                                 "      </backingStore>\n"
+                                                 "      <target dev='vda'", secret);
+        g_autoptr(GString) x = g_string_new(plain);
+
+        g_assert_cmpuint(g_string_replace(x, "<target dev='vda'", chain, 1), ==, 1);
+        given = g_string_free(g_steal_pointer(&x), FALSE);
+    }
+    g_test_message("%s", given);
+    virDomainFree(defineXML(f, given));
+    start(dom);
+    virTestAssertOwner(secret, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    /* Without <backingStore> again, the recorded chain still holds. */
+    virDomainFree(defineXML(f, plain));
+    start(dom);
+    virTestAssertOwner(secret, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virTestAssertOwner(secret, 0, 0);
+
+    /* A new top image: its chain is read when it is defined. */
+    virTestImageCreate(other, "qcow2", NULL, f->base, "raw");
+    g_assert_cmpint(chmod(other, 0600), ==, 0);
+    {
+        g_autofree char *xml = domainXML("explicit", other, NULL, NULL);
+        g_autofree char *same = withUUID(dom, xml);
+
+        virDomainFree(defineXML(f, same));
+    }
+    start(dom);
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+}
+
+/*
+ * A define that fails after the record was written (its definition
+ * cannot be saved) leaves the record as it was: here it would have
+ * forgotten the old disk's chain, which the next start would then take
+ * from a rewritten header.
+ */
+static void
+testDefineAllOrNothing(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *secret = makeSecret(f, "secret");
+    g_autofree char *other = g_build_filename(f->dir, "other.qcow2", NULL);
+    g_autofree char *blocker = g_build_filename(f->root, "etc", "qemu",
+                                                "atomic.xml.new", NULL);
+    virDomainPtr dom = define(f, "atomic", f->top);
+    g_autofree char *record = recordPath(f, "atomic");
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    g_assert_true(g_file_get_contents(record, &before, NULL, NULL));
+    virTestImageCreate(other, "qcow2", NULL, f->base, "raw");
+    rewriteBacking(f->top, secret, "raw");
+
+    /* The definition cannot be written: its temporary name is taken. */
+    g_assert_cmpint(mkdir(blocker, 0700), ==, 0);
+    {
+        g_autofree char *xml = domainXML("atomic", other, NULL, NULL);
+        g_autofree char *same = withUUID(dom, xml);
+
+        g_assert_null(virDomainDefineXML(f->conn, same));
+        g_test_message("define failed: %s", virGetLastErrorMessage());
+        g_assert_nonnull(strstr(virGetLastErrorMessage(), "atomic.xml.new"));
+    }
+    g_assert_cmpint(rmdir(blocker), ==, 0);
+    g_assert_true(g_file_get_contents(record, &after, NULL, NULL));
+    g_assert_cmpstr(after, ==, before);
+
+    g_free(assertStartRefused(dom, VIR_ERR_ACCESS_DENIED, secret));
+    virTestAssertOwner(secret, 0, 0);
     virDomainFree(dom);
 }
 
@@ -814,8 +1121,12 @@ main(int argc, char **argv)
     ADD("/qemu/images/fifo-serial", testFifoSerial);
     ADD("/qemu/images/fifo-pull", testFifoPull);
     ADD("/qemu/images/serial-symlink", testSerialSymlink);
+    ADD("/qemu/images/serial-replaced", testSerialReplaced);
     ADD("/qemu/images/relative-symlinked-dir", testRelativeSymlinkedDir);
     ADD("/qemu/images/header-rewritten", testHeaderRewritten);
+    ADD("/qemu/images/redefine-keeps-record", testRedefineKeepsRecord);
+    ADD("/qemu/images/redefine-explicit", testRedefineExplicit);
+    ADD("/qemu/images/define-all-or-nothing", testDefineAllOrNothing);
     ADD("/qemu/images/backing-dirs", testBackingDirs);
     ADD("/qemu/images/pull-then-restart", testPullThenRestart);
     ADD("/qemu/images/first-start", testFirstStart);

@@ -619,6 +619,45 @@ testStartErrorThisRun(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virConnectClose(conn);
 }
 
+/*
+ * A QEMU that is alive but never answers (here: it writes a warning, then
+ * stops before its monitor greets us). The start fails with what really
+ * went wrong, the monitor's timeout, and the warning added to it: never
+ * "QEMU exited", which it did not.
+ */
+static void
+testStartErrorAlive(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
+    g_autofree char *conf = g_build_filename(etc, "qemu.conf", NULL);
+    g_autofree char *hung = writeScript(f, "hung-qemu",
+                                        "echo 'hung-qemu: warning: the widget is slow' >&2\n"
+                                        "kill -STOP $$");
+    g_autofree char *plain = domainXML(f, "hung");
+    g_autofree char *xml = withEmulator(plain, hung);
+    g_autofree char *msg = NULL;
+    virConnectPtr conn;
+    virDomainPtr dom;
+
+    g_assert_cmpint(mkdir(etc, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(conf, "monitor_timeout = 1000\n", -1, NULL));
+    conn = openRoot(f);
+    dom = defineDomain(conn, xml);
+    g_assert_cmpint(virDomainCreate(dom), ==, -1);
+    msg = g_strdup(virGetLastErrorMessage());
+    g_test_message("start failed: %s", msg);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OPERATION_TIMEOUT);
+    g_assert_nonnull(strstr(msg, "timed out"));
+    g_assert_nonnull(strstr(msg, "the widget is slow"));
+    g_assert_null(strstr(msg, "exited"));
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    assertStateDirClean(f);
+    assertGivenBack(f);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+    virConnectClose(conn);
+}
+
 /* ------------------------------------------------------------------ */
 /* The groups QEMU runs with                                            */
 
@@ -763,6 +802,7 @@ main(int argc, char **argv)
         GINT_TO_POINTER(KILL_AT_EXEC));
     ADD("/qemu/process/long-name", testLongName, NULL);
     ADD("/qemu/process/start-error-this-run", testStartErrorThisRun, NULL);
+    ADD("/qemu/process/start-error-alive", testStartErrorAlive, NULL);
     ADD("/qemu/process/kvm-group", testKvmGroup, NULL);
     return g_test_run();
 }

@@ -9,19 +9,22 @@
 #include <config.h>
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <glib.h>
 
 #include "security/security_manager.h"
 #include "security/security_dac.h"
+#include "util/virerror.h"
 #include "securitytestutils.h"
 
 /*
  * What the first holder writes down: the owner, the mode (setuid and all)
- * and the access ACL, byte for byte in hex.
+ * and, in an attribute of its own, the access ACL byte for byte.
  */
 static void
 testRecord(void)
@@ -51,7 +54,7 @@ testRecord(void)
     g_assert_nonnull(acl);
     /* Version 2, then USER_OBJ rw: the hex of the kernel's bytes. */
     g_assert_true(g_str_has_prefix(acl, "02000000" "0100" "0600"));
-    owner = g_strdup_printf("0:0:0660:%s", acl);
+    owner = g_strdup("0:0:0660:acl");
 
     chain[0] = plain;
     chain[1] = suid;
@@ -60,6 +63,14 @@ testRecord(void)
     testAssertRemembered(plain, "0:0:0604", HOLDER_A);
     testAssertRemembered(suid, "1234:5678:6750", HOLDER_A);
     testAssertRemembered(withACL, owner, HOLDER_A);
+    /* The ACL itself, byte for byte, in an attribute of its own. */
+    {
+        g_autofree char *copy = testGetAttrHex(withACL, VIR_SECURITY_DAC_XATTR_ACL);
+        g_autofree char *none = testGetAttrHex(plain, VIR_SECURITY_DAC_XATTR_ACL);
+
+        g_assert_cmpstr(copy, ==, acl);
+        g_assert_null(none);
+    }
 
     g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 3, HOLDER_A), ==, 0);
     testAssertOwner(plain, 0, 0, 0604);
@@ -68,6 +79,7 @@ testRecord(void)
     testAssertACL(withACL, acl);
     testAssertACL(plain, NULL);
     testAssertRemembered(withACL, NULL, NULL);
+    g_assert_null(testGetAttrHex(withACL, VIR_SECURITY_DAC_XATTR_ACL));
 }
 
 /*
@@ -275,6 +287,210 @@ testLegacyOwner(void)
     testAssertLockedOut(mgr, img);
 }
 
+/* Give @path @n named user entries (uid 20000 and up, read). */
+static void
+testSetManyACLEntries(const char *path,
+                      guint n)
+{
+    g_autoptr(GString) entries = g_string_new(NULL);
+
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(entries, "%su:%u:r", i ? "," : "", 20000 + i);
+    {
+        const char *setfacl[] = { "setfacl", "-m", entries->str, path, NULL };
+        testRun(setfacl);
+    }
+}
+
+/*
+ * A long access ACL (200 entries, 1.6 KiB): on ext4 all the attributes of
+ * a file share one 4 KiB block, and the remembered copy must take no more
+ * room than the ACL itself (in hex it took twice that, and labelling
+ * failed with "No space left on device"). It comes back byte for byte,
+ * whatever QEMU's user did to it.
+ */
+static void
+testLargeACL(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *acl = NULL;
+    g_autofree char *copy = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("large-acl");
+    img = testMakeImage(dir, "base", 0640, 0, 0);
+    testSetManyACLEntries(img, 200);
+    acl = testGetACL(img);
+    /* The version, then 8 bytes for each of the 200 entries and the 4
+     * the kernel always has (owner, owning group, mask, others). */
+    g_assert_cmpuint(strlen(acl), ==, 2 * (4 + 8 * 204));
+
+    if (virSecurityManagerSetImageLabel(mgr, img, HOLDER_A) < 0)
+        g_error("cannot label an image with a 200-entry ACL: %s",
+                virGetLastErrorMessage());
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    testAssertRemembered(img, "0:0:0640:acl", HOLDER_A);
+    copy = testGetAttrHex(img, VIR_SECURITY_DAC_XATTR_ACL);
+    g_assert_cmpstr(copy, ==, acl);
+    {
+        const char *strip[] = { "setfacl", "-b", img, NULL };
+        g_assert_cmpint(testChildExec(mgr, strip), ==, 0);
+    }
+    testAssertACL(img, NULL);
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0640);
+    testAssertACL(img, acl);
+    testAssertRemembered(img, NULL, NULL);
+    g_assert_null(testGetAttrHex(img, VIR_SECURITY_DAC_XATTR_ACL));
+    testAssertLockedOut(mgr, img);
+}
+
+/*
+ * An ACL too long for the record to fit beside it (300 entries: 2.4 KiB,
+ * twice that with its copy) on a file system that gives a file's
+ * attributes one 4 KiB block (ext4): refused with an error that says so,
+ * and the image is left exactly as it was. Where attributes have room
+ * (tmpfs, xfs, btrfs), it is labelled and given back like any other.
+ */
+static void
+testTooLargeACL(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *acl = NULL;
+    struct statfs fs;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("too-large-acl");
+    img = testMakeImage(dir, "base", 0640, 0, 0);
+    testSetManyACLEntries(img, 300);
+    acl = testGetACL(img);
+    g_assert_cmpint(statfs(img, &fs), ==, 0);
+
+    if (fs.f_type == EXT4_SUPER_MAGIC) {
+        g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
+        g_test_message("%s", virGetLastErrorMessage());
+        g_assert_nonnull(strstr(virGetLastErrorMessage(), img));
+        g_assert_nonnull(strstr(virGetLastErrorMessage(), "no room"));
+        g_assert_nonnull(strstr(virGetLastErrorMessage(), "setfacl"));
+        testAssertError(VIR_ERR_OPERATION_UNSUPPORTED);
+        testAssertOwner(img, 0, 0, 0640);
+        testAssertACL(img, acl);
+        testAssertRemembered(img, NULL, NULL);
+        g_assert_null(testGetAttrHex(img, VIR_SECURITY_DAC_XATTR_ACL));
+        return;
+    }
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, nobodyUid, nogroupGid, 0640);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0640);
+    testAssertACL(img, acl);
+    testAssertRemembered(img, NULL, NULL);
+}
+
+/*
+ * A record written by the build that kept the ACL in hex inside OWNER
+ * ("UID:GID:MODE:HEX") is still read: the restore puts that ACL back.
+ */
+static void
+testHexACLRecord(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *acl = NULL;
+    g_autofree char *owner = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("hex-acl");
+    img = testMakeImage(dir, "base", 0600, 0, 0);
+    {
+        const char *setfacl[] = { "setfacl", "-m", "u:1234:r", img, NULL };
+        testRun(setfacl);
+    }
+    acl = testGetACL(img);
+    owner = g_strdup_printf("0:0:0640:%s", acl);
+    /* Labelled by that build, then QEMU's user made the ACL its own. */
+    {
+        const char *strip[] = { "setfacl", "-b", img, NULL };
+        testRun(strip);
+    }
+    g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, owner, strlen(owner));
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, HOLDER_A, strlen(HOLDER_A));
+
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0640);
+    testAssertACL(img, acl);
+    testAssertRemembered(img, NULL, NULL);
+}
+
+/*
+ * A crash between writing ACL and OWNER (or removing them) leaves an ACL
+ * copy that no OWNER names: it is not trusted. The next label records
+ * the image as it is now; the next restore just removes it.
+ */
+static void
+testStrayACL(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *img = NULL;
+    g_autofree char *other = NULL;
+    g_autofree char *acl = NULL;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("stray-acl");
+    img = testMakeImage(dir, "base", 0600, 0, 0);
+    other = testMakeImage(dir, "other", 0600, 0, 0);
+    {
+        const char *setfacl[] = { "setfacl", "-m", "u:1234:rw", other, NULL };
+        testRun(setfacl);
+    }
+    acl = testGetACL(other);
+    g_assert_nonnull(acl);
+
+    /* A stray copy of some ACL on an image that has none. */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_ACL, "\2\0\0\0" "\1\0\6\0\377\377\377\377"
+                "\2\0\6\0\322\4\0\0" "\4\0\6\0\377\377\377\377"
+                "\20\0\6\0\377\377\377\377" "\40\0\6\0\377\377\377\377", 44);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertRemembered(img, "0:0:0600", HOLDER_A);
+    g_assert_null(testGetAttrHex(img, VIR_SECURITY_DAC_XATTR_ACL));
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    testAssertOwner(img, 0, 0, 0600);
+    testAssertACL(img, NULL);
+
+    /* On an image with an ACL of its own, the copy is rewritten. */
+    testSetAttr(other, VIR_SECURITY_DAC_XATTR_ACL, "junk", 4);
+    g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, other, HOLDER_A), ==, 0);
+    {
+        g_autofree char *copy = testGetAttrHex(other, VIR_SECURITY_DAC_XATTR_ACL);
+        g_assert_cmpstr(copy, ==, acl);
+    }
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, other, HOLDER_A), ==, 0);
+    testAssertACL(other, acl);
+    g_assert_null(testGetAttrHex(other, VIR_SECURITY_DAC_XATTR_ACL));
+
+    /* A restore that finds a stray copy and no OWNER removes it. */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_ACL, "junk", 4);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, 0);
+    g_assert_null(testGetAttrHex(img, VIR_SECURITY_DAC_XATTR_ACL));
+    testAssertOwner(img, 0, 0, 0600);
+}
+
 void
 testSecurityRevokeAdd(void)
 {
@@ -283,4 +499,8 @@ testSecurityRevokeAdd(void)
     g_test_add_func("/security/dac/revoke-acl", testRevokeACL);
     g_test_add_func("/security/dac/keep-acl", testKeepACL);
     g_test_add_func("/security/dac/legacy-owner", testLegacyOwner);
+    g_test_add_func("/security/dac/large-acl", testLargeACL);
+    g_test_add_func("/security/dac/too-large-acl", testTooLargeACL);
+    g_test_add_func("/security/dac/hex-acl-record", testHexACLRecord);
+    g_test_add_func("/security/dac/stray-acl", testStrayACL);
 }

@@ -7,10 +7,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -640,6 +643,8 @@ testCorrupt(void)
         "0:0:0600:02000000" "01000600000000",
         "0:0:0600:02000000" "0100060000000000:",
         "0:0:0600:02000000" "0100060000000000:00",
+        /* an ACL kept in its own attribute, which is missing */
+        "0:0:0600:acl",
     };
     const char *const badHolders[] = { ",", "a,", ",a", "a,,b", tooBigList };
     size_t i;
@@ -660,6 +665,14 @@ testCorrupt(void)
         testAssertError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, 0, 0, 0600);
     }
+
+    /* OWNER names an ACL attribute that holds no ACL. */
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600:acl", 12);
+    testSetAttr(img, VIR_SECURITY_DAC_XATTR_ACL, "\2\0\0", 3);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, -1);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), VIR_SECURITY_DAC_XATTR_ACL));
+    testAssertError(VIR_ERR_OPERATION_FAILED);
+    g_assert_cmpint(removexattr(img, VIR_SECURITY_DAC_XATTR_ACL), ==, 0);
 
     /* The image is labelled, its holder list broken: nothing changes. */
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
@@ -763,6 +776,52 @@ testSymlink(void)
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, link, HOLDER_A), ==, -1);
     testAssertError(VIR_ERR_SYSTEM_ERROR);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, link, HOLDER_A), ==, 0);
+}
+
+/*
+ * Labelling by descriptor labels the file that was opened, even if its
+ * name leads elsewhere by now (replaced with a link to another file); a
+ * restore by that name then changes nothing that the label did not.
+ */
+static void
+testLabelFD(void)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *moved = NULL;
+    g_autofree char *secret = NULL;
+    int fd;
+
+    if (!testRequireRoot())
+        return;
+    mgr = testNewDAC();
+    dir = testMakeDir("label-fd");
+    log = testMakeImage(dir, "serial.log", 0600, 0, 0);
+    moved = g_build_filename(dir, "moved.log", NULL);
+    secret = testMakeImage(dir, "secret", 0600, 0, 0);
+    g_assert_cmpint((fd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC)), >=, 0);
+    g_assert_cmpint(rename(log, moved), ==, 0);
+    g_assert_cmpint(symlink(secret, log), ==, 0);
+
+    g_assert_cmpint(virSecurityManagerSetImageLabelFD(mgr, fd, log, HOLDER_A), ==, 0);
+    testAssertOwner(moved, nobodyUid, nogroupGid, 0600);
+    testAssertRemembered(moved, "0:0:0600", HOLDER_A);
+    testAssertOwner(secret, 0, 0, 0600);
+    testAssertRemembered(secret, NULL, NULL);
+
+    /* The name leads to a file this label never touched: left alone. */
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, log, HOLDER_A), ==, 0);
+    testAssertOwner(secret, 0, 0, 0600);
+    g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, moved, HOLDER_A), ==, 0);
+    testAssertOwner(moved, 0, 0, 0600);
+    close(fd);
+
+    /* Only regular files and block devices. */
+    g_assert_cmpint((fd = open(dir, O_RDONLY | O_CLOEXEC)), >=, 0);
+    g_assert_cmpint(virSecurityManagerSetImageLabelFD(mgr, fd, dir, HOLDER_A), ==, -1);
+    testAssertError(VIR_ERR_OPERATION_INVALID);
+    close(fd);
 }
 
 /* An original owner other than root comes back exactly. */
@@ -1133,12 +1192,85 @@ testPrivateOwner(void)
     testAssertError(VIR_ERR_SYSTEM_ERROR);
 }
 
+/*
+ * "--child-broken-groups ETC": in a mount namespace of its own, with ETC
+ * as /etc (a passwd, and an nsswitch.conf whose group database is a file
+ * that is not there: what a group service that is down looks like to
+ * getgrnam_r), create a manager for a user and group given by number, so
+ * that "kvm" is the only group looked up. Prints what happened.
+ */
+static int
+testChildBrokenGroups(const char *etc)
+{
+    g_autoptr(virSecurityManager) mgr = NULL;
+    struct group grbuf;
+    struct group *gr = NULL;
+    char buf[4096];
+    int rc;
+
+    if (unshare(CLONE_NEWNS) < 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount(etc, "/etc", NULL, MS_BIND, NULL) < 0) {
+        printf("cannot set up /etc: %s\n", g_strerror(errno));
+        return 1;
+    }
+    /* The scenario: the lookup fails, which is not "no such group". */
+    rc = getgrnam_r("kvm", &grbuf, buf, sizeof(buf), &gr);
+    printf("lookup of kvm: %s\n", rc != 0 ? "error" : gr ? "found" : "not found");
+    if (!(mgr = virSecurityManagerNew("dac", "+65534", "+65534"))) {
+        printf("manager: %s\n", virGetLastErrorMessage());
+        return 1;
+    }
+    printf("manager: created, QEMU runs as %u:%u\n",
+           (unsigned int) virSecurityManagerGetUser(mgr),
+           (unsigned int) virSecurityManagerGetGroup(mgr));
+    return 0;
+}
+
+/*
+ * The "kvm" group is optional: a lookup that fails (an NSS or LDAP
+ * outage) must not keep the manager, and so every embed root, from
+ * opening. It counts as no such group.
+ */
+static void
+testKvmLookupFails(void)
+{
+    g_autofree char *etc = NULL;
+    g_autofree char *passwd = NULL;
+    g_autofree char *nss = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *contents = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *argv[] = { "/proc/self/exe", "--child-broken-groups", NULL, NULL };
+    int status;
+
+    if (!testRequireRoot())
+        return;
+    etc = testMakeDir("broken-etc");
+    passwd = g_build_filename(etc, "passwd", NULL);
+    nss = g_build_filename(etc, "nsswitch.conf", NULL);
+    g_assert_true(g_file_get_contents("/etc/passwd", &contents, NULL, NULL));
+    g_assert_true(g_file_set_contents(passwd, contents, -1, NULL));
+    g_assert_true(g_file_set_contents(nss, "passwd: files\ngroup: files\n", -1, NULL));
+    argv[2] = etc;
+
+    g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, &out, NULL, &status, &err));
+    g_assert_no_error(err);
+    g_test_message("%s", out);
+    g_assert_nonnull(strstr(out, "lookup of kvm: error"));
+    g_assert_nonnull(strstr(out, "manager: created, QEMU runs as 65534:65534"));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
 int
 main(int argc,
      char **argv)
 {
     int ret;
 
+    if (argc == 3 && strcmp(argv[1], "--child-broken-groups") == 0)
+        return testChildBrokenGroups(argv[2]);
     if (testSecurityInit(&argc, &argv, "securitytest") < 0)
         return EXIT_FAILURE;
 
@@ -1158,6 +1290,7 @@ main(int argc,
         g_test_add_func("/security/dac/corrupt", testCorrupt);
         g_test_add_func("/security/dac/foreign", testForeign);
         g_test_add_func("/security/dac/symlink", testSymlink);
+        g_test_add_func("/security/dac/label-fd", testLabelFD);
         g_test_add_func("/security/dac/other-owner", testOtherOwner);
         testSecurityRevokeAdd();
         g_test_add_func("/security/dac/labels-rollback", testLabelsRollback);
@@ -1166,6 +1299,7 @@ main(int argc,
         g_test_add_func("/security/dac/concurrent", testConcurrent);
         g_test_add_func("/security/dac/drop-privileges", testDropPrivileges);
         g_test_add_func("/security/dac/private-owner", testPrivateOwner);
+        g_test_add_func("/security/kvm-lookup-fails", testKvmLookupFails);
     }
 
     ret = g_test_run();

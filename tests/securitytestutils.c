@@ -325,8 +325,15 @@ testRun(const char *const *argv)
 char *
 testGetACL(const char *path)
 {
-    guint8 buf[8192];
-    ssize_t len = getxattr(path, "system.posix_acl_access", buf, sizeof(buf));
+    return testGetAttrHex(path, "system.posix_acl_access");
+}
+
+char *
+testGetAttrHex(const char *path,
+               const char *name)
+{
+    guint8 buf[65536];
+    ssize_t len = getxattr(path, name, buf, sizeof(buf));
     GString *hex;
 
     if (len < 0) {

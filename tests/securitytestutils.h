@@ -66,6 +66,8 @@ void testAssertHolderCount(const char *path, guint nholders);
 
 /* The access ACL of @path in hex, or NULL if it has none; assert it. */
 char *testGetACL(const char *path);
+/* Attribute @name of @path in hex, or NULL if it has none. */
+char *testGetAttrHex(const char *path, const char *name);
 void testAssertACL(const char *path, const char *acl);
 
 /* The last error is @code from the security domain; then reset it. */

@@ -5,12 +5,16 @@
  * any backing file name into their headers. Were a start to follow those
  * names, the next start would hand QEMU's user whatever file it named (a
  * root-only secret, read as raw). So the chains the headers name when the
- * administrator defines a domain are recorded, in ROOT/lib/qemu/UUID.backing.json
- * where QEMU's user cannot write, and a start gives QEMU a backing image
- * named by a header only if the record lists it for that disk, or if it
- * lies under a directory of qemu.conf's backing_dirs. A completed pull
- * removes the images that left the chain, so a header rewritten later to
- * name them again is refused too.
+ * administrator first defines a domain (or a disk) are recorded, in
+ * ROOT/lib/qemu/UUID.backing.json where QEMU's user cannot write, and a
+ * start gives QEMU a backing image named by a header only if the record
+ * lists it for that disk, or if it lies under a directory of qemu.conf's
+ * backing_dirs. A later define keeps what was recorded for every disk
+ * whose top image did not change: a define is no proof that a header
+ * QEMU's user may have rewritten since is meant (it is what "virsh edit"
+ * does for any change). A completed pull removes the images that left
+ * the chain, so a header rewritten later to name them again is refused
+ * too.
  *
  * The file: { "disks": [ { "image": TOP, "backing": [ PATH, ... ] } ] },
  * each PATH absolute with every symlink resolved.
@@ -30,6 +34,16 @@
 #include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
+
+/*
+ * Every update of a record is one load-modify-write under this lock: a
+ * define, a start that records a disk for the first time and the end of
+ * a pull may run at once (each holds a lock of its own, the driver's
+ * list or the domain), and each would otherwise write back a record
+ * without the others' changes. Taken last, after any domain's lock; it
+ * covers every root, since only one process may use a root.
+ */
+static GMutex qemuBackingLock;
 
 /* A record is a GHashTable: top image path -> GPtrArray of backing paths. */
 static GHashTable *
@@ -170,74 +184,166 @@ qemuBackingDiskProbed(const virDomainDiskDef *disk)
         (!disk->src->backingStore || !disk->src->backingFromXML);
 }
 
+/* The backing images of the chain below @top, as the record keeps them:
+ * absolute, every symlink resolved (as a start compares them). */
 static GPtrArray *
 qemuBackingChainPaths(const virStorageSource *top)
 {
     GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
 
     for (const virStorageSource *src = top->backingStore;
-         src && src->type == VIR_STORAGE_TYPE_FILE; src = src->backingStore)
-        g_ptr_array_add(list, g_strdup(src->path));
+         src && src->type == VIR_STORAGE_TYPE_FILE; src = src->backingStore) {
+        char *real = realpath(src->path, NULL);
+
+        /* realpath() mallocs, which g_free() may free (GLib >= 2.46). */
+        g_ptr_array_add(list, real ? real : g_strdup(src->path));
+    }
     return list;
 }
 
-GHashTable *
-qemuBackingProbe(const virDomainDef *def)
+/*
+ * The record of @def's domain as it is on disk, or an empty one if there
+ * is none or it cannot be used: a record that cannot be read only loses
+ * what it knew (warned about).
+ */
+static GHashTable *
+qemuBackingRecordLoadOrNew(qemuDriver *driver, const virDomainDef *def)
 {
-    g_autoptr(virDomainDef) copy = virDomainDefCopy(def);
-    GHashTable *probed = qemuBackingRecordNew();
+    GHashTable *record = NULL;
 
-    for (size_t i = 0; i < copy->ndisks; i++) {
-        virDomainDiskDef *disk = copy->disks[i];
-
-        if (!qemuBackingDiskProbed(disk) || disk->src->backingStore)
-            continue;
-        /* A define does not need the images yet: an image that cannot be
-         * read now is recorded at the first start that reads it. */
-        if (virDomainDiskResolveChain(disk, NULL, NULL) < 0) {
-            VIR_WARN("the backing chain of disk '%s' of domain '%s' is recorded at its next start: %s",
-                     disk->dst, def->name, virGetLastErrorMessage());
-            virResetLastError();
-            continue;
-        }
-        g_hash_table_insert(probed, g_strdup(disk->src->path),
-                            qemuBackingChainPaths(disk->src));
-    }
-    return probed;
-}
-
-int
-qemuBackingRecordSave(qemuDriver *driver, const virDomainDef *def,
-                      GHashTable *probed)
-{
-    g_autoptr(GHashTable) old = NULL;
-    g_autoptr(GHashTable) record = qemuBackingRecordNew();
-
-    /* An unreadable old record only loses what it knew of unreadable images. */
-    if (qemuBackingRecordLoad(driver, def, &old) < 0) {
+    if (qemuBackingRecordLoad(driver, def, &record) < 0) {
         VIR_WARN("%s", virGetLastErrorMessage());
         virResetLastError();
     }
+    return record ? record : qemuBackingRecordNew();
+}
+
+/* Is @path an image the running domain @vm has given to QEMU? vm locked. */
+static bool
+qemuBackingInUse(virDomainObj *vm, const char *path)
+{
+    return virDomainObjIsActive(vm) && vm->labels &&
+        g_strv_contains((const char *const *) vm->labels, path);
+}
+
+/* The chain below top image @path in @vm's live definition, if it has a
+ * disk with that top image and knows its chain; NULL otherwise. */
+static GPtrArray *
+qemuBackingLiveChain(virDomainObj *vm, const char *path)
+{
+    for (size_t i = 0; i < vm->def->ndisks; i++) {
+        virStorageSource *src = vm->def->disks[i]->src;
+
+        if (src && src->path && strcmp(src->path, path) == 0 && src->backingStore)
+            return qemuBackingChainPaths(src);
+    }
+    return NULL;
+}
+
+/*
+ * The chain to record for @disk of @def, a definition being defined, or
+ * NULL to record nothing for it (its first start will). @scratch is a
+ * copy of @disk the headers may be read into. @old is the record so far
+ * of @vm, an existing persistent domain (both NULL for a new one).
+ */
+static GPtrArray *
+qemuBackingDefineDisk(const virDomainDef *def, const virDomainDiskDef *disk,
+                      virDomainDiskDef *scratch, GHashTable *old,
+                      virDomainObj *vm)
+{
+    const char *path = disk->src->path;
+    GPtrArray *list;
+
+    /* Given in the XML: the administrator's word, which also replaces
+     * what a header said before. */
+    if (!qemuBackingDiskProbed(disk))
+        return qemuBackingChainPaths(disk->src);
+
+    /* A disk whose top image did not change keeps what was recorded,
+     * whatever its header says by now: QEMU's user may have written it
+     * while it owned the image, and a define is often an unrelated change
+     * (what "virsh edit" does). */
+    if (old && (list = g_hash_table_lookup(old, path)))
+        return g_ptr_array_ref(list);
+
+    if (vm && qemuBackingInUse(vm, path)) {
+        /* Owned by QEMU's user right now: its header is not read. The
+         * chain the domain runs with was checked when it started. */
+        return qemuBackingLiveChain(vm, path);
+    }
+
+    /* A new image: its headers are read now, as the administrator
+     * defines it. One not made yet is recorded at its first start. */
+    if (virDomainDiskResolveChain(scratch, NULL, NULL) < 0) {
+        VIR_WARN("the backing chain of disk '%s' of domain '%s' is recorded at its next start: %s",
+                 disk->dst, def->name, virGetLastErrorMessage());
+        virResetLastError();
+        return NULL;
+    }
+    return qemuBackingChainPaths(scratch->src);
+}
+
+int
+qemuBackingDefine(qemuDriver *driver, const virDomainDef *def,
+                  virDomainObj *vm)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&qemuBackingLock);
+    g_autofree char *path = qemuBackingRecordPath(driver, def);
+    g_autoptr(GHashTable) old = NULL;
+    g_autoptr(GHashTable) record = qemuBackingRecordNew();
+    g_autoptr(virDomainDef) scratch = virDomainDefCopy(def);
+    g_autofree char *previous = NULL;
+    g_autoptr(GError) gerr = NULL;
+
+    /* Only a persistent domain has a record to keep: one that is new, or
+     * only ran as a transient domain so far, starts afresh. */
+    if (vm && vm->persistent)
+        old = qemuBackingRecordLoadOrNew(driver, def);
+
     for (size_t i = 0; i < def->ndisks; i++) {
         virDomainDiskDef *disk = def->disks[i];
         GPtrArray *list;
 
-        if (!qemuBackingDiskProbed(disk))
+        if (!disk->src || !disk->src->path ||
+            !(list = qemuBackingDefineDisk(def, disk, scratch->disks[i],
+                                           old, vm)))
             continue;
-        /* A disk whose headers could not be read keeps its old entry: an
-         * image made unreadable on purpose must not clear what was known. */
-        if (!(list = g_hash_table_lookup(probed, disk->src->path)) &&
-            !(old && (list = g_hash_table_lookup(old, disk->src->path))))
-            continue;
-        g_hash_table_replace(record, g_strdup(disk->src->path),
-                             g_ptr_array_ref(list));
+        g_hash_table_replace(record, g_strdup(disk->src->path), list);
     }
-    return qemuBackingRecordWrite(driver, def, record);
+
+    /* Both files or neither: what a failed define leaves is what was. */
+    if (!g_file_get_contents(path, &previous, NULL, &gerr) &&
+        !g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       "cannot read the backing image record '%s' of domain '%s': %s",
+                       path, def->name, gerr->message);
+        return -1;
+    }
+    if (qemuBackingRecordWrite(driver, def, record) < 0)
+        return -1;
+    if (qemuDomainSaveConfig(driver, def) < 0) {
+        g_autoptr(virError) saved = NULL;
+        int rc = 0;
+
+        virErrorPreserveLast(&saved);
+        if (previous)
+            rc = virFileWriteAtomic(path, previous, 0600);
+        else if (unlink(path) < 0 && errno != ENOENT)
+            rc = -1;
+        if (rc < 0) {
+            VIR_WARN("cannot put back the backing image record '%s' of domain '%s' after its definition failed to save",
+                     path, def->name);
+        }
+        virErrorRestore(&saved);
+        return -1;
+    }
+    return 0;
 }
 
 void
 qemuBackingRecordRemove(qemuDriver *driver, const virDomainDef *def)
 {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&qemuBackingLock);
     g_autofree char *path = qemuBackingRecordPath(driver, def);
 
     virFileUnlinkQuiet(path);
@@ -288,11 +394,11 @@ qemuBackingCheck(const virDomainDiskDef *disk, const char *image,
 
     if (strcmp(name, backing) != 0) {
         virReportError(VIR_ERR_ACCESS_DENIED,
-                       "backing file '%s' (named '%s' by image '%s' of disk '%s') is not one domain '%s' is known to use, so it is not given to QEMU; if the image is meant to use it, define the domain again (the chains its images name are then recorded) or add its directory to backing_dirs in qemu.conf",
+                       "backing file '%s' (named '%s' by image '%s' of disk '%s') is not one domain '%s' is known to use, so it is not given to QEMU; if the image is meant to use it, give its chain with <backingStore> in the domain XML, add its directory to backing_dirs in qemu.conf, or undefine the domain and define it again (its images' chains are then recorded anew)",
                        backing, name, image, disk->dst, data->name);
     } else {
         virReportError(VIR_ERR_ACCESS_DENIED,
-                       "backing file '%s' named by image '%s' of disk '%s' is not one domain '%s' is known to use, so it is not given to QEMU; if the image is meant to use it, define the domain again (the chains its images name are then recorded) or add its directory to backing_dirs in qemu.conf",
+                       "backing file '%s' named by image '%s' of disk '%s' is not one domain '%s' is known to use, so it is not given to QEMU; if the image is meant to use it, give its chain with <backingStore> in the domain XML, add its directory to backing_dirs in qemu.conf, or undefine the domain and define it again (its images' chains are then recorded anew)",
                        backing, image, disk->dst, data->name);
     }
     return -1;
@@ -302,6 +408,7 @@ int
 qemuBackingResolveChains(qemuDriver *driver, virDomainObj *vm,
                          virDomainDef *def)
 {
+    g_autoptr(GMutexLocker) locker = NULL;
     g_autoptr(GHashTable) record = NULL;
     g_autoptr(GHashTable) fresh = g_hash_table_new(g_str_hash, g_str_equal);
     qemuBackingCheckData data = { def->name, NULL, fresh, driver->cfg->backingDirs };
@@ -309,6 +416,7 @@ qemuBackingResolveChains(qemuDriver *driver, virDomainObj *vm,
     if (!vm->persistent)
         return virDomainDefResolveChains(def);
 
+    locker = g_mutex_locker_new(&qemuBackingLock);
     if (qemuBackingRecordLoad(driver, def, &record) < 0)
         return -1;
     if (!record)
@@ -343,21 +451,18 @@ void
 qemuBackingRecordForget(qemuDriver *driver, virDomainObj *vm,
                         const char *top, GPtrArray *paths)
 {
+    g_autoptr(GMutexLocker) locker = NULL;
     g_autoptr(GHashTable) record = NULL;
     virDomainDiskDef *disk;
     GPtrArray *list;
 
     if (!vm->persistent || !vm->newDef ||
         !(disk = virDomainDiskByName(vm->newDef, top)) ||
-        !qemuBackingDiskProbed(disk) || disk->src->backingStore)
+        !disk->src || g_strcmp0(disk->src->path, top) != 0)
         return;
 
-    if (qemuBackingRecordLoad(driver, vm->def, &record) < 0) {
-        VIR_WARN("%s", virGetLastErrorMessage());
-        virResetLastError();
-    }
-    if (!record)
-        record = qemuBackingRecordNew();
+    locker = g_mutex_locker_new(&qemuBackingLock);
+    record = qemuBackingRecordLoadOrNew(driver, vm->def);
     if (!(list = g_hash_table_lookup(record, top))) {
         /* An empty entry, not none: no later start may take a header's
          * word for this disk's chain. */

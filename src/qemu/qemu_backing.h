@@ -12,20 +12,23 @@
 #include "qemu_domain.h"
 
 /*
- * Read the backing chains of @def's disks from the image headers, as a
- * define does: top image path -> GPtrArray of backing image paths. Disks
- * whose chain is given in the XML, and disks whose headers cannot be read
- * (yet), are left out. Never fails; free with g_hash_table_unref().
+ * Save @def, a persistent definition being defined, with the record of
+ * the backing chains its domain is known to use: both or neither (the
+ * record is put back if the definition cannot be saved). @vm is the
+ * domain it redefines, locked, or NULL for a new one.
+ *
+ * A disk whose top image path did not change keeps its recorded chain,
+ * whatever the image's header says now; a disk given with <backingStore>
+ * records that chain; a new top image has its headers read now, unless
+ * it is in use by @vm, running, whose live chain is recorded instead (the
+ * headers of images QEMU's user owns are never read for the record). So
+ * a changed chain of an unchanged disk is accepted only through
+ * <backingStore>, qemu.conf's backing_dirs, or undefine and define.
+ *
+ * Returns 0, or -1 with an error reported.
  */
-GHashTable *qemuBackingProbe(const virDomainDef *def);
-
-/*
- * Record @probed (from qemuBackingProbe()) as the chains domain @def is
- * known to use. A disk left out of @probed keeps what the old record said
- * about it. Returns 0, or -1 with an error reported.
- */
-int qemuBackingRecordSave(qemuDriver *driver, const virDomainDef *def,
-                          GHashTable *probed);
+int qemuBackingDefine(qemuDriver *driver, const virDomainDef *def,
+                      virDomainObj *vm);
 
 /* Remove the record of domain @def (undefine). */
 void qemuBackingRecordRemove(qemuDriver *driver, const virDomainDef *def);

@@ -115,12 +115,36 @@ qemuBlockJobPathInUse(virDomainObj *vm, virDomainDiskDef *except, const char *pa
     return false;
 }
 
+/* Give @path back (it is no longer labelled for this domain) unless it is
+ * not listed as labelled. vm locked. */
+static void
+qemuBlockJobGiveBack(qemuDriver *driver, virDomainObj *vm, const char *path)
+{
+    g_autofree char *holder = NULL;
+
+    if (!qemuBlockJobForgetLabel(vm, path))
+        return;
+    holder = virSecurityManagerHolderID(driver->root, vm->def->uuid);
+    if (virSecurityManagerRestoreImageLabel(driver->securityManager, path,
+                                            holder) < 0) {
+        VIR_ERROR("cannot give image '%s' of domain '%s' back: %s", path,
+                  vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+    }
+}
+
 /*
  * The pull succeeded: QEMU no longer reads the backing chain, but keeps
  * the nodes (and their file descriptors) open until they are deleted.
  * Delete them (format node before its file node, top of the old chain
  * first), then give the images back, then update the live definition.
  * vm locked; the lock is dropped around monitor calls.
+ *
+ * The old chain leaves the live definition last: until then, any status
+ * file saved (by another thread, while the lock is dropped) names it
+ * among the disk's images, so a process that finds the pull concluded
+ * after a crash revokes it again. Detached first, a crash in between
+ * would leave a record that no longer said what was still to give back.
  */
 static void
 qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
@@ -130,15 +154,8 @@ qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
     g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
     qemuMonitor *mon;
 
-    /* Detach the old chain from the live definition first: from now on the
-     * disk is standalone whatever happens below. */
-    /* No chain at all: the live XML then shows no <backingStore> under
-     * the disk, and a definition taken from it reads the (now standalone)
-     * image header at the next start. */
-    old = g_steal_pointer(&disk->src->backingStore);
-
-    for (virStorageSource *src = old; src && src->type == VIR_STORAGE_TYPE_FILE;
-         src = src->backingStore) {
+    for (virStorageSource *src = disk->src->backingStore;
+         src && src->type == VIR_STORAGE_TYPE_FILE; src = src->backingStore) {
         if (src->nodeformat)
             g_ptr_array_add(nodes, g_strdup(src->nodeformat));
         if (src->nodestorage)
@@ -162,26 +179,159 @@ qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
         virResetLastError();
     }
 
+    /* The lock was dropped, but @disk is still there: the live definition
+     * goes only when the domain stops, which waits for every monitor user
+     * (qemuProcessStop) and then for the lock we hold again. */
     for (guint i = 0; i < paths->len; i++) {
         const char *path = g_ptr_array_index(paths, i);
-        g_autofree char *holder = NULL;
 
-        if (qemuBlockJobPathInUse(vm, disk, path))
-            continue;
-        if (!qemuBlockJobForgetLabel(vm, path))
-            continue;
-        holder = virSecurityManagerHolderID(driver->root, vm->def->uuid);
-        if (virSecurityManagerRestoreImageLabel(driver->securityManager, path,
-                                                holder) < 0) {
-            VIR_ERROR("cannot give image '%s' back after the pull of disk '%s' "
-                      "of domain '%s': %s", path, disk->dst, vm->def->name,
-                      virGetLastErrorMessage());
-            virResetLastError();
-        }
+        if (!qemuBlockJobPathInUse(vm, disk, path))
+            qemuBlockJobGiveBack(driver, vm, path);
     }
+    /* No chain at all from now on: the live XML shows no <backingStore>
+     * under the disk, and a definition taken from it reads the (now
+     * standalone) image header at the next start. */
+    old = g_steal_pointer(&disk->src->backingStore);
     /* The domain no longer uses them: a header naming them again later
      * is refused like any other. */
     qemuBackingRecordForget(driver, vm, disk->src->path, paths);
+}
+
+/* Does any disk's chain, or a serial or console log, of @def use @path? */
+static bool
+qemuBlockJobDefUses(virDomainDef *def, const char *path)
+{
+    for (size_t i = 0; i < def->ndisks; i++) {
+        if (virStorageSourceChainHasPath(def->disks[i]->src, path))
+            return true;
+    }
+    for (size_t i = 0; i < def->nserials; i++) {
+        if (g_strcmp0(def->serials[i]->path, path) == 0)
+            return true;
+    }
+    for (size_t i = 0; i < def->nconsoles; i++) {
+        if (g_strcmp0(def->consoles[i]->path, path) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Does any disk's chain of @def name block node @node? */
+static bool
+qemuBlockJobDefHasNode(virDomainDef *def, const char *node)
+{
+    for (size_t i = 0; i < def->ndisks; i++) {
+        for (virStorageSource *src = def->disks[i]->src; src; src = src->backingStore) {
+            if (g_strcmp0(src->nodeformat, node) == 0 ||
+                g_strcmp0(src->nodestorage, node) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Delete the block nodes of ours (the driver names them "libvirt-N-...")
+ * that QEMU has and no chain of the live definition references: what a
+ * revocation cut short left open. A node in use by another (the old
+ * chain's lower images, under an upper one) goes once that one is gone,
+ * so this runs until a round deletes nothing. vm locked; dropped while
+ * QEMU is asked.
+ *
+ * Only while QEMU has no job at all: QEMU 7.2 crashes (a NULL pointer in
+ * the stream job's filter node) when query-named-block-nodes comes while
+ * a stream job is concluded and not yet dismissed, and a running pull can
+ * conclude by itself at any moment (an I/O error). No new job can begin
+ * meanwhile: this runs while the root is being opened, before any call
+ * can start one. With a pull under way, stray nodes stay (their images
+ * are given back all the same) until the domain stops.
+ */
+static void
+qemuBlockJobDeleteStrayNodes(virDomainObj *vm)
+{
+    g_auto(GStrv) all = NULL;
+    g_autoptr(GPtrArray) stray = g_ptr_array_new_with_free_func(g_free);
+    qemuMonitorJobInfo *jobs = NULL;
+    size_t njobs = 0;
+    qemuMonitor *mon;
+    bool progress = true;
+    int rc;
+
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        goto error;
+    if ((rc = qemuMonitorQueryJobs(mon, &jobs, &njobs)) == 0 && njobs == 0)
+        rc = qemuMonitorQueryNamedBlockNodes(mon, &all);
+    qemuDomainObjExitMonitor(vm);
+    qemuMonitorJobInfoListFree(jobs, njobs);
+    if (rc < 0)
+        goto error;
+    if (njobs > 0) {
+        VIR_DEBUG("domain '%s' has %zu jobs in QEMU: not looking for stray block nodes",
+                  vm->def->name, njobs);
+        return;
+    }
+    for (size_t i = 0; all[i]; i++) {
+        if (g_str_has_prefix(all[i], "libvirt-") &&
+            !qemuBlockJobDefHasNode(vm->def, all[i]))
+            g_ptr_array_add(stray, g_strdup(all[i]));
+    }
+    if (stray->len == 0)
+        return;
+
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        goto error;
+    while (progress && stray->len > 0) {
+        progress = false;
+        for (guint i = 0; i < stray->len;) {
+            if (qemuMonitorBlockdevDel(mon, g_ptr_array_index(stray, i)) == 0) {
+                VIR_DEBUG("deleted stray block node '%s' of domain '%s'",
+                          (const char *) g_ptr_array_index(stray, i), vm->def->name);
+                g_ptr_array_remove_index(stray, i);
+                progress = true;
+            } else {
+                virResetLastError();
+                i++;
+            }
+        }
+    }
+    qemuDomainObjExitMonitor(vm);
+    for (guint i = 0; i < stray->len; i++) {
+        VIR_WARN("cannot delete block node '%s' of domain '%s', which no disk uses: its image stays open in QEMU",
+                 (const char *) g_ptr_array_index(stray, i), vm->def->name);
+    }
+    return;
+
+ error:
+    VIR_WARN("cannot look for block nodes of domain '%s' that no disk uses: %s",
+             vm->def->name, virGetLastErrorMessage());
+    virResetLastError();
+}
+
+void
+qemuBlockJobsReconcile(qemuDriver *driver, virDomainObj *vm)
+{
+    g_auto(GStrv) labels = NULL;
+    bool changed = false;
+
+    qemuBlockJobDeleteStrayNodes(vm);
+
+    if (!vm->labels || !virDomainObjIsActive(vm))
+        return;
+    /* A copy: giving an image back removes it from the list. */
+    labels = g_strdupv(vm->labels);
+    for (size_t i = 0; labels[i]; i++) {
+        if (qemuBlockJobDefUses(vm->def, labels[i]))
+            continue;
+        VIR_WARN("image '%s' is labelled for domain '%s' but none of its disks uses it (a revocation was cut short): giving it back",
+                 labels[i], vm->def->name);
+        qemuBlockJobGiveBack(driver, vm, labels[i]);
+        changed = true;
+    }
+    if (changed && qemuDomainSaveStatus(driver, vm) < 0) {
+        VIR_WARN("cannot record the images given back of domain '%s': %s",
+                 vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+    }
 }
 
 /*

@@ -21,6 +21,18 @@ void qemuBlockJobHandleIOError(virDomainObj *vm, const char *jobid,
  * are added to @events, to be queued once the domain is shut off. */
 void qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events);
 
+/*
+ * After a reconnect, before qemuBlockJobsReconnect (vm locked; dropped
+ * while QEMU is asked): finish a revocation a crash cut short. Block
+ * nodes of ours that no disk's chain references are deleted (QEMU then
+ * closes their images), and every image listed as labelled for the
+ * domain that no chain nor serial or console log uses is given back and
+ * unlisted. A status file may record a chain that left a disk before its
+ * images were given back (one written by an older version, which detached
+ * the chain first). Failures are logged.
+ */
+void qemuBlockJobsReconcile(qemuDriver *driver, virDomainObj *vm);
+
 /* After a reconnect (vm locked): match recorded pulls with QEMU's jobs and
  * finish those that ended while nobody watched. */
 int qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm);

@@ -11,6 +11,7 @@
 #include "qemu_conf.h"
 #include "util/virerror.h"
 #include "util/virfile.h"
+#include "util/virid.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
@@ -442,26 +443,24 @@ qemuConfGetUInt(const char *file, const qemuConfEntry *entry,
 
 
 /*
- * "user" and "group": a name, or '+' and a numeric id. The number is
- * checked here, where the file and line are known. 4294967295 is
- * (uid_t) -1, which setresuid() and chown() read as "leave unchanged":
- * QEMU would keep running as root. Whether a name exists is for the
- * security manager to find out when the driver starts.
+ * "user" and "group": a name, or '+' and a numeric id (see virid.h for
+ * the range). The number is checked here, where the file and line are
+ * known. Whether a name exists is for the security manager to find out
+ * when the driver starts.
  */
 static int
 qemuConfGetId(const char *file, const qemuConfEntry *entry, char **out)
 {
     g_autofree char *val = NULL;
-    guint64 num;
+    guint32 id;
 
     if (qemuConfGetString(file, entry, entry->value, &val) < 0)
         return -1;
-    if (val[0] == '+' &&
-        !g_ascii_string_to_unsigned(val + 1, 10, 0, G_MAXUINT32 - 1, &num, NULL)) {
+    if (virIDParseNumeric(val, &id) < 0) {
         virReportError(VIR_ERR_CONF_SYNTAX,
                        "setting '%s' in configuration file '%s' at line %d has the value '%s', "
                        "but a numeric id must be '+' followed by a number from 0 to %u",
-                       entry->key, file, entry->line, val, G_MAXUINT32 - 1);
+                       entry->key, file, entry->line, val, VIR_ID_MAX);
         return -1;
     }
     g_free(*out);

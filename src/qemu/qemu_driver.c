@@ -585,7 +585,6 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
     qemuDriver *driver = conn->privateData;
     g_autoptr(virDomainDef) def = NULL;
     g_autoptr(virDomainObj) existing = NULL;
-    g_autoptr(GHashTable) chains = NULL;
     virDomainPtr ret = NULL;
     bool updated = false;
 
@@ -595,24 +594,30 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
         qemuDomainCheckName(def->name) < 0)
         return NULL;
     def->id = -1;
-    /* Defining a domain accepts the backing chains its image headers name
-     * now: later starts refuse others (see qemu_backing.c). */
-    chains = qemuBackingProbe(def);
     /* Serialize definitions: the conflict check and the insertion must not
      * interleave with another define of the same name. */
     g_mutex_lock(&qemuDriversLock);
     if (qemuDomainCheckConflict(driver, def, &existing) < 0)
         goto cleanup;
-    if (qemuBackingRecordSave(driver, def, chains) < 0)
-        goto cleanup;
-    if (qemuDomainSaveConfig(driver, def) < 0) {
-        if (!existing)
-            qemuBackingRecordRemove(driver, def);
+    if (existing) {
+        g_mutex_lock(&existing->lock);
+        if (existing->removed) {
+            /* Undefined meanwhile: this define adds it anew. */
+            g_mutex_unlock(&existing->lock);
+            g_clear_pointer(&existing, virDomainObjUnref);
+        }
+    }
+    /* The definition and the record of the backing chains its domain is
+     * known to use are saved together; later starts refuse other chains
+     * (see qemu_backing.c). The domain stays locked throughout, so that
+     * the end of a pull cannot update the record in between. */
+    if (qemuBackingDefine(driver, def, existing) < 0) {
+        if (existing)
+            g_mutex_unlock(&existing->lock);
         goto cleanup;
     }
 
     if (existing) {
-        g_mutex_lock(&existing->lock);
         updated = existing->persistent;
         existing->persistent = true;
         if (virDomainObjIsActive(existing)) {

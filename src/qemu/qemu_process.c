@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,12 @@ typedef struct {
     char *action;                   /* BLOCK_JOB_ERROR */
     bool eofError;                  /* MONITOR_EOF */
 } qemuProcessEvent;
+
+static void
+qemuProcessCloseFD(gpointer fd)
+{
+    close(*(int *) fd);
+}
 
 static void
 qemuProcessEventFree(qemuProcessEvent *ev)
@@ -191,10 +198,10 @@ qemuProcessSocketAddr(qemuDriver *driver, const char *path,
 /*
  * Connect to the monitor socket: it was listening before QEMU started, and
  * only QEMU holds it, so a refused connection means QEMU is gone (never
- * worth a retry, unlike a socket QEMU makes itself).
+ * worth a retry, unlike a socket QEMU makes itself): *@gone says so.
  */
 static int
-qemuProcessMonitorConnect(qemuDriver *driver, const char *path)
+qemuProcessMonitorConnect(qemuDriver *driver, const char *path, bool *gone)
 {
     struct sockaddr_un addr;
     int fd;
@@ -208,6 +215,7 @@ qemuProcessMonitorConnect(qemuDriver *driver, const char *path)
     while (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
         if (errno == EINTR)
             continue;
+        *gone = errno == ECONNREFUSED;
         virReportSystemError(errno, "cannot connect to QEMU monitor '%s'", path);
         close(fd);
         return -1;
@@ -215,21 +223,49 @@ qemuProcessMonitorConnect(qemuDriver *driver, const char *path)
     return fd;
 }
 
+/* Has the other end of connection @fd closed it (QEMU on its way out)?
+ * Asks without waiting. */
+static bool
+qemuProcessPeerClosed(int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLRDHUP };
+
+    if (poll(&pfd, 1, 0) <= 0)
+        return false;
+    return pfd.revents & (POLLRDHUP | POLLHUP | POLLERR);
+}
+
+/*
+ * Connect the domain's monitor (vm locked; dropped meanwhile). On failure
+ * *@gone (may be NULL) tells whether QEMU closed the monitor, which it
+ * does only when it exits, or did not (a QEMU that does not answer).
+ */
 static int
-qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm)
+qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm, bool *gone)
 {
     qemuMonitor *mon = NULL;
+    bool closed = false;
     int fd;
 
     /* The monitor's callbacks hold a reference on the domain. */
     virDomainObjRef(vm);
     vm->monEOF = false;
     g_mutex_unlock(&vm->lock);
-    if ((fd = qemuProcessMonitorConnect(driver, vm->monPath)) >= 0) {
+    if ((fd = qemuProcessMonitorConnect(driver, vm->monPath, &closed)) >= 0) {
+        /* Our own look at the connection, for when the monitor fails: it
+         * closes its descriptor, not the connection we keep open here. */
+        int peek = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
         mon = qemuMonitorOpenFD(fd, virEventThreadGetContext(driver->eventThread),
                                 &qemuProcessMonitorCallbacks, vm,
                                 driver->cfg->monitorTimeout);
+        if (!mon && peek >= 0)
+            closed = qemuProcessPeerClosed(peek);
+        if (peek >= 0)
+            close(peek);
     }
+    if (gone)
+        *gone = closed;
     g_mutex_lock(&vm->lock);
     if (!mon) {
         virDomainObjUnref(vm);
@@ -285,10 +321,12 @@ qemuProcessCreateMonitorSocket(qemuDriver *driver, const char *path)
     return fd;
 }
 
-/* Every file QEMU opens by path: each image of each chain, and the
- * serial/console files. */
+/*
+ * Every file QEMU opens by path: each image of each chain, then the
+ * serial/console files (*@nimages is where the images end).
+ */
 static char **
-qemuProcessCollectPaths(virDomainDef *def)
+qemuProcessCollectPaths(virDomainDef *def, size_t *nimages)
 {
     g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
 
@@ -297,6 +335,7 @@ qemuProcessCollectPaths(virDomainDef *def)
              src && src->type == VIR_STORAGE_TYPE_FILE; src = src->backingStore)
             g_ptr_array_add(paths, g_strdup(src->path));
     }
+    *nimages = paths->len;
     for (size_t i = 0; i < def->nserials; i++) {
         if (def->serials[i]->type == VIR_DOMAIN_CHR_TYPE_FILE)
             g_ptr_array_add(paths, g_strdup(def->serials[i]->path));
@@ -310,69 +349,150 @@ qemuProcessCollectPaths(virDomainDef *def)
 }
 
 /*
- * Create a serial/console output file (as root, before it is labelled).
- * It must be a regular file: opening a FIFO for writing blocks until a
- * reader comes, for ever with the driver's lock held, and O_CREAT through
- * a dangling symlink would create its target, wherever it points.
+ * Open a serial/console output file, creating it (as root) if missing,
+ * before it is labelled; returns its descriptor, which is what gets
+ * labelled. It must be a regular file: opening a FIFO for writing blocks
+ * until a reader comes, for ever with the driver's lock held.
+ *
+ * No symbolic link is followed anywhere in its path. The file is handed
+ * to QEMU's user, so a link there is a way to have the driver give that
+ * user any file: whoever can write a directory on the way (QEMU's user,
+ * if the log lives in a directory it may write) could plant one or point
+ * it elsewhere between two starts, and the driver, as root, would chown
+ * its target. A link could be made safe only by checking who can change
+ * it and every directory it passes through; a log needs no link at all,
+ * so none is taken: the administrator names the file itself.
  */
 static int
 qemuProcessPrepareChrFile(const char *path)
 {
+    g_autofree char *want = g_canonicalize_filename(path, "/");
+    g_autofree char *proc = NULL;
+    g_autofree char *opened = NULL;
     struct stat sb;
     int fd;
 
-    if (stat(path, &sb) == 0) {
-        if (!S_ISREG(sb.st_mode)) {
-            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                           "serial log '%s' is not a regular file", path);
-            return -1;
-        }
-        fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    } else if (errno != ENOENT) {
-        virReportSystemError(errno, "cannot access serial log '%s'", path);
-        return -1;
-    } else if (lstat(path, &sb) == 0) {
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
         g_autofree char *target = g_file_read_link(path, NULL);
 
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       "serial log '%s' is a symbolic link to '%s', which does not exist; create the file first, it is never created through a link",
+                       "serial log '%s' is a symbolic link (to '%s'), which is not followed: name the file itself",
                        path, NULLSTR(target));
         return -1;
-    } else {
-        /* O_EXCL fails on a symlink, dangling or not, put there meanwhile. */
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NONBLOCK |
-                  O_NOCTTY | O_CLOEXEC, 0600);
     }
-    if (fd < 0) {
-        virReportSystemError(errno, "cannot create serial log '%s'", path);
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "serial log '%s' is not a regular file", path);
         return -1;
     }
-    /* The name may have been given to something else since the stat(). */
+    /* Nothing is created through a symlinked directory either (checked
+     * again on what was opened, below, for a link put there meanwhile). */
+    {
+        g_autofree char *dir = g_path_get_dirname(want);
+        g_autofree char *realdir = realpath(dir, NULL);
+
+        if (realdir && strcmp(realdir, dir) != 0) {
+            g_autofree char *base = g_path_get_basename(want);
+            g_autofree char *real = g_build_filename(realdir, base, NULL);
+
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "serial log '%s' is reached through a symbolic link (it is '%s'), which is not followed: name the file by its own path",
+                           path, real);
+            return -1;
+        }
+    }
+    /* O_EXCL and O_NOFOLLOW fail on a symlink put there meanwhile. */
+    fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+              O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW |
+                  O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+    }
+    if (fd < 0) {
+        if (errno == ELOOP) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           "serial log '%s' is a symbolic link, which is not followed: name the file itself",
+                           path);
+        } else {
+            virReportSystemError(errno, "cannot open serial log '%s'", path);
+        }
+        return -1;
+    }
+    /* The name may have been given to something else since the lstat(). */
     if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        "serial log '%s' is not a regular file", path);
         close(fd);
         return -1;
     }
-    close(fd);
-    return 0;
+    /* A directory on the way that is a link: the kernel's name of what
+     * was opened is not the one given. */
+    proc = g_strdup_printf("/proc/self/fd/%d", fd);
+    if (!(opened = g_file_read_link(proc, NULL)) || strcmp(opened, want) != 0) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       "serial log '%s' is reached through a symbolic link (it is '%s'), which is not followed: name the file by its own path",
+                       path, NULLSTR(opened));
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
-/* Serial output files must exist before they are labelled. */
-static int
+/*
+ * Open every serial/console output file (see qemuProcessPrepareChrFile):
+ * their descriptors, in the order qemuProcessCollectPaths lists them.
+ * NULL on error.
+ */
+static GArray *
 qemuProcessPrepareChrFiles(virDomainDef *def)
 {
     virDomainChrDef **lists[] = { def->serials, def->consoles };
     size_t counts[] = { def->nserials, def->nconsoles };
+    g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
 
+    g_array_set_clear_func(fds, qemuProcessCloseFD);
     for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
         for (size_t i = 0; i < counts[l]; i++) {
             virDomainChrDef *chr = lists[l][i];
+            int fd;
 
-            if (chr->type == VIR_DOMAIN_CHR_TYPE_FILE &&
-                qemuProcessPrepareChrFile(chr->path) < 0)
-                return -1;
+            if (chr->type != VIR_DOMAIN_CHR_TYPE_FILE)
+                continue;
+            if ((fd = qemuProcessPrepareChrFile(chr->path)) < 0)
+                return NULL;
+            g_array_append_val(fds, fd);
         }
+    }
+    return g_steal_pointer(&fds);
+}
+
+/*
+ * Label what QEMU opens for vm: the images by path (a symlinked image
+ * path is legitimate), then the serial logs by the descriptors @chrfds
+ * that were opened and checked. vm locked. On failure vm->labels is
+ * cleared if nothing stayed labelled, else kept for the caller's clean-up
+ * to give back.
+ */
+static int
+qemuProcessSetLabels(qemuDriver *driver, virDomainObj *vm, size_t nimages,
+                     GArray *chrfds)
+{
+    g_autofree char *holder = virSecurityManagerHolderID(driver->root,
+                                                         vm->def->uuid);
+
+    if (virSecurityManagerSetImageLabels(driver->securityManager,
+                                         (const char *const *) vm->labels,
+                                         nimages, holder) < 0) {
+        /* Nothing stays labelled after a failed SetImageLabels. */
+        g_clear_pointer(&vm->labels, g_strfreev);
+        return -1;
+    }
+    for (guint i = 0; i < chrfds->len; i++) {
+        if (virSecurityManagerSetImageLabelFD(driver->securityManager,
+                                              g_array_index(chrfds, int, i),
+                                              vm->labels[nimages + i],
+                                              holder) < 0)
+            return -1;
     }
     return 0;
 }
@@ -580,34 +700,49 @@ qemuProcessRecordPid(pid_t pid, void *opaque)
     return qemuDomainSaveStatus(vm->driver, vm);
 }
 
+/*
+ * A start failed once QEMU was forked: say why, with what QEMU wrote in
+ * this run (after our header and command line: what an earlier run said
+ * is not this failure's cause). "QEMU exited" only if it did: its process
+ * is gone, or it closed the monitor (@closed), which it does only on its
+ * way out, whether we saw "connection refused" or "end of file" first. A
+ * QEMU that is still there (a monitor timeout, a refused command) keeps
+ * the error that was found, its output added: a warning it printed is
+ * not why the start failed. Nothing here waits (the vm lock is held).
+ */
 static void
-qemuProcessReportStartFailure(virDomainObj *vm)
+qemuProcessReportStartFailure(virDomainObj *vm, bool closed)
 {
-    /* Only what QEMU wrote in this run, after our header and command line:
-     * what an earlier run said is not this failure's cause. */
     g_autofree char *last = virFileReadTailFrom(vm->logPath, vm->logStart,
                                                 QEMU_LOG_TAIL_LINES);
     g_autoptr(virError) orig = NULL;
 
     virErrorPreserveLast(&orig);
-    if (last && *last) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       "QEMU exited during start-up of domain '%s': %s",
-                       vm->def->name, last);
+    if (closed || vm->monEOF || !virProcessIsAlive(vm->pid)) {
+        if (last && *last) {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           "QEMU exited during start-up of domain '%s': %s",
+                           vm->def->name, last);
+        } else {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           "QEMU exited during start-up of domain '%s' and wrote nothing to its log '%s'",
+                           vm->def->name, vm->logPath);
+        }
         return;
     }
-    /* A QEMU that dies without a word fails our monitor connection with
-     * "connection refused" or "end of file", depending on who was first:
-     * say the same either way. Give an exiting QEMU a moment to be gone. */
-    for (int i = 0; i < 100 && virProcessIsAlive(vm->pid); i++)
-        g_usleep(10 * 1000);
-    if (orig && virProcessIsAlive(vm->pid)) {
-        virErrorRestore(&orig);
-    } else {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       "QEMU exited during start-up of domain '%s' and wrote nothing to its log '%s'",
-                       vm->def->name, vm->logPath);
+    if (!orig) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "cannot start domain '%s'%s%s", vm->def->name,
+                       last && *last ? "; QEMU wrote: " : "",
+                       last && *last ? last : "");
+        return;
     }
+    if (last && *last) {
+        virReportError(orig->code, "%s; QEMU wrote: %s",
+                       orig->message ? orig->message : "unknown error", last);
+        return;
+    }
+    virErrorRestore(&orig);
 }
 
 /* Undo a start: kill, restore, remove files. vm locked. */
@@ -654,7 +789,9 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 {
     g_autoptr(virDomainDef) live = NULL;
     g_auto(GStrv) argv = NULL;
+    g_autoptr(GArray) chrfds = NULL;
     const char *emulator;
+    size_t nimages;
     bool paused = !!(flags & VIR_DOMAIN_START_PAUSED);
     int monfd = -1;
     int logfd = -1;
@@ -678,7 +815,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     if (!(argv = qemuBuildCommandLine(live, emulator, QEMU_MONITOR_FD, NULL,
                                       qemuHostHasKVM())))
         return -1;
-    if (qemuProcessPrepareChrFiles(live) < 0)
+    if (!(chrfds = qemuProcessPrepareChrFiles(live)))
         return -1;
 
     /* Named by the uuid, not the name: a unix socket's path has at most
@@ -692,7 +829,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, live->name);
     g_free(vm->logPath);
     vm->logPath = g_strdup_printf("%s/%s.log", driver->logDir, live->name);
-    vm->labels = qemuProcessCollectPaths(live);
+    vm->labels = qemuProcessCollectPaths(live, &nimages);
 
     /* From here on the domain counts as running: status files describe
      * everything to undo if we crash half way. */
@@ -706,21 +843,10 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     /* The status file lists the images before they are labelled: killed in
      * between, the next process gives back whatever we labelled (giving
      * back a label never set changes nothing). */
-    if (qemuDomainSaveStatus(driver, vm) < 0)
+    if (qemuDomainSaveStatus(driver, vm) < 0 ||
+        qemuProcessSetLabels(driver, vm, nimages, chrfds) < 0)
         goto error;
-    {
-        g_autofree char *holder = virSecurityManagerHolderID(driver->root,
-                                                             vm->def->uuid);
-
-        if (virSecurityManagerSetImageLabels(driver->securityManager,
-                                             (const char *const *) vm->labels,
-                                             g_strv_length(vm->labels),
-                                             holder) < 0) {
-            /* Nothing stays labelled after a failed SetImageLabels. */
-            g_clear_pointer(&vm->labels, g_strfreev);
-            goto error;
-        }
-    }
+    g_clear_pointer(&chrfds, g_array_unref);
 
     if ((monfd = qemuProcessCreateMonitorSocket(driver, vm->monPath)) < 0)
         goto error;
@@ -738,9 +864,13 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         goto error;
     VIR_DEBUG("domain '%s' QEMU pid %d", vm->def->name, (int) pid);
 
-    if (qemuProcessMonitorOpen(driver, vm) < 0) {
-        qemuProcessReportStartFailure(vm);
-        goto error;
+    {
+        bool gone = false;
+
+        if (qemuProcessMonitorOpen(driver, vm, &gone) < 0) {
+            qemuProcessReportStartFailure(vm, gone);
+            goto error;
+        }
     }
 
     if (!paused) {
@@ -752,7 +882,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         rc = qemuMonitorCont(mon);
         qemuDomainObjExitMonitor(vm);
         if (rc < 0) {
-            qemuProcessReportStartFailure(vm);
+            qemuProcessReportStartFailure(vm, !qemuMonitorIsAlive(vm->mon));
             goto error;
         }
         virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
@@ -900,7 +1030,7 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
         return 1;
     }
 
-    if (vm->pid == 0 || qemuProcessMonitorOpen(driver, vm) < 0) {
+    if (vm->pid == 0 || qemuProcessMonitorOpen(driver, vm, NULL) < 0) {
         VIR_WARN("QEMU of domain '%s' went away while nobody watched",
                  vm->def->name);
         virResetLastError();
@@ -912,6 +1042,9 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
     if (vm->def->id >= driver->nextID)
         driver->nextID = vm->def->id + 1;
     g_mutex_unlock(&driver->lock);
+    /* Revocations first: a pull the next step finds completed is told
+     * only once nothing of its old chain is left with QEMU. */
+    qemuBlockJobsReconcile(driver, vm);
     if (qemuBlockJobsReconnect(driver, vm) < 0)
         VIR_WARN("block jobs of domain '%s' could not be reconciled: %s",
                  vm->def->name, virGetLastErrorMessage());

@@ -17,6 +17,7 @@
 
 #include "security/security_dac.h"
 #include "util/virerror.h"
+#include "util/virid.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_SECURITY
@@ -47,18 +48,21 @@
 
 /*
  * What an image's label is made of, and why each step happens in the
- * order it does. An image handed to QEMU carries two attributes: OWNER,
- * what to give back (the owner, the mode and the access ACL the image
- * had before its first holder), and HOLDERS, who needs the label now. A
+ * order it does. An image handed to QEMU carries up to three attributes:
+ * OWNER, what to give back (the owner and the mode the image had before
+ * its first holder, and whether it had an access ACL), ACL, that ACL
+ * (only if it had one), and HOLDERS, who needs the label now. A
  * label is a set of holders, not a count, so that doing a step twice (a
  * new process replaying what a crashed one may or may not have done)
  * changes nothing: adding a present holder or removing an absent one is
  * a no-op.
  *
- * OWNER is the outer layer, HOLDERS the inner one:
+ * ACL is the outermost layer, OWNER the middle one, HOLDERS the inner one:
  *
- *   Set, first holder:  write OWNER (unless present) -> chown -> write HOLDERS
- *   Restore, last one:  remove HOLDERS -> give back -> remove OWNER
+ *   Set, first holder:  write ACL, then OWNER (unless OWNER is present)
+ *                       -> chown -> write HOLDERS
+ *   Restore, last one:  remove HOLDERS -> give back -> remove OWNER,
+ *                       then ACL
  *
  * where "give back" is chown, put the ACL back (or remove any), chmod
  * (see virSecurityDACFileGiveBack): each of these can be done again, so
@@ -83,13 +87,21 @@
  * restore gives back is what the image was before, whatever QEMU's user
  * did meanwhile.
  *
- * HOLDERS is never present without OWNER, so a stray one is not trusted.
- * Adding or removing a holder beside others rewrites HOLDERS only, in one
- * fsetxattr().
+ * HOLDERS is never present without OWNER, so a stray one is not trusted;
+ * nor is an ACL without OWNER (a crash between the two writes or the two
+ * removals left it): the next Set writes it anew, the next Restore
+ * removes it. Adding or removing a holder beside others rewrites HOLDERS
+ * only, in one fsetxattr().
  *
  * OWNER reads "UID:GID:MODE", MODE in octal (with the setuid, setgid and
- * sticky bits), then ":ACL" if the image had an access ACL: its
- * VIR_SECURITY_DAC_ACL_ACCESS value in hex. A record of only "UID:GID" was
+ * sticky bits), then ":acl" if the image had an access ACL, which ACL
+ * holds: its VIR_SECURITY_DAC_ACL_ACCESS value, byte for byte. Byte for
+ * byte, not in text, because on ext4 all the attributes of a file share
+ * one 4 KiB block, which the ACL itself already uses: a copy twice its
+ * size (hex) left no room for an ACL of a few hundred entries. A record
+ * that still has no room is refused with an error that says so (see
+ * virSecurityDACSetAttr). A build before this one wrote ":HEX", the ACL
+ * in hex inside OWNER: still read. A record of only "UID:GID" was
  * written by a build that did not keep modes; see
  * virSecurityDACFileGiveBack for what such a restore does.
  */
@@ -117,6 +129,7 @@ typedef struct {
     mode_t mode;        /* permission, setuid, setgid and sticky bits */
     guint8 *acl;        /* the access ACL to put back, NULL if none */
     size_t aclLen;
+    bool aclInAttr;     /* OWNER says ":acl": ACL holds it */
     bool haveHolders;   /* the attribute exists (possibly empty) */
     GPtrArray *holders; /* char *: distinct holder ids, in order */
 } virSecurityDACRecord;
@@ -127,6 +140,7 @@ virSecurityDACRecordClear(virSecurityDACRecord *rec)
     g_clear_pointer(&rec->holders, g_ptr_array_unref);
     g_clear_pointer(&rec->acl, g_free);
     rec->aclLen = 0;
+    rec->aclInAttr = false;
     rec->haveOwner = false;
     rec->haveMode = false;
     rec->haveHolders = false;
@@ -149,6 +163,25 @@ virSecurityDACFileClear(virSecurityDACFile *file)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virSecurityDACFile, virSecurityDACFileClear);
+
+/* Fill file->sb; only a regular file or a block device is labelled. */
+static int
+virSecurityDACFileCheck(virSecurityDACFile *file)
+{
+    if (fstat(file->fd, &file->sb) < 0) {
+        virReportSystemError(errno, "cannot stat image '%s'", file->real);
+        return -1;
+    }
+
+    if (!S_ISREG(file->sb.st_mode) && !S_ISBLK(file->sb.st_mode)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "image '%s' is neither a regular file nor a block device",
+                       file->real);
+        return -1;
+    }
+
+    return 0;
+}
 
 /*
  * Resolve @path and open the file it names. A symlinked image path is
@@ -186,19 +219,7 @@ virSecurityDACFileOpen(virSecurityDACFile *file,
         return -1;
     }
 
-    if (fstat(file->fd, &file->sb) < 0) {
-        virReportSystemError(errno, "cannot stat image '%s'", file->real);
-        return -1;
-    }
-
-    if (!S_ISREG(file->sb.st_mode) && !S_ISBLK(file->sb.st_mode)) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       "image '%s' is neither a regular file nor a block device",
-                       file->real);
-        return -1;
-    }
-
-    return 0;
+    return virSecurityDACFileCheck(file);
 }
 
 /*
@@ -264,18 +285,39 @@ virSecurityDACGetAttr(int fd,
     return 1;
 }
 
+/*
+ * Set attribute @name of @file to @len bytes of @value. A file system
+ * whose attributes are full (ext4 gives all of a file's attributes one
+ * block: a long access ACL fills it) says so in words, not as "No space
+ * left on device" on a disk that has plenty.
+ */
+static int
+virSecurityDACSetAttrBytes(virSecurityDACFile *file,
+                           const char *name,
+                           const void *value,
+                           size_t len)
+{
+    if (fsetxattr(file->fd, name, value, len, 0) < 0) {
+        if (errno == ENOSPC || errno == E2BIG) {
+            virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                           "there is no room left in the extended attributes of image '%s' to remember its owner, mode and access ACL (its file system gives all of a file's attributes one block, and a long ACL fills it): shorten its ACL with setfacl, or give it to QEMU's user by hand",
+                           file->real);
+        } else {
+            virReportSystemError(errno,
+                                 "cannot set extended attribute '%s' of image '%s'",
+                                 name, file->real);
+        }
+        return -1;
+    }
+    return 0;
+}
+
 static int
 virSecurityDACSetAttr(virSecurityDACFile *file,
                       const char *name,
                       const char *value)
 {
-    if (fsetxattr(file->fd, name, value, strlen(value), 0) < 0) {
-        virReportSystemError(errno,
-                             "cannot set extended attribute '%s' of image '%s'",
-                             name, file->real);
-        return -1;
-    }
-    return 0;
+    return virSecurityDACSetAttrBytes(file, name, value, strlen(value));
 }
 
 static int
@@ -289,14 +331,6 @@ virSecurityDACRemoveAttr(virSecurityDACFile *file,
         return -1;
     }
     return 0;
-}
-
-static bool
-virSecurityDACParseID(const char *str,
-                      guint64 *id)
-{
-    /* (uid_t)-1 means "unchanged" to chown(): never a real owner. */
-    return g_ascii_string_to_unsigned(str, 10, 0, G_MAXUINT32 - 1, id, NULL);
 }
 
 /*
@@ -393,6 +427,17 @@ virSecurityDACGetAttrAlloc(int fd,
         *value = g_steal_pointer(&buf);
         return 1;
     }
+}
+
+/* Remove what to give back: OWNER, then the ACL it names (the outer
+ * layer goes last). */
+static int
+virSecurityDACRemoveRecord(virSecurityDACFile *file)
+{
+    if (virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_OWNER) < 0 ||
+        virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_ACL) < 0)
+        return -1;
+    return 0;
 }
 
 static bool
@@ -508,7 +553,7 @@ virSecurityDACParseACL(const char *hex,
     return true;
 }
 
-/* Parse OWNER, "UID:GID[:MODE[:ACL]]" (see the top of this file). */
+/* Parse OWNER, "UID:GID[:MODE[:acl|:HEX]]" (see the top of this file). */
 static bool
 virSecurityDACParseOwner(const char *value,
                          size_t len,
@@ -516,8 +561,8 @@ virSecurityDACParseOwner(const char *value,
 {
     g_auto(GStrv) fields = NULL;
     guint nfields;
-    guint64 uid;
-    guint64 gid;
+    guint32 uid;
+    guint32 gid;
     guint64 mode;
 
     if (strlen(value) != len)
@@ -526,8 +571,8 @@ virSecurityDACParseOwner(const char *value,
     fields = g_strsplit(value, ":", 5);
     nfields = g_strv_length(fields);
     if (nfields < 2 || nfields > 4 ||
-        !virSecurityDACParseID(fields[0], &uid) ||
-        !virSecurityDACParseID(fields[1], &gid))
+        !virIDParse(fields[0], &uid) ||
+        !virIDParse(fields[1], &gid))
         return false;
 
     if (nfields >= 3) {
@@ -536,8 +581,12 @@ virSecurityDACParseOwner(const char *value,
         rec->haveMode = true;
         rec->mode = mode;
     }
-    if (nfields == 4 && !virSecurityDACParseACL(fields[3], rec))
-        return false;
+    if (nfields == 4) {
+        if (g_str_equal(fields[3], "acl"))
+            rec->aclInAttr = true;
+        else if (!virSecurityDACParseACL(fields[3], rec))
+            return false;
+    }
 
     rec->haveOwner = true;
     rec->uid = uid;
@@ -545,21 +594,13 @@ virSecurityDACParseOwner(const char *value,
     return true;
 }
 
-/* The OWNER record for @rec, which has a mode. */
+/* The OWNER record for @rec, which has a mode; its ACL goes to ACL. */
 static char *
 virSecurityDACFormatOwner(const virSecurityDACRecord *rec)
 {
-    GString *value = g_string_new(NULL);
-
-    g_string_append_printf(value, "%u:%u:%04o",
+    return g_strdup_printf("%u:%u:%04o%s",
                            (unsigned int) rec->uid, (unsigned int) rec->gid,
-                           (unsigned int) rec->mode);
-    if (rec->acl) {
-        g_string_append_c(value, ':');
-        for (size_t i = 0; i < rec->aclLen; i++)
-            g_string_append_printf(value, "%02x", rec->acl[i]);
-    }
-    return g_string_free(value, FALSE);
+                           (unsigned int) rec->mode, rec->acl ? ":acl" : "");
 }
 
 static int
@@ -579,6 +620,19 @@ virSecurityDACReadRecord(virSecurityDACFile *file,
         goto readerror;
     if (rc > 0 && !virSecurityDACParseOwner(owner, len, rec))
         goto corrupt;
+
+    if (rec->aclInAttr) {
+        g_autofree char *acl = NULL;
+
+        attr = VIR_SECURITY_DAC_XATTR_ACL;
+        if ((rc = virSecurityDACGetAttrAlloc(file->fd, attr, &acl, &len)) < 0)
+            goto readerror;
+        /* OWNER is written after ACL and removed before it. */
+        if (rc == 0 || !virSecurityDACCheckACL((const guint8 *) acl, len))
+            goto corrupt;
+        rec->acl = (guint8 *) g_steal_pointer(&acl);
+        rec->aclLen = len;
+    }
 
     attr = VIR_SECURITY_DAC_XATTR_HOLDERS;
     if ((rc = virSecurityDACGetAttrAlloc(file->fd, attr, &value, &len)) < 0)
@@ -742,6 +796,127 @@ virSecurityDACSetImageLabelUnsupported(virSecurityDACFile *file,
     return -1;
 }
 
+/*
+ * Label the open @file for @holder (see virSecurityDACSetImageLabel).
+ * virSecurityDACLock held.
+ */
+static int
+virSecurityDACLabelFile(virSecurityDACFile *file,
+                        uid_t uid,
+                        gid_t gid,
+                        const char *holder)
+{
+    g_auto(virSecurityDACRecord) rec = { 0 };
+    g_autofree char *owner = NULL;
+    bool fresh = false;
+    int rc;
+
+    if ((rc = virSecurityDACFileHasAttrs(file)) < 0)
+        return -1;
+    if (rc == 0)
+        return virSecurityDACSetImageLabelUnsupported(file, uid, gid);
+
+    if (virSecurityDACFileLock(file, LOCK_EX) < 0 ||
+        virSecurityDACReadRecord(file, &rec) < 0)
+        return -1;
+
+    if (!rec.haveOwner && rec.holders->len > 0) {
+        /* We never write holders without an owner: not ours to trust. */
+        VIR_WARN("image '%s' lists holders but no owner to restore: ignoring them",
+                 file->real);
+        g_ptr_array_set_size(rec.holders, 0);
+    }
+
+    if (rec.holders->len > 0) {
+        if (file->sb.st_uid != uid || file->sb.st_gid != gid) {
+            /*
+             * Held, yet not for us: taking it over would silently cut
+             * off the QEMU that holds it now.
+             */
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           "image '%s' is in use with owner '%u:%u' by another domain, but this one runs as '%u:%u'",
+                           file->real,
+                           (unsigned int) file->sb.st_uid, (unsigned int) file->sb.st_gid,
+                           (unsigned int) uid, (unsigned int) gid);
+            return -1;
+        }
+
+        if (virSecurityDACHoldersContain(rec.holders, holder)) {
+            VIR_DEBUG("image '%s' is already labelled for '%s'", file->real, holder);
+            return 0;
+        }
+
+        /* Already ours: only the list changes, in one write. */
+        g_ptr_array_add(rec.holders, g_strdup(holder));
+        if (virSecurityDACWriteHolders(file, rec.holders) < 0)
+            return -1;
+        VIR_DEBUG("image '%s' labelled for '%s' too (%u holders)",
+                  file->real, holder, rec.holders->len);
+        return 0;
+    }
+
+    /* The first holder. */
+    if (!rec.haveOwner) {
+        rec.uid = file->sb.st_uid;
+        rec.gid = file->sb.st_gid;
+        rec.haveMode = true;
+        rec.mode = file->sb.st_mode & 07777;
+        if (virSecurityDACReadACL(file, &rec) < 0)
+            return -1;
+        /* ACL before OWNER; one a crash left without OWNER is replaced. */
+        if (rec.acl) {
+            if (virSecurityDACSetAttrBytes(file, VIR_SECURITY_DAC_XATTR_ACL,
+                                           rec.acl, rec.aclLen) < 0)
+                return -1;
+        } else if (virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_ACL) < 0) {
+            return -1;
+        }
+        owner = virSecurityDACFormatOwner(&rec);
+        if (virSecurityDACSetAttr(file, VIR_SECURITY_DAC_XATTR_OWNER, owner) < 0) {
+            virErrorPtr saved = NULL;
+
+            /* Nothing changed yet: leave no ACL copy behind either. */
+            virErrorPreserveLast(&saved);
+            virSecurityDACRemoveAttr(file, VIR_SECURITY_DAC_XATTR_ACL);
+            virErrorRestore(&saved);
+            return -1;
+        }
+        fresh = true;
+    } else {
+        /* Its mode and ACL may be what QEMU's user made of them: keep those too. */
+        VIR_DEBUG("image '%s' was left half labelled or restored: keeping its remembered owner %u:%u",
+                  file->real, (unsigned int) rec.uid, (unsigned int) rec.gid);
+    }
+
+    if (virSecurityDACFileChown(file, uid, gid) < 0)
+        goto undo;
+
+    g_ptr_array_add(rec.holders, g_strdup(holder));
+    if (virSecurityDACWriteHolders(file, rec.holders) < 0)
+        goto undo;
+
+    VIR_DEBUG("labelled image '%s' for %u:%u, holder '%s' (owner %u:%u%s)",
+              file->real, (unsigned int) uid, (unsigned int) gid, holder,
+              (unsigned int) rec.uid, (unsigned int) rec.gid,
+              fresh ? "" : ", kept");
+    return 0;
+
+ undo:
+    {
+        virErrorPtr saved = NULL;
+
+        /*
+         * Nobody holds the image: give it back as a restore would. If that
+         * fails too, OWNER stays for the next restore to finish.
+         */
+        virErrorPreserveLast(&saved);
+        if (virSecurityDACFileGiveBack(file, &rec) == 0)
+            virSecurityDACRemoveRecord(file);
+        virErrorRestore(&saved);
+    }
+    return -1;
+}
+
 /**
  * virSecurityDACSetImageLabel:
  * @path: an image (a symlink to one is followed)
@@ -775,10 +950,6 @@ virSecurityDACSetImageLabel(const char *path,
 {
     g_autoptr(GMutexLocker) locker = NULL;
     g_auto(virSecurityDACFile) file = { .fd = -1 };
-    g_auto(virSecurityDACRecord) rec = { 0 };
-    g_autofree char *owner = NULL;
-    bool fresh = false;
-    int rc;
 
     if (virSecurityDACCheckHolder(holder) < 0)
         return -1;
@@ -786,97 +957,47 @@ virSecurityDACSetImageLabel(const char *path,
     locker = g_mutex_locker_new(&virSecurityDACLock);
     if (virSecurityDACFileOpen(&file, path, false) < 0)
         return -1;
-
-    if ((rc = virSecurityDACFileHasAttrs(&file)) < 0)
-        return -1;
-    if (rc == 0)
-        return virSecurityDACSetImageLabelUnsupported(&file, uid, gid);
-
-    if (virSecurityDACFileLock(&file, LOCK_EX) < 0 ||
-        virSecurityDACReadRecord(&file, &rec) < 0)
-        return -1;
-
-    if (!rec.haveOwner && rec.holders->len > 0) {
-        /* We never write holders without an owner: not ours to trust. */
-        VIR_WARN("image '%s' lists holders but no owner to restore: ignoring them",
-                 file.real);
-        g_ptr_array_set_size(rec.holders, 0);
-    }
-
-    if (rec.holders->len > 0) {
-        if (file.sb.st_uid != uid || file.sb.st_gid != gid) {
-            /*
-             * Held, yet not for us: taking it over would silently cut
-             * off the QEMU that holds it now.
-             */
-            virReportError(VIR_ERR_OPERATION_INVALID,
-                           "image '%s' is in use with owner '%u:%u' by another domain, but this one runs as '%u:%u'",
-                           file.real,
-                           (unsigned int) file.sb.st_uid, (unsigned int) file.sb.st_gid,
-                           (unsigned int) uid, (unsigned int) gid);
-            return -1;
-        }
-
-        if (virSecurityDACHoldersContain(rec.holders, holder)) {
-            VIR_DEBUG("image '%s' is already labelled for '%s'", file.real, holder);
-            return 0;
-        }
-
-        /* Already ours: only the list changes, in one write. */
-        g_ptr_array_add(rec.holders, g_strdup(holder));
-        if (virSecurityDACWriteHolders(&file, rec.holders) < 0)
-            return -1;
-        VIR_DEBUG("image '%s' labelled for '%s' too (%u holders)",
-                  file.real, holder, rec.holders->len);
-        return 0;
-    }
-
-    /* The first holder. */
-    if (!rec.haveOwner) {
-        rec.uid = file.sb.st_uid;
-        rec.gid = file.sb.st_gid;
-        rec.haveMode = true;
-        rec.mode = file.sb.st_mode & 07777;
-        if (virSecurityDACReadACL(&file, &rec) < 0)
-            return -1;
-        owner = virSecurityDACFormatOwner(&rec);
-        if (virSecurityDACSetAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER, owner) < 0)
-            return -1;
-        fresh = true;
-    } else {
-        /* Its mode and ACL may be what QEMU's user made of them: keep those too. */
-        VIR_DEBUG("image '%s' was left half labelled or restored: keeping its remembered owner %u:%u",
-                  file.real, (unsigned int) rec.uid, (unsigned int) rec.gid);
-    }
-
-    if (virSecurityDACFileChown(&file, uid, gid) < 0)
-        goto undo;
-
-    g_ptr_array_add(rec.holders, g_strdup(holder));
-    if (virSecurityDACWriteHolders(&file, rec.holders) < 0)
-        goto undo;
-
-    VIR_DEBUG("labelled image '%s' for %u:%u, holder '%s' (owner %u:%u%s)",
-              file.real, (unsigned int) uid, (unsigned int) gid, holder,
-              (unsigned int) rec.uid, (unsigned int) rec.gid,
-              fresh ? "" : ", kept");
-    return 0;
-
- undo:
-    {
-        virErrorPtr saved = NULL;
-
-        /*
-         * Nobody holds the image: give it back as a restore would. If that
-         * fails too, OWNER stays for the next restore to finish.
-         */
-        virErrorPreserveLast(&saved);
-        if (virSecurityDACFileGiveBack(&file, &rec) == 0)
-            virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER);
-        virErrorRestore(&saved);
-    }
-    return -1;
+    return virSecurityDACLabelFile(&file, uid, gid, holder);
 }
+
+/**
+ * virSecurityDACSetImageLabelFD:
+ * @fd: a descriptor of the file to label, open in any mode (kept open)
+ * @path: the file's name, for messages only
+ * @uid: the user QEMU runs as
+ * @gid: the group QEMU runs as
+ * @holder: who needs the label (see virSecurityDACCheckHolder)
+ *
+ * As virSecurityDACSetImageLabel, for the file that is open at @fd rather
+ * than whatever a name leads to now: for a file the caller opened and
+ * checked itself, whose name others could point elsewhere meanwhile.
+ *
+ * Returns 0 on success, -1 on error (reported).
+ */
+int
+virSecurityDACSetImageLabelFD(int fd,
+                              const char *path,
+                              uid_t uid,
+                              gid_t gid,
+                              const char *holder)
+{
+    g_autoptr(GMutexLocker) locker = NULL;
+    g_auto(virSecurityDACFile) file = { .fd = -1 };
+
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
+
+    locker = g_mutex_locker_new(&virSecurityDACLock);
+    file.real = g_strdup(path);
+    if ((file.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        virReportSystemError(errno, "cannot use the descriptor of '%s'", path);
+        return -1;
+    }
+    if (virSecurityDACFileCheck(&file) < 0)
+        return -1;
+    return virSecurityDACLabelFile(&file, uid, gid, holder);
+}
+
 
 /**
  * virSecurityDACRestoreImageLabel:
@@ -933,9 +1054,10 @@ virSecurityDACRestoreImageLabel(const char *path,
     if (!rec.haveOwner) {
         VIR_DEBUG("image '%s' has no remembered owner: nothing to restore",
                   file.real);
-        if (rec.haveHolders)
-            return virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS);
-        return 0;
+        if (rec.haveHolders &&
+            virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS) < 0)
+            return -1;
+        return virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_ACL);
     }
 
     removed = virSecurityDACHoldersRemove(rec.holders, holder);
@@ -960,7 +1082,7 @@ virSecurityDACRestoreImageLabel(const char *path,
     if ((rec.haveHolders &&
          virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_HOLDERS) < 0) ||
         virSecurityDACFileGiveBack(&file, &rec) < 0 ||
-        virSecurityDACRemoveAttr(&file, VIR_SECURITY_DAC_XATTR_OWNER) < 0)
+        virSecurityDACRemoveRecord(&file) < 0)
         return -1;
 
     VIR_DEBUG("restored image '%s' to %u:%u mode %04o%s (last holder '%s'%s)",

@@ -10,14 +10,16 @@
 #include <sys/types.h>
 
 /*
- * Where what to give back ("UID:GID:MODE", MODE in octal, then ":ACL",
- * the access ACL in hex, if the image had one) and the holders of an
- * image's label (a comma-separated list of holder ids, e.g. one per
- * running domain) are kept. The trusted. namespace is writable only with
- * CAP_SYS_ADMIN, so QEMU's user cannot forge the owner or mode of a file
- * it has been handed, and it works on tmpfs.
+ * Where what to give back ("UID:GID:MODE", MODE in octal, then ":acl" if
+ * the image had an access ACL), the ACL itself (the bytes of its
+ * system.posix_acl_access) and the holders of an image's label (a
+ * comma-separated list of holder ids, e.g. one per running domain) are
+ * kept. The trusted. namespace is writable only with CAP_SYS_ADMIN, so
+ * QEMU's user cannot forge the owner, mode or ACL of a file it has been
+ * handed, and it works on tmpfs.
  */
 #define VIR_SECURITY_DAC_XATTR_OWNER "trusted.libvirt-bp.dac.owner"
+#define VIR_SECURITY_DAC_XATTR_ACL "trusted.libvirt-bp.dac.acl"
 #define VIR_SECURITY_DAC_XATTR_HOLDERS "trusted.libvirt-bp.dac.holders"
 
 /* The longest holder id, in bytes (without the terminating NUL). */
@@ -31,6 +33,13 @@ virSecurityDACSetImageLabel(const char *path,
                             uid_t uid,
                             gid_t gid,
                             const char *holder);
+
+int
+virSecurityDACSetImageLabelFD(int fd,
+                              const char *path,
+                              uid_t uid,
+                              gid_t gid,
+                              const char *holder);
 
 int
 virSecurityDACRestoreImageLabel(const char *path,

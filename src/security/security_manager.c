@@ -14,6 +14,7 @@
 #include "security/security_manager.h"
 #include "security/security_dac.h"
 #include "util/virerror.h"
+#include "util/virid.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_SECURITY
@@ -73,15 +74,14 @@ virSecurityManagerLookupUser(const char *name,
     size_t bufsize = virSecurityManagerPwBufSize();
     struct passwd pwbuf;
     struct passwd *pw = NULL;
-    guint64 num = 0;
-    bool numeric = name[0] == '+';
+    guint32 num = 0;
+    int numeric;
     int rc;
 
-    if (numeric &&
-        !g_ascii_string_to_unsigned(name + 1, 10, 0, G_MAXUINT32 - 1, &num, NULL)) {
+    if ((numeric = virIDParseNumeric(name, &num)) < 0) {
         virReportError(VIR_ERR_INVALID_ARG,
                        "user '%s' is neither a name nor '+' followed by a number from 0 to %u",
-                       name, G_MAXUINT32 - 1);
+                       name, VIR_ID_MAX);
         return -1;
     }
 
@@ -126,17 +126,16 @@ virSecurityManagerLookupGroup(const char *name,
     size_t bufsize = virSecurityManagerPwBufSize();
     struct group grbuf;
     struct group *gr = NULL;
-    guint64 num;
+    guint32 num;
     int rc;
 
-    if (name[0] == '+') {
-        if (!g_ascii_string_to_unsigned(name + 1, 10, 0, G_MAXUINT32 - 1,
-                                        &num, NULL)) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           "group '%s' is neither a name nor '+' followed by a number from 0 to %u",
-                           name, G_MAXUINT32 - 1);
-            return -1;
-        }
+    switch (virIDParseNumeric(name, &num)) {
+    case -1:
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "group '%s' is neither a name nor '+' followed by a number from 0 to %u",
+                       name, VIR_ID_MAX);
+        return -1;
+    case 1:
         *gid = num;
         *found = true;
         return 0;
@@ -201,8 +200,15 @@ virSecurityManagerLookupGroupList(virSecurityManager *mgr,
         }
     }
 
-    if (virSecurityManagerLookupGroup(VIR_SECURITY_KVM_GROUP, &kvm, &found) < 0)
-        return -1;
+    /* Optional: a group database that cannot answer (an NSS or LDAP
+     * outage) must not keep every root from opening. QEMU then runs
+     * without it, as on a host that has no such group. */
+    if (virSecurityManagerLookupGroup(VIR_SECURITY_KVM_GROUP, &kvm, &found) < 0) {
+        VIR_WARN("QEMU runs without the '%s' group, which could not be looked up: %s",
+                 VIR_SECURITY_KVM_GROUP, virGetLastErrorMessage());
+        virResetLastError();
+        return 0;
+    }
     if (!found)
         return 0;
     for (size_t i = 0; i < mgr->ngroups; i++) {
@@ -223,7 +229,8 @@ virSecurityManagerLookupGroupList(virSecurityManager *mgr,
  * Create a security manager. The "dac" driver hands every image to
  * @user:@group while QEMU uses it and makes the QEMU child drop to them,
  * with @user's supplementary groups and the "kvm" group if the host has
- * one (for /dev/kvm); it does so only when running as root, and otherwise
+ * one (for /dev/kvm; a group database that cannot be read counts as none,
+ * with a warning); it does so only when running as root, and otherwise
  * behaves like "none", which changes nothing.
  *
  * Returns the manager (free with virSecurityManagerFree), or NULL with
@@ -450,6 +457,38 @@ virSecurityManagerSetImageLabel(virSecurityManager *mgr,
     if (!mgr->active)
         return 0;
     return virSecurityDACSetImageLabel(path, mgr->uid, mgr->gid, holder);
+}
+
+/**
+ * virSecurityManagerSetImageLabelFD:
+ * @mgr: a security manager
+ * @fd: a descriptor of the file, open in any mode (it stays open)
+ * @path: the file's name, for messages and for the restore
+ * @holder: who needs the label (see virSecurityManagerSetImageLabel)
+ *
+ * As virSecurityManagerSetImageLabel, for the file open at @fd: the file
+ * the caller opened and checked, not whatever @path leads to by now (a
+ * name in a directory others can write may be pointed elsewhere at any
+ * moment). Restore it with virSecurityManagerRestoreImageLabel(@path):
+ * a restore changes only a file that carries this label's record.
+ *
+ * Returns 0 on success (also when inactive), -1 on error (reported).
+ */
+int
+virSecurityManagerSetImageLabelFD(virSecurityManager *mgr,
+                                  int fd,
+                                  const char *path,
+                                  const char *holder)
+{
+    if (!path) {
+        virReportInvalidNonNullArg(path);
+        return -1;
+    }
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
+    if (!mgr->active)
+        return 0;
+    return virSecurityDACSetImageLabelFD(fd, path, mgr->uid, mgr->gid, holder);
 }
 
 /**

@@ -50,6 +50,12 @@ virSecurityManagerSetImageLabel(virSecurityManager *mgr,
                                 const char *holder);
 
 int
+virSecurityManagerSetImageLabelFD(virSecurityManager *mgr,
+                                  int fd,
+                                  const char *path,
+                                  const char *holder);
+
+int
 virSecurityManagerRestoreImageLabel(virSecurityManager *mgr,
                                     const char *path,
                                     const char *holder);
