@@ -310,24 +310,29 @@ qemuBlockJobDeleteStrayNodes(virDomainObj *vm)
 void
 qemuBlockJobsReconcile(qemuDriver *driver, virDomainObj *vm)
 {
-    g_auto(GStrv) labels = NULL;
-    bool changed = false;
-
-    qemuBlockJobDeleteStrayNodes(vm);
+    g_autoptr(GPtrArray) unused = g_ptr_array_new_with_free_func(g_free);
 
     if (!vm->labels || !virDomainObjIsActive(vm))
         return;
-    /* A copy: giving an image back removes it from the list. */
-    labels = g_strdupv(vm->labels);
-    for (size_t i = 0; labels[i]; i++) {
-        if (qemuBlockJobDefUses(vm->def, labels[i]))
-            continue;
-        VIR_WARN("image '%s' is labelled for domain '%s' but none of its disks uses it (a revocation was cut short): giving it back",
-                 labels[i], vm->def->name);
-        qemuBlockJobGiveBack(driver, vm, labels[i]);
-        changed = true;
+    for (size_t i = 0; vm->labels[i]; i++) {
+        if (!qemuBlockJobDefUses(vm->def, vm->labels[i]))
+            g_ptr_array_add(unused, g_strdup(vm->labels[i]));
     }
-    if (changed && qemuDomainSaveStatus(driver, vm) < 0) {
+    /* Only a revocation cut short leaves nodes behind, and it leaves an
+     * image no chain uses as well: QEMU is not asked (two round trips at
+     * every reconnect) otherwise. As in a revocation, QEMU lets go of the
+     * images before they are given back. */
+    if (unused->len == 0)
+        return;
+    qemuBlockJobDeleteStrayNodes(vm);
+    for (guint i = 0; i < unused->len; i++) {
+        const char *path = g_ptr_array_index(unused, i);
+
+        VIR_WARN("image '%s' is labelled for domain '%s' but none of its disks uses it (a revocation was cut short): giving it back",
+                 path, vm->def->name);
+        qemuBlockJobGiveBack(driver, vm, path);
+    }
+    if (qemuDomainSaveStatus(driver, vm) < 0) {
         VIR_WARN("cannot record the images given back of domain '%s': %s",
                  vm->def->name, virGetLastErrorMessage());
         virResetLastError();

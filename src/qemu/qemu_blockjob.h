@@ -23,11 +23,11 @@ void qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events);
 
 /*
  * After a reconnect, before qemuBlockJobsReconnect (vm locked; dropped
- * while QEMU is asked): finish a revocation a crash cut short. Block
- * nodes of ours that no disk's chain references are deleted (QEMU then
- * closes their images), and every image listed as labelled for the
- * domain that no chain nor serial or console log uses is given back and
- * unlisted. A status file may record a chain that left a disk before its
+ * while QEMU is asked): finish a revocation a crash cut short. If an
+ * image listed as labelled for the domain is used by no chain nor serial
+ * or console log, block nodes of ours that no disk's chain references are
+ * deleted (QEMU then closes their images), and every such image is given
+ * back and unlisted; otherwise QEMU is not asked at all. A status file may record a chain that left a disk before its
  * images were given back (one written by an older version, which detached
  * the chain first). Failures are logged.
  */
