@@ -342,21 +342,35 @@ testDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
     return ret;
 }
 
+/*
+ * Run @func on the domain of @dom with the driver's lock held: every call
+ * on a domain handle. Returns what @func returns, or -1 (VIR_ERR_NO_DOMAIN).
+ */
+typedef int (*testDomainFunc)(testDriver *driver, virDomainPtr dom,
+                              testDomainObj *vm, void *opaque);
+
 static int
-testDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
+testDomainCall(virDomainPtr dom, testDomainFunc func, void *opaque)
 {
     testDriver *driver = dom->conn->privateData;
     testDomainObj *vm;
     int ret = -1;
 
-    virCheckFlags(0, -1);
     g_mutex_lock(&driver->lock);
-    if (!(vm = testDomObjFromDomain(driver, dom)))
-        goto cleanup;
+    if ((vm = testDomObjFromDomain(driver, dom)))
+        ret = func(driver, dom, vm, opaque);
+    g_mutex_unlock(&driver->lock);
+    return ret;
+}
+
+static int
+testDomainUndefineFunc(testDriver *driver, virDomainPtr dom G_GNUC_UNUSED,
+                       testDomainObj *vm, void *opaque G_GNUC_UNUSED)
+{
     if (!vm->persistent) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        "cannot undefine transient domain '%s'", vm->def->name);
-        goto cleanup;
+        return -1;
     }
     testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_UNDEFINED,
                          VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
@@ -365,36 +379,37 @@ testDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
         g_clear_pointer(&vm->newDef, virDomainDefFree);
     else
         testDomainObjRemove(driver, vm);
-    ret = 0;
+    return 0;
+}
 
- cleanup:
-    g_mutex_unlock(&driver->lock);
-    return ret;
+static int
+testDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
+{
+    virCheckFlags(0, -1);
+    return testDomainCall(dom, testDomainUndefineFunc, NULL);
+}
+
+static int
+testDomainCreateFunc(testDriver *driver, virDomainPtr dom, testDomainObj *vm,
+                     void *opaque)
+{
+    unsigned int flags = *(unsigned int *) opaque;
+
+    if (testDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is already running", vm->def->name);
+        return -1;
+    }
+    testDomainObjStart(driver, vm, flags & VIR_DOMAIN_START_PAUSED);
+    dom->id = vm->def->id;
+    return 0;
 }
 
 static int
 testDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
 {
-    testDriver *driver = dom->conn->privateData;
-    testDomainObj *vm;
-    int ret = -1;
-
     virCheckFlags(VIR_DOMAIN_START_PAUSED, -1);
-    g_mutex_lock(&driver->lock);
-    if (!(vm = testDomObjFromDomain(driver, dom)))
-        goto cleanup;
-    if (testDomainObjIsActive(vm)) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       "domain '%s' is already running", vm->def->name);
-        goto cleanup;
-    }
-    testDomainObjStart(driver, vm, flags & VIR_DOMAIN_START_PAUSED);
-    dom->id = vm->def->id;
-    ret = 0;
-
- cleanup:
-    g_mutex_unlock(&driver->lock);
-    return ret;
+    return testDomainCall(dom, testDomainCreateFunc, &flags);
 }
 
 static virDomainPtr
@@ -428,27 +443,64 @@ testDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
 }
 
 static int
-testDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
+testDomainDestroyFunc(testDriver *driver, virDomainPtr dom, testDomainObj *vm,
+                      void *opaque G_GNUC_UNUSED)
 {
-    testDriver *driver = dom->conn->privateData;
-    testDomainObj *vm;
-    int ret = -1;
-
-    virCheckFlags(VIR_DOMAIN_DESTROY_GRACEFUL, -1);
-    g_mutex_lock(&driver->lock);
-    if (!(vm = testDomObjFromDomain(driver, dom)))
-        goto cleanup;
     if (!testDomainObjIsActive(vm)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        "domain '%s' is not running", vm->def->name);
-        goto cleanup;
+        return -1;
     }
     testDomainObjStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
                       VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
     dom->id = -1;
-    ret = 0;
+    return 0;
+}
 
- cleanup:
+static int
+testDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
+{
+    virCheckFlags(VIR_DOMAIN_DESTROY_GRACEFUL, -1);
+    return testDomainCall(dom, testDomainDestroyFunc, NULL);
+}
+
+static testDomainObj *
+testDomainObjFindByID(testDriver *driver, const void *id)
+{
+    for (guint i = 0; i < driver->domains->len; i++) {
+        testDomainObj *vm = g_ptr_array_index(driver->domains, i);
+
+        if (vm->def->id == *(const int *) id)
+            return vm;
+    }
+    return NULL;
+}
+
+static testDomainObj *
+testDomainObjFindByNameKey(testDriver *driver, const void *name)
+{
+    return testDomainObjFindByName(driver, name);
+}
+
+static testDomainObj *
+testDomainObjFindByUUIDKey(testDriver *driver, const void *uuid)
+{
+    return testDomainObjFindByUUID(driver, uuid);
+}
+
+/* A handle on the domain @find finds for @key, or NULL (nothing reported). */
+static virDomainPtr
+testDomainLookup(virConnectPtr conn,
+                 testDomainObj *(*find)(testDriver *driver, const void *key),
+                 const void *key)
+{
+    testDriver *driver = conn->privateData;
+    testDomainObj *vm;
+    virDomainPtr ret = NULL;
+
+    g_mutex_lock(&driver->lock);
+    if ((vm = find(driver, key)))
+        ret = testDomainHandle(conn, vm);
     g_mutex_unlock(&driver->lock);
     return ret;
 }
@@ -456,51 +508,30 @@ testDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
 static virDomainPtr
 testDomainLookupByName(virConnectPtr conn, const char *name)
 {
-    testDriver *driver = conn->privateData;
-    testDomainObj *vm;
-    virDomainPtr ret = NULL;
+    virDomainPtr ret = testDomainLookup(conn, testDomainObjFindByNameKey, name);
 
-    g_mutex_lock(&driver->lock);
-    if ((vm = testDomainObjFindByName(driver, name)))
-        ret = testDomainHandle(conn, vm);
-    else
+    if (!ret)
         virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
-    g_mutex_unlock(&driver->lock);
     return ret;
 }
 
 static virDomainPtr
 testDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
 {
-    testDriver *driver = conn->privateData;
-    testDomainObj *vm;
-    virDomainPtr ret = NULL;
+    virDomainPtr ret = testDomainLookup(conn, testDomainObjFindByUUIDKey, uuid);
 
-    g_mutex_lock(&driver->lock);
-    if ((vm = testDomainObjFindByUUID(driver, uuid)))
-        ret = testDomainHandle(conn, vm);
-    else
+    if (!ret)
         virDomainDriverReportNoDomain(uuid, NULL);
-    g_mutex_unlock(&driver->lock);
     return ret;
 }
 
 static virDomainPtr
 testDomainLookupByID(virConnectPtr conn, int id)
 {
-    testDriver *driver = conn->privateData;
-    virDomainPtr ret = NULL;
+    virDomainPtr ret = testDomainLookup(conn, testDomainObjFindByID, &id);
 
-    g_mutex_lock(&driver->lock);
-    for (guint i = 0; i < driver->domains->len && !ret; i++) {
-        testDomainObj *vm = g_ptr_array_index(driver->domains, i);
-
-        if (vm->def->id == id)
-            ret = testDomainHandle(conn, vm);
-    }
     if (!ret)
         virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching id %d", id);
-    g_mutex_unlock(&driver->lock);
     return ret;
 }
 
@@ -524,29 +555,9 @@ testConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
     return virDomainDriverListExport(out, domains);
 }
 
-/*
- * Run @query on the domain of @dom with the driver's lock held: the
- * calls that only read a domain. Returns what @query returns, or -1
- * (VIR_ERR_NO_DOMAIN).
- */
-typedef int (*testDomainQuery)(testDomainObj *vm, void *opaque);
-
 static int
-testDomainRead(virDomainPtr dom, testDomainQuery query, void *opaque)
-{
-    testDriver *driver = dom->conn->privateData;
-    testDomainObj *vm;
-    int ret = -1;
-
-    g_mutex_lock(&driver->lock);
-    if ((vm = testDomObjFromDomain(driver, dom)))
-        ret = query(vm, opaque);
-    g_mutex_unlock(&driver->lock);
-    return ret;
-}
-
-static int
-testDomainGetStateQuery(testDomainObj *vm, void *opaque)
+testDomainGetStateQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+                         testDomainObj *vm, void *opaque)
 {
     int **out = opaque;
 
@@ -562,11 +573,12 @@ testDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags
     int *out[] = { state, reason };
 
     virCheckFlags(0, -1);
-    return testDomainRead(dom, testDomainGetStateQuery, out);
+    return testDomainCall(dom, testDomainGetStateQuery, out);
 }
 
 static int
-testDomainGetInfoQuery(testDomainObj *vm, void *opaque)
+testDomainGetInfoQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+                        testDomainObj *vm, void *opaque)
 {
     virDomainInfoPtr info = opaque;
 
@@ -583,7 +595,7 @@ testDomainGetInfoQuery(testDomainObj *vm, void *opaque)
 static int
 testDomainGetInfo(virDomainPtr dom, virDomainInfoPtr info)
 {
-    return testDomainRead(dom, testDomainGetInfoQuery, info);
+    return testDomainCall(dom, testDomainGetInfoQuery, info);
 }
 
 typedef struct {
@@ -592,7 +604,8 @@ typedef struct {
 } testDomainXMLQuery;
 
 static int
-testDomainGetXMLDescQuery(testDomainObj *vm, void *opaque)
+testDomainGetXMLDescQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+                           testDomainObj *vm, void *opaque)
 {
     testDomainXMLQuery *q = opaque;
 
@@ -608,12 +621,13 @@ testDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
 
     virCheckFlags(VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE |
                   VIR_DOMAIN_XML_UPDATE_CPU | VIR_DOMAIN_XML_MIGRATABLE, NULL);
-    testDomainRead(dom, testDomainGetXMLDescQuery, &q);
+    testDomainCall(dom, testDomainGetXMLDescQuery, &q);
     return q.xml;
 }
 
 static int
-testDomainIsActiveQuery(testDomainObj *vm, void *opaque G_GNUC_UNUSED)
+testDomainIsActiveQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+                         testDomainObj *vm, void *opaque G_GNUC_UNUSED)
 {
     return testDomainObjIsActive(vm);
 }
@@ -621,11 +635,12 @@ testDomainIsActiveQuery(testDomainObj *vm, void *opaque G_GNUC_UNUSED)
 static int
 testDomainIsActive(virDomainPtr dom)
 {
-    return testDomainRead(dom, testDomainIsActiveQuery, NULL);
+    return testDomainCall(dom, testDomainIsActiveQuery, NULL);
 }
 
 static int
-testDomainIsPersistentQuery(testDomainObj *vm, void *opaque G_GNUC_UNUSED)
+testDomainIsPersistentQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
+                             testDomainObj *vm, void *opaque G_GNUC_UNUSED)
 {
     return vm->persistent;
 }
@@ -633,7 +648,7 @@ testDomainIsPersistentQuery(testDomainObj *vm, void *opaque G_GNUC_UNUSED)
 static int
 testDomainIsPersistent(virDomainPtr dom)
 {
-    return testDomainRead(dom, testDomainIsPersistentQuery, NULL);
+    return testDomainCall(dom, testDomainIsPersistentQuery, NULL);
 }
 
 static int
