@@ -163,12 +163,13 @@ extern virConnectAuthPtr virConnectAuthPtrDefault;
  *
  * Open a connection. The default URI is $LIBVIRT_DEFAULT_URI, or
  * "qemu:///system" when that is unset. The registered drivers are offered
- * the URI in turn, and the first that accepts it serves the connection.
- * This build's drivers: "qemu:///embed?root=DIR" runs the QEMU driver
+ * the URI in turn, and the first that accepts it serves the connection
+ * (docs/uri.md): "qemu:///embed?root=DIR" runs the QEMU driver
  * inside the calling process, with all its state under DIR (the process
  * hosts that state from its first connection to DIR to its last);
  * "test:///default" is a driver of in-memory domains, with one running
- * domain "test" at first, for testing applications. "qemu:///system",
+ * domain "test" at first, for testing applications (a library built
+ * --without-qemu has only this one). "qemu:///system",
  * "qemu:///session", "qemu+unix:///system", "qemu+ssh://host/system" and
  * "qemu+tls://host/system" will talk to libvirtd.
  *
