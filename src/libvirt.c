@@ -362,39 +362,41 @@ virConnectOpenInternal(const char *name, virConnectAuthPtr auth,
     return NULL;
 }
 
-/**
- * virConnectOpenAuth:
- * @name: the URI of the hypervisor, or NULL for the default
- * @auth: how to ask for credentials, or NULL
- * @flags: bitwise-OR of virConnectFlags
- *
- * See include/libvirt/libvirt.h.
- *
- * Returns a new connection or NULL on error.
- */
-virConnectPtr
-virConnectOpenAuth(const char *name, virConnectAuthPtr auth, unsigned int flags)
+/* The three opens: the failure kept for the caller. */
+static virConnectPtr
+virConnectOpenPublic(const char *name, virConnectAuthPtr auth,
+                     unsigned int flags)
 {
-    virConnectPtr conn = NULL;
+    virConnectPtr conn;
 
-    VIR_DEBUG("name=%s auth=%p flags=0x%x", NULLSTR(name), auth, flags);
-    virResetLastError();
-    virCheckFlags(VIR_CONNECT_RO | VIR_CONNECT_NO_ALIASES, NULL);
     if (!(conn = virConnectOpenInternal(name, auth, flags)))
         virDispatchError(NULL);
     return conn;
 }
 
 virConnectPtr
+virConnectOpenAuth(const char *name, virConnectAuthPtr auth, unsigned int flags)
+{
+    VIR_DEBUG("name=%s auth=%p flags=0x%x", NULLSTR(name), auth, flags);
+    virResetLastError();
+    virCheckFlags(VIR_CONNECT_RO | VIR_CONNECT_NO_ALIASES, NULL);
+    return virConnectOpenPublic(name, auth, flags);
+}
+
+virConnectPtr
 virConnectOpen(const char *name)
 {
-    return virConnectOpenAuth(name, NULL, 0);
+    VIR_DEBUG("name=%s", NULLSTR(name));
+    virResetLastError();
+    return virConnectOpenPublic(name, NULL, 0);
 }
 
 virConnectPtr
 virConnectOpenReadOnly(const char *name)
 {
-    return virConnectOpenAuth(name, NULL, VIR_CONNECT_RO);
+    VIR_DEBUG("name=%s", NULLSTR(name));
+    virResetLastError();
+    return virConnectOpenPublic(name, NULL, VIR_CONNECT_RO);
 }
 
 int
