@@ -67,6 +67,12 @@ callsTake(void)
 }
 
 static void
+callsReset(void)
+{
+    g_free(callsTake());
+}
+
+static void
 assertCalls(const char *want)
 {
     g_autofree char *got = callsTake();
@@ -305,7 +311,7 @@ testDispatch(void)
 {
     virConnectPtr conn;
 
-    callsTake();
+    callsReset();
     conn = virConnectOpen("fake:///a");
     g_assert_nonnull(conn);
     g_assert_cmpuint(versionOf(conn), ==, 101);
@@ -353,7 +359,7 @@ testUnclaimed(void)
     g_autofree char *embed = g_strdup_printf("fake:///embed?root=%s", root);
     g_autofree char *want = NULL;
 
-    callsTake();
+    callsReset();
     g_assert_null(virConnectOpen("bogus:///x"));
     virTestAssertError(VIR_ERR_NO_CONNECT);
     want = g_strdup_printf("no connection driver available for 'bogus:///x' (this build "
@@ -438,7 +444,7 @@ testAuthCallback(void)
     virConnectAuth authNoPass = { noPass, G_N_ELEMENTS(noPass), authCb, &answers };
     virConnectPtr conn;
 
-    callsTake();
+    callsReset();
     conn = virConnectOpenAuth("auth:///", &auth, 0);
     g_assert_nonnull(conn);
     g_assert_cmpuint(answers.asked, ==, 2);
@@ -452,7 +458,7 @@ testAuthCallback(void)
     g_assert_null(virDomainDefineXML(conn, "<domain/>"));
     virTestAssertError(VIR_ERR_OPERATION_DENIED);
     virConnectClose(conn);
-    callsTake();
+    callsReset();
 
     answers.pass = "wrong";
     g_assert_null(virConnectOpenAuth("auth:///", &auth, 0));
@@ -466,7 +472,7 @@ testAuthCallback(void)
     /* virConnectOpen() is OpenAuth without one. */
     g_assert_null(virConnectOpen("auth:///"));
     virTestAssertError(VIR_ERR_AUTH_UNAVAILABLE);
-    callsTake();
+    callsReset();
 
     /* A driver that needs none ignores it. */
     conn = virConnectOpenAuth("test:///default", &auth, 0);
@@ -643,7 +649,7 @@ testEmbedHosting(void)
     virConnectPtr c1, c2, c3;
     struct stat sb;
 
-    callsTake();
+    callsReset();
     c1 = virConnectOpen(uriR);
     g_assert_nonnull(c1);
     want = g_strdup_printf("S1 init r; S2 init r; Embed open %s", r);
@@ -697,7 +703,7 @@ testEmbedFailure(void)
     g_autofree char *root = g_build_filename(dir, "fail", NULL);
     g_autofree char *uri = embedURI("fakeembed", root);
 
-    callsTake();
+    callsReset();
     g_assert_null(virConnectOpen(uri));
     virTestAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
     g_assert_cmpstr(virGetLastErrorMessage(), ==, "S2 cannot host 'fail'");
@@ -726,7 +732,7 @@ testDaemonState(void)
 {
     virConnectPtr conn;
 
-    callsTake();
+    callsReset();
     g_assert_cmpint(virStateInitialize(false, NULL, NULL, NULL), ==, 0);
     /* The QEMU driver has no daemon instance yet: skipped. */
     assertCalls("S1 init daemon; S2 init daemon");
