@@ -2,7 +2,8 @@
 # The test command: install what is missing, build, run the whole suite.
 # With CI=true it also turns warnings into errors, runs the suite again in
 # an AddressSanitizer + UBSan build, runs make distcheck as an unprivileged
-# user without QEMU, and fails if any QEMU is left running.
+# user without QEMU, builds and checks the library --without-qemu, and
+# fails if any QEMU is left running.
 # The last line is "N passed, N failed, N skipped", counted from the
 # automake test results.
 set -u
@@ -46,6 +47,16 @@ if [ "${CI:-}" = true ]; then
         echo ":test-result: PASS" >> "$top/_test-results.txt"
     else
         echo "FAIL: scripts/distcheck-unprivileged.sh"
+        echo ":test-result: FAIL" >> "$top/_test-results.txt"
+        status=1
+    fi
+    # The client library without the QEMU driver builds, passes its
+    # tests, and has no driver for qemu:///embed. One test too.
+    if "$top/scripts/check-without-qemu.sh"; then
+        echo "PASS: scripts/check-without-qemu.sh"
+        echo ":test-result: PASS" >> "$top/_test-results.txt"
+    else
+        echo "FAIL: scripts/check-without-qemu.sh"
         echo ":test-result: FAIL" >> "$top/_test-results.txt"
         status=1
     fi

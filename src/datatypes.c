@@ -9,8 +9,8 @@
 
 #include "datatypes.h"
 #include "driver.h"
-#include "virerror.h"
-#include "virlog.h"
+#include "util/virerror.h"
+#include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_NONE
 
@@ -61,6 +61,10 @@ virConnectDispose(virConnectPtr conn)
     VIR_DEBUG("closing connection %p (%s)", conn, NULLSTR(conn->uri));
     if (conn->driver && conn->driver->connectClose)
         conn->driver->connectClose(conn);
+    /* After the driver let go: the last hold stops the hosted state. */
+    if (conn->embedRoot)
+        virStateEmbedRelease(conn->embedRoot);
+    g_free(conn->embedRoot);
     virResetError(&conn->err);
     g_mutex_clear(&conn->lock);
     g_free(conn->uri);

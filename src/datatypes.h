@@ -10,6 +10,7 @@
 #include "libvirt/libvirt.h"
 
 typedef struct _virConnectDriver virConnectDriver;
+typedef struct _virHypervisorDriver virHypervisorDriver;
 
 #define VIR_CONNECT_MAGIC 0x4c425643u   /* tells a live handle from junk */
 #define VIR_DOMAIN_MAGIC 0x4c42444fu
@@ -19,8 +20,11 @@ struct _virConnect {
     gint refs;
     unsigned int flags;         /* virConnectFlags: VIR_CONNECT_RO */
     char *uri;                  /* as given (canonical form from the driver) */
-    virConnectDriver *driver;
+    virHypervisorDriver *driver;
     void *privateData;          /* the driver's */
+    char *embedRoot;            /* of an embed URI: the root whose hosted
+                                 * states this connection holds (released
+                                 * when it is disposed), else NULL */
 
     GMutex lock;                /* protects err */
     virError err;               /* last error of a call on this connection */

@@ -1,31 +1,32 @@
 /*
- * libvirt.c: the public entry points. Each one logs its arguments, resets
- * the thread's error, checks handles, arguments and read-only connections,
- * and dispatches to the connection's driver. No hypervisor logic lives here.
+ * libvirt.c: the public entry points for the library and its connections:
+ * initialisation, opening (the registered connection driver that accepts
+ * the URI), the terminal's default authentication, references, errors.
+ * Domain calls are in libvirt-domain.c, QEMU-specific ones in
+ * libvirt-qemu.c. No driver is named here: see driver-builtin.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <config.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
-#include "libvirt/libvirt-qemu.h"
 #include "datatypes.h"
 #include "driver.h"
-#include "conf/domain_conf.h"
-#include "virerror.h"
-#include "virlog.h"
+#include "libvirt_access.h"
+#include "libvirt_internal.h"
+#include "util/virerror.h"
+#include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_NONE
 
 #define VIR_DEFAULT_URI "qemu:///system"
 
-static virConnectDriver *virConnectDrivers[] = {
-    &qemuConnectDriver,
-};
-
-/* Keep the failure of a call on @conn readable with virConnGetLastError(). */
-static void
+void
 virDispatchError(virConnectPtr conn)
 {
     virErrorPtr err = virErrorGetCurrent();
@@ -42,57 +43,60 @@ virDispatchError(virConnectPtr conn)
     }
 }
 
-#define virCheckConnectReturn(conn, retval) \
-    do { \
-        if (!virConnectIsValid(conn)) { \
-            virRaiseErrorFull(__FILE__, __func__, __LINE__, VIR_FROM_NONE, \
-                              VIR_ERR_INVALID_CONN, VIR_ERR_ERROR, \
-                              "%s: invalid connection pointer", __func__); \
-            virDispatchError(NULL); \
-            return retval; \
-        } \
-    } while (0)
+/* ------------------------------------------------------------------ */
+/* Read-only connections                                                */
 
-#define virCheckDomainReturn(dom, retval) \
-    do { \
-        if (!virDomainIsValid(dom)) { \
-            virRaiseErrorFull(__FILE__, __func__, __LINE__, VIR_FROM_DOM, \
-                              VIR_ERR_INVALID_DOMAIN, VIR_ERR_ERROR, \
-                              "%s: invalid domain pointer", __func__); \
-            virDispatchError(NULL); \
-            return retval; \
-        } \
-    } while (0)
+static gpointer
+virAPIAccessIndexOnce(gpointer data G_GNUC_UNUSED)
+{
+    GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
 
-#define virCheckNonNullArgGoto(arg, label) \
-    do { \
-        if (!(arg)) { \
-            virReportInvalidNonNullArg(arg); \
-            goto label; \
-        } \
-    } while (0)
+    for (size_t i = 0; i < G_N_ELEMENTS(virAPIAccessTable); i++)
+        g_hash_table_insert(index, (gpointer) virAPIAccessTable[i].name,
+                            (gpointer) &virAPIAccessTable[i]);
+    return index;
+}
 
-#define virCheckReadOnlyGoto(connflags, label) \
-    do { \
-        if ((connflags) & VIR_CONNECT_RO) { \
-            virReportError(VIR_ERR_OPERATION_DENIED, "%s", \
-                           "this function is not supported on a read-only connection"); \
-            goto label; \
-        } \
-    } while (0)
+int
+virAPICheckAccess(virConnectPtr conn, const char *func, unsigned int flags)
+{
+    static GOnce once = G_ONCE_INIT;
+    const virAPIAccessEntry *entry;
 
-#define virReportUnsupported() \
-    virReportError(VIR_ERR_NO_SUPPORT, "this function is not supported by the connection driver: %s", \
-                   __func__)
+    g_once(&once, virAPIAccessIndexOnce, NULL);
+    if (!(entry = g_hash_table_lookup(once.retval, func))) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "public function '%s' has no read-only classification "
+                       "(add it to src/libvirt_access.h)", func);
+        return -1;
+    }
+    if (!(conn->flags & VIR_CONNECT_RO))
+        return 0;
+    if (entry->access == VIR_API_ACCESS_WRITE) {
+        virReportError(VIR_ERR_OPERATION_DENIED, "%s",
+                       "this function is not supported on a read-only connection");
+        return -1;
+    }
+    if (flags & entry->writeFlags) {
+        virReportError(VIR_ERR_OPERATION_DENIED,
+                       "%s with flags 0x%x is not supported on a read-only connection",
+                       func, flags & entry->writeFlags);
+        return -1;
+    }
+    return 0;
+}
 
 /* ------------------------------------------------------------------ */
-/* Connections                                                          */
+/* Initialisation                                                       */
+
+static int virGlobalInitResult;
 
 /*
  * One-time set-up, before the library starts threads of its own. GLib's
  * number parsing builds its C locale on first use; a thread that has to
  * wait for another one doing that may see errno set by the wait and take a
- * valid number for an error. Do the first use here, alone.
+ * valid number for an error. Do the first use here, alone. Then the
+ * drivers compiled in register themselves.
  */
 static gpointer
 virGlobalInitOnce(gpointer data G_GNUC_UNUSED)
@@ -100,6 +104,10 @@ virGlobalInitOnce(gpointer data G_GNUC_UNUSED)
     guint64 unused;
 
     g_ascii_string_to_unsigned("0", 10, 0, 1, &unused, NULL);
+    if (virDriverRegisterBuiltin() < 0) {
+        VIR_ERROR("registering the drivers failed: %s", virGetLastErrorMessage());
+        virGlobalInitResult = -1;
+    }
     return NULL;
 }
 
@@ -118,17 +126,191 @@ virInitialize(void)
 {
     static GOnce once = G_ONCE_INIT;
 
+    if (virLogInitialize() < 0)
+        return -1;
     g_once(&once, virGlobalInitOnce, NULL);
-    return virLogInitialize();
+    if (virGlobalInitResult < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       "the library's drivers could not be registered");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Authentication on the terminal                                       */
+
+static int virConnectCredTypeDefault[] = {
+    VIR_CRED_USERNAME,
+    VIR_CRED_AUTHNAME,
+    VIR_CRED_LANGUAGE,
+    VIR_CRED_CNONCE,
+    VIR_CRED_PASSPHRASE,
+    VIR_CRED_ECHOPROMPT,
+    VIR_CRED_NOECHOPROMPT,
+    VIR_CRED_REALM,
+};
+
+/*
+ * One line from standard input, without its end of line; with @echo
+ * false and a terminal there, the terminal does not show what is typed
+ * (and is given back as it was). NULL at the end of the input.
+ */
+static char *
+virConnectAuthReadLine(bool echo)
+{
+    struct termios saved;
+    bool restore = false;
+    char *line = NULL;
+    size_t size = 0;
+    ssize_t len;
+
+    if (!echo && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        struct termios quiet = saved;
+
+        quiet.c_lflag &= ~ECHO;
+        /* Echo of the end of line stays: the next prompt starts a line. */
+        quiet.c_lflag |= ECHONL;
+        restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+    }
+    len = getline(&line, &size, stdin);
+    if (restore)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    if (len < 0) {
+        free(line);
+        return NULL;
+    }
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+    return line;
+}
+
+/*
+ * The callback of virConnectAuthPtrDefault: each credential's prompt on
+ * standard output ("Prompt [default]: "), its answer read from standard
+ * input, not shown for a passphrase or NOECHOPROMPT. An empty answer takes
+ * the default. Returns 0, or -1 (VIR_ERR_AUTH_CANCELLED) if the input
+ * ends first or a credential is of a type it cannot ask for.
+ */
+static int
+virConnectAuthCallbackDefault(virConnectCredentialPtr cred, unsigned int ncred,
+                              void *cbdata G_GNUC_UNUSED)
+{
+    for (unsigned int i = 0; i < ncred; i++) {
+        bool echo = true;
+        char *answer;
+
+        switch ((virConnectCredentialType) cred[i].type) {
+        case VIR_CRED_USERNAME:
+        case VIR_CRED_AUTHNAME:
+        case VIR_CRED_LANGUAGE:
+        case VIR_CRED_CNONCE:
+        case VIR_CRED_ECHOPROMPT:
+        case VIR_CRED_REALM:
+            break;
+        case VIR_CRED_PASSPHRASE:
+        case VIR_CRED_NOECHOPROMPT:
+            echo = false;
+            break;
+        case VIR_CRED_EXTERNAL:
+        case VIR_CRED_LAST:
+        default:
+            virReportError(VIR_ERR_AUTH_CANCELLED,
+                           "the terminal cannot provide credential type %d", cred[i].type);
+            return -1;
+        }
+        fputs(cred[i].prompt ? cred[i].prompt : "Answer", stdout);
+        if (cred[i].defresult)
+            printf(" [%s]", cred[i].defresult);
+        fputs(": ", stdout);
+        fflush(stdout);
+        if (!(answer = virConnectAuthReadLine(echo))) {
+            virReportError(VIR_ERR_AUTH_CANCELLED,
+                           "no answer to '%s': the input ended",
+                           cred[i].prompt ? cred[i].prompt : "Answer");
+            return -1;
+        }
+        if (!*answer && cred[i].defresult) {
+            free(answer);
+            answer = strdup(cred[i].defresult);
+        }
+        /* The caller frees results with free(), as libvirt's callers do. */
+        cred[i].result = answer;
+        cred[i].resultlen = answer ? strlen(answer) : 0;
+    }
+    return 0;
+}
+
+static virConnectAuth virConnectAuthDefault = {
+    .credtype = virConnectCredTypeDefault,
+    .ncredtype = G_N_ELEMENTS(virConnectCredTypeDefault),
+    .cb = virConnectAuthCallbackDefault,
+    .cbdata = NULL,
+};
+
+virConnectAuthPtr virConnectAuthPtrDefault = &virConnectAuthDefault;
+
+/* ------------------------------------------------------------------ */
+/* Connections                                                          */
+
+/* The error of a URI no driver accepts: what this build can open. */
+static void
+virConnectReportNoDriver(const char *name)
+{
+    g_autoptr(GString) help = g_string_new(NULL);
+    virConnectDriver *drv;
+
+    for (size_t i = 0; (drv = virConnectDriverGet(i)); i++) {
+        if (!drv->uriHelp)
+            continue;
+        g_string_append_printf(help, "%s%s", help->len ? ", " : "", drv->uriHelp);
+    }
+    virRaiseErrorFull(__FILE__, __func__, __LINE__, VIR_FROM_NONE,
+                      VIR_ERR_NO_CONNECT, VIR_ERR_ERROR,
+                      "no connection driver available for '%s' (this build "
+                      "supports %s)", name, help->len ? help->str : "no URI");
+}
+
+/*
+ * An embed URI: when an embeddable driver claims its scheme, this process
+ * hosts the states of the root, and the connection holds them. The
+ * connection's URI becomes the canonical one (the resolved root, escaped
+ * so that it opens the same root again). Returns 0 (also when no driver
+ * claims it: nothing is hosted then) or -1.
+ */
+static int
+virConnectOpenEmbed(virConnectPtr conn, GUri *uri)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *escaped = NULL;
+    virConnectDriver *drv;
+    size_t i;
+
+    for (i = 0; (drv = virConnectDriverGet(i)); i++) {
+        if (virConnectDriverClaims(drv, uri, true))
+            break;
+    }
+    if (!drv)
+        return 0;
+    if (!(root = virStateEmbedRoot(uri)) || virStateEmbedHold(root) < 0)
+        return -1;
+    escaped = g_uri_escape_string(root, "/", FALSE);
+    g_free(conn->uri);
+    conn->uri = g_strdup_printf("%s:///embed?root=%s", g_uri_get_scheme(uri), escaped);
+    conn->embedRoot = g_steal_pointer(&root);
+    return 0;
 }
 
 static virConnectPtr
-virConnectOpenInternal(const char *name, unsigned int flags)
+virConnectOpenInternal(const char *name, virConnectAuthPtr auth,
+                       unsigned int flags)
 {
     g_autoptr(GUri) uri = NULL;
     g_autoptr(GError) gerr = NULL;
     virConnectPtr conn = NULL;
-    size_t i;
+    virConnectDriver *drv;
+    virErrorPtr saved = NULL;
+    bool embed;
 
     if (virInitialize() < 0)
         return NULL;
@@ -149,53 +331,72 @@ virConnectOpenInternal(const char *name, unsigned int flags)
     }
 
     conn = virGetConnect();
-    conn->flags = flags;
+    conn->flags = flags & VIR_CONNECT_RO;
     conn->uri = g_strdup(name);
+    embed = virURIIsEmbed(uri);
+    if (embed && virConnectOpenEmbed(conn, uri) < 0)
+        goto error;
 
-    for (i = 0; i < G_N_ELEMENTS(virConnectDrivers); i++) {
+    for (size_t i = 0; (drv = virConnectDriverGet(i)); i++) {
         virDrvOpenStatus st;
 
-        conn->driver = virConnectDrivers[i];
-        st = conn->driver->connectOpen(conn, uri, flags);
+        if (!virConnectDriverClaims(drv, uri, embed))
+            continue;
+        VIR_DEBUG("trying connection driver '%s'", drv->hypervisorDriver->name);
+        conn->driver = drv->hypervisorDriver;
+        st = conn->driver->connectOpen(conn, uri, auth, conn->flags);
         if (st == VIR_DRV_OPEN_SUCCESS)
             return conn;
-        if (st == VIR_DRV_OPEN_ERROR) {
-            conn->driver = NULL;
-            virObjectUnrefConnect(conn);
-            return NULL;
-        }
+        conn->driver = NULL;
+        if (st == VIR_DRV_OPEN_ERROR)
+            goto error;
     }
-    conn->driver = NULL;
+    virConnectReportNoDriver(name);
+
+ error:
+    /* Letting go of an embed root may stop its state: the error to keep
+     * is the one that made the open fail. */
+    virErrorPreserveLast(&saved);
     virObjectUnrefConnect(conn);
-    virRaiseErrorFull(__FILE__, __func__, __LINE__, VIR_FROM_NONE,
-                      VIR_ERR_NO_CONNECT, VIR_ERR_ERROR,
-                      "no connection driver available for '%s' (this build "
-                      "supports qemu:///embed?root=DIR)", name);
+    virErrorRestore(&saved);
     return NULL;
+}
+
+/* The three opens: the failure kept for the caller. */
+static virConnectPtr
+virConnectOpenPublic(const char *name, virConnectAuthPtr auth,
+                     unsigned int flags)
+{
+    virConnectPtr conn;
+
+    if (!(conn = virConnectOpenInternal(name, auth, flags)))
+        virDispatchError(NULL);
+    return conn;
+}
+
+virConnectPtr
+virConnectOpenAuth(const char *name, virConnectAuthPtr auth, unsigned int flags)
+{
+    VIR_DEBUG("name=%s auth=%p flags=0x%x", NULLSTR(name), auth, flags);
+    virResetLastError();
+    virCheckFlags(VIR_CONNECT_RO | VIR_CONNECT_NO_ALIASES, NULL);
+    return virConnectOpenPublic(name, auth, flags);
 }
 
 virConnectPtr
 virConnectOpen(const char *name)
 {
-    virConnectPtr conn;
-
     VIR_DEBUG("name=%s", NULLSTR(name));
     virResetLastError();
-    if (!(conn = virConnectOpenInternal(name, 0)))
-        virDispatchError(NULL);
-    return conn;
+    return virConnectOpenPublic(name, NULL, 0);
 }
 
 virConnectPtr
 virConnectOpenReadOnly(const char *name)
 {
-    virConnectPtr conn;
-
     VIR_DEBUG("name=%s", NULLSTR(name));
     virResetLastError();
-    if (!(conn = virConnectOpenInternal(name, VIR_CONNECT_RO)))
-        virDispatchError(NULL);
-    return conn;
+    return virConnectOpenPublic(name, NULL, VIR_CONNECT_RO);
 }
 
 int
@@ -341,637 +542,4 @@ virConnCopyLastError(virConnectPtr conn, virErrorPtr to)
     }
     g_mutex_unlock(&conn->lock);
     return ret;
-}
-
-/* ------------------------------------------------------------------ */
-/* Domains                                                              */
-
-virDomainPtr
-virDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags)
-{
-    virDomainPtr ret;
-
-    VIR_DEBUG("conn=%p xml=%s flags=0x%x", conn, NULLSTR(xml), flags);
-    virResetLastError();
-    virCheckConnectReturn(conn, NULL);
-    virCheckNonNullArgGoto(xml, error);
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainDefineXMLFlags) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (!(ret = conn->driver->domainDefineXMLFlags(conn, xml, flags)))
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(conn);
-    return NULL;
-}
-
-virDomainPtr
-virDomainDefineXML(virConnectPtr conn, const char *xml)
-{
-    return virDomainDefineXMLFlags(conn, xml, 0);
-}
-
-int
-virDomainUndefineFlags(virDomainPtr domain, unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p flags=0x%x", domain, flags);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    conn = domain->conn;
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainUndefineFlags) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainUndefineFlags(domain, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-int
-virDomainUndefine(virDomainPtr domain)
-{
-    return virDomainUndefineFlags(domain, 0);
-}
-
-int
-virDomainCreateWithFlags(virDomainPtr domain, unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p flags=0x%x", domain, flags);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    conn = domain->conn;
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainCreateWithFlags) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainCreateWithFlags(domain, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-int
-virDomainCreate(virDomainPtr domain)
-{
-    return virDomainCreateWithFlags(domain, 0);
-}
-
-virDomainPtr
-virDomainCreateXML(virConnectPtr conn, const char *xmlDesc, unsigned int flags)
-{
-    virDomainPtr ret;
-
-    VIR_DEBUG("conn=%p xml=%s flags=0x%x", conn, NULLSTR(xmlDesc), flags);
-    virResetLastError();
-    virCheckConnectReturn(conn, NULL);
-    virCheckNonNullArgGoto(xmlDesc, error);
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainCreateXML) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (!(ret = conn->driver->domainCreateXML(conn, xmlDesc, flags)))
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(conn);
-    return NULL;
-}
-
-int
-virDomainDestroyFlags(virDomainPtr domain, unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p flags=0x%x", domain, flags);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    conn = domain->conn;
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainDestroyFlags) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainDestroyFlags(domain, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-int
-virDomainDestroy(virDomainPtr domain)
-{
-    return virDomainDestroyFlags(domain, 0);
-}
-
-virDomainPtr
-virDomainLookupByName(virConnectPtr conn, const char *name)
-{
-    virDomainPtr ret;
-
-    VIR_DEBUG("conn=%p name=%s", conn, NULLSTR(name));
-    virResetLastError();
-    virCheckConnectReturn(conn, NULL);
-    virCheckNonNullArgGoto(name, error);
-    if (!conn->driver->domainLookupByName) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (!(ret = conn->driver->domainLookupByName(conn, name)))
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(conn);
-    return NULL;
-}
-
-virDomainPtr
-virDomainLookupByUUIDString(virConnectPtr conn, const char *uuidstr)
-{
-    unsigned char uuid[VIR_UUID_BUFLEN];
-    virDomainPtr ret;
-
-    VIR_DEBUG("conn=%p uuidstr=%s", conn, NULLSTR(uuidstr));
-    virResetLastError();
-    virCheckConnectReturn(conn, NULL);
-    virCheckNonNullArgGoto(uuidstr, error);
-    if (virUUIDParse(uuidstr, uuid) < 0) {
-        virReportInvalidArg(uuidstr, "'%s' is not a valid UUID", uuidstr);
-        goto error;
-    }
-    if (!conn->driver->domainLookupByUUID) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (!(ret = conn->driver->domainLookupByUUID(conn, uuid)))
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(conn);
-    return NULL;
-}
-
-virDomainPtr
-virDomainLookupByID(virConnectPtr conn, int id)
-{
-    virDomainPtr ret;
-
-    VIR_DEBUG("conn=%p id=%d", conn, id);
-    virResetLastError();
-    virCheckConnectReturn(conn, NULL);
-    if (id < 0) {
-        virReportInvalidArg(id, "domain id %d must not be negative", id);
-        goto error;
-    }
-    if (!conn->driver->domainLookupByID) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (!(ret = conn->driver->domainLookupByID(conn, id)))
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(conn);
-    return NULL;
-}
-
-int
-virConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
-                         unsigned int flags)
-{
-    int ret;
-
-    VIR_DEBUG("conn=%p domains=%p flags=0x%x", conn, domains, flags);
-    virResetLastError();
-    if (domains)
-        *domains = NULL;
-    virCheckConnectReturn(conn, -1);
-    if (!conn->driver->connectListAllDomains) {
-        virReportUnsupported();
-        goto error;
-    }
-    if ((ret = conn->driver->connectListAllDomains(conn, domains, flags)) < 0)
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-const char *
-virDomainGetName(virDomainPtr domain)
-{
-    VIR_DEBUG("dom=%p", domain);
-    virResetLastError();
-    virCheckDomainReturn(domain, NULL);
-    return domain->name;
-}
-
-int
-virDomainGetUUID(virDomainPtr domain, unsigned char *uuid)
-{
-    VIR_DEBUG("dom=%p uuid=%p", domain, uuid);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    virCheckNonNullArgGoto(uuid, error);
-    memcpy(uuid, domain->uuid, VIR_UUID_BUFLEN);
-    return 0;
-
- error:
-    virDispatchError(domain->conn);
-    return -1;
-}
-
-int
-virDomainGetUUIDString(virDomainPtr domain, char *buf)
-{
-    VIR_DEBUG("dom=%p buf=%p", domain, buf);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    virCheckNonNullArgGoto(buf, error);
-    virUUIDFormat(domain->uuid, buf);
-    return 0;
-
- error:
-    virDispatchError(domain->conn);
-    return -1;
-}
-
-unsigned int
-virDomainGetID(virDomainPtr domain)
-{
-    VIR_DEBUG("dom=%p", domain);
-    virResetLastError();
-    virCheckDomainReturn(domain, (unsigned int) -1);
-    return (unsigned int) domain->id;
-}
-
-virConnectPtr
-virDomainGetConnect(virDomainPtr domain)
-{
-    VIR_DEBUG("dom=%p", domain);
-    virResetLastError();
-    virCheckDomainReturn(domain, NULL);
-    return domain->conn;
-}
-
-int
-virDomainGetState(virDomainPtr domain, int *state, int *reason,
-                  unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p state=%p reason=%p flags=0x%x", domain, state, reason, flags);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    conn = domain->conn;
-    virCheckNonNullArgGoto(state, error);
-    if (!conn->driver->domainGetState) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainGetState(domain, state, reason, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-int
-virDomainGetInfo(virDomainPtr domain, virDomainInfoPtr info)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p info=%p", domain, info);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    conn = domain->conn;
-    virCheckNonNullArgGoto(info, error);
-    memset(info, 0, sizeof(*info));
-    if (!conn->driver->domainGetInfo) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainGetInfo(domain, info) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-char *
-virDomainGetXMLDesc(virDomainPtr domain, unsigned int flags)
-{
-    virConnectPtr conn;
-    char *ret;
-
-    VIR_DEBUG("dom=%p flags=0x%x", domain, flags);
-    virResetLastError();
-    virCheckDomainReturn(domain, NULL);
-    conn = domain->conn;
-    if ((conn->flags & VIR_CONNECT_RO) && (flags & VIR_DOMAIN_XML_SECURE)) {
-        virReportError(VIR_ERR_OPERATION_DENIED, "%s",
-                       "virDomainGetXMLDesc with secure flag");
-        goto error;
-    }
-    if (!conn->driver->domainGetXMLDesc) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (!(ret = conn->driver->domainGetXMLDesc(domain, flags)))
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(conn);
-    return NULL;
-}
-
-int
-virDomainIsActive(virDomainPtr domain)
-{
-    int ret;
-
-    VIR_DEBUG("dom=%p", domain);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    if (!domain->conn->driver->domainIsActive) {
-        virReportUnsupported();
-        goto error;
-    }
-    if ((ret = domain->conn->driver->domainIsActive(domain)) < 0)
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(domain->conn);
-    return -1;
-}
-
-int
-virDomainIsPersistent(virDomainPtr domain)
-{
-    int ret;
-
-    VIR_DEBUG("dom=%p", domain);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    if (!domain->conn->driver->domainIsPersistent) {
-        virReportUnsupported();
-        goto error;
-    }
-    if ((ret = domain->conn->driver->domainIsPersistent(domain)) < 0)
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(domain->conn);
-    return -1;
-}
-
-int
-virDomainRef(virDomainPtr domain)
-{
-    VIR_DEBUG("dom=%p", domain);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    g_atomic_int_inc(&domain->refs);
-    return 0;
-}
-
-int
-virDomainFree(virDomainPtr domain)
-{
-    VIR_DEBUG("dom=%p", domain);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    virObjectUnrefDomain(domain);
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Block pull                                                           */
-
-int
-virDomainBlockPull(virDomainPtr dom, const char *path,
-                   virDomainBlockPullInfoPtr pos, unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p path=%s pos=%p flags=0x%x", dom, NULLSTR(path), pos, flags);
-    virResetLastError();
-    virCheckDomainReturn(dom, -1);
-    conn = dom->conn;
-    virCheckNonNullArgGoto(path, error);
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainBlockPull) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainBlockPull(dom, path, pos, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-int
-virDomainBlockPullAll(virDomainPtr dom, const char *path, unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p path=%s flags=0x%x", dom, NULLSTR(path), flags);
-    virResetLastError();
-    virCheckDomainReturn(dom, -1);
-    conn = dom->conn;
-    virCheckNonNullArgGoto(path, error);
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainBlockPullAll) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainBlockPullAll(dom, path, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-int
-virDomainBlockPullAbort(virDomainPtr dom, const char *path, unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p path=%s flags=0x%x", dom, NULLSTR(path), flags);
-    virResetLastError();
-    virCheckDomainReturn(dom, -1);
-    conn = dom->conn;
-    virCheckNonNullArgGoto(path, error);
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainBlockPullAbort) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainBlockPullAbort(dom, path, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-int
-virDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
-                          virDomainBlockPullInfoPtr info, unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p path=%s info=%p flags=0x%x", dom, NULLSTR(path), info, flags);
-    virResetLastError();
-    virCheckDomainReturn(dom, -1);
-    conn = dom->conn;
-    virCheckNonNullArgGoto(path, error);
-    virCheckNonNullArgGoto(info, error);
-    if (!conn->driver->domainGetBlockPullInfo) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainGetBlockPullInfo(dom, path, info, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-/* ------------------------------------------------------------------ */
-/* Domain events                                                        */
-
-int
-virConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
-                                 int eventID,
-                                 virConnectDomainEventGenericCallback cb,
-                                 void *opaque, virFreeCallback freecb)
-{
-    int ret;
-
-    VIR_DEBUG("conn=%p dom=%p eventID=%d cb=%p opaque=%p freecb=%p",
-              conn, dom, eventID, cb, opaque, freecb);
-    virResetLastError();
-    virCheckConnectReturn(conn, -1);
-    if (dom) {
-        if (!virDomainIsValid(dom) || dom->conn != conn) {
-            virReportInvalidArg(dom, "%s",
-                                "domain must be a valid domain of this connection");
-            goto error;
-        }
-    }
-    virCheckNonNullArgGoto(cb, error);
-    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE &&
-        eventID != VIR_DOMAIN_EVENT_ID_BLOCK_PULL) {
-        virReportInvalidArg(eventID, "unsupported event ID %d", eventID);
-        goto error;
-    }
-    if (!conn->driver->connectDomainEventRegisterAny) {
-        virReportUnsupported();
-        goto error;
-    }
-    if ((ret = conn->driver->connectDomainEventRegisterAny(conn, dom, eventID,
-                                                           cb, opaque,
-                                                           freecb)) < 0)
-        goto error;
-    return ret;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-int
-virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
-{
-    VIR_DEBUG("conn=%p callbackID=%d", conn, callbackID);
-    virResetLastError();
-    virCheckConnectReturn(conn, -1);
-    if (callbackID < 0) {
-        virReportInvalidArg(callbackID, "callbackID %d must not be negative",
-                            callbackID);
-        goto error;
-    }
-    if (!conn->driver->connectDomainEventDeregisterAny) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->connectDomainEventDeregisterAny(conn, callbackID) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
-}
-
-/* ------------------------------------------------------------------ */
-/* QEMU specific                                                        */
-
-int
-virDomainQemuMonitorCommand(virDomainPtr domain, const char *cmd,
-                            char **result, unsigned int flags)
-{
-    virConnectPtr conn;
-
-    VIR_DEBUG("dom=%p cmd=%s result=%p flags=0x%x", domain, NULLSTR(cmd),
-              result, flags);
-    virResetLastError();
-    virCheckDomainReturn(domain, -1);
-    conn = domain->conn;
-    virCheckNonNullArgGoto(cmd, error);
-    virCheckNonNullArgGoto(result, error);
-    virCheckReadOnlyGoto(conn->flags, error);
-    if (!conn->driver->domainQemuMonitorCommand) {
-        virReportUnsupported();
-        goto error;
-    }
-    if (conn->driver->domainQemuMonitorCommand(domain, cmd, result, flags) < 0)
-        goto error;
-    return 0;
-
- error:
-    virDispatchError(conn);
-    return -1;
 }

@@ -65,15 +65,130 @@ typedef enum {
 } virConnectFlags;
 
 /**
+ * virConnectCredentialType:
+ *
+ * The kinds of credentials a driver may ask for through a virConnectAuth.
+ */
+typedef enum {
+    VIR_CRED_USERNAME = 1,      /* the identity to act as */
+    VIR_CRED_AUTHNAME = 2,      /* the identity to authorize as */
+    VIR_CRED_LANGUAGE = 3,      /* an RFC 1766 language code */
+    VIR_CRED_CNONCE = 4,        /* a client-supplied nonce */
+    VIR_CRED_PASSPHRASE = 5,    /* a secret, not shown as it is typed */
+    VIR_CRED_ECHOPROMPT = 6,    /* a challenge answered, shown as typed */
+    VIR_CRED_NOECHOPROMPT = 7,  /* a challenge answered, not shown */
+    VIR_CRED_REALM = 8,         /* an authentication realm */
+    VIR_CRED_EXTERNAL = 9,      /* obtained outside the application */
+#ifdef VIR_ENUM_SENTINELS
+    VIR_CRED_LAST
+#endif
+} virConnectCredentialType;
+
+typedef struct _virConnectCredential virConnectCredential;
+
+/**
+ * virConnectCredential:
+ *
+ * One credential a driver asks for. The callback sets @result (allocated
+ * with malloc(): the driver frees it with free()) and @resultlen.
+ */
+struct _virConnectCredential {
+    int type;                   /* a virConnectCredentialType */
+    const char *prompt;         /* what to show the user */
+    const char *challenge;      /* extra information, or NULL */
+    const char *defresult;      /* the answer if none is given, or NULL */
+    char *result;               /* the answer, set by the callback */
+    unsigned int resultlen;     /* its length in bytes */
+};
+
+/**
+ * virConnectCredentialPtr:
+ *
+ * A pointer to a virConnectCredential.
+ */
+typedef virConnectCredential *virConnectCredentialPtr;
+
+/**
+ * virConnectAuthCallbackPtr:
+ * @cred: the credentials asked for
+ * @ncred: how many
+ * @cbdata: the virConnectAuth's @cbdata
+ *
+ * Fill in the result of every credential in @cred.
+ *
+ * Returns 0, or -1 if any could not be obtained (the open then fails).
+ */
+typedef int (*virConnectAuthCallbackPtr)(virConnectCredentialPtr cred,
+                                         unsigned int ncred,
+                                         void *cbdata);
+
+typedef struct _virConnectAuth virConnectAuth;
+
+/**
+ * virConnectAuth:
+ *
+ * How an application answers a driver's questions at open: the credential
+ * types its callback can provide, and the callback.
+ */
+struct _virConnectAuth {
+    int *credtype;              /* the virConnectCredentialType it supports */
+    unsigned int ncredtype;
+    virConnectAuthCallbackPtr cb;
+    void *cbdata;               /* passed to @cb */
+};
+
+/**
+ * virConnectAuthPtr:
+ *
+ * A pointer to a virConnectAuth.
+ */
+typedef virConnectAuth *virConnectAuthPtr;
+
+/**
+ * virConnectAuthPtrDefault:
+ *
+ * An authentication on the terminal: each credential's prompt is written
+ * to standard output and the answer read from standard input, a
+ * passphrase (and a NOECHOPROMPT) without being shown. It supports every
+ * credential type but VIR_CRED_EXTERNAL.
+ */
+extern virConnectAuthPtr virConnectAuthPtrDefault;
+
+/**
+ * virConnectOpenAuth:
+ * @name: the URI of the hypervisor, or NULL for the default
+ * @auth: how to answer the driver's questions for credentials, or NULL
+ *        (a driver that needs credentials then fails to open)
+ * @flags: bitwise-OR of virConnectFlags
+ *
+ * Open a connection. The default URI is $LIBVIRT_DEFAULT_URI, or
+ * "qemu:///system" when that is unset. The registered drivers are offered
+ * the URI in turn, and the first that accepts it serves the connection
+ * (docs/uri.md): "qemu:///embed?root=DIR" runs the QEMU driver
+ * inside the calling process, with all its state under DIR (the process
+ * hosts that state from its first connection to DIR to its last);
+ * "test:///default" is a driver of in-memory domains, with one running
+ * domain "test" at first, for testing applications (a library built
+ * --without-qemu has only this one). "qemu:///system",
+ * "qemu:///session", "qemu+unix:///system", "qemu+ssh://host/system" and
+ * "qemu+tls://host/system" will talk to libvirtd.
+ *
+ * With VIR_CONNECT_RO the connection may only query: every call that
+ * changes anything fails with VIR_ERR_OPERATION_DENIED.
+ *
+ * Returns a new connection (the caller owns the reference and releases it
+ * with virConnectClose()), or NULL on error: VIR_ERR_NO_CONNECT if no
+ * driver accepts the URI, VIR_ERR_INVALID_ARG for unknown @flags.
+ */
+virConnectPtr virConnectOpenAuth(const char *name, virConnectAuthPtr auth,
+                                 unsigned int flags);
+
+/**
  * virConnectOpen:
  * @name: the URI of the hypervisor, or NULL for the default
  *
- * Open a read-write connection. The default URI is $LIBVIRT_DEFAULT_URI,
- * or "qemu:///system" when that is unset. Supported URIs:
- * "qemu:///embed?root=DIR" runs the QEMU driver inside the calling
- * process, with all its state under DIR; "qemu:///system",
- * "qemu:///session", "qemu+unix:///system", "qemu+ssh://host/system" and
- * "qemu+tls://host/system" talk to libvirtd.
+ * Open a read-write connection: virConnectOpenAuth() without
+ * authentication. See there for the URIs.
  *
  * Returns a new connection (the caller owns the reference and releases it
  * with virConnectClose()), or NULL on error.
@@ -84,8 +199,9 @@ virConnectPtr virConnectOpen(const char *name);
  * virConnectOpenReadOnly:
  * @name: the URI of the hypervisor, or NULL for the default
  *
- * As virConnectOpen(), but the connection may only query: calls that
- * change anything fail with VIR_ERR_OPERATION_DENIED.
+ * virConnectOpenAuth() with VIR_CONNECT_RO and without authentication:
+ * the connection may only query, calls that change anything fail with
+ * VIR_ERR_OPERATION_DENIED.
  *
  * Returns a new connection or NULL on error.
  */
@@ -963,6 +1079,9 @@ typedef enum {
 typedef enum {
     VIR_DOMAIN_EVENT_DEFINED_ADDED = 0,
     VIR_DOMAIN_EVENT_DEFINED_UPDATED = 1,
+#ifdef VIR_ENUM_SENTINELS
+    VIR_DOMAIN_EVENT_DEFINED_LAST
+#endif
 } virDomainEventDefinedDetailType;
 
 /**
@@ -972,6 +1091,9 @@ typedef enum {
  */
 typedef enum {
     VIR_DOMAIN_EVENT_UNDEFINED_REMOVED = 0,
+#ifdef VIR_ENUM_SENTINELS
+    VIR_DOMAIN_EVENT_UNDEFINED_LAST
+#endif
 } virDomainEventUndefinedDetailType;
 
 /**
@@ -985,6 +1107,9 @@ typedef enum {
     VIR_DOMAIN_EVENT_STARTED_RESTORED = 2,
     VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT = 3,
     VIR_DOMAIN_EVENT_STARTED_WAKEUP = 4,
+#ifdef VIR_ENUM_SENTINELS
+    VIR_DOMAIN_EVENT_STARTED_LAST
+#endif
 } virDomainEventStartedDetailType;
 
 /**
@@ -1000,6 +1125,9 @@ typedef enum {
     VIR_DOMAIN_EVENT_STOPPED_SAVED = 4,
     VIR_DOMAIN_EVENT_STOPPED_FAILED = 5,  /* QEMU died (killed or crashed) */
     VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT = 6,
+#ifdef VIR_ENUM_SENTINELS
+    VIR_DOMAIN_EVENT_STOPPED_LAST
+#endif
 } virDomainEventStoppedDetailType;
 
 /**

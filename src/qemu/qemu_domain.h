@@ -21,9 +21,12 @@ typedef struct _qemuDriver qemuDriver;
 typedef struct _virDomainObj virDomainObj;
 typedef struct _qemuBlockJob qemuBlockJob;
 
-/* One driver per embed root per process, shared by its connections. */
+/*
+ * The driver's state for one embed root: one per root per process, started
+ * and stopped by whoever hosts it (qemuStateInitialize(),
+ * qemuStateCleanup()); connections attach to it.
+ */
 struct _qemuDriver {
-    gint refs;
     char *root;
     char *configDir;        /* ROOT/etc/qemu: persistent definitions */
     char *stateDir;         /* ROOT/run/qemu: status files, sockets, pids */
@@ -111,9 +114,6 @@ struct _virDomainObj {
     GPtrArray *pendingEvents;   /* virDomainEvent: told once the status file
                                  * records what they tell */
 };
-
-/* Driver references (one per connection). */
-void qemuDriverUnref(qemuDriver *driver);
 
 virDomainObj *virDomainObjNew(void);
 void virDomainObjRef(virDomainObj *vm);

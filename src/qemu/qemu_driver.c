@@ -1,6 +1,8 @@
 /*
- * qemu_driver.c: the QEMU driver's table: connections to an embed root,
- * and every domain call, each taking the domain's lock and job as needed.
+ * qemu_driver.c: the QEMU driver: its state for an embed root (started,
+ * reloaded and stopped by whoever hosts it), connections attaching to
+ * that state, and every domain call, each taking the domain's lock and
+ * job as needed.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -15,11 +17,13 @@
 
 #include "libvirt/libvirt-qemu.h"
 #include "driver.h"
+#include "hypervisor/domain_driver.h"
 #include "qemu_monitor.h"
 #include "virjson.h"
 #include "qemu_backing.h"
 #include "qemu_blockjob.h"
 #include "qemu_domain.h"
+#include "qemu_driver.h"
 #include "qemu_process.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -27,7 +31,12 @@
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
-/* Drivers by embed root: connections of one process to one root share it. */
+/*
+ * The driver states this process hosts, by embed root (see
+ * qemuStateInitialize()). The lock also serializes definitions: a
+ * conflict check and the insertion it allows must not interleave with
+ * another define or a reload.
+ */
 static GMutex qemuDriversLock;
 static GHashTable *qemuDrivers;
 
@@ -82,18 +91,16 @@ qemuDriverFree(qemuDriver *driver)
     g_free(driver);
 }
 
-void
-qemuDriverUnref(qemuDriver *driver)
+static GDir *
+qemuDriverOpenDir(const char *path)
 {
-    bool last;
+    g_autoptr(GError) gerr = NULL;
+    GDir *dir;
 
-    g_mutex_lock(&qemuDriversLock);
-    last = g_atomic_int_dec_and_test(&driver->refs);
-    if (last)
-        g_hash_table_remove(qemuDrivers, driver->root);
-    g_mutex_unlock(&qemuDriversLock);
-    if (last)
-        qemuDriverFree(driver);
+    if (!(dir = g_dir_open(path, 0, &gerr)))
+        virReportError(VIR_ERR_OPERATION_FAILED, "cannot read '%s': %s",
+                       path, gerr->message);
+    return dir;
 }
 
 /*
@@ -111,14 +118,10 @@ qemuDriverCheckDomainFiles(qemuDriver *driver)
 
     for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
         g_autoptr(GDir) dir = NULL;
-        g_autoptr(GError) gerr = NULL;
         const char *ent;
 
-        if (!(dir = g_dir_open(dirs[i], 0, &gerr))) {
-            virReportError(VIR_ERR_OPERATION_FAILED, "cannot read '%s': %s",
-                           dirs[i], gerr->message);
+        if (!(dir = qemuDriverOpenDir(dirs[i])))
             return -1;
-        }
         while ((ent = g_dir_read_name(dir))) {
             g_autofree char *path = NULL;
             g_autofree char *what = NULL;
@@ -139,37 +142,46 @@ qemuDriverCheckDomainFiles(qemuDriver *driver)
     return 0;
 }
 
+/* The persistent definition in ROOT/etc/qemu/@ent; NULL for a file that
+ * is not one, or does not parse (a warning is logged: one bad file does
+ * not keep the others from loading). */
+static virDomainDef *
+qemuDriverReadConfig(qemuDriver *driver, const char *ent)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *xml = NULL;
+    virDomainDef *def;
+
+    if (!g_str_has_suffix(ent, ".xml"))
+        return NULL;
+    path = g_build_filename(driver->configDir, ent, NULL);
+    if (!(xml = virFileReadAll(path, 10 * 1024 * 1024)) ||
+        !(def = virDomainDefParseString(xml, 0))) {
+        VIR_WARN("ignoring domain config '%s': %s", path,
+                 virGetLastErrorMessage());
+        virResetLastError();
+        return NULL;
+    }
+    return def;
+}
+
 /* Load persistent definitions, then the status of running domains. */
 static int
 qemuDriverLoadDomains(qemuDriver *driver)
 {
     g_autoptr(GDir) dir = NULL;
-    g_autoptr(GError) gerr = NULL;
     const char *ent;
 
     if (qemuDriverCheckDomainFiles(driver) < 0)
         return -1;
-    if (!(dir = g_dir_open(driver->configDir, 0, &gerr))) {
-        virReportError(VIR_ERR_OPERATION_FAILED, "cannot read '%s': %s",
-                       driver->configDir, gerr->message);
+    if (!(dir = qemuDriverOpenDir(driver->configDir)))
         return -1;
-    }
     while ((ent = g_dir_read_name(dir))) {
-        g_autofree char *path = NULL;
-        g_autofree char *xml = NULL;
         g_autoptr(virDomainObj) vm = NULL;
         virDomainDef *def;
 
-        if (!g_str_has_suffix(ent, ".xml"))
+        if (!(def = qemuDriverReadConfig(driver, ent)))
             continue;
-        path = g_build_filename(driver->configDir, ent, NULL);
-        if (!(xml = virFileReadAll(path, 10 * 1024 * 1024)) ||
-            !(def = virDomainDefParseString(xml, 0))) {
-            VIR_WARN("ignoring domain config '%s': %s", path,
-                     virGetLastErrorMessage());
-            virResetLastError();
-            continue;
-        }
         vm = virDomainObjNew();
         vm->driver = driver;
         vm->def = def;
@@ -180,11 +192,8 @@ qemuDriverLoadDomains(qemuDriver *driver)
     }
 
     g_clear_pointer(&dir, g_dir_close);
-    if (!(dir = g_dir_open(driver->stateDir, 0, &gerr))) {
-        virReportError(VIR_ERR_OPERATION_FAILED, "cannot read '%s': %s",
-                       driver->stateDir, gerr->message);
+    if (!(dir = qemuDriverOpenDir(driver->stateDir)))
         return -1;
-    }
     while ((ent = g_dir_read_name(dir))) {
         g_autofree char *path = NULL;
         g_autoptr(virDomainObj) vm = NULL;
@@ -234,7 +243,6 @@ qemuDriverNew(const char *root)
     qemuDriver *driver = g_new0(qemuDriver, 1);
     const char *dirs[7];
 
-    driver->refs = 1;
     driver->lockFd = -1;
     driver->stateDirFd = -1;
     driver->nextID = 1;
@@ -257,7 +265,7 @@ qemuDriverNew(const char *root)
     dirs[5] = libParent;
     dirs[6] = driver->libDir;
 
-    /* The root itself was checked by qemuParseEmbedRoot(). qemu.conf is
+    /* The root itself was checked by virStateEmbedRoot(). qemu.conf is
      * read (and checked) before anything else is created: a refused one
      * leaves the root as it was. */
     if (virFileMakeTrustedDir(etcDir, 0700) < 0)
@@ -304,170 +312,90 @@ qemuDriverNew(const char *root)
 }
 
 /* ------------------------------------------------------------------ */
-/* Connections                                                          */
+/* The state driver                                                     */
 
 /*
- * The value of the one parameter of qemu:///embed?root=DIR, unescaped.
- * Parsed here rather than with g_uri_parse_params(), which keeps the last
- * of two 'root's without a word and cannot say what is wrong with a value.
+ * The state of the embed root @root: started by the process that opens
+ * qemu:///embed?root=ROOT first (see virStateEmbedHold()), with @root
+ * checked and resolved already. One state per root per process; a second
+ * process on the same root is refused by the root's lock
+ * (VIR_ERR_OPERATION_INVALID). The daemon's instance (@root NULL) is not
+ * hosted yet: qemu:///system is for libvirtd.
  */
-static char *
-qemuParseEmbedRootParam(GUri *uri)
+static virDrvStateInitResult
+qemuStateInitialize(bool privileged G_GNUC_UNUSED, const char *root,
+                    virStateInhibitCallback callback G_GNUC_UNUSED,
+                    void *opaque G_GNUC_UNUSED)
 {
-    const char *query = g_uri_get_query(uri);
-    g_auto(GStrv) params = NULL;
-    g_autofree char *root = NULL;
-
-    if (query)
-        params = g_strsplit(query, "&", -1);
-    for (size_t i = 0; params && params[i]; i++) {
-        const char *eq = strchr(params[i], '=');
-        g_autofree char *key = NULL;
-        g_autoptr(GBytes) value = NULL;
-        const char *data;
-        gsize len;
-
-        if (!*params[i])
-            continue;
-        key = g_uri_unescape_segment(params[i], eq, NULL);
-        if (g_strcmp0(key, "root") != 0) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           "URI 'qemu:///embed' takes only the 'root' parameter, not '%s'",
-                           params[i]);
-            return NULL;
-        }
-        if (root) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           "URI 'qemu:///embed' has the 'root' parameter more than once; "
-                           "give one root directory");
-            return NULL;
-        }
-        if (!eq)
-            break;  /* "root" alone: no directory, said below */
-        if (!(value = g_uri_unescape_bytes(eq + 1, -1, NULL, NULL))) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           "the root directory in URI parameter '%s' is not properly %%-escaped",
-                           params[i]);
-            return NULL;
-        }
-        data = g_bytes_get_data(value, &len);
-        /* A path stops at a NUL: the directory would not be the one asked for. */
-        if (memchr(data, '\0', len)) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           "the root directory in URI parameter '%s' contains a NUL byte (%%00)",
-                           params[i]);
-            return NULL;
-        }
-        if (!g_utf8_validate(data, len, NULL)) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           "the root directory in URI parameter '%s' is not valid UTF-8",
-                           params[i]);
-            return NULL;
-        }
-        root = g_strndup(data, len);
-    }
-    if (!root || !*root) {
-        virReportError(VIR_ERR_INVALID_ARG, "%s",
-                       "URI 'qemu:///embed' needs a root directory: qemu:///embed?root=DIR");
-        return NULL;
-    }
-    return g_steal_pointer(&root);
-}
-
-/*
- * Make sure of the embed root before anything is created in it, or read
- * from it: its qemu.conf picks the program the driver runs and as whom.
- * Only root and the caller may own the root, every directory and symbolic
- * link on the way to it, and none of these may be writable by others (on
- * the way, the sticky bit of /tmp makes that harmless). A root that does
- * not exist is created, but only where that holds already. Returns the
- * resolved root: one spelling per directory, as the root names the driver
- * of this process and each domain's hold on its images.
- */
-static char *
-qemuEmbedRootPrepare(const char *root)
-{
-    g_autofree char *what = g_strdup_printf("embed root '%s'", root);
-    g_autofree char *real = NULL;
-    bool exists = false;
-    struct stat sb;
-
-    if (!(real = virFileResolveTrusted(what, root, &exists)))
-        return NULL;
-    if (!exists) {
-        if (g_mkdir_with_parents(real, 0700) < 0) {
-            virReportSystemError(errno, "cannot create embed root '%s'", root);
-            return NULL;
-        }
-        g_clear_pointer(&real, g_free);
-        if (!(real = virFileResolveTrusted(what, root, &exists)))
-            return NULL;
-    }
-    if (strcmp(real, root) != 0) {
-        g_free(what);
-        what = g_strdup_printf("embed root '%s' (from '%s')", real, root);
-    }
-    if (lstat(real, &sb) < 0) {
-        virReportSystemError(errno, "cannot use embed root '%s'", real);
-        return NULL;
-    }
-    if (virFileCheckTrusted(what, real, &sb, S_IFDIR, false) < 0)
-        return NULL;
-    return g_steal_pointer(&real);
-}
-
-static char *
-qemuParseEmbedRoot(GUri *uri)
-{
-    g_autofree char *root = NULL;
-
-    if (!(root = qemuParseEmbedRootParam(uri)))
-        return NULL;
-    if (!g_path_is_absolute(root)) {
-        virReportError(VIR_ERR_INVALID_ARG,
-                       "embed root '%s' must be an absolute path", root);
-        return NULL;
-    }
-    return qemuEmbedRootPrepare(root);
-}
-
-static virDrvOpenStatus
-qemuConnectOpen(virConnectPtr conn, GUri *uri, unsigned int flags)
-{
-    g_autofree char *root = NULL;
     qemuDriver *driver;
+    virDrvStateInitResult ret = VIR_DRV_STATE_INIT_ERROR;
 
-    if (g_strcmp0(g_uri_get_scheme(uri), "qemu") != 0 ||
-        (g_uri_get_host(uri) && *g_uri_get_host(uri)) ||
-        g_strcmp0(g_uri_get_path(uri), "/embed") != 0)
-        return VIR_DRV_OPEN_DECLINED;
-    virCheckFlags(VIR_CONNECT_RO, VIR_DRV_OPEN_ERROR);
-
-    if (!(root = qemuParseEmbedRoot(uri)))
-        return VIR_DRV_OPEN_ERROR;
-
+    if (!root)
+        return VIR_DRV_STATE_INIT_SKIPPED;
     g_mutex_lock(&qemuDriversLock);
     if (!qemuDrivers)
         qemuDrivers = g_hash_table_new(g_str_hash, g_str_equal);
-    if ((driver = g_hash_table_lookup(qemuDrivers, root))) {
-        g_atomic_int_inc(&driver->refs);
-    } else {
-        if (!(driver = qemuDriverNew(root))) {
-            g_mutex_unlock(&qemuDriversLock);
-            return VIR_DRV_OPEN_ERROR;
-        }
+    if (g_hash_table_contains(qemuDrivers, root)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "the QEMU driver's state for embed root '%s' is running already",
+                       root);
+    } else if ((driver = qemuDriverNew(root))) {
         g_hash_table_insert(qemuDrivers, driver->root, driver);
+        ret = VIR_DRV_STATE_INIT_COMPLETE;
     }
     g_mutex_unlock(&qemuDriversLock);
+    return ret;
+}
 
-    conn->privateData = driver;
-    g_free(conn->uri);
-    {
-        /* Escaped, so that the URI opens the same root again. */
-        g_autofree char *escaped = g_uri_escape_string(root, "/", FALSE);
+/* Stop the state of @root: QEMUs keep running, the next host of the root
+ * reconnects to them. */
+static int
+qemuStateCleanup(const char *root)
+{
+    qemuDriver *driver = NULL;
 
-        conn->uri = g_strdup_printf("qemu:///embed?root=%s", escaped);
+    g_mutex_lock(&qemuDriversLock);
+    if (root && qemuDrivers && (driver = g_hash_table_lookup(qemuDrivers, root)))
+        g_hash_table_remove(qemuDrivers, root);
+    g_mutex_unlock(&qemuDriversLock);
+    if (!driver) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "the QEMU driver has no state for '%s'", NULLSTR(root));
+        return -1;
     }
+    qemuDriverFree(driver);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections                                                          */
+
+/*
+ * Attach a connection to the state its embed URI's root hosts (started
+ * by the library before this is called). qemu:///system and
+ * qemu:///session are declined: they are libvirtd's.
+ */
+static virDrvOpenStatus
+qemuConnectOpen(virConnectPtr conn, GUri *uri,
+                virConnectAuthPtr auth G_GNUC_UNUSED, unsigned int flags)
+{
+    qemuDriver *driver = NULL;
+
+    if (!virURIIsEmbed(uri))
+        return VIR_DRV_OPEN_DECLINED;
+    virCheckFlags(VIR_CONNECT_RO, VIR_DRV_OPEN_ERROR);
+
+    g_mutex_lock(&qemuDriversLock);
+    if (conn->embedRoot && qemuDrivers)
+        driver = g_hash_table_lookup(qemuDrivers, conn->embedRoot);
+    g_mutex_unlock(&qemuDriversLock);
+    if (!driver) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "the QEMU driver's state for embed root '%s' is not running",
+                       NULLSTR(conn->embedRoot));
+        return VIR_DRV_OPEN_ERROR;
+    }
+    conn->privateData = driver;
     return VIR_DRV_OPEN_SUCCESS;
 }
 
@@ -480,7 +408,6 @@ qemuConnectClose(virConnectPtr conn)
         return 0;
     virDomainEventStateDeregisterConn(driver->eventState, conn);
     conn->privateData = NULL;
-    qemuDriverUnref(driver);
     return 0;
 }
 
@@ -522,10 +449,7 @@ qemuDomObjFromDomain(virDomainPtr dom)
     virDomainObj *vm = qemuDomainObjFindByUUID(driver, dom->uuid);
 
     if (!vm) {
-        char uuidstr[VIR_UUID_STRING_BUFLEN];
-        virUUIDFormat(dom->uuid, uuidstr);
-        virReportError(VIR_ERR_NO_DOMAIN,
-                       "no domain with matching uuid '%s' (%s)", uuidstr, dom->name);
+        virDomainDriverReportNoDomain(dom->uuid, dom->name);
         return NULL;
     }
     g_mutex_lock(&vm->lock);
@@ -579,14 +503,59 @@ qemuDomainCheckConflict(qemuDriver *driver, virDomainDef *def,
 /* ------------------------------------------------------------------ */
 /* Domain calls                                                         */
 
+/*
+ * Make @def (stolen) the persistent definition of its domain: @existing
+ * (the domain with its name and UUID, if there is one: locked by the
+ * caller, unlocked on return) or a new one. Tells DEFINED, ADDED or
+ * UPDATED. Called with qemuDriversLock held. Returns the domain, a new
+ * reference, unlocked.
+ */
+static virDomainObj *
+qemuDomainObjAssignDef(qemuDriver *driver, virDomainDef *def,
+                       virDomainObj *existing)
+{
+    virDomainObj *vm = existing;
+    bool updated = false;
+
+    if (vm) {
+        virDomainObjRef(vm);
+        updated = vm->persistent;
+        vm->persistent = true;
+        if (virDomainObjIsActive(vm)) {
+            virDomainDefFree(vm->newDef);
+            vm->newDef = def;
+            qemuDomainSaveStatus(driver, vm);
+        } else {
+            virDomainDefFree(vm->def);
+            vm->def = def;
+        }
+    } else {
+        vm = virDomainObjNew();
+        vm->driver = driver;
+        vm->def = def;
+        vm->persistent = true;
+        qemuDomainObjListAdd(driver, vm);
+        g_mutex_lock(&vm->lock);
+    }
+    qemuDomainEventQueue(driver,
+                         virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                    vm->def->id,
+                                                    VIR_DOMAIN_EVENT_DEFINED,
+                                                    updated ?
+                                                    VIR_DOMAIN_EVENT_DEFINED_UPDATED :
+                                                    VIR_DOMAIN_EVENT_DEFINED_ADDED));
+    g_mutex_unlock(&vm->lock);
+    return vm;
+}
+
 static virDomainPtr
 qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags)
 {
     qemuDriver *driver = conn->privateData;
     g_autoptr(virDomainDef) def = NULL;
     g_autoptr(virDomainObj) existing = NULL;
+    g_autoptr(virDomainObj) vm = NULL;
     virDomainPtr ret = NULL;
-    bool updated = false;
 
     virCheckFlags(VIR_DOMAIN_DEFINE_VALIDATE, NULL);
 
@@ -617,40 +586,83 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
         goto cleanup;
     }
 
-    if (existing) {
-        updated = existing->persistent;
-        existing->persistent = true;
-        if (virDomainObjIsActive(existing)) {
-            virDomainDefFree(existing->newDef);
-            existing->newDef = g_steal_pointer(&def);
-            qemuDomainSaveStatus(driver, existing);
-        } else {
-            virDomainDefFree(existing->def);
-            existing->def = g_steal_pointer(&def);
-        }
-        ret = qemuDomainHandle(conn, existing);
-        qemuDomainEventQueue(driver,
-                             virDomainEventLifecycleNew(existing->def->name,
-                                                        existing->def->uuid,
-                                                        existing->def->id,
-                                                        VIR_DOMAIN_EVENT_DEFINED,
-                                                        updated ?
-                                                        VIR_DOMAIN_EVENT_DEFINED_UPDATED :
-                                                        VIR_DOMAIN_EVENT_DEFINED_ADDED));
-        g_mutex_unlock(&existing->lock);
-    } else {
-        g_autoptr(virDomainObj) vm = virDomainObjNew();
+    vm = qemuDomainObjAssignDef(driver, g_steal_pointer(&def), existing);
+    g_mutex_lock(&vm->lock);
+    ret = qemuDomainHandle(conn, vm);
+    g_mutex_unlock(&vm->lock);
 
-        vm->driver = driver;
-        vm->def = g_steal_pointer(&def);
-        vm->persistent = true;
-        qemuDomainObjListAdd(driver, vm);
-        ret = qemuDomainHandle(conn, vm);
-        qemuDomainEventQueue(driver,
-                             virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
-                                                        -1, VIR_DOMAIN_EVENT_DEFINED,
-                                                        VIR_DOMAIN_EVENT_DEFINED_ADDED));
+ cleanup:
+    g_mutex_unlock(&qemuDriversLock);
+    return ret;
+}
+
+/* Is @def, as it would be defined again, the persistent definition @vm
+ * has? */
+static bool
+qemuDomainObjHasConfig(virDomainObj *vm, const virDomainDef *def)
+{
+    const virDomainDef *cur = vm->newDef ? vm->newDef : vm->def;
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+
+    if (!vm->persistent)
+        return false;
+    a = virDomainDefFormat(cur, VIR_DOMAIN_DEF_FORMAT_INACTIVE);
+    b = virDomainDefFormat(def, VIR_DOMAIN_DEF_FORMAT_INACTIVE);
+    return strcmp(a, b) == 0;
+}
+
+/*
+ * Re-read the persistent definitions in ROOT/etc/qemu: a file that
+ * appeared defines its domain (DEFINED ADDED), a changed one replaces the
+ * definition (DEFINED UPDATED; of a running domain, for its next start).
+ * A file that does not parse, or whose name or UUID another domain has,
+ * is left out with a warning, as at start. Nothing is undefined.
+ */
+static int
+qemuStateReload(const char *root)
+{
+    g_autoptr(GDir) dir = NULL;
+    qemuDriver *driver = NULL;
+    const char *ent;
+    int ret = -1;
+
+    g_mutex_lock(&qemuDriversLock);
+    if (root && qemuDrivers)
+        driver = g_hash_table_lookup(qemuDrivers, root);
+    if (!driver) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "the QEMU driver has no state for '%s'", NULLSTR(root));
+        goto cleanup;
     }
+    if (qemuDriverCheckDomainFiles(driver) < 0 ||
+        !(dir = qemuDriverOpenDir(driver->configDir)))
+        goto cleanup;
+    while ((ent = g_dir_read_name(dir))) {
+        g_autoptr(virDomainDef) def = NULL;
+        g_autoptr(virDomainObj) existing = NULL;
+        g_autoptr(virDomainObj) vm = NULL;
+        bool same = false;
+
+        if (!(def = qemuDriverReadConfig(driver, ent)))
+            continue;
+        def->id = -1;
+        if (qemuDomainCheckConflict(driver, def, &existing) < 0) {
+            VIR_WARN("ignoring domain config '%s/%s': %s", driver->configDir,
+                     ent, virGetLastErrorMessage());
+            virResetLastError();
+            continue;
+        }
+        if (existing) {
+            g_mutex_lock(&existing->lock);
+            same = existing->removed || qemuDomainObjHasConfig(existing, def);
+            if (same)
+                g_mutex_unlock(&existing->lock);
+        }
+        if (!same)
+            vm = qemuDomainObjAssignDef(driver, g_steal_pointer(&def), existing);
+    }
+    ret = 0;
 
  cleanup:
     g_mutex_unlock(&qemuDriversLock);
@@ -830,9 +842,7 @@ qemuDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
     virDomainPtr ret;
 
     if (!vm) {
-        char uuidstr[VIR_UUID_STRING_BUFLEN];
-        virUUIDFormat(uuid, uuidstr);
-        virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", uuidstr);
+        virDomainDriverReportNoDomain(uuid, NULL);
         return NULL;
     }
     g_mutex_lock(&vm->lock);
@@ -857,73 +867,26 @@ qemuDomainLookupByID(virConnectPtr conn, int id)
     return ret;
 }
 
-#define QEMU_LIST_FILTERS_ACTIVE \
-    (VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE)
-#define QEMU_LIST_FILTERS_PERSISTENT \
-    (VIR_CONNECT_LIST_DOMAINS_PERSISTENT | VIR_CONNECT_LIST_DOMAINS_TRANSIENT)
-#define QEMU_LIST_FILTERS_STATE \
-    (VIR_CONNECT_LIST_DOMAINS_RUNNING | VIR_CONNECT_LIST_DOMAINS_PAUSED | \
-     VIR_CONNECT_LIST_DOMAINS_SHUTOFF | VIR_CONNECT_LIST_DOMAINS_OTHER)
-
-static bool
-qemuDomainListMatch(virDomainObj *vm, unsigned int flags)
-{
-    bool active = virDomainObjIsActive(vm);
-    unsigned int stateFlag;
-
-    if ((flags & QEMU_LIST_FILTERS_ACTIVE) &&
-        !((active && (flags & VIR_CONNECT_LIST_DOMAINS_ACTIVE)) ||
-          (!active && (flags & VIR_CONNECT_LIST_DOMAINS_INACTIVE))))
-        return false;
-    if ((flags & QEMU_LIST_FILTERS_PERSISTENT) &&
-        !((vm->persistent && (flags & VIR_CONNECT_LIST_DOMAINS_PERSISTENT)) ||
-          (!vm->persistent && (flags & VIR_CONNECT_LIST_DOMAINS_TRANSIENT))))
-        return false;
-    switch (vm->state) {
-    case VIR_DOMAIN_RUNNING: stateFlag = VIR_CONNECT_LIST_DOMAINS_RUNNING; break;
-    case VIR_DOMAIN_PAUSED: stateFlag = VIR_CONNECT_LIST_DOMAINS_PAUSED; break;
-    case VIR_DOMAIN_SHUTOFF: stateFlag = VIR_CONNECT_LIST_DOMAINS_SHUTOFF; break;
-    default: stateFlag = VIR_CONNECT_LIST_DOMAINS_OTHER; break;
-    }
-    if ((flags & QEMU_LIST_FILTERS_STATE) && !(flags & stateFlag))
-        return false;
-    return true;
-}
-
 static int
 qemuConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
                           unsigned int flags)
 {
     g_autoptr(GPtrArray) all = NULL;
     g_autoptr(GPtrArray) out = g_ptr_array_new();
-    int count;
 
-    virCheckFlags(QEMU_LIST_FILTERS_ACTIVE | QEMU_LIST_FILTERS_PERSISTENT |
-                  QEMU_LIST_FILTERS_STATE, -1);
+    virCheckFlags(VIR_CONNECT_LIST_DOMAINS_FILTERS_ALL, -1);
     all = qemuDomainObjListGetAll(conn->privateData);
     for (guint i = 0; i < all->len; i++) {
         virDomainObj *vm = g_ptr_array_index(all, i);
 
         g_mutex_lock(&vm->lock);
-        if (!vm->removed && qemuDomainListMatch(vm, flags))
+        if (!vm->removed &&
+            virDomainDriverListMatch(virDomainObjIsActive(vm), vm->persistent,
+                                     vm->state, flags))
             g_ptr_array_add(out, domains ? qemuDomainHandle(conn, vm) : NULL);
         g_mutex_unlock(&vm->lock);
     }
-    count = out->len;
-    if (domains) {
-        /* The array is the caller's, released with free(). */
-        virDomainPtr *list = calloc(count + 1, sizeof(*list));
-        if (!list) {
-            for (guint i = 0; i < out->len; i++)
-                virObjectUnrefDomain(g_ptr_array_index(out, i));
-            virReportError(VIR_ERR_NO_MEMORY, "%s", "out of memory");
-            return -1;
-        }
-        for (guint i = 0; i < out->len; i++)
-            list[i] = g_ptr_array_index(out, i);
-        *domains = list;
-    }
-    return count;
+    return virDomainDriverListExport(out, domains);
 }
 
 static int
@@ -983,23 +946,14 @@ qemuDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
 {
     virDomainObj *vm;
     char *xml;
-    g_autofree char *tmp = NULL;
 
     virCheckFlags(VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE |
                   VIR_DOMAIN_XML_UPDATE_CPU | VIR_DOMAIN_XML_MIGRATABLE, NULL);
     if (!(vm = qemuDomObjFromDomain(dom)))
         return NULL;
-    if ((flags & VIR_DOMAIN_XML_INACTIVE) && vm->newDef)
-        tmp = virDomainDefFormat(vm->newDef, VIR_DOMAIN_DEF_FORMAT_INACTIVE);
-    else if (virDomainObjIsActive(vm) && !(flags & VIR_DOMAIN_XML_INACTIVE))
-        tmp = virDomainDefFormat(vm->def, VIR_DOMAIN_DEF_FORMAT_LIVE);
-    else
-        tmp = virDomainDefFormat(vm->def, VIR_DOMAIN_DEF_FORMAT_INACTIVE);
+    xml = virDomainDriverFormatXML(vm->def, vm->newDef, virDomainObjIsActive(vm),
+                                   flags);
     qemuDomObjEnd(vm);
-    /* Public strings are released with free(). */
-    xml = strdup(tmp);
-    if (!xml)
-        virReportError(VIR_ERR_NO_MEMORY, "%s", "out of memory");
     return xml;
 }
 
@@ -1186,7 +1140,7 @@ qemuConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
     return virDomainEventStateDeregisterID(driver->eventState, conn, callbackID);
 }
 
-virConnectDriver qemuConnectDriver = {
+static virHypervisorDriver qemuHypervisorDriver = {
     .name = "QEMU",
     .connectOpen = qemuConnectOpen,
     .connectClose = qemuConnectClose,
@@ -1215,3 +1169,29 @@ virConnectDriver qemuConnectDriver = {
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,
 };
+
+static const char *const qemuURISchemes[] = { "qemu", NULL };
+
+static virConnectDriver qemuConnectDriver = {
+    .localOnly = true,
+    .embeddable = true,
+    .uriSchemes = qemuURISchemes,
+    .uriHelp = "qemu:///embed?root=DIR",
+    .hypervisorDriver = &qemuHypervisorDriver,
+};
+
+static virStateDriver qemuStateDriver = {
+    .name = "QEMU",
+    .stateInitialize = qemuStateInitialize,
+    .stateCleanup = qemuStateCleanup,
+    .stateReload = qemuStateReload,
+};
+
+int
+qemuRegister(void)
+{
+    if (virRegisterConnectDriver(&qemuConnectDriver) < 0 ||
+        virRegisterStateDriver(&qemuStateDriver) < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * driver-builtin.c: the drivers compiled into the library, registered
+ * when it is initialised, in the order they are offered URIs. This is the
+ * only place that names them: a build without the QEMU driver
+ * (./configure --without-qemu) has only the test driver.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include "driver.h"
+#include "test/test_driver.h"
+#ifdef WITH_QEMU
+# include "qemu/qemu_driver.h"
+#endif
+
+int
+virDriverRegisterBuiltin(void)
+{
+#ifdef WITH_QEMU
+    if (qemuRegister() < 0)
+        return -1;
+#endif
+    if (testRegister() < 0)
+        return -1;
+    return 0;
+}

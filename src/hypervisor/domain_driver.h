@@ -1,0 +1,62 @@
+/*
+ * domain_driver.h: what every hypervisor driver does the same way with
+ * domains: the filters of virConnectListAllDomains(), handing out lists
+ * and XML the way the public API promises.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "libvirt/libvirt.h"
+#include "conf/domain_conf.h"
+
+#define VIR_CONNECT_LIST_DOMAINS_FILTERS_ACTIVE \
+    (VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE)
+#define VIR_CONNECT_LIST_DOMAINS_FILTERS_PERSISTENT \
+    (VIR_CONNECT_LIST_DOMAINS_PERSISTENT | VIR_CONNECT_LIST_DOMAINS_TRANSIENT)
+#define VIR_CONNECT_LIST_DOMAINS_FILTERS_STATE \
+    (VIR_CONNECT_LIST_DOMAINS_RUNNING | VIR_CONNECT_LIST_DOMAINS_PAUSED | \
+     VIR_CONNECT_LIST_DOMAINS_SHUTOFF | VIR_CONNECT_LIST_DOMAINS_OTHER)
+/* Every flag of virConnectListAllDomains() a driver supports. */
+#define VIR_CONNECT_LIST_DOMAINS_FILTERS_ALL \
+    (VIR_CONNECT_LIST_DOMAINS_FILTERS_ACTIVE | \
+     VIR_CONNECT_LIST_DOMAINS_FILTERS_PERSISTENT | \
+     VIR_CONNECT_LIST_DOMAINS_FILTERS_STATE)
+
+/*
+ * Does a domain that is @active, @persistent and in @state (a
+ * virDomainState) pass the filters @flags of virConnectListAllDomains()?
+ * Within each group of filters a domain must match one of the given
+ * flags; a group without flags does not filter.
+ */
+bool virDomainDriverListMatch(bool active, bool persistent, int state,
+                              unsigned int flags);
+
+/*
+ * The result of virConnectListAllDomains() from @handles, the matching
+ * domains' handles (NULL entries when the caller only counts): with
+ * @domains, a NULL-terminated array the caller frees with free() (the
+ * handles move into it). Returns the count, or -1 with VIR_ERR_NO_MEMORY
+ * (the handles are released).
+ */
+int virDomainDriverListExport(GPtrArray *handles, virDomainPtr **domains);
+
+/*
+ * The XML virDomainGetXMLDesc() returns for a domain whose definition is
+ * @def and, while it runs (@active) with a persistent definition apart,
+ * @newDef: the live definition, or with VIR_DOMAIN_XML_INACTIVE in @flags
+ * the persistent one. A string to be freed with free(), or NULL with
+ * VIR_ERR_NO_MEMORY.
+ */
+char *virDomainDriverFormatXML(const virDomainDef *def,
+                               const virDomainDef *newDef,
+                               bool active, unsigned int flags);
+
+/*
+ * Report VIR_ERR_NO_DOMAIN for the UUID @uuid, naming the domain as the
+ * caller's handle does (@name, or NULL for a bare UUID lookup).
+ */
+void virDomainDriverReportNoDomain(const unsigned char *uuid, const char *name);

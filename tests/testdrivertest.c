@@ -1,0 +1,545 @@
+/*
+ * testdrivertest.c: test:///default through the public API: its default
+ * domain, the lifecycle calls and their events, the state shared by the
+ * connections open at the same time and started afresh after them, and
+ * what it does not support. Needs neither QEMU nor root.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "libvirt/libvirt.h"
+#include "libvirt/libvirt-qemu.h"
+#include "testutils.h"
+
+#define URI "test:///default"
+#define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                              */
+
+/* Lifecycle events as "NAME EVENT DETAIL", in the order they came. */
+typedef struct {
+    GMutex lock;
+    GPtrArray *seen;
+} EventLog;
+
+static int
+lifecycleCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int event,
+            int detail, void *opaque)
+{
+    EventLog *log = opaque;
+
+    g_mutex_lock(&log->lock);
+    g_ptr_array_add(log->seen, g_strdup_printf("%s %d %d", virDomainGetName(dom),
+                                               event, detail));
+    g_mutex_unlock(&log->lock);
+    return 0;
+}
+
+static EventLog *
+eventLogNew(void)
+{
+    EventLog *log = g_new0(EventLog, 1);
+
+    g_mutex_init(&log->lock);
+    log->seen = g_ptr_array_new_with_free_func(g_free);
+    return log;
+}
+
+static void
+eventLogFree(EventLog *log)
+{
+    g_ptr_array_unref(log->seen);
+    g_mutex_clear(&log->lock);
+    g_free(log);
+}
+
+typedef struct {
+    EventLog *log;
+    guint count;
+} EventWait;
+
+static bool
+eventLogHas(void *opaque)
+{
+    EventWait *w = opaque;
+    bool ret;
+
+    g_mutex_lock(&w->log->lock);
+    ret = w->log->seen->len >= w->count;
+    g_mutex_unlock(&w->log->lock);
+    return ret;
+}
+
+/* Wait for the next event, which must be @want ("NAME EVENT DETAIL"). */
+static void
+eventLogExpect(EventLog *log, guint *next, const char *name, int event, int detail)
+{
+    g_autofree char *want = g_strdup_printf("%s %d %d", name, event, detail);
+    EventWait w = { log, *next + 1 };
+
+    if (!virTestWaitFor(eventLogHas, &w, 5000))
+        g_error("no event '%s' after %u events", want, *next);
+    g_mutex_lock(&log->lock);
+    g_assert_cmpstr(g_ptr_array_index(log->seen, *next), ==, want);
+    g_mutex_unlock(&log->lock);
+    (*next)++;
+}
+
+/* No event beyond the first @count, a while after the calls. */
+static void
+eventLogAssertCount(EventLog *log, guint count)
+{
+    g_usleep(100 * 1000);
+    g_mutex_lock(&log->lock);
+    g_assert_cmpuint(log->seen->len, ==, count);
+    g_mutex_unlock(&log->lock);
+}
+
+static int
+registerLifecycle(virConnectPtr conn, EventLog *log)
+{
+    int id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                              log, NULL);
+
+    g_assert_cmpint(id, >=, 0);
+    return id;
+}
+
+static char *
+domainXML(const char *name, const char *uuid, unsigned int memKiB)
+{
+    return g_strdup_printf("<domain type='qemu'>\n"
+                           "  <name>%s</name>\n"
+                           "  <uuid>%s</uuid>\n"
+                           "  <memory>%u</memory>\n"
+                           "  <os><type>hvm</type></os>\n"
+                           "</domain>\n", name, uuid, memKiB);
+}
+
+static void
+assertState(virDomainPtr dom, int state, int reason)
+{
+    int s = -1;
+    int r = -1;
+
+    g_assert_cmpint(virDomainGetState(dom, &s, &r, 0), ==, 0);
+    g_assert_cmpint(s, ==, state);
+    g_assert_cmpint(r, ==, reason);
+}
+
+static int
+compareNames(gconstpointer a, gconstpointer b)
+{
+    /* g_ptr_array_sort hands pointers to the elements. */
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The names of the domains that pass @flags, sorted, space-separated. */
+static char *
+listNames(virConnectPtr conn, unsigned int flags)
+{
+    virDomainPtr *doms = NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    int n = virConnectListAllDomains(conn, &doms, flags);
+
+    g_assert_cmpint(n, >=, 0);
+    g_assert_cmpint(virConnectListAllDomains(conn, NULL, flags), ==, n);
+    g_assert_null(doms[n]);
+    for (int i = 0; i < n; i++) {
+        g_ptr_array_add(names, g_strdup(virDomainGetName(doms[i])));
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    g_ptr_array_sort(names, compareNames);
+    g_ptr_array_add(names, NULL);
+    return g_strjoinv(" ", (char **) names->pdata);
+}
+
+static char *
+domXML(virDomainPtr dom, unsigned int flags)
+{
+    char *xml = virDomainGetXMLDesc(dom, flags);
+    char *ret;
+
+    g_assert_nonnull(xml);
+    ret = g_strdup(xml);
+    free(xml);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases                                                                */
+
+/* As libvirt's: one running domain "test", id 1, with its UUID. */
+static void
+testDefaultDomain(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    virDomainPtr dom;
+    virDomainInfo info;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    unsigned long ver = 0;
+    g_autofree char *xml = NULL;
+    g_autofree char *names = NULL;
+    char *uri;
+
+    g_assert_nonnull(conn);
+    uri = virConnectGetURI(conn);
+    g_assert_cmpstr(uri, ==, URI);
+    free(uri);
+    g_assert_cmpint(virConnectIsAlive(conn), ==, 1);
+    g_assert_cmpint(virConnectGetVersion(conn, &ver), ==, 0);
+    g_assert_cmpuint(ver, ==, 2);
+
+    names = listNames(conn, 0);
+    g_assert_cmpstr(names, ==, "test");
+    dom = virDomainLookupByID(conn, 1);
+    g_assert_nonnull(dom);
+    g_assert_cmpstr(virDomainGetName(dom), ==, "test");
+    g_assert_cmpuint(virDomainGetID(dom), ==, 1);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    g_assert_cmpstr(uuid, ==, TEST_UUID);
+    g_assert_cmpint(virDomainIsActive(dom), ==, 1);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_cmpint(virDomainGetInfo(dom, &info), ==, 0);
+    g_assert_cmpint(info.state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpuint(info.maxMem, ==, 8388608);
+    g_assert_cmpuint(info.memory, ==, 2097152);
+    g_assert_cmpuint(info.nrVirtCpu, ==, 2);
+    xml = domXML(dom, 0);
+    g_assert_nonnull(strstr(xml, "<domain type='qemu' id='1'>"));
+    g_assert_nonnull(strstr(xml, "<uuid>" TEST_UUID "</uuid>"));
+    virDomainFree(dom);
+
+    dom = virDomainLookupByUUIDString(conn, TEST_UUID);
+    g_assert_nonnull(dom);
+    g_assert_cmpstr(virDomainGetName(dom), ==, "test");
+    virDomainFree(dom);
+    g_assert_null(virDomainLookupByName(conn, "nope"));
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+    g_assert_null(virDomainLookupByID(conn, 7));
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+}
+
+/* Define, start, redefine while running, stop, start paused, undefine:
+ * each with its state and event, as the QEMU driver tells them. */
+static void
+testLifecycle(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    EventLog *log = eventLogNew();
+    g_autofree char *xml = domainXML("t2", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c001", 65536);
+    g_autofree char *bigger = domainXML("t2", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c001", 131072);
+    g_autofree char *live = NULL;
+    g_autofree char *inactive = NULL;
+    virDomainPtr dom;
+    guint next = 0;
+    int cb;
+
+    g_assert_nonnull(conn);
+    cb = registerLifecycle(conn, log);
+
+    dom = virDomainDefineXML(conn, xml);
+    g_assert_nonnull(dom);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
+    g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int) -1);
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+    g_assert_cmpint(virDomainDestroy(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    /* The default domain took id 1. */
+    g_assert_cmpuint(virDomainGetID(dom), ==, 2);
+    g_assert_cmpint(virDomainIsActive(dom), ==, 1);
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_cmpint(virDomainCreate(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+
+    /* A new definition while it runs is for its next start. */
+    virDomainFree(virDomainDefineXML(conn, bigger));
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_UPDATED);
+    live = domXML(dom, 0);
+    inactive = domXML(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_nonnull(strstr(live, "<memory unit='KiB'>65536</memory>"));
+    g_assert_nonnull(strstr(live, "id='2'"));
+    g_assert_nonnull(strstr(inactive, "<memory unit='KiB'>131072</memory>"));
+    g_assert_null(strstr(inactive, "id='"));
+
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int) -1);
+    g_clear_pointer(&live, g_free);
+    live = domXML(dom, 0);
+    g_assert_nonnull(strstr(live, "<memory unit='KiB'>131072</memory>"));
+
+    g_assert_cmpint(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED), ==, 0);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_SUSPENDED, 0);
+    assertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    g_assert_cmpuint(virDomainGetID(dom), ==, 3);
+
+    /* Undefined while running: transient, and gone once stopped. */
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 0);
+    g_assert_cmpint(virDomainUndefine(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    g_assert_null(virDomainLookupByName(conn, "t2"));
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+    g_assert_cmpint(virDomainIsActive(dom), ==, -1);
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+    virDomainFree(dom);
+
+    /* Undefined while stopped: gone at once. */
+    dom = virDomainDefineXML(conn, xml);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    g_assert_cmpint(virDomainUndefineFlags(dom, 0), ==, 0);
+    eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    g_assert_null(virDomainLookupByName(conn, "t2"));
+    virDomainFree(dom);
+
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb), ==, 0);
+    eventLogAssertCount(log, next);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    eventLogFree(log);
+}
+
+/* A transient domain exists while it runs; names and UUIDs stay unique. */
+static void
+testTransient(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    EventLog *log = eventLogNew();
+    g_autofree char *xml = domainXML("tr", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c002", 65536);
+    g_autofree char *sameName = domainXML("tr", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c003", 65536);
+    g_autofree char *sameUUID = domainXML("other", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c002", 65536);
+    g_autofree char *names = NULL;
+    virDomainPtr dom;
+    guint next = 0;
+
+    g_assert_nonnull(conn);
+    registerLifecycle(conn, log);
+    dom = virDomainCreateXML(conn, xml, 0);
+    g_assert_nonnull(dom);
+    eventLogExpect(log, &next, "tr", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 0);
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+
+    g_assert_null(virDomainCreateXML(conn, xml, 0));
+    virTestAssertError(VIR_ERR_OPERATION_FAILED);
+    g_assert_null(virDomainCreateXML(conn, sameName, 0));
+    virTestAssertError(VIR_ERR_OPERATION_FAILED);
+    g_assert_null(virDomainDefineXML(conn, sameUUID));
+    virTestAssertError(VIR_ERR_OPERATION_FAILED);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "domain 'tr' already exists"));
+    g_assert_null(virDomainDefineXML(conn, "<domain type='qemu'><name>x</name></domain>"));
+    virTestAssertError(VIR_ERR_XML_INVALID_SCHEMA);
+    g_assert_null(virDomainCreateXML(conn, xml, 0x100));
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+
+    names = listNames(conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT);
+    g_assert_cmpstr(names, ==, "tr");
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    eventLogExpect(log, &next, "tr", VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    g_assert_null(virDomainLookupByName(conn, "tr"));
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+    eventLogAssertCount(log, next);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    eventLogFree(log);
+}
+
+/* The filters of virConnectListAllDomains, one group at a time and
+ * together. */
+static void
+testListFilters(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    g_autofree char *off = domainXML("off", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c004", 65536);
+    g_autofree char *paused = domainXML("paused", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c005", 65536);
+    static const struct {
+        unsigned int flags;
+        const char *names;
+    } cases[] = {
+        { 0, "off paused test" },
+        { VIR_CONNECT_LIST_DOMAINS_ACTIVE, "paused test" },
+        { VIR_CONNECT_LIST_DOMAINS_INACTIVE, "off" },
+        { VIR_CONNECT_LIST_DOMAINS_PERSISTENT, "off test" },
+        { VIR_CONNECT_LIST_DOMAINS_TRANSIENT, "paused" },
+        { VIR_CONNECT_LIST_DOMAINS_RUNNING, "test" },
+        { VIR_CONNECT_LIST_DOMAINS_PAUSED, "paused" },
+        { VIR_CONNECT_LIST_DOMAINS_SHUTOFF, "off" },
+        { VIR_CONNECT_LIST_DOMAINS_OTHER, "" },
+        { VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_PERSISTENT, "test" },
+        { VIR_CONNECT_LIST_DOMAINS_RUNNING | VIR_CONNECT_LIST_DOMAINS_SHUTOFF, "off test" },
+    };
+    virDomainPtr dom;
+
+    g_assert_nonnull(conn);
+    virDomainFree(virDomainDefineXML(conn, off));
+    dom = virDomainCreateXML(conn, paused, VIR_DOMAIN_START_PAUSED);
+    g_assert_nonnull(dom);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *names = listNames(conn, cases[i].flags);
+
+        g_assert_cmpstr(names, ==, cases[i].names);
+    }
+    g_assert_cmpint(virConnectListAllDomains(conn, NULL, 1 << 30), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+}
+
+/* Connections open at once share the state, events included; once all
+ * are closed the next open starts afresh, as libvirt's test:///default. */
+static void
+testShared(void)
+{
+    virConnectPtr a = virConnectOpen(URI);
+    virConnectPtr b = virConnectOpenReadOnly(URI);
+    EventLog *log = eventLogNew();
+    g_autofree char *xml = domainXML("shared", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c006", 65536);
+    g_autofree char *names = NULL;
+    virDomainPtr dom;
+    guint next = 0;
+
+    g_assert_nonnull(a);
+    g_assert_nonnull(b);
+    /* A read-only connection watches what another one does. */
+    registerLifecycle(b, log);
+    dom = virDomainDefineXML(a, xml);
+    g_assert_nonnull(dom);
+    eventLogExpect(log, &next, "shared", VIR_DOMAIN_EVENT_DEFINED,
+                   VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    virDomainFree(dom);
+    dom = virDomainLookupByName(a, "test");
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    eventLogExpect(log, &next, "test", VIR_DOMAIN_EVENT_STOPPED,
+                   VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    virDomainFree(dom);
+    names = listNames(b, 0);
+    g_assert_cmpstr(names, ==, "shared test");
+    g_clear_pointer(&names, g_free);
+
+    /* One left open: the state stays. */
+    g_assert_cmpint(virConnectClose(a), ==, 0);
+    a = virConnectOpen(URI);
+    names = listNames(a, VIR_CONNECT_LIST_DOMAINS_INACTIVE);
+    g_assert_cmpstr(names, ==, "shared test");
+    g_clear_pointer(&names, g_free);
+    g_assert_cmpint(virConnectClose(a), ==, 0);
+    g_assert_cmpint(virConnectClose(b), ==, 0);
+    eventLogAssertCount(log, next);
+
+    /* All closed: afresh. */
+    a = virConnectOpen(URI);
+    names = listNames(a, 0);
+    g_assert_cmpstr(names, ==, "test");
+    dom = virDomainLookupByName(a, "test");
+    g_assert_cmpint(virDomainIsActive(dom), ==, 1);
+    g_assert_cmpuint(virDomainGetID(dom), ==, 1);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(a), ==, 0);
+    eventLogFree(log);
+}
+
+/* What test:///default does not do, and the URIs it does not take. */
+static void
+testUnsupported(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    virDomainPtr dom = virDomainLookupByName(conn, "test");
+    virDomainBlockPullInfo info;
+    char *result = NULL;
+
+    g_assert_cmpint(virDomainBlockPull(dom, "vda", &info, 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    g_assert_cmpint(virDomainQemuMonitorCommand(dom, "{\"execute\":\"stop\"}",
+                                                &result, 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "virDomainQemuMonitorCommand"));
+    /* Nothing changed. */
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+
+    g_assert_null(virConnectOpen("test:///other"));
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "test:///default only"));
+    /* Local only, and not embeddable. */
+    g_assert_null(virConnectOpen("test://host/default"));
+    virTestAssertError(VIR_ERR_NO_CONNECT);
+    g_assert_null(virConnectOpen("test:///embed?root=/nonexistent/test-embed"));
+    virTestAssertError(VIR_ERR_NO_CONNECT);
+    g_assert_false(g_file_test("/nonexistent/test-embed", G_FILE_TEST_EXISTS));
+}
+
+/* Events are told to the callbacks of the domain they are for. */
+static void
+testEventPerDomain(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    EventLog *all = eventLogNew();
+    EventLog *one = eventLogNew();
+    g_autofree char *xml = domainXML("watched", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c007", 65536);
+    virDomainPtr dom = virDomainDefineXML(conn, xml);
+    virDomainPtr test = virDomainLookupByName(conn, "test");
+    guint nextAll = 0;
+    guint nextOne = 0;
+
+    g_assert_nonnull(dom);
+    registerLifecycle(conn, all);
+    g_assert_cmpint(virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                                     one, NULL), >=, 0);
+    g_assert_cmpint(virDomainDestroy(test), ==, 0);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    eventLogExpect(all, &nextAll, "test", VIR_DOMAIN_EVENT_STOPPED,
+                   VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    eventLogExpect(all, &nextAll, "watched", VIR_DOMAIN_EVENT_STARTED,
+                   VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    eventLogExpect(one, &nextOne, "watched", VIR_DOMAIN_EVENT_STARTED,
+                   VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    eventLogAssertCount(one, nextOne);
+    virDomainFree(dom);
+    virDomainFree(test);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    eventLogFree(all);
+    eventLogFree(one);
+}
+
+int
+main(int argc, char **argv)
+{
+    virTestInit(&argc, &argv);
+    virTestEventLoopStart();
+
+    g_test_add_func("/test/default/domain", testDefaultDomain);
+    g_test_add_func("/test/default/lifecycle", testLifecycle);
+    g_test_add_func("/test/default/transient", testTransient);
+    g_test_add_func("/test/default/list-filters", testListFilters);
+    g_test_add_func("/test/default/shared", testShared);
+    g_test_add_func("/test/default/unsupported", testUnsupported);
+    g_test_add_func("/test/default/event-per-domain", testEventPerDomain);
+    return g_test_run();
+}

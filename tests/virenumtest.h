@@ -1,0 +1,9 @@
+/*
+ * virenumtest.h: between the two halves of virenumtest.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+/* The sum of the _LAST names as virenumpublic.c declares them (-16). */
+int virEnumTestPublicSum(void);
