@@ -157,7 +157,7 @@ static int virConnectCredTypeDefault[] = {
  * (and is given back as it was). NULL at the end of the input.
  */
 static char *
-virConnectAuthReadLine(bool echo)
+virConnectAuthReadLine(const virConnectCredential *cred, bool echo)
 {
     struct termios saved;
     bool restore = false;
@@ -165,17 +165,26 @@ virConnectAuthReadLine(bool echo)
     size_t size = 0;
     ssize_t len;
 
+    /* Echo goes off before the prompt shows: an answer typed as soon as
+     * the prompt appears must be neither shown nor lost (TCSAFLUSH after
+     * the prompt would throw it away, and the read would then wait for
+     * ever). */
     if (!echo && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
         struct termios quiet = saved;
 
         quiet.c_lflag &= ~ECHO;
         /* Echo of the end of line stays: the next prompt starts a line. */
         quiet.c_lflag |= ECHONL;
-        restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        restore = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
     }
+    fputs(cred->prompt ? cred->prompt : "Answer", stdout);
+    if (cred->defresult)
+        printf(" [%s]", cred->defresult);
+    fputs(": ", stdout);
+    fflush(stdout);
     len = getline(&line, &size, stdin);
     if (restore)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     if (len < 0) {
         free(line);
         return NULL;
@@ -219,12 +228,7 @@ virConnectAuthCallbackDefault(virConnectCredentialPtr cred, unsigned int ncred,
                            "the terminal cannot provide credential type %d", cred[i].type);
             return -1;
         }
-        fputs(cred[i].prompt ? cred[i].prompt : "Answer", stdout);
-        if (cred[i].defresult)
-            printf(" [%s]", cred[i].defresult);
-        fputs(": ", stdout);
-        fflush(stdout);
-        if (!(answer = virConnectAuthReadLine(echo))) {
+        if (!(answer = virConnectAuthReadLine(&cred[i], echo))) {
             virReportError(VIR_ERR_AUTH_CANCELLED,
                            "no answer to '%s': the input ended",
                            cred[i].prompt ? cred[i].prompt : "Answer");
