@@ -42,7 +42,8 @@ if [ "${CI:-}" = true ]; then
     # The unit-test-only build (what make distcheck configures) must need
     # neither root nor QEMU: distcheck as nobody with QEMU masked. It
     # counts as one test.
-    if "$top/scripts/distcheck-unprivileged.sh"; then
+    # A bound, so that a hung test fails the run instead of stalling it.
+    if timeout -k 10 1200 "$top/scripts/distcheck-unprivileged.sh"; then
         echo "PASS: scripts/distcheck-unprivileged.sh"
         echo ":test-result: PASS" >> "$top/_test-results.txt"
     else
@@ -52,7 +53,7 @@ if [ "${CI:-}" = true ]; then
     fi
     # The client library without the QEMU driver builds, passes its
     # tests, and has no driver for qemu:///embed. One test too.
-    if "$top/scripts/check-without-qemu.sh"; then
+    if timeout -k 10 1200 "$top/scripts/check-without-qemu.sh"; then
         echo "PASS: scripts/check-without-qemu.sh"
         echo ":test-result: PASS" >> "$top/_test-results.txt"
     else
