@@ -122,6 +122,25 @@ testParseFile(void)
     doc = virXMLParseFile(good, "status file");
     g_assert_nonnull(doc);
     g_assert_cmpint(xmlGetLineNo(xmlDocGetRootElement(doc)->children->next), ==, 2);
+    /* A fault in a document read from a file names the file, as it is
+     * (not URI-escaped: the name has a space). */
+    {
+        g_autofree char *spaced = g_build_filename(dir, "a b.xml", NULL);
+        g_autoptr(xmlDoc) sdoc = NULL;
+        guint64 val;
+
+        g_assert_true(g_file_set_contents(spaced, "<status pid='-1'/>\n", -1, NULL));
+        sdoc = virXMLParseFile(spaced, "status file");
+        g_assert_nonnull(sdoc);
+        g_assert_cmpint(virXMLPropUIntRequired(xmlDocGetRootElement(sdoc), "pid",
+                                               0, G_MAXINT, &val), ==, -1);
+        testAssertError(VIR_ERR_XML_DETAIL, "invalid pid '-1'",
+                        "(element 'status' at line 1 of '", spaced, "')", NULL);
+        g_assert_cmpint(virXMLPropUIntRequired(xmlDocGetRootElement(sdoc), "ppid",
+                                               0, G_MAXINT, &val), ==, -1);
+        testAssertError(VIR_ERR_XML_DETAIL, "missing attribute 'ppid'", spaced, NULL);
+        unlink(spaced);
+    }
 
     g_assert_null(virXMLParseFile(bad, "status file"));
     testAssertError(VIR_ERR_XML_ERROR, "malformed XML document '", bad, "' at line 3", NULL);

@@ -209,6 +209,12 @@ virXMLParseHelper(int domcode, const char *path, const char *xml,
         xmlFreeDoc(doc);
         doc = NULL;
     }
+    if (doc && path) {
+        /* libxml2 keeps the name URI-escaped ("a%20b.xml"); messages name
+         * the file as it is. */
+        xmlFree((xmlChar *)doc->URL);
+        doc->URL = xmlStrdup((const xmlChar *)path);
+    }
     virXMLErrorsClear(&errs);
     return doc;
 }
@@ -297,7 +303,9 @@ virXMLPropString(xmlNode *node, const char *name)
  * @code: a virErrorNumber
  * @fmt: printf-style: what is wrong, one sentence, values in quotes
  *
- * Report @code with "<message> (element 'NAME' at line N)". Use the
+ * Report @code with "<message> (element 'NAME' at line N)", or "...
+ * at line N of 'FILE')" when @node's document was read from a file (its
+ * URL): a status file's reader names the file its fault is in. Use the
  * virXMLNodeReportError() macro.
  */
 void
@@ -311,6 +319,13 @@ virXMLNodeReportErrorFull(int domcode, const char *filename,
     va_start(ap, fmt);
     detail = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    if (node && node->doc && node->doc->URL) {
+        virRaiseErrorFull(filename, funcname, linenr, domcode, code, VIR_ERR_ERROR,
+                          "%s (element '%s' at line %ld of '%s')", detail,
+                          node->name ? (const char *)node->name : "?",
+                          xmlGetLineNo(node), (const char *)node->doc->URL);
+        return;
+    }
     virRaiseErrorFull(filename, funcname, linenr, domcode, code, VIR_ERR_ERROR,
                       "%s (element '%s' at line %ld)", detail,
                       node && node->name ? (const char *)node->name : "?",
@@ -423,6 +438,29 @@ virXMLPropUIntHelper(int domcode, xmlNode *node, const char *name,
     if (virXMLParseUIntHelper(domcode, node, name, str, min, max, value) < 0)
         return -1;
     return 1;
+}
+
+/**
+ * virXMLPropUIntRequiredHelper:
+ * @domcode: the error domain
+ * @node: an element
+ * @name: an attribute name, also what the number is in the message
+ * @min: @max: the range allowed
+ * @value: set to the number read
+ *
+ * Returns 0 if @node's attribute @name was read into @value, -1 with
+ * VIR_ERR_XML_DETAIL reported if it is missing ("missing attribute
+ * 'NAME'") or bad (see virXMLParseUIntHelper()).
+ */
+int
+virXMLPropUIntRequiredHelper(int domcode, xmlNode *node, const char *name,
+                             guint64 min, guint64 max, guint64 *value)
+{
+    g_autofree char *str = virXMLPropStringRequiredHelper(domcode, node, name);
+
+    if (!str)
+        return -1;
+    return virXMLParseUIntHelper(domcode, node, name, str, min, max, value);
 }
 
 /**

@@ -85,7 +85,8 @@ void virXMLNodeReportErrorFull(int domcode, const char *filename,
                                const char *fmt, ...)
     G_GNUC_PRINTF(7, 8);
 
-/* Report @code with the message "<fmt...> (element 'NAME' at line N)". */
+/* Report @code with the message "<fmt...> (element 'NAME' at line N)",
+ * "... at line N of 'FILE')" in a document read from a file. */
 #define virXMLNodeReportError(node, code, ...) \
     virXMLNodeReportErrorFull(VIR_FROM_THIS, __FILE__, __func__, __LINE__, \
                               (node), (code), __VA_ARGS__)
@@ -119,6 +120,14 @@ int virXMLPropUIntHelper(int domcode, xmlNode *node, const char *name,
  * into @value, 0 if there is none (@value untouched), -1 on error. */
 #define virXMLPropUInt(node, name, min, max, value) \
     virXMLPropUIntHelper(VIR_FROM_THIS, (node), (name), (min), (max), (value))
+
+int virXMLPropUIntRequiredHelper(int domcode, xmlNode *node, const char *name,
+                                 guint64 min, guint64 max, guint64 *value);
+/* virXMLPropUInt() for an attribute that must be there: 0, or -1 with
+ * VIR_ERR_XML_DETAIL reported (a bad value, or "missing attribute"). */
+#define virXMLPropUIntRequired(node, name, min, max, value) \
+    virXMLPropUIntRequiredHelper(VIR_FROM_THIS, (node), (name), (min), \
+                                 (max), (value))
 
 int virXMLPropYesNoHelper(int domcode, xmlNode *node, const char *name,
                           bool *value);
