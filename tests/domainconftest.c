@@ -244,6 +244,44 @@ testErrorStatus(void)
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_NAME);
 }
 
+/*
+ * Parse a minimal domain named by the XML text @nameXML with @flags (an
+ * id too with VIR_DOMAIN_DEF_PARSE_STATUS). With @needle NULL it must be
+ * accepted, its name read as @parsed, no error left; otherwise refused
+ * with VIR_ERR_XML_DETAIL, the message holding @needle and the element.
+ */
+static void
+testCheckName(const char *nameXML, unsigned int flags, const char *needle,
+              const char *parsed)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='qemu'%s>\n"
+        "  <name>%s</name>\n"
+        "  <memory>65536</memory>\n"
+        "  <os><type>hvm</type></os>\n"
+        "</domain>\n",
+        flags & VIR_DOMAIN_DEF_PARSE_STATUS ? " id='1'" : "", nameXML);
+    g_autoptr(virDomainDef) def = NULL;
+
+    virResetLastError();
+    def = virDomainDefParseString(xml, flags);
+    if (!needle) {
+        if (!def)
+            TEST_FAIL("name '%s' refused (flags 0x%x): %s", nameXML, flags,
+                      virGetLastErrorMessage());
+        g_assert_cmpstr(def->name, ==, parsed);
+        g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OK);
+        return;
+    }
+    if (def)
+        TEST_FAIL("name '%s' accepted (flags 0x%x)", nameXML, flags);
+    g_test_message("%s: %s", nameXML, virGetLastErrorMessage());
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_XML_DETAIL);
+    if (!strstr(virGetLastErrorMessage(), needle) ||
+        !strstr(virGetLastErrorMessage(), "element 'name' at line 2"))
+        TEST_FAIL("message '%s' lacks '%s'", virGetLastErrorMessage(), needle);
+}
+
 /* Names: what would be a directory, a control character or a blank at
  * either end is refused, by both parsers; the rest of libvirt's freedom
  * stays. The name is given as XML text. */
@@ -277,38 +315,44 @@ testNames(void)
         { "caf\xc3\xa9", NULL, "caf\xc3\xa9" },
     };
     static const unsigned int flags[] = { 0, VIR_DOMAIN_DEF_PARSE_STATUS };
-    size_t i;
-    size_t j;
 
-    for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        for (j = 0; j < G_N_ELEMENTS(flags); j++) {
-            g_autofree char *xml = g_strdup_printf(
-                "<domain type='qemu'%s>\n"
-                "  <name>%s</name>\n"
-                "  <memory>65536</memory>\n"
-                "  <os><type>hvm</type></os>\n"
-                "</domain>\n",
-                flags[j] ? " id='1'" : "", names[i].xml);
-            g_autoptr(virDomainDef) def = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        for (size_t j = 0; j < G_N_ELEMENTS(flags); j++)
+            testCheckName(names[i].xml, flags[j], names[i].needle, names[i].parsed);
+    }
+}
 
-            virResetLastError();
-            def = virDomainDefParseString(xml, flags[j]);
-            if (!names[i].needle) {
-                if (!def)
-                    TEST_FAIL("name '%s' refused: %s", names[i].xml,
-                              virGetLastErrorMessage());
-                g_assert_cmpstr(def->name, ==, names[i].parsed);
-                continue;
-            }
-            if (def)
-                TEST_FAIL("name '%s' accepted (flags 0x%x)", names[i].xml, flags[j]);
-            g_test_message("%s: %s", names[i].xml, virGetLastErrorMessage());
-            g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_XML_DETAIL);
-            if (!strstr(virGetLastErrorMessage(), names[i].needle) ||
-                !strstr(virGetLastErrorMessage(), "element 'name' at line 2"))
-                TEST_FAIL("message '%s' lacks '%s'", virGetLastErrorMessage(),
-                          names[i].needle);
-        }
+/* Definitions and status files already on disk
+ * (VIR_DOMAIN_DEF_PARSE_ON_DISK): the names older versions accepted load
+ * (with a warning), those they refused still do not. */
+static void
+testNamesOnDisk(void)
+{
+    static const struct {
+        const char *xml;            /* the <name> element's content */
+        const char *needle;         /* NULL: loaded as @parsed */
+        const char *parsed;
+    } names[] = {
+        { ".", NULL, "." },
+        { "..", NULL, ".." },
+        { "a\tb", NULL, "a\tb" },
+        { "a&#127;b", NULL, "a\177b" },
+        { " vm", NULL, " vm" },
+        { "vm ", NULL, "vm " },
+        /* Never accepted: not a file name, or not one line of a table. */
+        { "", "the domain name is empty", NULL },
+        { "a/b", "'a/b' contains '/'", NULL },
+        { "../x", "'../x' contains '/'", NULL },
+        { "a&#10;b", "'a\\nb' contains a control character (U+000A", NULL },
+    };
+    static const unsigned int flags[] = {
+        VIR_DOMAIN_DEF_PARSE_ON_DISK,
+        VIR_DOMAIN_DEF_PARSE_ON_DISK | VIR_DOMAIN_DEF_PARSE_STATUS,
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        for (size_t j = 0; j < G_N_ELEMENTS(flags); j++)
+            testCheckName(names[i].xml, flags[j], names[i].needle, names[i].parsed);
     }
 }
 
@@ -1239,6 +1283,7 @@ main(int argc, char **argv)
     g_test_add_func("/domainconf/error/status-values", testErrorStatus);
     g_test_add_func("/domainconf/error/flags", testErrorFlags);
     g_test_add_func("/domainconf/error/names", testNames);
+    g_test_add_func("/domainconf/error/names-on-disk", testNamesOnDisk);
     g_test_add_func("/domainconf/error/handler-restored", testErrorHandlerRestored);
     g_test_add_func("/domainconf/memory-units", testMemoryUnits);
     g_test_add_func("/domainconf/uuid/generated", testUUIDGenerated);

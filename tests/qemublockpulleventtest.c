@@ -4,7 +4,8 @@
  * virsh runs it): their order against the lifecycle events when a domain
  * stops during a pull, no outcome of an older pull ending the wait for a
  * new one (in one process and across processes), and an outcome told only
- * once the status file records it (its file system full).
+ * once the status file records it (its file system full; with the saves
+ * that no event waits for, retried all the same).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -733,6 +734,83 @@ testSaveFailsThenDestroy(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     listenerClear(&l);
 }
 
+typedef struct {
+    const char *path;
+    const char *what;
+} FileWant;
+
+static bool
+fileHasWanted(void *opaque)
+{
+    FileWant *w = opaque;
+
+    return fileHas(w->path, w->what);
+}
+
+/*
+ * Saves with no event waiting for them, ROOT/run full. A change that
+ * stands without its record (the undefine of a running domain) is made,
+ * and saved by the driver's retry once there is room, without any other
+ * call: the next process knows the domain is transient (it does not come
+ * back once it stops). A start, which must not run QEMU unrecorded,
+ * fails instead, with the write's error, and leaves nothing behind.
+ */
+static void
+testSaveFailsWithoutEvent(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *run = g_build_filename(f->root, "run", NULL);
+    g_autofree char *status = g_build_filename(run, "qemu", "undef.xml", NULL);
+    g_autofree char *other = g_build_filename(f->dir, "other.qcow2", NULL);
+    const char *disks[] = { f->top, NULL };
+    const char *otherDisks[] = { other, NULL };
+    g_autofree char *xml = virTestDomainXML("undef", disks);
+    g_autofree char *otherXML = virTestDomainXML("nostart", otherDisks);
+    g_autofree char *filler = NULL;
+    FileWant saved = { status, "persistent='no'" };
+    virDomainPtr dom;
+    virDomainPtr dom2;
+    int state;
+    int reason;
+
+    virTestImageCreate(other, "qcow2", "8M", NULL, NULL);
+    g_assert_cmpint(chmod(other, 0600), ==, 0);
+    mountSmall(run, "1m");
+    openConn(f);
+    g_assert_nonnull((dom = virDomainDefineXML(f->conn, xml)));
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    filler = fillUp(run);
+
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 0);
+    g_assert_true(fileHas(status, "persistent='yes'"));
+
+    g_assert_nonnull((dom2 = virDomainDefineXML(f->conn, otherXML)));
+    g_assert_cmpint(virDomainCreate(dom2), ==, -1);
+    virTestAssertError(VIR_ERR_SYSTEM_ERROR);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "No space left on device"));
+    g_assert_cmpint(virDomainGetState(dom2, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
+    g_assert_cmpint(reason, ==, VIR_DOMAIN_SHUTOFF_FAILED);
+    virTestAssertOwner(other, 0, 0);
+    g_assert_cmpint(virDomainUndefine(dom2), ==, 0);
+    virDomainFree(dom2);
+
+    /* Room again: saved by the retry (every second), unasked. */
+    g_assert_cmpint(unlink(filler), ==, 0);
+    if (!virTestWaitFor(fileHasWanted, &saved, 10 * 1000))
+        g_error("the status file was not saved again once there was room");
+
+    virDomainFree(dom);
+    closeConn(f);
+    openConn(f);
+    g_assert_nonnull((dom = virDomainLookupByName(f->conn, "undef")));
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    g_assert_null(virDomainLookupByName(f->conn, "undef"));
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+}
+
 /* ------------------------------------------------------------------ */
 /* A crash while a completed pull was being revoked                     */
 
@@ -896,6 +974,7 @@ main(int argc, char **argv)
     ADD("/blockpull-events/save-fails-at-completion", testSaveFailsAtCompletion, NULL);
     ADD("/blockpull-events/save-fails-then-exit", testSaveFailsThenExit, NULL);
     ADD("/blockpull-events/save-fails-then-destroy", testSaveFailsThenDestroy, NULL);
+    ADD("/blockpull-events/save-fails-without-event", testSaveFailsWithoutEvent, NULL);
     ADD("/blockpull-events/crash-while-revoking", testCrashWhileRevoking, NULL);
     return g_test_run();
 }

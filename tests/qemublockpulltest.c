@@ -1,7 +1,8 @@
 /*
  * qemublockpulltest.c: block pull on a real QEMU through the public API:
  * data integrity, the event, revocation of the backing file, abort,
- * step-wise pulls, failures, concurrency, restarts, and bad input.
+ * step-wise pulls, failures, concurrency (and calls that give up waiting
+ * for a domain another call holds), restarts, and bad input.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -983,6 +984,94 @@ testInfoBesideSteps(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 /* ------------------------------------------------------------------ */
+/* A call waits for the domain's job a bounded time                     */
+
+#define JOB_WAIT_MS 1000
+#define JOB_WAIT_CONF "job_wait_timeout = 1000\n"
+
+typedef struct {
+    virDomainPtr dom;
+    int rc;
+    virDomainBlockPullInfo pos;
+    char *error;
+} HolderData;
+
+static gpointer
+holder(gpointer opaque)
+{
+    HolderData *hd = opaque;
+
+    if ((hd->rc = virDomainBlockPull(hd->dom, "vda", &hd->pos, 0)) < 0)
+        hd->error = g_strdup(virGetLastErrorMessage());
+    return NULL;
+}
+
+/* Does the status file @opaque record a pull? */
+static bool
+statusHasPull(void *opaque)
+{
+    g_autofree char *xml = NULL;
+
+    return g_file_get_contents(opaque, &xml, NULL, NULL) &&
+           strstr(xml, "<blockjob ");
+}
+
+/*
+ * A step sent to a QEMU that does not answer (stopped) holds the domain's
+ * job. Another call on the domain gives up after job_wait_timeout with
+ * VIR_ERR_OPERATION_TIMEOUT naming the step, instead of waiting with it;
+ * a query needs no job at all. Once QEMU runs again the step ends, and
+ * the domain takes calls as before.
+ */
+static void
+testJobWaitTimeout(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "held", NULL);
+    pid_t pid = virTestDomainPid(f->root, "held");
+    g_autofree char *status = g_strdup_printf("%s/run/qemu/held.xml", f->root);
+    HolderData hd = { dom, 0, { 0, 0 }, NULL };
+    GThread *thread;
+    gint64 start;
+    gint64 waited;
+    int state;
+
+    g_assert_cmpint(kill(pid, SIGSTOP), ==, 0);
+    thread = g_thread_new("holder", holder, &hd);
+    /* The step recorded its pull: it holds the job, and waits for QEMU. */
+    if (!virTestWaitFor(statusHasPull, status, HANG_MS))
+        g_error("the step did not begin");
+
+    start = g_get_monotonic_time();
+    g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, -1);
+    waited = (g_get_monotonic_time() - start) / 1000;
+    g_test_message("after %lld ms: %s", (long long) waited, virGetLastErrorMessage());
+    virTestAssertError(VIR_ERR_OPERATION_TIMEOUT);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(),
+                            "cannot run 'virDomainBlockPullAbort' on domain 'held': "
+                            "'virDomainBlockPull' has held the domain's job for "));
+    g_assert_cmpint(waited, >=, JOB_WAIT_MS);
+    g_assert_cmpint(waited, <, JOB_WAIT_MS + 5000);
+    g_assert_cmpint(virDomainGetState(dom, &state, NULL, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+
+    g_assert_cmpint(kill(pid, SIGCONT), ==, 0);
+    g_thread_join(thread);
+    if (hd.rc < 0)
+        g_error("the step failed: %s", hd.error);
+    g_assert_cmpuint(hd.pos.end, >, 0);
+    g_assert_cmpuint(eventCount(), ==, 0);
+
+    /* Free again: the pull goes on to its end. */
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertStandalone(f->top);
+    /* Compared once QEMU has stopped and flushed its caches. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertSameContent(f->top, f->flat);
+    virDomainFree(dom);
+}
+
+/* ------------------------------------------------------------------ */
 /* Bad input                                                            */
 
 static void
@@ -1096,5 +1185,6 @@ main(int argc, char **argv)
     ADD("/blockpull/restart-after-end", testRestartAfterEnd, FAST_CONF);
     ADD("/blockpull/restart-stepwise", testRestartStepwise, NULL);
     ADD("/blockpull/info-beside-steps", testInfoBesideSteps, NULL);
+    ADD("/blockpull/job-wait-timeout", testJobWaitTimeout, JOB_WAIT_CONF);
     return g_test_run();
 }

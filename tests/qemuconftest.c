@@ -46,6 +46,7 @@ testAssertDefaults(const qemuDriverConfig *cfg)
     g_assert_cmpuint(cfg->blockPullMaxBandwidth, ==, 0);
     g_assert_cmpstr(cfg->emulator, ==, QEMU_SYSTEM_PATH);
     g_assert_cmpint(cfg->monitorTimeout, ==, 30000);
+    g_assert_cmpint(cfg->jobWaitTimeout, ==, 30000);
 }
 
 static void
@@ -92,7 +93,8 @@ testAllKeys(void)
         "security_driver = \"none\";\n"
         "block_pull_max_bandwidth = 1048576\r\n"
         "emulator = \"/opt/qemu/bin/qemu-system-x86_64\"\n"
-        "monitor_timeout = +5000");
+        "monitor_timeout = +5000\n"
+        "job_wait_timeout = 250\n");
 
     g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, 0);
     g_assert_cmpstr(cfg->user, ==, "qemu");
@@ -101,6 +103,7 @@ testAllKeys(void)
     g_assert_cmpuint(cfg->blockPullMaxBandwidth, ==, 1048576);
     g_assert_cmpstr(cfg->emulator, ==, "/opt/qemu/bin/qemu-system-x86_64");
     g_assert_cmpint(cfg->monitorTimeout, ==, 5000);
+    g_assert_cmpint(cfg->jobWaitTimeout, ==, 250);
     g_assert_cmpstr(cfg->configFile, ==, path);
 }
 
@@ -167,7 +170,7 @@ testSampleFile(void)
     GString *uncommented = g_string_new(NULL);
     const char *keys[] = { "user", "group", "security_driver",
                            "block_pull_max_bandwidth", "emulator",
-                           "monitor_timeout" };
+                           "monitor_timeout", "job_wait_timeout" };
     size_t seen = 0;
     size_t i;
 
@@ -344,6 +347,10 @@ testValueErrors(void)
                     VIR_ERR_CONF_SYNTAX, "must be between 1 and 2147483647");
     testExpectError("monitor_timeout = 2147483648\n",
                     VIR_ERR_CONF_SYNTAX, "must be between 1 and 2147483647");
+    testExpectError("job_wait_timeout = 0\n",
+                    VIR_ERR_CONF_SYNTAX, "must be between 1 and 2147483647");
+    testExpectError("job_wait_timeout = \"30s\"\n",
+                    VIR_ERR_CONF_SYNTAX, "must be an integer, not a string");
     testExpectError("emulator = \"qemu-system-x86_64\"\n",
                     VIR_ERR_CONF_SYNTAX, "must be an absolute path");
     testExpectError("security_driver = \"selinux\"\n",

@@ -1,8 +1,8 @@
 /*
  * qemuprocesstest.c: the life of a QEMU process on a real QEMU, across
  * restarts and crashes of the process that embeds the driver: which QEMU is
- * ours, starts cut short by SIGKILL, long and odd names, start-up errors,
- * and the groups QEMU runs with.
+ * ours, starts cut short by SIGKILL, long and odd names (and names older
+ * versions accepted), start-up errors, and the groups QEMU runs with.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -357,6 +357,104 @@ testLegacyStatus(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_false(virTestProcessAlive(pid));
     assertGivenBack(f);
     virDomainFree(dom);
+    virConnectClose(conn);
+}
+
+/* ------------------------------------------------------------------ */
+/* Names older versions accepted                                        */
+
+/* Rename domain @from's file @dir/FROM@suffix to @dir/TO@suffix, with
+ * every "FROM" of @texts (NULL-terminated) inside replaced by "TO". */
+static void
+renameFile(const char *dir, const char *suffix, const char *from,
+           const char *to, const char *const *texts)
+{
+    g_autofree char *fromName = g_strdup_printf("%s%s", from, suffix);
+    g_autofree char *toName = g_strdup_printf("%s%s", to, suffix);
+    g_autofree char *fromPath = g_build_filename(dir, fromName, NULL);
+    g_autofree char *toPath = g_build_filename(dir, toName, NULL);
+    g_autofree char *content = NULL;
+    g_autoptr(GString) s = NULL;
+
+    g_assert_true(g_file_get_contents(fromPath, &content, NULL, NULL));
+    s = g_string_new(content);
+    for (size_t i = 0; texts && texts[i]; i += 2)
+        g_string_replace(s, texts[i], texts[i + 1], 0);
+    g_assert_true(g_file_set_contents(toPath, s->str, -1, NULL));
+    g_assert_cmpint(chmod(toPath, 0600), ==, 0);
+    g_assert_cmpint(unlink(fromPath), ==, 0);
+}
+
+/*
+ * A domain an older version defined and started under a name this one
+ * refuses for new domains (@data: a blank at either end, a tab, '.'): its
+ * definition and status file are as that version wrote them. Opening the
+ * root takes the running QEMU over, as any other: the domain is running,
+ * its QEMU the same, its images still QEMU's; a start is refused as for
+ * any running domain (no second QEMU); destroy gives the images back; it
+ * starts again and can be undefined. Only defining it anew is refused.
+ */
+static void
+testOldRulesName(Fixture *f, gconstpointer data)
+{
+    const char *name = data;
+    g_autofree char *xml = domainXML(f, "oldrules");
+    g_autofree char *etc = g_build_filename(f->root, "etc", "qemu", NULL);
+    g_autofree char *run = g_build_filename(f->root, "run", "qemu", NULL);
+    g_autofree char *log = g_build_filename(f->root, "log", "qemu", NULL);
+    g_auto(GStrv) tabs = g_strsplit(name, "\t", -1);
+    g_autofree char *inAttr = g_strjoinv("&#9;", tabs);   /* as escaped there */
+    g_autofree char *toLog = g_strdup_printf("/%s.log'", inAttr);
+    g_autofree char *toName = g_strdup_printf("<name>%s</name>", name);
+    g_autofree char *newXML = NULL;
+    const char *texts[] = { "<name>oldrules</name>", toName,
+                            "/oldrules.log'", toLog, NULL };
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    virConnectPtr conn = openRoot(f);
+    virDomainPtr dom = defineDomain(conn, xml);
+    pid_t pid;
+
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    pid = virTestDomainPid(f->root, "oldrules");
+    virDomainFree(dom);
+    virConnectClose(conn);
+
+    renameFile(etc, ".xml", "oldrules", name, texts);
+    renameFile(run, ".xml", "oldrules", name, texts);
+    renameFile(run, ".pid", "oldrules", name, NULL);
+    renameFile(log, ".log", "oldrules", name, NULL);
+
+    conn = openRoot(f);
+    dom = virDomainLookupByName(conn, name);
+    if (!dom)
+        g_error("domain '%s' was not loaded: %s", name, virGetLastErrorMessage());
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
+    g_assert_cmpint(virTestDomainPid(f->root, name), ==, pid);
+    g_assert_true(virTestProcessAlive(pid));
+    assertOwnedByQemu(f);
+    g_assert_cmpint(virDomainCreate(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_cmpuint(countProcesses(uuid, NULL, 0), ==, 1);
+
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_false(virTestProcessAlive(pid));
+    assertGivenBack(f);
+    assertStateDirClean(f);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+
+    /* New input keeps the rules. */
+    newXML = domainXML(f, name);
+    g_assert_null(virDomainDefineXML(conn, newXML));
+    virTestAssertError(VIR_ERR_XML_DETAIL);
+    g_assert_cmpint(virConnectListAllDomains(conn, NULL, 0), ==, 0);
+    assertGivenBack(f);
+    assertStateDirClean(f);
     virConnectClose(conn);
 }
 
@@ -794,6 +892,9 @@ main(int argc, char **argv)
     ADD("/qemu/process/odd-names", testOddNames, NULL);
     ADD("/qemu/process/recycled-pid", testRecycledPid, NULL);
     ADD("/qemu/process/legacy-status", testLegacyStatus, NULL);
+    ADD("/qemu/process/old-rules-name/leading-blank", testOldRulesName, " lead");
+    ADD("/qemu/process/old-rules-name/tab", testOldRulesName, "a\tb");
+    ADD("/qemu/process/old-rules-name/dot", testOldRulesName, ".");
     ADD("/qemu/process/killed-at-fork", testKilledWhileStarting,
         GINT_TO_POINTER(KILL_AT_FORK));
     ADD("/qemu/process/killed-at-pidfile", testKilledWhileStarting,

@@ -1,8 +1,10 @@
 /*
  * domain_conf.c: the domain definition's objects: enums and their names,
- * allocation, copies, lookups, backing chains and image indexes. Parsing,
- * validation, the schema explainer and formatting live in domain_parse.c,
- * domain_validate.c, domain_explain.c and domain_format.c.
+ * allocation, copies, lookups, backing chains and image indexes; and the
+ * domain object drivers keep (references, lock, state, private data).
+ * Parsing, validation, the schema explainer and formatting (of status
+ * files too) live in domain_parse.c, domain_validate.c, domain_explain.c
+ * and domain_format.c.
  */
 #include <config.h>
 
@@ -30,6 +32,10 @@ VIR_ENUM_IMPL(virDomainLifecycleAction, virDomainLifecycleAction,
 
 VIR_ENUM_IMPL(virDomainChrType, virDomainChrType, VIR_DOMAIN_CHR_TYPE_LAST,
               "null", "file");
+
+VIR_ENUM_IMPL(virDomainState, virDomainState, VIR_DOMAIN_LAST,
+              "nostate", "running", "blocked", "paused", "shutdown", "shutoff",
+              "crashed", "pmsuspended");
 
 /* "none" only names the absence of a format: never read from XML. */
 static const char *const virStorageFileFormatNames[] = {
@@ -434,4 +440,206 @@ virDomainDefAssignStorageIndexes(virDomainDef *def)
                 src->index = next++;
         }
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Domain objects                                                       */
+/* ------------------------------------------------------------------ */
+
+/**
+ * virDomainXMLOptionNew:
+ * @priv: the driver's private data callbacks, copied (may be NULL)
+ * @opaque: given to @priv's alloc callback (the driver)
+ *
+ * Returns the options a driver makes its domain objects and reads their
+ * status files with; free with virDomainXMLOptionFree() once no object
+ * made with it is left. Never fails.
+ */
+virDomainXMLOption *
+virDomainXMLOptionNew(const virDomainXMLPrivateDataCallbacks *priv, void *opaque)
+{
+    virDomainXMLOption *xmlopt = g_new0(virDomainXMLOption, 1);
+
+    if (priv)
+        xmlopt->privateData = *priv;
+    xmlopt->opaque = opaque;
+    return xmlopt;
+}
+
+void
+virDomainXMLOptionFree(virDomainXMLOption *xmlopt)
+{
+    g_free(xmlopt);
+}
+
+/**
+ * virDomainObjNew:
+ * @xmlopt: the driver's options, or NULL for an object without private data
+ *
+ * Returns a new domain object, shut off (reason unknown), not running
+ * (liveID -1), with one reference, which the caller owns; its private
+ * data comes from @xmlopt's alloc callback. Never fails.
+ */
+virDomainObj *
+virDomainObjNew(virDomainXMLOption *xmlopt)
+{
+    virDomainObj *vm = g_new0(virDomainObj, 1);
+
+    vm->refs = 1;
+    vm->liveID = -1;
+    g_mutex_init(&vm->lock);
+    g_cond_init(&vm->cond);
+    vm->state = VIR_DOMAIN_SHUTOFF;
+    vm->reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
+    if (xmlopt && xmlopt->privateData.alloc) {
+        vm->privateData = xmlopt->privateData.alloc(xmlopt->opaque);
+        vm->privateDataFreeFunc = xmlopt->privateData.free;
+    }
+    return vm;
+}
+
+/**
+ * virDomainObjRef:
+ * @vm: a domain object
+ *
+ * Take a reference on @vm, for the caller to drop with
+ * virDomainObjUnref(). Returns @vm.
+ */
+virDomainObj *
+virDomainObjRef(virDomainObj *vm)
+{
+    g_atomic_int_inc(&vm->refs);
+    return vm;
+}
+
+/**
+ * virDomainObjUnref:
+ * @vm: a domain object, or NULL
+ *
+ * Drop a reference; the last one frees @vm with its definitions and
+ * private data (its lock must not be held then).
+ */
+void
+virDomainObjUnref(virDomainObj *vm)
+{
+    if (!vm || !g_atomic_int_dec_and_test(&vm->refs))
+        return;
+    if (vm->privateDataFreeFunc)
+        vm->privateDataFreeFunc(vm->privateData);
+    virDomainDefFree(vm->def);
+    virDomainDefFree(vm->newDef);
+    g_free(vm->name);
+    g_free(vm->pidBootID);
+    g_mutex_clear(&vm->lock);
+    g_cond_clear(&vm->cond);
+    g_free(vm);
+}
+
+/**
+ * virDomainObjLock:
+ * @vm: a domain object the caller holds a reference on
+ *
+ * Take @vm's lock. The order is a domain's lock before its list's, never
+ * two domains' at once.
+ */
+void
+virDomainObjLock(virDomainObj *vm)
+{
+    g_mutex_lock(&vm->lock);
+}
+
+/**
+ * virDomainObjUnlock:
+ * @vm: a domain object locked by the caller
+ */
+void
+virDomainObjUnlock(virDomainObj *vm)
+{
+    g_mutex_unlock(&vm->lock);
+}
+
+/**
+ * virDomainObjEndAPI:
+ * @vm: where a driver call keeps its domain: locked, with a reference
+ *      of its own (or NULL)
+ *
+ * Unlock *@vm, drop the call's reference and set *@vm to NULL.
+ */
+void
+virDomainObjEndAPI(virDomainObj **vm)
+{
+    if (!*vm)
+        return;
+    virDomainObjUnlock(*vm);
+    g_clear_pointer(vm, virDomainObjUnref);
+}
+
+/**
+ * virDomainObjWait:
+ * @vm: a domain object locked by the caller
+ *
+ * Wait for virDomainObjBroadcast() on @vm; the lock is dropped meanwhile
+ * and held again on return.
+ */
+void
+virDomainObjWait(virDomainObj *vm)
+{
+    g_cond_wait(&vm->cond, &vm->lock);
+}
+
+/**
+ * virDomainObjWaitUntil:
+ * @vm: a domain object locked by the caller
+ * @deadline: when to give up, in g_get_monotonic_time()'s microseconds
+ *
+ * As virDomainObjWait(), for at most until @deadline.
+ *
+ * Returns false if the deadline passed, true if woken before.
+ */
+bool
+virDomainObjWaitUntil(virDomainObj *vm, gint64 deadline)
+{
+    return g_cond_wait_until(&vm->cond, &vm->lock, deadline);
+}
+
+/**
+ * virDomainObjBroadcast:
+ * @vm: a domain object locked by the caller
+ *
+ * Wake every thread waiting on @vm: something it may wait for changed.
+ */
+void
+virDomainObjBroadcast(virDomainObj *vm)
+{
+    g_cond_broadcast(&vm->cond);
+}
+
+/**
+ * virDomainObjIsActive:
+ * @vm: a domain object locked by the caller
+ *
+ * Returns true if the domain is running: its live definition has an id.
+ */
+bool
+virDomainObjIsActive(virDomainObj *vm)
+{
+    return vm->def && vm->def->id >= 0;
+}
+
+/**
+ * virDomainObjSetState:
+ * @vm: a domain object locked by the caller
+ * @state: a virDomainState
+ * @reason: its reason
+ *
+ * Set the state, make the id lookups see the domain's id as it is now,
+ * and wake whoever waits on @vm.
+ */
+void
+virDomainObjSetState(virDomainObj *vm, int state, int reason)
+{
+    vm->state = state;
+    vm->reason = reason;
+    g_atomic_int_set(&vm->liveID, virDomainObjIsActive(vm) ? vm->def->id : -1);
+    virDomainObjBroadcast(vm);
 }

@@ -1,9 +1,12 @@
 /*
  * domain_conf.h: the domain definition (a strict subset of libvirt's domain
- * XML), its parser, validator and formatter, and backing chains read from
- * image headers. Implemented by job: domain_conf.c (objects, enums,
- * lookups, chains), domain_parse.c, domain_validate.c (with the schema
- * explainer in domain_explain.c), domain_format.c and storage_file.c.
+ * XML), its parser, validator and formatter, backing chains read from
+ * image headers, and the domain object drivers keep (definitions, state,
+ * the driver's private data) with its status file. Implemented by job:
+ * domain_conf.c (objects, enums, lookups, chains), domain_parse.c,
+ * domain_validate.c (with the schema explainer in domain_explain.c),
+ * domain_format.c and storage_file.c; the list of domain objects is in
+ * virdomainobjlist.h.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -15,6 +18,7 @@
 #include "libvirt/libvirt.h"
 #include "util/virenum.h"
 #include "util/viruuid.h"
+#include "util/virxml.h"
 
 /* Backing chains deeper than this are refused (also a guard against loops
  * we cannot see). */
@@ -155,6 +159,16 @@ typedef enum {
 typedef enum {
     /* Parsing: accept the status file's extra data (node names, aliases, id). */
     VIR_DOMAIN_DEF_PARSE_STATUS = 1 << 0,
+    /*
+     * Parsing: a definition the driver saved itself (a persistent config or
+     * a status file already on disk), perhaps by an older version. Rules
+     * added since for new definitions (the domain name rules of
+     * virDomainDefParseNode()) are not applied to it: what an older version
+     * accepted and still runs must load, or its domain would be lost (a
+     * QEMU nobody knows, images left with QEMU's user). A warning is
+     * logged instead.
+     */
+    VIR_DOMAIN_DEF_PARSE_ON_DISK = 1 << 1,
 } virDomainDefParseFlags;
 
 /* domain_conf.c */
@@ -291,3 +305,143 @@ int virStorageFileGetBacking(const char *path, virStorageFileFormat format,
  */
 int virStorageFileGetVirtualSize(const char *path, virStorageFileFormat format,
                                  unsigned long long *size);
+
+/* ------------------------------------------------------------------ */
+/* Domain objects (domain_conf.c) and their status file                 */
+/* (domain_format.c, domain_parse.c)                                    */
+
+typedef struct _virDomainObj virDomainObj;
+
+/*
+ * What a driver keeps of its own in each domain object (libvirt's
+ * virDomainXMLPrivateDataCallbacks): @alloc makes it for a new object
+ * (@opaque is the one given to virDomainXMLOptionNew(), the driver;
+ * never fails), @free frees it. @format writes it into the status file,
+ * as elements of <domstatus> before <domain> (one line at a time into
+ * @buf, never fails); @parse reads it back from the <domstatus> element
+ * @root of the file @path, into @vm whose definitions and state are read
+ * already, and refuses a value it cannot take with an error naming it
+ * (0 / -1). @format and @parse may be NULL: nothing private is saved.
+ */
+typedef struct _virDomainXMLPrivateDataCallbacks virDomainXMLPrivateDataCallbacks;
+struct _virDomainXMLPrivateDataCallbacks {
+    void *(*alloc)(void *opaque);
+    void (*free)(void *data);
+    void (*format)(virXMLBuffer *buf, virDomainObj *vm);
+    int (*parse)(xmlNode *root, virDomainObj *vm);
+};
+
+typedef struct _virDomainXMLOption virDomainXMLOption;
+/* A driver's options for its domain objects and their XML: its private
+ * data callbacks. One per driver; outlives every object made with it. */
+struct _virDomainXMLOption {
+    virDomainXMLPrivateDataCallbacks privateData;
+    void *opaque;
+};
+
+/* A new option set; @priv (may be NULL) is copied. Never fails. */
+virDomainXMLOption *virDomainXMLOptionNew(const virDomainXMLPrivateDataCallbacks *priv,
+                                          void *opaque);
+void virDomainXMLOptionFree(virDomainXMLOption *xmlopt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainXMLOption, virDomainXMLOptionFree);
+
+/*
+ * A domain a driver knows: persistent, running, or both. Reference
+ * counted; the lock protects every field but those marked otherwise.
+ */
+struct _virDomainObj {
+    gint refs;
+    GMutex lock;
+    GCond cond;                 /* virDomainObjBroadcast(): state, jobs, block jobs */
+
+    /* Read by lookups without the lock (a lookup holds the list's lock,
+     * and the list's lock is never taken before a domain's): name and
+     * uuid never change once listed; liveID is written atomically. */
+    char *name;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    gint liveID;                /* def->id while running, -1 otherwise */
+
+    virDomainDef *def;          /* live definition while running, else persistent */
+    virDomainDef *newDef;       /* the persistent definition while running */
+    bool persistent;
+    bool removed;               /* no longer in its driver's list */
+    int state;                  /* virDomainState */
+    int reason;                 /* the state's reason (virDomainRunningReason...) */
+
+    pid_t pid;                  /* the hypervisor's process, 0 if none */
+    /* Who @pid is: its start time and the boot it started in, recorded
+     * with it, so that a later process with the same pid is never taken
+     * for the domain's (0 and NULL in status files older than this). */
+    unsigned long long pidStartTime;
+    char *pidBootID;
+
+    void *privateData;          /* the driver's (virDomainXMLPrivateDataCallbacks) */
+    void (*privateDataFreeFunc)(void *data);
+};
+
+/*
+ * A new domain object, shut off, with one reference (the caller's), its
+ * private data made by @xmlopt's alloc callback (@xmlopt may be NULL: no
+ * private data). Never fails.
+ */
+virDomainObj *virDomainObjNew(virDomainXMLOption *xmlopt);
+
+/* Take a reference (returns @vm); drop one: the last frees the object,
+ * its definitions and its private data. Unref accepts NULL. */
+virDomainObj *virDomainObjRef(virDomainObj *vm);
+void virDomainObjUnref(virDomainObj *vm);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainObj, virDomainObjUnref);
+
+void virDomainObjLock(virDomainObj *vm);
+void virDomainObjUnlock(virDomainObj *vm);
+
+/* The end of a driver call on *@vm (locked, one reference of the call's):
+ * unlock, drop the reference, and clear *@vm. Accepts a NULL *@vm. */
+void virDomainObjEndAPI(virDomainObj **vm);
+
+/* Wait (lock held; dropped while waiting) for virDomainObjBroadcast();
+ * WaitUntil gives up at @deadline (g_get_monotonic_time() microseconds)
+ * and returns false if it was reached. Callers check their condition
+ * again: wake-ups may be spurious. */
+void virDomainObjWait(virDomainObj *vm);
+bool virDomainObjWaitUntil(virDomainObj *vm, gint64 deadline);
+void virDomainObjBroadcast(virDomainObj *vm);
+
+/* Is the domain running (it has a live definition with an id)? Lock held. */
+bool virDomainObjIsActive(virDomainObj *vm);
+
+/* Set the state and its reason, and wake whoever waits. Lock held. */
+void virDomainObjSetState(virDomainObj *vm, int state, int reason);
+
+/* The name of a virDomainState ("running"), NULL if out of range; and
+ * back, -1 for an unknown name. */
+VIR_ENUM_DECL(virDomainState, virDomainState);
+
+/*
+ * The status file of a running domain (libvirt's shape):
+ *
+ *   <domstatus state='running' reason='1' pid='123' persistent='yes'
+ *              starttime='...' bootid='...'>
+ *     ...the driver's private data (its format callback)...
+ *     <domain ...>the live definition (VIR_DOMAIN_DEF_FORMAT_STATUS)</domain>
+ *     <persistent>
+ *       <domain>the persistent definition, if it has one</domain>
+ *     </persistent>
+ *   </domstatus>
+ *
+ * virDomainObjFormat() returns it, a new string; lock held; never fails.
+ */
+char *virDomainObjFormat(virDomainObj *vm, virDomainXMLOption *xmlopt);
+
+/*
+ * Read the status file @path (as virDomainObjFormat() writes it, or an
+ * older version did) into a new domain object (not listed; private data
+ * made by @xmlopt and read by its parse callback). Both definitions are
+ * read with VIR_DOMAIN_DEF_PARSE_ON_DISK. A value out of range or not of
+ * its type is refused, never taken as 0 or cut to fit: NULL with
+ * VIR_ERR_XML_ERROR (not XML, not a regular file, or not a status file),
+ * VIR_ERR_XML_DETAIL (a bad or missing value: the message names the
+ * attribute or element, its line and the file) or a system error (the
+ * file cannot be read).
+ */
+virDomainObj *virDomainObjParseFile(const char *path, virDomainXMLOption *xmlopt);

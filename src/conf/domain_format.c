@@ -270,3 +270,42 @@ virDomainDefFormat(const virDomainDef *def, unsigned int flags)
     virDomainDefFormatBuf(buf, def, flags, 0);
     return g_string_free(buf, FALSE);
 }
+
+/**
+ * virDomainObjFormat:
+ * @vm: a domain object, locked by the caller
+ * @xmlopt: its driver's options (for the private data)
+ *
+ * Returns @vm's status file (see domain_conf.h), a new string; never
+ * fails.
+ */
+char *
+virDomainObjFormat(virDomainObj *vm, virDomainXMLOption *xmlopt)
+{
+    GString *str = g_string_new(NULL);
+    virXMLBuffer buf = { .str = str, .indent = 0 };
+    g_autofree char *identity = NULL;
+    const char *state = virDomainStateToString(vm->state);
+
+    /* The pid's identity only with a pid to identify. */
+    if (vm->pid > 0 && vm->pidBootID) {
+        g_autofree char *bootid = virXMLEscapeAttr(vm->pidBootID);
+
+        identity = g_strdup_printf(" starttime='%llu' bootid='%s'",
+                                   vm->pidStartTime, bootid);
+    }
+    virXMLBufferOpen(&buf, "<domstatus state='%s' reason='%d' pid='%d' persistent='%s'%s>",
+                     state ? state : "nostate", vm->reason, (int) vm->pid,
+                     vm->persistent ? "yes" : "no", identity ? identity : "");
+    if (xmlopt && xmlopt->privateData.format)
+        xmlopt->privateData.format(&buf, vm);
+    virDomainDefFormatBuf(str, vm->def, VIR_DOMAIN_DEF_FORMAT_STATUS, buf.indent);
+    if (vm->newDef) {
+        virXMLBufferOpen(&buf, "<persistent>");
+        virDomainDefFormatBuf(str, vm->newDef, VIR_DOMAIN_DEF_FORMAT_INACTIVE,
+                              buf.indent);
+        virXMLBufferClose(&buf, "persistent");
+    }
+    virXMLBufferClose(&buf, "domstatus");
+    return g_string_free(str, FALSE);
+}

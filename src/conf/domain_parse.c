@@ -1,7 +1,8 @@
 /*
  * domain_parse.c: domain XML to a virDomainDef: the document is parsed
  * safely, checked against the schema (domain_validate.c), then read with
- * the checks of values that deserve a message naming their element.
+ * the checks of values that deserve a message naming their element; and
+ * status files to a virDomainObj.
  */
 #include <config.h>
 
@@ -10,6 +11,7 @@
 #include "conf/domain_conf.h"
 #include "conf/domain_validate.h"
 #include "util/virerror.h"
+#include "util/virlog.h"
 #include "util/virxml.h"
 
 #define VIR_FROM_THIS VIR_FROM_DOMAIN
@@ -457,19 +459,18 @@ virDomainParseLifecycle(xmlNode *node, virDomainLifecycleAction *action)
  * socket, the log) and a column in virsh's tables, and users type it
  * back: refuse what would make a path or a table ambiguous, or two names
  * look the same. ',', '=', quotes and inner spaces stay valid, as in
- * libvirt.
+ * libvirt. Returns what is wrong with @name (a new string), NULL if
+ * nothing.
  */
-static int
-virDomainCheckName(xmlNode *node, const char *name)
+static char *
+virDomainNameProblem(const char *name)
 {
     const char *p;
     gunichar first;
     gunichar last;
 
-    if (!*name) {
-        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL, "the domain name is empty");
-        return -1;
-    }
+    if (!*name)
+        return g_strdup("the domain name is empty");
     /* First, so that the names in the messages below are printable. */
     for (p = name; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
@@ -477,40 +478,55 @@ virDomainCheckName(xmlNode *node, const char *name)
         if (g_unichar_iscntrl(c)) {
             g_autofree char *shown = g_strescape(name, NULL);
 
-            virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
-                                  "domain name '%s' contains a control character (U+%04X)",
-                                  shown, (unsigned int) c);
-            return -1;
+            return g_strdup_printf("domain name '%s' contains a control character (U+%04X)",
+                                   shown, (unsigned int) c);
         }
     }
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
-                              "domain name '%s' is not allowed, it names a directory",
-                              name);
-        return -1;
-    }
-    if (strchr(name, '/')) {
-        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
-                              "domain name '%s' contains '/'", name);
-        return -1;
-    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return g_strdup_printf("domain name '%s' is not allowed, it names a directory",
+                               name);
+    if (strchr(name, '/'))
+        return g_strdup_printf("domain name '%s' contains '/'", name);
     first = g_utf8_get_char(name);
     last = g_utf8_get_char(g_utf8_find_prev_char(name, name + strlen(name)));
-    if (g_unichar_isspace(first) || g_unichar_isspace(last)) {
-        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
-                              "domain name '%s' begins or ends with a blank", name);
+    if (g_unichar_isspace(first) || g_unichar_isspace(last))
+        return g_strdup_printf("domain name '%s' begins or ends with a blank", name);
+    return NULL;
+}
+
+/*
+ * The rules of virDomainNameProblem() for a new definition; for one
+ * already on disk (VIR_DOMAIN_DEF_PARSE_ON_DISK) only those every version
+ * had (a name, without '/' or a line feed: a file name): the others came
+ * later, and a domain an older version defined or started under a name
+ * they refuse must still load, or its QEMU would be orphaned. It cannot be
+ * defined again under that name.
+ */
+static int
+virDomainCheckName(xmlNode *node, const char *name, unsigned int flags)
+{
+    g_autofree char *problem = virDomainNameProblem(name);
+
+    if (!problem)
+        return 0;
+    if (!(flags & VIR_DOMAIN_DEF_PARSE_ON_DISK) || !*name || strpbrk(name, "/\n")) {
+        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL, "%s", problem);
         return -1;
     }
+    VIR_WARN("%s%s%s%s: loaded as an older version saved it, though no new definition may have this name",
+             problem, node->doc && node->doc->URL ? " (in '" : "",
+             node->doc && node->doc->URL ? (const char *) node->doc->URL : "",
+             node->doc && node->doc->URL ? "')" : "");
     return 0;
 }
 
 static int
 virDomainParseIdentity(xmlNode *name, xmlNode *uuid, xmlNode *title,
-                       virDomainDef *def)
+                       unsigned int flags, virDomainDef *def)
 {
     if (!(def->name = virXMLNodeContentString(name)))
         return -1;
-    if (virDomainCheckName(name, def->name) < 0)
+    if (virDomainCheckName(name, def->name, flags) < 0)
         return -1;
 
     if (uuid) {
@@ -622,7 +638,7 @@ virDomainParseDomain(xmlNode *root, unsigned int flags)
         virXMLNodeReportError(root, VIR_ERR_NO_NAME, "missing element 'name'");
         return NULL;
     }
-    if (virDomainParseIdentity(name, uuid, title, def) < 0)
+    if (virDomainParseIdentity(name, uuid, title, flags, def) < 0)
         return NULL;
 
     if (!memory) {
@@ -673,7 +689,11 @@ virDomainParseDomain(xmlNode *root, unsigned int flags)
  * element is first validated against the built-in schema and live-only
  * data (id, aliases, image indexes) is ignored; with it, the schema is
  * skipped and the status file's extra data (id, aliases, indexes, node
- * names, where a chain came from) is read.
+ * names, where a chain came from) is read. The name must be a file name
+ * that reads unambiguously (no '/', no control character, no blank at
+ * either end, not '.' or '..'); with VIR_DOMAIN_DEF_PARSE_ON_DISK only
+ * the rules older versions had apply (not empty, no '/' or line feed), a
+ * warning being logged for a name that breaks the others.
  *
  * Returns a new definition (free with virDomainDefFree()), or NULL with an
  * error reported (see virDomainDefParseString()).
@@ -681,7 +701,7 @@ virDomainParseDomain(xmlNode *root, unsigned int flags)
 virDomainDef *
 virDomainDefParseNode(xmlDocPtr xml, xmlNodePtr root, unsigned int flags)
 {
-    virCheckFlags(VIR_DOMAIN_DEF_PARSE_STATUS, NULL);
+    virCheckFlags(VIR_DOMAIN_DEF_PARSE_STATUS | VIR_DOMAIN_DEF_PARSE_ON_DISK, NULL);
 
     if (!xml || !root) {
         virReportInvalidNonNullArg(root);
@@ -713,7 +733,7 @@ virDomainDefParseString(const char *xml, unsigned int flags)
 {
     g_autoptr(xmlDoc) doc = NULL;
 
-    virCheckFlags(VIR_DOMAIN_DEF_PARSE_STATUS, NULL);
+    virCheckFlags(VIR_DOMAIN_DEF_PARSE_STATUS | VIR_DOMAIN_DEF_PARSE_ON_DISK, NULL);
 
     if (!xml) {
         virReportInvalidNonNullArg(xml);
@@ -722,4 +742,140 @@ virDomainDefParseString(const char *xml, unsigned int flags)
     if (!(doc = virXMLParseString(xml, "domain XML")))
         return NULL;
     return virDomainDefParseNode(doc, xmlDocGetRootElement(doc), flags);
+}
+
+/* The number of reasons of @state our public header names (reason 0,
+ * "unknown", for the states it names none for). */
+static int
+virDomainStateReasonCount(int state)
+{
+    switch ((virDomainState) state) {
+    case VIR_DOMAIN_RUNNING:
+        return VIR_DOMAIN_RUNNING_LAST;
+    case VIR_DOMAIN_PAUSED:
+        return VIR_DOMAIN_PAUSED_LAST;
+    case VIR_DOMAIN_SHUTOFF:
+        return VIR_DOMAIN_SHUTOFF_LAST;
+    case VIR_DOMAIN_NOSTATE:
+    case VIR_DOMAIN_BLOCKED:
+    case VIR_DOMAIN_SHUTDOWN:
+    case VIR_DOMAIN_CRASHED:
+    case VIR_DOMAIN_PMSUSPENDED:
+    case VIR_DOMAIN_LAST:
+        break;
+    }
+    return 1;
+}
+
+/* The attributes of <domstatus>: state, reason, the process and whether
+ * the domain is persistent. */
+static int
+virDomainObjParseState(xmlNode *root, virDomainObj *vm)
+{
+    g_autofree char *state = NULL;
+    g_autofree char *bootid = NULL;
+    guint64 num;
+    int val;
+    int rc;
+
+    if (!(state = virXMLPropStringRequired(root, "state")))
+        return -1;
+    if ((val = virDomainStateFromString(state)) < 0) {
+        virXMLNodeReportError(root, VIR_ERR_XML_DETAIL,
+                              "unknown domain state '%s'", state);
+        return -1;
+    }
+    vm->state = val;
+    if (virXMLPropUIntRequired(root, "reason", 0,
+                               virDomainStateReasonCount(val) - 1, &num) < 0)
+        return -1;
+    vm->reason = (int) num;
+    /* 0: no process yet (a start that had not forked). */
+    if (virXMLPropUIntRequired(root, "pid", 0, G_MAXINT32, &num) < 0)
+        return -1;
+    vm->pid = (pid_t) num;
+    if ((rc = virXMLPropYesNo(root, "persistent", &vm->persistent)) < 0)
+        return -1;
+    if (rc == 0) {
+        virXMLNodeReportError(root, VIR_ERR_XML_DETAIL,
+                              "missing attribute 'persistent'");
+        return -1;
+    }
+
+    /* Both or neither: the one without the other identifies nothing. */
+    bootid = virXMLPropString(root, "bootid");
+    if ((rc = virXMLPropUInt(root, "starttime", 0, G_MAXUINT64, &num)) < 0)
+        return -1;
+    if ((rc > 0) != (bootid != NULL)) {
+        virXMLNodeReportError(root, VIR_ERR_XML_DETAIL,
+                              "attribute '%s' without '%s'",
+                              bootid ? "bootid" : "starttime",
+                              bootid ? "starttime" : "bootid");
+        return -1;
+    }
+    if (bootid && !*bootid) {
+        virXMLNodeReportError(root, VIR_ERR_XML_DETAIL,
+                              "attribute 'bootid' is empty");
+        return -1;
+    }
+    vm->pidStartTime = rc > 0 ? num : 0;
+    vm->pidBootID = g_steal_pointer(&bootid);
+    return 0;
+}
+
+/**
+ * virDomainObjParseFile:
+ * @path: a status file
+ * @xmlopt: the driver's options (its private data callbacks)
+ *
+ * Read a status file (see domain_conf.h).
+ *
+ * Returns a new domain object, not listed, with one reference for the
+ * caller; or NULL with an error reported.
+ */
+virDomainObj *
+virDomainObjParseFile(const char *path, virDomainXMLOption *xmlopt)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virDomainObj) vm = NULL;
+    xmlNode *root;
+    xmlNode *node;
+
+    if (!(doc = virXMLParseFile(path, "status file")))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!root || !virXMLNodeNameEqual(root, "domstatus")) {
+        virReportError(VIR_ERR_XML_ERROR,
+                       "'%s' is not a domain status file: its root element is '%s', not 'domstatus'",
+                       path, root ? (const char *) root->name : "");
+        return NULL;
+    }
+    vm = virDomainObjNew(xmlopt);
+    if (virDomainObjParseState(root, vm) < 0)
+        return NULL;
+
+    if (!(node = virXMLNodeGetChild(root, "domain"))) {
+        virXMLNodeReportError(root, VIR_ERR_XML_DETAIL, "missing element 'domain'");
+        return NULL;
+    }
+    if (!(vm->def = virDomainDefParseNode(doc, node, VIR_DOMAIN_DEF_PARSE_STATUS |
+                                          VIR_DOMAIN_DEF_PARSE_ON_DISK)))
+        return NULL;
+    if ((node = virXMLNodeGetChild(root, "persistent"))) {
+        xmlNode *dnode = virXMLNodeGetChild(node, "domain");
+
+        if (!dnode) {
+            virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
+                                  "missing element 'domain'");
+            return NULL;
+        }
+        if (!(vm->newDef = virDomainDefParseNode(doc, dnode,
+                                                 VIR_DOMAIN_DEF_PARSE_ON_DISK)))
+            return NULL;
+    }
+
+    if (xmlopt && xmlopt->privateData.parse &&
+        xmlopt->privateData.parse(root, vm) < 0)
+        return NULL;
+    return g_steal_pointer(&vm);
 }

@@ -222,8 +222,10 @@ qemuBackingRecordLoadOrNew(qemuDriver *driver, const virDomainDef *def)
 static bool
 qemuBackingInUse(virDomainObj *vm, const char *path)
 {
-    return virDomainObjIsActive(vm) && vm->labels &&
-        g_strv_contains((const char *const *) vm->labels, path);
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    return virDomainObjIsActive(vm) && priv->labels &&
+        g_strv_contains((const char *const *) priv->labels, path);
 }
 
 /* The chain below top image @path in @vm's live definition, if it has a

@@ -88,15 +88,16 @@ qemuBlockJobDisk(virDomainObj *vm, qemuBlockJob *job)
 static bool
 qemuBlockJobForgetLabel(virDomainObj *vm, const char *path)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     size_t n;
 
-    if (!vm->labels)
+    if (!priv->labels)
         return false;
-    n = g_strv_length(vm->labels);
+    n = g_strv_length(priv->labels);
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(vm->labels[i], path) == 0) {
-            g_free(vm->labels[i]);
-            memmove(vm->labels + i, vm->labels + i + 1, (n - i) * sizeof(char *));
+        if (strcmp(priv->labels[i], path) == 0) {
+            g_free(priv->labels[i]);
+            memmove(priv->labels + i, priv->labels + i + 1, (n - i) * sizeof(char *));
             return true;
         }
     }
@@ -310,13 +311,14 @@ qemuBlockJobDeleteStrayNodes(virDomainObj *vm)
 void
 qemuBlockJobsReconcile(qemuDriver *driver, virDomainObj *vm)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autoptr(GPtrArray) unused = g_ptr_array_new_with_free_func(g_free);
 
-    if (!vm->labels || !virDomainObjIsActive(vm))
+    if (!priv->labels || !virDomainObjIsActive(vm))
         return;
-    for (size_t i = 0; vm->labels[i]; i++) {
-        if (!qemuBlockJobDefUses(vm->def, vm->labels[i]))
-            g_ptr_array_add(unused, g_strdup(vm->labels[i]));
+    for (size_t i = 0; priv->labels[i]; i++) {
+        if (!qemuBlockJobDefUses(vm->def, priv->labels[i]))
+            g_ptr_array_add(unused, g_strdup(priv->labels[i]));
     }
     /* Only a revocation cut short leaves nodes behind, and it leaves an
      * image no chain uses as well: QEMU is not asked (two round trips at
@@ -332,11 +334,7 @@ qemuBlockJobsReconcile(qemuDriver *driver, virDomainObj *vm)
                  path, vm->def->name);
         qemuBlockJobGiveBack(driver, vm, path);
     }
-    if (qemuDomainSaveStatus(driver, vm) < 0) {
-        VIR_WARN("cannot record the images given back of domain '%s': %s",
-                 vm->def->name, virGetLastErrorMessage());
-        virResetLastError();
-    }
+    qemuDomainSaveStatus(driver, vm);
 }
 
 /*
@@ -347,6 +345,7 @@ static void
 qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
                    bool failed, const char *errmsg)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
     g_autofree char *jobid = NULL;
     g_autofree char *path = NULL;
@@ -363,11 +362,11 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
         status = VIR_DOMAIN_BLOCK_PULL_FAILED;
         VIR_ERROR("block pull of disk '%s' of domain '%s' failed: %s",
                   job->disk, vm->def->name, errmsg ? errmsg : "unknown error");
-        if (vm->logPath) {
+        if (priv->logPath) {
             g_autofree char *line = g_strdup_printf("block pull of disk '%s' failed: %s\n",
                                                     job->disk,
                                                     errmsg ? errmsg : "unknown error");
-            virFileAppend(vm->logPath, line);
+            virFileAppend(priv->logPath, line);
         }
     }
     VIR_DEBUG("block pull of disk '%s' of domain '%s' ended: status %d",
@@ -395,12 +394,7 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
                                            vm->def->id, diskname, serial,
                                            path, status);
     }
-    if (qemuDomainSaveStatusEvent(driver, vm, event) < 0) {
-        VIR_ERROR("cannot save the status of domain '%s'; the end of the block "
-                  "pull of disk '%s' is told once it is saved: %s",
-                  vm->def->name, diskname, virGetLastErrorMessage());
-        virResetLastError();
-    }
+    qemuDomainSaveStatusEvent(driver, vm, event);
 }
 
 /* QEMU concluded the job: read its result, dismiss it, finish. vm locked. */
@@ -449,14 +443,10 @@ qemuBlockJobConcluded(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
     job->state = QEMU_BLOCKJOB_STATE_CONCLUDED;
     if (!job->failed)
         job->cur = job->end = MAX(job->end, job->cur);
-    if (qemuDomainSaveStatus(driver, vm) < 0) {
-        /* Go on: were we to die before the end is saved, the next process
-         * still tells a completed pull from the disk's nodes in QEMU (only
-         * a failure's text would be lost). */
-        VIR_WARN("cannot record the result of job '%s' of domain '%s': %s",
-                 jobid, vm->def->name, virGetLastErrorMessage());
-        virResetLastError();
-    }
+    /* Not required: were we to die before the end is saved, the next
+     * process still tells a completed pull from the disk's nodes in QEMU
+     * (only a failure's text would be lost). */
+    qemuDomainSaveStatus(driver, vm);
 
     if ((mon = qemuDomainObjEnterMonitor(vm))) {
         if (qemuMonitorJobDismiss(mon, jobid) < 0) {
@@ -479,7 +469,7 @@ qemuBlockJobPending(virDomainObj *vm, qemuBlockJob *job)
     qemuMonitor *mon;
 
     job->state = QEMU_BLOCKJOB_STATE_PENDING;
-    g_cond_broadcast(&vm->cond);
+    virDomainObjBroadcast(vm);
     if (!(mon = qemuDomainObjEnterMonitor(vm))) {
         virResetLastError();
         return;
@@ -522,8 +512,10 @@ qemuBlockJobHandleIOError(virDomainObj *vm, const char *jobid,
 void
 qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events)
 {
-    while (vm->blockjobs->len > 0) {
-        qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, 0);
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    while (priv->blockjobs->len > 0) {
+        qemuBlockJob *job = g_ptr_array_index(priv->blockjobs, 0);
         virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
 
         /* A pull that QEMU had accepted ends with the domain; one that was
@@ -591,13 +583,14 @@ qemuBlockJobSetFullSpeed(qemuDriver *driver, virDomainObj *vm, const char *jobid
 int
 qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     qemuMonitorJobInfo *jobs = NULL;
     size_t njobs = 0;
     qemuMonitor *mon;
     g_auto(GStrv) ids = NULL;
     int rc;
 
-    if (vm->blockjobs->len == 0)
+    if (priv->blockjobs->len == 0)
         return 0;
     if (!(mon = qemuDomainObjEnterMonitor(vm)))
         return -1;
@@ -609,8 +602,8 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
     /* Work from a copy of the ids: finishing a job changes the list. */
     {
         g_autoptr(GPtrArray) list = g_ptr_array_new();
-        for (guint i = 0; i < vm->blockjobs->len; i++) {
-            qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, i);
+        for (guint i = 0; i < priv->blockjobs->len; i++) {
+            qemuBlockJob *job = g_ptr_array_index(priv->blockjobs, i);
             g_ptr_array_add(list, g_strdup(job->jobid));
         }
         g_ptr_array_add(list, NULL);
@@ -685,7 +678,8 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
         }
     }
     qemuMonitorJobInfoListFree(jobs, njobs);
-    return qemuDomainSaveStatus(driver, vm);
+    qemuDomainSaveStatus(driver, vm);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -715,17 +709,18 @@ qemuBlockPullFindDisk(virDomainObj *vm, const char *path)
 static int
 qemuBlockPullWaitEnd(virDomainObj *vm, const char *diskname)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     gint64 deadline = g_get_monotonic_time() +
         (gint64) QEMU_BLOCKJOB_END_TIMEOUT_MS * 1000;
 
     while (qemuBlockJobFind(vm, diskname)) {
-        if (vm->monEOF || !virDomainObjIsActive(vm)) {
+        if (priv->monEOF || !virDomainObjIsActive(vm)) {
             virReportError(VIR_ERR_OPERATION_FAILED,
                            "domain '%s' stopped during the block pull of disk '%s'",
                            vm->def->name, diskname);
             return -1;
         }
-        if (!g_cond_wait_until(&vm->cond, &vm->lock, deadline)) {
+        if (!virDomainObjWaitUntil(vm, deadline)) {
             virReportError(VIR_ERR_OPERATION_TIMEOUT,
                            "QEMU did not end the block pull of disk '%s' of "
                            "domain '%s' in time", diskname, vm->def->name);
@@ -762,7 +757,9 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
     jobid = g_strdup(job->jobid);
     serial = job->serial;
     node = g_strdup(disk->src->nodeformat);
-    if (qemuDomainSaveStatus(driver, vm) < 0) {
+    /* Recorded before QEMU hears of it: were we to die once the job
+     * runs, the next process must know of it to finish it. */
+    if (qemuDomainSaveStatusRequired(driver, vm) < 0) {
         qemuBlockJobRemove(vm, job);
         return -1;
     }
@@ -940,8 +937,7 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
      * a step is a chunk or two, whatever the disk's size. */
     deadline = g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_MAX_MS * 1000;
     for (;;) {
-        g_cond_wait_until(&vm->cond, &vm->lock,
-                          g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_POLL_US);
+        virDomainObjWaitUntil(vm, g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_POLL_US);
         if (!qemuBlockJobFindByJobID(vm, jobid))
             break;
         if ((rc = qemuBlockPullQuery(vm, jobid, &st)) <= 0)
@@ -982,7 +978,7 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
                                diskname);
                 return -1;
             }
-            g_cond_wait_until(&vm->cond, &vm->lock, g_get_monotonic_time() + 5000);
+            virDomainObjWaitUntil(vm, g_get_monotonic_time() + 5000);
         }
     }
 

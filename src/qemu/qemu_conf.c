@@ -549,16 +549,32 @@ qemuConfSetEmulator(qemuDriverConfig *cfg, const char *file,
 }
 
 
+/* A time in milliseconds, at least 1, into @ms. */
+static int
+qemuConfGetTimeout(const char *file, const qemuConfEntry *entry, int *ms)
+{
+    unsigned long long val;
+
+    if (qemuConfGetUInt(file, entry, 1, G_MAXINT, &val) < 0)
+        return -1;
+    *ms = val;
+    return 0;
+}
+
+
 static int
 qemuConfSetMonitorTimeout(qemuDriverConfig *cfg, const char *file,
                           const qemuConfEntry *entry)
 {
-    unsigned long long ms;
+    return qemuConfGetTimeout(file, entry, &cfg->monitorTimeout);
+}
 
-    if (qemuConfGetUInt(file, entry, 1, G_MAXINT, &ms) < 0)
-        return -1;
-    cfg->monitorTimeout = ms;
-    return 0;
+
+static int
+qemuConfSetJobWaitTimeout(qemuDriverConfig *cfg, const char *file,
+                          const qemuConfEntry *entry)
+{
+    return qemuConfGetTimeout(file, entry, &cfg->jobWaitTimeout);
 }
 
 
@@ -607,6 +623,7 @@ static const struct {
     { "block_pull_max_bandwidth", qemuConfSetBlockPullMaxBandwidth },
     { "emulator", qemuConfSetEmulator },
     { "monitor_timeout", qemuConfSetMonitorTimeout },
+    { "job_wait_timeout", qemuConfSetJobWaitTimeout },
     { "backing_dirs", qemuConfSetBackingDirs },
 };
 
@@ -634,8 +651,8 @@ qemuConfApplyEntry(qemuDriverConfig *cfg, const char *file,
  *
  * Returns a new configuration holding the defaults: user "nobody", group
  * "nogroup", security driver "dac", no pull bandwidth limit, emulator
- * QEMU_SYSTEM_PATH, monitor timeout 30000 ms, no backing directories. Free with
- * qemuDriverConfigFree().
+ * QEMU_SYSTEM_PATH, monitor timeout and job wait timeout 30000 ms, no
+ * backing directories. Free with qemuDriverConfigFree().
  */
 qemuDriverConfig *
 qemuDriverConfigNew(void)
@@ -648,6 +665,7 @@ qemuDriverConfigNew(void)
     cfg->blockPullMaxBandwidth = 0;
     cfg->emulator = g_strdup(QEMU_SYSTEM_PATH);
     cfg->monitorTimeout = QEMU_DRIVER_CONFIG_DEFAULT_MONITOR_TIMEOUT;
+    cfg->jobWaitTimeout = QEMU_DRIVER_CONFIG_DEFAULT_JOB_WAIT_TIMEOUT;
     return cfg;
 }
 
@@ -663,6 +681,7 @@ qemuDriverConfigCopy(const qemuDriverConfig *cfg)
     copy->blockPullMaxBandwidth = cfg->blockPullMaxBandwidth;
     copy->emulator = g_strdup(cfg->emulator);
     copy->monitorTimeout = cfg->monitorTimeout;
+    copy->jobWaitTimeout = cfg->jobWaitTimeout;
     copy->configFile = g_strdup(cfg->configFile);
     copy->backingDirs = g_strdupv(cfg->backingDirs);
     return copy;
@@ -764,9 +783,11 @@ qemuDriverConfigLoadFile(qemuDriverConfig *cfg, const char *path)
     *tmp = swap;
 
     VIR_DEBUG("loaded '%s': user='%s' group='%s' security_driver='%s' "
-              "block_pull_max_bandwidth=%llu emulator='%s' monitor_timeout=%d",
+              "block_pull_max_bandwidth=%llu emulator='%s' monitor_timeout=%d "
+              "job_wait_timeout=%d",
               path, cfg->user, cfg->group, cfg->securityDriver,
-              cfg->blockPullMaxBandwidth, cfg->emulator, cfg->monitorTimeout);
+              cfg->blockPullMaxBandwidth, cfg->emulator, cfg->monitorTimeout,
+              cfg->jobWaitTimeout);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #define QEMU_DRIVER_CONFIG_DEFAULT_GROUP "nogroup"
 #define QEMU_DRIVER_CONFIG_DEFAULT_SECURITY_DRIVER "dac"
 #define QEMU_DRIVER_CONFIG_DEFAULT_MONITOR_TIMEOUT 30000
+#define QEMU_DRIVER_CONFIG_DEFAULT_JOB_WAIT_TIMEOUT 30000
 
 typedef struct _qemuDriverConfig qemuDriverConfig;
 struct _qemuDriverConfig {
@@ -22,6 +23,7 @@ struct _qemuDriverConfig {
     unsigned long long blockPullMaxBandwidth; /* bytes/s, 0 = unlimited */
     char *emulator;                 /* default QEMU binary (absolute path) */
     int monitorTimeout;             /* ms to wait for a monitor reply (> 0) */
+    int jobWaitTimeout;             /* ms a call waits for a domain's job (> 0) */
     char *configFile;               /* the file last loaded, NULL if none */
     /* Backing images under these directories may be used whatever the
      * domain's record says (absolute paths, NULL-terminated, may be NULL). */

@@ -1,52 +1,210 @@
 /*
- * qemu_domain.c: domain objects of the QEMU driver, their jobs, and the
- * status files that let a new process carry on with running domains.
+ * qemu_domain.c: the QEMU driver's part of its domain objects (private
+ * data), their jobs, and the status files that let a new process carry on
+ * with running domains.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <config.h>
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "qemu_domain.h"
-#include "virerror.h"
-#include "virfile.h"
-#include "virlog.h"
+#include "util/virenum.h"
+#include "util/virerror.h"
+#include "util/virfile.h"
+#include "util/virlog.h"
+#include "util/virxml.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
-/* How often a status save that failed is tried again while an event waits
- * for it (the file system may be full). */
+/* How often a status save that failed is tried again. */
 #define QEMU_DOMAIN_SAVE_RETRY_MS 1000
 
 static void qemuDomainSaveRetrySchedule(qemuDriver *driver);
+static void qemuBlockJobFree(qemuBlockJob *job);
 
-virDomainObj *
-virDomainObjNew(void)
+/* ------------------------------------------------------------------ */
+/* Private data                                                         */
+
+static void *
+qemuDomainObjPrivateAlloc(void *opaque)
 {
-    virDomainObj *vm = g_new0(virDomainObj, 1);
+    qemuDomainObjPrivate *priv = g_new0(qemuDomainObjPrivate, 1);
 
-    vm->refs = 1;
-    vm->liveID = -1;
-    g_mutex_init(&vm->lock);
-    g_cond_init(&vm->cond);
-    vm->state = VIR_DOMAIN_SHUTOFF;
-    vm->reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
-    vm->blockjobs = g_ptr_array_new();
-    vm->pendingEvents = g_ptr_array_new_with_free_func((GDestroyNotify) virDomainEventFree);
-    return vm;
+    priv->driver = opaque;
+    priv->blockjobs = g_ptr_array_new_with_free_func((GDestroyNotify) qemuBlockJobFree);
+    priv->pendingEvents = g_ptr_array_new_with_free_func((GDestroyNotify) virDomainEventFree);
+    return priv;
+}
+
+static void
+qemuDomainObjPrivateFree(void *data)
+{
+    qemuDomainObjPrivate *priv = data;
+
+    if (!priv)
+        return;
+    g_free(priv->monPath);
+    g_free(priv->pidPath);
+    g_free(priv->logPath);
+    g_strfreev(priv->labels);
+    g_ptr_array_unref(priv->blockjobs);
+    g_ptr_array_unref(priv->pendingEvents);
+    g_free(priv);
+}
+
+static void qemuDomainObjPrivateFormat(virXMLBuffer *buf, virDomainObj *vm);
+static int qemuDomainObjPrivateParse(xmlNode *root, virDomainObj *vm);
+
+/**
+ * qemuDomainXMLOptionNew:
+ * @driver: the driver the domain objects belong to (NULL: none, for a
+ *          reader of status files)
+ *
+ * Returns the options the driver makes its domain objects with: their
+ * private data is a qemuDomainObjPrivate, whose monitor and log paths,
+ * labelled images and block jobs are kept in the status file. Free with
+ * virDomainXMLOptionFree().
+ */
+virDomainXMLOption *
+qemuDomainXMLOptionNew(qemuDriver *driver)
+{
+    static const virDomainXMLPrivateDataCallbacks priv = {
+        .alloc = qemuDomainObjPrivateAlloc,
+        .free = qemuDomainObjPrivateFree,
+        .format = qemuDomainObjPrivateFormat,
+        .parse = qemuDomainObjPrivateParse,
+    };
+
+    return virDomainXMLOptionNew(&priv, driver);
+}
+
+/* ------------------------------------------------------------------ */
+/* Jobs and monitor access                                              */
+
+/* Wait up to @timeoutMs for @vm's job to be free; false if it is not. */
+static bool
+qemuDomainObjWaitJob(virDomainObj *vm, int timeoutMs)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+    gint64 deadline = g_get_monotonic_time() + timeoutMs * (gint64) 1000;
+
+    while (priv->jobName) {
+        if (!virDomainObjWaitUntil(vm, deadline))
+            return !priv->jobName;
+    }
+    return true;
+}
+
+static void
+qemuDomainObjSetJob(virDomainObj *vm, const char *job)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    priv->jobName = job;
+    priv->jobStarted = g_get_monotonic_time();
+}
+
+/**
+ * qemuDomainObjBeginJob:
+ * @vm: a domain, locked (the lock is dropped while waiting)
+ * @job: who asks: the API's name, or the internal task's (a static string)
+ *
+ * Take the domain's job once whoever holds it is done, waiting at most
+ * qemu.conf's job_wait_timeout.
+ *
+ * Returns 0 with the job held, or -1 with VIR_ERR_OPERATION_TIMEOUT
+ * reported, naming the job that holds it and for how long.
+ */
+int
+qemuDomainObjBeginJob(virDomainObj *vm, const char *job)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+    int timeout = priv->driver->cfg->jobWaitTimeout;
+
+    if (!qemuDomainObjWaitJob(vm, timeout)) {
+        virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                       "cannot run '%s' on domain '%s': '%s' has held the domain's job for %lld ms (waited %d ms)",
+                       job, vm->def->name, priv->jobName,
+                       (long long) (g_get_monotonic_time() - priv->jobStarted) / 1000,
+                       timeout);
+        return -1;
+    }
+    qemuDomainObjSetJob(vm, job);
+    return 0;
+}
+
+/**
+ * qemuDomainObjBeginInternalJob:
+ * @vm: a domain, locked (the lock is dropped while waiting)
+ * @job: the internal task, for messages (a static string)
+ *
+ * Take the domain's job for a task the driver must carry out whatever
+ * the wait (cleaning up after a QEMU that went away): waits as long as it
+ * takes, with a warning naming the holder each time job_wait_timeout
+ * passes.
+ */
+void
+qemuDomainObjBeginInternalJob(virDomainObj *vm, const char *job)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+    int timeout = priv->driver->cfg->jobWaitTimeout;
+
+    while (!qemuDomainObjWaitJob(vm, timeout)) {
+        VIR_WARN("'%s' of domain '%s' still waits for '%s', which has held the domain's job for %lld ms",
+                 job, vm->def->name, priv->jobName,
+                 (long long) (g_get_monotonic_time() - priv->jobStarted) / 1000);
+    }
+    qemuDomainObjSetJob(vm, job);
+}
+
+/**
+ * qemuDomainObjEndJob:
+ * @vm: a domain, locked, whose job the caller holds
+ *
+ * Give the job up and wake whoever waits for it.
+ */
+void
+qemuDomainObjEndJob(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    priv->jobName = NULL;
+    virDomainObjBroadcast(vm);
+}
+
+qemuMonitor *
+qemuDomainObjEnterMonitor(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    if (!priv->mon || priv->monEOF) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is not running (its QEMU is gone)",
+                       vm->def->name);
+        return NULL;
+    }
+    priv->monUsers++;
+    virDomainObjUnlock(vm);
+    return priv->mon;
 }
 
 void
-virDomainObjRef(virDomainObj *vm)
+qemuDomainObjExitMonitor(virDomainObj *vm)
 {
-    g_atomic_int_inc(&vm->refs);
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    virDomainObjLock(vm);
+    priv->monUsers--;
+    virDomainObjBroadcast(vm);
 }
+
+/* ------------------------------------------------------------------ */
+/* Block jobs                                                           */
+
+VIR_ENUM_IMPL(qemuBlockJobState, qemuBlockJobState, QEMU_BLOCKJOB_STATE_LAST,
+              "new", "running", "paused", "pending", "concluded");
 
 static void
 qemuBlockJobFree(qemuBlockJob *job)
@@ -59,233 +217,13 @@ qemuBlockJobFree(qemuBlockJob *job)
     g_free(job);
 }
 
-void
-virDomainObjUnref(virDomainObj *vm)
-{
-    if (!vm || !g_atomic_int_dec_and_test(&vm->refs))
-        return;
-    virDomainDefFree(vm->def);
-    virDomainDefFree(vm->newDef);
-    g_free(vm->name);
-    g_free(vm->monPath);
-    g_free(vm->pidPath);
-    g_free(vm->pidBootID);
-    g_free(vm->logPath);
-    g_strfreev(vm->labels);
-    for (guint i = 0; i < vm->blockjobs->len; i++)
-        qemuBlockJobFree(g_ptr_array_index(vm->blockjobs, i));
-    g_ptr_array_unref(vm->blockjobs);
-    g_ptr_array_unref(vm->pendingEvents);
-    g_mutex_clear(&vm->lock);
-    g_cond_clear(&vm->cond);
-    g_free(vm);
-}
-
-bool
-virDomainObjIsActive(virDomainObj *vm)
-{
-    return vm->def && vm->def->id >= 0;
-}
-
-void
-virDomainObjSetState(virDomainObj *vm, int state, int reason)
-{
-    vm->state = state;
-    vm->reason = reason;
-    g_atomic_int_set(&vm->liveID, vm->def && vm->def->id >= 0 ? vm->def->id : -1);
-    g_cond_broadcast(&vm->cond);
-}
-
-/* ------------------------------------------------------------------ */
-/* The list                                                             */
-
-static char *
-qemuUUIDKey(const unsigned char *uuid)
-{
-    char *str = g_new0(char, VIR_UUID_STRING_BUFLEN);
-    virUUIDFormat(uuid, str);
-    return str;
-}
-
-void
-qemuDomainObjListAdd(qemuDriver *driver, virDomainObj *vm)
-{
-    virDomainObjRef(vm);
-    vm->removed = false;
-    if (!vm->name) {
-        vm->name = g_strdup(vm->def->name);
-        memcpy(vm->uuid, vm->def->uuid, VIR_UUID_BUFLEN);
-    }
-    g_atomic_int_set(&vm->liveID, vm->def->id >= 0 ? vm->def->id : -1);
-    g_mutex_lock(&driver->lock);
-    g_hash_table_insert(driver->domains, qemuUUIDKey(vm->uuid), vm);
-    g_mutex_unlock(&driver->lock);
-}
-
-void
-qemuDomainObjListRemove(qemuDriver *driver, virDomainObj *vm)
-{
-    g_autofree char *key = qemuUUIDKey(vm->uuid);
-
-    vm->removed = true;
-    g_mutex_lock(&driver->lock);
-    if (g_hash_table_lookup(driver->domains, key) == vm)
-        g_hash_table_remove(driver->domains, key);
-    g_mutex_unlock(&driver->lock);
-}
-
-typedef bool (*qemuDomainObjMatch)(virDomainObj *vm, const void *data);
-
-/* Lookups read only what needs no domain lock (see virDomainObj): a
- * domain busy for seconds (starting, being killed) never holds up calls on
- * the others, and the lock order stays domain, then list. */
-static virDomainObj *
-qemuDomainObjFind(qemuDriver *driver, qemuDomainObjMatch match, const void *data)
-{
-    GHashTableIter iter;
-    gpointer value;
-    virDomainObj *found = NULL;
-
-    g_mutex_lock(&driver->lock);
-    g_hash_table_iter_init(&iter, driver->domains);
-    while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        virDomainObj *vm = value;
-
-        if (match(vm, data)) {
-            found = vm;
-            virDomainObjRef(vm);
-            break;
-        }
-    }
-    g_mutex_unlock(&driver->lock);
-    return found;
-}
-
-static bool
-qemuMatchUUID(virDomainObj *vm, const void *data)
-{
-    return memcmp(vm->uuid, data, VIR_UUID_BUFLEN) == 0;
-}
-
-static bool
-qemuMatchName(virDomainObj *vm, const void *data)
-{
-    return strcmp(vm->name, data) == 0;
-}
-
-static bool
-qemuMatchID(virDomainObj *vm, const void *data)
-{
-    gint id = g_atomic_int_get(&vm->liveID);
-    return id >= 0 && id == *(const int *) data;
-}
-
-virDomainObj *
-qemuDomainObjFindByUUID(qemuDriver *driver, const unsigned char *uuid)
-{
-    return qemuDomainObjFind(driver, qemuMatchUUID, uuid);
-}
-
-virDomainObj *
-qemuDomainObjFindByName(qemuDriver *driver, const char *name)
-{
-    return qemuDomainObjFind(driver, qemuMatchName, name);
-}
-
-virDomainObj *
-qemuDomainObjFindByID(qemuDriver *driver, int id)
-{
-    return qemuDomainObjFind(driver, qemuMatchID, &id);
-}
-
-GPtrArray *
-qemuDomainObjListGetAll(qemuDriver *driver)
-{
-    GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify) virDomainObjUnref);
-    GHashTableIter iter;
-    gpointer value;
-
-    g_mutex_lock(&driver->lock);
-    g_hash_table_iter_init(&iter, driver->domains);
-    while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        virDomainObjRef(value);
-        g_ptr_array_add(all, value);
-    }
-    g_mutex_unlock(&driver->lock);
-    return all;
-}
-
-/* ------------------------------------------------------------------ */
-/* Jobs and monitor access                                              */
-
-void
-qemuDomainObjBeginJob(virDomainObj *vm)
-{
-    while (vm->job)
-        g_cond_wait(&vm->cond, &vm->lock);
-    vm->job = true;
-}
-
-void
-qemuDomainObjEndJob(virDomainObj *vm)
-{
-    vm->job = false;
-    g_cond_broadcast(&vm->cond);
-}
-
-qemuMonitor *
-qemuDomainObjEnterMonitor(virDomainObj *vm)
-{
-    if (!vm->mon || vm->monEOF) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       "domain '%s' is not running (its QEMU is gone)",
-                       vm->def->name);
-        return NULL;
-    }
-    vm->monUsers++;
-    g_mutex_unlock(&vm->lock);
-    return vm->mon;
-}
-
-void
-qemuDomainObjExitMonitor(virDomainObj *vm)
-{
-    g_mutex_lock(&vm->lock);
-    vm->monUsers--;
-    g_cond_broadcast(&vm->cond);
-}
-
-/* ------------------------------------------------------------------ */
-/* Block jobs                                                           */
-
-static const char *const qemuBlockJobStateNames[] = {
-    "new", "running", "paused", "pending", "concluded",
-};
-G_STATIC_ASSERT(G_N_ELEMENTS(qemuBlockJobStateNames) == QEMU_BLOCKJOB_STATE_LAST);
-
-const char *
-qemuBlockJobStateToString(qemuBlockJobState state)
-{
-    if (state >= QEMU_BLOCKJOB_STATE_LAST)
-        return "unknown";
-    return qemuBlockJobStateNames[state];
-}
-
-static int
-qemuBlockJobStateFromString(const char *str)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(qemuBlockJobStateNames); i++) {
-        if (str && strcmp(str, qemuBlockJobStateNames[i]) == 0)
-            return i;
-    }
-    return -1;
-}
-
 qemuBlockJob *
 qemuBlockJobFind(virDomainObj *vm, const char *disk)
 {
-    for (guint i = 0; i < vm->blockjobs->len; i++) {
-        qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, i);
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    for (guint i = 0; i < priv->blockjobs->len; i++) {
+        qemuBlockJob *job = g_ptr_array_index(priv->blockjobs, i);
         if (strcmp(job->disk, disk) == 0)
             return job;
     }
@@ -295,8 +233,10 @@ qemuBlockJobFind(virDomainObj *vm, const char *disk)
 qemuBlockJob *
 qemuBlockJobFindByJobID(virDomainObj *vm, const char *jobid)
 {
-    for (guint i = 0; i < vm->blockjobs->len; i++) {
-        qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, i);
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    for (guint i = 0; i < priv->blockjobs->len; i++) {
+        qemuBlockJob *job = g_ptr_array_index(priv->blockjobs, i);
         if (strcmp(job->jobid, jobid) == 0)
             return job;
     }
@@ -306,6 +246,7 @@ qemuBlockJobFindByJobID(virDomainObj *vm, const char *jobid)
 qemuBlockJob *
 qemuBlockJobAdd(virDomainObj *vm, const char *disk)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     static gint lastSerial;
     qemuBlockJob *job = g_new0(qemuBlockJob, 1);
 
@@ -314,25 +255,191 @@ qemuBlockJobAdd(virDomainObj *vm, const char *disk)
     job->serial = (unsigned int) g_atomic_int_add(&lastSerial, 1) + 1;
     job->disk = g_strdup(disk);
     job->jobid = g_strdup_printf("pull-%s", disk);
-    g_ptr_array_add(vm->blockjobs, job);
+    g_ptr_array_add(priv->blockjobs, job);
     return job;
 }
 
 void
 qemuBlockJobRemove(virDomainObj *vm, qemuBlockJob *job)
 {
-    g_ptr_array_remove(vm->blockjobs, job);
-    qemuBlockJobFree(job);
-    g_cond_broadcast(&vm->cond);
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    g_ptr_array_remove(priv->blockjobs, job);
+    virDomainObjBroadcast(vm);
+}
+
+/* ------------------------------------------------------------------ */
+/* The private data in the status file                                  */
+
+/* <NAME path='...'/> if @path is set. */
+static void
+qemuDomainFormatPath(virXMLBuffer *buf, const char *name, const char *path)
+{
+    g_autofree char *esc = NULL;
+
+    if (!path)
+        return;
+    esc = virXMLEscapeAttr(path);
+    virXMLBufferAddLine(buf, "<%s path='%s'/>", name, esc);
+}
+
+static void
+qemuDomainFormatBlockJob(virXMLBuffer *buf, const qemuBlockJob *job)
+{
+    g_autofree char *disk = virXMLEscapeAttr(job->disk);
+    g_autofree char *jobid = virXMLEscapeAttr(job->jobid);
+    g_autofree char *attrs =
+        g_strdup_printf("disk='%s' jobid='%s' state='%s' stepwise='%s' abort='%s'"
+                        " failed='%s' cur='%llu' end='%llu'",
+                        disk, jobid, qemuBlockJobStateToString(job->state),
+                        job->stepwise ? "yes" : "no",
+                        job->abortRequested ? "yes" : "no",
+                        job->failed ? "yes" : "no", job->cur, job->end);
+    g_autofree char *errmsg = NULL;
+
+    if (!job->errmsg) {
+        virXMLBufferAddLine(buf, "<blockjob %s/>", attrs);
+        return;
+    }
+    errmsg = virXMLEscapeText(job->errmsg);
+    virXMLBufferAddLine(buf, "<blockjob %s><error>%s</error></blockjob>",
+                        attrs, errmsg);
+}
+
+/* The private data's part of the status file: the monitor, the log, the
+ * images labelled for QEMU and the block jobs. */
+static void
+qemuDomainObjPrivateFormat(virXMLBuffer *buf, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    qemuDomainFormatPath(buf, "monitor", priv->monPath);
+    qemuDomainFormatPath(buf, "log", priv->logPath);
+    if (priv->labels && priv->labels[0]) {
+        virXMLBufferOpen(buf, "<labels>");
+        for (size_t i = 0; priv->labels[i]; i++)
+            qemuDomainFormatPath(buf, "image", priv->labels[i]);
+        virXMLBufferClose(buf, "labels");
+    }
+    if (priv->blockjobs->len > 0) {
+        virXMLBufferOpen(buf, "<blockjobs>");
+        for (guint i = 0; i < priv->blockjobs->len; i++)
+            qemuDomainFormatBlockJob(buf, g_ptr_array_index(priv->blockjobs, i));
+        virXMLBufferClose(buf, "blockjobs");
+    }
+}
+
+/* The path attribute of @node, which must be an absolute path. */
+static char *
+qemuDomainParsePath(xmlNode *node)
+{
+    g_autofree char *path = virXMLPropStringRequired(node, "path");
+
+    if (!path)
+        return NULL;
+    if (!g_path_is_absolute(path)) {
+        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
+                              "path '%s' is not absolute", path);
+        return NULL;
+    }
+    return g_steal_pointer(&path);
+}
+
+/* Read attribute @name of @node, 'yes' or 'no', 'no' if it is missing. */
+static int
+qemuDomainParseFlag(xmlNode *node, const char *name, bool *value)
+{
+    *value = false;
+    return virXMLPropYesNo(node, name, value) < 0 ? -1 : 0;
+}
+
+static int
+qemuDomainParseBlockJob(xmlNode *node, virDomainObj *vm)
+{
+    g_autofree char *disk = NULL;
+    g_autofree char *jobid = NULL;
+    g_autofree char *state = NULL;
+    qemuBlockJob *job;
+    xmlNode *err;
+    guint64 cur = 0;
+    guint64 end = 0;
+    int st;
+
+    if (!(disk = virXMLPropStringRequired(node, "disk")) ||
+        !(jobid = virXMLPropStringRequired(node, "jobid")) ||
+        !(state = virXMLPropStringRequired(node, "state")))
+        return -1;
+    if ((st = qemuBlockJobStateFromString(state)) < 0) {
+        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
+                              "unknown block job state '%s'", state);
+        return -1;
+    }
+    if (qemuBlockJobFind(vm, disk) || qemuBlockJobFindByJobID(vm, jobid)) {
+        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
+                              "a second block job on disk '%s' (job '%s')",
+                              disk, jobid);
+        return -1;
+    }
+    if (virXMLPropUInt(node, "cur", 0, G_MAXUINT64, &cur) < 0 ||
+        virXMLPropUInt(node, "end", 0, G_MAXUINT64, &end) < 0)
+        return -1;
+
+    job = qemuBlockJobAdd(vm, disk);
+    g_free(job->jobid);
+    job->jobid = g_steal_pointer(&jobid);
+    job->state = st;
+    job->cur = cur;
+    job->end = end;
+    if (qemuDomainParseFlag(node, "stepwise", &job->stepwise) < 0 ||
+        qemuDomainParseFlag(node, "abort", &job->abortRequested) < 0 ||
+        qemuDomainParseFlag(node, "failed", &job->failed) < 0)
+        return -1;
+    if ((err = virXMLNodeGetChild(node, "error")) &&
+        !(job->errmsg = virXMLNodeContentString(err)))
+        return -1;
+    return 0;
+}
+
+/* Read what qemuDomainObjPrivateFormat() wrote. */
+static int
+qemuDomainObjPrivateParse(xmlNode *root, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+    g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
+    xmlNode *node;
+
+    if ((node = virXMLNodeGetChild(root, "monitor")) &&
+        !(priv->monPath = qemuDomainParsePath(node)))
+        return -1;
+    if ((node = virXMLNodeGetChild(root, "log")) &&
+        !(priv->logPath = qemuDomainParsePath(node)))
+        return -1;
+    if ((node = virXMLNodeGetChild(root, "labels"))) {
+        for (xmlNode *c = node->children; c; c = c->next) {
+            char *image;
+
+            if (!virXMLNodeNameEqual(c, "image"))
+                continue;
+            if (!(image = qemuDomainParsePath(c)))
+                return -1;
+            g_ptr_array_add(labels, image);
+        }
+    }
+    g_ptr_array_add(labels, NULL);
+    g_ptr_array_set_free_func(labels, NULL);
+    priv->labels = (char **) g_ptr_array_free(g_steal_pointer(&labels), FALSE);
+    if ((node = virXMLNodeGetChild(root, "blockjobs"))) {
+        for (xmlNode *c = node->children; c; c = c->next) {
+            if (virXMLNodeNameEqual(c, "blockjob") &&
+                qemuDomainParseBlockJob(c, vm) < 0)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Status and config files                                              */
-
-static const char *const virDomainStateNames[] = {
-    "nostate", "running", "blocked", "paused", "shutdown", "shutoff",
-    "crashed", "pmsuspended",
-};
 
 char *
 qemuDomainStatusPath(qemuDriver *driver, const char *name)
@@ -346,103 +453,94 @@ qemuDomainConfigPath(qemuDriver *driver, const char *name)
     return g_strdup_printf("%s/%s.xml", driver->configDir, name);
 }
 
-static void
-qemuXMLEscapeAttr(GString *buf, const char *name, const char *value)
+/* Write the status file. On failure the domain's status is dirty: the
+ * retry saves it again (see qemuDomainSaveStatus()). */
+static int
+qemuDomainSaveStatusFile(qemuDriver *driver, virDomainObj *vm)
 {
-    g_autofree char *esc = g_markup_escape_text(value, -1);
-    g_string_append_printf(buf, " %s='%s'", name, esc);
-}
-
-int
-qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm)
-{
-    g_autoptr(GString) buf = g_string_new(NULL);
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autofree char *path = qemuDomainStatusPath(driver, vm->def->name);
+    g_autofree char *xml = virDomainObjFormat(vm, driver->xmlopt);
 
-    g_string_append_printf(buf, "<domstatus state='%s' reason='%d' pid='%d' persistent='%s'",
-                           virDomainStateNames[vm->state], vm->reason,
-                           (int) vm->pid, vm->persistent ? "yes" : "no");
-    if (vm->pid > 0 && vm->pidBootID) {
-        g_string_append_printf(buf, " starttime='%llu'", vm->pidStartTime);
-        qemuXMLEscapeAttr(buf, "bootid", vm->pidBootID);
-    }
-    g_string_append(buf, ">\n");
-    if (vm->monPath) {
-        g_string_append(buf, "  <monitor");
-        qemuXMLEscapeAttr(buf, "path", vm->monPath);
-        g_string_append(buf, "/>\n");
-    }
-    if (vm->logPath) {
-        g_string_append(buf, "  <log");
-        qemuXMLEscapeAttr(buf, "path", vm->logPath);
-        g_string_append(buf, "/>\n");
-    }
-    if (vm->labels && vm->labels[0]) {
-        g_string_append(buf, "  <labels>\n");
-        for (size_t i = 0; vm->labels[i]; i++) {
-            g_string_append(buf, "    <image");
-            qemuXMLEscapeAttr(buf, "path", vm->labels[i]);
-            g_string_append(buf, "/>\n");
-        }
-        g_string_append(buf, "  </labels>\n");
-    }
-    if (vm->blockjobs->len > 0) {
-        g_string_append(buf, "  <blockjobs>\n");
-        for (guint i = 0; i < vm->blockjobs->len; i++) {
-            qemuBlockJob *job = g_ptr_array_index(vm->blockjobs, i);
-
-            g_string_append(buf, "    <blockjob");
-            qemuXMLEscapeAttr(buf, "disk", job->disk);
-            qemuXMLEscapeAttr(buf, "jobid", job->jobid);
-            g_string_append_printf(buf,
-                                   " state='%s' stepwise='%s' abort='%s' failed='%s'"
-                                   " cur='%llu' end='%llu'",
-                                   qemuBlockJobStateToString(job->state),
-                                   job->stepwise ? "yes" : "no",
-                                   job->abortRequested ? "yes" : "no",
-                                   job->failed ? "yes" : "no",
-                                   job->cur, job->end);
-            if (job->errmsg) {
-                g_autofree char *esc = g_markup_escape_text(job->errmsg, -1);
-                g_string_append_printf(buf, "><error>%s</error></blockjob>\n", esc);
-            } else {
-                g_string_append(buf, "/>\n");
-            }
-        }
-        g_string_append(buf, "  </blockjobs>\n");
-    }
-    virDomainDefFormatBuf(buf, vm->def, VIR_DOMAIN_DEF_FORMAT_STATUS, 2);
-    if (vm->newDef) {
-        g_string_append(buf, "  <persistent>\n");
-        virDomainDefFormatBuf(buf, vm->newDef, VIR_DOMAIN_DEF_FORMAT_INACTIVE, 4);
-        g_string_append(buf, "  </persistent>\n");
-    }
-    g_string_append(buf, "</domstatus>\n");
     VIR_DEBUG("saving status of '%s'", vm->def->name);
-    if (virFileWriteAtomic(path, buf->str, 0600) < 0) {
-        if (vm->pendingEvents->len > 0)
-            qemuDomainSaveRetrySchedule(driver);
+    if (virFileWriteAtomic(path, xml, 0600) < 0) {
+        priv->statusDirty = true;
+        qemuDomainSaveRetrySchedule(driver);
         return -1;
     }
+    if (priv->statusDirty)
+        VIR_INFO("the status of domain '%s' is saved again", vm->def->name);
+    priv->statusDirty = false;
     qemuDomainQueuePendingEvents(driver, vm);
     return 0;
 }
 
+/**
+ * qemuDomainSaveStatusRequired:
+ * @driver: the driver
+ * @vm: a domain, locked
+ *
+ * Save @vm's status where the caller must not go on unless it is saved
+ * (see the policy in qemu_domain.h).
+ *
+ * Returns 0, or -1 with the error reported (the status is dirty: saved
+ * again by the retry while the domain runs).
+ */
 int
+qemuDomainSaveStatusRequired(qemuDriver *driver, virDomainObj *vm)
+{
+    return qemuDomainSaveStatusFile(driver, vm);
+}
+
+/**
+ * qemuDomainSaveStatus:
+ * @driver: the driver
+ * @vm: a domain, locked
+ *
+ * Save @vm's status; on failure mark it dirty for the retry and log a
+ * warning, the first time only until a save succeeds again (see the
+ * policy in qemu_domain.h). Leaves the thread's error as it was.
+ */
+void
+qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+    bool wasDirty = priv->statusDirty;
+    g_autoptr(virError) saved = NULL;
+
+    virErrorPreserveLast(&saved);
+    if (qemuDomainSaveStatusFile(driver, vm) < 0) {
+        if (!wasDirty) {
+            VIR_WARN("cannot save the status of domain '%s', trying again every %d ms: %s",
+                     vm->def->name, QEMU_DOMAIN_SAVE_RETRY_MS,
+                     virGetLastErrorMessage());
+        } else {
+            VIR_DEBUG("status of domain '%s' still cannot be saved: %s",
+                      vm->def->name, virGetLastErrorMessage());
+        }
+    }
+    virErrorRestore(&saved);
+}
+
+void
 qemuDomainSaveStatusEvent(qemuDriver *driver, virDomainObj *vm,
                           virDomainEvent *event)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
+
     if (event)
-        g_ptr_array_add(vm->pendingEvents, event);
-    return qemuDomainSaveStatus(driver, vm);
+        g_ptr_array_add(priv->pendingEvents, event);
+    qemuDomainSaveStatus(driver, vm);
 }
 
 void
 qemuDomainQueuePendingEvents(qemuDriver *driver, virDomainObj *vm)
 {
-    for (guint i = 0; i < vm->pendingEvents->len; i++)
-        qemuDomainEventQueue(driver, g_steal_pointer(&vm->pendingEvents->pdata[i]));
-    g_ptr_array_set_size(vm->pendingEvents, 0);
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    for (guint i = 0; i < priv->pendingEvents->len; i++)
+        qemuDomainEventQueue(driver, g_steal_pointer(&priv->pendingEvents->pdata[i]));
+    g_ptr_array_set_size(priv->pendingEvents, 0);
 }
 
 /* Runs in the monitor's event thread: it must never wait for a domain (a
@@ -459,9 +557,10 @@ qemuDomainSaveRetry(gpointer opaque)
     driver->saveRetryNeeded = false;
     g_mutex_unlock(&driver->lock);
 
-    all = qemuDomainObjListGetAll(driver);
+    all = virDomainObjListCollect(driver->domains);
     for (guint i = 0; i < all->len; i++) {
         virDomainObj *vm = g_ptr_array_index(all, i);
+        qemuDomainObjPrivate *priv = vm->privateData;
 
         if (!g_mutex_trylock(&vm->lock)) {
             g_mutex_lock(&driver->lock);
@@ -469,13 +568,9 @@ qemuDomainSaveRetry(gpointer opaque)
             g_mutex_unlock(&driver->lock);
             continue;
         }
-        if (vm->pendingEvents->len > 0 && virDomainObjIsActive(vm) &&
-            qemuDomainSaveStatus(driver, vm) < 0) {
-            VIR_DEBUG("status of domain '%s' still cannot be saved: %s",
-                      vm->def->name, virGetLastErrorMessage());
-            virResetLastError();
-        }
-        g_mutex_unlock(&vm->lock);
+        if (priv->statusDirty && virDomainObjIsActive(vm))
+            qemuDomainSaveStatus(driver, vm);
+        virDomainObjUnlock(vm);
     }
 
     /* Decided under the lock a failed save takes to ask for a retry: no
@@ -522,136 +617,18 @@ qemuDomainSaveRetryCancel(qemuDriver *driver)
 void
 qemuDomainRemoveStatus(qemuDriver *driver, virDomainObj *vm)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autofree char *path = qemuDomainStatusPath(driver, vm->def->name);
+
     virFileUnlinkQuiet(path);
+    /* Nothing left to save again. */
+    priv->statusDirty = false;
 }
-
-static char *
-qemuXMLProp(xmlNodePtr node, const char *name)
-{
-    xmlChar *v = xmlGetProp(node, BAD_CAST name);
-    char *ret = v ? g_strdup((const char *) v) : NULL;
-    xmlFree(v);
-    return ret;
-}
-
-static xmlNodePtr
-qemuXMLChild(xmlNodePtr node, const char *name)
-{
-    for (xmlNodePtr c = node->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE && strcmp((const char *) c->name, name) == 0)
-            return c;
-    }
-    return NULL;
-}
-
-static bool
-qemuXMLPropBool(xmlNodePtr node, const char *name)
-{
-    g_autofree char *v = qemuXMLProp(node, name);
-    return v && strcmp(v, "yes") == 0;
-}
-
-static unsigned long long
-qemuXMLPropULL(xmlNodePtr node, const char *name)
-{
-    g_autofree char *v = qemuXMLProp(node, name);
-    return v ? g_ascii_strtoull(v, NULL, 10) : 0;
-}
-
-static void
-qemuXMLDocFree(xmlDocPtr doc)
-{
-    xmlFreeDoc(doc);
-}
-
-typedef struct _xmlDoc virXMLDoc;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virXMLDoc, qemuXMLDocFree);
 
 virDomainObj *
-qemuDomainLoadStatus(qemuDriver *driver G_GNUC_UNUSED, const char *path)
+qemuDomainLoadStatus(qemuDriver *driver, const char *path)
 {
-    g_autoptr(virXMLDoc) doc = NULL;
-    g_autoptr(virDomainObj) vm = virDomainObjNew();
-    g_autofree char *state = NULL;
-    g_autoptr(GPtrArray) labels = g_ptr_array_new();
-    xmlNodePtr root, node;
-
-    if (!(doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                            XML_PARSE_NOWARNING))) {
-        virReportError(VIR_ERR_XML_ERROR, "cannot parse status file '%s'", path);
-        return NULL;
-    }
-    root = xmlDocGetRootElement(doc);
-    if (!root || strcmp((const char *) root->name, "domstatus") != 0) {
-        virReportError(VIR_ERR_XML_ERROR, "'%s' is not a domain status file", path);
-        return NULL;
-    }
-    state = qemuXMLProp(root, "state");
-    vm->state = VIR_DOMAIN_NOSTATE;
-    for (size_t i = 0; state && i < G_N_ELEMENTS(virDomainStateNames); i++) {
-        if (strcmp(state, virDomainStateNames[i]) == 0)
-            vm->state = i;
-    }
-    vm->reason = (int) qemuXMLPropULL(root, "reason");
-    vm->pid = (pid_t) qemuXMLPropULL(root, "pid");
-    vm->pidStartTime = qemuXMLPropULL(root, "starttime");
-    vm->pidBootID = qemuXMLProp(root, "bootid");
-    vm->persistent = qemuXMLPropBool(root, "persistent");
-    if ((node = qemuXMLChild(root, "monitor")))
-        vm->monPath = qemuXMLProp(node, "path");
-    if ((node = qemuXMLChild(root, "log")))
-        vm->logPath = qemuXMLProp(node, "path");
-    if ((node = qemuXMLChild(root, "labels"))) {
-        for (xmlNodePtr c = node->children; c; c = c->next) {
-            if (c->type == XML_ELEMENT_NODE)
-                g_ptr_array_add(labels, qemuXMLProp(c, "path"));
-        }
-    }
-    g_ptr_array_add(labels, NULL);
-    vm->labels = (char **) g_ptr_array_free(g_steal_pointer(&labels), FALSE);
-    if ((node = qemuXMLChild(root, "blockjobs"))) {
-        for (xmlNodePtr c = node->children; c; c = c->next) {
-            g_autofree char *disk = NULL;
-            g_autofree char *jstate = NULL;
-            qemuBlockJob *job;
-            xmlNodePtr err;
-            int st;
-
-            if (c->type != XML_ELEMENT_NODE)
-                continue;
-            disk = qemuXMLProp(c, "disk");
-            jstate = qemuXMLProp(c, "state");
-            if (!disk || (st = qemuBlockJobStateFromString(jstate)) < 0) {
-                virReportError(VIR_ERR_XML_ERROR,
-                               "bad <blockjob> in status file '%s'", path);
-                return NULL;
-            }
-            job = qemuBlockJobAdd(vm, disk);
-            g_free(job->jobid);
-            job->jobid = qemuXMLProp(c, "jobid");
-            job->state = st;
-            job->stepwise = qemuXMLPropBool(c, "stepwise");
-            job->abortRequested = qemuXMLPropBool(c, "abort");
-            job->failed = qemuXMLPropBool(c, "failed");
-            job->cur = qemuXMLPropULL(c, "cur");
-            job->end = qemuXMLPropULL(c, "end");
-            if ((err = qemuXMLChild(c, "error"))) {
-                xmlChar *txt = xmlNodeGetContent(err);
-                job->errmsg = g_strdup((const char *) txt);
-                xmlFree(txt);
-            }
-        }
-    }
-    if (!(node = qemuXMLChild(root, "domain")) ||
-        !(vm->def = virDomainDefParseNode(doc, node, VIR_DOMAIN_DEF_PARSE_STATUS)))
-        return NULL;
-    if ((node = qemuXMLChild(root, "persistent"))) {
-        xmlNodePtr dnode = qemuXMLChild(node, "domain");
-        if (dnode && !(vm->newDef = virDomainDefParseNode(doc, dnode, 0)))
-            return NULL;
-    }
-    return g_steal_pointer(&vm);
+    return virDomainObjParseFile(path, driver->xmlopt);
 }
 
 /* The longest file name the driver makes from a domain name is the

@@ -1,6 +1,6 @@
 /*
  * qemu_domain.h: the QEMU driver's state: the driver object for one root,
- * its domain objects, jobs, and status files.
+ * its part of each domain object (private data), jobs, and status files.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,13 +12,14 @@
 
 #include "conf/domain_conf.h"
 #include "conf/domain_event.h"
+#include "conf/virdomainobjlist.h"
+#include "util/virenum.h"
 #include "qemu_conf.h"
 #include "qemu_monitor.h"
 #include "security/security_manager.h"
 #include "vireventthread.h"
 
 typedef struct _qemuDriver qemuDriver;
-typedef struct _virDomainObj virDomainObj;
 typedef struct _qemuBlockJob qemuBlockJob;
 
 /*
@@ -39,9 +40,10 @@ struct _qemuDriver {
     virDomainEventState *eventState;
     virEventThread *eventThread;    /* monitor I/O */
     GThreadPool *workerPool;        /* processes monitor events, in order */
+    virDomainXMLOption *xmlopt;     /* qemuDomainObjPrivate, status files */
+    virDomainObjList *domains;
 
     GMutex lock;                    /* protects the fields below */
-    GHashTable *domains;            /* uuid string -> virDomainObj (ref) */
     int nextID;
     GSource *saveRetry;             /* retries failed status saves, on eventThread */
     bool saveRetryNeeded;           /* a save failed since the retry last ran */
@@ -71,36 +73,21 @@ struct _qemuBlockJob {
     unsigned long long end;
 };
 
-/* A domain known to the driver: persistent, running, or both. */
-struct _virDomainObj {
-    gint refs;
-    GMutex lock;
-    GCond cond;                 /* job, state and block job changes */
-
-    /* Read by lookups without the lock (a lookup holds the list's lock,
-     * and the list's lock is never taken before a domain's): name and
-     * uuid never change once listed; liveID is written atomically. */
-    char *name;
-    unsigned char uuid[VIR_UUID_BUFLEN];
-    gint liveID;                /* def->id while running, -1 otherwise */
-
-    virDomainDef *def;          /* live definition while running, else persistent */
-    virDomainDef *newDef;       /* the persistent definition while running */
-    bool persistent;
-    bool removed;               /* no longer in the driver's list */
-    int state;                  /* virDomainState */
-    int reason;
-
-    /* private to the QEMU driver */
+/*
+ * The QEMU driver's part of a domain object (virDomainObj.privateData),
+ * protected by the object's lock. What a new process needs to carry on
+ * with a running domain is in its status file (qemuDomainXMLOptionNew()):
+ * the monitor and log paths, the labelled images and the block jobs.
+ */
+typedef struct _qemuDomainObjPrivate qemuDomainObjPrivate;
+struct _qemuDomainObjPrivate {
     qemuDriver *driver;         /* the driver this domain belongs to */
+
+    /* The job: one modifying call (or internal task) at a time. */
+    const char *jobName;        /* who holds it (a static string), NULL: free */
+    gint64 jobStarted;          /* since when (g_get_monotonic_time()) */
+
     bool gotShutdown;           /* QEMU reported a guest shutdown */
-    bool job;                   /* a modifying job holds the domain */
-    pid_t pid;
-    /* Who @pid is: its start time and the boot it started in, recorded
-     * with it, so that a later process with the same pid is never taken
-     * for our QEMU (0 and NULL in status files older than this). */
-    unsigned long long pidStartTime;
-    char *pidBootID;
     qemuMonitor *mon;
     int monUsers;               /* threads using mon outside the lock */
     bool monEOF;                /* the monitor closed: QEMU is gone */
@@ -113,28 +100,31 @@ struct _virDomainObj {
     GPtrArray *blockjobs;       /* qemuBlockJob */
     GPtrArray *pendingEvents;   /* virDomainEvent: told once the status file
                                  * records what they tell */
+    bool statusDirty;           /* the status file is older than the object:
+                                 * a save failed, the retry saves it */
 };
 
-virDomainObj *virDomainObjNew(void);
-void virDomainObjRef(virDomainObj *vm);
-void virDomainObjUnref(virDomainObj *vm);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainObj, virDomainObjUnref);
+#define QEMU_DOMAIN_PRIVATE(vm) ((qemuDomainObjPrivate *) (vm)->privateData)
 
-/* Lookups return a new reference, the object unlocked; NULL when not found
- * (no error reported). */
-virDomainObj *qemuDomainObjFindByUUID(qemuDriver *driver, const unsigned char *uuid);
-virDomainObj *qemuDomainObjFindByName(qemuDriver *driver, const char *name);
-virDomainObj *qemuDomainObjFindByID(qemuDriver *driver, int id);
+/*
+ * The domain objects' options for @driver: qemuDomainObjPrivate as their
+ * private data, written to and read from the status file (@driver may be
+ * NULL for a reader of status files that runs no domain).
+ */
+virDomainXMLOption *qemuDomainXMLOptionNew(qemuDriver *driver);
 
-/* Add @vm to the list (takes a reference). */
-void qemuDomainObjListAdd(qemuDriver *driver, virDomainObj *vm);
-/* Remove @vm from the list. */
-void qemuDomainObjListRemove(qemuDriver *driver, virDomainObj *vm);
-/* All domains, new references. */
-GPtrArray *qemuDomainObjListGetAll(qemuDriver *driver);
-
-/* Jobs: with vm->lock held; BeginJob waits for the current job to end. */
-void qemuDomainObjBeginJob(virDomainObj *vm);
+/*
+ * Jobs (vm locked; dropped while waiting). BeginJob waits for the job
+ * for at most qemu.conf's job_wait_timeout, so that a call stuck on a
+ * hung QEMU cannot pin every later call on the domain: then -1 with
+ * VIR_ERR_OPERATION_TIMEOUT naming who holds it. @job names the caller
+ * (the API, "virDomainBlockPull"; or an internal task): a static string.
+ * BeginInternalJob is for what the driver must do whatever the wait (a
+ * QEMU gone to clean up after): it waits as long as it takes, logging a
+ * warning naming the holder each time the bound passes.
+ */
+int qemuDomainObjBeginJob(virDomainObj *vm, const char *job);
+void qemuDomainObjBeginInternalJob(virDomainObj *vm, const char *job);
 void qemuDomainObjEndJob(virDomainObj *vm);
 
 /* Monitor use outside the lock: Enter (lock held) returns the monitor or
@@ -142,23 +132,40 @@ void qemuDomainObjEndJob(virDomainObj *vm);
 qemuMonitor *qemuDomainObjEnterMonitor(virDomainObj *vm);
 void qemuDomainObjExitMonitor(virDomainObj *vm);
 
-bool virDomainObjIsActive(virDomainObj *vm);
-void virDomainObjSetState(virDomainObj *vm, int state, int reason);
-
-/* Status file: ROOT/run/qemu/NAME.xml, rewritten atomically. Lock held.
- * A successful save also queues the domain's pending events. */
-int qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm);
+/*
+ * Status file: ROOT/run/qemu/NAME.xml (virDomainObjFormat() with the
+ * private data), rewritten atomically. Lock held. A successful save also
+ * queues the domain's pending events.
+ *
+ * The policy for a save that fails (a full or read-only file system):
+ *
+ * - qemuDomainSaveStatusRequired() is for the few places that must not go
+ *   on unless the file records the change first, because a crash right
+ *   after would leave something no later process knows of: the images
+ *   about to be labelled and the pid about to become QEMU (start), the
+ *   running state that keeps a restart from stopping the domain as a
+ *   start cut short, and a pull recorded before QEMU is asked to begin
+ *   it. It returns -1 with the error reported, and the caller undoes.
+ *
+ * - qemuDomainSaveStatus(), everywhere else: the change stands in memory
+ *   (and in QEMU), the domain's status is marked dirty and saved again
+ *   by the driver's retry (every second, and at the domain's next save),
+ *   a warning logged once per failure spell. Events that tell an outcome
+ *   wait with the domain until it is saved (qemuDomainSaveStatusEvent()).
+ *   Nothing is returned: there is nothing for the caller to do.
+ */
+int qemuDomainSaveStatusRequired(qemuDriver *driver, virDomainObj *vm);
+void qemuDomainSaveStatus(qemuDriver *driver, virDomainObj *vm);
 
 /*
  * Save the status, then queue @event (stolen, may be NULL): an outcome is
  * told only once it is durable, so that a process that reads the status
- * file after ours tells the same, and nothing twice. If the save fails
- * (the file system is full, say), @event waits with the domain until a
- * later save succeeds: retried every second, and at every other save of
- * the domain. Lock held. Returns the save's result.
+ * file after ours tells the same, and nothing twice. If the save fails,
+ * @event waits with the domain until a later save succeeds (see
+ * qemuDomainSaveStatus()). Lock held.
  */
-int qemuDomainSaveStatusEvent(qemuDriver *driver, virDomainObj *vm,
-                              virDomainEvent *event);
+void qemuDomainSaveStatusEvent(qemuDriver *driver, virDomainObj *vm,
+                               virDomainEvent *event);
 
 /* Queue the events still waiting for a save: the domain stopped, and with
  * its status file gone nothing can contradict them. Lock held. */
@@ -169,6 +176,7 @@ void qemuDomainQueuePendingEvents(qemuDriver *driver, virDomainObj *vm);
 void qemuDomainSaveRetryCancel(qemuDriver *driver);
 /* Load a status file into a new domain object (not started, not listed). */
 virDomainObj *qemuDomainLoadStatus(qemuDriver *driver, const char *path);
+/* Remove the status file; the domain stopped (lock held). */
 void qemuDomainRemoveStatus(qemuDriver *driver, virDomainObj *vm);
 
 /* Refuse a name too long for the driver's files (VIR_ERR_CONFIG_UNSUPPORTED). */
@@ -183,7 +191,8 @@ qemuBlockJob *qemuBlockJobFind(virDomainObj *vm, const char *disk);
 qemuBlockJob *qemuBlockJobFindByJobID(virDomainObj *vm, const char *jobid);
 qemuBlockJob *qemuBlockJobAdd(virDomainObj *vm, const char *disk);
 void qemuBlockJobRemove(virDomainObj *vm, qemuBlockJob *job);
-const char *qemuBlockJobStateToString(qemuBlockJobState state);
+/* The names of block job states in status files ("running"). */
+VIR_ENUM_DECL(qemuBlockJobState, qemuBlockJobState);
 
 /* Queue a domain event for the applications of this driver. */
 void qemuDomainEventQueue(qemuDriver *driver, virDomainEvent *event);

@@ -54,16 +54,17 @@ qemuDriverFree(qemuDriver *driver)
     qemuDomainSaveRetryCancel(driver);
     /* QEMU keeps running: only our side of each monitor closes. */
     if (driver->domains) {
-        all = qemuDomainObjListGetAll(driver);
+        all = virDomainObjListCollect(driver->domains);
         for (guint i = 0; i < all->len; i++) {
             virDomainObj *vm = g_ptr_array_index(all, i);
+            qemuDomainObjPrivate *priv = vm->privateData;
             qemuMonitor *mon;
 
-            g_mutex_lock(&vm->lock);
-            while (vm->monUsers > 0)
-                g_cond_wait(&vm->cond, &vm->lock);
-            mon = g_steal_pointer(&vm->mon);
-            g_mutex_unlock(&vm->lock);
+            virDomainObjLock(vm);
+            while (priv->monUsers > 0)
+                virDomainObjWait(vm);
+            mon = g_steal_pointer(&priv->mon);
+            virDomainObjUnlock(vm);
             if (mon) {
                 qemuMonitorClose(mon);
                 virDomainObjUnref(vm);
@@ -73,8 +74,11 @@ qemuDriverFree(qemuDriver *driver)
     if (driver->workerPool)
         g_thread_pool_free(driver->workerPool, FALSE, TRUE);
     virEventThreadFree(driver->eventThread);
-    if (driver->domains)
-        g_hash_table_unref(driver->domains);
+    /* The last references on the domains, whose private data the
+     * options' callbacks free. */
+    g_clear_pointer(&all, g_ptr_array_unref);
+    virDomainObjListFree(driver->domains);
+    virDomainXMLOptionFree(driver->xmlopt);
     virDomainEventStateFree(driver->eventState);
     virSecurityManagerFree(driver->securityManager);
     qemuDriverConfigFree(driver->cfg);
@@ -144,7 +148,8 @@ qemuDriverCheckDomainFiles(qemuDriver *driver)
 
 /* The persistent definition in ROOT/etc/qemu/@ent; NULL for a file that
  * is not one, or does not parse (a warning is logged: one bad file does
- * not keep the others from loading). */
+ * not keep the others from loading). Read as saved by this driver, maybe
+ * an older version (VIR_DOMAIN_DEF_PARSE_ON_DISK). */
 static virDomainDef *
 qemuDriverReadConfig(qemuDriver *driver, const char *ent)
 {
@@ -156,7 +161,7 @@ qemuDriverReadConfig(qemuDriver *driver, const char *ent)
         return NULL;
     path = g_build_filename(driver->configDir, ent, NULL);
     if (!(xml = virFileReadAll(path, 10 * 1024 * 1024)) ||
-        !(def = virDomainDefParseString(xml, 0))) {
+        !(def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_ON_DISK))) {
         VIR_WARN("ignoring domain config '%s': %s", path,
                  virGetLastErrorMessage());
         virResetLastError();
@@ -182,13 +187,12 @@ qemuDriverLoadDomains(qemuDriver *driver)
 
         if (!(def = qemuDriverReadConfig(driver, ent)))
             continue;
-        vm = virDomainObjNew();
-        vm->driver = driver;
+        vm = virDomainObjNew(driver->xmlopt);
         vm->def = def;
         vm->def->id = -1;
         vm->persistent = true;
         virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
-        qemuDomainObjListAdd(driver, vm);
+        virDomainObjListAdd(driver->domains, vm);
     }
 
     g_clear_pointer(&dir, g_dir_close);
@@ -216,17 +220,19 @@ qemuDriverLoadDomains(qemuDriver *driver)
             virResetLastError();
             continue;
         }
-        vm->driver = driver;
-        if ((old = qemuDomainObjFindByUUID(driver, vm->def->uuid)))
-            qemuDomainObjListRemove(driver, old);
-        qemuDomainObjListAdd(driver, vm);
-        g_mutex_lock(&vm->lock);
-        qemuDomainObjBeginJob(vm);
+        if ((old = virDomainObjListFindByUUID(driver->domains, vm->def->uuid))) {
+            virDomainObjLock(old);
+            virDomainObjListRemove(driver->domains, old);
+            virDomainObjUnlock(old);
+        }
+        virDomainObjListAdd(driver->domains, vm);
+        virDomainObjLock(vm);
+        qemuDomainObjBeginInternalJob(vm, "reconnect");
         rc = qemuProcessReconnect(driver, vm);
         qemuDomainObjEndJob(vm);
-        g_mutex_unlock(&vm->lock);
         if (rc == 1 && !vm->persistent)
-            qemuDomainObjListRemove(driver, vm);
+            virDomainObjListRemove(driver->domains, vm);
+        virDomainObjUnlock(vm);
     }
     return 0;
 }
@@ -296,8 +302,8 @@ qemuDriverNew(const char *root)
     }
 
     driver->eventState = virDomainEventStateNew();
-    driver->domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) virDomainObjUnref);
+    driver->xmlopt = qemuDomainXMLOptionNew(driver);
+    driver->domains = virDomainObjListNew();
     driver->eventThread = virEventThreadNew("qemu-monitor");
     /* One worker: events are handled in the order QEMU sent them. */
     driver->workerPool = g_thread_pool_new(qemuProcessEventWorker, driver, 1,
@@ -440,22 +446,21 @@ qemuDomainHandle(virConnectPtr conn, virDomainObj *vm)
     return virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
 }
 
-/* The domain object of a handle, locked, with a reference; or NULL with
- * VIR_ERR_NO_DOMAIN. */
+/* The domain object of a handle, locked, with a reference (for
+ * virDomainObjEndAPI()); or NULL with VIR_ERR_NO_DOMAIN. */
 static virDomainObj *
 qemuDomObjFromDomain(virDomainPtr dom)
 {
     qemuDriver *driver = dom->conn->privateData;
-    virDomainObj *vm = qemuDomainObjFindByUUID(driver, dom->uuid);
+    virDomainObj *vm = virDomainObjListFindByUUID(driver->domains, dom->uuid);
 
     if (!vm) {
         virDomainDriverReportNoDomain(dom->uuid, dom->name);
         return NULL;
     }
-    g_mutex_lock(&vm->lock);
+    virDomainObjLock(vm);
     if (vm->removed) {
-        g_mutex_unlock(&vm->lock);
-        virDomainObjUnref(vm);
+        virDomainObjEndAPI(&vm);
         virReportError(VIR_ERR_NO_DOMAIN, "domain '%s' no longer exists",
                        dom->name);
         return NULL;
@@ -463,13 +468,13 @@ qemuDomObjFromDomain(virDomainPtr dom)
     return vm;
 }
 
-static void
-qemuDomObjEnd(virDomainObj *vm)
+/* The domains of @conn's driver. */
+static virDomainObjList *
+qemuConnDomains(virConnectPtr conn)
 {
-    if (!vm)
-        return;
-    g_mutex_unlock(&vm->lock);
-    virDomainObjUnref(vm);
+    qemuDriver *driver = conn->privateData;
+
+    return driver->domains;
 }
 
 /* Is there another domain with @def's name or UUID? */
@@ -477,8 +482,10 @@ static int
 qemuDomainCheckConflict(qemuDriver *driver, virDomainDef *def,
                         virDomainObj **existing)
 {
-    g_autoptr(virDomainObj) byuuid = qemuDomainObjFindByUUID(driver, def->uuid);
-    g_autoptr(virDomainObj) byname = qemuDomainObjFindByName(driver, def->name);
+    g_autoptr(virDomainObj) byuuid = virDomainObjListFindByUUID(driver->domains,
+                                                                def->uuid);
+    g_autoptr(virDomainObj) byname = virDomainObjListFindByName(driver->domains,
+                                                                def->name);
     char uuidstr[VIR_UUID_STRING_BUFLEN];
 
     *existing = NULL;
@@ -530,12 +537,11 @@ qemuDomainObjAssignDef(qemuDriver *driver, virDomainDef *def,
             vm->def = def;
         }
     } else {
-        vm = virDomainObjNew();
-        vm->driver = driver;
+        vm = virDomainObjNew(driver->xmlopt);
         vm->def = def;
         vm->persistent = true;
-        qemuDomainObjListAdd(driver, vm);
-        g_mutex_lock(&vm->lock);
+        virDomainObjListAdd(driver->domains, vm);
+        virDomainObjLock(vm);
     }
     qemuDomainEventQueue(driver,
                          virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
@@ -544,7 +550,7 @@ qemuDomainObjAssignDef(qemuDriver *driver, virDomainDef *def,
                                                     updated ?
                                                     VIR_DOMAIN_EVENT_DEFINED_UPDATED :
                                                     VIR_DOMAIN_EVENT_DEFINED_ADDED));
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
     return vm;
 }
 
@@ -569,10 +575,10 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
     if (qemuDomainCheckConflict(driver, def, &existing) < 0)
         goto cleanup;
     if (existing) {
-        g_mutex_lock(&existing->lock);
+        virDomainObjLock(existing);
         if (existing->removed) {
             /* Undefined meanwhile: this define adds it anew. */
-            g_mutex_unlock(&existing->lock);
+            virDomainObjUnlock(existing);
             g_clear_pointer(&existing, virDomainObjUnref);
         }
     }
@@ -582,14 +588,14 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
      * the end of a pull cannot update the record in between. */
     if (qemuBackingDefine(driver, def, existing) < 0) {
         if (existing)
-            g_mutex_unlock(&existing->lock);
+            virDomainObjUnlock(existing);
         goto cleanup;
     }
 
     vm = qemuDomainObjAssignDef(driver, g_steal_pointer(&def), existing);
-    g_mutex_lock(&vm->lock);
+    virDomainObjLock(vm);
     ret = qemuDomainHandle(conn, vm);
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
 
  cleanup:
     g_mutex_unlock(&qemuDriversLock);
@@ -654,10 +660,10 @@ qemuStateReload(const char *root)
             continue;
         }
         if (existing) {
-            g_mutex_lock(&existing->lock);
+            virDomainObjLock(existing);
             same = existing->removed || qemuDomainObjHasConfig(existing, def);
             if (same)
-                g_mutex_unlock(&existing->lock);
+                virDomainObjUnlock(existing);
         }
         if (!same)
             vm = qemuDomainObjAssignDef(driver, g_steal_pointer(&def), existing);
@@ -681,7 +687,7 @@ qemuDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
     if (!vm->persistent) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        "cannot undefine transient domain '%s'", vm->def->name);
-        qemuDomObjEnd(vm);
+        virDomainObjEndAPI(&vm);
         return -1;
     }
     qemuDomainRemoveConfig(driver, vm->def->name);
@@ -696,9 +702,9 @@ qemuDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
         g_clear_pointer(&vm->newDef, virDomainDefFree);
         qemuDomainSaveStatus(driver, vm);
     } else {
-        qemuDomainObjListRemove(driver, vm);
+        virDomainObjListRemove(driver->domains, vm);
     }
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return 0;
 }
 
@@ -712,7 +718,10 @@ qemuDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
     virCheckFlags(VIR_DOMAIN_START_PAUSED, -1);
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
-    qemuDomainObjBeginJob(vm);
+    if (qemuDomainObjBeginJob(vm, "virDomainCreate") < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
     if (vm->removed) {
         virReportError(VIR_ERR_NO_DOMAIN, "domain '%s' no longer exists", dom->name);
     } else if (virDomainObjIsActive(vm)) {
@@ -723,7 +732,7 @@ qemuDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
         ret = 0;
     }
     qemuDomainObjEndJob(vm);
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return ret;
 }
 
@@ -752,23 +761,26 @@ qemuDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
                        "domain '%s' already exists", def->name);
         return NULL;
     }
-    vm = virDomainObjNew();
-    vm->driver = driver;
+    vm = virDomainObjNew(driver->xmlopt);
     vm->def = g_steal_pointer(&def);
-    qemuDomainObjListAdd(driver, vm);
+    virDomainObjListAdd(driver->domains, vm);
     g_mutex_unlock(&qemuDriversLock);
 
-    g_mutex_lock(&vm->lock);
-    qemuDomainObjBeginJob(vm);
+    virDomainObjLock(vm);
+    if (qemuDomainObjBeginJob(vm, "virDomainCreateXML") < 0) {
+        virDomainObjListRemove(driver->domains, vm);
+        virDomainObjUnlock(vm);
+        return NULL;
+    }
     if (qemuProcessStart(driver, vm, flags & VIR_DOMAIN_START_PAUSED) < 0) {
         qemuDomainObjEndJob(vm);
-        qemuDomainObjListRemove(driver, vm);
-        g_mutex_unlock(&vm->lock);
+        virDomainObjListRemove(driver->domains, vm);
+        virDomainObjUnlock(vm);
         return NULL;
     }
     ret = qemuDomainHandle(conn, vm);
     qemuDomainObjEndJob(vm);
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
     return ret;
 }
 
@@ -777,6 +789,7 @@ qemuDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
 {
     qemuDriver *driver = dom->conn->privateData;
     virDomainObj *vm;
+    qemuDomainObjPrivate *priv;
     pid_t pid;
     bool graceful = !!(flags & VIR_DOMAIN_DESTROY_GRACEFUL);
     int ret = -1;
@@ -784,25 +797,29 @@ qemuDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     virCheckFlags(VIR_DOMAIN_DESTROY_GRACEFUL, -1);
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
+    priv = vm->privateData;
     if (!virDomainObjIsActive(vm)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        "domain '%s' is not running", vm->def->name);
-        qemuDomObjEnd(vm);
+        virDomainObjEndAPI(&vm);
         return -1;
     }
     /* Kill first, without the job: whatever holds the job may be waiting
      * on this very QEMU. */
-    vm->beingDestroyed = true;
+    priv->beingDestroyed = true;
     pid = vm->pid;
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
     if (virProcessKillWait(pid, false, graceful ? 10000 : 3000) < 0) {
-        g_mutex_lock(&vm->lock);
-        vm->beingDestroyed = false;
-        qemuDomObjEnd(vm);
+        virDomainObjLock(vm);
+        priv->beingDestroyed = false;
+        virDomainObjEndAPI(&vm);
         return -1;
     }
-    g_mutex_lock(&vm->lock);
-    qemuDomainObjBeginJob(vm);
+    virDomainObjLock(vm);
+    /* Not bounded: QEMU is gone, so whoever holds the job is on its way
+     * out (the monitor closed under it), and the clean-up is ours, the
+     * end of the monitor having been left to us (beingDestroyed). */
+    qemuDomainObjBeginInternalJob(vm, "virDomainDestroy");
     if (virDomainObjIsActive(vm) && vm->pid == pid) {
         qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
                         VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
@@ -814,56 +831,56 @@ qemuDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     dom->id = -1;
     qemuDomainObjEndJob(vm);
     if (ret == 0 && !vm->persistent)
-        qemuDomainObjListRemove(driver, vm);
-    qemuDomObjEnd(vm);
+        virDomainObjListRemove(driver->domains, vm);
+    virDomainObjEndAPI(&vm);
     return ret;
 }
 
 static virDomainPtr
 qemuDomainLookupByName(virConnectPtr conn, const char *name)
 {
-    g_autoptr(virDomainObj) vm = qemuDomainObjFindByName(conn->privateData, name);
+    g_autoptr(virDomainObj) vm = virDomainObjListFindByName(qemuConnDomains(conn), name);
     virDomainPtr ret;
 
     if (!vm) {
         virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
         return NULL;
     }
-    g_mutex_lock(&vm->lock);
+    virDomainObjLock(vm);
     ret = qemuDomainHandle(conn, vm);
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
     return ret;
 }
 
 static virDomainPtr
 qemuDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
 {
-    g_autoptr(virDomainObj) vm = qemuDomainObjFindByUUID(conn->privateData, uuid);
+    g_autoptr(virDomainObj) vm = virDomainObjListFindByUUID(qemuConnDomains(conn), uuid);
     virDomainPtr ret;
 
     if (!vm) {
         virDomainDriverReportNoDomain(uuid, NULL);
         return NULL;
     }
-    g_mutex_lock(&vm->lock);
+    virDomainObjLock(vm);
     ret = qemuDomainHandle(conn, vm);
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
     return ret;
 }
 
 static virDomainPtr
 qemuDomainLookupByID(virConnectPtr conn, int id)
 {
-    g_autoptr(virDomainObj) vm = qemuDomainObjFindByID(conn->privateData, id);
+    g_autoptr(virDomainObj) vm = virDomainObjListFindByID(qemuConnDomains(conn), id);
     virDomainPtr ret;
 
     if (!vm) {
         virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching id %d", id);
         return NULL;
     }
-    g_mutex_lock(&vm->lock);
+    virDomainObjLock(vm);
     ret = qemuDomainHandle(conn, vm);
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
     return ret;
 }
 
@@ -875,16 +892,16 @@ qemuConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
     g_autoptr(GPtrArray) out = g_ptr_array_new();
 
     virCheckFlags(VIR_CONNECT_LIST_DOMAINS_FILTERS_ALL, -1);
-    all = qemuDomainObjListGetAll(conn->privateData);
+    all = virDomainObjListCollect(qemuConnDomains(conn));
     for (guint i = 0; i < all->len; i++) {
         virDomainObj *vm = g_ptr_array_index(all, i);
 
-        g_mutex_lock(&vm->lock);
+        virDomainObjLock(vm);
         if (!vm->removed &&
             virDomainDriverListMatch(virDomainObjIsActive(vm), vm->persistent,
                                      vm->state, flags))
             g_ptr_array_add(out, domains ? qemuDomainHandle(conn, vm) : NULL);
-        g_mutex_unlock(&vm->lock);
+        virDomainObjUnlock(vm);
     }
     return virDomainDriverListExport(out, domains);
 }
@@ -900,7 +917,7 @@ qemuDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags
     *state = vm->state;
     if (reason)
         *reason = vm->reason;
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return 0;
 }
 
@@ -937,7 +954,7 @@ qemuDomainGetInfo(virDomainPtr dom, virDomainInfoPtr info)
     info->memory = vm->def->curMemKiB;
     info->nrVirtCpu = vm->def->vcpus;
     info->cpuTime = virDomainObjIsActive(vm) ? qemuProcessCPUTime(vm->pid) : 0;
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return 0;
 }
 
@@ -953,7 +970,7 @@ qemuDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
         return NULL;
     xml = virDomainDriverFormatXML(vm->def, vm->newDef, virDomainObjIsActive(vm),
                                    flags);
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return xml;
 }
 
@@ -966,7 +983,7 @@ qemuDomainIsActive(virDomainPtr dom)
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
     ret = virDomainObjIsActive(vm);
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return ret;
 }
 
@@ -979,7 +996,7 @@ qemuDomainIsPersistent(virDomainPtr dom)
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
     ret = vm->persistent;
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return ret;
 }
 
@@ -989,21 +1006,23 @@ qemuDomainIsPersistent(virDomainPtr dom)
 typedef int (*qemuBlockPullJobFunc)(qemuDriver *driver, virDomainObj *vm,
                                     const char *path, void *opaque);
 
-/* Run a block pull call that changes something: with the domain's job. */
+/* Run a block pull call that changes something: with the domain's job,
+ * taken in the name of @api. */
 static int
-qemuDomainBlockPullRun(virDomainPtr dom, const char *path,
+qemuDomainBlockPullRun(virDomainPtr dom, const char *api, const char *path,
                        qemuBlockPullJobFunc func, void *opaque)
 {
     qemuDriver *driver = dom->conn->privateData;
     virDomainObj *vm;
-    int ret;
+    int ret = -1;
 
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
-    qemuDomainObjBeginJob(vm);
-    ret = func(driver, vm, path, opaque);
-    qemuDomainObjEndJob(vm);
-    qemuDomObjEnd(vm);
+    if (qemuDomainObjBeginJob(vm, api) == 0) {
+        ret = func(driver, vm, path, opaque);
+        qemuDomainObjEndJob(vm);
+    }
+    virDomainObjEndAPI(&vm);
     return ret;
 }
 
@@ -1032,7 +1051,8 @@ static int
 qemuDomainBlockPullAll(virDomainPtr dom, const char *path, unsigned int flags)
 {
     virCheckFlags(0, -1);
-    return qemuDomainBlockPullRun(dom, path, qemuBlockPullAllFunc, NULL);
+    return qemuDomainBlockPullRun(dom, "virDomainBlockPullAll", path,
+                                  qemuBlockPullAllFunc, NULL);
 }
 
 static int
@@ -1040,14 +1060,16 @@ qemuDomainBlockPull(virDomainPtr dom, const char *path,
                     virDomainBlockPullInfoPtr pos, unsigned int flags)
 {
     virCheckFlags(0, -1);
-    return qemuDomainBlockPullRun(dom, path, qemuBlockPullStepFunc, pos);
+    return qemuDomainBlockPullRun(dom, "virDomainBlockPull", path,
+                                  qemuBlockPullStepFunc, pos);
 }
 
 static int
 qemuDomainBlockPullAbort(virDomainPtr dom, const char *path, unsigned int flags)
 {
     virCheckFlags(0, -1);
-    return qemuDomainBlockPullRun(dom, path, qemuBlockPullAbortFunc, NULL);
+    return qemuDomainBlockPullRun(dom, "virDomainBlockPullAbort", path,
+                                  qemuBlockPullAbortFunc, NULL);
 }
 
 /* Progress needs no job: it may run beside any other call. */
@@ -1062,7 +1084,7 @@ qemuDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
     ret = qemuBlockPullGetInfo(vm, path, info);
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return ret;
 }
 
@@ -1116,7 +1138,7 @@ qemuDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
         *result = strdup(out ? out : "");
 
  cleanup:
-    qemuDomObjEnd(vm);
+    virDomainObjEndAPI(&vm);
     return ret;
 }
 

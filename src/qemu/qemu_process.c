@@ -94,7 +94,9 @@ qemuProcessEventNew(virDomainObj *vm, qemuProcessEventType type)
 static void
 qemuProcessQueueEvent(qemuProcessEvent *ev)
 {
-    g_thread_pool_push(ev->vm->driver->workerPool, ev, NULL);
+    qemuDomainObjPrivate *priv = ev->vm->privateData;
+
+    g_thread_pool_push(priv->driver->workerPool, ev, NULL);
 }
 
 static void
@@ -142,13 +144,14 @@ qemuProcessHandleMonitorEOF(qemuMonitor *mon G_GNUC_UNUSED, bool error,
                             void *opaque)
 {
     virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv = vm->privateData;
     qemuProcessEvent *ev;
 
     /* Wake whoever waits for QEMU right away: nothing more will come. */
-    g_mutex_lock(&vm->lock);
-    vm->monEOF = true;
-    g_cond_broadcast(&vm->cond);
-    g_mutex_unlock(&vm->lock);
+    virDomainObjLock(vm);
+    priv->monEOF = true;
+    virDomainObjBroadcast(vm);
+    virDomainObjUnlock(vm);
     ev = qemuProcessEventNew(vm, QEMU_PROCESS_EVENT_MONITOR_EOF);
     ev->eofError = error;
     qemuProcessQueueEvent(ev);
@@ -243,15 +246,16 @@ qemuProcessPeerClosed(int fd)
 static int
 qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm, bool *gone)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     qemuMonitor *mon = NULL;
     bool closed = false;
     int fd;
 
     /* The monitor's callbacks hold a reference on the domain. */
     virDomainObjRef(vm);
-    vm->monEOF = false;
-    g_mutex_unlock(&vm->lock);
-    if ((fd = qemuProcessMonitorConnect(driver, vm->monPath, &closed)) >= 0) {
+    priv->monEOF = false;
+    virDomainObjUnlock(vm);
+    if ((fd = qemuProcessMonitorConnect(driver, priv->monPath, &closed)) >= 0) {
         /* Our own look at the connection, for when the monitor fails: it
          * closes its descriptor, not the connection we keep open here. */
         int peek = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -266,13 +270,13 @@ qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm, bool *gone)
     }
     if (gone)
         *gone = closed;
-    g_mutex_lock(&vm->lock);
+    virDomainObjLock(vm);
     if (!mon) {
         virDomainObjUnref(vm);
         return -1;
     }
     qemuMonitorSetCommandTimeout(mon, driver->cfg->monitorTimeout);
-    vm->mon = mon;
+    priv->mon = mon;
     return 0;
 }
 
@@ -280,19 +284,20 @@ qemuProcessMonitorOpen(qemuDriver *driver, virDomainObj *vm, bool *gone)
 static void
 qemuProcessMonitorClose(virDomainObj *vm)
 {
-    qemuMonitor *mon = vm->mon;
+    qemuDomainObjPrivate *priv = vm->privateData;
+    qemuMonitor *mon = priv->mon;
 
     if (!mon)
         return;
-    vm->monEOF = true;
-    g_cond_broadcast(&vm->cond);
-    while (vm->monUsers > 0)
-        g_cond_wait(&vm->cond, &vm->lock);
-    vm->mon = NULL;
+    priv->monEOF = true;
+    virDomainObjBroadcast(vm);
+    while (priv->monUsers > 0)
+        virDomainObjWait(vm);
+    priv->mon = NULL;
     /* Closing waits for the monitor thread, whose callbacks take vm->lock. */
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
     qemuMonitorClose(mon);
-    g_mutex_lock(&vm->lock);
+    virDomainObjLock(vm);
     virDomainObjUnref(vm);
 }
 
@@ -469,7 +474,7 @@ qemuProcessPrepareChrFiles(virDomainDef *def)
 /*
  * Label what QEMU opens for vm: the images by path (a symlinked image
  * path is legitimate), then the serial logs by the descriptors @chrfds
- * that were opened and checked. vm locked. On failure vm->labels is
+ * that were opened and checked. vm locked. On failure priv->labels is
  * cleared if nothing stayed labelled, else kept for the caller's clean-up
  * to give back.
  */
@@ -477,20 +482,21 @@ static int
 qemuProcessSetLabels(qemuDriver *driver, virDomainObj *vm, size_t nimages,
                      GArray *chrfds)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autofree char *holder = virSecurityManagerHolderID(driver->root,
                                                          vm->def->uuid);
 
     if (virSecurityManagerSetImageLabels(driver->securityManager,
-                                         (const char *const *) vm->labels,
+                                         (const char *const *) priv->labels,
                                          nimages, holder) < 0) {
         /* Nothing stays labelled after a failed SetImageLabels. */
-        g_clear_pointer(&vm->labels, g_strfreev);
+        g_clear_pointer(&priv->labels, g_strfreev);
         return -1;
     }
     for (guint i = 0; i < chrfds->len; i++) {
         if (virSecurityManagerSetImageLabelFD(driver->securityManager,
                                               g_array_index(chrfds, int, i),
-                                              vm->labels[nimages + i],
+                                              priv->labels[nimages + i],
                                               holder) < 0)
             return -1;
     }
@@ -500,24 +506,25 @@ qemuProcessSetLabels(qemuDriver *driver, virDomainObj *vm, size_t nimages,
 static int
 qemuProcessOpenLog(virDomainObj *vm, char **argv)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autofree char *cmdline = g_strjoinv(" ", argv);
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f");
     g_autofree char *header = NULL;
     int fd;
 
-    if ((fd = open(vm->logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+    if ((fd = open(priv->logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
                    0600)) < 0) {
-        virReportSystemError(errno, "cannot open log file '%s'", vm->logPath);
+        virReportSystemError(errno, "cannot open log file '%s'", priv->logPath);
         return -1;
     }
     header = g_strdup_printf("%s: starting up\n%s\n", stamp, cmdline);
     if (write(fd, header, strlen(header)) < 0)
-        VIR_WARN("cannot write to '%s': %s", vm->logPath, g_strerror(errno));
+        VIR_WARN("cannot write to '%s': %s", priv->logPath, g_strerror(errno));
     /* The log keeps every earlier run: a failure of this start quotes only
      * what QEMU writes from here on. */
-    if ((vm->logStart = lseek(fd, 0, SEEK_END)) < 0)
-        vm->logStart = 0;
+    if ((priv->logStart = lseek(fd, 0, SEEK_END)) < 0)
+        priv->logStart = 0;
     return fd;
 }
 
@@ -688,6 +695,7 @@ static int
 qemuProcessRecordPid(pid_t pid, void *opaque)
 {
     virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autofree char *pidstr = g_strdup_printf("%d\n", (int) pid);
 
     vm->pid = pid;
@@ -695,9 +703,9 @@ qemuProcessRecordPid(pid_t pid, void *opaque)
     if (virProcessGetStartTime(pid, &vm->pidStartTime) < 0 ||
         !(vm->pidBootID = virHostGetBootID()))
         return -1;
-    if (virFileWriteAtomic(vm->pidPath, pidstr, 0644) < 0)
+    if (virFileWriteAtomic(priv->pidPath, pidstr, 0644) < 0)
         return -1;
-    return qemuDomainSaveStatus(vm->driver, vm);
+    return qemuDomainSaveStatusRequired(priv->driver, vm);
 }
 
 /*
@@ -713,12 +721,13 @@ qemuProcessRecordPid(pid_t pid, void *opaque)
 static void
 qemuProcessReportStartFailure(virDomainObj *vm, bool closed)
 {
-    g_autofree char *last = virFileReadTailFrom(vm->logPath, vm->logStart,
+    qemuDomainObjPrivate *priv = vm->privateData;
+    g_autofree char *last = virFileReadTailFrom(priv->logPath, priv->logStart,
                                                 QEMU_LOG_TAIL_LINES);
     g_autoptr(virError) orig = NULL;
 
     virErrorPreserveLast(&orig);
-    if (closed || vm->monEOF || !virProcessIsAlive(vm->pid)) {
+    if (closed || priv->monEOF || !virProcessIsAlive(vm->pid)) {
         if (last && *last) {
             virReportError(VIR_ERR_OPERATION_FAILED,
                            "QEMU exited during start-up of domain '%s': %s",
@@ -726,7 +735,7 @@ qemuProcessReportStartFailure(virDomainObj *vm, bool closed)
         } else {
             virReportError(VIR_ERR_OPERATION_FAILED,
                            "QEMU exited during start-up of domain '%s' and wrote nothing to its log '%s'",
-                           vm->def->name, vm->logPath);
+                           vm->def->name, priv->logPath);
         }
         return;
     }
@@ -749,33 +758,34 @@ qemuProcessReportStartFailure(virDomainObj *vm, bool closed)
 static void
 qemuProcessCleanup(qemuDriver *driver, virDomainObj *vm)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autoptr(virError) saved = NULL;
 
     virErrorPreserveLast(&saved);
     qemuProcessMonitorClose(vm);
     if (vm->pid > 0)
         virProcessKillWait(vm->pid, true, 10000);
-    if (vm->labels) {
+    if (priv->labels) {
         g_autofree char *holder = virSecurityManagerHolderID(driver->root,
                                                              vm->def->uuid);
 
         virSecurityManagerRestoreImageLabels(driver->securityManager,
-                                             (const char *const *) vm->labels,
-                                             g_strv_length(vm->labels), holder);
+                                             (const char *const *) priv->labels,
+                                             g_strv_length(priv->labels), holder);
     }
-    g_clear_pointer(&vm->labels, g_strfreev);
-    if (vm->monPath)
-        virFileUnlinkQuiet(vm->monPath);
-    if (vm->pidPath)
-        virFileUnlinkQuiet(vm->pidPath);
+    g_clear_pointer(&priv->labels, g_strfreev);
+    if (priv->monPath)
+        virFileUnlinkQuiet(priv->monPath);
+    if (priv->pidPath)
+        virFileUnlinkQuiet(priv->pidPath);
     qemuDomainRemoveStatus(driver, vm);
-    g_clear_pointer(&vm->monPath, g_free);
-    g_clear_pointer(&vm->pidPath, g_free);
+    g_clear_pointer(&priv->monPath, g_free);
+    g_clear_pointer(&priv->pidPath, g_free);
     vm->pid = 0;
     vm->pidStartTime = 0;
     g_clear_pointer(&vm->pidBootID, g_free);
-    vm->gotShutdown = false;
-    vm->beingDestroyed = false;
+    priv->gotShutdown = false;
+    priv->beingDestroyed = false;
     if (vm->newDef) {
         virDomainDefFree(vm->def);
         vm->def = g_steal_pointer(&vm->newDef);
@@ -787,6 +797,7 @@ qemuProcessCleanup(qemuDriver *driver, virDomainObj *vm)
 int
 qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autoptr(virDomainDef) live = NULL;
     g_auto(GStrv) argv = NULL;
     g_autoptr(GArray) chrfds = NULL;
@@ -824,12 +835,12 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         char uuidstr[VIR_UUID_STRING_BUFLEN];
 
         virUUIDFormat(live->uuid, uuidstr);
-        vm->monPath = g_strdup_printf("%s/%s.mon", driver->stateDir, uuidstr);
+        priv->monPath = g_strdup_printf("%s/%s.mon", driver->stateDir, uuidstr);
     }
-    vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, live->name);
-    g_free(vm->logPath);
-    vm->logPath = g_strdup_printf("%s/%s.log", driver->logDir, live->name);
-    vm->labels = qemuProcessCollectPaths(live, &nimages);
+    priv->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, live->name);
+    g_free(priv->logPath);
+    priv->logPath = g_strdup_printf("%s/%s.log", driver->logDir, live->name);
+    priv->labels = qemuProcessCollectPaths(live, &nimages);
 
     /* From here on the domain counts as running: status files describe
      * everything to undo if we crash half way. */
@@ -843,12 +854,12 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
     /* The status file lists the images before they are labelled: killed in
      * between, the next process gives back whatever we labelled (giving
      * back a label never set changes nothing). */
-    if (qemuDomainSaveStatus(driver, vm) < 0 ||
+    if (qemuDomainSaveStatusRequired(driver, vm) < 0 ||
         qemuProcessSetLabels(driver, vm, nimages, chrfds) < 0)
         goto error;
     g_clear_pointer(&chrfds, g_array_unref);
 
-    if ((monfd = qemuProcessCreateMonitorSocket(driver, vm->monPath)) < 0)
+    if ((monfd = qemuProcessCreateMonitorSocket(driver, priv->monPath)) < 0)
         goto error;
     if ((logfd = qemuProcessOpenLog(vm, argv)) < 0)
         goto error;
@@ -882,14 +893,16 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
         rc = qemuMonitorCont(mon);
         qemuDomainObjExitMonitor(vm);
         if (rc < 0) {
-            qemuProcessReportStartFailure(vm, !qemuMonitorIsAlive(vm->mon));
+            qemuProcessReportStartFailure(vm, !qemuMonitorIsAlive(priv->mon));
             goto error;
         }
         virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     } else {
         virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
     }
-    if (qemuDomainSaveStatus(driver, vm) < 0)
+    /* Saved before the start counts as done: a status file that still said
+     * "starting up" would have the next process stop the domain. */
+    if (qemuDomainSaveStatusRequired(driver, vm) < 0)
         goto error;
 
     qemuDomainEventQueue(driver,
@@ -922,6 +935,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
 void
 qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason, int detail)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     g_autoptr(GPtrArray) events = g_ptr_array_new();
     virDomainEvent *stopped;
 
@@ -930,10 +944,10 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason, int detail)
     /* Let whoever still talks to QEMU finish first (the event worker may
      * be half way through finishing a pull): afterwards nobody else
      * touches the block jobs. */
-    vm->monEOF = true;
-    g_cond_broadcast(&vm->cond);
-    while (vm->monUsers > 0)
-        g_cond_wait(&vm->cond, &vm->lock);
+    priv->monEOF = true;
+    virDomainObjBroadcast(vm);
+    while (priv->monUsers > 0)
+        virDomainObjWait(vm);
 
     /* Made while the domain still has its id. */
     stopped = virDomainEventLifecycleNew(vm->def->name, vm->def->uuid, vm->def->id,
@@ -1008,10 +1022,12 @@ qemuProcessIsOurs(virDomainObj *vm)
 int
 qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
+
     VIR_DEBUG("reconnecting to domain '%s' pid %d", vm->def->name, (int) vm->pid);
 
-    g_free(vm->pidPath);
-    vm->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, vm->def->name);
+    g_free(priv->pidPath);
+    priv->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, vm->def->name);
 
     /* Whatever runs with a pid that is not ours is not ours to kill. */
     if (vm->pid > 0 && !qemuProcessIsOurs(vm))
@@ -1058,17 +1074,20 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
 static void
 qemuProcessHandleEOF(qemuDriver *driver, virDomainObj *vm, bool error)
 {
+    qemuDomainObjPrivate *priv = vm->privateData;
     int reason = VIR_DOMAIN_SHUTOFF_CRASHED;
     int detail = VIR_DOMAIN_EVENT_STOPPED_FAILED;
     bool transient;
 
-    qemuDomainObjBeginJob(vm);
-    if (!virDomainObjIsActive(vm) || vm->beingDestroyed || !vm->monEOF ||
-        vm->mon == NULL) {
+    /* Not bounded: a domain whose QEMU went away must be cleaned up, and
+     * whoever holds the job is on its way out (the monitor closed). */
+    qemuDomainObjBeginInternalJob(vm, "QEMU exit");
+    if (!virDomainObjIsActive(vm) || priv->beingDestroyed || !priv->monEOF ||
+        priv->mon == NULL) {
         qemuDomainObjEndJob(vm);
         return;
     }
-    if (vm->gotShutdown) {
+    if (priv->gotShutdown) {
         reason = VIR_DOMAIN_SHUTOFF_SHUTDOWN;
         detail = VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN;
     }
@@ -1078,7 +1097,7 @@ qemuProcessHandleEOF(qemuDriver *driver, virDomainObj *vm, bool error)
     transient = !vm->persistent;
     qemuDomainObjEndJob(vm);
     if (transient)
-        qemuDomainObjListRemove(driver, vm);
+        virDomainObjListRemove(driver->domains, vm);
 }
 
 void
@@ -1086,9 +1105,10 @@ qemuProcessEventWorker(gpointer data, gpointer opaque G_GNUC_UNUSED)
 {
     qemuProcessEvent *ev = data;
     virDomainObj *vm = ev->vm;
-    qemuDriver *driver = vm->driver;
+    qemuDomainObjPrivate *priv = vm->privateData;
+    qemuDriver *driver = priv->driver;
 
-    g_mutex_lock(&vm->lock);
+    virDomainObjLock(vm);
     switch (ev->type) {
     case QEMU_PROCESS_EVENT_JOB_STATUS_CHANGE:
         qemuBlockJobHandleStatusChange(driver, vm, ev->jobid, ev->status);
@@ -1097,13 +1117,13 @@ qemuProcessEventWorker(gpointer data, gpointer opaque G_GNUC_UNUSED)
         qemuBlockJobHandleIOError(vm, ev->jobid, ev->operation, ev->action);
         break;
     case QEMU_PROCESS_EVENT_SHUTDOWN:
-        vm->gotShutdown = true;
+        priv->gotShutdown = true;
         break;
     case QEMU_PROCESS_EVENT_MONITOR_EOF:
         qemuProcessHandleEOF(driver, vm, ev->eofError);
         break;
     }
-    g_mutex_unlock(&vm->lock);
+    virDomainObjUnlock(vm);
     virResetLastError();
     qemuProcessEventFree(ev);
 }
