@@ -15,6 +15,7 @@
 #include "driver.h"
 #include "conf/domain_conf.h"
 #include "conf/domain_event.h"
+#include "conf/virdomainobjlist.h"
 #include "hypervisor/domain_driver.h"
 #include "test/test_driver.h"
 #include "util/virerror.h"
@@ -40,18 +41,20 @@ static const char testDefaultDomainXML[] =
     "  </os>\n"
     "</domain>\n";
 
+/* The test driver's part of a domain object (virDomainObj.privateData). */
 typedef struct {
-    virDomainDef *def;          /* live definition while running, else persistent */
-    virDomainDef *newDef;       /* the persistent definition while running */
-    bool persistent;
-    int state;                  /* virDomainState */
-    int reason;
     gint64 startTime;           /* monotonic, microseconds: the CPU time */
-} testDomainObj;
+} testDomainObjPrivate;
 
+/*
+ * The state of the test:///default connections. Its lock serializes every
+ * call: the domain objects' own locks are not taken (nothing here waits
+ * or runs long), and the list's is taken inside it.
+ */
 typedef struct {
-    GMutex lock;                /* protects the domains and nextID */
-    GPtrArray *domains;         /* testDomainObj, in definition order */
+    GMutex lock;                /* every call; protects nextID */
+    virDomainXMLOption *xmlopt; /* testDomainObjPrivate */
+    virDomainObjList *domains;
     int nextID;
     virDomainEventState *eventState;
 } testDriver;
@@ -61,14 +64,10 @@ static GMutex testDefaultLock;
 static testDriver *testDefaultDriver;
 static unsigned int testDefaultConnections;
 
-static void
-testDomainObjFree(testDomainObj *vm)
+static void *
+testDomainObjPrivateAlloc(void *opaque G_GNUC_UNUSED)
 {
-    if (!vm)
-        return;
-    virDomainDefFree(vm->def);
-    virDomainDefFree(vm->newDef);
-    g_free(vm);
+    return g_new0(testDomainObjPrivate, 1);
 }
 
 static void
@@ -77,49 +76,21 @@ testDriverFree(testDriver *driver)
     if (!driver)
         return;
     virDomainEventStateFree(driver->eventState);
-    g_ptr_array_unref(driver->domains);
+    virDomainObjListFree(driver->domains);
+    virDomainXMLOptionFree(driver->xmlopt);
     g_mutex_clear(&driver->lock);
     g_free(driver);
-}
-
-static bool
-testDomainObjIsActive(const testDomainObj *vm)
-{
-    return vm->def->id >= 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Domain objects (driver lock held)                                    */
 
-static testDomainObj *
-testDomainObjFindByUUID(testDriver *driver, const unsigned char *uuid)
-{
-    for (guint i = 0; i < driver->domains->len; i++) {
-        testDomainObj *vm = g_ptr_array_index(driver->domains, i);
-
-        if (memcmp(vm->def->uuid, uuid, VIR_UUID_BUFLEN) == 0)
-            return vm;
-    }
-    return NULL;
-}
-
-static testDomainObj *
-testDomainObjFindByName(testDriver *driver, const char *name)
-{
-    for (guint i = 0; i < driver->domains->len; i++) {
-        testDomainObj *vm = g_ptr_array_index(driver->domains, i);
-
-        if (strcmp(vm->def->name, name) == 0)
-            return vm;
-    }
-    return NULL;
-}
-
-/* The domain of a handle; NULL with VIR_ERR_NO_DOMAIN. */
-static testDomainObj *
+/* The domain of a handle, a new reference (g_autoptr); NULL with
+ * VIR_ERR_NO_DOMAIN. */
+static virDomainObj *
 testDomObjFromDomain(testDriver *driver, virDomainPtr dom)
 {
-    testDomainObj *vm = testDomainObjFindByUUID(driver, dom->uuid);
+    virDomainObj *vm = virDomainObjListFindByUUID(driver->domains, dom->uuid);
 
     if (!vm)
         virDomainDriverReportNoDomain(dom->uuid, dom->name);
@@ -128,15 +99,18 @@ testDomObjFromDomain(testDriver *driver, virDomainPtr dom)
 
 /*
  * The domain @def may be defined or started as: the one with its name and
- * UUID (*@existing), or a new one (NULL). A name or UUID that another
- * domain has fails with VIR_ERR_OPERATION_FAILED, as in the QEMU driver.
+ * UUID (*@existing, a new reference), or a new one (NULL). A name or UUID
+ * that another domain has fails with VIR_ERR_OPERATION_FAILED, as in the
+ * QEMU driver.
  */
 static int
 testDomainObjCheckConflict(testDriver *driver, const virDomainDef *def,
-                           testDomainObj **existing)
+                           virDomainObj **existing)
 {
-    testDomainObj *byuuid = testDomainObjFindByUUID(driver, def->uuid);
-    testDomainObj *byname = testDomainObjFindByName(driver, def->name);
+    g_autoptr(virDomainObj) byuuid = virDomainObjListFindByUUID(driver->domains,
+                                                                def->uuid);
+    g_autoptr(virDomainObj) byname = virDomainObjListFindByName(driver->domains,
+                                                                def->name);
     char uuidstr[VIR_UUID_STRING_BUFLEN];
 
     *existing = NULL;
@@ -147,12 +121,12 @@ testDomainObjCheckConflict(testDriver *driver, const virDomainDef *def,
                        byuuid ? byuuid->def->name : def->name, uuidstr);
         return -1;
     }
-    *existing = byuuid;
+    *existing = g_steal_pointer(&byuuid);
     return 0;
 }
 
 static void
-testDomainEventQueue(testDriver *driver, testDomainObj *vm, int type, int detail)
+testDomainEventQueue(testDriver *driver, virDomainObj *vm, int type, int detail)
 {
     virDomainEventStateQueue(driver->eventState,
                              virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
@@ -160,21 +134,28 @@ testDomainEventQueue(testDriver *driver, testDomainObj *vm, int type, int detail
 }
 
 static virDomainPtr
-testDomainHandle(virConnectPtr conn, testDomainObj *vm)
+testDomainHandle(virConnectPtr conn, virDomainObj *vm)
 {
     return virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
 }
 
-static void
-testDomainObjRemove(testDriver *driver, testDomainObj *vm)
+/* A new domain of @def (stolen), listed. Returns a borrowed pointer: the
+ * list holds it. */
+static virDomainObj *
+testDomainObjAdd(testDriver *driver, virDomainDef *def)
 {
-    g_ptr_array_remove(driver->domains, vm);
+    g_autoptr(virDomainObj) vm = virDomainObjNew(driver->xmlopt);
+
+    vm->def = def;
+    virDomainObjListAdd(driver->domains, vm);
+    return vm;
 }
 
 /* Make @vm run, as a live copy of its definition with the next id. */
 static void
-testDomainObjSetRunning(testDriver *driver, testDomainObj *vm, bool paused)
+testDomainObjSetRunning(testDriver *driver, virDomainObj *vm, bool paused)
 {
+    testDomainObjPrivate *priv = vm->privateData;
     virDomainDef *live = virDomainDefCopy(vm->def);
 
     if (vm->persistent)
@@ -183,14 +164,14 @@ testDomainObjSetRunning(testDriver *driver, testDomainObj *vm, bool paused)
         virDomainDefFree(vm->def);
     vm->def = live;
     vm->def->id = driver->nextID++;
-    vm->startTime = g_get_monotonic_time();
-    vm->state = paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
-    vm->reason = paused ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
+    priv->startTime = g_get_monotonic_time();
+    virDomainObjSetState(vm, paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING,
+                         paused ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED);
 }
 
 /* Start @vm, telling it as the QEMU driver does. */
 static void
-testDomainObjStart(testDriver *driver, testDomainObj *vm, bool paused)
+testDomainObjStart(testDriver *driver, virDomainObj *vm, bool paused)
 {
     testDomainObjSetRunning(driver, vm, paused);
     testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_STARTED,
@@ -199,9 +180,9 @@ testDomainObjStart(testDriver *driver, testDomainObj *vm, bool paused)
         testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED, 0);
 }
 
-/* Stop @vm; a transient domain goes away (and @vm with it). */
+/* Stop @vm; a transient domain goes away (the caller keeps its reference). */
 static void
-testDomainObjStop(testDriver *driver, testDomainObj *vm, int reason, int detail)
+testDomainObjStop(testDriver *driver, virDomainObj *vm, int reason, int detail)
 {
     testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_STOPPED, detail);
     if (vm->newDef) {
@@ -209,10 +190,9 @@ testDomainObjStop(testDriver *driver, testDomainObj *vm, int reason, int detail)
         vm->def = g_steal_pointer(&vm->newDef);
     }
     vm->def->id = -1;
-    vm->state = VIR_DOMAIN_SHUTOFF;
-    vm->reason = reason;
+    virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
     if (!vm->persistent)
-        testDomainObjRemove(driver, vm);
+        virDomainObjListRemove(driver->domains, vm);
 }
 
 /* Parse @xml as a definition to add: its id is -1 until it starts. */
@@ -232,20 +212,25 @@ testDomainDefParse(const char *xml)
 static testDriver *
 testDriverNewDefault(void)
 {
+    static const virDomainXMLPrivateDataCallbacks priv = {
+        .alloc = testDomainObjPrivateAlloc,
+        .free = g_free,
+    };
     testDriver *driver = g_new0(testDriver, 1);
-    testDomainObj *vm = g_new0(testDomainObj, 1);
+    virDomainDef *def;
+    virDomainObj *vm;
 
     g_mutex_init(&driver->lock);
-    driver->domains = g_ptr_array_new_with_free_func((GDestroyNotify) testDomainObjFree);
+    driver->xmlopt = virDomainXMLOptionNew(&priv, driver);
+    driver->domains = virDomainObjListNew();
     driver->eventState = virDomainEventStateNew();
     driver->nextID = 1;
-    if (!(vm->def = testDomainDefParse(testDefaultDomainXML))) {
-        g_free(vm);
+    if (!(def = testDomainDefParse(testDefaultDomainXML))) {
         testDriverFree(driver);
         return NULL;
     }
+    vm = testDomainObjAdd(driver, def);
     vm->persistent = true;
-    g_ptr_array_add(driver->domains, vm);
     /* Running from the start, as libvirt's: id 1, and no event told. */
     testDomainObjSetRunning(driver, vm, false);
     return driver;
@@ -307,7 +292,8 @@ testDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
 {
     testDriver *driver = conn->privateData;
     g_autoptr(virDomainDef) def = NULL;
-    testDomainObj *vm;
+    g_autoptr(virDomainObj) existing = NULL;
+    virDomainObj *vm;
     virDomainPtr ret = NULL;
     int detail = VIR_DOMAIN_EVENT_DEFINED_ADDED;
 
@@ -315,15 +301,11 @@ testDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
     if (!(def = testDomainDefParse(xml)))
         return NULL;
     g_mutex_lock(&driver->lock);
-    if (testDomainObjCheckConflict(driver, def, &vm) < 0)
+    if (testDomainObjCheckConflict(driver, def, &existing) < 0)
         goto cleanup;
-    if (!vm) {
-        vm = g_new0(testDomainObj, 1);
-        vm->def = g_steal_pointer(&def);
-        vm->state = VIR_DOMAIN_SHUTOFF;
-        vm->reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
-        g_ptr_array_add(driver->domains, vm);
-    } else if (testDomainObjIsActive(vm)) {
+    if (!(vm = existing)) {
+        vm = testDomainObjAdd(driver, g_steal_pointer(&def));
+    } else if (virDomainObjIsActive(vm)) {
         /* For the next start. */
         virDomainDefFree(vm->newDef);
         vm->newDef = g_steal_pointer(&def);
@@ -347,13 +329,13 @@ testDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
  * on a domain handle. Returns what @func returns, or -1 (VIR_ERR_NO_DOMAIN).
  */
 typedef int (*testDomainFunc)(testDriver *driver, virDomainPtr dom,
-                              testDomainObj *vm, void *opaque);
+                              virDomainObj *vm, void *opaque);
 
 static int
 testDomainCall(virDomainPtr dom, testDomainFunc func, void *opaque)
 {
     testDriver *driver = dom->conn->privateData;
-    testDomainObj *vm;
+    g_autoptr(virDomainObj) vm = NULL;
     int ret = -1;
 
     g_mutex_lock(&driver->lock);
@@ -365,7 +347,7 @@ testDomainCall(virDomainPtr dom, testDomainFunc func, void *opaque)
 
 static int
 testDomainUndefineFunc(testDriver *driver, virDomainPtr dom G_GNUC_UNUSED,
-                       testDomainObj *vm, void *opaque G_GNUC_UNUSED)
+                       virDomainObj *vm, void *opaque G_GNUC_UNUSED)
 {
     if (!vm->persistent) {
         virReportError(VIR_ERR_OPERATION_INVALID,
@@ -375,10 +357,10 @@ testDomainUndefineFunc(testDriver *driver, virDomainPtr dom G_GNUC_UNUSED,
     testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_UNDEFINED,
                          VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
     vm->persistent = false;
-    if (testDomainObjIsActive(vm))
+    if (virDomainObjIsActive(vm))
         g_clear_pointer(&vm->newDef, virDomainDefFree);
     else
-        testDomainObjRemove(driver, vm);
+        virDomainObjListRemove(driver->domains, vm);
     return 0;
 }
 
@@ -390,12 +372,12 @@ testDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
 }
 
 static int
-testDomainCreateFunc(testDriver *driver, virDomainPtr dom, testDomainObj *vm,
+testDomainCreateFunc(testDriver *driver, virDomainPtr dom, virDomainObj *vm,
                      void *opaque)
 {
     unsigned int flags = *(unsigned int *) opaque;
 
-    if (testDomainObjIsActive(vm)) {
+    if (virDomainObjIsActive(vm)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        "domain '%s' is already running", vm->def->name);
         return -1;
@@ -417,23 +399,22 @@ testDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
 {
     testDriver *driver = conn->privateData;
     g_autoptr(virDomainDef) def = NULL;
-    testDomainObj *vm;
+    g_autoptr(virDomainObj) existing = NULL;
+    virDomainObj *vm;
     virDomainPtr ret = NULL;
 
     virCheckFlags(VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_VALIDATE, NULL);
     if (!(def = testDomainDefParse(xml)))
         return NULL;
     g_mutex_lock(&driver->lock);
-    if (testDomainObjCheckConflict(driver, def, &vm) < 0)
+    if (testDomainObjCheckConflict(driver, def, &existing) < 0)
         goto cleanup;
-    if (vm) {
+    if (existing) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        "domain '%s' already exists", def->name);
         goto cleanup;
     }
-    vm = g_new0(testDomainObj, 1);
-    vm->def = g_steal_pointer(&def);
-    g_ptr_array_add(driver->domains, vm);
+    vm = testDomainObjAdd(driver, g_steal_pointer(&def));
     testDomainObjStart(driver, vm, flags & VIR_DOMAIN_START_PAUSED);
     ret = testDomainHandle(conn, vm);
 
@@ -443,10 +424,10 @@ testDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
 }
 
 static int
-testDomainDestroyFunc(testDriver *driver, virDomainPtr dom, testDomainObj *vm,
+testDomainDestroyFunc(testDriver *driver, virDomainPtr dom, virDomainObj *vm,
                       void *opaque G_GNUC_UNUSED)
 {
-    if (!testDomainObjIsActive(vm)) {
+    if (!virDomainObjIsActive(vm)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        "domain '%s' is not running", vm->def->name);
         return -1;
@@ -464,42 +445,36 @@ testDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     return testDomainCall(dom, testDomainDestroyFunc, NULL);
 }
 
-static testDomainObj *
-testDomainObjFindByID(testDriver *driver, const void *id)
+static virDomainObj *
+testDomainObjFindByID(virDomainObjList *domains, const void *id)
 {
-    for (guint i = 0; i < driver->domains->len; i++) {
-        testDomainObj *vm = g_ptr_array_index(driver->domains, i);
-
-        if (vm->def->id == *(const int *) id)
-            return vm;
-    }
-    return NULL;
+    return virDomainObjListFindByID(domains, *(const int *) id);
 }
 
-static testDomainObj *
-testDomainObjFindByNameKey(testDriver *driver, const void *name)
+static virDomainObj *
+testDomainObjFindByName(virDomainObjList *domains, const void *name)
 {
-    return testDomainObjFindByName(driver, name);
+    return virDomainObjListFindByName(domains, name);
 }
 
-static testDomainObj *
-testDomainObjFindByUUIDKey(testDriver *driver, const void *uuid)
+static virDomainObj *
+testDomainObjFindByUUID(virDomainObjList *domains, const void *uuid)
 {
-    return testDomainObjFindByUUID(driver, uuid);
+    return virDomainObjListFindByUUID(domains, uuid);
 }
 
 /* A handle on the domain @find finds for @key, or NULL (nothing reported). */
 static virDomainPtr
 testDomainLookup(virConnectPtr conn,
-                 testDomainObj *(*find)(testDriver *driver, const void *key),
+                 virDomainObj *(*find)(virDomainObjList *domains, const void *key),
                  const void *key)
 {
     testDriver *driver = conn->privateData;
-    testDomainObj *vm;
+    g_autoptr(virDomainObj) vm = NULL;
     virDomainPtr ret = NULL;
 
     g_mutex_lock(&driver->lock);
-    if ((vm = find(driver, key)))
+    if ((vm = find(driver->domains, key)))
         ret = testDomainHandle(conn, vm);
     g_mutex_unlock(&driver->lock);
     return ret;
@@ -508,7 +483,7 @@ testDomainLookup(virConnectPtr conn,
 static virDomainPtr
 testDomainLookupByName(virConnectPtr conn, const char *name)
 {
-    virDomainPtr ret = testDomainLookup(conn, testDomainObjFindByNameKey, name);
+    virDomainPtr ret = testDomainLookup(conn, testDomainObjFindByName, name);
 
     if (!ret)
         virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
@@ -518,7 +493,7 @@ testDomainLookupByName(virConnectPtr conn, const char *name)
 static virDomainPtr
 testDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
 {
-    virDomainPtr ret = testDomainLookup(conn, testDomainObjFindByUUIDKey, uuid);
+    virDomainPtr ret = testDomainLookup(conn, testDomainObjFindByUUID, uuid);
 
     if (!ret)
         virDomainDriverReportNoDomain(uuid, NULL);
@@ -541,13 +516,15 @@ testConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
 {
     testDriver *driver = conn->privateData;
     g_autoptr(GPtrArray) out = g_ptr_array_new();
+    g_autoptr(GPtrArray) all = NULL;
 
     virCheckFlags(VIR_CONNECT_LIST_DOMAINS_FILTERS_ALL, -1);
     g_mutex_lock(&driver->lock);
-    for (guint i = 0; i < driver->domains->len; i++) {
-        testDomainObj *vm = g_ptr_array_index(driver->domains, i);
+    all = virDomainObjListCollect(driver->domains);
+    for (guint i = 0; i < all->len; i++) {
+        virDomainObj *vm = g_ptr_array_index(all, i);
 
-        if (virDomainDriverListMatch(testDomainObjIsActive(vm), vm->persistent,
+        if (virDomainDriverListMatch(virDomainObjIsActive(vm), vm->persistent,
                                      vm->state, flags))
             g_ptr_array_add(out, domains ? testDomainHandle(conn, vm) : NULL);
     }
@@ -557,7 +534,7 @@ testConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
 
 static int
 testDomainGetStateQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
-                         testDomainObj *vm, void *opaque)
+                         virDomainObj *vm, void *opaque)
 {
     int **out = opaque;
 
@@ -578,8 +555,9 @@ testDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags
 
 static int
 testDomainGetInfoQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
-                        testDomainObj *vm, void *opaque)
+                        virDomainObj *vm, void *opaque)
 {
+    testDomainObjPrivate *priv = vm->privateData;
     virDomainInfoPtr info = opaque;
 
     info->state = vm->state;
@@ -587,8 +565,8 @@ testDomainGetInfoQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC
     info->memory = vm->def->curMemKiB;
     info->nrVirtCpu = vm->def->vcpus;
     /* Nothing runs: the time since the start stands in for CPU time. */
-    if (testDomainObjIsActive(vm))
-        info->cpuTime = (g_get_monotonic_time() - vm->startTime) * 1000ULL;
+    if (virDomainObjIsActive(vm))
+        info->cpuTime = (g_get_monotonic_time() - priv->startTime) * 1000ULL;
     return 0;
 }
 
@@ -605,12 +583,12 @@ typedef struct {
 
 static int
 testDomainGetXMLDescQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
-                           testDomainObj *vm, void *opaque)
+                           virDomainObj *vm, void *opaque)
 {
     testDomainXMLQuery *q = opaque;
 
     q->xml = virDomainDriverFormatXML(vm->def, vm->newDef,
-                                      testDomainObjIsActive(vm), q->flags);
+                                      virDomainObjIsActive(vm), q->flags);
     return q->xml ? 0 : -1;
 }
 
@@ -627,9 +605,9 @@ testDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
 
 static int
 testDomainIsActiveQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
-                         testDomainObj *vm, void *opaque G_GNUC_UNUSED)
+                         virDomainObj *vm, void *opaque G_GNUC_UNUSED)
 {
-    return testDomainObjIsActive(vm);
+    return virDomainObjIsActive(vm);
 }
 
 static int
@@ -640,7 +618,7 @@ testDomainIsActive(virDomainPtr dom)
 
 static int
 testDomainIsPersistentQuery(testDriver *driver G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
-                             testDomainObj *vm, void *opaque G_GNUC_UNUSED)
+                             virDomainObj *vm, void *opaque G_GNUC_UNUSED)
 {
     return vm->persistent;
 }
