@@ -14,14 +14,7 @@
 #include "conf/domain_conf.h"
 #include "util/virerror.h"
 
-#ifndef QEMU_IMG_PATH
-# define QEMU_IMG_PATH "/usr/bin/qemu-img"
-#endif
-
 #define VIR_FROM_THIS VIR_FROM_NONE
-
-static const char *testSrcDir;
-static bool testRegenerate;
 
 /* Fail the current test (not the whole binary) with a message. */
 #define TEST_FAIL(...) \
@@ -33,7 +26,7 @@ static bool testRegenerate;
 static char *
 testDataPath(const char *name)
 {
-    return g_build_filename(testSrcDir, "tests", "domainconfdata", name, NULL);
+    return virTestSrcPath("tests", "domainconfdata", name, NULL);
 }
 
 static char *
@@ -56,27 +49,6 @@ testParse(const char *xml, unsigned int flags)
     if (!def)
         TEST_FAIL("unexpected parse failure: %s", virGetLastErrorMessage());
     return def;
-}
-
-/* Compare @actual with the golden file @name, or rewrite it when asked. */
-static void
-testCompareGolden(const char *name, const char *actual)
-{
-    g_autofree char *path = testDataPath(name);
-    g_autofree char *expected = NULL;
-    g_autoptr(GError) err = NULL;
-
-    if (testRegenerate) {
-        if (!g_file_set_contents(path, actual, -1, &err))
-            g_error("cannot write '%s': %s", path, err->message);
-        return;
-    }
-    if (!g_file_get_contents(path, &expected, NULL, &err)) {
-        TEST_FAIL("cannot read '%s' (%s); run with VIR_TEST_REGENERATE_OUTPUT=1 to create it",
-                  path, err->message);
-        return;
-    }
-    g_assert_cmpstr(actual, ==, expected);
 }
 
 /* ------------------------------------------------------------------ */
@@ -111,6 +83,7 @@ testGoldenRun(gconstpointer data)
     const testGolden *t = data;
     g_autofree char *inName = g_strdup_printf("%s.xml", t->input);
     g_autofree char *outName = g_strdup_printf("%s.xml", t->output);
+    g_autofree char *outPath = testDataPath(outName);
     g_autofree char *xml = testReadData(inName);
     g_autoptr(virDomainDef) def = NULL;
     g_autoptr(virDomainDef) again = NULL;
@@ -123,7 +96,7 @@ testGoldenRun(gconstpointer data)
     if (!(def = testParse(xml, t->parseFlags)))
         return;
     out = virDomainDefFormat(def, t->formatFlags);
-    testCompareGolden(outName, out);
+    virTestCompareToFile(out, outPath);
 
     /* Parse -> format -> parse -> format gives the same text. Live data is
      * only read back from status files. */
@@ -631,39 +604,15 @@ typedef struct {
 } testImages;
 
 static void
-testRemoveTree(const char *path)
-{
-    GDir *dir;
-    const char *name;
-
-    if (!g_file_test(path, G_FILE_TEST_IS_DIR) || g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-        unlink(path);
-        return;
-    }
-    if ((dir = g_dir_open(path, 0, NULL))) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            testRemoveTree(child);
-        }
-        g_dir_close(dir);
-    }
-    rmdir(path);
-}
-
-static void
 testImagesSetup(testImages *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    g_autoptr(GError) err = NULL;
-
-    if (!(fx->dir = g_dir_make_tmp("domainconftest-XXXXXX", &err)))
-        g_error("cannot make a temporary directory: %s", err->message);
+    fx->dir = virTestMakeDir("domainconftest-XXXXXX");
 }
 
 static void
 testImagesTeardown(testImages *fx, gconstpointer data G_GNUC_UNUSED)
 {
-    testRemoveTree(fx->dir);
+    virTestCleanupDir(fx->dir);
     g_free(fx->dir);
 }
 
@@ -672,11 +621,7 @@ static void G_GNUC_NULL_TERMINATED
 testQemuImg(const char *first, ...)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autofree char *out = NULL;
-    g_autofree char *errout = NULL;
-    g_autoptr(GError) err = NULL;
     const char *arg;
-    int status = 0;
     va_list ap;
 
     if (!g_file_test(QEMU_IMG_PATH, G_FILE_TEST_IS_EXECUTABLE))
@@ -687,12 +632,7 @@ testQemuImg(const char *first, ...)
         g_ptr_array_add(argv, (char *)arg);
     va_end(ap);
     g_ptr_array_add(argv, NULL);
-
-    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                      &out, &errout, &status, &err))
-        g_error("cannot run qemu-img: %s", err->message);
-    if (!g_spawn_check_wait_status(status, &err))
-        g_error("qemu-img %s failed: %s: %s", first, err->message, errout);
+    virTestRun((const char *const *) argv->pdata, NULL);
 }
 
 static char *
@@ -1264,11 +1204,7 @@ main(int argc, char **argv)
 {
     size_t i;
 
-    g_test_init(&argc, &argv, NULL);
-
-    if (!(testSrcDir = g_getenv("abs_top_srcdir")))
-        testSrcDir = ABS_TOP_SRCDIR;
-    testRegenerate = g_strcmp0(g_getenv("VIR_TEST_REGENERATE_OUTPUT"), "1") == 0;
+    virTestInit(&argc, &argv);
 
     for (i = 0; i < G_N_ELEMENTS(testGoldens); i++) {
         g_autofree char *name = g_strdup_printf("/domainconf/golden/%s", testGoldens[i].output);

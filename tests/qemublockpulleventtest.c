@@ -23,6 +23,7 @@
 #include "libvirt/libvirt.h"
 #include "libvirt/libvirt-qemu.h"
 #include "testutils.h"
+#include "testutilsapi.h"
 
 #define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
 /* How long to keep the loop running to see that nothing more arrives:
@@ -208,22 +209,10 @@ waitEvents(Listener *l, guint n)
 /* Fixture                                                              */
 
 static void
-writeConf(Fixture *f, const char *conf)
-{
-    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
-    g_autofree char *path = g_build_filename(etc, "qemu.conf", NULL);
-
-    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
-    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
-}
-
-static void
 fixtureSetUp(Fixture *f, gconstpointer data)
 {
     f->dir = virTestMakeDir("vbpevent-XXXXXX");
-    f->root = g_build_filename(f->dir, "root", NULL);
-    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
-    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->root = virTestEmbedRoot(f->dir, &f->uri);
     f->base = g_build_filename(f->dir, "base.raw", NULL);
     f->top = g_build_filename(f->dir, "top.qcow2", NULL);
     virTestImageCreate(f->base, "raw", "32M", NULL, NULL);
@@ -233,7 +222,7 @@ fixtureSetUp(Fixture *f, gconstpointer data)
     g_assert_cmpint(chmod(f->base, 0600), ==, 0);
     g_assert_cmpint(chmod(f->top, 0600), ==, 0);
     if (data)
-        writeConf(f, data);
+        virTestWriteQemuConf(f->root, data);
 }
 
 static void
@@ -247,8 +236,7 @@ closeConn(Fixture *f)
 static void
 openConn(Fixture *f)
 {
-    if (!(f->conn = virConnectOpen(f->uri)))
-        g_error("cannot open '%s': %s", f->uri, virGetLastErrorMessage());
+    f->conn = virTestOpen(f->uri);
 }
 
 /* Also when the test failed: the reaper and virTestCleanupDir() detach
@@ -282,11 +270,8 @@ startDomain(Fixture *f, const char *name, const char *top)
 {
     const char *disks[] = { top ? top : f->top, NULL };
     g_autofree char *xml = virTestDomainXML(name, disks);
-    virDomainPtr dom = virDomainCreateXML(f->conn, xml, 0);
 
-    if (!dom)
-        g_error("start failed: %s", virGetLastErrorMessage());
-    return dom;
+    return virTestCreateDomain(f->conn, xml);
 }
 
 static void

@@ -19,6 +19,8 @@
 
 #include "libvirt/libvirt.h"
 #include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 #define QEMU_UID 65534
 #define QEMU_GID 65534
@@ -161,9 +163,7 @@ expectNoMoreEvents(Fixture *f)
 static void
 openConn(Fixture *f)
 {
-    f->conn = virConnectOpen(f->uri);
-    if (!f->conn)
-        g_error("cannot open '%s': %s", f->uri, virGetLastErrorMessage());
+    f->conn = virTestOpen(f->uri);
     f->pullCb = virConnectDomainEventRegisterAny(f->conn, NULL,
                                                  VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
                                                  VIR_DOMAIN_EVENT_CALLBACK(pullCb),
@@ -194,15 +194,11 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     const char *builddir = g_getenv("abs_top_builddir");
     g_autofree char *mock = NULL;
     g_autofree char *mockdir = NULL;
-    g_autofree char *etc = NULL;
-    g_autofree char *conf = NULL;
     g_autofree char *confText = NULL;
 
     f->events = g_async_queue_new_full(g_free);
     f->dir = virTestMakeDir("vbpmock-XXXXXX");
-    f->root = g_build_filename(f->dir, "root", NULL);
-    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
-    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->root = virTestEmbedRoot(f->dir, &f->uri);
 
     /* The mock runs as QEMU's user and writes its report beside itself;
      * named like QEMU so that the reaper knows it. */
@@ -215,11 +211,8 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     f->emulator = g_build_filename(mockdir, "qemu-system-x86_64", NULL);
     g_assert_cmpint(symlink(mock, f->emulator), ==, 0);
 
-    etc = g_build_filename(f->root, "etc", NULL);
-    conf = g_build_filename(etc, "qemu.conf", NULL);
     confText = g_strdup_printf("emulator = \"%s\"\n", f->emulator);
-    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
-    g_assert_true(g_file_set_contents(conf, confText, -1, NULL));
+    virTestWriteQemuConf(f->root, confText);
 
     f->base = g_build_filename(f->dir, "base.raw", NULL);
     f->mid = g_build_filename(f->dir, "mid.qcow2", NULL);
@@ -267,8 +260,7 @@ startDomain(Fixture *f, const char *script)
     virDomainPtr dom;
 
     writeScript(f, script);
-    if (!(dom = virDomainCreateXML(f->conn, xml, 0)))
-        g_error("start failed: %s", virGetLastErrorMessage());
+    dom = virTestCreateDomain(f->conn, xml);
     /* QEMU's user holds the whole chain. */
     virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     virTestAssertOwner(f->mid, QEMU_UID, QEMU_GID);
@@ -407,15 +399,6 @@ assertNotCompleted(virDomainPtr dom, Fixture *f)
     virTestAssertOwner(f->mid, QEMU_UID, QEMU_GID);
 }
 
-static void
-assertLastError(int code, const char *part)
-{
-    virTestAssertError(code);
-    if (!strstr(virGetLastErrorMessage(), part))
-        g_error("error message '%s' does not contain '%s'",
-                virGetLastErrorMessage(), part);
-}
-
 /* The domain's log tells why a pull failed. */
 static void
 assertLogHas(Fixture *f, const char *text)
@@ -455,9 +438,9 @@ testErrorBlockJobCancel(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     pullAll(dom);
     g_assert_cmpint(virDomainBlockPullAbort(dom, "vda", 0), ==, -1);
-    assertLastError(VIR_ERR_OPERATION_FAILED,
-                    "QEMU command 'block-job-cancel' failed: Block job "
-                    "'pull-vda' cannot be cancelled now (GenericError)");
+    virTestAssertErrorFull(-1, VIR_ERR_OPERATION_FAILED,
+                           "QEMU command 'block-job-cancel' failed: Block job "
+                           "'pull-vda' cannot be cancelled now (GenericError)", NULL);
     assertNotCompleted(dom, f);
     signalMock(f);
     /* Not CANCELED: the abort did not happen. */
@@ -739,9 +722,9 @@ testErrorBlockStream(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virDomainBlockPullInfo info;
 
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
-    assertLastError(VIR_ERR_OPERATION_FAILED,
-                    "QEMU command 'block-stream' failed: Node "
-                    "'libvirt-1-format' is busy (GenericError)");
+    virTestAssertErrorFull(-1, VIR_ERR_OPERATION_FAILED,
+                           "QEMU command 'block-stream' failed: Node "
+                           "'libvirt-1-format' is busy (GenericError)", NULL);
     /* No pull is active, none was heard of. */
     g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 0), ==, 0);
     g_assert_cmpuint(info.cur, ==, 0);
@@ -835,8 +818,8 @@ testErrorBlockJobResume(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpuint(info.end, ==, 1048576);
 
     g_assert_cmpint(virDomainBlockPull(dom, "vda", &again, 0), ==, -1);
-    assertLastError(VIR_ERR_OPERATION_FAILED,
-                    "QEMU command 'block-job-resume' failed: cannot resume");
+    virTestAssertErrorFull(-1, VIR_ERR_OPERATION_FAILED,
+                           "QEMU command 'block-job-resume' failed: cannot resume", NULL);
     g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &again, 0), ==, 0);
     g_assert_cmpuint(again.cur, ==, 524288);
     g_assert_cmpuint(again.end, ==, 1048576);
@@ -864,8 +847,8 @@ testErrorQueryBlockJobs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     pullAll(dom);
     g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 0), ==, -1);
-    assertLastError(VIR_ERR_OPERATION_FAILED,
-                    "QEMU command 'query-block-jobs' failed: nope");
+    virTestAssertErrorFull(-1, VIR_ERR_OPERATION_FAILED,
+                           "QEMU command 'query-block-jobs' failed: nope", NULL);
     g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 0), ==, 0);
     g_assert_cmpuint(info.cur, ==, 524288);
     g_assert_cmpuint(info.end, ==, 1048576);

@@ -23,6 +23,8 @@
 #include "libvirt/libvirt.h"
 #include "libvirt/libvirt-qemu.h"
 #include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 #define QEMU_UID 65534
 #define QEMU_GID 65534
@@ -40,89 +42,27 @@ typedef struct {
     int cb;
 } Fixture;
 
-/* What the block pull callback saw. */
-typedef struct {
-    GMutex lock;
-    GPtrArray *paths;
-    GArray *status;
-} PullLog;
-
-static PullLog pullLog;
-
-static void
-pullCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
-       const char *path, int status, void *opaque G_GNUC_UNUSED)
-{
-    g_mutex_lock(&pullLog.lock);
-    g_ptr_array_add(pullLog.paths, g_strdup(path));
-    g_array_append_val(pullLog.status, status);
-    g_mutex_unlock(&pullLog.lock);
-}
-
-static bool
-pullLogHas(void *opaque)
-{
-    guint n = GPOINTER_TO_UINT(opaque);
-    bool ret;
-
-    g_mutex_lock(&pullLog.lock);
-    ret = pullLog.status->len >= n;
-    g_mutex_unlock(&pullLog.lock);
-    return ret;
-}
-
-static void
-pullLogReset(void)
-{
-    g_mutex_lock(&pullLog.lock);
-    g_ptr_array_set_size(pullLog.paths, 0);
-    g_array_set_size(pullLog.status, 0);
-    g_mutex_unlock(&pullLog.lock);
-}
+/* The block pull events heard, on every connection of a case. */
+static virTestPullLog *pullLog;
 
 /* Wait for the next event and check it. */
 static void
 expectEvent(guint nth, const char *path, int status)
 {
-    if (!virTestWaitFor(pullLogHas, GUINT_TO_POINTER(nth), HANG_MS))
-        g_error("no block pull event #%u within the hang bound", nth);
-    g_mutex_lock(&pullLog.lock);
-    g_assert_cmpstr(g_ptr_array_index(pullLog.paths, nth - 1), ==, path);
-    g_assert_cmpint(g_array_index(pullLog.status, int, nth - 1), ==, status);
-    g_mutex_unlock(&pullLog.lock);
+    virTestPullLogExpect(pullLog, nth, path, status, HANG_MS);
 }
 
 static guint
 eventCount(void)
 {
-    guint n;
-
-    g_mutex_lock(&pullLog.lock);
-    n = pullLog.status->len;
-    g_mutex_unlock(&pullLog.lock);
-    return n;
-}
-
-static void
-writeConf(Fixture *f, const char *conf)
-{
-    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
-    g_autofree char *path = g_build_filename(etc, "qemu.conf", NULL);
-
-    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
-    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
+    return virTestPullLogCount(pullLog);
 }
 
 static void
 openConn(Fixture *f)
 {
-    f->conn = virConnectOpen(f->uri);
-    g_assert_nonnull(f->conn);
-    f->cb = virConnectDomainEventRegisterAny(f->conn, NULL,
-                                             VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
-                                             VIR_DOMAIN_EVENT_CALLBACK(pullCb),
-                                             NULL, NULL);
-    g_assert_cmpint(f->cb, >=, 0);
+    f->conn = virTestOpen(f->uri);
+    f->cb = virTestPullLogListen(pullLog, f->conn);
 }
 
 static void
@@ -142,11 +82,9 @@ fixtureSetUp(Fixture *f, gconstpointer data)
 {
     const char *conf = data;
 
-    pullLogReset();
+    virTestPullLogClear(pullLog);
     f->dir = virTestMakeDir("vbppull-XXXXXX");
-    f->root = g_build_filename(f->dir, "root", NULL);
-    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
-    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->root = virTestEmbedRoot(f->dir, &f->uri);
     f->base = g_build_filename(f->dir, "base.raw", NULL);
     f->mid = g_build_filename(f->dir, "mid.qcow2", NULL);
     f->top = g_build_filename(f->dir, "top.qcow2", NULL);
@@ -166,7 +104,7 @@ fixtureSetUp(Fixture *f, gconstpointer data)
         virTestRun(argv, NULL);
     }
     if (conf)
-        writeConf(f, conf);
+        virTestWriteQemuConf(f->root, conf);
     openConn(f);
 }
 
@@ -189,11 +127,8 @@ startDomain(Fixture *f, const char *name, const char *const *disks)
 {
     const char *one[] = { f->top, NULL };
     g_autofree char *xml = virTestDomainXML(name, disks ? disks : one);
-    virDomainPtr dom = virDomainCreateXML(f->conn, xml, 0);
 
-    if (!dom)
-        g_error("start failed: %s", virGetLastErrorMessage());
-    return dom;
+    return virTestCreateDomain(f->conn, xml);
 }
 
 /* Does process @pid hold @path open? */
@@ -687,16 +622,18 @@ testTwoDisks(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     pullInfo(dom, "vdb", &b);
     g_assert_cmpuint(a.end, >, 0);
     g_assert_cmpuint(b.end, >, 0);
-    g_assert_true(virTestWaitFor(pullLogHas, GUINT_TO_POINTER(2), HANG_MS));
-    g_mutex_lock(&pullLog.lock);
-    for (guint i = 0; i < 2; i++)
-        g_assert_cmpint(g_array_index(pullLog.status, int, i), ==,
-                        VIR_DOMAIN_BLOCK_PULL_COMPLETED);
-    g_assert_true((g_strcmp0(g_ptr_array_index(pullLog.paths, 0), f->top) == 0 &&
-                   g_strcmp0(g_ptr_array_index(pullLog.paths, 1), t2) == 0) ||
-                  (g_strcmp0(g_ptr_array_index(pullLog.paths, 0), t2) == 0 &&
-                   g_strcmp0(g_ptr_array_index(pullLog.paths, 1), f->top) == 0));
-    g_mutex_unlock(&pullLog.lock);
+    virTestPullLogWait(pullLog, 2, HANG_MS);
+    {
+        int s0 = -1;
+        int s1 = -1;
+        const char *p0 = virTestPullLogGet(pullLog, 0, &s0);
+        const char *p1 = virTestPullLogGet(pullLog, 1, &s1);
+
+        g_assert_cmpint(s0, ==, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+        g_assert_cmpint(s1, ==, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+        g_assert_true((g_strcmp0(p0, f->top) == 0 && g_strcmp0(p1, t2) == 0) ||
+                      (g_strcmp0(p0, t2) == 0 && g_strcmp0(p1, f->top) == 0));
+    }
     virTestAssertOwner(f->base, 0, 0);
     virTestAssertOwner(b2, 0, 0);
     assertStandalone(f->top);
@@ -873,10 +810,8 @@ defineOnly(Fixture *f, const char *name)
 {
     const char *disks[] = { f->top, NULL };
     g_autofree char *xml = virTestDomainXML(name, disks);
-    virDomainPtr dom = virDomainDefineXML(f->conn, xml);
 
-    g_assert_nonnull(dom);
-    virDomainFree(dom);
+    virDomainFree(virTestDefineDomain(f->conn, xml));
 }
 
 static void
@@ -1162,8 +1097,7 @@ main(int argc, char **argv)
         g_printerr("qemublockpulltest must run as root (it checks image owners)\n");
         return 1;
     }
-    pullLog.paths = g_ptr_array_new_with_free_func(g_free);
-    pullLog.status = g_array_new(FALSE, FALSE, sizeof(int));
+    pullLog = virTestPullLogNew();
     virTestEventLoopStart();
 
 #define ADD(name, fn, conf) \

@@ -7,23 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testutils.h"
+#include "testutilsvirt.h"
 #include "qemu/qemu_conf.h"
 #include "util/virerror.h"
 
-#ifndef QEMU_SYSTEM_PATH
-# define QEMU_SYSTEM_PATH "/usr/bin/qemu-system-x86_64"
-#endif
-
 static char *testTmpDir;
 static char *testLogFile;
-
-static const char *
-testSrcDir(void)
-{
-    const char *dir = g_getenv("abs_top_srcdir");
-
-    return dir && *dir ? dir : ABS_TOP_SRCDIR;
-}
 
 /* Write @content to a fresh file in the temp dir; returns its path. */
 static char *
@@ -162,7 +152,7 @@ static void
 testSampleFile(void)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
-    g_autofree char *sample = g_build_filename(testSrcDir(), "docs", "qemu.conf", NULL);
+    g_autofree char *sample = virTestSrcPath("docs", "qemu.conf", NULL);
     g_autofree char *content = NULL;
     g_autofree char *copy = NULL;
     g_autofree char *uncommentedPath = NULL;
@@ -238,17 +228,10 @@ testExpectError(const char *content, int code, const char *substring)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
     g_autofree char *path = testWriteConf(content);
-    virErrorPtr err;
 
     virResetLastError();
     g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, -1);
-    err = virGetLastError();
-    g_assert_nonnull(err);
-    g_test_message("expected error: %s", err->message);
-    g_assert_cmpint(err->code, ==, code);
-    g_assert_nonnull(strstr(err->message, path));
-    if (!strstr(err->message, substring))
-        g_error("'%s' not in '%s'", substring, err->message);
+    virTestAssertErrorFull(-1, code, path, substring, NULL);
     /* A bad file changes nothing. */
     testAssertDefaults(cfg);
     g_assert_null(cfg->configFile);
@@ -294,14 +277,11 @@ testNulByte(void)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
     g_autofree char *path = g_build_filename(testTmpDir, "nul.conf", NULL);
-    virErrorPtr err;
 
     g_assert_true(g_file_set_contents(path, "user = \"a\"\ngroup = \"b\0\"\n", 23, NULL));
     g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, -1);
-    err = virGetLastError();
-    g_assert_nonnull(err);
-    g_assert_cmpint(err->code, ==, VIR_ERR_CONF_SYNTAX);
-    g_assert_nonnull(strstr(err->message, "line 2: the file contains a NUL byte"));
+    virTestAssertErrorFull(-1, VIR_ERR_CONF_SYNTAX,
+                           "line 2: the file contains a NUL byte", NULL);
     testAssertDefaults(cfg);
     virResetLastError();
 }
@@ -382,15 +362,11 @@ static void
 testUnreadable(void)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
-    virErrorPtr err;
 
     /* A directory: not read as a file. */
     g_assert_cmpint(qemuDriverConfigLoadFile(cfg, testTmpDir), ==, -1);
-    err = virGetLastError();
-    g_assert_nonnull(err);
-    g_assert_cmpint(err->code, ==, VIR_ERR_OPERATION_DENIED);
-    g_assert_nonnull(strstr(err->message, testTmpDir));
-    g_assert_nonnull(strstr(err->message, "is not a regular file"));
+    virTestAssertErrorFull(-1, VIR_ERR_OPERATION_DENIED, testTmpDir,
+                           "is not a regular file", NULL);
     testAssertDefaults(cfg);
     virResetLastError();
 }
@@ -402,16 +378,10 @@ testExpectDenied(const char *path, const char *needle)
 {
     g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
     g_autofree char *what = g_strdup_printf("configuration file '%s' ", path);
-    virErrorPtr err;
 
     virResetLastError();
     g_assert_cmpint(qemuDriverConfigLoadFile(cfg, path), ==, -1);
-    err = virGetLastError();
-    g_assert_nonnull(err);
-    g_test_message("expected error: %s", err->message);
-    g_assert_cmpint(err->code, ==, VIR_ERR_OPERATION_DENIED);
-    if (!strstr(err->message, what) || !strstr(err->message, needle))
-        g_error("'%s' and '%s' not in '%s'", what, needle, err->message);
+    virTestAssertErrorFull(-1, VIR_ERR_OPERATION_DENIED, what, needle, NULL);
     testAssertDefaults(cfg);
     g_assert_null(cfg->configFile);
     virResetLastError();
@@ -474,23 +444,8 @@ testUntrustedKind(void)
 
     g_assert_true(g_file_set_contents(big, content, -1, NULL));
     g_assert_cmpint(qemuDriverConfigLoadFile(cfg, big), ==, -1);
-    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_READ_FAILED);
-    g_assert_nonnull(strstr(virGetLastErrorMessage(), "is too large"));
+    virTestAssertErrorFull(-1, VIR_ERR_READ_FAILED, "is too large", NULL);
     virResetLastError();
-}
-
-static void
-testRemoveTree(const char *path)
-{
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-
-        unlink(child);
-    }
-    rmdir(path);
 }
 
 int
@@ -498,12 +453,10 @@ main(int argc, char **argv)
 {
     int ret;
 
-    g_test_init(&argc, &argv, NULL);
-    /* The files written here must not be group-writable (see untrusted-mode). */
-    umask(022);
-
-    testTmpDir = g_dir_make_tmp("qemuconftest-XXXXXX", NULL);
-    g_assert_nonnull(testTmpDir);
+    /* Also sets umask 022: the files written here must not be
+     * group-writable (see untrusted-mode). */
+    virTestInit(&argc, &argv);
+    testTmpDir = virTestMakeDir("qemuconftest-XXXXXX");
     /* Capture warnings (before anything logs: the log set-up is read once). */
     testLogFile = g_build_filename(testTmpDir, "log", NULL);
     g_setenv("LIBVIRT_DEBUG", "3", TRUE);
@@ -528,7 +481,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemuconf/untrusted-kind", testUntrustedKind);
 
     ret = g_test_run();
-    testRemoveTree(testTmpDir);
+    virTestCleanupDir(testTmpDir);
     g_free(testTmpDir);
     g_free(testLogFile);
     return ret;

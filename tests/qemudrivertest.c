@@ -16,6 +16,8 @@
 
 #include "libvirt/libvirt.h"
 #include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 #define QEMU_UID 65534
 #define QEMU_GID 65534
@@ -34,9 +36,7 @@ static void
 fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     f->dir = virTestMakeDir("vbpdrv-XXXXXX");
-    f->root = g_build_filename(f->dir, "root", NULL);
-    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
-    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->root = virTestEmbedRoot(f->dir, &f->uri);
     f->base = g_build_filename(f->dir, "base.raw", NULL);
     f->mid = g_build_filename(f->dir, "mid.qcow2", NULL);
     f->top = g_build_filename(f->dir, "top.qcow2", NULL);
@@ -46,8 +46,7 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(chmod(f->base, 0600), ==, 0);
     g_assert_cmpint(chmod(f->mid, 0640), ==, 0);
     g_assert_cmpint(chmod(f->top, 0600), ==, 0);
-    f->conn = virConnectOpen(f->uri);
-    g_assert_nonnull(f->conn);
+    f->conn = virTestOpen(f->uri);
 }
 
 static void
@@ -69,39 +68,8 @@ defineDomain(Fixture *f, const char *name, const char *disk)
 {
     const char *disks[] = { disk, NULL };
     g_autofree char *xml = virTestDomainXML(name, disks);
-    virDomainPtr dom = virDomainDefineXML(f->conn, xml);
 
-    if (!dom)
-        g_error("define failed: %s", virGetLastErrorMessage());
-    return dom;
-}
-
-static void
-assertState(virDomainPtr dom, int state, int reason)
-{
-    int s = -1, r = -1;
-
-    g_assert_cmpint(virDomainGetState(dom, &s, &r, 0), ==, 0);
-    g_assert_cmpint(s, ==, state);
-    g_assert_cmpint(r, ==, reason);
-}
-
-static size_t
-countQemu(const char *root)
-{
-    g_autofree char *out = NULL;
-    const char *argv[] = { "sh", "-c", "pgrep -f qemu-system-x86_64 -a || true", NULL };
-    g_auto(GStrv) lines = NULL;
-    size_t n = 0;
-
-    virTestRun(argv, &out);
-    lines = g_strsplit(out, "\n", 0);
-    for (size_t i = 0; lines[i]; i++) {
-        /* Our QEMUs carry their image paths on the command line. */
-        if (strstr(lines[i], root))
-            n++;
-    }
-    return n;
+    return virTestDefineDomain(f->conn, xml);
 }
 
 /* ------------------------------------------------------------------ */
@@ -120,7 +88,7 @@ testLifecycle(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     g_assert_cmpint(virDomainIsActive(dom), ==, 0);
     g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
     n = virConnectListAllDomains(f->conn, &list, VIR_CONNECT_LIST_DOMAINS_INACTIVE);
     g_assert_cmpint(n, ==, 1);
     g_assert_cmpstr(virDomainGetName(list[0]), ==, "life");
@@ -132,7 +100,7 @@ testLifecycle(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     if (virDomainCreate(dom) < 0)
         g_error("start failed: %s", virGetLastErrorMessage());
     g_assert_cmpint(virDomainIsActive(dom), ==, 1);
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     pid = virTestDomainPid(f->root, "life");
     g_assert_cmpint(pid, >, 0);
     g_assert_true(virTestProcessAlive(pid));
@@ -182,7 +150,7 @@ testLifecycle(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_false(virTestProcessAlive(pid));
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
     virTestAssertOwner(f->top, 0, 0);
     virTestAssertOwner(f->mid, 0, 0);
     virTestAssertOwner(f->base, 0, 0);
@@ -297,7 +265,7 @@ testCrash(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     eventLogTake(&log, &event, &detail);
     g_assert_cmpint(event, ==, VIR_DOMAIN_EVENT_STOPPED);
     g_assert_cmpint(detail, ==, VIR_DOMAIN_EVENT_STOPPED_FAILED);
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
     virTestAssertOwner(f->top, 0, 0);
     virTestAssertOwner(f->mid, 0, 0);
     virTestAssertOwner(f->base, 0, 0);
@@ -356,11 +324,10 @@ testReconnect(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     /* QEMU outlived the process that started it. */
     g_assert_true(virTestProcessAlive(pid));
 
-    f->conn = virConnectOpen(f->uri);
-    g_assert_nonnull(f->conn);
+    f->conn = virTestOpen(f->uri);
     dom = virDomainLookupByName(f->conn, "recon");
     g_assert_nonnull(dom);
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
     {
         g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
@@ -401,14 +368,13 @@ testReconnect(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         g_assert_cmpuint(g_string_replace(s, from, to, 1), ==, 1);
         g_assert_true(g_file_set_contents(status, s->str, -1, NULL));
 
-        f->conn = virConnectOpen(f->uri);
-        g_assert_nonnull(f->conn);
+        f->conn = virTestOpen(f->uri);
         g_assert_true(virTestProcessAlive(other));
         kill(other, SIGKILL);
         waitpid(other, NULL, 0);
     }
     dom = virDomainLookupByName(f->conn, "recon");
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
     virTestAssertOwner(f->base, 0, 0);
     virDomainFree(dom);
 }
@@ -512,7 +478,7 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
     g_assert_cmpint(virDomainCreate(dom), ==, -1);
     virTestAssertError(VIR_ERR_OPERATION_INVALID);
-    g_assert_cmpint(countQemu(f->dir), ==, 1);
+    g_assert_cmpint(virTestQemuCount(f->dir), ==, 1);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
 
     /* Read-only connections can look but not touch. */
@@ -532,7 +498,7 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virTestAssertError(VIR_ERR_OPERATION_DENIED);
     virConnectClose(ro);
 
-    g_assert_cmpint(countQemu(f->dir), ==, 0);
+    g_assert_cmpint(virTestQemuCount(f->dir), ==, 0);
     virTestAssertOwner(f->base, 0, 0);
     virDomainFree(dom);
 }
@@ -548,7 +514,7 @@ assertNothingLeft(Fixture *f)
 
     while ((ent = g_dir_read_name(d)))
         g_assert_cmpstr(ent, ==, "driver.lock");
-    g_assert_cmpint(countQemu(f->dir), ==, 0);
+    g_assert_cmpint(virTestQemuCount(f->dir), ==, 0);
     virTestAssertOwner(f->top, 0, 0);
     virTestAssertOwner(f->mid, 0, 0);
     virTestAssertOwner(f->base, 0, 0);
@@ -632,7 +598,7 @@ testStartFailures(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         virTestAssertError(VIR_ERR_OPERATION_FAILED);
         g_assert_nonnull(strstr(virGetLastErrorMessage(), "unsupported machine type"));
         assertNothingLeft(f);
-        assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+        virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
         virDomainUndefine(dom);
         virDomainFree(dom);
     }
@@ -648,19 +614,15 @@ testEventNoLoop(void)
 
     g_assert_cmpint(child, >=, 0);
     if (child == 0) {
-        g_autofree char *dir = g_dir_make_tmp("vbpev-XXXXXX", NULL);
-        g_autofree char *uri = g_strdup_printf("qemu:///embed?root=%s", dir);
+        g_autofree char *dir = virTestMakeDir("vbpev-XXXXXX");
+        g_autofree char *uri = virTestEmbedURI(dir);
         virConnectPtr c = virConnectOpen(uri);
         int rc = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                   VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
                                                   NULL, NULL);
         bool ok = rc == -1 && strstr(virGetLastErrorMessage(), "event loop");
         virConnectClose(c);
-        {
-            const char *argv[] = { "rm", "-rf", dir, NULL };
-            g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
-                         NULL, NULL, NULL, NULL, NULL);
-        }
+        virTestCleanupDir(dir);
         _exit(ok ? 0 : 1);
     }
     g_assert_cmpint(waitpid(child, &status, 0), ==, child);
@@ -705,15 +667,11 @@ testURI(void)
 static void
 testSecurityNone(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
-    g_autofree char *conf = g_build_filename(etc, "qemu.conf", NULL);
     virDomainPtr dom;
 
     virConnectClose(g_steal_pointer(&f->conn));
-    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
-    g_assert_true(g_file_set_contents(conf, "security_driver = \"none\"\n", -1, NULL));
-    f->conn = virConnectOpen(f->uri);
-    g_assert_nonnull(f->conn);
+    virTestWriteQemuConf(f->root, "security_driver = \"none\"\n");
+    f->conn = virTestOpen(f->uri);
     dom = defineDomain(f, "nosec", f->top);
     if (virDomainCreate(dom) < 0)
         g_error("start failed: %s", virGetLastErrorMessage());

@@ -18,6 +18,8 @@
 
 #include "libvirt/libvirt.h"
 #include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 #define OTHER_UID 65534     /* nobody: "another user" */
 #define OTHER_GID 65534
@@ -66,12 +68,6 @@ treeSnapshot(const char *dir)
     return g_string_free(out, FALSE);
 }
 
-static char *
-uriFor(const char *root)
-{
-    return g_strdup_printf("qemu:///embed?root=%s", root);
-}
-
 /*
  * Open @uri, which must fail with @code and a message holding every
  * needle (beginning with it, for a needle that starts with '^'), and
@@ -109,11 +105,7 @@ assertOpenRefused(const char *uri, const char *watch, int code,
 static void
 assertOpens(const char *uri)
 {
-    virConnectPtr conn = virConnectOpen(uri);
-
-    if (!conn)
-        g_error("'%s' must open: %s", uri, virGetLastErrorMessage());
-    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    g_assert_cmpint(virConnectClose(virTestOpen(uri)), ==, 0);
 }
 
 static void
@@ -133,7 +125,7 @@ makeRoot(char **dir)
 
     *dir = virTestMakeDir("vbpembed-XXXXXX");
     root = g_build_filename(*dir, "root", NULL);
-    uri = uriFor(root);
+    uri = virTestEmbedURI(root);
     assertOpens(uri);
     return root;
 }
@@ -211,7 +203,7 @@ testRootOwner(void)
 {
     g_autofree char *dir = virTestMakeDir("vbpembed-XXXXXX");
     g_autofree char *root = g_build_filename(dir, "root", NULL);
-    g_autofree char *uri = uriFor(root);
+    g_autofree char *uri = virTestEmbedURI(root);
     g_autofree char *who = g_strdup_printf("^embed root '%s' is owned by uid %d, "
                                            "neither root nor the caller (uid 0)",
                                            root, OTHER_UID);
@@ -243,7 +235,7 @@ testRootMode(void)
     for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
         g_autofree char *dir = virTestMakeDir("vbpembed-XXXXXX");
         g_autofree char *root = g_build_filename(dir, "root", NULL);
-        g_autofree char *uri = uriFor(root);
+        g_autofree char *uri = virTestEmbedURI(root);
         g_autofree char *who = g_strdup_printf("^embed root '%s' is writable by %s",
                                                root, modes[i].who);
         g_autofree char *fix = g_strdup_printf("fix it with chmod go-w '%s'", root);
@@ -266,8 +258,8 @@ testAncestors(void)
     g_autofree char *shared = g_build_filename(dir, "shared", NULL);
     g_autofree char *existing = g_build_filename(shared, "existing", NULL);
     g_autofree char *missing = g_build_filename(shared, "a", "b", "root", NULL);
-    g_autofree char *uriExisting = uriFor(existing);
-    g_autofree char *uriMissing = uriFor(missing);
+    g_autofree char *uriExisting = virTestEmbedURI(existing);
+    g_autofree char *uriMissing = virTestEmbedURI(missing);
     g_autofree char *who = g_strdup_printf("directory '%s' on the way to embed root",
                                            shared);
     g_autofree char *fix = g_strdup_printf("chmod go-w '%s', or chmod +t '%s'",
@@ -313,8 +305,8 @@ testRootSymlink(void)
     g_autofree char *link = g_build_filename(dir, "link", NULL);
     g_autofree char *sticky = g_build_filename(dir, "sticky", NULL);
     g_autofree char *planted = g_build_filename(sticky, "vms", NULL);
-    g_autofree char *uri = uriFor(link);
-    g_autofree char *uriPlanted = uriFor(planted);
+    g_autofree char *uri = virTestEmbedURI(link);
+    g_autofree char *uriPlanted = virTestEmbedURI(planted);
     g_autofree char *who = g_strdup_printf("directory '%s' on the way to embed root '%s' "
                                            "is owned by uid 65534", theirs, link);
     g_autofree char *whoLink = g_strdup_printf("symbolic link '%s' on the way to embed "
@@ -335,7 +327,7 @@ testRootSymlink(void)
     g_assert_cmpint(mkdir(good, 0700), ==, 0);
     {
         g_autofree char *via = g_build_filename(theirs, "hop", NULL);
-        g_autofree char *uriVia = uriFor(via);
+        g_autofree char *uriVia = virTestEmbedURI(via);
         g_autofree char *whoVia = g_strdup_printf("directory '%s' on the way to "
                                                   "embed root '%s'", theirs, via);
         const char *needlesVia[] = { whoVia, NULL };
@@ -357,7 +349,7 @@ testRootSymlink(void)
     g_assert_cmpint(unlink(link), ==, 0);
     g_assert_cmpint(symlink(good, link), ==, 0);
     {
-        g_autofree char *want = uriFor(good);
+        g_autofree char *want = virTestEmbedURI(good);
         g_autofree char *dotdot = g_strdup_printf("qemu:///embed?root=%s/../link",
                                                   sticky);
         const char *uris[] = { uri, uriPlanted, dotdot };
@@ -391,7 +383,7 @@ testSubdirs(void)
     for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {
         g_autofree char *dir = NULL;
         g_autofree char *root = makeRoot(&dir);
-        g_autofree char *uri = uriFor(root);
+        g_autofree char *uri = virTestEmbedURI(root);
         g_autofree char *sub = g_build_filename(root, subs[i], NULL);
         g_autofree char *other = g_build_filename(dir, "elsewhere", NULL);
         g_autofree char *owned = g_strdup_printf("directory '%s' is owned by uid %d",
@@ -437,7 +429,7 @@ testConfAttack(void)
 {
     g_autofree char *dir = NULL;
     g_autofree char *root = makeRoot(&dir);
-    g_autofree char *uri = uriFor(root);
+    g_autofree char *uri = virTestEmbedURI(root);
     g_autofree char *etc = g_build_filename(root, "etc", NULL);
     g_autofree char *conf = g_build_filename(etc, "qemu.conf", NULL);
     g_autofree char *evil = g_build_filename(dir, "evil.sh", NULL);
@@ -512,7 +504,7 @@ testDomainFiles(void)
     for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {
         g_autofree char *dir = NULL;
         g_autofree char *root = makeRoot(&dir);
-        g_autofree char *uri = uriFor(root);
+        g_autofree char *uri = virTestEmbedURI(root);
         g_autofree char *file = g_strdup_printf("%s/%s/vm.xml", root, subs[i]);
         g_autofree char *xml = virTestDomainXML("vm", NULL);
         g_autofree char *owned = g_strdup_printf("domain file '%s' is owned by uid %d",
@@ -575,8 +567,8 @@ testOtherCaller(void)
     g_autofree char *home = g_build_filename(dir, "home", NULL);
     g_autofree char *mine = g_build_filename(home, "root", NULL);
     g_autofree char *theirs = g_build_filename(dir, "theirs", NULL);
-    g_autofree char *uriMine = uriFor(mine);
-    g_autofree char *uriTheirs = uriFor(theirs);
+    g_autofree char *uriMine = virTestEmbedURI(mine);
+    g_autofree char *uriTheirs = virTestEmbedURI(theirs);
     g_autofree char *msg = NULL;
 
     g_assert_cmpint(mkdir(home, 0755), ==, 0);

@@ -17,6 +17,8 @@
 
 #include "libvirt/libvirt.h"
 #include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 #define QEMU_UID 65534
 #define QEMU_GID 65534
@@ -32,54 +34,23 @@ typedef struct {
     int cb;
 } Fixture;
 
-/* Block pull events seen: status of each, in order. */
-static GMutex pullLock;
-static GArray *pullStatus;
-
-static void
-pullCb(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom G_GNUC_UNUSED,
-       const char *path G_GNUC_UNUSED, int status, void *opaque G_GNUC_UNUSED)
-{
-    g_mutex_lock(&pullLock);
-    g_array_append_val(pullStatus, status);
-    g_mutex_unlock(&pullLock);
-}
-
-static bool
-pullSeen(void *opaque G_GNUC_UNUSED)
-{
-    bool ret;
-
-    g_mutex_lock(&pullLock);
-    ret = pullStatus->len > 0;
-    g_mutex_unlock(&pullLock);
-    return ret;
-}
+/* The block pull events heard. */
+static virTestPullLog *pullLog;
 
 /* Wait for the one pull event of a test and check its status. */
 static void
 expectPullEvent(int status)
 {
-    if (!virTestWaitFor(pullSeen, NULL, HANG_MS))
-        g_error("no block pull event within the hang bound");
-    g_mutex_lock(&pullLock);
-    g_assert_cmpuint(pullStatus->len, ==, 1);
-    g_assert_cmpint(g_array_index(pullStatus, int, 0), ==, status);
-    g_array_set_size(pullStatus, 0);
-    g_mutex_unlock(&pullLock);
+    virTestPullLogExpect(pullLog, 1, NULL, status, HANG_MS);
+    g_assert_cmpuint(virTestPullLogCount(pullLog), ==, 1);
+    virTestPullLogClear(pullLog);
 }
 
 static void
 openConn(Fixture *f)
 {
-    f->conn = virConnectOpen(f->uri);
-    if (!f->conn)
-        g_error("cannot open '%s': %s", f->uri, virGetLastErrorMessage());
-    f->cb = virConnectDomainEventRegisterAny(f->conn, NULL,
-                                             VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
-                                             VIR_DOMAIN_EVENT_CALLBACK(pullCb),
-                                             NULL, NULL);
-    g_assert_cmpint(f->cb, >=, 0);
+    f->conn = virTestOpen(f->uri);
+    f->cb = virTestPullLogListen(pullLog, f->conn);
 }
 
 static void
@@ -92,25 +63,11 @@ closeConn(Fixture *f)
 }
 
 static void
-writeConf(Fixture *f, const char *conf)
-{
-    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
-    g_autofree char *path = g_build_filename(etc, "qemu.conf", NULL);
-
-    g_assert_cmpint(g_mkdir_with_parents(etc, 0700), ==, 0);
-    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
-}
-
-static void
 fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    g_mutex_lock(&pullLock);
-    g_array_set_size(pullStatus, 0);
-    g_mutex_unlock(&pullLock);
+    virTestPullLogClear(pullLog);
     f->dir = virTestMakeDir("vbpimg-XXXXXX");
-    f->root = g_build_filename(f->dir, "root", NULL);
-    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
-    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->root = virTestEmbedRoot(f->dir, &f->uri);
     f->base = g_build_filename(f->dir, "base.raw", NULL);
     f->top = g_build_filename(f->dir, "top.qcow2", NULL);
     virTestImageCreate(f->base, "raw", "8M", NULL, NULL);
@@ -156,21 +113,11 @@ domainXML(const char *name, const char *disk, const char *fmt, const char *seria
 }
 
 static virDomainPtr
-defineXML(Fixture *f, const char *xml)
-{
-    virDomainPtr dom = virDomainDefineXML(f->conn, xml);
-
-    if (!dom)
-        g_error("define failed: %s", virGetLastErrorMessage());
-    return dom;
-}
-
-static virDomainPtr
 define(Fixture *f, const char *name, const char *disk)
 {
     g_autofree char *xml = domainXML(name, disk, NULL, NULL);
 
-    return defineXML(f, xml);
+    return virTestDefineDomain(f->conn, xml);
 }
 
 /* Define @dom again with its own persistent XML, as "virsh edit" does. */
@@ -180,7 +127,7 @@ redefine(Fixture *f, virDomainPtr dom)
     char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
 
     g_assert_nonnull(xml);
-    virDomainFree(defineXML(f, xml));
+    virDomainFree(virTestDefineDomain(f->conn, xml));
     free(xml);
 }
 
@@ -296,23 +243,6 @@ assertStartRefused(virDomainPtr dom, int code, const char *what)
     return g_steal_pointer(&message);
 }
 
-static size_t
-countQemu(const char *dir)
-{
-    g_autofree char *out = NULL;
-    const char *argv[] = { "sh", "-c", "pgrep -f qemu-system-x86_64 -a || true", NULL };
-    g_auto(GStrv) lines = NULL;
-    size_t n = 0;
-
-    virTestRun(argv, &out);
-    lines = g_strsplit(out, "\n", 0);
-    for (size_t i = 0; lines[i]; i++) {
-        if (strstr(lines[i], dir))
-            n++;
-    }
-    return n;
-}
-
 /* A refused start leaves nothing: no QEMU, no state, no label. */
 static void
 assertNothingLeft(Fixture *f)
@@ -323,7 +253,7 @@ assertNothingLeft(Fixture *f)
 
     while ((ent = g_dir_read_name(d)))
         g_assert_cmpstr(ent, ==, "driver.lock");
-    g_assert_cmpint(countQemu(f->dir), ==, 0);
+    g_assert_cmpint(virTestQemuCount(f->dir), ==, 0);
     virTestAssertOwner(f->top, 0, 0);
     virTestAssertOwner(f->base, 0, 0);
 }
@@ -376,7 +306,7 @@ testFifoImage(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *xml = domainXML(cases[i].name, cases[i].disk,
                                          cases[i].fmt, NULL);
-        virDomainPtr dom = defineXML(f, xml);
+        virDomainPtr dom = virTestDefineDomain(f->conn, xml);
         g_autofree char *message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED,
                                                       fifo);
 
@@ -415,7 +345,7 @@ testFifoSerial(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(mkdir(dir, 0700), ==, 0);
     for (size_t i = 0; i < G_N_ELEMENTS(paths); i++) {
         g_autofree char *xml = domainXML("fifo-serial", f->top, NULL, paths[i]);
-        virDomainPtr dom = defineXML(f, xml);
+        virDomainPtr dom = virTestDefineDomain(f->conn, xml);
 
         g_free(assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, paths[i]));
         assertNothingLeft(f);
@@ -498,7 +428,7 @@ testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     g_assert_cmpint(mkdir(logs, 0755), ==, 0);
     g_assert_cmpint(symlink(target, link), ==, 0);
-    dom = defineXML(f, xml);
+    dom = virTestDefineDomain(f->conn, xml);
     message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, link);
     g_assert_nonnull(strstr(message, "symbolic link"));
     g_assert_nonnull(strstr(message, target));
@@ -520,7 +450,7 @@ testSerialSymlink(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(symlink(logs, linkdir), ==, 0);
     g_free(xml);
     xml = domainXML("via-link", f->top, NULL, via);
-    dom = defineXML(f, xml);
+    dom = virTestDefineDomain(f->conn, xml);
     g_free(message);
     message = assertStartRefused(dom, VIR_ERR_CONFIG_UNSUPPORTED, via);
     g_assert_nonnull(strstr(message, viaReal));
@@ -553,7 +483,7 @@ testSerialReplaced(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     g_assert_cmpint(mkdir(logs, 0755), ==, 0);
     g_assert_cmpint(chown(logs, QEMU_UID, QEMU_GID), ==, 0);
-    dom = defineXML(f, xml);
+    dom = virTestDefineDomain(f->conn, xml);
     start(dom);
     virTestAssertOwner(log, QEMU_UID, QEMU_GID);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
@@ -689,7 +619,7 @@ testHeaderRewritten(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autofree char *missing = g_build_filename(f->dir, "missing.raw", NULL);
     g_autofree char *xml = domainXML("rewritten", f->top, NULL, NULL);
     g_autofree char *message = NULL;
-    virDomainPtr dom = defineXML(f, xml);
+    virDomainPtr dom = virTestDefineDomain(f->conn, xml);
     struct stat sb;
 
     start(dom);
@@ -728,7 +658,7 @@ testHeaderRewritten(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         g_assert_nonnull(inactive);
         g_assert_cmpint(virDomainUndefine(dom), ==, 0);
         virDomainFree(dom);
-        dom = defineXML(f, inactive);
+        dom = virTestDefineDomain(f->conn, inactive);
         free(inactive);
     }
     start(dom);
@@ -830,7 +760,7 @@ testRedefineKeepsRecord(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     rewriteBackingAsQemu(f, f->top, secret, "raw");
     {
         g_autofree char *xml = editedXML(dom, "131072");
-        virDomainFree(defineXML(f, xml));
+        virDomainFree(virTestDefineDomain(f->conn, xml));
     }
     g_assert_true(g_file_get_contents(record, &after, NULL, NULL));
     g_assert_cmpstr(after, ==, before);
@@ -845,7 +775,7 @@ testRedefineKeepsRecord(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     /* Stopped, the same edit: the same record. */
     {
         g_autofree char *xml = editedXML(dom, "65536");
-        virDomainFree(defineXML(f, xml));
+        virDomainFree(virTestDefineDomain(f->conn, xml));
     }
     g_free(after);
     g_assert_true(g_file_get_contents(record, &after, NULL, NULL));
@@ -868,7 +798,7 @@ testRedefineExplicit(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autofree char *first = domainXML("explicit", f->top, NULL, NULL);
     g_autofree char *plain = NULL;
     g_autofree char *given = NULL;
-    virDomainPtr dom = defineXML(f, first);
+    virDomainPtr dom = virTestDefineDomain(f->conn, first);
 
     plain = withUUID(dom, first);
     rewriteBacking(f->top, secret, "raw");
@@ -888,12 +818,12 @@ testRedefineExplicit(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         given = g_string_free(g_steal_pointer(&x), FALSE);
     }
     g_test_message("%s", given);
-    virDomainFree(defineXML(f, given));
+    virDomainFree(virTestDefineDomain(f->conn, given));
     start(dom);
     virTestAssertOwner(secret, QEMU_UID, QEMU_GID);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     /* Without <backingStore> again, the recorded chain still holds. */
-    virDomainFree(defineXML(f, plain));
+    virDomainFree(virTestDefineDomain(f->conn, plain));
     start(dom);
     virTestAssertOwner(secret, QEMU_UID, QEMU_GID);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
@@ -906,7 +836,7 @@ testRedefineExplicit(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         g_autofree char *xml = domainXML("explicit", other, NULL, NULL);
         g_autofree char *same = withUUID(dom, xml);
 
-        virDomainFree(defineXML(f, same));
+        virDomainFree(virTestDefineDomain(f->conn, same));
     }
     start(dom);
     virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
@@ -977,7 +907,7 @@ testBackingDirs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     /* A symlinked spelling of the directory works as well. */
     g_assert_cmpint(symlink(pool, poolLink), ==, 0);
     conf = g_strdup_printf("backing_dirs = [ \"%s\" ]\n", poolLink);
-    writeConf(f, conf);
+    virTestWriteQemuConf(f->root, conf);
     openConn(f);
 
     dom = define(f, "dirs", f->top);
@@ -1000,15 +930,15 @@ testBackingDirs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 
     /* Bad values: a clear error naming the setting. */
     closeConn(f);
-    writeConf(f, "backing_dirs = \"/srv/base\"\n");
+    virTestWriteQemuConf(f->root, "backing_dirs = \"/srv/base\"\n");
     g_assert_null(virConnectOpen(f->uri));
     virTestAssertError(VIR_ERR_CONF_SYNTAX);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), "backing_dirs"));
-    writeConf(f, "backing_dirs = [ \"srv/base\" ]\n");
+    virTestWriteQemuConf(f->root, "backing_dirs = [ \"srv/base\" ]\n");
     g_assert_null(virConnectOpen(f->uri));
     virTestAssertError(VIR_ERR_CONF_SYNTAX);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), "srv/base"));
-    writeConf(f, "");
+    virTestWriteQemuConf(f->root, "");
     openConn(f);
 }
 
@@ -1112,7 +1042,7 @@ main(int argc, char **argv)
         g_printerr("qemuimagetest must run as root (it checks image owners)\n");
         return 1;
     }
-    pullStatus = g_array_new(FALSE, FALSE, sizeof(int));
+    pullLog = virTestPullLogNew();
     virTestEventLoopStart();
 
 #define ADD(name, fn) \

@@ -134,11 +134,11 @@ testCommandArgs(testFixture *fx,
     /* checked before anything is sent */
     g_assert_cmpint(qemuMonitorBlockStream(mon, NULL, "n", 0, false, false),
                     ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG, "job-id");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INVALID_ARG, "job-id", NULL);
     g_assert_cmpint(qemuMonitorBlockJobSetSpeed(mon, "j", G_MAXUINT64), ==, -1);
-    testAssertError(VIR_ERR_OVERFLOW, "speed");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OVERFLOW, "speed", NULL);
     g_assert_cmpint(qemuMonitorHumanCommand(mon, NULL, NULL), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG, "command-line");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INVALID_ARG, "command-line", NULL);
 }
 
 
@@ -271,22 +271,22 @@ testBlockNodeHasBacking(testFixture *fx,
                reply, 0);
     g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vdz-fmt-0",
                                                    &backing), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED,
-                    "QEMU has no block node 'vdz-fmt-0'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED,
+                           "QEMU has no block node 'vdz-fmt-0'", NULL);
 
     mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
                "{\"return\": [{\"node-name\": \"vda-fmt-0\"}]}", 0);
     g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
                                                    &backing), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR,
-                    "QEMU reply to 'query-named-block-nodes' lacks key 'image'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR,
+                           "QEMU reply to 'query-named-block-nodes' lacks key 'image'", NULL);
 
     mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
                "{\"return\": [{\"node-name\": \"vda-fmt-0\", "
                "\"image\": {\"backing-image\": \"base\"}}]}", 0);
     g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
                                                    &backing), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR, "key 'backing-image'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR, "key 'backing-image'", NULL);
 }
 
 
@@ -307,8 +307,8 @@ testBadReplies(testFixture *fx,
                "\"len\": 10, \"busy\": false, \"paused\": false, "
                "\"speed\": 0, \"ready\": false, \"status\": \"running\"}]}", 0);
     g_assert_cmpint(qemuMonitorQueryBlockJobs(fx->mon, &bjobs, &n), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR,
-                    "QEMU reply to 'query-block-jobs' lacks key 'offset'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR,
+                           "QEMU reply to 'query-block-jobs' lacks key 'offset'", NULL);
     g_assert_null(bjobs);
     g_assert_cmpuint(n, ==, 0);
 
@@ -318,34 +318,35 @@ testBadReplies(testFixture *fx,
                "\"paused\": false, \"speed\": 0, \"ready\": false, "
                "\"status\": \"running\"}]}", 0);
     g_assert_cmpint(qemuMonitorQueryBlockJobs(fx->mon, &bjobs, &n), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR, "key 'len'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR, "key 'len'", NULL);
 
     mockExpect(fx->mock, "query-jobs", NULL,
                "{\"return\": [{\"id\": \"j\", \"type\": \"stream\", "
                "\"status\": \"running\", \"current-progress\": 1, "
                "\"total-progress\": 2, \"error\": 5}]}", 0);
     g_assert_cmpint(qemuMonitorQueryJobs(fx->mon, &jobs, &n), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR,
-                    "QEMU reply to 'query-jobs' has key 'error'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR,
+                           "QEMU reply to 'query-jobs' has key 'error'", NULL);
 
     mockExpect(fx->mock, "query-jobs", NULL, "{\"return\": [3]}", 0);
     g_assert_cmpint(qemuMonitorQueryJobs(fx->mon, &jobs, &n), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR, "not an object");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR, "not an object", NULL);
 
     mockExpect(fx->mock, "query-status", NULL, "{\"return\": []}", 0);
     g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, &running, &status), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR, "'query-status'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR, "'query-status'", NULL);
     g_assert_null(status);
 
     mockExpect(fx->mock, "query-status", NULL,
                "{\"return\": {\"running\": false}}", 0);
     g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, &running, &status), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR, "lacks key 'status'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR, "lacks key 'status'", NULL);
 
     mockExpect(fx->mock, "query-named-block-nodes", NULL,
                "{\"return\": {}}", 0);
     g_assert_cmpint(qemuMonitorQueryNamedBlockNodes(fx->mon, &names), ==, -1);
-    testAssertError(VIR_ERR_INTERNAL_ERROR, "'query-named-block-nodes'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR,
+                           "'query-named-block-nodes'", NULL);
     g_assert_null(names);
 
     /* the connection survives all of this */
@@ -376,8 +377,8 @@ testQemuError(testFixture *fx,
                "{\"error\": {\"class\": \"DeviceNotActive\", \"desc\": "
                "\"No active block job on device 'x'\"}}", 0);
     g_assert_cmpint(qemuMonitorBlockJobPause(fx->mon, "x"), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED,
-                    "No active block job on device 'x' (DeviceNotActive)");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED,
+                           "No active block job on device 'x' (DeviceNotActive)", NULL);
     g_assert_cmpstr(qemuMonitorLastErrorClass(), ==, "DeviceNotActive");
 
     /* the class belongs to the last command only */

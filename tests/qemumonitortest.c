@@ -9,23 +9,18 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutils.h"
+#include "testutilsvirt.h"
 #include "qemumonitortestutils.h"
 #include "util/virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_NONE
-
-#ifndef QEMU_SYSTEM_PATH
-# define QEMU_SYSTEM_PATH "/usr/bin/qemu-system-x86_64"
-#endif
 
 /* ------------------------------------------------------------------ */
 /* Against the mock QEMU                                               */
@@ -54,7 +49,7 @@ testGarbage(testFixture *fx,
     mockExpect(fx->mock, "query-status", NULL,
                "{\"event\": \"RESUME\"} this is not JSON\r\n", MOCK_RAW);
     g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, &running, NULL), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED, "monitor closed");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED, "monitor closed", NULL);
     g_assert_null(qemuMonitorLastErrorClass());
 
     testWaitCallbacks(fx, 0, 1);
@@ -67,8 +62,8 @@ testGarbage(testFixture *fx,
 
     /* later commands fail at once, without reaching QEMU */
     g_assert_cmpint(qemuMonitorCont(fx->mon), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED,
-                    "cannot run QEMU command 'cont': the monitor closed");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED,
+                           "cannot run QEMU command 'cont': the monitor closed", NULL);
     g_assert_cmpint(fx->eofCount, ==, 1);
 }
 
@@ -79,7 +74,7 @@ testNotAnObject(testFixture *fx,
 {
     mockExpect(fx->mock, "cont", NULL, "[1, 2]\r\n", MOCK_RAW);
     g_assert_cmpint(qemuMonitorCont(fx->mon), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED, "not a JSON object");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED, "not a JSON object", NULL);
     testWaitCallbacks(fx, 0, 1);
     g_assert_true(fx->eofError);
 }
@@ -99,7 +94,7 @@ testOversized(testFixture *fx,
 
     mockExpect(fx->mock, "query-status", NULL, huge, MOCK_RAW);
     g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, NULL, NULL), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED, "larger than the limit");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED, "larger than the limit", NULL);
     testWaitCallbacks(fx, 0, 1);
     g_assert_true(fx->eofError);
 }
@@ -122,7 +117,8 @@ testEOFMidReply(testFixture *fx,
         qemuMonitor *mon = fx->mon;
 
         g_assert_cmpint(qemuMonitorQueryBlockJobs(mon, &jobs, &njobs), ==, -1);
-        testAssertError(VIR_ERR_OPERATION_FAILED, "end of file from QEMU");
+        virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED,
+                               "end of file from QEMU", NULL);
         testWaitCallbacks(fx, 0, 1);
         g_assert_false(fx->eofError);
         g_mutex_lock(&fx->lock);
@@ -314,7 +310,7 @@ testTimeout(testFixture *fx,
     start = g_get_monotonic_time();
     g_assert_cmpint(qemuMonitorQueryStatus(fx->mon, NULL, &status), ==, -1);
     elapsed = (g_get_monotonic_time() - start) / 1000;
-    testAssertError(VIR_ERR_OPERATION_TIMEOUT, "'query-status'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_TIMEOUT, "'query-status'", NULL);
     g_assert_cmpint(elapsed, >=, 190);
     g_assert_cmpint(elapsed, <, 2000);
 
@@ -328,7 +324,7 @@ testTimeout(testFixture *fx,
     qemuMonitorSetCommandTimeout(fx->mon, 100);
     mockExpect(fx->mock, "stop", NULL, NULL, 0);
     g_assert_cmpint(qemuMonitorStop(fx->mon), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_TIMEOUT, "'stop'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_TIMEOUT, "'stop'", NULL);
     g_assert_true(qemuMonitorIsAlive(fx->mon));
 }
 
@@ -440,14 +436,14 @@ testOpenFailures(void)
     mock = mockNew(NULL, &fd);
     mon = qemuMonitorOpenFD(fd, ctx, &testCallbacks, NULL, 200);
     g_assert_null(mon);
-    testAssertError(VIR_ERR_OPERATION_TIMEOUT, "greeting");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_TIMEOUT, "greeting", NULL);
     mockFinish(mock);
 
     /* something else than a greeting */
     mock = mockNew("{\"hello\": 1}\r\n", &fd);
     mon = qemuMonitorOpenFD(fd, ctx, &testCallbacks, NULL, 5000);
     g_assert_null(mon);
-    testAssertError(VIR_ERR_OPERATION_FAILED, "greeting");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED, "greeting", NULL);
     mockFinish(mock);
 
     /* negotiation refused */
@@ -457,7 +453,7 @@ testOpenFailures(void)
                "\"Capabilities negotiation is already complete\"}}", 0);
     mon = qemuMonitorOpenFD(fd, ctx, &testCallbacks, NULL, 5000);
     g_assert_null(mon);
-    testAssertError(VIR_ERR_OPERATION_FAILED, "(CommandNotFound)");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED, "(CommandNotFound)", NULL);
     mockFinish(mock);
 
     /* QEMU gone before the greeting */
@@ -465,14 +461,15 @@ testOpenFailures(void)
     shutdown(mock->fd, SHUT_RDWR);
     mon = qemuMonitorOpenFD(fd, ctx, &testCallbacks, NULL, 5000);
     g_assert_null(mon);
-    testAssertError(VIR_ERR_OPERATION_FAILED, "end of file");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED, "end of file", NULL);
     mockFinish(mock);
 
     /* nobody listens */
     mon = qemuMonitorOpen("/nonexistent/qemumonitortest.sock", ctx,
                           &testCallbacks, NULL, 50);
     g_assert_null(mon);
-    testAssertError(VIR_ERR_SYSTEM_ERROR, "/nonexistent/qemumonitortest.sock");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_SYSTEM_ERROR,
+                           "/nonexistent/qemumonitortest.sock", NULL);
 
     qemuMonitorClose(NULL);
     virEventThreadFree(evt);
@@ -482,100 +479,12 @@ testOpenFailures(void)
 /* ------------------------------------------------------------------ */
 /* The real QEMU                                                       */
 
-static volatile pid_t testQemuPid;  /* killed if the test dies */
-static char *testTmpDir;
-
-/* What the temp dir holds, as plain paths a signal handler can unlink. */
-#define TEST_TMP_FILES 3
-static char testTmpPaths[TEST_TMP_FILES + 1][256];
-
-
-static void
-testKillQemu(void)
-{
-    pid_t pid = testQemuPid;
-
-    if (pid > 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        testQemuPid = 0;
-    }
-}
-
-
-static void
-testRemoveTmpDir(void)
-{
-    GDir *dir;
-    const char *name;
-
-    if (!testTmpDir)
-        return;
-    if ((dir = g_dir_open(testTmpDir, 0, NULL))) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *path = g_build_filename(testTmpDir, name, NULL);
-            unlink(path);
-        }
-        g_dir_close(dir);
-    }
-    rmdir(testTmpDir);
-    g_clear_pointer(&testTmpDir, g_free);
-    memset(testTmpPaths, 0, sizeof(testTmpPaths));
-}
-
-
-static void
-testAtExit(void)
-{
-    testKillQemu();
-    testRemoveTmpDir();
-}
-
-
-/* Remember the temp dir's paths for testFatalSignal. */
-static void
-testRecordTmpPaths(void)
-{
-    static const char *const names[TEST_TMP_FILES] = {
-        "mon.sock", "qemu.pid", "qemu.log",
-    };
-    size_t i;
-
-    for (i = 0; i < TEST_TMP_FILES; i++)
-        g_snprintf(testTmpPaths[i], sizeof(testTmpPaths[i]), "%s/%s",
-                   testTmpDir, names[i]);
-    g_snprintf(testTmpPaths[TEST_TMP_FILES], sizeof(testTmpPaths[0]), "%s",
-               testTmpDir);
-}
-
-
-/* An assertion aborts: take QEMU down and clean up first (kill, waitpid,
- * unlink and rmdir are async-signal-safe), then die as we would have. */
-static void
-testFatalSignal(int sig)
-{
-    size_t i;
-
-    testKillQemu();
-    for (i = 0; i < TEST_TMP_FILES; i++) {
-        if (testTmpPaths[i][0])
-            unlink(testTmpPaths[i]);
-    }
-    if (testTmpPaths[TEST_TMP_FILES][0])
-        rmdir(testTmpPaths[TEST_TMP_FILES]);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-
-/* Start QEMU on a listening socket made here, handed over as fd 3. */
+/* Start QEMU in @dir, its monitor on a listening socket made here,
+ * handed over as fd 3. */
 static pid_t
-testStartQemu(const char *sockpath)
+testStartQemu(const char *dir, const char *sockpath)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    g_autofree char *logpath = g_build_filename(testTmpDir, "qemu.log", NULL);
-    g_autofree char *pidpath = g_build_filename(testTmpDir, "qemu.pid", NULL);
-    g_autofree char *pidtext = NULL;
+    g_autofree char *logpath = g_build_filename(dir, "qemu.log", NULL);
     const char *argv[] = {
         QEMU_SYSTEM_PATH, "-S", "-nodefaults", "-display", "none",
         "-machine", "none", "-accel", "tcg",
@@ -583,45 +492,8 @@ testStartQemu(const char *sockpath)
         "-mon", "chardev=mon,mode=control",
         NULL,
     };
-    int lfd;
-    int logfd;
-    int nullfd;
-    pid_t pid;
 
-    g_assert_cmpuint(strlen(sockpath), <, sizeof(addr.sun_path));
-    memcpy(addr.sun_path, sockpath, strlen(sockpath) + 1);
-    lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(lfd, >=, 0);
-    g_assert_cmpint(bind(lfd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
-    g_assert_cmpint(listen(lfd, 1), ==, 0);
-    logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    g_assert_cmpint(logfd, >=, 0);
-    nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    g_assert_cmpint(nullfd, >=, 0);
-
-    pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-    if (pid == 0) {
-        /* only async-signal-safe calls between fork and exec */
-        if (dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
-            _exit(127);
-        if (lfd == 3) {
-            if (fcntl(3, F_SETFD, 0) < 0)
-                _exit(127);
-        } else if (dup2(lfd, 3) < 0) {
-            _exit(127);
-        }
-        execv(argv[0], (char **) argv);
-        _exit(127);
-    }
-    testQemuPid = pid;
-    pidtext = g_strdup_printf("%d\n", (int) pid);
-    g_assert_true(g_file_set_contents(pidpath, pidtext, -1, NULL));
-
-    close(lfd);
-    close(logfd);
-    close(nullfd);
-    return pid;
+    return virTestQemuSpawn(argv, dir, sockpath, logpath, 3);
 }
 
 
@@ -629,7 +501,7 @@ static void
 testRealQemu(void)
 {
     testFixture fx = { 0 };
-    g_autoptr(GError) gerr = NULL;
+    g_autofree char *dir = NULL;
     g_autofree char *sockpath = NULL;
     g_autofree char *status = NULL;
     g_autofree char *human = NULL;
@@ -651,14 +523,11 @@ testRealQemu(void)
         g_error("QEMU binary '%s' is missing: %s",
                 QEMU_SYSTEM_PATH, g_strerror(errno));
 
-    testTmpDir = g_dir_make_tmp("qemumonitortest-XXXXXX", &gerr);
-    g_assert_no_error(gerr);
-    g_assert_cmpuint(strlen(testTmpDir), <, 200);
-    testRecordTmpPaths();
-    sockpath = g_build_filename(testTmpDir, "mon.sock", NULL);
+    dir = virTestMakeDir("qemumonitortest-XXXXXX");
+    sockpath = g_build_filename(dir, "mon.sock", NULL);
 
     testFixtureInit(&fx);
-    pid = testStartQemu(sockpath);
+    pid = testStartQemu(dir, sockpath);
 
     fx.mon = qemuMonitorOpen(sockpath, virEventThreadGetContext(fx.evt),
                              &testCallbacks, &fx, 30000);
@@ -691,13 +560,13 @@ testRealQemu(void)
     g_assert_nonnull(strstr(human, version));
 
     g_assert_cmpint(qemuMonitorBlockdevDel(fx.mon, "nope"), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED,
-                    "QEMU command 'blockdev-del' failed: "
-                    "Failed to find node with node-name='nope'");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED,
+                           "QEMU command 'blockdev-del' failed: "
+                           "Failed to find node with node-name='nope'", NULL);
     g_assert_cmpstr(qemuMonitorLastErrorClass(), ==, "GenericError");
 
     g_assert_cmpint(qemuMonitorBlockJobPause(fx.mon, "nojob"), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED, "nojob");
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED, "nojob", NULL);
 
     g_assert_cmpint(qemuMonitorQuit(fx.mon), ==, 0);
     testWaitCallbacks(&fx, 1, 1);
@@ -719,11 +588,10 @@ testRealQemu(void)
         g_usleep(10 * 1000);
     g_assert_true(WIFEXITED(wstatus));
     g_assert_cmpint(WEXITSTATUS(wstatus), ==, 0);
-    testQemuPid = 0;
     g_assert_cmpint(kill(pid, 0), ==, -1);
 
     testTeardown(&fx, NULL);
-    testRemoveTmpDir();
+    virTestCleanupDir(dir);
 }
 
 
@@ -731,13 +599,7 @@ int
 main(int argc,
      char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-
-    atexit(testAtExit);
-    signal(SIGABRT, testFatalSignal);
-    signal(SIGSEGV, testFatalSignal);
-    signal(SIGTERM, testFatalSignal);
-    signal(SIGINT, testFatalSignal);
+    virTestInit(&argc, &argv);
 
 #define ADD(path, func) \
     g_test_add(path, testFixture, NULL, testSetup, func, testTeardown)

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "testutils.h"
 #include "qemumonitortestutils.h"
 #include "util/virerror.h"
 
@@ -411,30 +412,12 @@ testGetEvent(testFixture *fx,
 char *
 testLoadData(const char *name)
 {
-    const char *srcdir = g_getenv("abs_top_srcdir");
-    g_autofree char *path = NULL;
+    g_autofree char *path = virTestSrcPath("tests", "qemumonitordata", name, NULL);
     g_autoptr(GError) err = NULL;
     char *text = NULL;
 
-    if (!srcdir)
-        srcdir = ABS_TOP_SRCDIR;
-    path = g_build_filename(srcdir, "tests", "qemumonitordata", name, NULL);
     g_file_get_contents(path, &text, NULL, &err);
     g_assert_no_error(err);
     return text;
 }
 
-
-void
-testAssertError(int code,
-                const char *part)
-{
-    virErrorPtr err = virGetLastError();
-
-    g_assert_nonnull(err);
-    g_assert_cmpstr(virErrorCodeName(err->code), ==, virErrorCodeName(code));
-    g_assert_cmpint(err->domain, ==, VIR_FROM_QEMU);
-    if (part && !strstr(err->message, part))
-        g_error("error message '%s' does not contain '%s'",
-                err->message, part);
-}

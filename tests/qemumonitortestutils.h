@@ -9,6 +9,7 @@
 
 #include "qemu/qemu_monitor.h"
 #include "util/vireventthread.h"
+#include "testutilsvirt.h"
 #include "qemumockqmp.h"
 
 /* Long enough for a loaded machine, short enough to fail a hung test. */
@@ -91,6 +92,3 @@ testEvent *testGetEvent(testFixture *fx, guint i);
 /* A file of tests/qemumonitordata/. */
 char *testLoadData(const char *name);
 
-/* Fail unless the last error has @code, the QEMU domain, and @part in its
- * message (@part may be NULL). */
-void testAssertError(int code, const char *part);

@@ -21,6 +21,8 @@
 
 #include "libvirt/libvirt.h"
 #include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 #define QEMU_UID 65534
 #define QEMU_GID 65534
@@ -37,9 +39,7 @@ static void
 fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     f->dir = virTestMakeDir("vbpproc-XXXXXX");
-    f->root = g_build_filename(f->dir, "root", NULL);
-    g_assert_cmpint(mkdir(f->root, 0700), ==, 0);
-    f->uri = g_strdup_printf("qemu:///embed?root=%s", f->root);
+    f->root = virTestEmbedRoot(f->dir, &f->uri);
     f->base = g_build_filename(f->dir, "base.raw", NULL);
     f->top = g_build_filename(f->dir, "top.qcow2", NULL);
     virTestImageCreate(f->base, "raw", "16M", NULL, NULL);
@@ -59,42 +59,12 @@ fixtureTearDown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_free(f->top);
 }
 
-static virConnectPtr
-openRoot(Fixture *f)
-{
-    virConnectPtr conn = virConnectOpen(f->uri);
-
-    if (!conn)
-        g_error("cannot open '%s': %s", f->uri, virGetLastErrorMessage());
-    return conn;
-}
-
 static char *
 domainXML(Fixture *f, const char *name)
 {
     const char *disks[] = { f->top, NULL };
 
     return virTestDomainXML(name, disks);
-}
-
-static virDomainPtr
-defineDomain(virConnectPtr conn, const char *xml)
-{
-    virDomainPtr dom = virDomainDefineXML(conn, xml);
-
-    if (!dom)
-        g_error("define failed: %s", virGetLastErrorMessage());
-    return dom;
-}
-
-static void
-assertState(virDomainPtr dom, int state, int reason)
-{
-    int s = -1, r = -1;
-
-    g_assert_cmpint(virDomainGetState(dom, &s, &r, 0), ==, 0);
-    g_assert_cmpint(s, ==, state);
-    g_assert_cmpint(r, ==, reason);
 }
 
 static void
@@ -220,8 +190,8 @@ testOddNames(Fixture *f, gconstpointer data G_GNUC_UNUSED)
                 g_assert_true(g_file_set_contents(xmlfile, xml, -1, NULL));
                 g_assert_cmpint(virTestRunSelf("create", f->uri, xmlfile), ==, 0);
             } else {
-                conn = openRoot(f);
-                virDomainFree(defineDomain(conn, xml));
+                conn = virTestOpen(f->uri);
+                virDomainFree(virTestDefineDomain(conn, xml));
                 virConnectClose(conn);
                 g_assert_cmpint(virTestRunSelf("start", f->uri, name), ==, 0);
             }
@@ -229,11 +199,11 @@ testOddNames(Fixture *f, gconstpointer data G_GNUC_UNUSED)
             g_assert_cmpint(pid, >, 0);
             g_assert_true(virTestProcessAlive(pid));
 
-            conn = openRoot(f);
+            conn = virTestOpen(f->uri);
             dom = virDomainLookupByName(conn, name);
             if (!dom)
                 g_error("domain '%s' is lost: %s", name, virGetLastErrorMessage());
-            assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+            virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
             g_assert_cmpint(virDomainIsPersistent(dom), ==, !transient);
             g_assert_true(virTestProcessAlive(pid));
             assertOwnedByQemu(f);
@@ -276,9 +246,9 @@ replaceInStatus(Fixture *f, const char *name, const char *from, const char *to)
 static void
 testRecycledPid(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = openRoot(f);
+    virConnectPtr conn = virTestOpen(f->uri);
     g_autofree char *xml = domainXML(f, "copy");
-    virDomainPtr dom = defineDomain(conn, xml);
+    virDomainPtr dom = virTestDefineDomain(conn, xml);
     char uuid[VIR_UUID_STRING_BUFLEN];
     g_autofree char *from = NULL;
     g_autofree char *to = NULL;
@@ -310,10 +280,10 @@ testRecycledPid(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     to = g_strdup_printf("pid='%d'", (int) decoy);
     replaceInStatus(f, "copy", from, to);
 
-    conn = openRoot(f);
+    conn = virTestOpen(f->uri);
     g_assert_true(virTestProcessAlive(decoy));
     dom = virDomainLookupByName(conn, "copy");
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
     assertGivenBack(f);
     assertStateDirClean(f);
     kill(decoy, SIGKILL);
@@ -327,9 +297,9 @@ testRecycledPid(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 static void
 testLegacyStatus(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = openRoot(f);
+    virConnectPtr conn = virTestOpen(f->uri);
     g_autofree char *xml = domainXML(f, "old,style");
-    virDomainPtr dom = defineDomain(conn, xml);
+    virDomainPtr dom = virTestDefineDomain(conn, xml);
     g_autofree char *path = g_strdup_printf("%s/run/qemu/old,style.xml", f->root);
     g_autofree char *status = NULL;
     GRegex *attrs;
@@ -348,9 +318,9 @@ testLegacyStatus(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpstr(stripped, !=, status);
     g_assert_true(g_file_set_contents(path, stripped, -1, NULL));
 
-    conn = openRoot(f);
+    conn = virTestOpen(f->uri);
     dom = virDomainLookupByName(conn, "old,style");
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_true(virTestProcessAlive(pid));
     assertOwnedByQemu(f);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
@@ -490,8 +460,8 @@ testKilledWhileStarting(Fixture *f, gconstpointer data)
     for (size_t i = 0; argv[i]; i++)
         g_string_append_len(whole, argv[i], strlen(argv[i]) + 1);
 
-    conn = openRoot(f);
-    dom = defineDomain(conn, xml);
+    conn = virTestOpen(f->uri);
+    dom = virTestDefineDomain(conn, xml);
     g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
     virDomainFree(dom);
     virConnectClose(conn);
@@ -543,10 +513,10 @@ testKilledWhileStarting(Fixture *f, gconstpointer data)
         g_usleep(1000);
     g_assert_cmpuint(countProcesses(NULL, whole->str, whole->len), ==, 0);
 
-    conn = openRoot(f);
+    conn = virTestOpen(f->uri);
     dom = virDomainLookupByName(conn, "half");
     g_assert_nonnull(dom);
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
     g_assert_cmpint(virDomainIsActive(dom), ==, 0);
     assertGivenBack(f);
     assertStateDirClean(f);
@@ -556,7 +526,7 @@ testKilledWhileStarting(Fixture *f, gconstpointer data)
 
     /* And it starts normally afterwards. */
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     virDomainFree(dom);
     virConnectClose(conn);
@@ -575,8 +545,8 @@ testLongName(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_autofree char *xml = domainXML(f, name);
     g_autofree char *tooLong = g_strnfill(248, 'x');
     g_autofree char *longest = g_strnfill(247, 'y');
-    virConnectPtr conn = openRoot(f);
-    virDomainPtr dom = defineDomain(conn, xml);
+    virConnectPtr conn = virTestOpen(f->uri);
+    virDomainPtr dom = virTestDefineDomain(conn, xml);
 
     for (int i = 0; i < 2; i++) {
         pid_t pid;
@@ -585,7 +555,7 @@ testLongName(Fixture *f, gconstpointer data G_GNUC_UNUSED)
             g_error("start %d failed: %s", i, virGetLastErrorMessage());
         pid = virTestDomainPid(f->root, name);
         g_assert_true(virTestProcessAlive(pid));
-        assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+        virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
         g_assert_cmpint(virDomainDestroy(dom), ==, 0);
         g_assert_false(virTestProcessAlive(pid));
         assertStateDirClean(f);
@@ -597,13 +567,13 @@ testLongName(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     /* The longest name the driver's file names allow, across a reconnect. */
     g_clear_pointer(&xml, g_free);
     xml = domainXML(f, longest);
-    dom = defineDomain(conn, xml);
+    dom = virTestDefineDomain(conn, xml);
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
     virDomainFree(dom);
     virConnectClose(conn);
-    conn = openRoot(f);
+    conn = virTestOpen(f->uri);
     dom = virDomainLookupByName(conn, longest);
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     assertStateDirClean(f);
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
@@ -643,14 +613,14 @@ writeScript(Fixture *f, const char *name, const char *body)
 static char *
 startFails(virConnectPtr conn, const char *xml)
 {
-    virDomainPtr dom = defineDomain(conn, xml);
+    virDomainPtr dom = virTestDefineDomain(conn, xml);
     char *msg;
 
     g_assert_cmpint(virDomainCreate(dom), ==, -1);
     virTestAssertError(VIR_ERR_OPERATION_FAILED);
     msg = g_strdup(virGetLastErrorMessage());
     g_test_message("start failed: %s", msg);
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     virDomainFree(dom);
     return msg;
@@ -670,7 +640,7 @@ withEmulator(const char *xml, const char *emulator)
 static void
 testStartErrorThisRun(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    virConnectPtr conn = openRoot(f);
+    virConnectPtr conn = virTestOpen(f->uri);
     g_autofree char *xml = domainXML(f, "logged");
     g_autofree char *noisy = writeScript(f, "noisy-qemu",
                                          "echo 'noisy-qemu: the widget is broken' >&2\n"
@@ -726,8 +696,6 @@ testStartErrorThisRun(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 static void
 testStartErrorAlive(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
-    g_autofree char *etc = g_build_filename(f->root, "etc", NULL);
-    g_autofree char *conf = g_build_filename(etc, "qemu.conf", NULL);
     g_autofree char *hung = writeScript(f, "hung-qemu",
                                         "echo 'hung-qemu: warning: the widget is slow' >&2\n"
                                         "kill -STOP $$");
@@ -737,10 +705,9 @@ testStartErrorAlive(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virConnectPtr conn;
     virDomainPtr dom;
 
-    g_assert_cmpint(mkdir(etc, 0700), ==, 0);
-    g_assert_true(g_file_set_contents(conf, "monitor_timeout = 1000\n", -1, NULL));
-    conn = openRoot(f);
-    dom = defineDomain(conn, xml);
+    virTestWriteQemuConf(f->root, "monitor_timeout = 1000\n");
+    conn = virTestOpen(f->uri);
+    dom = virTestDefineDomain(conn, xml);
     g_assert_cmpint(virDomainCreate(dom), ==, -1);
     msg = g_strdup(virGetLastErrorMessage());
     g_test_message("start failed: %s", msg);
@@ -748,7 +715,7 @@ testStartErrorAlive(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_nonnull(strstr(msg, "timed out"));
     g_assert_nonnull(strstr(msg, "the widget is slow"));
     g_assert_null(strstr(msg, "exited"));
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
     assertStateDirClean(f);
     assertGivenBack(f);
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
@@ -843,8 +810,8 @@ testKvmGroup(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_nonnull((gr = getgrnam("kvm")));
     kvm = gr->gr_gid;
 
-    conn = openRoot(f);
-    dom = defineDomain(conn, xml);
+    conn = virTestOpen(f->uri);
+    dom = virTestDefineDomain(conn, xml);
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
     pid = virTestDomainPid(f->root, "kvmgroup");
     credsOfProcess(pid, &qemu);

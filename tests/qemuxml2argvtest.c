@@ -36,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -44,16 +43,10 @@
 #include <unistd.h>
 
 #include "testutils.h"
+#include "testutilsvirt.h"
 #include "qemu/qemu_command.h"
 #include "util/virerror.h"
 #include "util/virjson.h"
-
-#ifndef QEMU_SYSTEM_PATH
-# define QEMU_SYSTEM_PATH "/usr/bin/qemu-system-x86_64"
-#endif
-#ifndef QEMU_IMG_PATH
-# define QEMU_IMG_PATH "/usr/bin/qemu-img"
-#endif
 
 /* The fd number QEMU finds its monitor socket at, in golden files and runs. */
 #define TEST_MONITOR_FD 3
@@ -64,114 +57,9 @@
 #define TEST_GOLDEN_EMULATOR "/usr/bin/qemu-system-x86_64"
 #define TEST_QMP_TIMEOUT_SEC 30
 
-/* ------------------------------------------------------------------ */
-/* QEMU processes the test started: killed on exit and on abort.       */
-
-#define TEST_MAX_PIDS 16
-static volatile pid_t testPids[TEST_MAX_PIDS];
-static char *testTmpDir;        /* this run's temp dir, removed at exit */
-static char *testPidsFile;      /* testTmpDir/pids, one pid a line */
-
-static void
-testKillAll(void)
-{
-    size_t i;
-
-    for (i = 0; i < TEST_MAX_PIDS; i++) {
-        if (testPids[i] > 0) {
-            kill(testPids[i], SIGKILL);
-            waitpid(testPids[i], NULL, 0);
-            testPids[i] = 0;
-        }
-    }
-}
-
-static void testRemoveTree(const char *path);
-
-/*
- * g_assert failures abort(), g_error() raises SIGTRAP: kill QEMU, then
- * clean up. The signal comes synchronously from the failing check, not
- * from an arbitrary point, so removing the temp dir here is safe in
- * practice.
- */
-static void
-testAbortHandler(int sig)
-{
-    size_t i;
-
-    for (i = 0; i < TEST_MAX_PIDS; i++) {
-        if (testPids[i] > 0) {
-            kill(testPids[i], SIGKILL);
-            waitpid(testPids[i], NULL, 0);
-            testPids[i] = 0;
-        }
-    }
-    if (testTmpDir)
-        testRemoveTree(testTmpDir);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void
-testRemoveTree(const char *path)
-{
-    GDir *dir;
-
-    if ((dir = g_dir_open(path, 0, NULL))) {
-        const char *name;
-
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-                !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-                testRemoveTree(child);
-            else
-                unlink(child);
-        }
-        g_dir_close(dir);
-    }
-    rmdir(path);
-}
-
-static void
-testAtExit(void)
-{
-    testKillAll();
-    if (testTmpDir)
-        testRemoveTree(testTmpDir);
-}
-
-static void
-testRecordPid(pid_t pid)
-{
-    g_autofree char *line = g_strdup_printf("%d\n", (int) pid);
-    FILE *fp;
-    size_t i;
-
-    for (i = 0; i < TEST_MAX_PIDS && testPids[i] > 0; i++)
-        ;
-    g_assert_cmpuint(i, <, TEST_MAX_PIDS);
-    testPids[i] = pid;
-
-    fp = fopen(testPidsFile, "ae");
-    g_assert_nonnull(fp);
-    fputs(line, fp);
-    fclose(fp);
-}
-
-static void
-testKillPid(pid_t pid)
-{
-    size_t i;
-
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    for (i = 0; i < TEST_MAX_PIDS; i++) {
-        if (testPids[i] == pid)
-            testPids[i] = 0;
-    }
-}
+/* This run's temp dir (the reaper removes it, and kills the QEMUs in it,
+ * if the test dies): one subdirectory per real QEMU case. */
+static char *testTmpDir;
 
 /* ------------------------------------------------------------------ */
 /* Cases                                                               */
@@ -238,11 +126,7 @@ static const char *const testInputs[] = {
 static char *
 testDataPath(const char *file)
 {
-    const char *srcdir = g_getenv("abs_top_srcdir");
-
-    if (!srcdir || !*srcdir)
-        srcdir = ABS_TOP_SRCDIR;
-    return g_build_filename(srcdir, "tests", "qemuxml2argvdata", file, NULL);
+    return virTestSrcPath("tests", "qemuxml2argvdata", file, NULL);
 }
 
 /*
@@ -348,27 +232,6 @@ testFormatArgv(char **argv)
     return g_string_free(buf, FALSE);
 }
 
-static void
-testCompareGolden(const char *file, const char *actual)
-{
-    g_autofree char *path = testDataPath(file);
-    g_autofree char *expected = NULL;
-    g_autoptr(GError) err = NULL;
-
-    if (g_strcmp0(g_getenv("VIR_TEST_REGENERATE_OUTPUT"), "1") == 0) {
-        g_assert_true(g_file_set_contents(path, actual, -1, &err));
-        g_test_message("regenerated %s", path);
-        return;
-    }
-    if (!g_file_get_contents(path, &expected, NULL, &err)) {
-        g_test_message("cannot read '%s' (%s); run with VIR_TEST_REGENERATE_OUTPUT=1 to create it",
-                       path, err->message);
-        g_test_fail();
-        return;
-    }
-    g_assert_cmpstr(actual, ==, expected);
-}
-
 /* NAME.xml gives NAME.args. */
 static void
 testGolden(gconstpointer data)
@@ -380,6 +243,7 @@ testGolden(gconstpointer data)
     g_auto(GStrv) argv = NULL;
     g_autofree char *actual = NULL;
     g_autofree char *file = g_strdup_printf("%s.args", tc->name);
+    g_autofree char *path = testDataPath(file);
 
     argv = qemuBuildCommandLine(def, TEST_GOLDEN_EMULATOR, TEST_MONITOR_FD,
                                 tc->pidfile ? pidfile : NULL, true);
@@ -388,7 +252,7 @@ testGolden(gconstpointer data)
     g_assert_false(virErrorIsSet());
 
     actual = testFormatArgv(argv);
-    testCompareGolden(file, actual);
+    virTestCompareToFile(actual, path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -556,17 +420,11 @@ testExpectError(const virDomainDef *def, bool kvmUsable, int code,
                 const char *substring)
 {
     g_auto(GStrv) argv = NULL;
-    virErrorPtr err;
 
     virResetLastError();
     argv = qemuBuildCommandLine(def, NULL, 3, NULL, kvmUsable);
     g_assert_null(argv);
-    err = virGetLastError();
-    g_assert_nonnull(err);
-    g_test_message("expected error: %s", err->message);
-    g_assert_cmpint(err->code, ==, code);
-    g_assert_cmpint(err->domain, ==, VIR_FROM_QEMU);
-    g_assert_nonnull(strstr(err->message, substring));
+    virTestAssertErrorFull(VIR_FROM_QEMU, code, substring, NULL);
     virResetLastError();
 }
 
@@ -641,22 +499,6 @@ typedef struct {
     char *logPath;
 } testQemu;
 
-static void
-testRun(const char *const *argv)
-{
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    g_autoptr(GError) gerr = NULL;
-    g_autofree char *cmd = qemuCommandLineToString((char *const *) argv);
-    int status = 0;
-
-    if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                      &out, &err, &status, &gerr))
-        g_error("cannot run '%s': %s", cmd, gerr->message);
-    if (!g_spawn_check_wait_status(status, &gerr))
-        g_error("'%s' failed: %s %s", cmd, err, gerr->message);
-}
-
 /* Create every image of every disk, each chain from its bottom up. */
 static void
 testCreateImages(const virDomainDef *def)
@@ -679,14 +521,10 @@ testCreateImages(const virDomainDef *def)
 
             if (below && below->type == VIR_STORAGE_TYPE_FILE) {
                 const char *bfmt = below->format == VIR_STORAGE_FILE_QCOW2 ? "qcow2" : "raw";
-                const char *argv[] = { QEMU_IMG_PATH, "create", "-q", "-f", fmt,
-                                       "-b", below->path, "-F", bfmt,
-                                       img->path, NULL };
-                testRun(argv);
+
+                virTestImageCreate(img->path, fmt, NULL, below->path, bfmt);
             } else {
-                const char *argv[] = { QEMU_IMG_PATH, "create", "-q", "-f", fmt,
-                                       img->path, "16M", NULL };
-                testRun(argv);
+                virTestImageCreate(img->path, fmt, "16M", NULL, NULL);
             }
         }
     }
@@ -765,44 +603,12 @@ testQemuStart(testQemu *q, char **argv, const char *dir)
     struct timeval tv = { .tv_sec = TEST_QMP_TIMEOUT_SEC };
     g_autofree char *greeting = NULL;
     g_autoptr(virJSONValue) ret = NULL;
-    int lsock;
-    int logfd;
-    pid_t pid;
 
     q->logPath = g_build_filename(dir, "qemu.log", NULL);
     q->buf = g_string_new(NULL);
-    g_assert_cmpuint(strlen(sockPath), <, sizeof(addr.sun_path));
-    strcpy(addr.sun_path, sockPath);
-
-    lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(lsock, >=, 0);
-    g_assert_cmpint(bind(lsock, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
-    g_assert_cmpint(listen(lsock, 1), ==, 0);
-    logfd = open(q->logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    g_assert_cmpint(logfd, >=, 0);
-
-    pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-    if (pid == 0) {
-        /* Only async-signal-safe calls until exec. */
-        int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        int high = fcntl(lsock, F_DUPFD_CLOEXEC, 64);
-
-        /* Die with the test, whatever kills it. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (nullfd < 0 || high < 0 ||
-            dup2(nullfd, STDIN_FILENO) < 0 ||
-            dup2(logfd, STDOUT_FILENO) < 0 ||
-            dup2(logfd, STDERR_FILENO) < 0 ||
-            dup2(high, TEST_MONITOR_FD) < 0)
-            _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    testRecordPid(pid);
-    q->pid = pid;
-    close(lsock);
-    close(logfd);
+    q->pid = virTestQemuSpawn((const char *const *) argv, dir, sockPath,
+                              q->logPath, TEST_MONITOR_FD);
+    memcpy(addr.sun_path, sockPath, strlen(sockPath) + 1);
 
     q->mon = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     g_assert_cmpint(q->mon, >=, 0);
@@ -821,8 +627,10 @@ testQemuStart(testQemu *q, char **argv, const char *dir)
 static void
 testQemuStop(testQemu *q)
 {
-    if (q->pid > 0)
-        testKillPid(q->pid);
+    if (q->pid > 0) {
+        kill(q->pid, SIGKILL);
+        waitpid(q->pid, NULL, 0);
+    }
     q->pid = 0;
     if (q->mon >= 0)
         close(q->mon);
@@ -1135,53 +943,53 @@ testRealQemuChain(void)
 /* ------------------------------------------------------------------ */
 /* The test's own cleanup                                              */
 
-static void
-testSetUp(void)
-{
-    testTmpDir = g_dir_make_tmp("qemuxml2argvtest-XXXXXX", NULL);
-    g_assert_nonnull(testTmpDir);
-    testPidsFile = g_build_filename(testTmpDir, "pids", NULL);
-    atexit(testAtExit);
-    signal(SIGABRT, testAbortHandler);
-    signal(SIGTRAP, testAbortHandler);
-}
-
 /* "--child-error": fail with g_error() while a case's dir exists, after
  * printing the temp dir. */
 static int
-testChildError(void)
+testChildError(int argc, char **argv)
 {
     g_autofree char *dir = NULL;
 
-    testSetUp();
+    virTestInit(&argc, &argv);
+    testTmpDir = virTestMakeDir("qemuxml2argvtest-XXXXXX");
     dir = testCaseDir("failing");
-    printf("%s\n", testTmpDir);
+    printf("dir: %s\n", testTmpDir);
     fflush(stdout);
     g_error("failing on purpose in '%s'", dir);
     return EXIT_FAILURE;
 }
 
+static bool
+testPathGone(void *opaque)
+{
+    return !g_file_test(opaque, G_FILE_TEST_EXISTS);
+}
+
 /* A case that fails with g_error() (bad data, QEMU not answering...)
- * leaves no temp dir behind. */
+ * leaves no temp dir behind: the reaper removes it once the test is gone. */
 static void
 testCleanupOnError(void)
 {
     const char *argv[] = { "/proc/self/exe", "--child-error", NULL };
     g_autofree char *out = NULL;
+    g_autofree char *dir = NULL;
     g_autofree char *base = NULL;
     g_autoptr(GError) err = NULL;
+    const char *line;
     int status = 0;
 
     g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
                  NULL, NULL, &out, NULL, &status, &err);
     g_assert_no_error(err);
     g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    g_strstrip(out);
-    base = g_path_get_basename(out);
+    line = strstr(out, "dir: ");
+    g_assert_nonnull(line);
+    dir = g_strndup(line + strlen("dir: "), strcspn(line + strlen("dir: "), "\n"));
+    base = g_path_get_basename(dir);
     g_assert_true(g_str_has_prefix(base, "qemuxml2argvtest-"));
-    if (g_file_test(out, G_FILE_TEST_EXISTS)) {
-        testRemoveTree(out);
-        g_error("the failed run left '%s' behind", out);
+    if (!virTestWaitFor(testPathGone, dir, 30 * 1000)) {
+        virTestRemoveTree(dir);
+        g_error("the failed run left '%s' behind", dir);
     }
 }
 
@@ -1189,12 +997,13 @@ int
 main(int argc, char **argv)
 {
     size_t i;
+    int ret;
 
     if (argc == 2 && strcmp(argv[1], "--child-error") == 0)
-        return testChildError();
+        return testChildError(argc, argv);
 
-    g_test_init(&argc, &argv, NULL);
-    testSetUp();
+    virTestInit(&argc, &argv);
+    testTmpDir = virTestMakeDir("qemuxml2argvtest-XXXXXX");
 
     /* Tests that need QEMU never skip silently: no QEMU is a failure. */
     if (VIR_TEST_INTEGRATION &&
@@ -1239,5 +1048,8 @@ main(int argc, char **argv)
     if (VIR_TEST_INTEGRATION)
         g_test_add_func("/qemuxml2argv/qemu/chain-2-levels", testRealQemuChain);
 
-    return g_test_run();
+    ret = g_test_run();
+    virTestCleanupDir(testTmpDir);
+    g_free(testTmpDir);
+    return ret;
 }

@@ -20,6 +20,7 @@
 #include "security/security_manager.h"
 #include "security/security_dac.h"
 #include "util/virerror.h"
+#include "testutils.h"
 #include "securitytestutils.h"
 
 /*
@@ -48,7 +49,7 @@ testRecord(void)
     withACL = testMakeImage(dir, "acl", 0600, 0, 0);
     {
         const char *setfacl[] = { "setfacl", "-m", "u:1234:r,g:5678:rw", withACL, NULL };
-        testRun(setfacl);
+        virTestRun(setfacl, NULL);
     }
     acl = testGetACL(withACL);
     g_assert_nonnull(acl);
@@ -214,7 +215,7 @@ testKeepACL(void)
     img = testMakeImage(dir, "base", 0600, 0, 0);
     {
         const char *setfacl[] = { "setfacl", "-m", "u:1234:r", img, NULL };
-        testRun(setfacl);
+        virTestRun(setfacl, NULL);
     }
     /* The mask (r) is the mode's group bits. */
     testAssertOwner(img, 0, 0, 0640);
@@ -270,7 +271,7 @@ testLegacyOwner(void)
     entry = g_strdup_printf("u:%u:rw", (unsigned int) nobodyUid);
     {
         const char *setfacl[] = { "setfacl", "-m", entry, img, NULL };
-        testRun(setfacl);
+        virTestRun(setfacl, NULL);
     }
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0", 3);
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, HOLDER_A, strlen(HOLDER_A));
@@ -298,7 +299,7 @@ testSetManyACLEntries(const char *path,
         g_string_append_printf(entries, "%su:%u:r", i ? "," : "", 20000 + i);
     {
         const char *setfacl[] = { "setfacl", "-m", entries->str, path, NULL };
-        testRun(setfacl);
+        virTestRun(setfacl, NULL);
     }
 }
 
@@ -381,7 +382,7 @@ testTooLargeACL(void)
         g_assert_nonnull(strstr(virGetLastErrorMessage(), img));
         g_assert_nonnull(strstr(virGetLastErrorMessage(), "no room"));
         g_assert_nonnull(strstr(virGetLastErrorMessage(), "setfacl"));
-        testAssertError(VIR_ERR_OPERATION_UNSUPPORTED);
+        testAssertSecurityError(VIR_ERR_OPERATION_UNSUPPORTED);
         testAssertOwner(img, 0, 0, 0640);
         testAssertACL(img, acl);
         testAssertRemembered(img, NULL, NULL);
@@ -416,14 +417,14 @@ testHexACLRecord(void)
     img = testMakeImage(dir, "base", 0600, 0, 0);
     {
         const char *setfacl[] = { "setfacl", "-m", "u:1234:r", img, NULL };
-        testRun(setfacl);
+        virTestRun(setfacl, NULL);
     }
     acl = testGetACL(img);
     owner = g_strdup_printf("0:0:0640:%s", acl);
     /* Labelled by that build, then QEMU's user made the ACL its own. */
     {
         const char *strip[] = { "setfacl", "-b", img, NULL };
-        testRun(strip);
+        virTestRun(strip, NULL);
     }
     g_assert_cmpint(chown(img, nobodyUid, nogroupGid), ==, 0);
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, owner, strlen(owner));
@@ -457,7 +458,7 @@ testStrayACL(void)
     other = testMakeImage(dir, "other", 0600, 0, 0);
     {
         const char *setfacl[] = { "setfacl", "-m", "u:1234:rw", other, NULL };
-        testRun(setfacl);
+        virTestRun(setfacl, NULL);
     }
     acl = testGetACL(other);
     g_assert_nonnull(acl);

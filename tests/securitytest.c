@@ -62,27 +62,27 @@ testNew(void)
     g_assert_cmpuint(virSecurityManagerGetGroup(numeric), ==, 4321);
 
     g_assert_null(virSecurityManagerNew("selinux", NULL, NULL));
-    testAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
+    testAssertSecurityError(VIR_ERR_CONFIG_UNSUPPORTED);
     g_assert_null(virSecurityManagerNew("", NULL, NULL));
-    testAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
+    testAssertSecurityError(VIR_ERR_CONFIG_UNSUPPORTED);
     g_assert_null(virSecurityManagerNew("dac", "no-such-user-here", NULL));
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_null(virSecurityManagerNew("dac", "nobody", "no-such-group-here"));
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_null(virSecurityManagerNew("dac", "+12x", NULL));
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_null(virSecurityManagerNew("dac", "nobody", "+"));
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_null(virSecurityManagerNew("dac", "+4294967295", NULL));
     g_assert_nonnull(strstr(virGetLastErrorMessage(),
                             "user '+4294967295' is neither a name nor '+' followed "
                             "by a number from 0 to 4294967294"));
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_null(virSecurityManagerNew("dac", "nobody", "+4294967295"));
     g_assert_nonnull(strstr(virGetLastErrorMessage(),
                             "group '+4294967295' is neither a name nor '+' followed "
                             "by a number from 0 to 4294967294"));
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
 }
 
 
@@ -121,9 +121,9 @@ testNone(void)
 
     /* A bad holder is a bug in the caller, whichever driver runs. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, "a,b"), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, NULL), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
 
     /* The QEMU child keeps our identity. */
     g_assert_cmpint(virSecurityManagerDropPrivilegesInChild(mgr), ==, 0);
@@ -152,20 +152,20 @@ testHolderID(void)
     g_assert_cmpint(virSecurityDACCheckHolder(abc), ==, 0);
 
     g_assert_null(virSecurityManagerHolderID("abc", NULL));
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
 
     g_assert_cmpint(virSecurityDACCheckHolder(big), ==, 0);
     g_assert_cmpint(virSecurityDACCheckHolder("x"), ==, 0);
     g_assert_cmpint(virSecurityDACCheckHolder(tooBig), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virSecurityDACCheckHolder(""), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virSecurityDACCheckHolder(NULL), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virSecurityDACCheckHolder(","), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virSecurityDACCheckHolder("a,b"), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
 }
 
 /* Bad holder ids are refused before anything changes. */
@@ -191,12 +191,12 @@ testBadHolder(void)
     for (i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_test_message("holder '%s'", bad[i] ? bad[i] : "(null)");
         g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, bad[i]), ==, -1);
-        testAssertError(VIR_ERR_INVALID_ARG);
+        testAssertSecurityError(VIR_ERR_INVALID_ARG);
         g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, paths, 1, bad[i]), ==, -1);
-        testAssertError(VIR_ERR_INVALID_ARG);
+        testAssertSecurityError(VIR_ERR_INVALID_ARG);
         g_assert_cmpint(virSecurityDACSetImageLabel(img, nobodyUid, nogroupGid,
                                                     bad[i]), ==, -1);
-        testAssertError(VIR_ERR_INVALID_ARG);
+        testAssertSecurityError(VIR_ERR_INVALID_ARG);
         testAssertOwner(img, 0, 0, 0600);
         testAssertRemembered(img, NULL, NULL);
     }
@@ -208,11 +208,11 @@ testBadHolder(void)
 
     for (i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, bad[i]), ==, -1);
-        testAssertError(VIR_ERR_INVALID_ARG);
+        testAssertSecurityError(VIR_ERR_INVALID_ARG);
         g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, paths, 1, bad[i]), ==, -1);
-        testAssertError(VIR_ERR_INVALID_ARG);
+        testAssertSecurityError(VIR_ERR_INVALID_ARG);
         g_assert_cmpint(virSecurityDACRestoreImageLabel(img, bad[i]), ==, -1);
-        testAssertError(VIR_ERR_INVALID_ARG);
+        testAssertSecurityError(VIR_ERR_INVALID_ARG);
         testAssertOwner(img, nobodyUid, nogroupGid, 0600);
         testAssertRemembered(img, "0:0:0600", big);
     }
@@ -577,7 +577,7 @@ testHalfDone(void)
     {
         g_autofree char *entry = g_strdup_printf("u:%u:rw", (unsigned int) nobodyUid);
         const char *setfacl[] = { "setfacl", "-m", entry, img, NULL };
-        testRun(setfacl);
+        virTestRun(setfacl, NULL);
     }
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, "0:0:0600", 8);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, 0);
@@ -659,10 +659,10 @@ testCorrupt(void)
         g_test_message("owner attribute '%s'", bad[i]);
         testSetAttr(img, VIR_SECURITY_DAC_XATTR_OWNER, bad[i], strlen(bad[i]));
         g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
-        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertSecurityError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, 0, 0, 0600);
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, -1);
-        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertSecurityError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, 0, 0, 0600);
     }
 
@@ -671,7 +671,7 @@ testCorrupt(void)
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_ACL, "\2\0\0", 3);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, -1);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), VIR_SECURITY_DAC_XATTR_ACL));
-    testAssertError(VIR_ERR_OPERATION_FAILED);
+    testAssertSecurityError(VIR_ERR_OPERATION_FAILED);
     g_assert_cmpint(removexattr(img, VIR_SECURITY_DAC_XATTR_ACL), ==, 0);
 
     /* The image is labelled, its holder list broken: nothing changes. */
@@ -682,11 +682,11 @@ testCorrupt(void)
         testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS,
                     badHolders[i], strlen(badHolders[i]));
         g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
-        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertSecurityError(VIR_ERR_OPERATION_FAILED);
         g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, HOLDER_A), ==, -1);
-        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertSecurityError(VIR_ERR_OPERATION_FAILED);
         g_assert_cmpint(virSecurityDACGetRemembered(img, NULL, NULL, NULL), ==, -1);
-        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertSecurityError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(img, nobodyUid, nogroupGid, 0600);
         testAssertRemembered(img, "0:0:0600", badHolders[i]);
     }
@@ -694,7 +694,7 @@ testCorrupt(void)
     /* A NUL inside the list. */
     testSetAttr(img, VIR_SECURITY_DAC_XATTR_HOLDERS, "a\0b", 3);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, img, "a"), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_FAILED);
+    testAssertSecurityError(VIR_ERR_OPERATION_FAILED);
     testAssertOwner(img, nobodyUid, nogroupGid, 0600);
 
     /* Repaired by hand, it restores. */
@@ -723,13 +723,13 @@ testForeign(void)
 
     g_assert_cmpint(virSecurityManagerSetImageLabel(other, img, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_B), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_INVALID);
+    testAssertSecurityError(VIR_ERR_OPERATION_INVALID);
     testAssertOwner(img, 1234, 1234, 0640);
     testAssertRemembered(img, "0:0:0640", HOLDER_A);
 
     /* Also for a holder that is listed: the image was taken from it. */
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_INVALID);
+    testAssertSecurityError(VIR_ERR_OPERATION_INVALID);
     testAssertOwner(img, 1234, 1234, 0640);
     testAssertRemembered(img, "0:0:0640", HOLDER_A);
 
@@ -774,7 +774,7 @@ testSymlink(void)
     /* A dangling link: a missing image. */
     g_assert_cmpint(unlink(img), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, link, HOLDER_A), ==, -1);
-    testAssertError(VIR_ERR_SYSTEM_ERROR);
+    testAssertSecurityError(VIR_ERR_SYSTEM_ERROR);
     g_assert_cmpint(virSecurityManagerRestoreImageLabel(mgr, link, HOLDER_A), ==, 0);
 }
 
@@ -820,7 +820,7 @@ testLabelFD(void)
     /* Only regular files and block devices. */
     g_assert_cmpint((fd = open(dir, O_RDONLY | O_CLOEXEC)), >=, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabelFD(mgr, fd, dir, HOLDER_A), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_INVALID);
+    testAssertSecurityError(VIR_ERR_OPERATION_INVALID);
     close(fd);
 }
 
@@ -889,7 +889,7 @@ testLabelsRollback(void)
         g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, b, HOLDER_B), ==, 0);
 
         g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 5, HOLDER_A), ==, -1);
-        testAssertError(VIR_ERR_SYSTEM_ERROR);
+        testAssertSecurityError(VIR_ERR_SYSTEM_ERROR);
         testAssertOwner(a, 0, 0, 0600);
         testAssertRemembered(a, NULL, NULL);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
@@ -908,7 +908,7 @@ testLabelsRollback(void)
          */
         testSetAttr(a, VIR_SECURITY_DAC_XATTR_HOLDERS, "x,", 2);
         g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, chain, 5, HOLDER_A), ==, -1);
-        testAssertError(VIR_ERR_OPERATION_FAILED);
+        testAssertSecurityError(VIR_ERR_OPERATION_FAILED);
         testAssertOwner(a, nobodyUid, nogroupGid, 0600);
         testAssertOwner(b, nobodyUid, nogroupGid, 0640);
         testAssertRemembered(b, "1234:1234:0640", HOLDER_B);
@@ -931,7 +931,7 @@ testLabelsRollback(void)
     g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, NULL, 0, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerRestoreImageLabels(mgr, NULL, 0, HOLDER_A), ==, 0);
     g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, NULL, 1, HOLDER_A), ==, -1);
-    testAssertError(VIR_ERR_INVALID_ARG);
+    testAssertSecurityError(VIR_ERR_INVALID_ARG);
 }
 
 
@@ -973,7 +973,7 @@ testNoAttrs(void)
     g_assert_cmpint(errno, ==, ENOTSUP);
 
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, img, HOLDER_A), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_UNSUPPORTED);
+    testAssertSecurityError(VIR_ERR_OPERATION_UNSUPPORTED);
     testAssertOwner(img, 0, 0, 0600);
 
     g_assert_cmpint(virSecurityManagerSetImageLabel(mgr, mine, HOLDER_A), ==, 0);
@@ -987,7 +987,7 @@ testNoAttrs(void)
     chain[0] = mine;
     chain[1] = img;
     g_assert_cmpint(virSecurityManagerSetImageLabels(mgr, chain, 2, HOLDER_A), ==, -1);
-    testAssertError(VIR_ERR_OPERATION_UNSUPPORTED);
+    testAssertSecurityError(VIR_ERR_OPERATION_UNSUPPORTED);
     testAssertOwner(mine, nobodyUid, nogroupGid, 0600);
     testAssertOwner(img, 0, 0, 0600);
 
@@ -1189,7 +1189,7 @@ testPrivateOwner(void)
 
     g_assert_cmpint(rmdir(sub), ==, 0);
     g_assert_cmpint(virSecurityManagerSetPrivateOwner(mgr, sub), ==, -1);
-    testAssertError(VIR_ERR_SYSTEM_ERROR);
+    testAssertSecurityError(VIR_ERR_SYSTEM_ERROR);
 }
 
 /*

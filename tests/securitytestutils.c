@@ -8,11 +8,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +24,17 @@
 
 #include "security/security_dac.h"
 #include "util/virerror.h"
+#include "testutils.h"
+#include "testutilsvirt.h"
 #include "securitytestutils.h"
 
-/* The 0755 directory every test makes its files in. */
+/* The 0755 directory every test makes its files in (virTestMakeDir: the
+ * reaper removes it, and detaches what is mounted in it, if the test
+ * dies). */
 static char *testRoot;
 
-/* A file system mounted by the running test: unmounted even on abort. */
+/* A file system mounted by the running test. */
 static char testMount[PATH_MAX];
-
-static pid_t testPid;
 
 uid_t nobodyUid;
 gid_t nogroupGid;
@@ -49,42 +49,12 @@ testUnmountNow(void)
     }
 }
 
-static int
-testRemoveOne(const char *path,
-              const struct stat *sb,
-              int flag,
-              struct FTW *ftw)
-{
-    if (remove(path) < 0)
-        fprintf(stderr, "cannot remove '%s': %s\n", path, strerror(errno));
-    return 0;
-}
-
-/*
- * Unmount what the running test mounted and remove the temp dir: at the
- * end, at exit, on abort (a failed assertion, or GLib bailing out of a
- * failed test) and when killed by a catchable signal, so that no run
- * leaves anything behind.
- */
 void
 testCleanup(void)
 {
-    static bool done;
-
-    /* Not from a forked child: the tree is the parent's. */
-    if (done || !testRoot || getpid() != testPid)
-        return;
-    done = true;
     testUnmountNow();
-    nftw(testRoot, testRemoveOne, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
-static void
-testAbortHandler(int sig)
-{
-    testCleanup();
-    signal(sig, SIG_DFL);
-    raise(sig);
+    virTestCleanupDir(testRoot);
+    g_clear_pointer(&testRoot, g_free);
 }
 
 /*
@@ -206,14 +176,9 @@ testSetAttr(const char *path,
 }
 
 void
-testAssertError(int code)
+testAssertSecurityError(int code)
 {
-    virErrorPtr err = virGetLastError();
-
-    g_assert_nonnull(err);
-    g_assert_cmpint(err->domain, ==, VIR_FROM_SECURITY);
-    g_assert_cmpstr(virErrorCodeName(err->code), ==, virErrorCodeName(code));
-    g_assert_nonnull(err->message);
+    virTestAssertErrorFull(VIR_FROM_SECURITY, code, NULL);
     virResetLastError();
 }
 
@@ -303,24 +268,6 @@ testChildExec(virSecurityManager *mgr,
     return WEXITSTATUS(status);
 }
 
-/* Run @argv as ourselves (root); fail the test unless it exits 0. */
-void
-testRun(const char *const *argv)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *errout = NULL;
-    int status;
-
-    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                 &out, &errout, &status, &err);
-    g_assert_no_error(err);
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        g_autofree char *cmd = g_strjoinv(" ", (char **) argv);
-        g_error("command '%s' failed: %s%s", cmd, out, errout);
-    }
-}
-
 /* The access ACL of @path in hex, as the kernel stores it, or NULL if none. */
 char *
 testGetACL(const char *path)
@@ -366,7 +313,8 @@ testNewDAC(void)
     return mgr;
 }
 
-/* Mount @fstype on @dir for the running test; unmounted even on abort. */
+/* Mount @fstype on @dir for the running test (the reaper detaches it if
+ * the test dies). */
 void
 testMountOrFail(const char *dir,
                 const char *fstype,
@@ -385,12 +333,11 @@ testSecurityInit(int *argc,
                  char ***argv,
                  const char *name)
 {
-    g_autoptr(GError) err = NULL;
     g_autofree char *tmpl = g_strdup_printf("%s-XXXXXX", name);
     struct passwd *pw;
     struct group *gr;
 
-    g_test_init(argc, argv, NULL);
+    virTestInit(argc, argv);
 
     if (!(pw = getpwnam("nobody")) || !(gr = getgrnam("nogroup"))) {
         g_printerr("%s needs the user 'nobody' and the group 'nogroup'\n", name);
@@ -399,18 +346,6 @@ testSecurityInit(int *argc,
     nobodyUid = pw->pw_uid;
     nogroupGid = gr->gr_gid;
 
-    /* g_dir_make_tmp makes 0700 dirs, which QEMU's user could not enter. */
-    testPid = getpid();
-    testRoot = g_dir_make_tmp(tmpl, &err);
-    g_assert_no_error(err);
-    g_assert_cmpint(chmod(testRoot, 0755), ==, 0);
-
-    /* Also when killed: by timeout(1), Ctrl-C, or a reader that went away. */
-    signal(SIGABRT, testAbortHandler);
-    signal(SIGTERM, testAbortHandler);
-    signal(SIGINT, testAbortHandler);
-    signal(SIGHUP, testAbortHandler);
-    signal(SIGPIPE, testAbortHandler);
-    atexit(testCleanup);
+    testRoot = virTestMakeDir(tmpl);
     return 0;
 }

@@ -35,12 +35,12 @@ enum {
     CHILD_WRONG_GROUPS = 6,
 };
 
-/* g_test_init, the users, and a 0755 temp root named after @name that is
- * removed at exit, on abort and on catchable signals. -1 if the users are
+/* virTestInit, the users, and a 0755 temp root named after @name (made by
+ * virTestMakeDir: removed however the test ends). -1 if the users are
  * missing (printed). */
 int testSecurityInit(int *argc, char ***argv, const char *name);
 
-/* Unmount and remove the temp root now (also done at exit). */
+/* Unmount and remove the temp root, at the end of the run. */
 void testCleanup(void);
 
 /* Fail the test unless we are root (or VIR_TEST_ALLOW_NONROOT=1: skip). */
@@ -71,7 +71,7 @@ char *testGetAttrHex(const char *path, const char *name);
 void testAssertACL(const char *path, const char *acl);
 
 /* The last error is @code from the security domain; then reset it. */
-void testAssertError(int code);
+void testAssertSecurityError(int code);
 
 /* As @mgr's user, dropped the way the QEMU child is: open @path (a
  * CHILD_* code), check it can be neither read nor written, or run a
@@ -80,9 +80,6 @@ int testChildOpenFlags(virSecurityManager *mgr, const char *path, int flags);
 int testChildOpen(virSecurityManager *mgr, const char *path);
 void testAssertLockedOut(virSecurityManager *mgr, const char *path);
 int testChildExec(virSecurityManager *mgr, const char *const *argv);
-
-/* Run a command as ourselves; fail the test unless it exits 0. */
-void testRun(const char *const *argv);
 
 /* A "dac" manager for nobody:nogroup, active (we are root). */
 virSecurityManager *testNewDAC(void);

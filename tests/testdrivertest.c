@@ -14,6 +14,8 @@
 #include "libvirt/libvirt.h"
 #include "libvirt/libvirt-qemu.h"
 #include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 #define URI "test:///default"
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
@@ -122,17 +124,6 @@ domainXML(const char *name, const char *uuid, unsigned int memKiB)
                            "</domain>\n", name, uuid, memKiB);
 }
 
-static void
-assertState(virDomainPtr dom, int state, int reason)
-{
-    int s = -1;
-    int r = -1;
-
-    g_assert_cmpint(virDomainGetState(dom, &s, &r, 0), ==, 0);
-    g_assert_cmpint(s, ==, state);
-    g_assert_cmpint(r, ==, reason);
-}
-
 static int
 compareNames(gconstpointer a, gconstpointer b)
 {
@@ -207,7 +198,7 @@ testDefaultDomain(void)
     g_assert_cmpstr(uuid, ==, TEST_UUID);
     g_assert_cmpint(virDomainIsActive(dom), ==, 1);
     g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(virDomainGetInfo(dom, &info), ==, 0);
     g_assert_cmpint(info.state, ==, VIR_DOMAIN_RUNNING);
     g_assert_cmpuint(info.maxMem, ==, 8388608);
@@ -247,13 +238,12 @@ testLifecycle(void)
     g_assert_nonnull(conn);
     cb = registerLifecycle(conn, log);
 
-    dom = virDomainDefineXML(conn, xml);
-    g_assert_nonnull(dom);
+    dom = virTestDefineDomain(conn, xml);
     eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_ADDED);
     g_assert_cmpint(virDomainIsActive(dom), ==, 0);
     g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
     g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int) -1);
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
     g_assert_cmpint(virDomainDestroy(dom), ==, -1);
     virTestAssertError(VIR_ERR_OPERATION_INVALID);
 
@@ -262,7 +252,7 @@ testLifecycle(void)
     /* The default domain took id 1. */
     g_assert_cmpuint(virDomainGetID(dom), ==, 2);
     g_assert_cmpint(virDomainIsActive(dom), ==, 1);
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(virDomainCreate(dom), ==, -1);
     virTestAssertError(VIR_ERR_OPERATION_INVALID);
 
@@ -278,7 +268,7 @@ testLifecycle(void)
 
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
-    assertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
     g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int) -1);
     g_clear_pointer(&live, g_free);
     live = domXML(dom, 0);
@@ -287,7 +277,7 @@ testLifecycle(void)
     g_assert_cmpint(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED), ==, 0);
     eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
     eventLogExpect(log, &next, "t2", VIR_DOMAIN_EVENT_SUSPENDED, 0);
-    assertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    virTestAssertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
     g_assert_cmpuint(virDomainGetID(dom), ==, 3);
 
     /* Undefined while running: transient, and gone once stopped. */
@@ -333,11 +323,10 @@ testTransient(void)
 
     g_assert_nonnull(conn);
     registerLifecycle(conn, log);
-    dom = virDomainCreateXML(conn, xml, 0);
-    g_assert_nonnull(dom);
+    dom = virTestCreateDomain(conn, xml);
     eventLogExpect(log, &next, "tr", VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
     g_assert_cmpint(virDomainIsPersistent(dom), ==, 0);
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
 
     g_assert_null(virDomainCreateXML(conn, xml, 0));
     virTestAssertError(VIR_ERR_OPERATION_FAILED);
@@ -421,8 +410,7 @@ testShared(void)
     g_assert_nonnull(b);
     /* A read-only connection watches what another one does. */
     registerLifecycle(b, log);
-    dom = virDomainDefineXML(a, xml);
-    g_assert_nonnull(dom);
+    dom = virTestDefineDomain(a, xml);
     eventLogExpect(log, &next, "shared", VIR_DOMAIN_EVENT_DEFINED,
                    VIR_DOMAIN_EVENT_DEFINED_ADDED);
     virDomainFree(dom);
@@ -479,7 +467,7 @@ testUnsupported(void)
     virTestAssertError(VIR_ERR_NO_SUPPORT);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), "virDomainQemuMonitorCommand"));
     /* Nothing changed. */
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     virDomainFree(dom);
     g_assert_cmpint(virConnectClose(conn), ==, 0);
 

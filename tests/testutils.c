@@ -1,5 +1,6 @@
 /*
- * testutils.c: helpers shared by the tests (see testutils.h).
+ * testutils.c: the core of the helpers the tests share, GLib and libc only
+ * (see testutils.h).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -15,11 +16,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "libvirt/libvirt.h"
 #include "testutils.h"
 
 static int reaperFd = -1;
@@ -32,37 +34,99 @@ virTestKillWait(pid_t pid)
         g_usleep(10 * 1000);
 }
 
-/* Kill every QEMU that belongs to @root: those with a pid file in an embed
- * root under it, and any QEMU whose command line names a path under it
- * (its images live there). */
+char **
+virTestProcessStrings(pid_t pid, const char *what)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/%s", (int) pid, what);
+    g_autofree char *data = NULL;
+    g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func(g_free);
+    gsize len;
+
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return NULL;
+    for (gsize i = 0; i < len; i += strlen(data + i) + 1)
+        g_ptr_array_add(strings, g_strdup(data + i));
+    g_ptr_array_add(strings, NULL);
+    return (char **) g_ptr_array_free(g_steal_pointer(&strings), FALSE);
+}
+
+/* Does one of @strings hold @needle? */
+static bool
+virTestStringsHave(char **strings, const char *needle)
+{
+    for (size_t i = 0; strings && strings[i]; i++) {
+        if (strstr(strings[i], needle))
+            return true;
+    }
+    return false;
+}
+
+bool
+virTestProcessIsQemu(pid_t pid)
+{
+    g_auto(GStrv) cmdline = virTestProcessStrings(pid, "cmdline");
+
+    return virTestStringsHave(cmdline, "qemu-system");
+}
+
+bool
+virTestQemuIsUnder(pid_t pid, const char *dir)
+{
+    g_autofree char *cwdLink = g_strdup_printf("/proc/%d/cwd", (int) pid);
+    g_autofree char *prefix = g_strdup_printf("%s/", dir);
+    g_auto(GStrv) cmdline = virTestProcessStrings(pid, "cmdline");
+    g_autofree char *cwd = NULL;
+
+    if (!virTestStringsHave(cmdline, "qemu-system"))
+        return false;
+    if (virTestStringsHave(cmdline, prefix))
+        return true;
+    return (cwd = g_file_read_link(cwdLink, NULL)) &&
+        (strcmp(cwd, dir) == 0 || g_str_has_prefix(cwd, prefix));
+}
+
+/* Call @fn on the pid of every QEMU of @dir. */
 static void
-virTestKillRoot(const char *root)
+virTestQemuForeach(const char *dir, void (*fn)(pid_t pid, void *opaque),
+                   void *opaque)
 {
     g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
-    g_autofree char *prefix = g_strdup_printf("%s/", root);
     const char *ent;
 
     while (proc && (ent = g_dir_read_name(proc))) {
-        g_autofree char *path = NULL;
-        g_autofree char *cmdline = NULL;
-        gsize len;
-        bool qemu = false, ours = false;
         pid_t pid = atoi(ent);
 
-        if (pid <= 1 || pid == getpid())
-            continue;
-        path = g_strdup_printf("/proc/%s/cmdline", ent);
-        if (!g_file_get_contents(path, &cmdline, &len, NULL))
-            continue;
-        for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1) {
-            if (strstr(cmdline + i, "qemu-system"))
-                qemu = true;
-            if (strstr(cmdline + i, prefix))
-                ours = true;
-        }
-        if (qemu && ours)
-            virTestKillWait(pid);
+        if (pid > 1 && pid != getpid() && virTestQemuIsUnder(pid, dir))
+            fn(pid, opaque);
     }
+}
+
+static void
+virTestQemuKillOne(pid_t pid, void *opaque G_GNUC_UNUSED)
+{
+    virTestKillWait(pid);
+}
+
+static void
+virTestQemuCountOne(pid_t pid G_GNUC_UNUSED, void *opaque)
+{
+    (*(size_t *) opaque)++;
+}
+
+size_t
+virTestQemuCount(const char *dir)
+{
+    size_t n = 0;
+
+    virTestQemuForeach(dir, virTestQemuCountOne, &n);
+    return n;
+}
+
+/* Kill every QEMU that belongs to @root. */
+static void
+virTestKillRoot(const char *root)
+{
+    virTestQemuForeach(root, virTestQemuKillOne, NULL);
 }
 
 /* Detach whatever a test mounted under @root (a small tmpfs, say). */
@@ -83,10 +147,10 @@ virTestUnmountUnder(const char *root)
     }
 }
 
-static void
+void
 virTestRemoveTree(const char *root)
 {
-    const char *argv[] = { "rm", "-rf", root, NULL };
+    const char *argv[] = { "rm", "-rf", "--", root, NULL };
 
     virTestUnmountUnder(root);
     g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
@@ -192,6 +256,44 @@ virTestCleanupDir(const char *root)
     virTestKillRoot(root);
     virTestRemoveTree(root);
     virTestReaperSend(msg);
+}
+
+char *
+virTestSrcPath(const char *first, ...)
+{
+    const char *srcdir = g_getenv("abs_top_srcdir");
+    g_autoptr(GPtrArray) parts = g_ptr_array_new();
+    const char *part;
+    va_list ap;
+
+    g_ptr_array_add(parts, (char *) (srcdir && *srcdir ? srcdir : ABS_TOP_SRCDIR));
+    va_start(ap, first);
+    for (part = first; part; part = va_arg(ap, const char *))
+        g_ptr_array_add(parts, (char *) part);
+    va_end(ap);
+    g_ptr_array_add(parts, NULL);
+    return g_build_filenamev((char **) parts->pdata);
+}
+
+void
+virTestCompareToFile(const char *actual, const char *path)
+{
+    g_autofree char *expected = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (g_strcmp0(g_getenv("VIR_TEST_REGENERATE_OUTPUT"), "1") == 0) {
+        if (!g_file_set_contents(path, actual, -1, &err))
+            g_error("cannot write '%s': %s", path, err->message);
+        g_test_message("regenerated %s", path);
+        return;
+    }
+    if (!g_file_get_contents(path, &expected, NULL, &err)) {
+        g_test_message("cannot read '%s' (%s); run with VIR_TEST_REGENERATE_OUTPUT=1 to create it",
+                       path, err->message);
+        g_test_fail();
+        return;
+    }
+    g_assert_cmpstr(actual, ==, expected);
 }
 
 void
@@ -304,25 +406,6 @@ virTestUserCanRead(const char *path, uid_t uid, gid_t gid)
     return WEXITSTATUS(status) == 0;
 }
 
-static gpointer
-virTestEventLoop(gpointer opaque G_GNUC_UNUSED)
-{
-    for (;;)
-        virEventRunDefaultImpl();
-    return NULL;
-}
-
-void
-virTestEventLoopStart(void)
-{
-    static GThread *thread;
-
-    if (thread)
-        return;
-    g_assert_cmpint(virEventRegisterDefaultImpl(), ==, 0);
-    thread = g_thread_new("test-event-loop", virTestEventLoop, NULL);
-}
-
 bool
 virTestProcessAlive(pid_t pid)
 {
@@ -385,13 +468,50 @@ virTestAssertOwner(const char *path, uid_t uid, gid_t gid)
     g_assert_cmpuint(g, ==, gid);
 }
 
-void
-virTestAssertError(int code)
+pid_t
+virTestQemuSpawn(const char *const *argv, const char *dir,
+                 const char *sockPath, const char *logPath, int monitorFd)
 {
-    virErrorPtr err = virGetLastError();
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    pid_t parent = getpid();
+    int lsock;
+    int logfd;
+    int nullfd;
+    pid_t pid;
 
-    g_assert_nonnull(err);
-    if (err->code != code)
-        g_error("expected error code %d, got %d: %s", code, err->code,
-                err->message);
+    g_assert_cmpuint(strlen(sockPath), <, sizeof(addr.sun_path));
+    memcpy(addr.sun_path, sockPath, strlen(sockPath) + 1);
+    lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(lsock, >=, 0);
+    g_assert_cmpint(bind(lsock, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(lsock, 1), ==, 0);
+    logfd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    g_assert_cmpint(logfd, >=, 0);
+    nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    g_assert_cmpint(nullfd, >=, 0);
+
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        /* Only async-signal-safe calls until exec. The socket goes
+         * through a high fd first: it may itself be @monitorFd. */
+        int high = fcntl(lsock, F_DUPFD_CLOEXEC, 64);
+
+        /* Die with the test, whatever kills it (the reaper would find
+         * it too, by its directory, but only once the test is gone). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+            _exit(126);
+        if (high < 0 || chdir(dir) < 0 ||
+            dup2(nullfd, STDIN_FILENO) < 0 ||
+            dup2(logfd, STDOUT_FILENO) < 0 ||
+            dup2(logfd, STDERR_FILENO) < 0 ||
+            dup2(high, monitorFd) < 0)
+            _exit(126);
+        execv(argv[0], (char **) argv);
+        _exit(127);
+    }
+    close(lsock);
+    close(logfd);
+    close(nullfd);
+    return pid;
 }

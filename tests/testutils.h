@@ -1,6 +1,9 @@
 /*
- * testutils.h: helpers shared by the tests: temporary roots whose QEMUs are
- * always killed, images, domain XML, file owners and access checks.
+ * testutils.h: the core of the helpers every test shares: temporary roots
+ * that are removed, and whose QEMUs are killed, however the test ends;
+ * commands, images, processes and file owners. Needs GLib and libc only
+ * (the error and event helpers are in testutilsvirt.h, the connection
+ * and domain helpers in testutilsapi.h).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -11,20 +14,41 @@
 #include <glib.h>
 
 /*
- * Start the reaper: a process that outlives an aborted test and kills every
- * QEMU whose pid file lies under a registered root, then removes the
- * roots. Call first thing in main().
+ * g_test_init() and the reaper: a process of its own session that
+ * outlives the test, and once the test is gone, however it ended (a
+ * g_assert's abort, g_error's SIGTRAP, a crash, a kill), kills every QEMU
+ * of the roots made with virTestMakeDir() that the test did not clean up
+ * itself, detaches what is mounted under them and removes them. Also sets
+ * umask 022. Call first thing in main().
  */
 void virTestInit(int *argc, char ***argv);
 
 /* A new temporary directory (mode 0755, so the QEMU user can reach images
- * inside), registered with the reaper. */
+ * inside) named after @tmpl ("name-XXXXXX"; NULL for a default), in
+ * $TMPDIR, registered with the reaper. */
 char *virTestMakeDir(const char *tmpl);
 
-/* Kill the QEMUs of @root now (from its pid files) and remove @root. */
+/* Kill the QEMUs of @root, detach its mounts and remove it, now; the
+ * reaper then forgets it. */
 void virTestCleanupDir(const char *root);
 
-/* Run a command; fails the test if it does not exit 0. */
+/* Detach what is mounted under @path, then remove it and all below it
+ * (a directory or a file; no error if it is missing). */
+void virTestRemoveTree(const char *path);
+
+/* @first and the names after it, up to a NULL, under the source tree
+ * ($abs_top_srcdir as make check sets it, else the configured one). */
+char *virTestSrcPath(const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+/*
+ * Fail the test unless @actual is the content of the golden file @path;
+ * with VIR_TEST_REGENERATE_OUTPUT=1 in the environment, write @actual
+ * there instead (review the diff).
+ */
+void virTestCompareToFile(const char *actual, const char *path);
+
+/* Run a command (found in $PATH unless absolute); fails the test with its
+ * output unless it exits 0. Its standard output in *@out if not NULL. */
 void virTestRun(const char *const *argv, char **out);
 
 /* qemu-img create -f FMT [-b BACKING -F BACKINGFMT] PATH [SIZE] */
@@ -41,17 +65,44 @@ char *virTestDomainXML(const char *name, const char *const *disks);
 /* Owner of a file. */
 void virTestGetOwner(const char *path, uid_t *uid, gid_t *gid);
 
+/* Fail the test unless @path belongs to @uid:@gid. */
+void virTestAssertOwner(const char *path, uid_t uid, gid_t gid);
+
 /* Can @uid:@gid (no supplementary groups) open @path for reading? */
 bool virTestUserCanRead(const char *path, uid_t uid, gid_t gid);
-
-/* Run the default event loop in a thread of its own (for event tests). */
-void virTestEventLoopStart(void);
 
 /* Is @pid alive (not a zombie)? */
 bool virTestProcessAlive(pid_t pid);
 
 /* Read the QEMU pid of domain @name under @root (0 if none). */
 pid_t virTestDomainPid(const char *root, const char *name);
+
+/* The NUL-separated strings of /proc/@pid/@what ("cmdline", "environ"),
+ * or NULL if the process is gone. */
+char **virTestProcessStrings(pid_t pid, const char *what);
+
+/* Is @pid a QEMU (a qemu-system process, or one named like it)? */
+bool virTestProcessIsQemu(pid_t pid);
+
+/*
+ * Is @pid a QEMU of @dir: a qemu-system process that names a path under
+ * @dir on its command line (its images, its pid file) or runs in it?
+ * What the reaper kills, and what a test counts to see none is left.
+ */
+bool virTestQemuIsUnder(pid_t pid, const char *dir);
+
+/* How many QEMUs of @dir are running (see virTestQemuIsUnder). */
+size_t virTestQemuCount(const char *dir);
+
+/*
+ * Start @argv (a QEMU) in @dir, its standard output and error going to
+ * @logPath, with a socket listening at @sockPath handed to it as fd
+ * @monitorFd for its monitor. It runs in @dir (so the reaper knows it)
+ * and dies with the test. Returns its pid; the caller waits for it.
+ */
+pid_t virTestQemuSpawn(const char *const *argv, const char *dir,
+                       const char *sockPath, const char *logPath,
+                       int monitorFd);
 
 /* Poll @cond (a function) every 10 ms up to @timeoutMs: for waiting on
  * asynchronous outcomes without sleeping a fixed time. */
@@ -61,12 +112,6 @@ bool virTestWaitFor(bool (*cond)(void *opaque), void *opaque, int timeoutMs);
  * status: another embedding process (a fork of a threaded process must not
  * call into the library). */
 int virTestRunSelf(const char *what, const char *uri, const char *name);
-
-/* Fail the test unless @path belongs to @uid:@gid. */
-void virTestAssertOwner(const char *path, uid_t uid, gid_t gid);
-
-/* Fail the test unless the last call failed with error @code. */
-void virTestAssertError(int code);
 
 /*
  * Whether the cases that need a real QEMU or root run in this build: false
@@ -78,4 +123,3 @@ void virTestAssertError(int code);
 #else
 # define VIR_TEST_INTEGRATION false
 #endif
-

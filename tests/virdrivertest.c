@@ -30,6 +30,7 @@
 #include "util/virerror.h"
 #include "util/virlog.h"
 #include "testutils.h"
+#include "testutilsvirt.h"
 
 #define VIR_FROM_THIS VIR_FROM_NONE
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "libvirt/libvirt.h"
+#include "testutils.h"
 
 static void
 testLastError(void)
@@ -129,13 +130,11 @@ testConnError(void)
     testConnErrorOn("test:///default");
 #ifdef WITH_QEMU
     {
-        g_autofree char *dir = g_dir_make_tmp("vbperr-XXXXXX", NULL);
+        g_autofree char *dir = virTestMakeDir("vbperr-XXXXXX");
         g_autofree char *uri = g_strdup_printf("qemu:///embed?root=%s", dir);
-        const char *argv[] = { "rm", "-rf", dir, NULL };
 
         testConnErrorOn(uri);
-        g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                     NULL, NULL, NULL, NULL);
+        virTestCleanupDir(dir);
     }
 #endif
 }
@@ -143,7 +142,7 @@ testConnError(void)
 int
 main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
+    virTestInit(&argc, &argv);
     g_test_add_func("/error/last", testLastError);
     g_test_add_func("/error/per-thread", testPerThread);
     g_test_add_func("/error/handler", testHandler);

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 
 #include "libvirt/libvirt.h"
+#include "testutils.h"
+#include "testutilsvirt.h"
 
 typedef struct {
     const char *value;      /* LIBVIRT_DEBUG */
@@ -43,23 +45,26 @@ static const char *const testInvalid[] = {
 static char *
 testLogPath(char **dir)
 {
-    *dir = g_dir_make_tmp("virlogtest-XXXXXX", NULL);
-    g_assert_nonnull(*dir);
+    *dir = virTestMakeDir("virlogtest-XXXXXX");
     return g_build_filename(*dir, "log", NULL);
+}
+
+/* Nothing but the log was written in @dir: it is empty once the log is
+ * gone. */
+static void
+testLogDirDone(const char *dir)
+{
+    g_assert_cmpint(rmdir(dir), ==, 0);
+    virTestCleanupDir(dir);
 }
 
 static void
 testAssertBadLevel(const char *value)
 {
     g_autofree char *quoted = g_strdup_printf("'%s'", value);
-    virErrorPtr err = virGetLastError();
 
-    g_assert_nonnull(err);
-    g_test_message("error: %s", err->message);
-    g_assert_cmpint(err->code, ==, VIR_ERR_INVALID_ARG);
-    g_assert_nonnull(strstr(err->message, "LIBVIRT_DEBUG"));
-    g_assert_nonnull(strstr(err->message, quoted));
-    g_assert_nonnull(strstr(err->message, "'debug'"));
+    virTestAssertErrorFull(-1, VIR_ERR_INVALID_ARG, "LIBVIRT_DEBUG", quoted,
+                           "'debug'", NULL);
 }
 
 static gpointer
@@ -111,7 +116,7 @@ testInvalidRun(gconstpointer data)
 
     /* ...and nothing was logged, not even the errors. */
     g_assert_false(g_file_test(log, G_FILE_TEST_EXISTS));
-    g_assert_cmpint(rmdir(dir), ==, 0);
+    testLogDirDone(dir);
 }
 
 static void
@@ -149,7 +154,7 @@ testLevelRun(gconstpointer data)
                         t->error);
         g_assert_cmpint(unlink(log), ==, 0);
     }
-    g_assert_cmpint(rmdir(dir), ==, 0);
+    testLogDirDone(dir);
 }
 
 int
@@ -157,7 +162,7 @@ main(int argc, char **argv)
 {
     size_t i;
 
-    g_test_init(&argc, &argv, NULL);
+    virTestInit(&argc, &argv);
     /* The cases set these themselves, in their subprocess. */
     g_unsetenv("LIBVIRT_DEBUG");
     g_unsetenv("LIBVIRT_LOG_FILE");

@@ -24,6 +24,8 @@
 #include "libvirt/libvirt-qemu.h"
 #include "libvirt_access.h"
 #include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 /* One side of the comparison: a connection and its handles on the
  * domains the calls act on. */
@@ -496,7 +498,7 @@ testMatrixQemu(void)
 {
     g_autofree char *dir = virTestMakeDir("vbpro-XXXXXX");
     g_autofree char *root = g_build_filename(dir, "root", NULL);
-    g_autofree char *uri = g_strdup_printf("qemu:///embed?root=%s", root);
+    g_autofree char *uri = virTestEmbedURI(root);
     g_autofree char *base = g_build_filename(dir, "base.raw", NULL);
     g_autofree char *top = g_build_filename(dir, "top.qcow2", NULL);
     g_autofree char *other = g_build_filename(dir, "other.qcow2", NULL);
@@ -514,10 +516,8 @@ testMatrixQemu(void)
     virTestImageCreate(top, "qcow2", NULL, base, "raw");
     virTestImageCreate(other, "qcow2", "16M", NULL, NULL);
     virTestImageCreate(fresh, "qcow2", "16M", NULL, NULL);
-    conn = virConnectOpen(uri);
-    g_assert_nonnull(conn);
-    dom = virDomainDefineXML(conn, runXML);
-    g_assert_nonnull(dom);
+    conn = virTestOpen(uri);
+    dom = virTestDefineDomain(conn, runXML);
     if (virDomainCreate(dom) < 0)
         g_error("start failed: %s", virGetLastErrorMessage());
     virDomainFree(dom);

@@ -13,34 +13,13 @@
 
 #include <libxml/parser.h>
 
+#include "testutils.h"
+#include "testutilsvirt.h"
 #include "util/virerror.h"
 #include "util/virxml.h"
 
 /* The helpers report in the caller's domain: ours. */
 #define VIR_FROM_THIS VIR_FROM_TEST
-
-/* Fail unless the last error is @code, in our domain, with all @needles
- * (NULL-terminated) in its message. */
-static void G_GNUC_NULL_TERMINATED
-testAssertError(int code, ...)
-{
-    virErrorPtr err = virGetLastError();
-    const char *needle;
-    va_list ap;
-
-    g_assert_nonnull(err);
-    g_test_message("%s: %s", virErrorCodeName(err->code), err->message);
-    g_assert_cmpstr(virErrorCodeName(err->code), ==, virErrorCodeName(code));
-    g_assert_cmpint(err->domain, ==, VIR_FROM_TEST);
-    va_start(ap, code);
-    while ((needle = va_arg(ap, const char *))) {
-        if (!strstr(err->message, needle)) {
-            g_test_message("'%s' lacks '%s'", err->message, needle);
-            g_test_fail();
-        }
-    }
-    va_end(ap);
-}
 
 /* A document parsed by libxml2 itself, for the getters. */
 static xmlDoc *
@@ -66,14 +45,15 @@ testParseString(void)
 
     virResetLastError();
     g_assert_null(virXMLParseString("<a>\n  <b>\n</a>\n", "test XML"));
-    testAssertError(VIR_ERR_XML_ERROR, "malformed XML document at line 3:", "b", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_ERROR, "malformed XML document at line 3:",
+                           "b", NULL);
 
     g_assert_null(virXMLParseString("", "test XML"));
-    testAssertError(VIR_ERR_XML_ERROR, "malformed XML document", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_ERROR, "malformed XML document", NULL);
 
     /* An undefined entity is malformed, not left for later. */
     g_assert_null(virXMLParseString("<a>&secret;</a>", "test XML"));
-    testAssertError(VIR_ERR_XML_ERROR, "line 1", "secret", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_ERROR, "line 1", "secret", NULL);
 }
 
 /* A document type declaration could declare entities that read files:
@@ -89,26 +69,16 @@ testParseDoctype(void)
         "<a>&e;</a>\n";
 
     g_assert_null(virXMLParseString(xml, "test XML"));
-    testAssertError(VIR_ERR_XML_ERROR,
-                    "document type declarations are not allowed in test XML",
-                    "element 'a' at line 5", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_ERROR,
+                           "document type declarations are not allowed in test XML",
+                           "element 'a' at line 5", NULL);
     g_assert_null(strstr(virGetLastErrorMessage(), "root:"));
-}
-
-static char *
-testTempDir(void)
-{
-    g_autoptr(GError) err = NULL;
-    char *dir = g_dir_make_tmp("virxmltest-XXXXXX", &err);
-
-    g_assert_no_error(err);
-    return dir;
 }
 
 static void
 testParseFile(void)
 {
-    g_autofree char *dir = testTempDir();
+    g_autofree char *dir = virTestMakeDir("virxmltest-XXXXXX");
     g_autofree char *good = g_build_filename(dir, "good.xml", NULL);
     g_autofree char *bad = g_build_filename(dir, "bad.xml", NULL);
     g_autofree char *fifo = g_build_filename(dir, "fifo.xml", NULL);
@@ -143,24 +113,22 @@ testParseFile(void)
     }
 
     g_assert_null(virXMLParseFile(bad, "status file"));
-    testAssertError(VIR_ERR_XML_ERROR, "malformed XML document '", bad, "' at line 3", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_ERROR, "malformed XML document '", bad,
+                           "' at line 3", NULL);
 
     g_assert_null(virXMLParseFile(missing, "status file"));
-    testAssertError(VIR_ERR_SYSTEM_ERROR, missing, NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_SYSTEM_ERROR, missing, NULL);
 
     /* Neither a FIFO nor a directory is read (opening a FIFO would block
      * until a writer comes): alarm() turns a hang into a failure. */
     alarm(60);
     g_assert_null(virXMLParseFile(fifo, "status file"));
     alarm(0);
-    testAssertError(VIR_ERR_XML_ERROR, fifo, "not a regular file", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_ERROR, fifo, "not a regular file", NULL);
     g_assert_null(virXMLParseFile(dir, "status file"));
-    testAssertError(VIR_ERR_XML_ERROR, dir, "not a regular file", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_ERROR, dir, "not a regular file", NULL);
 
-    unlink(good);
-    unlink(bad);
-    unlink(fifo);
-    rmdir(dir);
+    virTestCleanupDir(dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -202,8 +170,8 @@ testGetters(void)
 
     virResetLastError();
     g_assert_null(virXMLPropStringRequired(b, "z"));
-    testAssertError(VIR_ERR_XML_DETAIL, "missing attribute 'z'",
-                    "(element 'b' at line 3)", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL, "missing attribute 'z'",
+                           "(element 'b' at line 3)", NULL);
     req = virXMLPropStringRequired(root, "x");
     g_assert_cmpstr(req, ==, "1");
 
@@ -212,8 +180,8 @@ testGetters(void)
     g_assert_cmpstr(text, ==, "<raw> and more");
 
     virXMLNodeReportError(c, VIR_ERR_CONFIG_UNSUPPORTED, "odd value '%s'", "v");
-    testAssertError(VIR_ERR_CONFIG_UNSUPPORTED,
-                    "odd value 'v' (element 'c' at line 4)", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_CONFIG_UNSUPPORTED,
+                           "odd value 'v' (element 'c' at line 4)", NULL);
 }
 
 /* An entity reference (possible only where a DTD declared the entity) is
@@ -226,8 +194,8 @@ testContentEntity(void)
     xmlNode *root = xmlDocGetRootElement(doc);
 
     g_assert_null(virXMLNodeContentString(root));
-    testAssertError(VIR_ERR_XML_DETAIL, "entity references are not allowed",
-                    "element 'a' at line 2", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL, "entity references are not allowed",
+                           "element 'a' at line 2", NULL);
 }
 
 static void
@@ -242,20 +210,20 @@ testNumbers(void)
     g_assert_cmpint(virXMLParseUInt(root, "count", "17", 0, 20, &val), ==, 0);
     g_assert_cmpuint(val, ==, 17);
     g_assert_cmpint(virXMLParseUInt(root, "count", "21", 0, 20, &val), ==, -1);
-    testAssertError(VIR_ERR_XML_DETAIL,
-                    "invalid count '21': an integer from 0 to 20 is needed",
-                    "(element 'a' at line 1)", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL,
+                           "invalid count '21': an integer from 0 to 20 is needed",
+                           "(element 'a' at line 1)", NULL);
 
     g_assert_cmpint(virXMLPropUInt(root, "n", 0, G_MAXUINT, &val), ==, 1);
     g_assert_cmpuint(val, ==, 42);
     g_assert_cmpint(virXMLPropUInt(root, "absent", 0, G_MAXUINT, &val), ==, 0);
     g_assert_cmpuint(val, ==, 42);
     g_assert_cmpint(virXMLPropUInt(root, "big", 0, G_MAXUINT, &val), ==, -1);
-    testAssertError(VIR_ERR_XML_DETAIL, "invalid big '4294967296'", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL, "invalid big '4294967296'", NULL);
     g_assert_cmpint(virXMLPropUInt(root, "neg", 0, G_MAXUINT, &val), ==, -1);
-    testAssertError(VIR_ERR_XML_DETAIL, "invalid neg '-1'", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL, "invalid neg '-1'", NULL);
     g_assert_cmpint(virXMLPropUInt(root, "x", 0, G_MAXUINT, &val), ==, -1);
-    testAssertError(VIR_ERR_XML_DETAIL, "invalid x '4x'", NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL, "invalid x '4x'", NULL);
     g_assert_cmpuint(val, ==, 42);
 
     g_assert_cmpint(virXMLPropYesNo(root, "yes", &flag), ==, 1);
@@ -265,9 +233,9 @@ testNumbers(void)
     g_assert_cmpint(virXMLPropYesNo(root, "absent", &flag), ==, 0);
     g_assert_false(flag);
     g_assert_cmpint(virXMLPropYesNo(root, "maybe", &flag), ==, -1);
-    testAssertError(VIR_ERR_XML_DETAIL,
-                    "invalid value 'Yes' of attribute 'maybe': 'yes' or 'no' is needed",
-                    NULL);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL,
+                           "invalid value 'Yes' of attribute 'maybe': 'yes' or 'no' is needed",
+                           NULL);
 }
 
 static void
@@ -301,7 +269,8 @@ testSizes(void)
         g_test_message("%s", cases[i].xml);
         if (cases[i].needle) {
             g_assert_cmpint(rc, ==, -1);
-            testAssertError(VIR_ERR_XML_DETAIL, cases[i].needle, "element 'm'", NULL);
+            virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL, cases[i].needle,
+                                   "element 'm'", NULL);
         } else {
             g_assert_cmpint(rc, ==, 0);
             g_assert_cmpuint(kib, ==, cases[i].kib);
@@ -364,7 +333,7 @@ testBuffer(void)
 int
 main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
+    virTestInit(&argc, &argv);
 
     g_test_add_func("/virxml/parse/string", testParseString);
     g_test_add_func("/virxml/parse/doctype", testParseDoctype);
