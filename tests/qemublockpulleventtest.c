@@ -24,6 +24,7 @@
 #include "libvirt/libvirt-qemu.h"
 #include "testutils.h"
 #include "testutilsapi.h"
+#include "testutilsvirt.h"
 
 #define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
 /* How long to keep the loop running to see that nothing more arrives:

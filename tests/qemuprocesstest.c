@@ -380,8 +380,8 @@ testOldRulesName(Fixture *f, gconstpointer data)
     const char *texts[] = { "<name>oldrules</name>", toName,
                             "/oldrules.log'", toLog, NULL };
     char uuid[VIR_UUID_STRING_BUFLEN];
-    virConnectPtr conn = openRoot(f);
-    virDomainPtr dom = defineDomain(conn, xml);
+    virConnectPtr conn = virTestOpen(f->uri);
+    virDomainPtr dom = virTestDefineDomain(conn, xml);
     pid_t pid;
 
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
@@ -395,11 +395,11 @@ testOldRulesName(Fixture *f, gconstpointer data)
     renameFile(run, ".pid", "oldrules", name, NULL);
     renameFile(log, ".log", "oldrules", name, NULL);
 
-    conn = openRoot(f);
+    conn = virTestOpen(f->uri);
     dom = virDomainLookupByName(conn, name);
     if (!dom)
         g_error("domain '%s' was not loaded: %s", name, virGetLastErrorMessage());
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
     g_assert_cmpint(virTestDomainPid(f->root, name), ==, pid);
     g_assert_true(virTestProcessAlive(pid));
@@ -413,7 +413,7 @@ testOldRulesName(Fixture *f, gconstpointer data)
     assertGivenBack(f);
     assertStateDirClean(f);
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
-    assertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     virDomainFree(dom);

@@ -104,11 +104,13 @@ testParseFile(void)
         g_assert_nonnull(sdoc);
         g_assert_cmpint(virXMLPropUIntRequired(xmlDocGetRootElement(sdoc), "pid",
                                                0, G_MAXINT, &val), ==, -1);
-        testAssertError(VIR_ERR_XML_DETAIL, "invalid pid '-1'",
-                        "(element 'status' at line 1 of '", spaced, "')", NULL);
+        virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL, "invalid pid '-1'",
+                               "(element 'status' at line 1 of '", spaced, "')",
+                               NULL);
         g_assert_cmpint(virXMLPropUIntRequired(xmlDocGetRootElement(sdoc), "ppid",
                                                0, G_MAXINT, &val), ==, -1);
-        testAssertError(VIR_ERR_XML_DETAIL, "missing attribute 'ppid'", spaced, NULL);
+        virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_XML_DETAIL,
+                               "missing attribute 'ppid'", spaced, NULL);
         unlink(spaced);
     }
 
