@@ -15,4 +15,16 @@ check "use g_new/g_malloc, not raw malloc" '(^|[^_a-z])malloc\('
 check "use g_strdup_printf, not sprintf" '(^|[^_a-z])sprintf\('
 check "tabs in C sources" '	'
 check "trailing whitespace" ' +$'
+# Includes name the folder under src/ ("util/virerror.h"), except a header
+# beside the including file or at the top of src/: there is no -I src/util
+# or -I src/qemu to find them otherwise, and the folder shows the layer.
+for f in src/*/*.[ch] tools/*.[ch] tests/*.[ch] examples/*.c bench/*.c; do
+    [ -f "$f" ] || continue
+    dir=$(dirname "$f")
+    for h in $(sed -n 's/^# *include "\([^"/]*\)".*/\1/p' "$f"); do
+        [ -e "$dir/$h" ] || [ -e "src/$h" ] || [ "$h" = config.h ] && continue
+        echo "syntax-check: $f: #include \"$h\" must name its folder under src/"
+        fail=1
+    done
+done
 exit $fail

@@ -10,9 +10,9 @@
 
 #include "domain_event.h"
 #include "datatypes.h"
-#include "virerror.h"
-#include "virevent.h"
-#include "virlog.h"
+#include "util/virerror.h"
+#include "util/virevent.h"
+#include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_EVENT
 

@@ -28,10 +28,10 @@
 #include <string.h>
 
 #include "qemu_backing.h"
-#include "virerror.h"
-#include "virfile.h"
-#include "virjson.h"
-#include "virlog.h"
+#include "util/virerror.h"
+#include "util/virfile.h"
+#include "util/virjson.h"
+#include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 

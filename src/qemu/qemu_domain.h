@@ -17,7 +17,7 @@
 #include "qemu_conf.h"
 #include "qemu_monitor.h"
 #include "security/security_manager.h"
-#include "vireventthread.h"
+#include "util/vireventthread.h"
 
 typedef struct _qemuDriver qemuDriver;
 typedef struct _qemuBlockJob qemuBlockJob;

@@ -19,15 +19,15 @@
 #include "driver.h"
 #include "hypervisor/domain_driver.h"
 #include "qemu_monitor.h"
-#include "virjson.h"
+#include "util/virjson.h"
 #include "qemu_backing.h"
 #include "qemu_blockjob.h"
 #include "qemu_domain.h"
 #include "qemu_driver.h"
 #include "qemu_process.h"
-#include "virerror.h"
-#include "virfile.h"
-#include "virlog.h"
+#include "util/virerror.h"
+#include "util/virfile.h"
+#include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 

@@ -24,9 +24,9 @@
 #include "qemu_blockjob.h"
 #include "qemu_command.h"
 #include "qemu_monitor.h"
-#include "virerror.h"
-#include "virfile.h"
-#include "virlog.h"
+#include "util/virerror.h"
+#include "util/virfile.h"
+#include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
 
