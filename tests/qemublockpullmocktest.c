@@ -590,9 +590,9 @@ static const PullCase caseEventsRepeated = {
 static const PullCase caseRestartJobGoneCompleted = {
     "expect query-jobs\n"
     "reply []\n"
-    "expect query-named-block-nodes {\"flat\": false}\n"
-    "reply [{\"node-name\": \"libvirt-1-format\", \"image\": "
-    "{\"filename\": \"top.qcow2\", \"format\": \"qcow2\"}}]\n"
+    "expect query-block\n"
+    "reply [{\"inserted\": {\"node-name\": \"libvirt-1-format\", \"image\": "
+    "{\"filename\": \"top.qcow2\", \"format\": \"qcow2\"}}}]\n"
     SCRIPT_DEL_NODES, true, "COMPLETED", NULL,
 };
 
@@ -600,10 +600,10 @@ static const PullCase caseRestartJobGoneCompleted = {
 static const PullCase caseRestartJobGoneFailed = {
     "expect query-jobs\n"
     "reply []\n"
-    "expect query-named-block-nodes {\"flat\": false}\n"
-    "reply [{\"node-name\": \"libvirt-1-format\", \"image\": "
+    "expect query-block\n"
+    "reply [{\"inserted\": {\"node-name\": \"libvirt-1-format\", \"image\": "
     "{\"filename\": \"top.qcow2\", \"format\": \"qcow2\", "
-    "\"backing-image\": {\"filename\": \"mid.qcow2\"}}}]\n",
+    "\"backing-image\": {\"filename\": \"mid.qcow2\"}}}}]\n",
     true, "FAILED",
     "the job disappeared from QEMU while the driver was not running",
 };
@@ -612,7 +612,7 @@ static const PullCase caseRestartJobGoneFailed = {
 static const PullCase caseRestartErrorQueryNodes = {
     "expect query-jobs\n"
     "reply []\n"
-    "expect query-named-block-nodes {\"flat\": false}\n"
+    "expect query-block\n"
     "error GenericError nope\n", true, "FAILED",
     "the job disappeared from QEMU while the driver was not running",
 };

@@ -247,43 +247,50 @@ testQueryNamedBlockNodes(testFixture *fx,
 }
 
 
-/* Whether QEMU reads through a backing node: the node's image says. */
+/* Whether QEMU reads through a backing node: query-block's entry of the
+ * disk whose top node it is says (a real QEMU 7.2 reply: a qcow2 overlay
+ * on a base, a raw disk, and a drive with no medium). */
 static void
 testBlockNodeHasBacking(testFixture *fx,
                         gconstpointer data G_GNUC_UNUSED)
 {
-    g_autofree char *reply = testLoadData("query-named-block-nodes.json");
+    g_autofree char *reply = testLoadData("query-block.json");
     bool backing = false;
 
-    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
-               reply, 0);
-    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
+    mockExpect(fx->mock, "query-block", NULL, reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "libvirt-1-format",
                                                    &backing), ==, 0);
     g_assert_true(backing);
 
-    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
-               reply, 0);
-    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-file-0",
+    mockExpect(fx->mock, "query-block", NULL, reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "libvirt-3-format",
                                                    &backing), ==, 0);
     g_assert_false(backing);
 
-    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
-               reply, 0);
-    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vdz-fmt-0",
+    /* a node that is no disk's top (the base) is not a disk's */
+    mockExpect(fx->mock, "query-block", NULL, reply, 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "libvirt-2-format",
                                                    &backing), ==, -1);
     virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED,
-                           "QEMU has no block node 'vdz-fmt-0'", NULL);
+                           "QEMU has no disk whose top block node is 'libvirt-2-format'",
+                           NULL);
 
-    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
-               "{\"return\": [{\"node-name\": \"vda-fmt-0\"}]}", 0);
+    mockExpect(fx->mock, "query-block", NULL,
+               "{\"return\": [{\"inserted\": {\"node-name\": \"vda-fmt-0\"}}]}", 0);
     g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
                                                    &backing), ==, -1);
     virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR,
-                           "QEMU reply to 'query-named-block-nodes' lacks key 'image'", NULL);
+                           "QEMU reply to 'query-block' lacks key 'image'", NULL);
 
-    mockExpect(fx->mock, "query-named-block-nodes", "{\"flat\": false}",
-               "{\"return\": [{\"node-name\": \"vda-fmt-0\", "
-               "\"image\": {\"backing-image\": \"base\"}}]}", 0);
+    mockExpect(fx->mock, "query-block", NULL,
+               "{\"return\": [{\"inserted\": 7}]}", 0);
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
+                                                   &backing), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR, "key 'inserted'", NULL);
+
+    mockExpect(fx->mock, "query-block", NULL,
+               "{\"return\": [{\"inserted\": {\"node-name\": \"vda-fmt-0\", "
+               "\"image\": {\"backing-image\": \"base\"}}}]}", 0);
     g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx->mon, "vda-fmt-0",
                                                    &backing), ==, -1);
     virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR, "key 'backing-image'", NULL);

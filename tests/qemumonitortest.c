@@ -595,6 +595,85 @@ testRealQemu(void)
 }
 
 
+/* QEMU 7.2 dies when query-named-block-nodes comes while a stream job is
+ * concluded and not yet dismissed; asking whether a disk still has a
+ * backing node must be safe then (another disk's pull may be in that
+ * state while we ask about one whose job is gone). */
+static void
+testRealQemuConcludedStream(void)
+{
+    testFixture fx = { 0 };
+    g_autofree char *dir = virTestMakeDir("qemumonitortest-XXXXXX");
+    g_autofree char *sockpath = g_build_filename(dir, "mon.sock", NULL);
+    g_autofree char *logpath = g_build_filename(dir, "qemu.log", NULL);
+    g_autofree char *base = g_build_filename(dir, "base.qcow2", NULL);
+    g_autofree char *top = g_build_filename(dir, "top.qcow2", NULL);
+    g_autofree char *baseFile = g_strdup_printf(
+        "{\"driver\": \"file\", \"filename\": \"%s\", \"node-name\": \"base-file\"}", base);
+    g_autofree char *topFile = g_strdup_printf(
+        "{\"driver\": \"file\", \"filename\": \"%s\", \"node-name\": \"top-file\"}", top);
+    g_autofree char *status = NULL;
+    const char *argv[] = {
+        QEMU_SYSTEM_PATH, "-S", "-nodefaults", "-display", "none",
+        "-machine", "q35", "-accel", "tcg",
+        "-chardev", "socket,id=mon,fd=3,server=on,wait=off",
+        "-mon", "chardev=mon,mode=control",
+        "-blockdev", baseFile,
+        "-blockdev", "{\"driver\": \"qcow2\", \"file\": \"base-file\", "
+                     "\"node-name\": \"base-fmt\"}",
+        "-blockdev", topFile,
+        "-blockdev", "{\"driver\": \"qcow2\", \"file\": \"top-file\", "
+                     "\"backing\": \"base-fmt\", \"node-name\": \"top-fmt\"}",
+        "-device", "virtio-blk-pci,drive=top-fmt,id=disk0",
+        NULL,
+    };
+    qemuMonitorJobInfo *jobs = NULL;
+    size_t njobs = 0;
+    bool backing = false;
+    bool running = true;
+    bool concluded = false;
+    gint64 deadline;
+    pid_t pid;
+
+    virTestImageCreate(base, "qcow2", "16M", NULL, NULL);
+    virTestImageWrite(base, "qcow2", 'b', "0", "1M");
+    virTestImageCreate(top, "qcow2", NULL, base, "qcow2");
+
+    testFixtureInit(&fx);
+    pid = virTestQemuSpawn(argv, dir, sockpath, logpath, 3);
+    fx.mon = qemuMonitorOpen(sockpath, virEventThreadGetContext(fx.evt),
+                             &testCallbacks, &fx, 30000);
+    if (!fx.mon)
+        g_error("cannot open the monitor: %s", virGetLastErrorMessage());
+
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx.mon, "top-fmt", &backing), ==, 0);
+    g_assert_true(backing);
+
+    g_assert_cmpint(qemuMonitorBlockStream(fx.mon, "pull-disk0", "top-fmt", 0,
+                                           true, false), ==, 0);
+    deadline = g_get_monotonic_time() + TEST_WAIT_US;
+    while (!concluded && g_get_monotonic_time() < deadline) {
+        g_assert_cmpint(qemuMonitorQueryJobs(fx.mon, &jobs, &njobs), ==, 0);
+        concluded = njobs == 1 && jobs[0].status == QEMU_MONITOR_JOB_STATUS_CONCLUDED;
+        qemuMonitorJobInfoListFree(jobs, njobs);
+        if (!concluded)
+            g_usleep(10 * 1000);
+    }
+    g_assert_true(concluded);
+
+    /* the job is concluded, not dismissed: ask, and QEMU must live on */
+    g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx.mon, "top-fmt", &backing), ==, 0);
+    g_assert_false(backing);
+    g_assert_cmpint(qemuMonitorQueryStatus(fx.mon, &running, &status), ==, 0);
+    g_assert_cmpstr(status, ==, "prelaunch");
+    g_assert_true(virTestProcessAlive(pid));
+
+    g_assert_cmpint(qemuMonitorQuit(fx.mon), ==, 0);
+    testTeardown(&fx, NULL);
+    virTestCleanupDir(dir);
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -618,8 +697,11 @@ main(int argc,
     ADD("/monitor/close-pending", testClosePending);
     g_test_add_func("/monitor/open-failures", testOpenFailures);
     /* The only case that runs QEMU. */
-    if (VIR_TEST_INTEGRATION)
+    if (VIR_TEST_INTEGRATION) {
         g_test_add_func("/monitor/real-qemu", testRealQemu);
+        g_test_add_func("/monitor/real-qemu-concluded-stream",
+                        testRealQemuConcludedStream);
+    }
 
 #undef ADD
 

@@ -862,13 +862,13 @@ qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
 /**
  * qemuMonitorBlockNodeHasBacking:
  * @mon: an open monitor
- * @nodename: a format node's name
+ * @nodename: the top format node of a disk
  * @hasBacking: set to whether QEMU reads through a backing node under it
  *
  * Whether QEMU really uses a backing image under @nodename, whatever the
  * image header names: a block pull that completed leaves the disk's top
- * node without one. Returns 0, or -1 (also when QEMU has no node of that
- * name).
+ * node without one. Safe while a stream job is concluded and not yet
+ * dismissed. Returns 0, or -1 (also when no disk has that top node).
  */
 int
 qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
@@ -876,7 +876,7 @@ qemuMonitorBlockNodeHasBacking(qemuMonitor *mon,
                                bool *hasBacking)
 {
     *hasBacking = false;
-    QEMU_MONITOR_ENTER(mon, "query-named-block-nodes", " nodename=%s",
+    QEMU_MONITOR_ENTER(mon, "query-block", " nodename=%s",
                        NULLSTR(nodename));
     return qemuMonitorJSONBlockNodeHasBacking(mon, nodename, hasBacking);
 }

@@ -755,43 +755,49 @@ qemuMonitorJSONQueryNamedBlockNodes(qemuMonitor *mon,
  * qemuMonitorJSONBlockNodeHasBacking:
  * @mon, @nodename, @hasBacking: see qemuMonitorBlockNodeHasBacking()
  *
- * Runs query-named-block-nodes with flat: false: only then does a node's
- * "image" describe the backing image QEMU really uses ("backing-image").
- * Returns 0, or -1 (also when QEMU has no node of that name).
+ * Runs query-block and looks at the device whose top node is @nodename:
+ * its "image" describes the backing image QEMU really uses
+ * ("backing-image"). Not query-named-block-nodes: QEMU 7.2 crashes on that
+ * one while a stream job is concluded and not yet dismissed (the job's
+ * filter node has gone), and another disk's pull may be in that state.
+ * Returns 0, or -1 (also when no device has that top node).
  */
 int
 qemuMonitorJSONBlockNodeHasBacking(qemuMonitor *mon,
                                    const char *nodename,
                                    bool *hasBacking)
 {
-    const char *cmd = "query-named-block-nodes";
-    const char *what = QEMU_JSON_REPLY("query-named-block-nodes");
+    const char *cmd = "query-block";
+    const char *what = QEMU_JSON_REPLY("query-block");
     g_autoptr(virJSONValue) ret = NULL;
-    json_object *args = NULL;
     size_t n;
     size_t i;
 
     *hasBacking = false;
-    if (qemuMonitorJSONArgs(&args, cmd, QEMU_ARG_BOOL, "flat", false,
-                            QEMU_ARG_END) < 0 ||
-        qemuMonitorJSONRun(mon, cmd, args, json_type_array, &ret) < 0)
+    if (qemuMonitorJSONRun(mon, cmd, NULL, json_type_array, &ret) < 0)
         return -1;
 
     n = json_object_array_length(ret);
     for (i = 0; i < n; i++) {
         json_object *entry = qemuMonitorJSONEntry(ret, i, what);
         g_autofree char *name = NULL;
+        json_object *inserted;
         json_object *image;
         json_object *backing;
         int rc;
 
         if (!entry ||
-            qemuMonitorJSONGetOptString(entry, "node-name", what, &name) < 0)
+            (rc = qemuMonitorJSONGet(entry, "inserted", json_type_object,
+                                     what, true, &inserted)) < 0)
+            return -1;
+        if (rc == 0)
+            continue;   /* a drive with no medium */
+        if (qemuMonitorJSONGetOptString(inserted, "node-name", what, &name) < 0)
             return -1;
         if (g_strcmp0(name, nodename) != 0)
             continue;
-        if (qemuMonitorJSONGet(entry, "image", json_type_object, what, false,
-                               &image) < 0 ||
+        if (qemuMonitorJSONGet(inserted, "image", json_type_object, what,
+                               false, &image) < 0 ||
             (rc = qemuMonitorJSONGet(image, "backing-image", json_type_object,
                                      what, true, &backing)) < 0)
             return -1;
@@ -799,7 +805,7 @@ qemuMonitorJSONBlockNodeHasBacking(qemuMonitor *mon,
         return 0;
     }
     virReportError(VIR_ERR_OPERATION_FAILED,
-                   "QEMU has no block node '%s'", nodename);
+                   "QEMU has no disk whose top block node is '%s'", nodename);
     return -1;
 }
 
