@@ -15,4 +15,6 @@ check "use g_new/g_malloc, not raw malloc" '(^|[^_a-z])malloc\('
 check "use g_strdup_printf, not sprintf" '(^|[^_a-z])sprintf\('
 check "tabs in C sources" '	'
 check "trailing whitespace" ' +$'
+# Relative links of README.md and docs/*.md that lead nowhere.
+sh scripts/check-doc-links.sh . || fail=1
 exit $fail
