@@ -27,4 +27,6 @@ for f in src/*/*.[ch] tools/*.[ch] tests/*.[ch] examples/*.c bench/*.c; do
         fail=1
     done
 done
+# Relative links of README.md and docs/*.md that lead nowhere.
+sh scripts/check-doc-links.sh . || fail=1
 exit $fail
