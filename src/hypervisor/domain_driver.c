@@ -92,3 +92,46 @@ virDomainDriverReportNoDomain(const unsigned char *uuid, const char *name)
         virReportError(VIR_ERR_NO_DOMAIN,
                        "no domain with matching uuid '%s'", uuidstr);
 }
+
+virDomainObj *
+virDomainDriverFindByName(virDomainObjList *domains, const char *name)
+{
+    virDomainObj *vm = virDomainObjListFindByName(domains, name);
+
+    if (!vm)
+        virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
+    return vm;
+}
+
+virDomainObj *
+virDomainDriverFindByUUID(virDomainObjList *domains, const unsigned char *uuid)
+{
+    virDomainObj *vm = virDomainObjListFindByUUID(domains, uuid);
+
+    if (!vm)
+        virDomainDriverReportNoDomain(uuid, NULL);
+    return vm;
+}
+
+virDomainObj *
+virDomainDriverFindByID(virDomainObjList *domains, int id)
+{
+    virDomainObj *vm = virDomainObjListFindByID(domains, id);
+
+    if (!vm)
+        virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching id %d", id);
+    return vm;
+}
+
+virDomainPtr
+virDomainDriverHandle(virConnectPtr conn, virDomainObj *vm, bool locked)
+{
+    virDomainPtr ret;
+
+    if (!locked)
+        virDomainObjLock(vm);
+    ret = virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
+    if (!locked)
+        virDomainObjUnlock(vm);
+    return ret;
+}

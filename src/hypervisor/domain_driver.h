@@ -12,6 +12,7 @@
 
 #include "libvirt/libvirt.h"
 #include "conf/domain_conf.h"
+#include "conf/virdomainobjlist.h"
 
 #define VIR_CONNECT_LIST_DOMAINS_FILTERS_ACTIVE \
     (VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE)
@@ -60,3 +61,21 @@ char *virDomainDriverFormatXML(const virDomainDef *def,
  * caller's handle does (@name, or NULL for a bare UUID lookup).
  */
 void virDomainDriverReportNoDomain(const unsigned char *uuid, const char *name);
+
+/*
+ * A domain of @domains by name, UUID or id, with a reference (release it
+ * with virDomainObjUnref()), or NULL with VIR_ERR_NO_DOMAIN naming what
+ * was looked for: the lookups every driver's table has.
+ */
+virDomainObj *virDomainDriverFindByName(virDomainObjList *domains,
+                                        const char *name);
+virDomainObj *virDomainDriverFindByUUID(virDomainObjList *domains,
+                                        const unsigned char *uuid);
+virDomainObj *virDomainDriverFindByID(virDomainObjList *domains, int id);
+
+/*
+ * A public handle on @vm (its name, UUID and id), read under @vm's lock
+ * unless @locked says the caller holds it; NULL if the allocation fails.
+ */
+virDomainPtr virDomainDriverHandle(virConnectPtr conn, virDomainObj *vm,
+                                   bool locked);

@@ -440,12 +440,6 @@ qemuConnectGetVersion(virConnectPtr conn G_GNUC_UNUSED, unsigned long *hvVer)
 /* ------------------------------------------------------------------ */
 /* Domain helpers                                                       */
 
-static virDomainPtr
-qemuDomainHandle(virConnectPtr conn, virDomainObj *vm)
-{
-    return virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
-}
-
 /* The domain object of a handle, locked, with a reference (for
  * virDomainObjEndAPI()); or NULL with VIR_ERR_NO_DOMAIN. */
 static virDomainObj *
@@ -593,9 +587,7 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
     }
 
     vm = qemuDomainObjAssignDef(driver, g_steal_pointer(&def), existing);
-    virDomainObjLock(vm);
-    ret = qemuDomainHandle(conn, vm);
-    virDomainObjUnlock(vm);
+    ret = virDomainDriverHandle(conn, vm, false);
 
  cleanup:
     g_mutex_unlock(&qemuDriversLock);
@@ -778,7 +770,7 @@ qemuDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
         virDomainObjUnlock(vm);
         return NULL;
     }
-    ret = qemuDomainHandle(conn, vm);
+    ret = virDomainDriverHandle(conn, vm, true);
     qemuDomainObjEndJob(vm);
     virDomainObjUnlock(vm);
     return ret;
@@ -839,49 +831,25 @@ qemuDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
 static virDomainPtr
 qemuDomainLookupByName(virConnectPtr conn, const char *name)
 {
-    g_autoptr(virDomainObj) vm = virDomainObjListFindByName(qemuConnDomains(conn), name);
-    virDomainPtr ret;
+    g_autoptr(virDomainObj) vm = virDomainDriverFindByName(qemuConnDomains(conn), name);
 
-    if (!vm) {
-        virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
-        return NULL;
-    }
-    virDomainObjLock(vm);
-    ret = qemuDomainHandle(conn, vm);
-    virDomainObjUnlock(vm);
-    return ret;
+    return vm ? virDomainDriverHandle(conn, vm, false) : NULL;
 }
 
 static virDomainPtr
 qemuDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
 {
-    g_autoptr(virDomainObj) vm = virDomainObjListFindByUUID(qemuConnDomains(conn), uuid);
-    virDomainPtr ret;
+    g_autoptr(virDomainObj) vm = virDomainDriverFindByUUID(qemuConnDomains(conn), uuid);
 
-    if (!vm) {
-        virDomainDriverReportNoDomain(uuid, NULL);
-        return NULL;
-    }
-    virDomainObjLock(vm);
-    ret = qemuDomainHandle(conn, vm);
-    virDomainObjUnlock(vm);
-    return ret;
+    return vm ? virDomainDriverHandle(conn, vm, false) : NULL;
 }
 
 static virDomainPtr
 qemuDomainLookupByID(virConnectPtr conn, int id)
 {
-    g_autoptr(virDomainObj) vm = virDomainObjListFindByID(qemuConnDomains(conn), id);
-    virDomainPtr ret;
+    g_autoptr(virDomainObj) vm = virDomainDriverFindByID(qemuConnDomains(conn), id);
 
-    if (!vm) {
-        virReportError(VIR_ERR_NO_DOMAIN, "no domain with matching id %d", id);
-        return NULL;
-    }
-    virDomainObjLock(vm);
-    ret = qemuDomainHandle(conn, vm);
-    virDomainObjUnlock(vm);
-    return ret;
+    return vm ? virDomainDriverHandle(conn, vm, false) : NULL;
 }
 
 static int
@@ -900,7 +868,7 @@ qemuConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
         if (!vm->removed &&
             virDomainDriverListMatch(virDomainObjIsActive(vm), vm->persistent,
                                      vm->state, flags))
-            g_ptr_array_add(out, domains ? qemuDomainHandle(conn, vm) : NULL);
+            g_ptr_array_add(out, domains ? virDomainDriverHandle(conn, vm, true) : NULL);
         virDomainObjUnlock(vm);
     }
     return virDomainDriverListExport(out, domains);

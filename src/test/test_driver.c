@@ -133,12 +133,6 @@ testDomainEventQueue(testDriver *driver, virDomainObj *vm, int type, int detail)
                                                         vm->def->id, type, detail));
 }
 
-static virDomainPtr
-testDomainHandle(virConnectPtr conn, virDomainObj *vm)
-{
-    return virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
-}
-
 /* A new domain of @def (stolen), listed. Returns a borrowed pointer: the
  * list holds it. */
 static virDomainObj *
@@ -317,7 +311,7 @@ testDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
         detail = VIR_DOMAIN_EVENT_DEFINED_UPDATED;
     vm->persistent = true;
     testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_DEFINED, detail);
-    ret = testDomainHandle(conn, vm);
+    ret = virDomainDriverHandle(conn, vm, true);
 
  cleanup:
     g_mutex_unlock(&driver->lock);
@@ -416,7 +410,7 @@ testDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
     }
     vm = testDomainObjAdd(driver, g_steal_pointer(&def));
     testDomainObjStart(driver, vm, flags & VIR_DOMAIN_START_PAUSED);
-    ret = testDomainHandle(conn, vm);
+    ret = virDomainDriverHandle(conn, vm, true);
 
  cleanup:
     g_mutex_unlock(&driver->lock);
@@ -475,7 +469,7 @@ testDomainLookup(virConnectPtr conn,
 
     g_mutex_lock(&driver->lock);
     if ((vm = find(driver->domains, key)))
-        ret = testDomainHandle(conn, vm);
+        ret = virDomainDriverHandle(conn, vm, true);
     g_mutex_unlock(&driver->lock);
     return ret;
 }
@@ -526,7 +520,7 @@ testConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
 
         if (virDomainDriverListMatch(virDomainObjIsActive(vm), vm->persistent,
                                      vm->state, flags))
-            g_ptr_array_add(out, domains ? testDomainHandle(conn, vm) : NULL);
+            g_ptr_array_add(out, domains ? virDomainDriverHandle(conn, vm, true) : NULL);
     }
     g_mutex_unlock(&driver->lock);
     return virDomainDriverListExport(out, domains);
