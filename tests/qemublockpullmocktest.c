@@ -214,15 +214,12 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     confText = g_strdup_printf("emulator = \"%s\"\n", f->emulator);
     virTestWriteQemuConf(f->root, confText);
 
-    f->base = g_build_filename(f->dir, "base.raw", NULL);
-    f->mid = g_build_filename(f->dir, "mid.qcow2", NULL);
-    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
-    virTestImageCreate(f->base, "raw", "1M", NULL, NULL);
-    virTestImageCreate(f->mid, "qcow2", NULL, f->base, "raw");
-    virTestImageCreate(f->top, "qcow2", NULL, f->mid, "qcow2");
-    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
-    g_assert_cmpint(chmod(f->mid, 0640), ==, 0);
-    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+    f->base = virTestImageNew(f->dir, "base.raw", "raw", "1M", NULL, NULL,
+                              0600);
+    f->mid = virTestImageNew(f->dir, "mid.qcow2", "qcow2", NULL, f->base,
+                             "raw", 0640);
+    f->top = virTestImageNew(f->dir, "top.qcow2", "qcow2", NULL, f->mid,
+                             "qcow2", 0600);
     openConn(f);
 }
 

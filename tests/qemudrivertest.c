@@ -37,15 +37,12 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     f->dir = virTestMakeDir("vbpdrv-XXXXXX");
     f->root = virTestEmbedRoot(f->dir, &f->uri);
-    f->base = g_build_filename(f->dir, "base.raw", NULL);
-    f->mid = g_build_filename(f->dir, "mid.qcow2", NULL);
-    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
-    virTestImageCreate(f->base, "raw", "16M", NULL, NULL);
-    virTestImageCreate(f->mid, "qcow2", NULL, f->base, "raw");
-    virTestImageCreate(f->top, "qcow2", NULL, f->mid, "qcow2");
-    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
-    g_assert_cmpint(chmod(f->mid, 0640), ==, 0);
-    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+    f->base = virTestImageNew(f->dir, "base.raw", "raw", "16M", NULL, NULL,
+                              0600);
+    f->mid = virTestImageNew(f->dir, "mid.qcow2", "qcow2", NULL, f->base,
+                             "raw", 0640);
+    f->top = virTestImageNew(f->dir, "top.qcow2", "qcow2", NULL, f->mid,
+                             "qcow2", 0600);
     f->conn = virTestOpen(f->uri);
 }
 
@@ -164,14 +161,7 @@ testLifecycle(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         g_assert_cmpint(sb.st_mode & 07777, ==, 0640);
     }
 
-    /* Nothing is left in the state directory but the lock. */
-    {
-        g_autofree char *run = g_build_filename(f->root, "run", "qemu", NULL);
-        g_autoptr(GDir) d = g_dir_open(run, 0, NULL);
-        const char *ent;
-        while ((ent = g_dir_read_name(d)))
-            g_assert_cmpstr(ent, ==, "driver.lock");
-    }
+    virTestAssertStateDirClean(f->root);
 
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     g_assert_cmpint(virConnectListAllDomains(f->conn, NULL, 0), ==, 0);
@@ -508,12 +498,7 @@ testBadInput(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 static void
 assertNothingLeft(Fixture *f)
 {
-    g_autofree char *run = g_build_filename(f->root, "run", "qemu", NULL);
-    g_autoptr(GDir) d = g_dir_open(run, 0, NULL);
-    const char *ent;
-
-    while ((ent = g_dir_read_name(d)))
-        g_assert_cmpstr(ent, ==, "driver.lock");
+    virTestAssertStateDirClean(f->root);
     g_assert_cmpint(virTestQemuCount(f->dir), ==, 0);
     virTestAssertOwner(f->top, 0, 0);
     virTestAssertOwner(f->mid, 0, 0);

@@ -68,13 +68,11 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virTestPullLogClear(pullLog);
     f->dir = virTestMakeDir("vbpimg-XXXXXX");
     f->root = virTestEmbedRoot(f->dir, &f->uri);
-    f->base = g_build_filename(f->dir, "base.raw", NULL);
-    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
-    virTestImageCreate(f->base, "raw", "8M", NULL, NULL);
+    f->base = virTestImageNew(f->dir, "base.raw", "raw", "8M", NULL, NULL,
+                              0600);
     virTestImageWrite(f->base, "raw", 0x11, "0", "4M");
-    virTestImageCreate(f->top, "qcow2", NULL, f->base, "raw");
-    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
-    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+    f->top = virTestImageNew(f->dir, "top.qcow2", "qcow2", NULL, f->base,
+                             "raw", 0600);
     openConn(f);
 }
 
@@ -247,12 +245,7 @@ assertStartRefused(virDomainPtr dom, int code, const char *what)
 static void
 assertNothingLeft(Fixture *f)
 {
-    g_autofree char *run = g_build_filename(f->root, "run", "qemu", NULL);
-    g_autoptr(GDir) d = g_dir_open(run, 0, NULL);
-    const char *ent;
-
-    while ((ent = g_dir_read_name(d)))
-        g_assert_cmpstr(ent, ==, "driver.lock");
+    virTestAssertStateDirClean(f->root);
     g_assert_cmpint(virTestQemuCount(f->dir), ==, 0);
     virTestAssertOwner(f->top, 0, 0);
     virTestAssertOwner(f->base, 0, 0);
@@ -581,11 +574,10 @@ rewriteBacking(const char *image, const char *backing, const char *fmt)
 static char *
 makeSecret(Fixture *f, const char *name)
 {
-    char *secret = g_build_filename(f->dir, name, NULL);
+    char *secret = virTestImageNew(f->dir, name, "raw", "1M", NULL, NULL,
+                                   0600);
 
-    virTestImageCreate(secret, "raw", "1M", NULL, NULL);
     virTestImageWrite(secret, "raw", 0x5e, "0", "1M");
-    g_assert_cmpint(chmod(secret, 0600), ==, 0);
     return secret;
 }
 

@@ -40,12 +40,10 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     f->dir = virTestMakeDir("vbpproc-XXXXXX");
     f->root = virTestEmbedRoot(f->dir, &f->uri);
-    f->base = g_build_filename(f->dir, "base.raw", NULL);
-    f->top = g_build_filename(f->dir, "top.qcow2", NULL);
-    virTestImageCreate(f->base, "raw", "16M", NULL, NULL);
-    virTestImageCreate(f->top, "qcow2", NULL, f->base, "raw");
-    g_assert_cmpint(chmod(f->base, 0600), ==, 0);
-    g_assert_cmpint(chmod(f->top, 0600), ==, 0);
+    f->base = virTestImageNew(f->dir, "base.raw", "raw", "16M", NULL, NULL,
+                              0600);
+    f->top = virTestImageNew(f->dir, "top.qcow2", "qcow2", NULL, f->base,
+                             "raw", 0600);
 }
 
 static void
@@ -80,20 +78,6 @@ assertGivenBack(Fixture *f)
     virTestAssertOwner(f->top, 0, 0);
     virTestAssertOwner(f->base, 0, 0);
     g_assert_false(virTestUserCanRead(f->base, QEMU_UID, QEMU_GID));
-}
-
-/* Nothing is left in the state directory but the driver's lock: no pid
- * file, status file or monitor socket (whatever its name). */
-static void
-assertStateDirClean(Fixture *f)
-{
-    g_autofree char *run = g_build_filename(f->root, "run", "qemu", NULL);
-    g_autoptr(GDir) d = g_dir_open(run, 0, NULL);
-    const char *ent;
-
-    g_assert_nonnull(d);
-    while ((ent = g_dir_read_name(d)))
-        g_assert_cmpstr(ent, ==, "driver.lock");
 }
 
 /* The pids of the processes whose command line holds @needle as one
@@ -212,7 +196,7 @@ testOddNames(Fixture *f, gconstpointer data G_GNUC_UNUSED)
                 g_error("destroy of '%s' failed: %s", name, virGetLastErrorMessage());
             g_assert_false(virTestProcessAlive(pid));
             assertGivenBack(f);
-            assertStateDirClean(f);
+            virTestAssertStateDirClean(f->root);
             if (transient) {
                 g_assert_null(virDomainLookupByName(conn, name));
             } else {
@@ -285,7 +269,7 @@ testRecycledPid(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     dom = virDomainLookupByName(conn, "copy");
     virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
     assertGivenBack(f);
-    assertStateDirClean(f);
+    virTestAssertStateDirClean(f->root);
     kill(decoy, SIGKILL);
     waitpid(decoy, NULL, 0);
     virDomainFree(dom);
@@ -411,7 +395,7 @@ testOldRulesName(Fixture *f, gconstpointer data)
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_false(virTestProcessAlive(pid));
     assertGivenBack(f);
-    assertStateDirClean(f);
+    virTestAssertStateDirClean(f->root);
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
     virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
@@ -424,7 +408,7 @@ testOldRulesName(Fixture *f, gconstpointer data)
     virTestAssertError(VIR_ERR_XML_DETAIL);
     g_assert_cmpint(virConnectListAllDomains(conn, NULL, 0), ==, 0);
     assertGivenBack(f);
-    assertStateDirClean(f);
+    virTestAssertStateDirClean(f->root);
     virConnectClose(conn);
 }
 
@@ -519,7 +503,7 @@ testKilledWhileStarting(Fixture *f, gconstpointer data)
     virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
     g_assert_cmpint(virDomainIsActive(dom), ==, 0);
     assertGivenBack(f);
-    assertStateDirClean(f);
+    virTestAssertStateDirClean(f->root);
 
     /* The open killed the QEMU it may have left; none runs. */
     g_assert_cmpuint(countProcesses(uuid, NULL, 0), ==, 0);
@@ -558,7 +542,7 @@ testLongName(Fixture *f, gconstpointer data G_GNUC_UNUSED)
         virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
         g_assert_cmpint(virDomainDestroy(dom), ==, 0);
         g_assert_false(virTestProcessAlive(pid));
-        assertStateDirClean(f);
+        virTestAssertStateDirClean(f->root);
         assertGivenBack(f);
     }
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
@@ -575,7 +559,7 @@ testLongName(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     dom = virDomainLookupByName(conn, longest);
     virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
-    assertStateDirClean(f);
+    virTestAssertStateDirClean(f->root);
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     virDomainFree(dom);
 
@@ -589,7 +573,7 @@ testLongName(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_null(virDomainCreateXML(conn, xml, 0));
     virTestAssertError(VIR_ERR_CONFIG_UNSUPPORTED);
     g_assert_cmpint(virConnectListAllDomains(conn, NULL, 0), ==, 0);
-    assertStateDirClean(f);
+    virTestAssertStateDirClean(f->root);
     assertGivenBack(f);
     virConnectClose(conn);
 }
@@ -716,7 +700,7 @@ testStartErrorAlive(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_assert_nonnull(strstr(msg, "the widget is slow"));
     g_assert_null(strstr(msg, "exited"));
     virTestAssertState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
-    assertStateDirClean(f);
+    virTestAssertStateDirClean(f->root);
     assertGivenBack(f);
     g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     virDomainFree(dom);

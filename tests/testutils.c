@@ -340,6 +340,19 @@ virTestImageCreate(const char *path, const char *fmt, const char *size,
     virTestRun(argv, NULL);
 }
 
+char *
+virTestImageNew(const char *dir, const char *name, const char *fmt,
+                const char *size, const char *backing,
+                const char *backingFmt, mode_t mode)
+{
+    char *path = g_build_filename(dir, name, NULL);
+
+    virTestImageCreate(path, fmt, size, backing, backingFmt);
+    if (chmod(path, mode) < 0)
+        g_error("cannot chmod '%s': %s", path, g_strerror(errno));
+    return path;
+}
+
 void
 virTestImageWrite(const char *path, const char *fmt, char pattern,
                   const char *offset, const char *len)

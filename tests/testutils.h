@@ -55,6 +55,12 @@ void virTestRun(const char *const *argv, char **out);
 void virTestImageCreate(const char *path, const char *fmt, const char *size,
                         const char *backing, const char *backingFmt);
 
+/* virTestImageCreate() of @dir/@name, then chmod to @mode. Returns the
+ * image's path, to free. */
+char *virTestImageNew(const char *dir, const char *name, const char *fmt,
+                      const char *size, const char *backing,
+                      const char *backingFmt, mode_t mode);
+
 /* Write @len bytes of @pattern at @offset of a qcow2/raw image with qemu-io. */
 void virTestImageWrite(const char *path, const char *fmt, char pattern,
                        const char *offset, const char *len);

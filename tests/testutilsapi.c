@@ -37,6 +37,18 @@ virTestWriteQemuConf(const char *root, const char *conf)
     g_assert_true(g_file_set_contents(path, conf, -1, NULL));
 }
 
+void
+virTestAssertStateDirClean(const char *root)
+{
+    g_autofree char *run = g_build_filename(root, "run", "qemu", NULL);
+    g_autoptr(GDir) d = g_dir_open(run, 0, NULL);
+    const char *ent;
+
+    g_assert_nonnull(d);
+    while ((ent = g_dir_read_name(d)))
+        g_assert_cmpstr(ent, ==, "driver.lock");
+}
+
 virConnectPtr
 virTestOpen(const char *uri)
 {

@@ -23,6 +23,11 @@ char *virTestEmbedRoot(const char *dir, char **uri);
 /* Write @conf as etc/qemu.conf of embed root @root. */
 void virTestWriteQemuConf(const char *root, const char *conf);
 
+/* Fail the test unless the state directory of embed root @root holds
+ * nothing but the driver's lock: no pid file, status file or monitor
+ * socket of a domain (whatever its name). */
+void virTestAssertStateDirClean(const char *root);
+
 /* Open @uri, which must work. */
 virConnectPtr virTestOpen(const char *uri);
 

@@ -217,30 +217,31 @@ qemuBlockJobFree(qemuBlockJob *job)
     g_free(job);
 }
 
-qemuBlockJob *
-qemuBlockJobFind(virDomainObj *vm, const char *disk)
+/* The job of @vm whose QEMU job id (@byJobID) or disk is @value. */
+static qemuBlockJob *
+qemuBlockJobFindBy(virDomainObj *vm, bool byJobID, const char *value)
 {
     qemuDomainObjPrivate *priv = vm->privateData;
 
     for (guint i = 0; i < priv->blockjobs->len; i++) {
         qemuBlockJob *job = g_ptr_array_index(priv->blockjobs, i);
-        if (strcmp(job->disk, disk) == 0)
+
+        if (strcmp(byJobID ? job->jobid : job->disk, value) == 0)
             return job;
     }
     return NULL;
 }
 
 qemuBlockJob *
+qemuBlockJobFind(virDomainObj *vm, const char *disk)
+{
+    return qemuBlockJobFindBy(vm, false, disk);
+}
+
+qemuBlockJob *
 qemuBlockJobFindByJobID(virDomainObj *vm, const char *jobid)
 {
-    qemuDomainObjPrivate *priv = vm->privateData;
-
-    for (guint i = 0; i < priv->blockjobs->len; i++) {
-        qemuBlockJob *job = g_ptr_array_index(priv->blockjobs, i);
-        if (strcmp(job->jobid, jobid) == 0)
-            return job;
-    }
-    return NULL;
+    return qemuBlockJobFindBy(vm, true, jobid);
 }
 
 qemuBlockJob *

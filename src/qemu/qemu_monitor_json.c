@@ -561,11 +561,64 @@ qemuMonitorJSONJobDismiss(qemuMonitor *mon,
 }
 
 
+/* Reads one entry of an array reply into @item, which starts zeroed.
+ * What it set before failing is freed with the list. Returns 0 or -1. */
+typedef int (*qemuMonitorJSONEntryParser)(json_object *entry,
+                                          const char *what,
+                                          void *item);
+
+/* Frees a list of @n items and what they hold. */
+typedef void (*qemuMonitorJSONListFree)(void *list,
+                                        size_t n);
+
+
+/* Run @cmd, whose reply must be an array of objects, and read each entry
+ * with @parse into a new list of items of @itemSize bytes, freed with
+ * @listFree. Sets *@items (NULL for an empty array) and *@nitems.
+ * Returns 0 or -1. */
+static int
+qemuMonitorJSONQueryList(qemuMonitor *mon,
+                         const char *cmd,
+                         size_t itemSize,
+                         qemuMonitorJSONEntryParser parse,
+                         qemuMonitorJSONListFree listFree,
+                         void **items,
+                         size_t *nitems)
+{
+    g_autofree char *what = g_strdup_printf(QEMU_JSON_REPLY("%s"), cmd);
+    g_autoptr(virJSONValue) ret = NULL;
+    char *list;
+    size_t n;
+    size_t i;
+
+    *items = NULL;
+    *nitems = 0;
+    if (qemuMonitorJSONRun(mon, cmd, NULL, json_type_array, &ret) < 0)
+        return -1;
+
+    n = json_object_array_length(ret);
+    list = g_malloc0_n(n, itemSize);
+    for (i = 0; i < n; i++) {
+        json_object *entry = qemuMonitorJSONEntry(ret, i, what);
+
+        if (!entry || parse(entry, what, list + i * itemSize) < 0) {
+            listFree(list, n);
+            return -1;
+        }
+    }
+
+    *items = list;
+    *nitems = n;
+    return 0;
+}
+
+
 static int
 qemuMonitorJSONParseBlockJob(json_object *entry,
-                             qemuMonitorBlockJobInfo *job)
+                             const char *what,
+                             void *item)
 {
-    const char *what = QEMU_JSON_REPLY("query-block-jobs");
+    qemuMonitorBlockJobInfo *job = item;
 
     if (qemuMonitorJSONGetString(entry, "type", what, &job->type) < 0 ||
         qemuMonitorJSONGetString(entry, "device", what, &job->device) < 0 ||
@@ -594,40 +647,24 @@ qemuMonitorJSONQueryBlockJobs(qemuMonitor *mon,
                               qemuMonitorBlockJobInfo **jobs,
                               size_t *njobs)
 {
-    const char *cmd = "query-block-jobs";
-    g_autoptr(virJSONValue) ret = NULL;
-    qemuMonitorBlockJobInfo *list;
-    size_t n;
-    size_t i;
+    void *list;
+    int rc;
 
-    *jobs = NULL;
-    *njobs = 0;
-    if (qemuMonitorJSONRun(mon, cmd, NULL, json_type_array, &ret) < 0)
-        return -1;
-
-    n = json_object_array_length(ret);
-    list = g_new0(qemuMonitorBlockJobInfo, n);
-    for (i = 0; i < n; i++) {
-        json_object *entry = qemuMonitorJSONEntry(ret, i,
-                                                  QEMU_JSON_REPLY("query-block-jobs"));
-
-        if (!entry || qemuMonitorJSONParseBlockJob(entry, &list[i]) < 0) {
-            qemuMonitorBlockJobInfoListFree(list, n);
-            return -1;
-        }
-    }
-
-    *jobs = list;
-    *njobs = n;
-    return 0;
+    rc = qemuMonitorJSONQueryList(mon, "query-block-jobs", sizeof(**jobs),
+                                  qemuMonitorJSONParseBlockJob,
+                                  (qemuMonitorJSONListFree) qemuMonitorBlockJobInfoListFree,
+                                  &list, njobs);
+    *jobs = list;   /* NULL on failure */
+    return rc;
 }
 
 
 static int
 qemuMonitorJSONParseJob(json_object *entry,
-                        qemuMonitorJobInfo *job)
+                        const char *what,
+                        void *item)
 {
-    const char *what = QEMU_JSON_REPLY("query-jobs");
+    qemuMonitorJobInfo *job = item;
     g_autofree char *status = NULL;
     int st;
 
@@ -662,32 +699,15 @@ qemuMonitorJSONQueryJobs(qemuMonitor *mon,
                          qemuMonitorJobInfo **jobs,
                          size_t *njobs)
 {
-    const char *cmd = "query-jobs";
-    g_autoptr(virJSONValue) ret = NULL;
-    qemuMonitorJobInfo *list;
-    size_t n;
-    size_t i;
+    void *list;
+    int rc;
 
-    *jobs = NULL;
-    *njobs = 0;
-    if (qemuMonitorJSONRun(mon, cmd, NULL, json_type_array, &ret) < 0)
-        return -1;
-
-    n = json_object_array_length(ret);
-    list = g_new0(qemuMonitorJobInfo, n);
-    for (i = 0; i < n; i++) {
-        json_object *entry = qemuMonitorJSONEntry(ret, i,
-                                                  QEMU_JSON_REPLY("query-jobs"));
-
-        if (!entry || qemuMonitorJSONParseJob(entry, &list[i]) < 0) {
-            qemuMonitorJobInfoListFree(list, n);
-            return -1;
-        }
-    }
-
-    *jobs = list;
-    *njobs = n;
-    return 0;
+    rc = qemuMonitorJSONQueryList(mon, "query-jobs", sizeof(**jobs),
+                                  qemuMonitorJSONParseJob,
+                                  (qemuMonitorJSONListFree) qemuMonitorJobInfoListFree,
+                                  &list, njobs);
+    *jobs = list;   /* NULL on failure */
+    return rc;
 }
 
 

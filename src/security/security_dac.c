@@ -444,11 +444,8 @@ static bool
 virSecurityDACHoldersContain(GPtrArray *holders,
                              const char *holder)
 {
-    for (guint i = 0; i < holders->len; i++) {
-        if (g_str_equal(g_ptr_array_index(holders, i), holder))
-            return true;
-    }
-    return false;
+    return g_ptr_array_find_with_equal_func(holders, holder, g_str_equal,
+                                            NULL);
 }
 
 /* Remove @holder from @holders. Returns true if it was there. */
@@ -456,13 +453,12 @@ static bool
 virSecurityDACHoldersRemove(GPtrArray *holders,
                             const char *holder)
 {
-    for (guint i = 0; i < holders->len; i++) {
-        if (g_str_equal(g_ptr_array_index(holders, i), holder)) {
-            g_ptr_array_remove_index(holders, i);
-            return true;
-        }
-    }
-    return false;
+    guint i;
+
+    if (!g_ptr_array_find_with_equal_func(holders, holder, g_str_equal, &i))
+        return false;
+    g_ptr_array_remove_index(holders, i);
+    return true;
 }
 
 /*

@@ -425,6 +425,42 @@ virSecurityManagerHolderID(const char *scope,
     return g_string_free(g_steal_pointer(&id), FALSE);
 }
 
+/*
+ * What every call on one image checks first: @path is given and @holder
+ * is a valid id (refused even when inactive, so that a caller's bad id
+ * shows on every host).
+ *
+ * Returns 1 if the manager is to act, 0 if it is inactive (nothing to
+ * do), -1 on error (reported).
+ */
+static int
+virSecurityManagerCheckImageArgs(virSecurityManager *mgr,
+                                 const char *path,
+                                 const char *holder)
+{
+    if (!path) {
+        virReportInvalidNonNullArg(path);
+        return -1;
+    }
+    if (virSecurityDACCheckHolder(holder) < 0)
+        return -1;
+    return mgr->active ? 1 : 0;
+}
+
+/* The same for a list of images: @paths is given unless empty. Returns 0
+ * or -1 (reported). */
+static int
+virSecurityManagerCheckImageListArgs(const char *const *paths,
+                                     size_t npaths,
+                                     const char *holder)
+{
+    if (npaths > 0 && !paths) {
+        virReportInvalidNonNullArg(paths);
+        return -1;
+    }
+    return virSecurityDACCheckHolder(holder);
+}
+
 /**
  * virSecurityManagerSetImageLabel:
  * @mgr: a security manager
@@ -448,14 +484,10 @@ virSecurityManagerSetImageLabel(virSecurityManager *mgr,
                                 const char *path,
                                 const char *holder)
 {
-    if (!path) {
-        virReportInvalidNonNullArg(path);
-        return -1;
-    }
-    if (virSecurityDACCheckHolder(holder) < 0)
-        return -1;
-    if (!mgr->active)
-        return 0;
+    int rc;
+
+    if ((rc = virSecurityManagerCheckImageArgs(mgr, path, holder)) <= 0)
+        return rc;
     return virSecurityDACSetImageLabel(path, mgr->uid, mgr->gid, holder);
 }
 
@@ -480,14 +512,10 @@ virSecurityManagerSetImageLabelFD(virSecurityManager *mgr,
                                   const char *path,
                                   const char *holder)
 {
-    if (!path) {
-        virReportInvalidNonNullArg(path);
-        return -1;
-    }
-    if (virSecurityDACCheckHolder(holder) < 0)
-        return -1;
-    if (!mgr->active)
-        return 0;
+    int rc;
+
+    if ((rc = virSecurityManagerCheckImageArgs(mgr, path, holder)) <= 0)
+        return rc;
     return virSecurityDACSetImageLabelFD(fd, path, mgr->uid, mgr->gid, holder);
 }
 
@@ -515,14 +543,10 @@ virSecurityManagerRestoreImageLabel(virSecurityManager *mgr,
                                     const char *path,
                                     const char *holder)
 {
-    if (!path) {
-        virReportInvalidNonNullArg(path);
-        return -1;
-    }
-    if (virSecurityDACCheckHolder(holder) < 0)
-        return -1;
-    if (!mgr->active)
-        return 0;
+    int rc;
+
+    if ((rc = virSecurityManagerCheckImageArgs(mgr, path, holder)) <= 0)
+        return rc;
     return virSecurityDACRestoreImageLabel(path, holder);
 }
 
@@ -550,11 +574,7 @@ virSecurityManagerSetImageLabels(virSecurityManager *mgr,
 {
     size_t i;
 
-    if (npaths > 0 && !paths) {
-        virReportInvalidNonNullArg(paths);
-        return -1;
-    }
-    if (virSecurityDACCheckHolder(holder) < 0)
+    if (virSecurityManagerCheckImageListArgs(paths, npaths, holder) < 0)
         return -1;
 
     for (i = 0; i < npaths; i++) {
@@ -603,11 +623,7 @@ virSecurityManagerRestoreImageLabels(virSecurityManager *mgr,
     size_t i;
     int ret = 0;
 
-    if (npaths > 0 && !paths) {
-        virReportInvalidNonNullArg(paths);
-        return -1;
-    }
-    if (virSecurityDACCheckHolder(holder) < 0)
+    if (virSecurityManagerCheckImageListArgs(paths, npaths, holder) < 0)
         return -1;
 
     for (i = 0; i < npaths; i++) {

@@ -147,6 +147,22 @@ virEventDispatchTimer(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* The handle (@isTimer false) or timer with this id, or NULL if there is
+ * none of that kind. Lock held. */
+static virEventItem *
+virEventItemLookupLocked(int id,
+                         bool isTimer)
+{
+    virEventItem *item;
+
+    if (!virEventItems)
+        return NULL;
+    item = g_hash_table_lookup(virEventItems, GINT_TO_POINTER(id));
+    if (!item || item->isTimer != isTimer)
+        return NULL;
+    return item;
+}
+
 /* Replace the item's GSource to match its settings. Lock held. */
 static void
 virEventItemArmLocked(virEventItem *item)
@@ -173,11 +189,17 @@ virEventItemArmLocked(virEventItem *item)
     g_source_attach(item->source, virEventContext);
 }
 
+/* Register @item, whose kind and callback are set, with the user data
+ * @opaque freed by @ff. Returns its id, or -1 (reported; @item is freed). */
 static int
-virEventAddItem(virEventItem *item)
+virEventAddItem(virEventItem *item,
+                void *opaque,
+                virFreeCallback ff)
 {
     int id;
 
+    item->opaque = opaque;
+    item->ff = ff;
     g_mutex_lock(&virEventLock);
     if (!virEventContext) {
         g_mutex_unlock(&virEventLock);
@@ -216,9 +238,7 @@ virEventRemoveItem(int id, bool isTimer)
     virEventItem *item;
 
     g_mutex_lock(&virEventLock);
-    item = virEventItems ?
-        g_hash_table_lookup(virEventItems, GINT_TO_POINTER(id)) : NULL;
-    if (!item || item->isTimer != isTimer) {
+    if (!(item = virEventItemLookupLocked(id, isTimer))) {
         g_mutex_unlock(&virEventLock);
         return -1;
     }
@@ -242,6 +262,27 @@ virEventRemoveItem(int id, bool isTimer)
     return 0;
 }
 
+/* Set a handle's events (@isTimer false) or a timer's timeout to @value;
+ * an unknown id is ignored, as the public calls return nothing. */
+static void
+virEventUpdateItem(int id,
+                   bool isTimer,
+                   int value)
+{
+    virEventItem *item;
+
+    g_mutex_lock(&virEventLock);
+    if ((item = virEventItemLookupLocked(id, isTimer))) {
+        int *setting = isTimer ? &item->timeout : &item->events;
+
+        if (*setting != value) {
+            *setting = value;
+            virEventItemArmLocked(item);
+        }
+    }
+    g_mutex_unlock(&virEventLock);
+}
+
 int
 virEventAddHandle(int fd, int events, virEventHandleCallback cb,
                   void *opaque, virFreeCallback ff)
@@ -258,24 +299,13 @@ virEventAddHandle(int fd, int events, virEventHandleCallback cb,
     item->fd = fd;
     item->events = events;
     item->hcb = cb;
-    item->opaque = opaque;
-    item->ff = ff;
-    return virEventAddItem(item);
+    return virEventAddItem(item, opaque, ff);
 }
 
 void
 virEventUpdateHandle(int watch, int events)
 {
-    virEventItem *item;
-
-    g_mutex_lock(&virEventLock);
-    item = virEventItems ?
-        g_hash_table_lookup(virEventItems, GINT_TO_POINTER(watch)) : NULL;
-    if (item && !item->isTimer && item->events != events) {
-        item->events = events;
-        virEventItemArmLocked(item);
-    }
-    g_mutex_unlock(&virEventLock);
+    virEventUpdateItem(watch, false, events);
 }
 
 int
@@ -301,24 +331,13 @@ virEventAddTimeout(int timeout, virEventTimeoutCallback cb,
     item->isTimer = true;
     item->timeout = timeout;
     item->tcb = cb;
-    item->opaque = opaque;
-    item->ff = ff;
-    return virEventAddItem(item);
+    return virEventAddItem(item, opaque, ff);
 }
 
 void
 virEventUpdateTimeout(int timer, int timeout)
 {
-    virEventItem *item;
-
-    g_mutex_lock(&virEventLock);
-    item = virEventItems ?
-        g_hash_table_lookup(virEventItems, GINT_TO_POINTER(timer)) : NULL;
-    if (item && item->isTimer && item->timeout != timeout) {
-        item->timeout = timeout;
-        virEventItemArmLocked(item);
-    }
-    g_mutex_unlock(&virEventLock);
+    virEventUpdateItem(timer, true, timeout);
 }
 
 int
