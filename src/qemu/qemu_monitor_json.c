@@ -571,6 +571,19 @@ typedef int (*qemuMonitorJSONEntryParser)(json_object *entry,
 typedef void (*qemuMonitorJSONListFree)(void *list,
                                         size_t n);
 
+/* The two lists' frees, as qemuMonitorJSONListFree. */
+static void
+qemuMonitorJSONFreeBlockJobs(void *list, size_t n)
+{
+    qemuMonitorBlockJobInfoListFree(list, n);
+}
+
+static void
+qemuMonitorJSONFreeJobs(void *list, size_t n)
+{
+    qemuMonitorJobInfoListFree(list, n);
+}
+
 
 /* Run @cmd, whose reply must be an array of objects, and read each entry
  * with @parse into a new list of items of @itemSize bytes, freed with
@@ -652,7 +665,7 @@ qemuMonitorJSONQueryBlockJobs(qemuMonitor *mon,
 
     rc = qemuMonitorJSONQueryList(mon, "query-block-jobs", sizeof(**jobs),
                                   qemuMonitorJSONParseBlockJob,
-                                  (qemuMonitorJSONListFree) qemuMonitorBlockJobInfoListFree,
+                                  qemuMonitorJSONFreeBlockJobs,
                                   &list, njobs);
     *jobs = list;   /* NULL on failure */
     return rc;
@@ -704,7 +717,7 @@ qemuMonitorJSONQueryJobs(qemuMonitor *mon,
 
     rc = qemuMonitorJSONQueryList(mon, "query-jobs", sizeof(**jobs),
                                   qemuMonitorJSONParseJob,
-                                  (qemuMonitorJSONListFree) qemuMonitorJobInfoListFree,
+                                  qemuMonitorJSONFreeJobs,
                                   &list, njobs);
     *jobs = list;   /* NULL on failure */
     return rc;
