@@ -490,8 +490,10 @@ testKilledWhileStarting(Fixture *f, gconstpointer data)
     }
 
     /* The helpers it forked go away on their own, without a QEMU: they
-     * share its descriptors (the root's lock among them) until they do. */
-    deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+     * share its descriptors (the root's lock among them) until they do.
+     * A generous bound: it only catches a helper that never goes (a busy
+     * machine took more than 5 s to reap them). */
+    deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
     while (countProcesses(NULL, whole->str, whole->len) > 0 &&
            g_get_monotonic_time() < deadline)
         g_usleep(1000);
