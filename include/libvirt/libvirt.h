@@ -861,6 +861,14 @@ typedef virDomainBlockPullInfo *virDomainBlockStreamInfoPtr;
  * virDomainBlockPullAll(); while a background pull runs this call fails
  * with VIR_ERR_OPERATION_INVALID.
  *
+ * NOT LIBVIRT'S virDomainBlockPull: libvirt's function of this name takes
+ * (dom, disk, unsigned long bandwidth, flags) and starts a whole pull in
+ * the background. This one is the RFC's step-wise call: code written for
+ * libvirt that calls virDomainBlockPull(dom, "vda", 0, 0) compiles (0 is a
+ * null @pos) but does only ONE STEP and leaves the pull paused. Port such
+ * code to virDomainBlockRebase(dom, disk, NULL, bandwidth, flags), which
+ * is libvirt's full pull, with the same meaning here as in libvirt.
+ *
  * Returns 0 on success (@pos updated), -1 on error.
  */
 int virDomainBlockPull(virDomainPtr dom, const char *path,
@@ -917,6 +925,219 @@ int virDomainBlockPullAbort(virDomainPtr dom, const char *path,
 int virDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
                               virDomainBlockPullInfoPtr info,
                               unsigned int flags);
+
+/* ------------------------------------------------------------------ */
+/* Block jobs (libvirt's API, on the same pull engine)                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * libvirt merged a block job API after the RFC, and every client written
+ * for libvirt uses it. These calls, enums and events have libvirt 9.0's
+ * names, numbers and meaning. A pull started by one API is seen and may be
+ * stopped by the other: there is one pull per disk, whichever call began it.
+ * Only pulls exist here: block copy and commit are refused.
+ */
+
+/**
+ * virDomainBlockJobType:
+ *
+ * The kind of a block job. Only PULL jobs run here; the others are listed
+ * with libvirt's numbers for clients that switch on them.
+ */
+typedef enum {
+    VIR_DOMAIN_BLOCK_JOB_TYPE_UNKNOWN = 0,
+    VIR_DOMAIN_BLOCK_JOB_TYPE_PULL = 1,           /* a block pull */
+    VIR_DOMAIN_BLOCK_JOB_TYPE_COPY = 2,           /* not supported */
+    VIR_DOMAIN_BLOCK_JOB_TYPE_COMMIT = 3,         /* not supported */
+    VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT = 4,  /* not supported */
+    VIR_DOMAIN_BLOCK_JOB_TYPE_BACKUP = 5,         /* not supported */
+#ifdef VIR_ENUM_SENTINELS
+    VIR_DOMAIN_BLOCK_JOB_TYPE_LAST
+#endif
+} virDomainBlockJobType;
+
+/**
+ * virDomainBlockJobAbortFlags:
+ *
+ * Flags of virDomainBlockJobAbort().
+ */
+typedef enum {
+    /* return at once; the BLOCK_JOB events tell when the job is gone */
+    VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC = 1 << 0,
+    /* end a copy by switching to it: refused, no copy job exists here */
+    VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT = 1 << 1,
+} virDomainBlockJobAbortFlags;
+
+/**
+ * virDomainBlockJobAbort:
+ * @dom: a running domain
+ * @disk: the disk: its target name ("vda") or its top image's path
+ * @flags: bitwise-OR of virDomainBlockJobAbortFlags
+ *
+ * Cancel the active pull of @disk, whichever API started it (running in
+ * the background, or paused between virDomainBlockPull() steps). By
+ * default the call returns once QEMU has stopped the job and the driver
+ * has finished it (the chain is unchanged, the backing images stay in
+ * use); with VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC it returns as soon as the
+ * cancel was asked for. Either way, each registered event kind then
+ * reports the end once: VIR_DOMAIN_BLOCK_JOB_CANCELED (or COMPLETED, if
+ * QEMU had finished copying before the abort came).
+ * VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT fails with VIR_ERR_BLOCK_COPY_ACTIVE
+ * (a pull is never ready to pivot), and nothing is cancelled.
+ *
+ * Returns 0 on success, -1 on error (VIR_ERR_OPERATION_INVALID if no job
+ * is active on @disk).
+ */
+int virDomainBlockJobAbort(virDomainPtr dom, const char *disk,
+                           unsigned int flags);
+
+/**
+ * virDomainBlockJobInfoFlags:
+ *
+ * Flags of virDomainGetBlockJobInfo().
+ */
+typedef enum {
+    /* report the bandwidth in bytes/s instead of MiB/s */
+    VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES = 1 << 0,
+} virDomainBlockJobInfoFlags;
+
+/**
+ * virDomainBlockJobCursor:
+ *
+ * A position in a block job, in bytes.
+ */
+typedef unsigned long long virDomainBlockJobCursor;
+
+typedef struct _virDomainBlockJobInfo virDomainBlockJobInfo;
+
+/**
+ * virDomainBlockJobInfo:
+ *
+ * The state of a block job: @type is a virDomainBlockJobType, @bandwidth
+ * its speed limit (MiB/s, or bytes/s with
+ * VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES; 0: unlimited), @cur how far
+ * it got and @end where it ends (bytes; while the job runs, @end > 0 and
+ * @cur <= @end).
+ */
+struct _virDomainBlockJobInfo {
+    int type;
+    unsigned long bandwidth;
+    virDomainBlockJobCursor cur;
+    virDomainBlockJobCursor end;
+};
+
+/**
+ * virDomainBlockJobInfoPtr:
+ *
+ * A pointer to a virDomainBlockJobInfo.
+ */
+typedef virDomainBlockJobInfo *virDomainBlockJobInfoPtr;
+
+/**
+ * virDomainGetBlockJobInfo:
+ * @dom: a running domain
+ * @disk: the disk: its target name ("vda") or its top image's path
+ * @info: where to store the job's state
+ * @flags: bitwise-OR of virDomainBlockJobInfoFlags
+ *
+ * The state of the active pull of @disk, whichever API started it (a pull
+ * driven by virDomainBlockPull() steps is active between the steps too).
+ * Allowed on a read-only connection.
+ *
+ * Returns 1 with @info filled (type VIR_DOMAIN_BLOCK_JOB_TYPE_PULL) while
+ * a pull is active, 0 if none is (@info is then zeroed), -1 on error
+ * (VIR_ERR_OVERFLOW if the bandwidth does not fit in @info).
+ */
+int virDomainGetBlockJobInfo(virDomainPtr dom, const char *disk,
+                             virDomainBlockJobInfoPtr info,
+                             unsigned int flags);
+
+/**
+ * virDomainBlockJobSetSpeedFlags:
+ *
+ * Flags of virDomainBlockJobSetSpeed().
+ */
+typedef enum {
+    /* the bandwidth is in bytes/s instead of MiB/s */
+    VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES = 1 << 0,
+} virDomainBlockJobSetSpeedFlags;
+
+/**
+ * virDomainBlockJobSetSpeed:
+ * @dom: a running domain
+ * @disk: the disk: its target name ("vda") or its top image's path
+ * @bandwidth: the new speed limit, in MiB/s (bytes/s with
+ *             VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES); 0: unlimited
+ * @flags: bitwise-OR of virDomainBlockJobSetSpeedFlags
+ *
+ * Change the speed limit of the active pull of @disk while it runs (QEMU's
+ * block-job-set-speed); virDomainGetBlockJobInfo() reports it from then
+ * on. qemu.conf's block_pull_max_bandwidth still caps it. For a pull
+ * driven by virDomainBlockPull() steps the limit is kept and applies once
+ * the pull goes on in the background.
+ *
+ * Returns 0 on success, -1 on error (VIR_ERR_OPERATION_INVALID if no job
+ * is active on @disk, VIR_ERR_OVERFLOW if @bandwidth in bytes/s does not
+ * fit in 63 bits).
+ */
+int virDomainBlockJobSetSpeed(virDomainPtr dom, const char *disk,
+                              unsigned long bandwidth, unsigned int flags);
+
+/**
+ * virDomainBlockRebaseFlags:
+ *
+ * Flags of virDomainBlockRebase(), with libvirt's values. The copy flags
+ * (SHALLOW, REUSE_EXT, COPY_RAW, COPY, COPY_DEV) are refused with
+ * VIR_ERR_ARGUMENT_UNSUPPORTED: block copy is not supported.
+ */
+typedef enum {
+    VIR_DOMAIN_BLOCK_REBASE_SHALLOW = 1 << 0,         /* copy: refused */
+    VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT = 1 << 1,       /* copy: refused */
+    VIR_DOMAIN_BLOCK_REBASE_COPY_RAW = 1 << 2,        /* copy: refused */
+    VIR_DOMAIN_BLOCK_REBASE_COPY = 1 << 3,            /* copy: refused */
+    /* write the base's name into the overlay relative (needs a base) */
+    VIR_DOMAIN_BLOCK_REBASE_RELATIVE = 1 << 4,
+    VIR_DOMAIN_BLOCK_REBASE_COPY_DEV = 1 << 5,        /* copy: refused */
+    /* the bandwidth is in bytes/s instead of MiB/s */
+    VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES = 1 << 6,
+} virDomainBlockRebaseFlags;
+
+/**
+ * virDomainBlockRebase:
+ * @dom: a running domain
+ * @disk: the disk: its target name ("vda") or its top image's path
+ * @base: NULL to pull the whole chain into @disk's top image; or the
+ *        image to keep as the new backing image, given by its path or as
+ *        "vda[N]" with N its index in the live XML: only the images above
+ *        it are pulled
+ * @bandwidth: speed limit in MiB/s (bytes/s with
+ *             VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES); 0: unlimited
+ *             (qemu.conf's block_pull_max_bandwidth still caps it)
+ * @flags: bitwise-OR of virDomainBlockRebaseFlags
+ *
+ * Start a block pull in the background, as libvirt's call does; this is
+ * libvirt's way to pull a whole chain too: virDomainBlockRebase(dom,
+ * disk, NULL, bandwidth, 0). Follow it with virDomainGetBlockJobInfo()
+ * (or virDomainGetBlockPullInfo()), stop it with virDomainBlockJobAbort()
+ * (or virDomainBlockPullAbort()). When it ends, each registered event
+ * kind reports it once: VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+ * VIR_DOMAIN_EVENT_ID_BLOCK_JOB and VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+ * always after the images that left the chain were closed by QEMU and
+ * given back (their owners restored). With a @base, the top image's
+ * header then names @base (relative to the top image's directory with
+ * VIR_DOMAIN_BLOCK_REBASE_RELATIVE, which needs every backing name
+ * between them to have been relative), @base and the images below stay
+ * in use, and the live XML shows the shorter chain.
+ *
+ * Returns 0 once the pull has started, -1 on failure (no job is started):
+ * VIR_ERR_ARGUMENT_UNSUPPORTED for a copy flag,
+ * VIR_ERR_INVALID_ARG for a @base not in the chain or RELATIVE without a
+ * @base, VIR_ERR_OVERFLOW for a bandwidth too large,
+ * VIR_ERR_OPERATION_INVALID if a pull is already active on @disk.
+ */
+int virDomainBlockRebase(virDomainPtr dom, const char *disk,
+                         const char *base, unsigned long bandwidth,
+                         unsigned int flags);
 
 /* ------------------------------------------------------------------ */
 /* Events                                                               */
@@ -1040,12 +1261,42 @@ int virEventRemoveTimeout(int timer);
 /**
  * virDomainEventID:
  *
- * Kinds of domain events. BLOCK_PULL is 7, as in the RFC (libvirt uses 7
- * for another event).
+ * Kinds of domain events, with libvirt 9.0's numbers, except 7: BLOCK_PULL
+ * is 7 as in the RFC, so libvirt's CONTROL_ERROR (also 7) is not provided.
+ * This driver emits LIFECYCLE, BLOCK_PULL, BLOCK_JOB and BLOCK_JOB_2;
+ * registering a callback for any other id succeeds, as in libvirt, and
+ * the callback is never called.
  */
 typedef enum {
     VIR_DOMAIN_EVENT_ID_LIFECYCLE = 0,  /* virConnectDomainEventCallback */
+    VIR_DOMAIN_EVENT_ID_REBOOT = 1,             /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_RTC_CHANGE = 2,         /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_WATCHDOG = 3,           /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_IO_ERROR = 4,           /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_GRAPHICS = 5,           /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON = 6,    /* never emitted here */
     VIR_DOMAIN_EVENT_ID_BLOCK_PULL = 7, /* virConnectDomainEventBlockPullCallback */
+    /* virConnectDomainEventBlockJobCallback, @disk: the top image's path */
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB = 8,
+    VIR_DOMAIN_EVENT_ID_DISK_CHANGE = 9,        /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_TRAY_CHANGE = 10,       /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_PMWAKEUP = 11,          /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_PMSUSPEND = 12,         /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE = 13,    /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK = 14,    /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED = 15,    /* never emitted here */
+    /* virConnectDomainEventBlockJobCallback, @disk: the target ("vda") */
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 = 16,
+    VIR_DOMAIN_EVENT_ID_TUNABLE = 17,           /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18,   /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_DEVICE_ADDED = 19,      /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION = 20, /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_JOB_COMPLETED = 21,     /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED = 22, /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_METADATA_CHANGE = 23,   /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD = 24,   /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE = 25,    /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE = 26, /* never emitted here */
 #ifdef VIR_ENUM_SENTINELS
     VIR_DOMAIN_EVENT_ID_LAST
 #endif
@@ -1146,6 +1397,49 @@ typedef enum {
     VIR_DOMAIN_BLOCK_PULL_LAST
 #endif
 } virConnectDomainEventBlockPullStatus;
+
+/**
+ * virConnectDomainEventBlockJobStatus:
+ *
+ * How a block job ended, as told by VIR_DOMAIN_EVENT_ID_BLOCK_JOB and
+ * VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 (libvirt's values; the first three equal
+ * virConnectDomainEventBlockPullStatus's). A pull is never READY (that is
+ * a copy's state).
+ */
+typedef enum {
+    VIR_DOMAIN_BLOCK_JOB_COMPLETED = 0,
+    VIR_DOMAIN_BLOCK_JOB_FAILED = 1,
+    VIR_DOMAIN_BLOCK_JOB_CANCELED = 2,
+    VIR_DOMAIN_BLOCK_JOB_READY = 3,
+#ifdef VIR_ENUM_SENTINELS
+    VIR_DOMAIN_BLOCK_JOB_LAST
+#endif
+} virConnectDomainEventBlockJobStatus;
+
+/**
+ * virConnectDomainEventBlockJobCallback:
+ * @conn: the connection
+ * @dom: the domain (a reference valid during the call)
+ * @disk: for VIR_DOMAIN_EVENT_ID_BLOCK_JOB the disk's top image path (as in
+ *        the domain XML), for VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 its target
+ *        name ("vda")
+ * @type: a virDomainBlockJobType (always PULL here)
+ * @status: a virConnectDomainEventBlockJobStatus
+ * @opaque: user data
+ *
+ * The callback of VIR_DOMAIN_EVENT_ID_BLOCK_JOB and
+ * VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, called once at the end of every pull,
+ * whichever API started it; when @status is COMPLETED the domain's access
+ * to the images that left the chain has already been revoked. Unlike
+ * VIR_DOMAIN_EVENT_ID_BLOCK_PULL's, an end that happens while no callback
+ * is registered is not kept for a later one (as in libvirt).
+ */
+typedef void (*virConnectDomainEventBlockJobCallback)(virConnectPtr conn,
+                                                      virDomainPtr dom,
+                                                      const char *disk,
+                                                      int type,
+                                                      int status,
+                                                      void *opaque);
 
 /**
  * virConnectDomainEventCallback:
