@@ -640,6 +640,69 @@ testRefused(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virDomainFree(dom);
 }
 
+/* ------------------------------------------------------------------ */
+/* A pull to a base across a restart                                    */
+
+/* In a child process (virTestRunSelf): start domain @name and a pull of
+ * its disk to @base at 256 KiB/s (the 4 MiB of the middle image take 16 s,
+ * far longer than a restart), then exit without closing anything. */
+static int
+childMain(const char *base, const char *uri, const char *name)
+{
+    virConnectPtr c = virConnectOpen(uri);
+    virDomainPtr d;
+
+    if (!c || !(d = virDomainLookupByName(c, name)) || virDomainCreate(d) < 0)
+        return 1;
+    if (virDomainBlockRebase(d, "vda", base, 256 * 1024,
+                             VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES) < 0)
+        return 1;
+    return 0;
+}
+
+/*
+ * The pull's base and its caller's bandwidth are in the status file: a
+ * new process reports the bandwidth, and finishes the pull to the base
+ * (only the middle image given back).
+ */
+static void
+testRestartMidRebase(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    const char *disks[] = { f->top, NULL };
+    g_autofree char *xml = virTestDomainXML("restarted", disks);
+    g_autofree char *backing = NULL;
+    virDomainPtr dom;
+    pid_t pid;
+
+    virDomainFree(virTestDefineDomain(f->conn, xml));
+    for (size_t i = 0; i < G_N_ELEMENTS(f->cbs); i++)
+        virConnectDomainEventDeregisterAny(f->conn, f->cbs[i]);
+    virConnectClose(f->conn);
+    f->conn = NULL;
+    g_assert_cmpint(virTestRunSelf(f->base, f->uri, "restarted"), ==, 0);
+    pid = virTestDomainPid(f->root, "restarted");
+    g_assert_true(virTestProcessAlive(pid));
+
+    f->conn = virTestOpen(f->uri);
+    listenAll(f);
+    dom = virDomainLookupByName(f->conn, "restarted");
+    g_assert_nonnull(dom);
+    /* MiB/s rounded up, as libvirt reports it. */
+    assertBandwidth(dom, 1, 256 * 1024);
+    g_assert_cmpint(virDomainBlockJobSetSpeed(dom, "vda", 0, 0), ==, 0);
+    expectEnd(3, f->top, "vda", VIR_DOMAIN_BLOCK_JOB_COMPLETED);
+
+    g_assert_false(processHoldsFile(pid, f->mid));
+    virTestAssertOwner(f->mid, 0, 0);
+    g_assert_true(processHoldsFile(pid, f->base));
+    virTestAssertOwner(f->base, QEMU_UID, QEMU_GID);
+    backing = backingName(f->top);
+    g_assert_cmpstr(backing, ==, f->base);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    assertSameContent(f->top, f->flat);
+    virDomainFree(dom);
+}
+
 /* Every libvirt 9.0 event id may be registered; none past them. */
 static void
 testEventIds(Fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -669,6 +732,8 @@ testEventIds(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 int
 main(int argc, char **argv)
 {
+    if (argc >= 5 && strcmp(argv[1], "--child") == 0)
+        _exit(childMain(argv[2], argv[3], argv[4]));
     virTestInit(&argc, &argv);
     if (geteuid() != 0) {
         g_printerr("qemublockjobtest must run as root (it checks image owners)\n");
@@ -686,6 +751,7 @@ main(int argc, char **argv)
     ADD("/blockjob/async-abort", testAsyncAbort);
     ADD("/blockjob/cross-api", testCrossApi);
     ADD("/blockjob/refused", testRefused);
+    ADD("/blockjob/restart-mid-rebase", testRestartMidRebase);
     ADD("/blockjob/event-ids", testEventIds);
     return g_test_run();
 }
