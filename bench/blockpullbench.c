@@ -567,7 +567,7 @@ benchRawRun(virEventThread *evt, const char *dir, const char *base,
     }
 
     t0 = benchNow(CLOCK_MONOTONIC);
-    if (qemuMonitorBlockStream(mon, BENCH_JOB_ID, BENCH_TOP_NODE, 0,
+    if (qemuMonitorBlockStream(mon, BENCH_JOB_ID, BENCH_TOP_NODE, NULL, NULL, 0,
                                true, true) < 0) {
         g_printerr("blockpullbench: raw QMP block-stream: %s\n",
                    virGetLastErrorMessage());

@@ -65,6 +65,19 @@ typedef int (*virDrvDomainGetBlockPullInfo)(virDomainPtr dom, const char *path,
                                             virDomainBlockPullInfoPtr info,
                                             unsigned int flags);
 
+typedef int (*virDrvDomainBlockRebase)(virDomainPtr dom, const char *disk,
+                                       const char *base,
+                                       unsigned long bandwidth,
+                                       unsigned int flags);
+typedef int (*virDrvDomainGetBlockJobInfo)(virDomainPtr dom, const char *disk,
+                                           virDomainBlockJobInfoPtr info,
+                                           unsigned int flags);
+typedef int (*virDrvDomainBlockJobAbort)(virDomainPtr dom, const char *disk,
+                                         unsigned int flags);
+typedef int (*virDrvDomainBlockJobSetSpeed)(virDomainPtr dom, const char *disk,
+                                            unsigned long bandwidth,
+                                            unsigned int flags);
+
 typedef int (*virDrvDomainQemuMonitorCommand)(virDomainPtr dom, const char *cmd,
                                               char **result, unsigned int flags);
 
@@ -103,6 +116,10 @@ struct _virHypervisorDriver {
     virDrvDomainBlockPullAll domainBlockPullAll;
     virDrvDomainBlockPullAbort domainBlockPullAbort;
     virDrvDomainGetBlockPullInfo domainGetBlockPullInfo;
+    virDrvDomainBlockRebase domainBlockRebase;
+    virDrvDomainGetBlockJobInfo domainGetBlockJobInfo;
+    virDrvDomainBlockJobAbort domainBlockJobAbort;
+    virDrvDomainBlockJobSetSpeed domainBlockJobSetSpeed;
     virDrvDomainQemuMonitorCommand domainQemuMonitorCommand;
     virDrvConnectDomainEventRegisterAny connectDomainEventRegisterAny;
     virDrvConnectDomainEventDeregisterAny connectDomainEventDeregisterAny;

@@ -544,6 +544,121 @@ virDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
 }
 
 /* ------------------------------------------------------------------ */
+/* Block jobs (libvirt's API)                                           */
+
+int
+virDomainBlockRebase(virDomainPtr dom, const char *disk, const char *base,
+                     unsigned long bandwidth, unsigned int flags)
+{
+    virConnectPtr conn;
+    const unsigned int copyFlags = VIR_DOMAIN_BLOCK_REBASE_SHALLOW |
+                                   VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT |
+                                   VIR_DOMAIN_BLOCK_REBASE_COPY_RAW |
+                                   VIR_DOMAIN_BLOCK_REBASE_COPY |
+                                   VIR_DOMAIN_BLOCK_REBASE_COPY_DEV;
+
+    VIR_DEBUG("dom=%p disk=%s base=%s bandwidth=%lu flags=0x%x",
+              dom, NULLSTR(disk), NULLSTR(base), bandwidth, flags);
+    virResetLastError();
+    virCheckDomainReturn(dom, -1);
+    conn = dom->conn;
+    virCheckNonNullArgGoto(disk, error);
+    if (flags & copyFlags) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED,
+                       "block copy is not supported (flags 0x%x of virDomainBlockRebase ask for a copy); only pulls are",
+                       flags & copyFlags);
+        goto error;
+    }
+    if (!conn->driver->domainBlockRebase) {
+        virReportUnsupported();
+        goto error;
+    }
+    if (conn->driver->domainBlockRebase(dom, disk, base, bandwidth, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virDomainGetBlockJobInfo(virDomainPtr dom, const char *disk,
+                         virDomainBlockJobInfoPtr info, unsigned int flags)
+{
+    virConnectPtr conn;
+    int ret;
+
+    VIR_DEBUG("dom=%p disk=%s info=%p flags=0x%x", dom, NULLSTR(disk), info, flags);
+    virResetLastError();
+    if (info)
+        memset(info, 0, sizeof(*info));
+    virCheckDomainReturn(dom, -1);
+    conn = dom->conn;
+    virCheckNonNullArgGoto(disk, error);
+    virCheckNonNullArgGoto(info, error);
+    if (!conn->driver->domainGetBlockJobInfo) {
+        virReportUnsupported();
+        goto error;
+    }
+    if ((ret = conn->driver->domainGetBlockJobInfo(dom, disk, info, flags)) < 0)
+        goto error;
+    return ret;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virDomainBlockJobAbort(virDomainPtr dom, const char *disk, unsigned int flags)
+{
+    virConnectPtr conn;
+
+    VIR_DEBUG("dom=%p disk=%s flags=0x%x", dom, NULLSTR(disk), flags);
+    virResetLastError();
+    virCheckDomainReturn(dom, -1);
+    conn = dom->conn;
+    virCheckNonNullArgGoto(disk, error);
+    if (!conn->driver->domainBlockJobAbort) {
+        virReportUnsupported();
+        goto error;
+    }
+    if (conn->driver->domainBlockJobAbort(dom, disk, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virDomainBlockJobSetSpeed(virDomainPtr dom, const char *disk,
+                          unsigned long bandwidth, unsigned int flags)
+{
+    virConnectPtr conn;
+
+    VIR_DEBUG("dom=%p disk=%s bandwidth=%lu flags=0x%x",
+              dom, NULLSTR(disk), bandwidth, flags);
+    virResetLastError();
+    virCheckDomainReturn(dom, -1);
+    conn = dom->conn;
+    virCheckNonNullArgGoto(disk, error);
+    if (!conn->driver->domainBlockJobSetSpeed) {
+        virReportUnsupported();
+        goto error;
+    }
+    if (conn->driver->domainBlockJobSetSpeed(dom, disk, bandwidth, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
 /* Domain events                                                        */
 
 int
@@ -566,9 +681,9 @@ virConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
         }
     }
     virCheckNonNullArgGoto(cb, error);
-    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE &&
-        eventID != VIR_DOMAIN_EVENT_ID_BLOCK_PULL) {
-        virReportInvalidArg(eventID, "unsupported event ID %d", eventID);
+    if (eventID < 0 || eventID >= VIR_DOMAIN_EVENT_ID_LAST) {
+        virReportInvalidArg(eventID, "eventID must be less than %d",
+                            VIR_DOMAIN_EVENT_ID_LAST);
         goto error;
     }
     if (!conn->driver->connectDomainEventRegisterAny) {

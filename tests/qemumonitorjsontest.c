@@ -66,13 +66,21 @@ testCommandArgs(testFixture *fx,
                "{\"job-id\": \"pull-vda\", \"device\": \"vda-fmt-0\", "
                "\"auto-finalize\": false, \"auto-dismiss\": false}",
                MOCK_EMPTY_REPLY, 0);
-    g_assert_cmpint(qemuMonitorBlockStream(mon, "pull-vda", "vda-fmt-0", 0,
-                                           false, false), ==, 0);
+    g_assert_cmpint(qemuMonitorBlockStream(mon, "pull-vda", "vda-fmt-0",
+                                           NULL, NULL, 0, false, false), ==, 0);
+    mockExpect(m, "block-stream",
+               "{\"job-id\": \"pull-vda\", \"device\": \"vda-fmt-0\", "
+               "\"base-node\": \"libvirt-3-format\", \"backing-file\": \"base.qcow2\", "
+               "\"auto-finalize\": false, \"auto-dismiss\": false}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorBlockStream(mon, "pull-vda", "vda-fmt-0",
+                                           "libvirt-3-format", "base.qcow2",
+                                           0, false, false), ==, 0);
     mockExpect(m, "block-stream",
                "{\"job-id\": \"j\", \"device\": \"n\", \"speed\": 1048576, "
                "\"auto-finalize\": true, \"auto-dismiss\": true}",
                MOCK_EMPTY_REPLY, 0);
-    g_assert_cmpint(qemuMonitorBlockStream(mon, "j", "n", 1048576,
+    g_assert_cmpint(qemuMonitorBlockStream(mon, "j", "n", NULL, NULL, 1048576,
                                            true, true), ==, 0);
 
     mockExpect(m, "block-job-pause", "{\"device\": \"pull-vda\"}",
@@ -132,7 +140,8 @@ testCommandArgs(testFixture *fx,
                     ==, "{\"qemu\":{\"major\":7}}");
 
     /* checked before anything is sent */
-    g_assert_cmpint(qemuMonitorBlockStream(mon, NULL, "n", 0, false, false),
+    g_assert_cmpint(qemuMonitorBlockStream(mon, NULL, "n", NULL, NULL, 0,
+                                           false, false),
                     ==, -1);
     virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INVALID_ARG, "job-id", NULL);
     g_assert_cmpint(qemuMonitorBlockJobSetSpeed(mon, "j", G_MAXUINT64), ==, -1);

@@ -452,6 +452,7 @@ testUnsupported(void)
     virConnectPtr conn = virConnectOpen(URI);
     virDomainPtr dom = virDomainLookupByName(conn, "test");
     virDomainBlockPullInfo info;
+    virDomainBlockJobInfo jobInfo;
     char *result = NULL;
 
     g_assert_cmpint(virDomainBlockPull(dom, "vda", &info, 0), ==, -1);
@@ -462,6 +463,19 @@ testUnsupported(void)
     virTestAssertError(VIR_ERR_NO_SUPPORT);
     g_assert_cmpint(virDomainGetBlockPullInfo(dom, "vda", &info, 0), ==, -1);
     virTestAssertError(VIR_ERR_NO_SUPPORT);
+    /* libvirt's block job calls: no pull engine here either. */
+    g_assert_cmpint(virDomainBlockRebase(dom, "vda", NULL, 0, 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, "vda", &jobInfo, 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    g_assert_cmpint(virDomainBlockJobSetSpeed(dom, "vda", 1, 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    g_assert_cmpint(virDomainBlockJobAbort(dom, "vda", 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    /* A copy is refused for what it is, before any driver. */
+    g_assert_cmpint(virDomainBlockRebase(dom, "vda", "/images/copy.qcow2", 0,
+                                         VIR_DOMAIN_BLOCK_REBASE_COPY), ==, -1);
+    virTestAssertError(VIR_ERR_ARGUMENT_UNSUPPORTED);
     g_assert_cmpint(virDomainQemuMonitorCommand(dom, "{\"execute\":\"stop\"}",
                                                 &result, 0), ==, -1);
     virTestAssertError(VIR_ERR_NO_SUPPORT);

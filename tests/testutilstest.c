@@ -423,6 +423,7 @@ static const testFaultCase testFaultsReal[] = {
     { "qemuxml2argvtest", "/qemuxml2argv/qemu/minimal", "connect" },
     { "qemudrivertest", "/qemu/driver/lifecycle", "connect" },
     { "qemublockpullmocktest", "/blockpull-mock/cancel", "connect" },
+    { "qemublockjobtest", "/blockjob/refused", "connect" },
 #endif
 };
 

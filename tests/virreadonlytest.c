@@ -137,6 +137,15 @@ static int callBlockPull(Side *s)
 }
 static int callBlockPullAbort(Side *s) { return virDomainBlockPullAbort(s->running, "vda", 0); }
 static int callBlockPullAll(Side *s) { return virDomainBlockPullAll(s->running, "vda", 0); }
+static int callBlockRebase(Side *s) { return virDomainBlockRebase(s->running, "vda", NULL, 0, 0); }
+static int callBlockJobAbort(Side *s) { return virDomainBlockJobAbort(s->running, "vda", 0); }
+static int callBlockJobSetSpeed(Side *s) { return virDomainBlockJobSetSpeed(s->running, "vda", 1, 0); }
+static int callGetBlockJobInfo(Side *s)
+{
+    virDomainBlockJobInfo info;
+    /* 1 (a job) or 0 (none) are both a success */
+    return virDomainGetBlockJobInfo(s->running, "vda", &info, 0) < 0 ? -1 : 0;
+}
 static int callCreate(Side *s) { return virDomainCreate(s->inactive); }
 static int callCreateWithFlags(Side *s) { return virDomainCreateWithFlags(s->inactive, 0); }
 static int callCreateXML(Side *s) { return freeDomain(virDomainCreateXML(s->conn, s->newXML, 0)); }
@@ -232,9 +241,12 @@ static const struct {
     { "virConnectIsAlive", callIsAlive },
     { "virConnectListAllDomains", callListAll },
     { "virConnectRef", callConnectRef },
+    { "virDomainBlockJobAbort", callBlockJobAbort },
+    { "virDomainBlockJobSetSpeed", callBlockJobSetSpeed },
     { "virDomainBlockPull", callBlockPull },
     { "virDomainBlockPullAbort", callBlockPullAbort },
     { "virDomainBlockPullAll", callBlockPullAll },
+    { "virDomainBlockRebase", callBlockRebase },
     { "virDomainCreate", callCreate },
     { "virDomainCreateWithFlags", callCreateWithFlags },
     { "virDomainCreateXML", callCreateXML },
@@ -243,6 +255,7 @@ static const struct {
     { "virDomainDestroy", callDestroy },
     { "virDomainDestroyFlags", callDestroyFlags },
     { "virDomainFree", callDomainFree },
+    { "virDomainGetBlockJobInfo", callGetBlockJobInfo },
     { "virDomainGetBlockPullInfo", callGetBlockPullInfo },
     { "virDomainGetConnect", callGetConnect },
     { "virDomainGetID", callGetID },

@@ -225,7 +225,7 @@ check "-h lists the groups and their commands" \
 
 run help blockjob
 check "help COMMAND: synopsis and options" \
-    eval 'status 0 && out_has "^    blockjob <domain> <path> \[--abort\] \[--info\] \[--raw\]$" &&
+    eval 'status 0 && out_has "^    blockjob <domain> <path> \[--abort\] \[--async\] \[--pivot\] \[--info\] \[--bytes\] \[--raw\] \[<bandwidth>\]$" &&
           out_has "^    \[--domain\] <string>  domain name, id or uuid$" &&
           out_has "^    --abort          abort the active job on the specified disk$"'
 
@@ -417,6 +417,12 @@ prepare_images() {
     "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay.qcow2" || return 1
     "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay2.qcow2" || return 1
     "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay3.qcow2" || return 1
+    # A three-image chain for libvirt's partial pull: 8 MiB of data in
+    # the middle image (8 s at 1 MiB/s).
+    "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/mid4.qcow2" || return 1
+    [ -n "$QEMU_IO" ] || return 1
+    "$QEMU_IO" -f qcow2 -c "write -P 0x6b 16M 8M" "$IMG/mid4.qcow2" >/dev/null || return 1
+    "$QEMU_IMG" create -q -f qcow2 -b "$IMG/mid4.qcow2" -F qcow2 "$IMG/overlay4.qcow2" || return 1
     chmod 0644 "$IMG"/*.qcow2
 }
 RC=0
@@ -447,6 +453,7 @@ EOF
 write_xml "$T/dom.xml" "$NAME" "$IMG/overlay.qcow2"
 write_xml "$T/dom2.xml" "${NAME}2" "$IMG/overlay2.qcow2"
 write_xml "$T/dom3.xml" "${NAME}3" "$IMG/overlay3.qcow2"
+write_xml "$T/dom4.xml" "${NAME}4" "$IMG/overlay4.qcow2"
 
 run -c "$URI" define "$T/dom.xml"
 check "define" eval 'status 0 && out_has "^Domain '"'$NAME'"' defined from $T/dom.xml$"'
@@ -519,7 +526,8 @@ check "domblklist --details" \
 # ------------------------------------------------------------------
 
 if [ "$VIRSHTEST_SKIP_BLOCKPULL" = 1 ]; then
-    for t in blockpullinfo blockjob step abort wait chain stale stale-chain; do
+    for t in blockpullinfo blockjob step abort wait chain stale stale-chain \
+             job-info job-pivot job-abort rebase-base rebase-chain block-job-2; do
         skip "block pull: $t (VIRSHTEST_SKIP_BLOCKPULL=1)"
     done
 else
@@ -549,7 +557,7 @@ else
     echo "block_pull_max_bandwidth = 262144" > "$ROOT/etc/qemu.conf"
     run -c "$URI" blockpull "$NAME" vda --wait --timeout 1
     check "blockpull --wait --timeout aborts and says so" \
-        eval 'status 1 && out_has "^Block Pull timed out, aborted$"'
+        eval 'status 1 && out_has "^Pull aborted$"'
     run -c "$URI" "blockpullinfo $NAME vda; dumpxml $NAME"
     check "after the timeout no pull is active and the chain is whole" \
         eval 'status 0 && out_has "^No active block pull$" && out_has "$IMG/base.qcow2"'
@@ -568,12 +576,12 @@ else
     wait $vpid
     RC=$?
     check "Ctrl-C aborts a blockpull --wait and says so" \
-        eval 'status 1 && out_has "^Block Pull aborted$"'
+        eval 'status 1 && out_has "^Pull aborted$"'
     rm -f "$ROOT/etc/qemu.conf"
 
     run -c "$URI" blockpull "$NAME" vda --wait --verbose --timeout 240
     check "blockpull --wait --verbose completes and shows the event" \
-        eval 'status 0 && out_has "^Block Pull complete$" && out_has "^event .block-pull. for domain .$NAME.: $IMG/overlay.qcow2 completed$"'
+        eval 'status 0 && out_has "^Pull complete$" && out_has "^event .block-pull. for domain .$NAME.: $IMG/overlay.qcow2 completed$"'
 
     run -c "$URI" dumpxml "$NAME"
     check "the pulled disk has no backing image left" \
@@ -585,11 +593,40 @@ else
     echo "block_pull_max_bandwidth = 4194304" > "$ROOT/etc/qemu.conf"
     run -c "$URI" "create $T/dom3.xml; blockpull ${NAME}3 vda; blockpullabort ${NAME}3 vda; blockpull ${NAME}3 vda --wait"
     check "blockpull --wait after an aborted pull waits for its own pull" \
-        eval 'status 0 && out_has "^Block Pull aborted$" && out_has "^Block Pull complete$"'
+        eval 'status 0 && out_has "^Block Pull aborted$" && out_has "^Pull complete$"'
     rm -f "$ROOT/etc/qemu.conf"
     run -c "$URI" "dumpxml ${NAME}3; destroy ${NAME}3"
     check "that pull completed: no backing image left" \
         eval 'status 0 && ! out_has "$IMG/base.qcow2" && out_has "$IMG/overlay3.qcow2"'
+
+    # libvirt's block job commands on a pull at 1 MiB/s (BANDWIDTH given
+    # without its option name, as libvirt's virsh takes it).
+    run -c "$URI" "create $T/dom4.xml; blockpull ${NAME}4 vda 1; blockjob ${NAME}4 vda --info; blockjob ${NAME}4 vda --raw; blockjob ${NAME}4 vda 2; blockjob ${NAME}4 vda --raw --bytes"
+    check "blockjob --info and --raw show the pull and its bandwidth" \
+        eval 'status 0 && out_has "^Block Pull started$" &&
+              err_has "Block Pull: \[ *[0-9]+\.[0-9]{2} %\]" &&
+              out_has "^    Bandwidth limit: 1048576 bytes/s \(1\.000 MiB/s\)$" &&
+              out_has "^ type=Block Pull$" && out_has "^ bandwidth=1$" &&
+              out_has "^ bandwidth=2097152$" && out_has "^ cur=[0-9]+$" && out_has "^ end=[0-9]+$"'
+    run -c "$URI" blockjob "${NAME}4" vda --pivot
+    check "blockjob --pivot is refused on a pull" \
+        eval 'status 1 && err_has "not ready for pivot"'
+    run -c "$URI" "blockjob ${NAME}4 vda --abort; blockjob ${NAME}4 vda; dumpxml ${NAME}4"
+    check "blockjob --abort stops it, and the chain is whole" \
+        eval 'status 0 && out_has "^No current block job for vda$" && out_has "$IMG/mid4.qcow2"'
+
+    run -c "$URI" blockpull "${NAME}4" vda --base "$IMG/base.qcow2" --keep-relative --wait --verbose --timeout 240
+    check "blockpull --base --keep-relative --wait completes" \
+        eval 'status 0 && out_has "^Pull complete$"'
+    run -c "$URI" dumpxml "${NAME}4"
+    "$QEMU_IMG" info -U "$IMG/overlay4.qcow2" >>"$T/out" 2>"$T/err"
+    check "the middle image left the chain, the overlay names the base relative" \
+        eval 'status 0 && ! out_has "$IMG/mid4.qcow2" && out_has "$IMG/base.qcow2" &&
+              out_has "^backing file: base\.qcow2"'
+
+    run -c "$URI" "blockpull ${NAME}4 vda 1; event ${NAME}4 --event block-job-2 --timeout 200; destroy ${NAME}4"
+    check "event --event block-job-2 tells the pull's end by target" \
+        eval 'status 0 && out_has "^event .block-job-2. for domain .${NAME}4.: Block Pull for vda completed$"'
 fi
 
 # ------------------------------------------------------------------

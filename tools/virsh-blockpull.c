@@ -1,6 +1,8 @@
 /* virsh-blockpull.c: virsh commands for block pull. */
 #include <config.h>
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -190,11 +192,32 @@ virshPullProgressUpdate(vshControl *ctl, virDomainPtr dom, const char *path,
         virshPullProgressShow(p, info.cur, info.end);
 }
 
+/* How blockpull starts its pull: the seed's virDomainBlockPullAll() when
+ * nothing of libvirt's was asked for (it also continues a pull begun step
+ * by step), else virDomainBlockRebase(), as libvirt's virsh does. */
+typedef struct {
+    const char *base;
+    unsigned long bandwidth;
+    unsigned int flags;         /* virDomainBlockRebaseFlags */
+} virshPullStart;
+
+static int
+virshBlockPullStart(virDomainPtr dom, const char *path, const virshPullStart *st)
+{
+    if (!st->base && st->bandwidth == 0 && st->flags == 0)
+        return virDomainBlockPullAll(dom, path, 0);
+    return virDomainBlockRebase(dom, path, st->base, st->bandwidth, st->flags);
+}
+
 /* Start a background pull and wait for the event that tells how it ended,
- * running the event loop; Ctrl-C or the timeout abort the pull. */
+ * running the event loop; Ctrl-C or the timeout abort the pull (and, with
+ * @async, do not wait for the abort to end). The last line says how it
+ * ended as libvirt's virsh says it: "Pull complete", "Pull aborted",
+ * "Pull failed". */
 static bool
 virshBlockPullWait(vshControl *ctl, virDomainPtr dom, const char *path,
-                   bool verbose, int timeout)
+                   const virshPullStart *st, bool verbose, int timeout,
+                   bool async)
 {
     virshControl *priv = ctl->privData;
     virshPullWait w = { .path = path, .status = -1 };
@@ -226,7 +249,7 @@ virshBlockPullWait(vshControl *ctl, virDomainPtr dom, const char *path,
     }
     if (vshEventInterruptBegin(ctl, &intr, &w.interrupted) < 0)
         goto cleanup;
-    if (virDomainBlockPullAll(dom, path, 0) < 0) {
+    if (virshBlockPullStart(dom, path, st) < 0) {
         vshError(ctl, "Failed to start block pull of '%s'", path);
         goto cleanup;
     }
@@ -242,8 +265,11 @@ virshBlockPullWait(vshControl *ctl, virDomainPtr dom, const char *path,
             aborting = true;
             vshEventTimerRemove(&progressTimer);
             vshEventTimerRemove(&timeoutTimer);
-            if (virDomainBlockPullAbort(dom, path, 0) < 0)
+            if (virDomainBlockJobAbort(dom, path,
+                                       async ? VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC : 0) < 0)
                 abortFailed = true;     /* maybe it just ended: see the event */
+            else if (async)
+                break;                  /* asked: the end is not waited for */
             graceTimer = vshEventTimerAdd(VIRSH_PULL_ABORT_GRACE_MS, &w.graceOver);
             continue;
         }
@@ -263,19 +289,15 @@ virshBlockPullWait(vshControl *ctl, virDomainPtr dom, const char *path,
             virshPullProgressShow(&progress, 1, 1);
             vshPrintExtra(ctl, "\n%s", w.eventText);
         }
-        vshPrintExtra(ctl, "\nBlock Pull complete\n");
+        vshPrintExtra(ctl, "\nPull complete");
         ret = true;
     } else if (w.status == VIR_DOMAIN_BLOCK_PULL_FAILED) {
-        if (progress.pending)
-            vshPrint(ctl, "\n");
-        vshError(ctl, "Block Pull failed");
+        vshPrintExtra(ctl, "\nPull failed");
     } else if (w.status == VIR_DOMAIN_BLOCK_PULL_CANCELED ||
                (aborting && !abortFailed)) {
+        /* A timeout and Ctrl-C alike, as libvirt's virsh. */
         vshResetLibvirtError(ctl);
-        if (w.timedOut && !w.interrupted)
-            vshPrintExtra(ctl, "\nBlock Pull timed out, aborted\n");
-        else
-            vshPrintExtra(ctl, "\nBlock Pull aborted\n");
+        vshPrintExtra(ctl, "\nPull aborted");
     } else {
         if (progress.pending)
             vshPrint(ctl, "\n");
@@ -298,15 +320,48 @@ virshBlockPullWait(vshControl *ctl, virDomainPtr dom, const char *path,
 /* Block pull commands                                                  */
 /* ------------------------------------------------------------------ */
 
+/* The "bandwidth" option: an unsigned long (MiB/s, or bytes/s with
+ * --bytes); 0 if not given. Returns false (error printed) if malformed. */
+static bool
+virshBandwidthOpt(vshControl *ctl, const vshCmd *cmd, unsigned long *bandwidth)
+{
+    const char *str = vshCommandOptString(cmd, "bandwidth");
+    unsigned long long num;
+    char *end = NULL;
+
+    *bandwidth = 0;
+    if (!str)
+        return true;
+    errno = 0;
+    num = g_ascii_strtoull(str, &end, 10);
+    if (!g_ascii_isdigit(*str) || errno != 0 || *end || num > ULONG_MAX) {
+        vshError(ctl, "Numeric value '%s' for <bandwidth> option is malformed or out of range",
+                 str);
+        return false;
+    }
+    *bandwidth = num;
+    return true;
+}
+
 static const vshCmdOptDef opts_blockpull[] = {
     VIRSH_COMMON_OPT_DOMAIN,
     VIRSH_OPT_PATH,
+    {.name = "bandwidth", .type = VSH_OT_INT, .flags = VSH_OFLAG_POS,
+     .help = "bandwidth limit in MiB/s"},
+    {.name = "base", .type = VSH_OT_STRING,
+     .help = "path of backing file in chain for a partial pull (or vda[N])"},
     {.name = "wait", .type = VSH_OT_BOOL,
      .help = "wait for the pull to end, running the event loop"},
     {.name = "verbose", .type = VSH_OT_BOOL,
      .help = "with --wait, display the progress"},
     {.name = "timeout", .type = VSH_OT_INT,
      .help = "with --wait, abort the pull if it lasts longer than this, in seconds"},
+    {.name = "async", .type = VSH_OT_BOOL,
+     .help = "with --wait, don't wait for cancel to finish"},
+    {.name = "keep-relative", .type = VSH_OT_BOOL,
+     .help = "keep the backing chain relatively referenced"},
+    {.name = "bytes", .type = VSH_OT_BOOL,
+     .help = "the bandwidth limit is in bytes/s rather than MiB/s"},
     {.name = "step", .type = VSH_OT_BOOL,
      .help = "pull one bounded step only (virDomainBlockPull)"},
     {.name = NULL}
@@ -318,19 +373,30 @@ cmdBlockPull(vshControl *ctl, const vshCmd *cmd)
     const char *path = vshCommandOptString(cmd, "path");
     g_autoptr(virDomain) dom = NULL;
     virDomainBlockPullInfo info = { 0 };
+    virshPullStart st = { .base = vshCommandOptString(cmd, "base") };
     int timeout;
 
     if (!vshCommandOptExclusive(ctl, cmd, "step", "wait") ||
+        !vshCommandOptExclusive(ctl, cmd, "step", "base") ||
+        !vshCommandOptExclusive(ctl, cmd, "step", "bandwidth") ||
+        !vshCommandOptExclusive(ctl, cmd, "step", "keep-relative") ||
         !vshCommandOptRequires(ctl, cmd, "verbose", "wait") ||
         !vshCommandOptRequires(ctl, cmd, "timeout", "wait") ||
-        !vshCommandOptTimeout(ctl, cmd, &timeout))
+        !vshCommandOptRequires(ctl, cmd, "async", "wait") ||
+        !vshCommandOptTimeout(ctl, cmd, &timeout) ||
+        !virshBandwidthOpt(ctl, cmd, &st.bandwidth))
         return false;
+    if (vshCommandOptBool(cmd, "keep-relative"))
+        st.flags |= VIR_DOMAIN_BLOCK_REBASE_RELATIVE;
+    if (vshCommandOptBool(cmd, "bytes"))
+        st.flags |= VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES;
     if (!(dom = virshCommandOptDomain(ctl, cmd, NULL)))
         return false;
 
     if (vshCommandOptBool(cmd, "wait"))
-        return virshBlockPullWait(ctl, dom, path,
-                                  vshCommandOptBool(cmd, "verbose"), timeout);
+        return virshBlockPullWait(ctl, dom, path, &st,
+                                  vshCommandOptBool(cmd, "verbose"), timeout,
+                                  vshCommandOptBool(cmd, "async"));
 
     if (vshCommandOptBool(cmd, "step")) {
         if (virDomainBlockPull(dom, path, &info, 0) < 0) {
@@ -342,11 +408,11 @@ cmdBlockPull(vshControl *ctl, const vshCmd *cmd)
         return true;
     }
 
-    if (virDomainBlockPullAll(dom, path, 0) < 0) {
+    if (virshBlockPullStart(dom, path, &st) < 0) {
         vshError(ctl, "Failed to start block pull of '%s'", path);
         return false;
     }
-    vshPrintExtra(ctl, "Block Pull started\n");
+    vshPrintExtra(ctl, "Block Pull started");
     return true;
 }
 
@@ -398,45 +464,145 @@ static const vshCmdOptDef opts_blockjob[] = {
     VIRSH_OPT_PATH,
     {.name = "abort", .type = VSH_OT_BOOL,
      .help = "abort the active job on the specified disk"},
+    {.name = "async", .type = VSH_OT_BOOL,
+     .help = "implies --abort; request but don't wait for job end"},
+    {.name = "pivot", .type = VSH_OT_BOOL,
+     .help = "implies --abort; conclude and pivot a copy or commit job"},
     {.name = "info", .type = VSH_OT_BOOL,
      .help = "get active job information for the specified disk"},
-    {.name = "raw", .type = VSH_OT_BOOL, .help = "with --info, print the raw numbers"},
+    {.name = "bytes", .type = VSH_OT_BOOL,
+     .help = "get/set bandwidth in bytes rather than MiB/s"},
+    {.name = "raw", .type = VSH_OT_BOOL,
+     .help = "implies --info; output details rather than human summary"},
+    {.name = "bandwidth", .type = VSH_OT_INT, .flags = VSH_OFLAG_POS,
+     .help = "set the bandwidth limit in MiB/s"},
     {.name = NULL}
 };
+
+const char *
+virshBlockJobTypeName(int type)
+{
+    static const char *const names[] = {
+        "Unknown job", "Block Pull", "Block Copy", "Block Commit",
+        "Active Block Commit", "Backup",
+    };
+
+    if (type >= 0 && (size_t) type < G_N_ELEMENTS(names))
+        return names[type];
+    return "Unknown job";
+}
+
+/* @val in the largest binary unit that keeps it at 1 or more. */
+static double
+virshPrettyCapacity(unsigned long long val, const char **unit)
+{
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+    double v = val;
+    size_t i = 0;
+
+    while (v >= 1024 && i + 1 < G_N_ELEMENTS(units)) {
+        v /= 1024;
+        i++;
+    }
+    *unit = units[i];
+    return v;
+}
+
+/* libvirt's "blockjob --info" (human: the progress on stderr, as libvirt
+ * prints it, the bandwidth limit on stdout) and "--raw". */
+static bool
+virshBlockJobInfo(vshControl *ctl, virDomainPtr dom, const char *path,
+                  bool raw, bool bytes)
+{
+    virDomainBlockJobInfo info;
+    unsigned int flags = 0;
+    int rc;
+
+    /* The human form shows bytes/s; --raw shows what was asked for. */
+    if (bytes || !raw)
+        flags |= VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES;
+    if ((rc = virDomainGetBlockJobInfo(dom, path, &info, flags)) < 0) {
+        vshError(ctl, "Failed to get block job information of '%s'", path);
+        return false;
+    }
+    if (rc == 0) {
+        if (!raw)
+            vshPrintExtra(ctl, "No current block job for %s", path);
+        return true;
+    }
+    if (raw) {
+        vshPrint(ctl, " type=%s\n bandwidth=%lu\n cur=%llu\n end=%llu\n",
+                 virshBlockJobTypeName(info.type), info.bandwidth, info.cur,
+                 info.end);
+    } else {
+        double progress = 100.0;
+
+        if (info.cur < info.end) {
+            progress = 100.0 - (info.end - info.cur) * 100.0 / info.end;
+            if (progress >= 100.0)
+                progress = 99.99;
+        }
+        fflush(stdout);
+        fprintf(stderr, "\r%s: [%5.2f %%]", virshBlockJobTypeName(info.type),
+                (int) (progress * 100) / 100.0);
+        fflush(stderr);
+        if (info.bandwidth) {
+            const char *unit;
+            double val = virshPrettyCapacity(info.bandwidth, &unit);
+
+            vshPrint(ctl, "    Bandwidth limit: %lu bytes/s (%-.3lf %s/s)",
+                     info.bandwidth, val, unit);
+        }
+        vshPrint(ctl, "\n");
+    }
+    return true;
+}
 
 static bool
 cmdBlockJob(vshControl *ctl, const vshCmd *cmd)
 {
     const char *path = vshCommandOptString(cmd, "path");
+    bool raw = vshCommandOptBool(cmd, "raw");
+    bool bytes = vshCommandOptBool(cmd, "bytes");
+    bool pivot = vshCommandOptBool(cmd, "pivot");
+    bool async = vshCommandOptBool(cmd, "async");
+    bool abortMode = vshCommandOptBool(cmd, "abort") || pivot || async;
     g_autoptr(virDomain) dom = NULL;
-    virDomainBlockPullInfo info;
+    static const char *const abortOpts[] = { "abort", "pivot", "async", "bandwidth" };
 
-    if (!vshCommandOptExclusive(ctl, cmd, "abort", "info") ||
-        !vshCommandOptExclusive(ctl, cmd, "abort", "raw"))
-        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(abortOpts); i++) {
+        if (!vshCommandOptExclusive(ctl, cmd, "raw", abortOpts[i]) ||
+            !vshCommandOptExclusive(ctl, cmd, "info", abortOpts[i]))
+            return false;
+        if (i < 3 && !vshCommandOptExclusive(ctl, cmd, "bytes", abortOpts[i]))
+            return false;
+    }
     if (!(dom = virshCommandOptDomain(ctl, cmd, NULL)))
         return false;
 
-    if (vshCommandOptBool(cmd, "abort")) {
-        if (virDomainBlockPullAbort(dom, path, 0) < 0) {
+    if (vshCommandOptBool(cmd, "bandwidth")) {
+        unsigned long bandwidth;
+
+        if (!virshBandwidthOpt(ctl, cmd, &bandwidth))
+            return false;
+        if (virDomainBlockJobSetSpeed(dom, path, bandwidth,
+                                      bytes ? VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES : 0) < 0) {
+            vshError(ctl, "Failed to set the bandwidth of the block job on '%s'", path);
+            return false;
+        }
+        return true;
+    }
+    if (abortMode) {
+        unsigned int flags = (async ? VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC : 0) |
+                             (pivot ? VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT : 0);
+
+        if (virDomainBlockJobAbort(dom, path, flags) < 0) {
             vshError(ctl, "Failed to abort block job on '%s'", path);
             return false;
         }
         return true;
     }
-
-    if (virDomainGetBlockPullInfo(dom, path, &info, 0) < 0) {
-        vshError(ctl, "Failed to get block job information of '%s'", path);
-        return false;
-    }
-    if (info.end == 0)
-        vshPrint(ctl, "No current block job for %s\n", path);
-    else if (vshCommandOptBool(cmd, "raw"))
-        vshPrint(ctl, " type=Block Pull\n cur=%llu\n end=%llu\n",
-                 info.cur, info.end);
-    else
-        vshPrint(ctl, "Block Pull: [%3d %%]\n", virshPercent(info.cur, info.end));
-    return true;
+    return virshBlockJobInfo(ctl, dom, path, raw, bytes);
 }
 
 
@@ -447,14 +613,17 @@ cmdBlockJob(vshControl *ctl, const vshCmd *cmd)
 const vshCmdDef virshBlockPullCmds[] = {
     {.name = "blockjob", .handler = cmdBlockJob, .opts = opts_blockjob,
      .help = "manage active block operations",
-     .desc = "Show the progress of the block pull of a disk (the default, "
-             "--info), or abort it (--abort)."},
+     .desc = "Query (the default, --info; --raw for the numbers), adjust "
+             "the speed of (BANDWIDTH), or cancel (--abort, --async) the "
+             "active block job of a disk, as libvirt's virsh does. Only "
+             "pulls exist here: --pivot is refused."},
     {.name = "blockpull", .handler = cmdBlockPull, .opts = opts_blockpull,
      .help = "populate a disk from its backing image",
      .desc = "Copy the data of a disk's backing images into its top image "
              "while the domain runs, so that the disk no longer depends on "
              "them. Without --step the pull runs in the background; with "
-             "--wait virsh waits for the event telling how it ended."},
+             "--wait virsh waits for the event telling how it ended. With "
+             "--base only the images above that one are pulled."},
     {.name = "blockpullabort", .handler = cmdBlockPullAbort,
      .opts = opts_blockpull_path,
      .help = "abort the active block pull of a disk",

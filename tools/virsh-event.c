@@ -135,6 +135,36 @@ virshEventBlockPullCallback(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
     virshEventPrint(opaque, text);
 }
 
+/* "event 'block-job' for domain 'vm1': Block Pull for /images/vm1.qcow2
+ * completed", as libvirt's virsh prints BLOCK_JOB and BLOCK_JOB_2. */
+static void
+virshEventBlockJobPrint(const char *name, virDomainPtr dom, const char *disk,
+                        int type, int status, void *opaque)
+{
+    static const char *const statuses[] = { "completed", "failed", "canceled", "ready" };
+    g_autofree char *text = NULL;
+
+    text = g_strdup_printf("event '%s' for domain '%s': %s for %s %s", name,
+                           virDomainGetName(dom), virshBlockJobTypeName(type), disk,
+                           status >= 0 && (size_t) status < G_N_ELEMENTS(statuses) ?
+                           statuses[status] : "unknown");
+    virshEventPrint(opaque, text);
+}
+
+static void
+virshEventBlockJobCallback(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+                           const char *disk, int type, int status, void *opaque)
+{
+    virshEventBlockJobPrint("block-job", dom, disk, type, status, opaque);
+}
+
+static void
+virshEventBlockJob2Callback(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+                            const char *disk, int type, int status, void *opaque)
+{
+    virshEventBlockJobPrint("block-job-2", dom, disk, type, status, opaque);
+}
+
 static const struct {
     const char *name;
     int id;
@@ -144,6 +174,10 @@ static const struct {
      VIR_DOMAIN_EVENT_CALLBACK(virshEventLifecycleCallback)},
     {"block-pull", VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
      VIR_DOMAIN_EVENT_CALLBACK(virshEventBlockPullCallback)},
+    {"block-job", VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
+     VIR_DOMAIN_EVENT_CALLBACK(virshEventBlockJobCallback)},
+    {"block-job-2", VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+     VIR_DOMAIN_EVENT_CALLBACK(virshEventBlockJob2Callback)},
 };
 
 static const vshCmdOptDef opts_event[] = {

@@ -32,11 +32,17 @@ struct _virshControl {
 extern const vshCmdDef virshDomainManagementCmds[];  /* virsh-domain.c */
 extern const vshCmdDef virshDomainMonitorCmds[];     /* virsh-domain.c */
 extern const vshCmdDef virshBlockPullCmds[];         /* virsh-blockpull.c */
-extern const vshCmdDef virshEventCmds[];             /* virsh-event.c */
+extern const vshCmdDef virshEventCmds[];             /* virsh-blockpull.c: libvirt's name of a virDomainBlockJobType. */
+const char *virshBlockJobTypeName(int type);
+
+/* virsh-event.c */
 extern const vshCmdDef virshHostCmds[];              /* virsh-host.c */
 
 /* virsh-host.c */
 char *virshVersionString(unsigned long ver);
+
+/* virsh-blockpull.c: libvirt's name of a virDomainBlockJobType. */
+const char *virshBlockJobTypeName(int type);
 
 /* virsh-event.c */
 char *virshEventBlockPullFormat(const char *domname, const char *path,

@@ -861,6 +861,14 @@ typedef virDomainBlockPullInfo *virDomainBlockStreamInfoPtr;
  * virDomainBlockPullAll(); while a background pull runs this call fails
  * with VIR_ERR_OPERATION_INVALID.
  *
+ * NOT LIBVIRT'S virDomainBlockPull: libvirt's function of this name takes
+ * (dom, disk, unsigned long bandwidth, flags) and starts a whole pull in
+ * the background. This one is the RFC's step-wise call: code written for
+ * libvirt that calls virDomainBlockPull(dom, "vda", 0, 0) compiles (0 is a
+ * null @pos) but does only ONE STEP and leaves the pull paused. Port such
+ * code to virDomainBlockRebase(dom, disk, NULL, bandwidth, flags), which
+ * is libvirt's full pull, with the same meaning here as in libvirt.
+ *
  * Returns 0 on success (@pos updated), -1 on error.
  */
 int virDomainBlockPull(virDomainPtr dom, const char *path,
@@ -917,6 +925,9 @@ int virDomainBlockPullAbort(virDomainPtr dom, const char *path,
 int virDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
                               virDomainBlockPullInfoPtr info,
                               unsigned int flags);
+
+/* libvirt's block job API, on the same pull engine. */
+#include <libvirt/libvirt-blockjob.h>
 
 /* ------------------------------------------------------------------ */
 /* Events                                                               */
@@ -1040,12 +1051,42 @@ int virEventRemoveTimeout(int timer);
 /**
  * virDomainEventID:
  *
- * Kinds of domain events. BLOCK_PULL is 7, as in the RFC (libvirt uses 7
- * for another event).
+ * Kinds of domain events, with libvirt 9.0's numbers, except 7: BLOCK_PULL
+ * is 7 as in the RFC, so libvirt's CONTROL_ERROR (also 7) is not provided.
+ * This driver emits LIFECYCLE, BLOCK_PULL, BLOCK_JOB and BLOCK_JOB_2;
+ * registering a callback for any other id succeeds, as in libvirt, and
+ * the callback is never called.
  */
 typedef enum {
     VIR_DOMAIN_EVENT_ID_LIFECYCLE = 0,  /* virConnectDomainEventCallback */
+    VIR_DOMAIN_EVENT_ID_REBOOT = 1,             /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_RTC_CHANGE = 2,         /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_WATCHDOG = 3,           /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_IO_ERROR = 4,           /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_GRAPHICS = 5,           /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON = 6,    /* never emitted here */
     VIR_DOMAIN_EVENT_ID_BLOCK_PULL = 7, /* virConnectDomainEventBlockPullCallback */
+    /* virConnectDomainEventBlockJobCallback, @disk: the top image's path */
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB = 8,
+    VIR_DOMAIN_EVENT_ID_DISK_CHANGE = 9,        /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_TRAY_CHANGE = 10,       /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_PMWAKEUP = 11,          /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_PMSUSPEND = 12,         /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE = 13,    /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK = 14,    /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED = 15,    /* never emitted here */
+    /* virConnectDomainEventBlockJobCallback, @disk: the target ("vda") */
+    VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 = 16,
+    VIR_DOMAIN_EVENT_ID_TUNABLE = 17,           /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18,   /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_DEVICE_ADDED = 19,      /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION = 20, /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_JOB_COMPLETED = 21,     /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED = 22, /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_METADATA_CHANGE = 23,   /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD = 24,   /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE = 25,    /* never emitted here */
+    VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE = 26, /* never emitted here */
 #ifdef VIR_ENUM_SENTINELS
     VIR_DOMAIN_EVENT_ID_LAST
 #endif

@@ -23,8 +23,9 @@ struct _virDomainEvent {
     int id;
     int type;           /* lifecycle */
     int detail;         /* lifecycle */
-    char *path;         /* block pull */
-    int status;         /* block pull */
+    char *path;         /* block pull; block job: the callback's @disk */
+    int status;         /* block pull, block job */
+    int jobType;        /* block job: a virDomainBlockJobType */
     char *disk;         /* block pull: the disk's target */
     unsigned int serial; /* block pull: which pull of the disk */
 
@@ -97,6 +98,19 @@ virDomainEventBlockPullNew(const char *name, const unsigned char *uuid,
     ev->disk = g_strdup(disk);
     ev->serial = serial;
     ev->path = g_strdup(path);
+    ev->status = status;
+    return ev;
+}
+
+virDomainEvent *
+virDomainEventBlockJobNew(int eventID, const char *name,
+                          const unsigned char *uuid, int id,
+                          const char *disk, int type, int status)
+{
+    virDomainEvent *ev = virDomainEventNew(eventID, name, uuid, id);
+
+    ev->path = g_strdup(disk);
+    ev->jobType = type;
     ev->status = status;
     return ev;
 }
@@ -185,6 +199,12 @@ virDomainEventDispatchOne(virDomainEvent *ev, virDomainEventCallback *cb)
                                                           ev->path, ev->status,
                                                           cb->opaque);
         break;
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB:
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2:
+        ((virConnectDomainEventBlockJobCallback)(void (*)(void)) cb->cb)(cb->conn, dom,
+                                                         ev->path, ev->jobType,
+                                                         ev->status, cb->opaque);
+        break;
     }
     virObjectUnrefDomain(dom);
 }
@@ -267,8 +287,9 @@ virDomainEventStateRegisterID(virDomainEventState *state,
     virDomainEventCallback *item;
     int id;
 
-    if (eventID != VIR_DOMAIN_EVENT_ID_LIFECYCLE &&
-        eventID != VIR_DOMAIN_EVENT_ID_BLOCK_PULL) {
+    /* Every id libvirt knows may be registered, as in libvirt; only some
+     * are ever emitted. */
+    if (eventID < 0 || eventID >= VIR_DOMAIN_EVENT_ID_LAST) {
         virReportError(VIR_ERR_INVALID_ARG,
                        "unsupported event ID %d", eventID);
         return -1;

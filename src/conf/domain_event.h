@@ -23,6 +23,13 @@ virDomainEvent *virDomainEventBlockPullNew(const char *name,
                                            int id, const char *disk,
                                            unsigned int serial,
                                            const char *path, int status);
+/* The end of a block job for VIR_DOMAIN_EVENT_ID_BLOCK_JOB (@disk: the
+ * top image's path) or VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 (@disk: the
+ * target), @eventID; delivered live only, never held. */
+virDomainEvent *virDomainEventBlockJobNew(int eventID, const char *name,
+                                          const unsigned char *uuid, int id,
+                                          const char *disk, int type,
+                                          int status);
 void virDomainEventFree(virDomainEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainEvent, virDomainEventFree);
 

@@ -45,17 +45,34 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                              */
 
+/* The smaller of two limits, 0 standing for none. */
+static unsigned long long
+qemuBlockJobMinLimit(unsigned long long a, unsigned long long b)
+{
+    if (a == 0)
+        return b;
+    if (b == 0)
+        return a;
+    return MIN(a, b);
+}
+
+unsigned long long
+qemuBlockJobBackgroundSpeed(qemuDriver *driver, unsigned long long bandwidth)
+{
+    return qemuBlockJobMinLimit(driver->cfg->blockPullMaxBandwidth, bandwidth);
+}
+
 /* The speed of a pull: bounded while it is driven by steps (see
  * QEMU_BLOCKJOB_STEP_SPEED), and by qemu.conf's block_pull_max_bandwidth
- * always (0: unlimited). */
+ * and the caller's @bandwidth (bytes/s) always (0: unlimited). */
 static unsigned long long
-qemuBlockJobSpeed(qemuDriver *driver, bool stepwise)
+qemuBlockJobSpeed(qemuDriver *driver, bool stepwise, unsigned long long bandwidth)
 {
-    unsigned long long max = driver->cfg->blockPullMaxBandwidth;
+    unsigned long long max = qemuBlockJobBackgroundSpeed(driver, bandwidth);
 
     if (!stepwise)
         return max;
-    return max > 0 ? MIN(max, QEMU_BLOCKJOB_STEP_SPEED) : QEMU_BLOCKJOB_STEP_SPEED;
+    return qemuBlockJobMinLimit(max, QEMU_BLOCKJOB_STEP_SPEED);
 }
 
 /* The virtual size of the disk's top image: the end of a pull before QEMU
@@ -148,15 +165,30 @@ qemuBlockJobGiveBack(qemuDriver *driver, virDomainObj *vm, const char *path)
  * would leave a record that no longer said what was still to give back.
  */
 static void
-qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
+qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk,
+                   const char *base)
 {
     g_autoptr(virStorageSource) old = NULL;
     g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    virStorageSource *above = NULL;   /* the image just above @base */
     qemuMonitor *mon;
 
+    if (base && !virStorageSourceChainHasPath(disk->src->backingStore, base)) {
+        /* Not to happen (the base was in the chain when the pull began,
+         * and the chain changes only here): give nothing back rather than
+         * too much. */
+        VIR_WARN("base '%s' of the pull of disk '%s' of domain '%s' is no longer in its chain: the images above it stay open",
+                 base, disk->dst, vm->def->name);
+        return;
+    }
+    /* A pull to a base leaves the base and what is below it: only the
+     * images above it left the chain. */
     for (virStorageSource *src = disk->src->backingStore;
-         src && src->type == VIR_STORAGE_TYPE_FILE; src = src->backingStore) {
+         src && src->type == VIR_STORAGE_TYPE_FILE &&
+         g_strcmp0(src->path, base) != 0;
+         src = src->backingStore) {
+        above = src;
         if (src->nodeformat)
             g_ptr_array_add(nodes, g_strdup(src->nodeformat));
         if (src->nodestorage)
@@ -189,10 +221,17 @@ qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk)
         if (!qemuBlockJobPathInUse(vm, disk, path))
             qemuBlockJobGiveBack(driver, vm, path);
     }
-    /* No chain at all from now on: the live XML shows no <backingStore>
-     * under the disk, and a definition taken from it reads the (now
-     * standalone) image header at the next start. */
-    old = g_steal_pointer(&disk->src->backingStore);
+    if (base && above && above->backingStore &&
+        g_strcmp0(above->backingStore->path, base) == 0) {
+        /* The top's backing is @base now, in QEMU and in its header. */
+        old = g_steal_pointer(&disk->src->backingStore);
+        disk->src->backingStore = g_steal_pointer(&above->backingStore);
+    } else if (!base) {
+        /* No chain at all from now on: the live XML shows no <backingStore>
+         * under the disk, and a definition taken from it reads the (now
+         * standalone) image header at the next start. */
+        old = g_steal_pointer(&disk->src->backingStore);
+    }
     /* The domain no longer uses them: a header naming them again later
      * is refused like any other. */
     qemuBackingRecordForget(driver, vm, disk->src->path, paths);
@@ -337,6 +376,31 @@ qemuBlockJobsReconcile(qemuDriver *driver, virDomainObj *vm)
     qemuDomainSaveStatus(driver, vm);
 }
 
+G_STATIC_ASSERT((int) VIR_DOMAIN_BLOCK_PULL_COMPLETED == (int) VIR_DOMAIN_BLOCK_JOB_COMPLETED);
+G_STATIC_ASSERT((int) VIR_DOMAIN_BLOCK_PULL_FAILED == (int) VIR_DOMAIN_BLOCK_JOB_FAILED);
+G_STATIC_ASSERT((int) VIR_DOMAIN_BLOCK_PULL_CANCELED == (int) VIR_DOMAIN_BLOCK_JOB_CANCELED);
+
+/* Add libvirt's two events of a pull's end (BLOCK_JOB with the top image's
+ * @path, BLOCK_JOB_2 with the target @diskname) to @events, in that
+ * order. The seed's @status values are libvirt's. */
+static void
+qemuBlockJobAddJobEvents(virDomainObj *vm, GPtrArray *events,
+                         const char *diskname, const char *path, int status)
+{
+    g_ptr_array_add(events,
+                    virDomainEventBlockJobNew(VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
+                                              vm->def->name, vm->def->uuid,
+                                              vm->def->id, path,
+                                              VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
+                                              status));
+    g_ptr_array_add(events,
+                    virDomainEventBlockJobNew(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                                              vm->def->name, vm->def->uuid,
+                                              vm->def->id, diskname,
+                                              VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
+                                              status));
+}
+
 /*
  * The job is over in QEMU (concluded and dismissed, or gone): finish it
  * our side and tell the application. vm locked.
@@ -374,7 +438,9 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
 
     jobid = g_strdup(job->jobid);
     if (status == VIR_DOMAIN_BLOCK_PULL_COMPLETED && disk) {
-        qemuBlockJobRevoke(driver, vm, disk);
+        g_autofree char *base = g_strdup(job->base);
+
+        qemuBlockJobRevoke(driver, vm, disk, base);
         /* The lock was dropped while QEMU deleted the nodes: if the domain
          * stopped meanwhile, the pull's end has been told already. */
         if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
@@ -393,8 +459,10 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
         event = virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
                                            vm->def->id, diskname, serial,
                                            path, status);
+        g_ptr_array_add(priv->pendingEvents, event);
+        qemuBlockJobAddJobEvents(vm, priv->pendingEvents, diskname, path, status);
     }
-    qemuDomainSaveStatusEvent(driver, vm, event);
+    qemuDomainSaveStatusEvent(driver, vm, NULL);
 }
 
 /* QEMU concluded the job: read its result, dismiss it, finish. vm locked. */
@@ -521,13 +589,15 @@ qemuBlockJobsEndOnStop(virDomainObj *vm, GPtrArray *events)
         /* A pull that QEMU had accepted ends with the domain; one that was
          * only recorded never started, so no one waits for its end. */
         if (disk && job->state != QEMU_BLOCKJOB_STATE_NEW) {
+            int status = job->abortRequested ? VIR_DOMAIN_BLOCK_PULL_CANCELED :
+                                               VIR_DOMAIN_BLOCK_PULL_FAILED;
+
             g_ptr_array_add(events,
                             virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
                                                        vm->def->id, job->disk,
                                                        job->serial, disk->src->path,
-                                                       job->abortRequested ?
-                                                       VIR_DOMAIN_BLOCK_PULL_CANCELED :
-                                                       VIR_DOMAIN_BLOCK_PULL_FAILED));
+                                                       status));
+            qemuBlockJobAddJobEvents(vm, events, job->disk, disk->src->path, status);
         }
         qemuBlockJobRemove(vm, job);
     }
@@ -564,7 +634,8 @@ qemuBlockJobCompletedInQEMU(virDomainObj *vm, qemuBlockJob *job)
 /* Let a job a step had slowed run at full speed (a warning if QEMU
  * refuses: it still runs, only slower). vm locked. */
 static void
-qemuBlockJobSetFullSpeed(qemuDriver *driver, virDomainObj *vm, const char *jobid)
+qemuBlockJobSetFullSpeed(qemuDriver *driver, virDomainObj *vm, const char *jobid,
+                         unsigned long long bandwidth)
 {
     qemuMonitor *mon;
 
@@ -572,7 +643,8 @@ qemuBlockJobSetFullSpeed(qemuDriver *driver, virDomainObj *vm, const char *jobid
         virResetLastError();
         return;
     }
-    if (qemuMonitorBlockJobSetSpeed(mon, jobid, qemuBlockJobSpeed(driver, false)) < 0) {
+    if (qemuMonitorBlockJobSetSpeed(mon, jobid,
+                                    qemuBlockJobSpeed(driver, false, bandwidth)) < 0) {
         VIR_WARN("cannot set the speed of job '%s': %s", jobid,
                  virGetLastErrorMessage());
         virResetLastError();
@@ -669,7 +741,7 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
              * the middle of a step), it goes on in the background now, at
              * full speed if a step had slowed it. */
             if (job->stepwise)
-                qemuBlockJobSetFullSpeed(driver, vm, ids[i]);
+                qemuBlockJobSetFullSpeed(driver, vm, ids[i], job->bandwidth);
             if ((job = qemuBlockJobFindByJobID(vm, ids[i]))) {
                 job->stepwise = false;
                 job->state = QEMU_BLOCKJOB_STATE_RUNNING;
@@ -735,11 +807,16 @@ qemuBlockPullWaitEnd(virDomainObj *vm, const char *diskname)
  * disk: the event worker can finish it before we are back). */
 static int
 qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
-                    virDomainDiskDef *disk, bool stepwise, char **jobidOut)
+                    virDomainDiskDef *disk, bool stepwise,
+                    const qemuBlockPullParams *params, char **jobidOut)
 {
+    static const qemuBlockPullParams whole = { 0 };
     qemuBlockJob *job;
     g_autofree char *jobid = NULL;
     g_autofree char *node = NULL;
+    g_autofree char *baseNode = NULL;
+    g_autofree char *backingFile = NULL;
+    unsigned long long bandwidth;
     g_autofree char *diskname = g_strdup(disk->dst);
     unsigned int serial;
     qemuMonitor *mon;
@@ -751,9 +828,23 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
                        disk->dst, vm->def->name);
         return -1;
     }
+    if (!params)
+        params = &whole;
+    if (params->base && !params->base->nodeformat) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "image '%s' of disk '%s' has no block node",
+                       params->base->path, disk->dst);
+        return -1;
+    }
     job = qemuBlockJobAdd(vm, disk->dst);
     job->stepwise = stepwise;
     job->end = qemuBlockJobImageSize(disk);
+    job->bandwidth = bandwidth = params->bandwidth;
+    if (params->base) {
+        job->base = g_strdup(params->base->path);
+        baseNode = g_strdup(params->base->nodeformat);
+    }
+    backingFile = g_strdup(params->backingFile);
     jobid = g_strdup(job->jobid);
     serial = job->serial;
     node = g_strdup(disk->src->nodeformat);
@@ -766,8 +857,9 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
 
     if (!(mon = qemuDomainObjEnterMonitor(vm)))
         goto error;
-    rc = qemuMonitorBlockStream(mon, jobid, node,
-                                qemuBlockJobSpeed(driver, stepwise), false, false);
+    rc = qemuMonitorBlockStream(mon, jobid, node, baseNode, backingFile,
+                                qemuBlockJobSpeed(driver, stepwise, bandwidth),
+                                false, false);
     qemuDomainObjExitMonitor(vm);
     if (rc < 0)
         goto error;
@@ -805,7 +897,7 @@ qemuBlockPullAll(qemuDriver *driver, virDomainObj *vm, const char *path)
         return -1;
     if (!(job = qemuBlockJobFind(vm, disk->dst))) {
         g_autofree char *jobid = NULL;
-        return qemuBlockPullCreate(driver, vm, disk, false, &jobid);
+        return qemuBlockPullCreate(driver, vm, disk, false, NULL, &jobid);
     }
 
     if (job->state != QEMU_BLOCKJOB_STATE_PAUSED || job->abortRequested) {
@@ -819,7 +911,7 @@ qemuBlockPullAll(qemuDriver *driver, virDomainObj *vm, const char *path)
     if (!(mon = qemuDomainObjEnterMonitor(vm)))
         return -1;
     rc = qemuMonitorBlockJobSetSpeed(mon, job->jobid,
-                                     qemuBlockJobSpeed(driver, false));
+                                     qemuBlockJobSpeed(driver, false, job->bandwidth));
     if (rc == 0)
         rc = qemuMonitorBlockJobResume(mon, job->jobid);
     qemuDomainObjExitMonitor(vm);
@@ -928,7 +1020,7 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
             return -1;
         }
     } else {
-        if (qemuBlockPullCreate(driver, vm, disk, true, &jobid) < 0)
+        if (qemuBlockPullCreate(driver, vm, disk, true, NULL, &jobid) < 0)
             return -1;
         start = 0;
     }
@@ -1045,6 +1137,13 @@ qemuBlockJobIsEnding(virDomainObj *vm, const char *jobid)
 int
 qemuBlockPullAbort(qemuDriver *driver, virDomainObj *vm, const char *path)
 {
+    return qemuBlockPullCancel(driver, vm, path, false);
+}
+
+int
+qemuBlockPullCancel(qemuDriver *driver, virDomainObj *vm, const char *path,
+                    bool async)
+{
     virDomainDiskDef *disk;
     qemuBlockJob *job;
     g_autofree char *jobid = NULL;
@@ -1091,6 +1190,8 @@ qemuBlockPullAbort(qemuDriver *driver, virDomainObj *vm, const char *path)
             }
         }
     }
+    if (async)
+        return 0;
     return qemuBlockPullWaitEnd(vm, diskname);
 }
 
@@ -1130,5 +1231,69 @@ qemuBlockPullGetInfo(virDomainObj *vm, const char *path,
     }
     info->cur = job->cur;
     info->end = job->end;
+    return 0;
+}
+
+int
+qemuBlockPullStart(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk,
+                   const qemuBlockPullParams *params)
+{
+    g_autofree char *jobid = NULL;
+
+    if (qemuBlockJobFind(vm, disk->dst)) {
+        virReportError(VIR_ERR_BLOCK_COPY_ACTIVE,
+                       "disk '%s' of domain '%s' already has an active block job",
+                       disk->dst, vm->def->name);
+        return -1;
+    }
+    return qemuBlockPullCreate(driver, vm, disk, false, params, &jobid);
+}
+
+int
+qemuBlockPullSetSpeed(qemuDriver *driver, virDomainObj *vm, const char *path,
+                      unsigned long long bandwidth)
+{
+    virDomainDiskDef *disk;
+    qemuBlockJob *job;
+    g_autofree char *jobid = NULL;
+    unsigned long long old;
+    qemuMonitor *mon;
+    int rc;
+
+    if (!(disk = qemuBlockPullFindDisk(vm, path)))
+        return -1;
+    if (!(job = qemuBlockJobFind(vm, disk->dst)) ||
+        job->state == QEMU_BLOCKJOB_STATE_NEW) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "disk '%s' of domain '%s' does not have an active block job",
+                       disk->dst, vm->def->name);
+        return -1;
+    }
+    old = job->bandwidth;
+    job->bandwidth = bandwidth;
+    /* A step-wise pull keeps its own pace between and during steps: the
+     * limit applies once it goes on in the background. A job that is
+     * ending has nothing left to slow down. */
+    if (job->stepwise || job->state != QEMU_BLOCKJOB_STATE_RUNNING) {
+        qemuDomainSaveStatus(driver, vm);
+        return 0;
+    }
+    jobid = g_strdup(job->jobid);
+    if (!(mon = qemuDomainObjEnterMonitor(vm)))
+        return -1;
+    rc = qemuMonitorBlockJobSetSpeed(mon, jobid,
+                                     qemuBlockJobSpeed(driver, false, bandwidth));
+    qemuDomainObjExitMonitor(vm);
+    if (rc < 0) {
+        /* It may have ended meanwhile: that is no error of the caller's. */
+        if (!qemuBlockJobFindByJobID(vm, jobid) || qemuBlockJobIsEnding(vm, jobid)) {
+            virResetLastError();
+            return 0;
+        }
+        if ((job = qemuBlockJobFindByJobID(vm, jobid)))
+            job->bandwidth = old;
+        return -1;
+    }
+    qemuDomainSaveStatus(driver, vm);
     return 0;
 }

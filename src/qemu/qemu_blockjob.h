@@ -43,5 +43,39 @@ int qemuBlockPullAll(qemuDriver *driver, virDomainObj *vm, const char *path);
 int qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
                       virDomainBlockPullInfoPtr info);
 int qemuBlockPullAbort(qemuDriver *driver, virDomainObj *vm, const char *path);
+/* The same, returning once QEMU was asked to cancel if @async (the event
+ * tells the end), else once the pull is over our side too. */
+int qemuBlockPullCancel(qemuDriver *driver, virDomainObj *vm, const char *path,
+                        bool async);
 int qemuBlockPullGetInfo(virDomainObj *vm, const char *path,
                          virDomainBlockPullInfoPtr info);
+
+/* What a pull started by virDomainBlockRebase() asks for beyond the
+ * seed's whole pull. */
+typedef struct {
+    virStorageSource *base;     /* the image kept: only those above it are
+                                 * pulled; NULL: the whole chain */
+    const char *backingFile;    /* the name written into the top image's
+                                 * header (with @base); NULL: QEMU's (the
+                                 * base's path) */
+    unsigned long long bandwidth; /* bytes/s, 0: none of the caller's */
+} qemuBlockPullParams;
+
+/*
+ * Start a background pull of @disk (vm locked, job held), refused with
+ * VIR_ERR_BLOCK_COPY_ACTIVE if the disk has a pull already (even one
+ * paused between steps, which virDomainBlockPullAll() would continue).
+ */
+int qemuBlockPullStart(qemuDriver *driver, virDomainObj *vm,
+                       virDomainDiskDef *disk,
+                       const qemuBlockPullParams *params);
+
+/* Set the caller's speed limit (bytes/s, 0: none) of the active pull of
+ * @path, live if it runs in the background (vm locked, job held). */
+int qemuBlockPullSetSpeed(qemuDriver *driver, virDomainObj *vm,
+                          const char *path, unsigned long long bandwidth);
+
+/* The speed a background pull runs at: the caller's @bandwidth capped by
+ * qemu.conf's block_pull_max_bandwidth (bytes/s, 0: unlimited). */
+unsigned long long qemuBlockJobBackgroundSpeed(qemuDriver *driver,
+                                               unsigned long long bandwidth);

@@ -214,6 +214,7 @@ qemuBlockJobFree(qemuBlockJob *job)
     g_free(job->disk);
     g_free(job->jobid);
     g_free(job->errmsg);
+    g_free(job->base);
     g_free(job);
 }
 
@@ -298,6 +299,22 @@ qemuDomainFormatBlockJob(virXMLBuffer *buf, const qemuBlockJob *job)
                         job->failed ? "yes" : "no", job->cur, job->end);
     g_autofree char *errmsg = NULL;
 
+    /* Written only when set: files of pulls that have neither stay as
+     * older versions wrote them. */
+    if (job->base) {
+        g_autofree char *base = virXMLEscapeAttr(job->base);
+        g_autofree char *more = g_strdup_printf("%s base='%s'", attrs, base);
+
+        g_free(attrs);
+        attrs = g_steal_pointer(&more);
+    }
+    if (job->bandwidth) {
+        g_autofree char *more = g_strdup_printf("%s bandwidth='%llu'", attrs,
+                                                job->bandwidth);
+
+        g_free(attrs);
+        attrs = g_steal_pointer(&more);
+    }
     if (!job->errmsg) {
         virXMLBufferAddLine(buf, "<blockjob %s/>", attrs);
         return;
@@ -364,6 +381,8 @@ qemuDomainParseBlockJob(xmlNode *node, virDomainObj *vm)
     xmlNode *err;
     guint64 cur = 0;
     guint64 end = 0;
+    guint64 bandwidth = 0;
+    g_autofree char *base = NULL;
     int st;
 
     if (!(disk = virXMLPropStringRequired(node, "disk")) ||
@@ -382,8 +401,15 @@ qemuDomainParseBlockJob(xmlNode *node, virDomainObj *vm)
         return -1;
     }
     if (virXMLPropUInt(node, "cur", 0, G_MAXUINT64, &cur) < 0 ||
-        virXMLPropUInt(node, "end", 0, G_MAXUINT64, &end) < 0)
+        virXMLPropUInt(node, "end", 0, G_MAXUINT64, &end) < 0 ||
+        virXMLPropUInt(node, "bandwidth", 0, G_MAXINT64, &bandwidth) < 0)
         return -1;
+    if ((base = virXMLPropString(node, "base")) && !g_path_is_absolute(base)) {
+        virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
+                              "base '%s' of the block job on disk '%s' is not an absolute path",
+                              base, disk);
+        return -1;
+    }
 
     job = qemuBlockJobAdd(vm, disk);
     g_free(job->jobid);
@@ -391,6 +417,8 @@ qemuDomainParseBlockJob(xmlNode *node, virDomainObj *vm)
     job->state = st;
     job->cur = cur;
     job->end = end;
+    job->bandwidth = bandwidth;
+    job->base = g_steal_pointer(&base);
     if (qemuDomainParseFlag(node, "stepwise", &job->stepwise) < 0 ||
         qemuDomainParseFlag(node, "abort", &job->abortRequested) < 0 ||
         qemuDomainParseFlag(node, "failed", &job->failed) < 0)

@@ -71,6 +71,9 @@ struct _qemuBlockJob {
     char *errmsg;               /* QEMU's error text */
     unsigned long long cur;     /* last progress seen: never goes backwards */
     unsigned long long end;
+    char *base;                 /* the image kept below (virDomainBlockRebase's
+                                 * base), NULL: the whole chain is pulled */
+    unsigned long long bandwidth; /* the caller's limit, bytes/s, 0: none */
 };
 
 /*

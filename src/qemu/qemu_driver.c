@@ -22,6 +22,7 @@
 #include "util/virjson.h"
 #include "qemu_backing.h"
 #include "qemu_blockjob.h"
+#include "qemu_blockjob_api.h"
 #include "qemu_domain.h"
 #include "qemu_driver.h"
 #include "qemu_process.h"
@@ -442,7 +443,7 @@ qemuConnectGetVersion(virConnectPtr conn G_GNUC_UNUSED, unsigned long *hvVer)
 
 /* The domain object of a handle, locked, with a reference (for
  * virDomainObjEndAPI()); or NULL with VIR_ERR_NO_DOMAIN. */
-static virDomainObj *
+virDomainObj *
 qemuDomObjFromDomain(virDomainPtr dom)
 {
     qemuDriver *driver = dom->conn->privateData;
@@ -1155,6 +1156,10 @@ static virHypervisorDriver qemuHypervisorDriver = {
     .domainBlockPullAll = qemuDomainBlockPullAll,
     .domainBlockPullAbort = qemuDomainBlockPullAbort,
     .domainGetBlockPullInfo = qemuDomainGetBlockPullInfo,
+    .domainBlockRebase = qemuDomainBlockRebase,
+    .domainGetBlockJobInfo = qemuDomainGetBlockJobInfo,
+    .domainBlockJobAbort = qemuDomainBlockJobAbort,
+    .domainBlockJobSetSpeed = qemuDomainBlockJobSetSpeed,
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand,
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,

@@ -606,27 +606,34 @@ qemuMonitorQuit(qemuMonitor *mon)
  * @mon: an open monitor
  * @jobid: the id for the new job
  * @device: the node name of the top format node to pull into
+ * @baseNode: the format node to keep as its backing node: only the images
+ *            above it are pulled; NULL: the whole chain
+ * @backingFile: the backing name to write into @device's image header
+ *               (with @baseNode), NULL: QEMU's own (the base's file name)
  * @speed: bytes per second, 0 for no limit
  * @autoFinalize: let QEMU finalize the job by itself
  * @autoDismiss: let QEMU dismiss the concluded job by itself
  *
- * Start a job that copies the whole backing chain of @device into it.
+ * Start a job that copies the backing chain of @device (down to
+ * @baseNode) into it.
  * Returns 0 or -1.
  */
 int
 qemuMonitorBlockStream(qemuMonitor *mon,
                        const char *jobid,
                        const char *device,
+                       const char *baseNode,
+                       const char *backingFile,
                        unsigned long long speed,
                        bool autoFinalize,
                        bool autoDismiss)
 {
     QEMU_MONITOR_ENTER(mon, "block-stream",
-                       " jobid=%s device=%s speed=%llu autoFinalize=%d autoDismiss=%d",
-                       NULLSTR(jobid), NULLSTR(device), speed, autoFinalize,
-                       autoDismiss);
-    return qemuMonitorJSONBlockStream(mon, jobid, device, speed,
-                                      autoFinalize, autoDismiss);
+                       " jobid=%s device=%s base=%s backing=%s speed=%llu autoFinalize=%d autoDismiss=%d",
+                       NULLSTR(jobid), NULLSTR(device), NULLSTR(baseNode),
+                       NULLSTR(backingFile), speed, autoFinalize, autoDismiss);
+    return qemuMonitorJSONBlockStream(mon, jobid, device, baseNode, backingFile,
+                                      speed, autoFinalize, autoDismiss);
 }
 
 

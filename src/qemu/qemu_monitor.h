@@ -206,6 +206,8 @@ int
 qemuMonitorBlockStream(qemuMonitor *mon,
                        const char *jobid,
                        const char *device,
+                       const char *baseNode,
+                       const char *backingFile,
                        unsigned long long speed,
                        bool autoFinalize,
                        bool autoDismiss);

@@ -28,6 +28,7 @@
 typedef enum {
     QEMU_ARG_END = 0,
     QEMU_ARG_STRING,        /* const char *, must not be NULL */
+    QEMU_ARG_STRING_OPT,    /* const char *, left out when NULL */
     QEMU_ARG_BOOL,          /* bool */
     QEMU_ARG_SIZE,          /* unsigned long long, QMP int */
     QEMU_ARG_SIZE_NONZERO,  /* the same, left out when 0 */
@@ -56,6 +57,11 @@ qemuMonitorJSONArgsV(json_object **args,
                 return -1;
             }
             json_object_object_add(obj, key, json_object_new_string(str));
+            break;
+
+        case QEMU_ARG_STRING_OPT:
+            if ((str = va_arg(ap, const char *)))
+                json_object_object_add(obj, key, json_object_new_string(str));
             break;
 
         case QEMU_ARG_BOOL:
@@ -430,15 +436,18 @@ qemuMonitorJSONQuit(qemuMonitor *mon)
 
 /**
  * qemuMonitorJSONBlockStream:
- * @mon, @jobid, @device, @speed, @autoFinalize, @autoDismiss: see
- *     qemuMonitorBlockStream()
+ * @mon, @jobid, @device, @baseNode, @backingFile, @speed, @autoFinalize,
+ *     @autoDismiss: see qemuMonitorBlockStream()
  *
- * Runs block-stream (speed left out when 0). Returns 0 or -1.
+ * Runs block-stream (base-node and backing-file left out when NULL, speed
+ * when 0). Returns 0 or -1.
  */
 int
 qemuMonitorJSONBlockStream(qemuMonitor *mon,
                            const char *jobid,
                            const char *device,
+                           const char *baseNode,
+                           const char *backingFile,
                            unsigned long long speed,
                            bool autoFinalize,
                            bool autoDismiss)
@@ -446,6 +455,8 @@ qemuMonitorJSONBlockStream(qemuMonitor *mon,
     return qemuMonitorJSONSimple(mon, "block-stream",
                                  QEMU_ARG_STRING, "job-id", jobid,
                                  QEMU_ARG_STRING, "device", device,
+                                 QEMU_ARG_STRING_OPT, "base-node", baseNode,
+                                 QEMU_ARG_STRING_OPT, "backing-file", backingFile,
                                  QEMU_ARG_SIZE_NONZERO, "speed", speed,
                                  QEMU_ARG_BOOL, "auto-finalize", autoFinalize,
                                  QEMU_ARG_BOOL, "auto-dismiss", autoDismiss,

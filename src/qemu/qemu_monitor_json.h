@@ -42,6 +42,8 @@ int
 qemuMonitorJSONBlockStream(qemuMonitor *mon,
                            const char *jobid,
                            const char *device,
+                           const char *baseNode,
+                           const char *backingFile,
                            unsigned long long speed,
                            bool autoFinalize,
                            bool autoDismiss);
