@@ -92,6 +92,7 @@ qemuDriverFree(qemuDriver *driver)
     g_free(driver->logDir);
     g_free(driver->libDir);
     g_mutex_clear(&driver->lock);
+    g_mutex_clear(&driver->workLock);
     g_free(driver);
 }
 
@@ -253,6 +254,7 @@ qemuDriverNew(const char *root)
     driver->stateDirFd = -1;
     driver->nextID = 1;
     g_mutex_init(&driver->lock);
+    g_mutex_init(&driver->workLock);
     driver->root = g_strdup(root);
     driver->configDir = g_build_filename(root, "etc", "qemu", NULL);
     driver->stateDir = g_build_filename(root, "run", "qemu", NULL);
@@ -305,9 +307,10 @@ qemuDriverNew(const char *root)
     driver->xmlopt = qemuDomainXMLOptionNew(driver);
     driver->domains = virDomainObjListNew();
     driver->eventThread = virEventThreadNew("qemu-monitor");
-    /* One worker: events are handled in the order QEMU sent them. */
-    driver->workerPool = g_thread_pool_new(qemuProcessEventWorker, driver, 1,
-                                           FALSE, NULL);
+    /* Up to QEMU_DRIVER_WORKERS domains' events at a time; one thread per
+     * domain at a time keeps each domain's in the order QEMU sent them. */
+    driver->workerPool = g_thread_pool_new(qemuProcessEventWorker, driver,
+                                           QEMU_DRIVER_WORKERS, FALSE, NULL);
     if (qemuDriverLoadDomains(driver) < 0)
         goto error;
     return driver;
