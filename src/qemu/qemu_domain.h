@@ -213,6 +213,16 @@ VIR_ENUM_DECL(qemuBlockJobState, qemuBlockJobState);
 /* Queue a domain event for the applications of this driver. */
 void qemuDomainEventQueue(qemuDriver *driver, virDomainEvent *event);
 
+/*
+ * Queue @event (stolen, may be NULL), an event of @vm (locked); the end of
+ * a pull that no registered callback wants is kept in @vm for the
+ * callbacks registered later (virDomainEventStateQueueHold()), unless a
+ * newer pull of the disk runs. Returns true if @vm changed: the caller
+ * saves its status (if it runs).
+ */
+bool qemuDomainEventQueueHold(qemuDriver *driver, virDomainObj *vm,
+                              virDomainEvent *event);
+
 /* Paths of a domain's files. */
 char *qemuDomainStatusPath(qemuDriver *driver, const char *name);
 char *qemuDomainConfigPath(qemuDriver *driver, const char *name);

@@ -1152,9 +1152,27 @@ qemuConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
                                   void *opaque, virFreeCallback freecb)
 {
     qemuDriver *driver = conn->privateData;
+    g_autoptr(GPtrArray) all = NULL;
+    int id;
 
-    return virDomainEventStateRegisterID(driver->eventState, conn, dom, eventID,
-                                         cb, opaque, freecb);
+    if ((id = virDomainEventStateRegisterID(driver->eventState, conn, dom, eventID,
+                                            cb, opaque, freecb)) < 0 ||
+        eventID != VIR_DOMAIN_EVENT_ID_BLOCK_PULL)
+        return id;
+
+    /* The pulls that ended while nobody listened, of the domains this
+     * callback listens to: told to it, and to no other callback. */
+    all = virDomainObjListCollect(driver->domains);
+    for (guint i = 0; i < all->len; i++) {
+        virDomainObj *vm = g_ptr_array_index(all, i);
+
+        if (dom && memcmp(vm->uuid, dom->uuid, VIR_UUID_BUFLEN) != 0)
+            continue;
+        virDomainObjLock(vm);
+        virDomainEventStateTellHeld(driver->eventState, vm, id);
+        virDomainObjUnlock(vm);
+    }
+    return id;
 }
 
 static int

@@ -980,8 +980,11 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason, int detail)
      * pulls it ended. An application that hears FAILED already knows why. */
     qemuDomainQueuePendingEvents(driver, vm);
     qemuDomainEventQueue(driver, stopped);
+    /* Nobody listening: kept in the domain object (with no status file
+     * now, for this process only; a transient domain takes them along
+     * when it goes). */
     for (guint i = 0; i < events->len; i++)
-        qemuDomainEventQueue(driver, g_ptr_array_index(events, i));
+        qemuDomainEventQueueHold(driver, vm, g_ptr_array_index(events, i));
 }
 
 /* ------------------------------------------------------------------ */
