@@ -3,7 +3,9 @@
  * on a real QEMU, with the event loop run by the test's own thread (as
  * virsh runs it): their order against the lifecycle events when a domain
  * stops during a pull, no outcome of an older pull ending the wait for a
- * new one (in one process and across processes), and an outcome told only
+ * new one (in one process and across processes), an outcome nobody heard
+ * kept with its domain and told to each later registration for it alone
+ * (in one process and the next), and an outcome told only
  * once the status file records it (its file system full; with the saves
  * that no event waits for, retried all the same).
  *
@@ -539,6 +541,102 @@ testStaleAcrossProcesses(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 }
 
 /* ------------------------------------------------------------------ */
+/* An outcome nobody heard stays with its domain                        */
+
+static int
+listenPullOn(Fixture *f, virDomainPtr dom, virConnectDomainEventBlockPullCallback cb,
+             Listener *l)
+{
+    int id = virConnectDomainEventRegisterAny(f->conn, dom,
+                                              VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                              VIR_DOMAIN_EVENT_CALLBACK(cb), l, NULL);
+
+    if (id < 0)
+        g_error("cannot register a block pull callback: %s", virGetLastErrorMessage());
+    return id;
+}
+
+static bool
+fileHasHeld(void *opaque)
+{
+    g_autofree char *data = NULL;
+
+    return g_file_get_contents(opaque, &data, NULL, NULL) &&
+        strstr(data, "<outcome disk='vda'") != NULL;
+}
+
+/*
+ * A pull of domain A completes while the only callback listens to domain
+ * B: its outcome is kept with A (in its status file). Each block pull
+ * callback registered later for A or for all domains is told it, once,
+ * and only that callback; B's callback never is. A new process on the
+ * root (the connection closed and opened again) tells it too.
+ */
+static void
+testHeldPerDomain(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *completed = g_strdup_printf("pull %s completed", f->top);
+    g_autofree char *status = g_strdup_printf("%s/run/qemu/helda.xml", f->root);
+    g_autofree char *other = g_build_filename(f->dir, "other.qcow2", NULL);
+    const char *expected[] = { completed, NULL };
+    const char *none[] = { NULL };
+    Listener onB, onA, all, all2, later;
+    virDomainPtr domA;
+    virDomainPtr domB;
+
+    listenerInit(&onB, false);
+    listenerInit(&onA, false);
+    listenerInit(&all, false);
+    listenerInit(&all2, false);
+    listenerInit(&later, false);
+    virTestImageCreate(other, "qcow2", "8M", NULL, NULL);
+    openConn(f);
+    domA = startDomain(f, "helda", NULL);
+    domB = startDomain(f, "heldb", other);
+    listenPullOn(f, domB, pullCb, &onB);
+    pullAll(domA);
+    pollFor(pullGone, domA);
+    pollFor(fileHasHeld, status);
+    pumpFor(300);
+    assertEvents(&onB, none);
+
+    listenPullOn(f, domA, pullCb, &onA);
+    waitEvents(&onA, 1);
+    listenPullOn(f, NULL, pullCb, &all);
+    waitEvents(&all, 1);
+    listenPullOn(f, NULL, pullCb2, &all2);
+    waitEvents(&all2, 1);
+    pumpFor(300);
+    assertEvents(&onB, none);
+    assertEvents(&onA, expected);
+    assertEvents(&all, expected);
+    assertEvents(&all2, expected);
+    g_assert_true(fileHasHeld(status));
+    virDomainFree(domA);
+    virDomainFree(domB);
+
+    /* Another process takes the root over: it reads the outcome back. */
+    closeConn(f);
+    openConn(f);
+    listenPullOn(f, NULL, pullCb, &later);
+    waitEvents(&later, 1);
+    pumpFor(300);
+    assertEvents(&later, expected);
+
+    g_assert_nonnull((domA = virDomainLookupByName(f->conn, "helda")));
+    g_assert_nonnull((domB = virDomainLookupByName(f->conn, "heldb")));
+    g_assert_cmpint(virDomainDestroy(domA), ==, 0);
+    g_assert_cmpint(virDomainDestroy(domB), ==, 0);
+    virDomainFree(domA);
+    virDomainFree(domB);
+    listenerClear(&onB);
+    listenerClear(&onA);
+    listenerClear(&all);
+    listenerClear(&all2);
+    listenerClear(&later);
+}
+
+/* ------------------------------------------------------------------ */
 /* The status file cannot be written when a pull completes              */
 
 /* Fill the file system of @dir to the last byte. Returns the filler. */
@@ -957,6 +1055,7 @@ main(int argc, char **argv)
     ADD("/blockpull-events/stale-held", testStaleHeld, FAST_CONF);
     ADD("/blockpull-events/stale-queued", testStaleQueued, FAST_CONF);
     ADD("/blockpull-events/stale-across-processes", testStaleAcrossProcesses, NULL);
+    ADD("/blockpull-events/held-per-domain", testHeldPerDomain, NULL);
     ADD("/blockpull-events/save-fails-at-completion", testSaveFailsAtCompletion, NULL);
     ADD("/blockpull-events/save-fails-then-exit", testSaveFailsThenExit, NULL);
     ADD("/blockpull-events/save-fails-then-destroy", testSaveFailsThenDestroy, NULL);

@@ -188,8 +188,9 @@ closeConn(Fixture *f)
     f->conn = NULL;
 }
 
+/* @extraConf: more of qemu.conf, or NULL. */
 static void
-fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+fixtureSetUpConf(Fixture *f, const char *extraConf)
 {
     const char *builddir = g_getenv("abs_top_builddir");
     g_autofree char *mock = NULL;
@@ -211,7 +212,8 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     f->emulator = g_build_filename(mockdir, "qemu-system-x86_64", NULL);
     g_assert_cmpint(symlink(mock, f->emulator), ==, 0);
 
-    confText = g_strdup_printf("emulator = \"%s\"\n", f->emulator);
+    confText = g_strdup_printf("emulator = \"%s\"\n%s", f->emulator,
+                               extraConf ? extraConf : "");
     virTestWriteQemuConf(f->root, confText);
 
     f->base = virTestImageNew(f->dir, "base.raw", "raw", "1M", NULL, NULL,
@@ -221,6 +223,22 @@ fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     f->top = virTestImageNew(f->dir, "top.qcow2", "qcow2", NULL, f->mid,
                              "qcow2", 0600);
     openConn(f);
+}
+
+static void
+fixtureSetUp(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    fixtureSetUpConf(f, NULL);
+}
+
+/* A QEMU reply withheld by the script does not time out before the hang
+ * bound: the domain stays stuck for as long as the test waits. */
+static void
+fixtureSetUpPatientMonitor(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *conf = g_strdup_printf("monitor_timeout = %d\n", 2 * HANG_MS);
+
+    fixtureSetUpConf(f, conf);
 }
 
 static void
@@ -854,6 +872,91 @@ testErrorQueryBlockJobs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     stopAndCheck(f, dom, NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Two domains: one's finish does not wait for the other's              */
+
+/*
+ * Domain 'mock' finishes its pull up to job-finalize, whose reply its
+ * QEMU keeps back until the test says so: the thread finishing it waits.
+ * Meanwhile a second domain, with a QEMU (and a script) of its own,
+ * pulls, and its pull is finished and told, while the first is still
+ * stuck (with a single worker for all domains, it would wait behind it,
+ * until the hang bound fails the test). Then the first QEMU answers, and
+ * its pull ends too, its events handled in the order QEMU sent them.
+ */
+static void
+testTwoDomainsInParallel(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    g_autofree char *mockdir = g_build_filename(f->dir, "mockb", NULL);
+    g_autofree char *emulator = g_build_filename(mockdir, "qemu-system-x86_64", NULL);
+    g_autofree char *script = g_strdup_printf("%s.script", emulator);
+    g_autofree char *report = g_strdup_printf("%s.report", emulator);
+    g_autofree char *reportText = NULL;
+    g_autofree char *emulatorXML = g_strdup_printf("<devices>\n    <emulator>%s</emulator>",
+                                                   emulator);
+    g_autofree char *baseB = g_build_filename(f->dir, "b-base.raw", NULL);
+    g_autofree char *midB = g_build_filename(f->dir, "b-mid.qcow2", NULL);
+    g_autofree char *topB = g_build_filename(f->dir, "b-top.qcow2", NULL);
+    g_autofree char *doneB = g_strdup_printf("pull %s COMPLETED", topB);
+    g_autofree char *mockPath = NULL;
+    const char *disksB[] = { topB, NULL };
+    g_autofree char *xmlB = virTestDomainXML("mockb", disksB);
+    g_autoptr(GString) xml = g_string_new(xmlB);
+    virDomainPtr dom;
+    virDomainPtr domB;
+
+    /* The second QEMU: the same mock under another name, with its own
+     * script, named in the domain's <emulator>. */
+    g_assert_nonnull(mockPath = g_file_read_link(f->emulator, NULL));
+    g_assert_cmpint(mkdir(mockdir, 0755), ==, 0);
+    g_assert_cmpint(chown(mockdir, QEMU_UID, QEMU_GID), ==, 0);
+    g_assert_cmpint(symlink(mockPath, emulator), ==, 0);
+    g_assert_cmpuint(g_string_replace(xml, "<devices>", emulatorXML, 1), ==, 1);
+    virTestImageCreate(baseB, "raw", "1M", NULL, NULL);
+    virTestImageCreate(midB, "qcow2", NULL, baseB, "raw");
+    virTestImageCreate(topB, "qcow2", NULL, midB, "qcow2");
+    g_assert_true(g_file_set_contents(script, SCRIPT_START SCRIPT_BLOCK_STREAM
+                                      SCRIPT_PENDING SCRIPT_FINISH, -1, NULL));
+    g_assert_cmpint(chmod(script, 0644), ==, 0);
+
+    dom = startDomain(f, SCRIPT_BLOCK_STREAM
+        SCRIPT_PENDING
+        "expect job-finalize {\"id\": " JOB "}\n"
+        "held\n"
+        "mark finalizing\n"
+        "wait-signal\n"
+        SCRIPT_COMPLETED
+        SCRIPT_CONCLUDED
+        SCRIPT_QUERY_CONCLUDED
+        SCRIPT_DISMISS
+        SCRIPT_DEL_NODES);
+    domB = virTestCreateDomain(f->conn, xml->str);
+
+    pullAll(dom);
+    /* The first domain's finish now waits for QEMU's reply. */
+    waitMark(f, "finalizing");
+    pullAll(domB);
+    expectEvent(f, doneB);
+    virTestAssertOwner(baseB, 0, 0);
+    virTestAssertOwner(midB, 0, 0);
+    /* The first is still stuck: not told, not completed. */
+    expectNoMoreEvents(f);
+    assertNotCompleted(dom, f);
+
+    signalMock(f);
+    expectCompleted(f, dom);
+
+    g_assert_cmpint(virDomainDestroy(domB), ==, 0);
+    virDomainFree(domB);
+    expectEvent(f, "stopped");
+    if (!virTestWaitFor(reportExists, report, HANG_MS))
+        g_error("the second mock QEMU wrote no report");
+    g_assert_true(g_file_get_contents(report, &reportText, NULL, NULL));
+    g_assert_cmpstr(reportText, ==, "");
+    virTestAssertOwner(topB, 0, 0);
+    stopAndCheck(f, dom, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -892,5 +995,7 @@ main(int argc, char **argv)
     ADD("/blockpull-mock/error-block-job-resume", testErrorBlockJobResume);
     ADD("/blockpull-mock/error-block-job-cancel", testErrorBlockJobCancel);
     ADD("/blockpull-mock/error-query-block-jobs", testErrorQueryBlockJobs);
+    g_test_add("/blockpull-mock/two-domains-in-parallel", Fixture, NULL,
+               fixtureSetUpPatientMonitor, testTwoDomainsInParallel, fixtureTearDown);
     return g_test_run();
 }

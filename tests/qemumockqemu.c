@@ -15,6 +15,9 @@
  *                       arguments in the JSON object ARGS; answered {}
  *   reply JSON          ... answered with this "return" value instead
  *   error CLASS DESC    ... or with this error
+ *   held                ... written only when the test sends SIGUSR1
+ *                       (the same signal passes a later wait-signal);
+ *                       the directives after it go on meanwhile
  *   event NAME [DATA]   write this event (with a timestamp) as soon as
  *                       everything above it is done
  *   wait-signal         go on when the test sends SIGUSR1
@@ -56,6 +59,7 @@ typedef struct {
     char *reply;            /* of the "expect" being read */
     char *cmd;
     char *args;
+    unsigned int flags;     /* of the "expect" being read */
     GString *errors;        /* problems of the script itself */
 } mockScript;
 
@@ -114,7 +118,8 @@ mockScriptFlushExpect(mockScript *script)
         return;
     mockQMPExpect(script->qmp, script->cmd, script->args,
                   script->reply ? script->reply : MOCK_QMP_EMPTY_REPLY, NULL,
-                  script->args ? MOCK_SUBSET : 0, 0);
+                  (script->args ? MOCK_SUBSET : 0) | script->flags, 0);
+    script->flags = 0;
     g_clear_pointer(&script->cmd, g_free);
     g_clear_pointer(&script->args, g_free);
     g_clear_pointer(&script->reply, g_free);
@@ -153,6 +158,17 @@ mockScriptLine(mockScript *script, const char *line, int lineno)
             script->reply = g_strdup(json_object_to_json_string(reply));
             json_object_put(reply);
         }
+        return;
+    }
+
+    if (strcmp(verb, "held") == 0 && !rest) {
+        if (!script->cmd) {
+            g_string_append_printf(script->errors,
+                                   "script line %d: 'held' needs an 'expect' "
+                                   "before it\n", lineno);
+            return;
+        }
+        script->flags |= MOCK_SIGNALED;
         return;
     }
 

@@ -41,6 +41,7 @@ struct _mockQMP {
     GQueue items;
     GString *errors;        /* every mismatch seen */
     GString *held;          /* replies kept back by MOCK_HOLD */
+    GString *signaled;      /* replies kept back by MOCK_SIGNALED */
     guint commands;         /* how many commands arrived */
     guint signals;          /* signals not yet waited for */
     bool autoNegotiate;
@@ -74,6 +75,7 @@ mockQMPNew(void)
     g_queue_init(&mock->items);
     mock->errors = g_string_new(NULL);
     mock->held = g_string_new(NULL);
+    mock->signaled = g_string_new(NULL);
     mock->tok = json_tokener_new();
     return mock;
 }
@@ -87,6 +89,7 @@ mockQMPFree(mockQMP *mock)
     g_queue_clear_full(&mock->items, (GDestroyNotify) mockItemFree);
     g_string_free(mock->errors, TRUE);
     g_string_free(mock->held, TRUE);
+    g_string_free(mock->signaled, TRUE);
     json_tokener_free(mock->tok);
     g_mutex_clear(&mock->lock);
     g_free(mock);
@@ -256,9 +259,17 @@ mockQMPConnected(mockQMP *mock, int fd)
 mockQMPResult
 mockQMPSignal(mockQMP *mock, int fd)
 {
+    g_autofree char *reply = NULL;
+
     g_mutex_lock(&mock->lock);
     mock->signals++;
+    if (mock->signaled->len > 0 && fd >= 0)
+        reply = g_string_free(g_steal_pointer(&mock->signaled), FALSE);
+    if (!mock->signaled)
+        mock->signaled = g_string_new(NULL);
     g_mutex_unlock(&mock->lock);
+    if (reply && !mockQMPWrite(fd, reply, strlen(reply)))
+        return MOCK_QMP_HANGUP;
     return mockQMPRunQueue(mock, fd);
 }
 
@@ -380,6 +391,14 @@ mockQMPAnswer(mockQMP *mock, int fd, mockItem *item, json_object *command)
         g_usleep(item->delayMs * 1000);
     if (!item->reply || !(text = mockQMPFormatReply(mock, item, command)))
         return MOCK_QMP_CONTINUE;
+
+    if (item->flags & MOCK_SIGNALED) {
+        g_mutex_lock(&mock->lock);
+        g_string_append(mock->signaled, item->text ? item->text : "");
+        g_string_append(mock->signaled, text);
+        g_mutex_unlock(&mock->lock);
+        return MOCK_QMP_CONTINUE;
+    }
 
     if (item->flags & MOCK_HOLD) {
         g_string_append(mock->held, item->text ? item->text : "");
@@ -522,6 +541,8 @@ mockQMPReport(mockQMP *mock)
         else
             g_string_append(report, "unused: the end\n");
     }
+    if (mock->signaled->len > 0)
+        g_string_append(report, "unsent: a reply waiting for a signal\n");
     g_mutex_unlock(&mock->lock);
     return g_string_free(report, FALSE);
 }

@@ -30,6 +30,8 @@ typedef enum {
     MOCK_EOF = 1 << 4,      /* close the connection after the reply */
     MOCK_ECHO = 1 << 5,     /* reply with the "command-line" argument */
     MOCK_SUBSET = 1 << 6,   /* @args need only be part of the arguments */
+    MOCK_SIGNALED = 1 << 7, /* write the reply when mockQMPSignal() comes
+                             * (what follows in the queue goes on) */
 } mockQMPFlags;
 
 /* What the peer's owner does next. */
@@ -81,7 +83,8 @@ mockQMPResult mockQMPConnected(mockQMP *mock, int fd);
 mockQMPResult mockQMPFeed(mockQMP *mock, int fd, const char *buf, size_t len);
 
 /* The test's go-ahead for mockQMPWaitSignal(); @fd -1 while there is no
- * connection (the queue goes on once there is one). */
+ * connection (the queue goes on once there is one). A reply kept back by
+ * MOCK_SIGNALED is written first. */
 mockQMPResult mockQMPSignal(mockQMP *mock, int fd);
 
 /* Note a failure of the test's own (it ends up in the report). */

@@ -87,6 +87,7 @@ testValues(void)
     g_autofree char *path = testDataPath("running.xml");
     g_autoptr(virDomainObj) vm = testParse(path);
     qemuDomainObjPrivate *priv = vm->privateData;
+    virDomainHeldOutcome *held;
     qemuBlockJob *job;
 
     g_assert_cmpint(vm->state, ==, VIR_DOMAIN_RUNNING);
@@ -109,6 +110,24 @@ testValues(void)
     g_assert_false(job->stepwise);
     g_assert_cmpuint(job->end, ==, 8388608);
     g_assert_cmpstr(job->errmsg, ==, "Input/output error <&> 'quoted'");
+
+    g_assert_cmpuint(vm->heldOutcomes->len, ==, 0);
+
+    /* Pulls that ended while nobody listened. */
+    g_clear_pointer(&path, g_free);
+    g_clear_pointer(&vm, virDomainObjUnref);
+    path = testDataPath("held.xml");
+    vm = testParse(path);
+    g_assert_cmpuint(vm->heldOutcomes->len, ==, 2);
+    held = g_ptr_array_index(vm->heldOutcomes, 0);
+    g_assert_cmpstr(held->disk, ==, "vda");
+    g_assert_cmpstr(held->path, ==, "/images/status/top.qcow2");
+    g_assert_cmpint(held->status, ==, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    g_assert_cmpint(held->happened, ==, 0);
+    held = g_ptr_array_index(vm->heldOutcomes, 1);
+    g_assert_cmpstr(held->disk, ==, "vdb");
+    g_assert_cmpstr(held->path, ==, "/images/status/o'ther <&>.qcow2");
+    g_assert_cmpint(held->status, ==, VIR_DOMAIN_BLOCK_PULL_CANCELED);
 
     /* A start cut short: no process yet, so no identity either. */
     g_clear_pointer(&path, g_free);
@@ -201,6 +220,31 @@ static const testBadCase testBadCases[] = {
     { "monitor-no-path",
       "<monitor path='/var/lib/root/run/qemu/7d9c4c2e-6f3e-4b16-9d80-5c3e4f6a7b82.mon'/>",
       "<monitor/>", VIR_ERR_XML_DETAIL, "missing attribute 'path'" },
+    { "held-status", "  <domain type='qemu' id='12'>",
+      "  <heldoutcomes><outcome disk='vda' path='/images/status/top.qcow2'"
+      " status='done'/></heldoutcomes>\n  <domain type='qemu' id='12'>",
+      VIR_ERR_XML_DETAIL, "unknown block pull outcome 'done'" },
+    { "held-status-number", "  <domain type='qemu' id='12'>",
+      "  <heldoutcomes><outcome disk='vda' path='/images/status/top.qcow2'"
+      " status='0'/></heldoutcomes>\n  <domain type='qemu' id='12'>",
+      VIR_ERR_XML_DETAIL, "unknown block pull outcome '0'" },
+    { "held-relative", "  <domain type='qemu' id='12'>",
+      "  <heldoutcomes><outcome disk='vda' path='top.qcow2'"
+      " status='failed'/></heldoutcomes>\n  <domain type='qemu' id='12'>",
+      VIR_ERR_XML_DETAIL, "held outcome path 'top.qcow2' is not absolute" },
+    { "held-no-disk", "  <domain type='qemu' id='12'>",
+      "  <heldoutcomes><outcome path='/images/status/top.qcow2'"
+      " status='failed'/></heldoutcomes>\n  <domain type='qemu' id='12'>",
+      VIR_ERR_XML_DETAIL, "missing attribute 'disk'" },
+    { "held-empty-disk", "  <domain type='qemu' id='12'>",
+      "  <heldoutcomes><outcome disk='' path='/images/status/top.qcow2'"
+      " status='failed'/></heldoutcomes>\n  <domain type='qemu' id='12'>",
+      VIR_ERR_XML_DETAIL, "held outcome with an empty disk target" },
+    { "held-twice", "  <domain type='qemu' id='12'>",
+      "  <heldoutcomes><outcome disk='vda' path='/images/status/top.qcow2'"
+      " status='failed'/><outcome disk='vda' path='/images/status/top.qcow2'"
+      " status='completed'/></heldoutcomes>\n  <domain type='qemu' id='12'>",
+      VIR_ERR_XML_DETAIL, "a second held outcome for disk 'vda'" },
     /* The definitions inside. */
     { "domain-id", "<domain type='qemu' id='12'>", "<domain type='qemu' id='-12'>",
       VIR_ERR_XML_DETAIL, "invalid id '-12'" },
@@ -257,7 +301,7 @@ int
 main(int argc, char **argv)
 {
     static const char *const goldens[] = { "running.xml", "starting.xml",
-                                           "legacy.xml" };
+                                           "legacy.xml", "held.xml" };
     int ret;
 
     virTestInit(&argc, &argv);

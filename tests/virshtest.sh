@@ -527,7 +527,8 @@ check "domblklist --details" \
 
 if [ "$VIRSHTEST_SKIP_BLOCKPULL" = 1 ]; then
     for t in blockpullinfo blockjob step abort wait chain stale stale-chain \
-             job-info job-pivot job-abort rebase-base rebase-chain block-job-2; do
+             job-info job-pivot job-abort rebase-base rebase-chain block-job-2 \
+             held-abort held-all held-all-again held-domain held-other held-wait held-live held-chain; do
         skip "block pull: $t (VIRSHTEST_SKIP_BLOCKPULL=1)"
     done
 else
@@ -627,6 +628,37 @@ else
     run -c "$URI" "blockpull ${NAME}4 vda 1; event ${NAME}4 --event block-job-2 --timeout 200; destroy ${NAME}4"
     check "event --event block-job-2 tells the pull's end by target" \
         eval 'status 0 && out_has "^event .block-job-2. for domain .${NAME}4.: Block Pull for vda completed$"'
+
+    # Across processes: the end of a pull aborted while nobody listened is
+    # kept with its domain (in its status file). Each later registration
+    # for that domain or for all domains is told it, one for another
+    # domain is not, and a new pull's waiter ignores it.
+    "$QEMU_IMG" create -q -f qcow2 -b "$IMG/base.qcow2" -F qcow2 "$IMG/overlay5.qcow2" &&
+        chmod 0644 "$IMG/overlay5.qcow2"
+    write_xml "$T/dom5.xml" "${NAME}5" "$IMG/overlay5.qcow2"
+    echo "block_pull_max_bandwidth = 4194304" > "$ROOT/etc/qemu.conf"
+    run -c "$URI" "create $T/dom5.xml; blockpull ${NAME}5 vda; blockpullabort ${NAME}5 vda"
+    check "a pull aborted while nobody listens" eval 'status 0 && out_has "^Block Pull aborted$"'
+    for who in "all domains" "all domains again" "its domain"; do
+        dom=
+        [ "$who" = "its domain" ] && dom="${NAME}5"
+        run -c "$URI" event $dom --event block-pull --timeout 3
+        check "a later process tells the held end to a callback for $who" \
+            eval 'status 0 && out_has "^event .block-pull. for domain .${NAME}5.: $IMG/overlay5.qcow2 canceled$" &&
+                  out_has "^events received: 1$"'
+    done
+    run -c "$URI" event "$NAME" --event block-pull --timeout 2
+    check "a callback for another domain is not told it" \
+        eval 'status 0 && out_has "^events received: 0$"'
+    rm -f "$ROOT/etc/qemu.conf"
+    run -c "$URI" blockpull "${NAME}5" vda --wait
+    check "blockpull --wait in a later process waits for its own pull" \
+        eval 'status 0 && out_has "^Pull complete$" && ! out_has "aborted"'
+    run -c "$URI" event --event block-pull --timeout 2
+    check "an end heard live is not held" eval 'status 0 && out_has "^events received: 0$"'
+    run -c "$URI" "dumpxml ${NAME}5; destroy ${NAME}5"
+    check "that pull completed too" \
+        eval 'status 0 && ! out_has "$IMG/base.qcow2" && out_has "$IMG/overlay5.qcow2"'
 fi
 
 # ------------------------------------------------------------------

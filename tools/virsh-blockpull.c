@@ -45,6 +45,7 @@ struct _virshPullWait {
     const char *path;           /* as the user wrote it */
     char *source;               /* the disk's top image path, if found */
     char *target;               /* the disk's target, if found */
+    bool started;               /* our pull has started: ends before it are older pulls' */
     int status;                 /* virConnectDomainEventBlockPullStatus, -1: none yet */
     char *eventText;            /* the event as `virsh event` prints it */
     bool interrupted;
@@ -113,10 +114,20 @@ virshPullEventCallback(virConnectPtr conn G_GNUC_UNUSED,
                        const char *path, int status, void *opaque)
 {
     virshPullWait *w = opaque;
+    virDomainBlockPullInfo info;
 
     if (!virshSameFile(path, w->path) &&
         !virshSameFile(path, w->source) &&
         g_strcmp0(path, w->target) != 0)
+        return;
+    /* Only the end of the pull we started: not one told before it began
+     * (an older pull's, held since nobody heard it), nor one told while
+     * the disk still pulls (ours is told once its record is gone). */
+    if (!w->started)
+        return;
+    if (virDomainGetBlockPullInfo(dom, w->target ? w->target : w->path, &info, 0) < 0)
+        virResetLastError();    /* the domain stopped, say: the event tells */
+    else if (info.end > 0)
         return;
     w->status = status;
     g_free(w->eventText);
@@ -236,9 +247,9 @@ virshBlockPullWait(vshControl *ctl, virDomainPtr dom, const char *path,
     virshPullWaitResolve(ctl, dom, &w);
 
     /* Registered before the pull starts, so that not even a pull that ends
-     * at once goes unseen. An older pull's end that nobody had heard, handed
-     * to this callback now, is dropped when the pull starts: nothing is
-     * dispatched in between, since the loop runs only in this thread. */
+     * at once goes unseen. An older pull's end that nobody had heard, told
+     * to this callback now, is dropped when the pull starts, and ignored
+     * were it dispatched before (see virshPullEventCallback()). */
     cbid = virConnectDomainEventRegisterAny(priv->conn, dom,
                                             VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
                                             VIR_DOMAIN_EVENT_CALLBACK(virshPullEventCallback),
@@ -253,6 +264,7 @@ virshBlockPullWait(vshControl *ctl, virDomainPtr dom, const char *path,
         vshError(ctl, "Failed to start block pull of '%s'", path);
         goto cleanup;
     }
+    w.started = true;
     if (timeout > 0)
         timeoutTimer = vshEventTimerAdd(timeout * 1000, &w.timedOut);
     if (verbose) {

@@ -1254,7 +1254,19 @@ typedef void (*virConnectDomainEventGenericCallback)(virConnectPtr conn,
  * @freecb: frees @opaque when the callback is deregistered, or NULL
  *
  * Register a callback for domain events. Callbacks run from the event loop
- * (virEventRunDefaultImpl()), which must be registered first.
+ * (virEventRunDefaultImpl()), which must be registered first. A callback
+ * receives the events that happen once it is registered.
+ *
+ * One exception, for VIR_DOMAIN_EVENT_ID_BLOCK_PULL: the end of a pull
+ * that no registered callback wanted (the application was away, or
+ * listened to other domains only) is kept with its domain, also by the
+ * next process that manages it, and each block pull callback registered
+ * later for that domain or for all domains is told it at once, that
+ * callback alone, once. It is kept until a newer pull of the disk starts
+ * (whose waiter must not take it for its own pull's end) or the domain
+ * goes away. A callback that waits for a pull it starts should register
+ * before starting it and take only an end delivered after the start
+ * returned, while virDomainGetBlockPullInfo() shows no pull on the disk.
  *
  * Returns a callback id (>= 0) for virConnectDomainEventDeregisterAny(),
  * or -1 on error.

@@ -37,6 +37,10 @@ VIR_ENUM_IMPL(virDomainState, virDomainState, VIR_DOMAIN_LAST,
               "nostate", "running", "blocked", "paused", "shutdown", "shutoff",
               "crashed", "pmsuspended");
 
+VIR_ENUM_IMPL(virDomainBlockPullStatus, virConnectDomainEventBlockPullStatus,
+              VIR_DOMAIN_BLOCK_PULL_LAST,
+              "completed", "failed", "canceled");
+
 /* "none" only names the absence of a format: never read from XML. */
 static const char *const virStorageFileFormatNames[] = {
     "none", "raw", "qcow2",
@@ -472,6 +476,16 @@ virDomainXMLOptionFree(virDomainXMLOption *xmlopt)
     g_free(xmlopt);
 }
 
+static void
+virDomainHeldOutcomeFree(virDomainHeldOutcome *held)
+{
+    if (!held)
+        return;
+    g_free(held->disk);
+    g_free(held->path);
+    g_free(held);
+}
+
 /**
  * virDomainObjNew:
  * @xmlopt: the driver's options, or NULL for an object without private data
@@ -491,6 +505,7 @@ virDomainObjNew(virDomainXMLOption *xmlopt)
     g_cond_init(&vm->cond);
     vm->state = VIR_DOMAIN_SHUTOFF;
     vm->reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
+    vm->heldOutcomes = g_ptr_array_new_with_free_func((GDestroyNotify) virDomainHeldOutcomeFree);
     if (xmlopt && xmlopt->privateData.alloc) {
         vm->privateData = xmlopt->privateData.alloc(xmlopt->opaque);
         vm->privateDataFreeFunc = xmlopt->privateData.free;
@@ -530,9 +545,58 @@ virDomainObjUnref(virDomainObj *vm)
     virDomainDefFree(vm->newDef);
     g_free(vm->name);
     g_free(vm->pidBootID);
+    g_ptr_array_unref(vm->heldOutcomes);
     g_mutex_clear(&vm->lock);
     g_cond_clear(&vm->cond);
     g_free(vm);
+}
+
+/* The index of @disk's held outcome in @vm, or -1. */
+static int
+virDomainObjFindHeldOutcome(virDomainObj *vm, const char *disk)
+{
+    for (guint i = 0; i < vm->heldOutcomes->len; i++) {
+        virDomainHeldOutcome *held = g_ptr_array_index(vm->heldOutcomes, i);
+
+        if (strcmp(held->disk, disk) == 0)
+            return i;
+    }
+    return -1;
+}
+
+bool
+virDomainObjHoldOutcome(virDomainObj *vm, const char *disk,
+                        unsigned int serial, const char *path, int status,
+                        int happened)
+{
+    int i = virDomainObjFindHeldOutcome(vm, disk);
+    virDomainHeldOutcome *held;
+
+    if (i >= 0) {
+        held = g_ptr_array_index(vm->heldOutcomes, i);
+        if (held->serial > serial)
+            return false;
+        g_ptr_array_remove_index(vm->heldOutcomes, i);
+    }
+    held = g_new0(virDomainHeldOutcome, 1);
+    held->disk = g_strdup(disk);
+    held->serial = serial;
+    held->path = g_strdup(path);
+    held->status = status;
+    held->happened = happened;
+    g_ptr_array_add(vm->heldOutcomes, held);
+    return true;
+}
+
+bool
+virDomainObjDropHeldOutcome(virDomainObj *vm, const char *disk)
+{
+    int i = virDomainObjFindHeldOutcome(vm, disk);
+
+    if (i < 0)
+        return false;
+    g_ptr_array_remove_index(vm->heldOutcomes, i);
+    return true;
 }
 
 /**

@@ -346,6 +346,29 @@ void virDomainXMLOptionFree(virDomainXMLOption *xmlopt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainXMLOption, virDomainXMLOptionFree);
 
 /*
+ * The outcome of a block pull that no registered callback wanted when it
+ * ended (the application was away, or listened to other domains only):
+ * kept with its domain, in the status file while it runs, and told to
+ * each block pull callback registered later for the domain or for all
+ * domains (see domain_event.h), until a newer pull of the disk starts.
+ * One per disk at most: the newest.
+ */
+typedef struct _virDomainHeldOutcome virDomainHeldOutcome;
+struct _virDomainHeldOutcome {
+    char *disk;             /* the disk's target ("vda") */
+    unsigned int serial;    /* the pull's serial in this process (not saved:
+                             * 0 when read back, older than any pull started
+                             * since) */
+    char *path;             /* the event's path: the disk's top image */
+    int status;             /* virConnectDomainEventBlockPullStatus */
+    int happened;           /* the event state's stamp when it ended (not
+                             * saved: 0, before any callback, when read back) */
+};
+
+/* The names of block pull outcomes in status files ("completed"). */
+VIR_ENUM_DECL(virDomainBlockPullStatus, virConnectDomainEventBlockPullStatus);
+
+/*
  * A domain a driver knows: persistent, running, or both. Reference
  * counted; the lock protects every field but those marked otherwise.
  */
@@ -375,6 +398,8 @@ struct _virDomainObj {
     unsigned long long pidStartTime;
     char *pidBootID;
 
+    GPtrArray *heldOutcomes;    /* virDomainHeldOutcome, one per disk at most */
+
     void *privateData;          /* the driver's (virDomainXMLPrivateDataCallbacks) */
     void (*privateDataFreeFunc)(void *data);
 };
@@ -391,6 +416,18 @@ virDomainObj *virDomainObjNew(virDomainXMLOption *xmlopt);
 virDomainObj *virDomainObjRef(virDomainObj *vm);
 void virDomainObjUnref(virDomainObj *vm);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainObj, virDomainObjUnref);
+
+/*
+ * Keep the outcome of pull @serial of disk @disk (@vm locked), replacing
+ * the disk's older one. Returns false, keeping nothing, if the disk has a
+ * held outcome of a newer pull already (a larger @serial, 0 for one read
+ * back from a status file).
+ */
+bool virDomainObjHoldOutcome(virDomainObj *vm, const char *disk,
+                             unsigned int serial, const char *path,
+                             int status, int happened);
+/* Forget the held outcome of @disk (@vm locked). Returns whether it had one. */
+bool virDomainObjDropHeldOutcome(virDomainObj *vm, const char *disk);
 
 void virDomainObjLock(virDomainObj *vm);
 void virDomainObjUnlock(virDomainObj *vm);

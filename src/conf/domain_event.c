@@ -2,6 +2,17 @@
  * domain_event.c: queueing domain events and dispatching them to the
  * registered callbacks from the application's event loop, in order.
  *
+ * An event goes to the callbacks registered when it happened (queued),
+ * never to one registered later: the callback ids only grow, and each
+ * event remembers the next id of its time (queuedAt). The one exception
+ * is the end of a block pull that no callback wanted: its driver keeps it
+ * with the domain (virDomainEventStateQueueHold(), in the status file),
+ * and tells it to each block pull callback registered later, to that
+ * callback only (virDomainEventStateTellHeld()), because an application
+ * that was away when its pull ended must still learn how it ended, and
+ * never from another application's callback. The ids double as the
+ * stamps that say what happened before a registration.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <config.h>
@@ -9,6 +20,7 @@
 #include <string.h>
 
 #include "domain_event.h"
+#include "domain_conf.h"
 #include "datatypes.h"
 #include "util/virerror.h"
 #include "util/virevent.h"
@@ -30,9 +42,9 @@ struct _virDomainEvent {
     unsigned int serial; /* block pull: which pull of the disk */
 
     /* Who may receive it. Callback ids only grow: */
-    int queuedAt;       /* the next callback id when it was queued */
-    int maxCallbackID;  /* only callbacks with a smaller id, -1: any */
-    bool released;      /* was held, handed to a new callback, not yet delivered */
+    int queuedAt;       /* the next callback id when it was queued: only
+                         * callbacks with a smaller id receive it */
+    int onlyCallbackID; /* held outcome told to this new callback; -1: any */
 };
 
 typedef struct {
@@ -55,13 +67,7 @@ struct _virDomainEventState {
     int nextID;
     int timer;                  /* event loop timer, -1 until needed */
     bool dispatching;
-    /* Block pull results are never lost: until a callback that wants one
-     * is registered, it waits here (a pull may end while no one listens,
-     * e.g. when a new process takes over running domains). */
-    GQueue heldPull;
 };
-
-#define VIR_DOMAIN_EVENT_HELD_MAX 64
 
 static virDomainEvent *
 virDomainEventNew(int eventID, const char *name, const unsigned char *uuid,
@@ -73,7 +79,7 @@ virDomainEventNew(int eventID, const char *name, const unsigned char *uuid,
     ev->name = g_strdup(name);
     memcpy(ev->uuid, uuid, VIR_UUID_BUFLEN);
     ev->id = id;
-    ev->maxCallbackID = -1;
+    ev->onlyCallbackID = -1;
     return ev;
 }
 
@@ -145,7 +151,6 @@ virDomainEventStateNew(void)
     g_mutex_init(&state->lock);
     state->callbacks = g_ptr_array_new_with_free_func(virDomainEventCallbackFree);
     g_queue_init(&state->queue);
-    g_queue_init(&state->heldPull);
     state->timer = -1;
     return state;
 }
@@ -158,7 +163,6 @@ virDomainEventStateUnref(void *opaque)
     if (!g_atomic_int_dec_and_test(&state->refs))
         return;
     g_queue_clear_full(&state->queue, (GDestroyNotify) virDomainEventFree);
-    g_queue_clear_full(&state->heldPull, (GDestroyNotify) virDomainEventFree);
     g_ptr_array_unref(state->callbacks);
     g_mutex_clear(&state->lock);
     g_free(state);
@@ -214,7 +218,9 @@ virDomainEventCallbackMatches(virDomainEventCallback *cb, virDomainEvent *ev)
 {
     if (cb->deleted || cb->eventID != ev->eventID)
         return false;
-    if (ev->maxCallbackID >= 0 && cb->callbackID >= ev->maxCallbackID)
+    if (cb->callbackID >= ev->queuedAt)
+        return false;
+    if (ev->onlyCallbackID >= 0 && cb->callbackID != ev->onlyCallbackID)
         return false;
     return !cb->hasDomain || memcmp(cb->uuid, ev->uuid, VIR_UUID_BUFLEN) == 0;
 }
@@ -335,21 +341,6 @@ virDomainEventStateRegisterID(virDomainEventState *state,
     item->opaque = opaque;
     item->freecb = freecb;
     g_ptr_array_add(state->callbacks, item);
-    if (eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL) {
-        /* Hand over the held results this callback wants, in order. */
-        for (GList *l = state->heldPull.head; l;) {
-            GList *next = l->next;
-
-            if (virDomainEventCallbackMatches(item, l->data)) {
-                ((virDomainEvent *) l->data)->released = true;
-                g_queue_push_tail(&state->queue, l->data);
-                g_queue_delete_link(&state->heldPull, l);
-            }
-            l = next;
-        }
-        if (!g_queue_is_empty(&state->queue))
-            virEventUpdateTimeout(state->timer, 0);
-    }
     g_mutex_unlock(&state->lock);
     VIR_DEBUG("registered callback %d for event %d", id, eventID);
     return id;
@@ -413,6 +404,20 @@ virDomainEventStateDeregisterConn(virDomainEventState *state,
     g_mutex_unlock(&state->lock);
 }
 
+/* Queue @event (stolen) for the callbacks registered now. Lock held. */
+static void
+virDomainEventStateQueueLocked(virDomainEventState *state, virDomainEvent *event)
+{
+    if (state->timer < 0) {
+        /* Nobody ever registered a callback: nobody can receive it. */
+        virDomainEventFree(event);
+        return;
+    }
+    VIR_DEBUG("queued event %d of domain '%s'", event->eventID, event->name);
+    g_queue_push_tail(&state->queue, event);
+    virEventUpdateTimeout(state->timer, 0);
+}
+
 void
 virDomainEventStateQueue(virDomainEventState *state, virDomainEvent *event)
 {
@@ -420,25 +425,71 @@ virDomainEventStateQueue(virDomainEventState *state, virDomainEvent *event)
         return;
     g_mutex_lock(&state->lock);
     event->queuedAt = state->nextID;
-    if (event->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL &&
-        !virDomainEventStateWantedLocked(state, event)) {
-        VIR_DEBUG("holding block pull event of domain '%s' until someone listens",
-                  event->name);
-        g_queue_push_tail(&state->heldPull, event);
-        if (g_queue_get_length(&state->heldPull) > VIR_DOMAIN_EVENT_HELD_MAX)
-            virDomainEventFree(g_queue_pop_head(&state->heldPull));
+    virDomainEventStateQueueLocked(state, event);
+    g_mutex_unlock(&state->lock);
+}
+
+const char *
+virDomainEventBlockPullDisk(const virDomainEvent *event, unsigned int *serial)
+{
+    if (event->eventID != VIR_DOMAIN_EVENT_ID_BLOCK_PULL)
+        return NULL;
+    *serial = event->serial;
+    return event->disk;
+}
+
+bool
+virDomainEventStateQueueHold(virDomainEventState *state, virDomainObj *vm,
+                             virDomainEvent *event, bool holdable)
+{
+    bool held = false;
+
+    if (!event)
+        return false;
+    /* The domain's lock is held all along: a callback registered from
+     * now on finds the outcome in the domain (virDomainEventStateTellHeld()
+     * waits for the lock), one registered before receives it live. */
+    g_mutex_lock(&state->lock);
+    event->queuedAt = state->nextID;
+    if (event->eventID != VIR_DOMAIN_EVENT_ID_BLOCK_PULL ||
+        virDomainEventStateWantedLocked(state, event)) {
+        virDomainEventStateQueueLocked(state, event);
         g_mutex_unlock(&state->lock);
-        return;
+        return false;
     }
-    if (state->timer < 0) {
-        /* Nobody ever registered a callback: nobody can receive it. */
-        g_mutex_unlock(&state->lock);
-        virDomainEventFree(event);
-        return;
+    g_mutex_unlock(&state->lock);
+    if (holdable) {
+        VIR_DEBUG("holding the end of the pull of disk '%s' of domain '%s' until someone listens",
+                  event->disk, event->name);
+        held = virDomainObjHoldOutcome(vm, event->disk, event->serial,
+                                       event->path, event->status,
+                                       event->queuedAt);
     }
-    VIR_DEBUG("queued event %d of domain '%s'", event->eventID, event->name);
-    g_queue_push_tail(&state->queue, event);
-    virEventUpdateTimeout(state->timer, 0);
+    virDomainEventFree(event);
+    return held;
+}
+
+void
+virDomainEventStateTellHeld(virDomainEventState *state, virDomainObj *vm,
+                            int callbackID)
+{
+    g_mutex_lock(&state->lock);
+    for (guint i = 0; i < vm->heldOutcomes->len; i++) {
+        virDomainHeldOutcome *held = g_ptr_array_index(vm->heldOutcomes, i);
+        virDomainEvent *ev;
+
+        /* Ended once the callback listened: it had it live. */
+        if (held->happened > callbackID)
+            continue;
+        ev = virDomainEventBlockPullNew(vm->def->name, vm->def->uuid,
+                                        vm->def->id, held->disk, held->serial,
+                                        held->path, held->status);
+        ev->queuedAt = callbackID + 1;
+        ev->onlyCallbackID = callbackID;
+        VIR_DEBUG("telling callback %d the held end of the pull of disk '%s' of domain '%s'",
+                  callbackID, held->disk, vm->def->name);
+        virDomainEventStateQueueLocked(state, ev);
+    }
     g_mutex_unlock(&state->lock);
 }
 
@@ -459,28 +510,18 @@ virDomainEventStateBlockPullStarted(virDomainEventState *state,
                                     const char *disk, unsigned int serial)
 {
     g_mutex_lock(&state->lock);
-    for (GList *l = state->heldPull.head; l;) {
-        GList *next = l->next;
-
-        if (virDomainEventIsOlderPull(l->data, uuid, disk, serial)) {
-            VIR_DEBUG("dropping the held end of an older pull of disk '%s'", disk);
-            virDomainEventFree(l->data);
-            g_queue_delete_link(&state->heldPull, l);
-        }
-        l = next;
-    }
     for (GList *l = state->queue.head; l;) {
         GList *next = l->next;
         virDomainEvent *ev = l->data;
 
-        if (virDomainEventIsOlderPull(ev, uuid, disk, serial)) {
-            if (ev->released) {
-                /* Nobody wanted it when it happened. */
-                virDomainEventFree(ev);
-                g_queue_delete_link(&state->queue, l);
-            } else if (ev->maxCallbackID < 0 || ev->maxCallbackID > ev->queuedAt) {
-                ev->maxCallbackID = ev->queuedAt;
-            }
+        /* Held outcomes told to a new callback and not yet delivered:
+         * the callback may be the new pull's waiter. The others were
+         * heard live by callbacks that listened when they happened. */
+        if (ev->onlyCallbackID >= 0 &&
+            virDomainEventIsOlderPull(ev, uuid, disk, serial)) {
+            VIR_DEBUG("dropping the held end of an older pull of disk '%s'", disk);
+            virDomainEventFree(ev);
+            g_queue_delete_link(&state->queue, l);
         }
         l = next;
     }

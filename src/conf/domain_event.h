@@ -8,9 +8,11 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 #include "libvirt/libvirt.h"
 
 typedef struct _virDomainEvent virDomainEvent;
+typedef struct _virDomainObj virDomainObj;
 typedef struct _virDomainEventState virDomainEventState;
 
 virDomainEvent *virDomainEventLifecycleNew(const char *name,
@@ -56,18 +58,45 @@ int virDomainEventStateDeregisterID(virDomainEventState *state,
 void virDomainEventStateDeregisterConn(virDomainEventState *state,
                                        virConnectPtr conn);
 
-/* Queue @event (stolen) for delivery in the application's event loop. Safe
- * from any thread. */
+/* Queue @event (stolen) for delivery in the application's event loop, to
+ * the callbacks registered now that want it. Safe from any thread. */
 void virDomainEventStateQueue(virDomainEventState *state,
                               virDomainEvent *event);
 
+/* The disk (target) and pull serial of a block pull end, NULL for other
+ * events. */
+const char *virDomainEventBlockPullDisk(const virDomainEvent *event,
+                                        unsigned int *serial);
+
 /*
- * A new pull, @serial, of disk @disk of the domain @uuid has started. The
- * outcomes of the disk's older pulls that are not delivered yet must not
- * reach a callback registered from now on, which would take them for the
- * new pull's end: those nobody wanted (held, or handed to a new callback
- * and not yet delivered) are dropped, the others go only to the callbacks
- * that were registered when they were queued.
+ * Queue @event (stolen), an event of the domain @vm (locked), as
+ * virDomainEventStateQueue() does; but the end of a block pull that no
+ * registered callback wants is kept in @vm (virDomainObjHoldOutcome(),
+ * with the state's stamp) if @holdable, dropped otherwise (the driver
+ * says a newer pull of the disk has started: its end is what a later
+ * callback waits for). Returns true if @vm changed: its status is to be
+ * saved.
+ */
+bool virDomainEventStateQueueHold(virDomainEventState *state,
+                                  virDomainObj *vm, virDomainEvent *event,
+                                  bool holdable);
+
+/*
+ * Callback @callbackID, a block pull callback just registered, for @vm's
+ * domain or for all domains, learns the outcomes @vm (locked) holds that
+ * ended before it was registered: queued for it alone, once. A callback
+ * registered later learns them again, until a newer pull of the disk
+ * starts (virDomainObjDropHeldOutcome()).
+ */
+void virDomainEventStateTellHeld(virDomainEventState *state,
+                                 virDomainObj *vm, int callbackID);
+
+/*
+ * A new pull, @serial, of disk @disk of the domain @uuid has started.
+ * Held outcomes of the disk's older pulls told to a new callback but not
+ * delivered yet are dropped: that callback may wait for the new pull,
+ * and would take them for its end. (The driver drops the domain's held
+ * outcome of the disk itself.) What callbacks heard live stays.
  */
 void virDomainEventStateBlockPullStarted(virDomainEventState *state,
                                          const unsigned char *uuid,

@@ -271,6 +271,27 @@ virDomainDefFormat(const virDomainDef *def, unsigned int flags)
     return g_string_free(buf, FALSE);
 }
 
+/* <heldoutcomes>: the pull outcomes nobody heard yet (see
+ * virDomainHeldOutcome). The stamps and serials belong to this process
+ * and are not written. */
+static void
+virDomainObjFormatHeldOutcomes(virXMLBuffer *buf, virDomainObj *vm)
+{
+    if (vm->heldOutcomes->len == 0)
+        return;
+    virXMLBufferOpen(buf, "<heldoutcomes>");
+    for (guint i = 0; i < vm->heldOutcomes->len; i++) {
+        virDomainHeldOutcome *held = g_ptr_array_index(vm->heldOutcomes, i);
+        g_autofree char *disk = virXMLEscapeAttr(held->disk);
+        g_autofree char *path = virXMLEscapeAttr(held->path);
+
+        virXMLBufferAddLine(buf, "<outcome disk='%s' path='%s' status='%s'/>",
+                            disk, path,
+                            virDomainBlockPullStatusToString(held->status));
+    }
+    virXMLBufferClose(buf, "heldoutcomes");
+}
+
 /**
  * virDomainObjFormat:
  * @vm: a domain object, locked by the caller
@@ -299,6 +320,7 @@ virDomainObjFormat(virDomainObj *vm, virDomainXMLOption *xmlopt)
                      vm->persistent ? "yes" : "no", identity ? identity : "");
     if (xmlopt && xmlopt->privateData.format)
         xmlopt->privateData.format(&buf, vm);
+    virDomainObjFormatHeldOutcomes(&buf, vm);
     virDomainDefFormatBuf(str, vm->def, VIR_DOMAIN_DEF_FORMAT_STATUS, buf.indent);
     if (vm->newDef) {
         virXMLBufferOpen(&buf, "<persistent>");

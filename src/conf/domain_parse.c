@@ -823,6 +823,53 @@ virDomainObjParseState(xmlNode *root, virDomainObj *vm)
     return 0;
 }
 
+/* <heldoutcomes> (see virDomainObjFormatHeldOutcomes()); files older
+ * than it have none. */
+static int
+virDomainObjParseHeldOutcomes(xmlNode *root, virDomainObj *vm)
+{
+    xmlNode *node = virXMLNodeGetChild(root, "heldoutcomes");
+
+    for (xmlNode *c = node ? node->children : NULL; c; c = c->next) {
+        g_autofree char *disk = NULL;
+        g_autofree char *path = NULL;
+        g_autofree char *status = NULL;
+        guint before;
+        int st;
+
+        if (!virXMLNodeNameEqual(c, "outcome"))
+            continue;
+        if (!(disk = virXMLPropStringRequired(c, "disk")) ||
+            !(path = virXMLPropStringRequired(c, "path")) ||
+            !(status = virXMLPropStringRequired(c, "status")))
+            return -1;
+        if (!*disk) {
+            virXMLNodeReportError(c, VIR_ERR_XML_DETAIL,
+                                  "held outcome with an empty disk target");
+            return -1;
+        }
+        if (!g_path_is_absolute(path)) {
+            virXMLNodeReportError(c, VIR_ERR_XML_DETAIL,
+                                  "held outcome path '%s' is not absolute", path);
+            return -1;
+        }
+        if ((st = virDomainBlockPullStatusFromString(status)) < 0) {
+            virXMLNodeReportError(c, VIR_ERR_XML_DETAIL,
+                                  "unknown block pull outcome '%s'", status);
+            return -1;
+        }
+        /* One per disk: a second one would replace the first. */
+        before = vm->heldOutcomes->len;
+        virDomainObjHoldOutcome(vm, disk, 0, path, st, 0);
+        if (vm->heldOutcomes->len == before) {
+            virXMLNodeReportError(c, VIR_ERR_XML_DETAIL,
+                                  "a second held outcome for disk '%s'", disk);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /**
  * virDomainObjParseFile:
  * @path: a status file
@@ -874,6 +921,8 @@ virDomainObjParseFile(const char *path, virDomainXMLOption *xmlopt)
             return NULL;
     }
 
+    if (virDomainObjParseHeldOutcomes(root, vm) < 0)
+        return NULL;
     if (xmlopt && xmlopt->privateData.parse &&
         xmlopt->privateData.parse(root, vm) < 0)
         return NULL;

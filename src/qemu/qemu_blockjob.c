@@ -869,6 +869,8 @@ qemuBlockPullCreate(qemuDriver *driver, virDomainObj *vm,
      * carries its serial and stays. */
     virDomainEventStateBlockPullStarted(driver->eventState, vm->def->uuid,
                                         diskname, serial);
+    /* Saved below with the job's new state. */
+    virDomainObjDropHeldOutcome(vm, diskname);
     if ((job = qemuBlockJobFindByJobID(vm, jobid))) {
         if (job->state == QEMU_BLOCKJOB_STATE_NEW)
             job->state = QEMU_BLOCKJOB_STATE_RUNNING;

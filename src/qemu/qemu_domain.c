@@ -566,10 +566,17 @@ void
 qemuDomainQueuePendingEvents(qemuDriver *driver, virDomainObj *vm)
 {
     qemuDomainObjPrivate *priv = vm->privateData;
+    g_autoptr(GPtrArray) events = g_steal_pointer(&priv->pendingEvents);
+    bool held = false;
 
-    for (guint i = 0; i < priv->pendingEvents->len; i++)
-        qemuDomainEventQueue(driver, g_steal_pointer(&priv->pendingEvents->pdata[i]));
-    g_ptr_array_set_size(priv->pendingEvents, 0);
+    /* Taken first: the save below comes back here. */
+    priv->pendingEvents = g_ptr_array_new_with_free_func((GDestroyNotify) virDomainEventFree);
+    for (guint i = 0; i < events->len; i++) {
+        if (qemuDomainEventQueueHold(driver, vm, g_steal_pointer(&events->pdata[i])))
+            held = true;
+    }
+    if (held && virDomainObjIsActive(vm))
+        qemuDomainSaveStatus(driver, vm);
 }
 
 /* Runs in the monitor's event thread: it must never wait for a domain (a
@@ -707,4 +714,22 @@ void
 qemuDomainEventQueue(qemuDriver *driver, virDomainEvent *event)
 {
     virDomainEventStateQueue(driver->eventState, event);
+}
+
+bool
+qemuDomainEventQueueHold(qemuDriver *driver, virDomainObj *vm,
+                         virDomainEvent *event)
+{
+    const char *disk;
+    unsigned int serial;
+    qemuBlockJob *job;
+    bool holdable = true;
+
+    /* The end of an older pull told after a newer pull of the disk began
+     * (it waited for a save): whoever listens from now on waits for the
+     * newer one's. */
+    if (event && (disk = virDomainEventBlockPullDisk(event, &serial)) &&
+        (job = qemuBlockJobFind(vm, disk)) && job->serial != serial)
+        holdable = false;
+    return virDomainEventStateQueueHold(driver->eventState, vm, event, holdable);
 }

@@ -27,6 +27,12 @@ typedef struct _qemuBlockJob qemuBlockJob;
  * and stopped by whoever hosts it (qemuStateInitialize(),
  * qemuStateCleanup()); connections attach to it.
  */
+/* How many threads handle monitor events (finish pulls) at most: that
+ * many domains' events are handled at the same time, each domain's in
+ * order. More would add little on a small host: each finish mostly waits
+ * for QEMU's replies and the status file's fsync. */
+#define QEMU_DRIVER_WORKERS 8
+
 struct _qemuDriver {
     char *root;
     char *configDir;        /* ROOT/etc/qemu: persistent definitions */
@@ -39,7 +45,11 @@ struct _qemuDriver {
     virSecurityManager *securityManager;
     virDomainEventState *eventState;
     virEventThread *eventThread;    /* monitor I/O */
-    GThreadPool *workerPool;        /* processes monitor events, in order */
+    /* Monitor events: each domain's in its own queue (workQueue of its
+     * private data), in order; the pool's threads serve the domains, one
+     * thread per domain at a time (see qemu_process.c). */
+    GThreadPool *workerPool;        /* of virDomainObj (references) */
+    GMutex workLock;                /* the domains' workQueue, workScheduled */
     virDomainXMLOption *xmlopt;     /* qemuDomainObjPrivate, status files */
     virDomainObjList *domains;
 
@@ -105,6 +115,12 @@ struct _qemuDomainObjPrivate {
                                  * records what they tell */
     bool statusDirty;           /* the status file is older than the object:
                                  * a save failed, the retry saves it */
+
+    /* Under driver->workLock, not the object's lock: */
+    GQueue workQueue;           /* the monitor's events not handled yet
+                                 * (qemu_process.c), each holding a
+                                 * reference on the object */
+    bool workScheduled;         /* a worker has the domain, or will */
 };
 
 #define QEMU_DOMAIN_PRIVATE(vm) ((qemuDomainObjPrivate *) (vm)->privateData)
@@ -199,6 +215,16 @@ VIR_ENUM_DECL(qemuBlockJobState, qemuBlockJobState);
 
 /* Queue a domain event for the applications of this driver. */
 void qemuDomainEventQueue(qemuDriver *driver, virDomainEvent *event);
+
+/*
+ * Queue @event (stolen, may be NULL), an event of @vm (locked); the end of
+ * a pull that no registered callback wants is kept in @vm for the
+ * callbacks registered later (virDomainEventStateQueueHold()), unless a
+ * newer pull of the disk runs. Returns true if @vm changed: the caller
+ * saves its status (if it runs).
+ */
+bool qemuDomainEventQueueHold(qemuDriver *driver, virDomainObj *vm,
+                              virDomainEvent *event);
 
 /* Paths of a domain's files. */
 char *qemuDomainStatusPath(qemuDriver *driver, const char *name);

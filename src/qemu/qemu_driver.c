@@ -93,6 +93,7 @@ qemuDriverFree(qemuDriver *driver)
     g_free(driver->logDir);
     g_free(driver->libDir);
     g_mutex_clear(&driver->lock);
+    g_mutex_clear(&driver->workLock);
     g_free(driver);
 }
 
@@ -254,6 +255,7 @@ qemuDriverNew(const char *root)
     driver->stateDirFd = -1;
     driver->nextID = 1;
     g_mutex_init(&driver->lock);
+    g_mutex_init(&driver->workLock);
     driver->root = g_strdup(root);
     driver->configDir = g_build_filename(root, "etc", "qemu", NULL);
     driver->stateDir = g_build_filename(root, "run", "qemu", NULL);
@@ -306,9 +308,10 @@ qemuDriverNew(const char *root)
     driver->xmlopt = qemuDomainXMLOptionNew(driver);
     driver->domains = virDomainObjListNew();
     driver->eventThread = virEventThreadNew("qemu-monitor");
-    /* One worker: events are handled in the order QEMU sent them. */
-    driver->workerPool = g_thread_pool_new(qemuProcessEventWorker, driver, 1,
-                                           FALSE, NULL);
+    /* Up to QEMU_DRIVER_WORKERS domains' events at a time; one thread per
+     * domain at a time keeps each domain's in the order QEMU sent them. */
+    driver->workerPool = g_thread_pool_new(qemuProcessEventWorker, driver,
+                                           QEMU_DRIVER_WORKERS, FALSE, NULL);
     if (qemuDriverLoadDomains(driver) < 0)
         goto error;
     return driver;
@@ -1118,9 +1121,27 @@ qemuConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
                                   void *opaque, virFreeCallback freecb)
 {
     qemuDriver *driver = conn->privateData;
+    g_autoptr(GPtrArray) all = NULL;
+    int id;
 
-    return virDomainEventStateRegisterID(driver->eventState, conn, dom, eventID,
-                                         cb, opaque, freecb);
+    if ((id = virDomainEventStateRegisterID(driver->eventState, conn, dom, eventID,
+                                            cb, opaque, freecb)) < 0 ||
+        eventID != VIR_DOMAIN_EVENT_ID_BLOCK_PULL)
+        return id;
+
+    /* The pulls that ended while nobody listened, of the domains this
+     * callback listens to: told to it, and to no other callback. */
+    all = virDomainObjListCollect(driver->domains);
+    for (guint i = 0; i < all->len; i++) {
+        virDomainObj *vm = g_ptr_array_index(all, i);
+
+        if (dom && memcmp(vm->uuid, dom->uuid, VIR_UUID_BUFLEN) != 0)
+            continue;
+        virDomainObjLock(vm);
+        virDomainEventStateTellHeld(driver->eventState, vm, id);
+        virDomainObjUnlock(vm);
+    }
+    return id;
 }
 
 static int

@@ -77,8 +77,16 @@ qemuProcessEventFree(qemuProcessEvent *ev)
 
 /* ------------------------------------------------------------------ */
 /* Monitor callbacks: they run in the monitor's thread and only hand the
- * work to the driver's worker, which may block on QMP replies. One worker
- * takes the events in the order QEMU sent them. */
+ * work to the driver's workers, which may block on QMP replies.
+ *
+ * Each domain has a queue of its own (qemuDomainObjPrivate.workQueue):
+ * one worker at a time takes its events, in the order QEMU sent them, so
+ * that a pull's pending, concluded and the rest are handled one after
+ * another; different domains' queues are served by different workers of
+ * the driver's pool (at most QEMU_DRIVER_WORKERS), so that 50 pulls
+ * ending together are finished side by side, not each waiting for the
+ * QMP round trips and fsyncs of the ones before it. A domain whose QEMU
+ * hangs in the middle of a finish holds one worker, never the others. */
 
 static qemuProcessEvent *
 qemuProcessEventNew(virDomainObj *vm, qemuProcessEventType type)
@@ -91,12 +99,22 @@ qemuProcessEventNew(virDomainObj *vm, qemuProcessEventType type)
     return ev;
 }
 
+/* Append @ev to its domain's queue, and hand the domain to the pool if no
+ * worker has it already. */
 static void
 qemuProcessQueueEvent(qemuProcessEvent *ev)
 {
     qemuDomainObjPrivate *priv = ev->vm->privateData;
+    qemuDriver *driver = priv->driver;
+    bool schedule;
 
-    g_thread_pool_push(priv->driver->workerPool, ev, NULL);
+    g_mutex_lock(&driver->workLock);
+    g_queue_push_tail(&priv->workQueue, ev);
+    schedule = !priv->workScheduled;
+    priv->workScheduled = true;
+    g_mutex_unlock(&driver->workLock);
+    if (schedule)
+        g_thread_pool_push(driver->workerPool, virDomainObjRef(ev->vm), NULL);
 }
 
 static void
@@ -962,8 +980,11 @@ qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason, int detail)
      * pulls it ended. An application that hears FAILED already knows why. */
     qemuDomainQueuePendingEvents(driver, vm);
     qemuDomainEventQueue(driver, stopped);
+    /* Nobody listening: kept in the domain object (with no status file
+     * now, for this process only; a transient domain takes them along
+     * when it goes). */
     for (guint i = 0; i < events->len; i++)
-        qemuDomainEventQueue(driver, g_ptr_array_index(events, i));
+        qemuDomainEventQueueHold(driver, vm, g_ptr_array_index(events, i));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1100,10 +1121,10 @@ qemuProcessHandleEOF(qemuDriver *driver, virDomainObj *vm, bool error)
         virDomainObjListRemove(driver->domains, vm);
 }
 
-void
-qemuProcessEventWorker(gpointer data, gpointer opaque G_GNUC_UNUSED)
+/* Handle one monitor event of its domain. */
+static void
+qemuProcessEventHandle(qemuProcessEvent *ev)
 {
-    qemuProcessEvent *ev = data;
     virDomainObj *vm = ev->vm;
     qemuDomainObjPrivate *priv = vm->privateData;
     qemuDriver *driver = priv->driver;
@@ -1125,5 +1146,30 @@ qemuProcessEventWorker(gpointer data, gpointer opaque G_GNUC_UNUSED)
     }
     virDomainObjUnlock(vm);
     virResetLastError();
-    qemuProcessEventFree(ev);
+}
+
+void
+qemuProcessEventWorker(gpointer data, gpointer opaque G_GNUC_UNUSED)
+{
+    virDomainObj *vm = data;
+    qemuDomainObjPrivate *priv = vm->privateData;
+    qemuDriver *driver = priv->driver;
+
+    /* Until the queue is empty: the domain is given up under the same
+     * lock that a new event takes to see whether it must be handed to
+     * the pool, so none is left behind. (Not handed back to the pool
+     * after each event: a pool being freed takes no new work.) */
+    for (;;) {
+        qemuProcessEvent *ev;
+
+        g_mutex_lock(&driver->workLock);
+        if (!(ev = g_queue_pop_head(&priv->workQueue)))
+            priv->workScheduled = false;
+        g_mutex_unlock(&driver->workLock);
+        if (!ev)
+            break;
+        qemuProcessEventHandle(ev);
+        qemuProcessEventFree(ev);
+    }
+    virDomainObjUnref(vm);
 }

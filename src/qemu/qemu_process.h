@@ -28,5 +28,7 @@ void qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason,
  * helper it left is killed). */
 int qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm);
 
-/* The worker that processes monitor events, in order (GThreadPool func). */
+/* The driver's pool function (driver->workerPool): @data is a domain
+ * (a reference, which it drops) whose queue of monitor events has work;
+ * handles the next, in the order QEMU sent them. */
 void qemuProcessEventWorker(gpointer data, gpointer opaque);
