@@ -24,6 +24,7 @@
 #include "qemu_blockjob.h"
 #include "qemu_domain.h"
 #include "qemu_driver.h"
+#include "qemu_driver_domain.h"
 #include "qemu_process.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -448,7 +449,7 @@ qemuDomainHandle(virConnectPtr conn, virDomainObj *vm)
 
 /* The domain object of a handle, locked, with a reference (for
  * virDomainObjEndAPI()); or NULL with VIR_ERR_NO_DOMAIN. */
-static virDomainObj *
+virDomainObj *
 qemuDomObjFromDomain(virDomainPtr dom)
 {
     qemuDriver *driver = dom->conn->privateData;
@@ -1190,6 +1191,15 @@ static virHypervisorDriver qemuHypervisorDriver = {
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand,
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,
+    /* qemu_driver_domain.c */
+    .connectGetType = qemuConnectGetType,
+    .connectGetHostname = qemuConnectGetHostname,
+    .connectNumOfDomains = qemuConnectNumOfDomains,
+    .connectListDomains = qemuConnectListDomains,
+    .connectNumOfDefinedDomains = qemuConnectNumOfDefinedDomains,
+    .connectListDefinedDomains = qemuConnectListDefinedDomains,
+    .domainSuspend = qemuDomainSuspend,
+    .domainResume = qemuDomainResume,
 };
 
 static const char *const qemuURISchemes[] = { "qemu", NULL };

@@ -30,3 +30,16 @@ int qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm);
 
 /* The worker that processes monitor events, in order (GThreadPool func). */
 void qemuProcessEventWorker(gpointer data, gpointer opaque);
+
+/*
+ * The guest's CPUs stopped (vm locked, active): PAUSED for @reason (a
+ * virDomainPausedReason), saved, and the lifecycle event SUSPENDED
+ * (PAUSED) queued; nothing if the domain is not RUNNING, so that
+ * virDomainSuspend() and QEMU's STOP event, whichever comes first, tell
+ * it once.
+ */
+void qemuProcessSetPaused(qemuDriver *driver, virDomainObj *vm, int reason);
+
+/* The CPUs run again: RUNNING for @reason, RESUMED (UNPAUSED) queued;
+ * nothing unless the domain is PAUSED (and not starting up). */
+void qemuProcessSetRunning(qemuDriver *driver, virDomainObj *vm, int reason);
