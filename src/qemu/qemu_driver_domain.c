@@ -131,17 +131,17 @@ qemuDomainSetRunState(virDomainPtr dom, const char *api, bool pause)
         ret = 0;
         goto endjob;
     }
-    if (!(mon = qemuDomainObjEnterMonitor(vm)))
-        goto endjob;
-    if (pause) {
-        priv->pausedReason = VIR_DOMAIN_PAUSED_USER;
-        rc = qemuMonitorStop(mon);
-    } else {
-        rc = qemuMonitorCont(mon);
-    }
-    qemuDomainObjExitMonitor(vm);
+    /* Set under the lock, for the STOP handler, which may run before the
+     * reply comes. */
     if (pause)
+        priv->pausedReason = VIR_DOMAIN_PAUSED_USER;
+    if (!(mon = qemuDomainObjEnterMonitor(vm))) {
         priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
+        goto endjob;
+    }
+    rc = pause ? qemuMonitorStop(mon) : qemuMonitorCont(mon);
+    qemuDomainObjExitMonitor(vm);
+    priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
     if (rc < 0)
         goto endjob;
     if (!virDomainObjIsActive(vm)) {
