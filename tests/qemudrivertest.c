@@ -10,7 +10,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -497,6 +499,76 @@ testSuspendResume(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     g_array_unref(log.events);
 }
 
+/*
+ * Another QMP client's @cmd ("stop", "cont") to the QEMU whose monitor
+ * socket is @path, while no process of ours holds it: QEMU takes one
+ * client at a time. Waits for the command's reply.
+ */
+static void
+qmpBehindOurBack(const char *path, const char *cmd)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_autofree char *send = g_strdup_printf("{\"execute\":\"qmp_capabilities\"}\n"
+                                            "{\"execute\":\"%s\"}\n", cmd);
+    g_autoptr(GString) in = g_string_new(NULL);
+    int returns = 0;
+    int fd;
+
+    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    g_assert_cmpint(fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), >=, 0);
+    g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(write(fd, send, strlen(send)), ==, (ssize_t) strlen(send));
+    /* The greeting, then a "return" for each command (events between). */
+    while (returns < 2) {
+        char buf[4096];
+        ssize_t got = read(fd, buf, sizeof(buf));
+        const char *p;
+
+        if (got <= 0)
+            g_error("QEMU's monitor closed before answering '%s': %s", cmd, in->str);
+        g_string_append_len(in, buf, got);
+        returns = 0;
+        for (p = in->str; (p = strstr(p, "\"return\"")); p++)
+            returns++;
+    }
+    close(fd);
+}
+
+/* Paused and resumed while no process hosted the root: the next one
+ * finds the state QEMU is in. */
+static void
+testRunStateWhileAway(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = defineDomain(f, "away", f->top);
+    g_autofree char *mon = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    mon = g_strdup_printf("%s/run/qemu/%s.mon", f->root, uuid);
+    virDomainFree(dom);
+
+    g_assert_cmpint(virConnectClose(f->conn), ==, 0);
+    qmpBehindOurBack(mon, "stop");
+    f->conn = virTestOpen(f->uri);
+    dom = virDomainLookupByName(f->conn, "away");
+    g_assert_nonnull(dom);
+    virTestAssertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_UNKNOWN);
+    assertRunStatus(dom, "paused");
+    virDomainFree(dom);
+
+    g_assert_cmpint(virConnectClose(f->conn), ==, 0);
+    qmpBehindOurBack(mon, "cont");
+    f->conn = virTestOpen(f->uri);
+    dom = virDomainLookupByName(f->conn, "away");
+    g_assert_nonnull(dom);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    assertRunStatus(dom, "running");
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+}
+
 /* The old list calls on a real root: running (paused too), defined,
  * transient. */
 static void
@@ -973,5 +1045,6 @@ main(int argc, char **argv)
     ADD("/qemu/driver/security-none", testSecurityNone);
     ADD("/qemu/driver/suspend-resume", testSuspendResume);
     ADD("/qemu/driver/list-calls", testListCalls);
+    ADD("/qemu/driver/run-state-while-away", testRunStateWhileAway);
     return g_test_run();
 }

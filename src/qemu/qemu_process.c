@@ -1104,6 +1104,38 @@ qemuProcessIsOurs(virDomainObj *vm)
     }
 }
 
+/*
+ * The guest's CPUs may have stopped or run again while no process
+ * watched (a "stop" from another QMP client, or this process dying
+ * between a "stop" and its status save): QEMU's word wins, the reason
+ * unknown for a pause nobody here asked for. A query that fails leaves
+ * the state as the status file said.
+ */
+static void
+qemuProcessUpdateRunState(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuMonitor *mon;
+    bool running = false;
+    int rc;
+
+    if (!(mon = qemuDomainObjEnterMonitor(vm))) {
+        virResetLastError();
+        return;
+    }
+    rc = qemuMonitorQueryStatus(mon, &running, NULL);
+    qemuDomainObjExitMonitor(vm);
+    if (rc < 0) {
+        VIR_WARN("cannot tell whether the CPUs of domain '%s' run: %s",
+                 vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+        return;
+    }
+    if (running)
+        qemuProcessSetRunning(driver, vm, VIR_DOMAIN_RUNNING_UNPAUSED);
+    else
+        qemuProcessSetPaused(driver, vm, VIR_DOMAIN_PAUSED_UNKNOWN);
+}
+
 int
 qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
 {
@@ -1143,6 +1175,7 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
     if (vm->def->id >= driver->nextID)
         driver->nextID = vm->def->id + 1;
     g_mutex_unlock(&driver->lock);
+    qemuProcessUpdateRunState(driver, vm);
     /* Revocations first: a pull the next step finds completed is told
      * only once nothing of its old chain is left with QEMU. */
     qemuBlockJobsReconcile(driver, vm);
