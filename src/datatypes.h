@@ -26,8 +26,14 @@ struct _virConnect {
                                  * states this connection holds (released
                                  * when it is disposed), else NULL */
 
-    GMutex lock;                /* protects err */
+    GMutex lock;                /* protects err and the close callback */
     virError err;               /* last error of a call on this connection */
+
+    /* virConnectRegisterCloseCallback(): never called on the local
+     * connections there are today (see libvirt.h). */
+    virConnectCloseFunc closeCallback;
+    void *closeOpaque;
+    virFreeCallback closeFreeCallback;
 };
 
 struct _virDomain {

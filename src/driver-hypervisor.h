@@ -90,6 +90,21 @@ typedef int (*virDrvConnectDomainEventRegisterAny)(virConnectPtr conn,
 typedef int (*virDrvConnectDomainEventDeregisterAny)(virConnectPtr conn,
                                                      int callbackID);
 
+/* What a libvirt client expects besides the domain calls above. */
+typedef const char *(*virDrvConnectGetType)(virConnectPtr conn);
+typedef char *(*virDrvConnectGetHostname)(virConnectPtr conn);
+typedef int (*virDrvConnectSetKeepAlive)(virConnectPtr conn, int interval,
+                                         unsigned int count);
+typedef int (*virDrvConnectNumOfDomains)(virConnectPtr conn);
+typedef int (*virDrvConnectListDomains)(virConnectPtr conn, int *ids,
+                                        int maxids);
+typedef int (*virDrvConnectNumOfDefinedDomains)(virConnectPtr conn);
+typedef int (*virDrvConnectListDefinedDomains)(virConnectPtr conn,
+                                               char **const names,
+                                               int maxnames);
+typedef int (*virDrvDomainSuspend)(virDomainPtr dom);
+typedef int (*virDrvDomainResume)(virDomainPtr dom);
+
 /* virHypervisorDriver (typedef in datatypes.h) */
 struct _virHypervisorDriver {
     const char *name;           /* "QEMU", "Test": for logs and errors */
@@ -123,4 +138,15 @@ struct _virHypervisorDriver {
     virDrvDomainQemuMonitorCommand domainQemuMonitorCommand;
     virDrvConnectDomainEventRegisterAny connectDomainEventRegisterAny;
     virDrvConnectDomainEventDeregisterAny connectDomainEventDeregisterAny;
+    /* Client calls (NULL: connectGetType falls back to @name,
+     * connectSetKeepAlive fails with VIR_ERR_NO_SUPPORT, as libvirt). */
+    virDrvConnectGetType connectGetType;
+    virDrvConnectGetHostname connectGetHostname;
+    virDrvConnectSetKeepAlive connectSetKeepAlive;
+    virDrvConnectNumOfDomains connectNumOfDomains;
+    virDrvConnectListDomains connectListDomains;
+    virDrvConnectNumOfDefinedDomains connectNumOfDefinedDomains;
+    virDrvConnectListDefinedDomains connectListDefinedDomains;
+    virDrvDomainSuspend domainSuspend;
+    virDrvDomainResume domainResume;
 };

@@ -255,6 +255,109 @@ virConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
     return -1;
 }
 
+/* The ids or names array of the old list calls: @max not negative, and
+ * room behind @array unless it is 0. */
+#define virCheckListArgsGoto(array, max, label) \
+    do { \
+        if ((max) < 0) { \
+            virReportInvalidArg(max, "%s must not be negative (got %d)", \
+                                #max, (max)); \
+            goto label; \
+        } \
+        if (!(array) && (max) > 0) { \
+            virReportInvalidArg(array, "%s must not be NULL when %s is %d", \
+                                #array, #max, (max)); \
+            goto label; \
+        } \
+    } while (0)
+
+int
+virConnectNumOfDomains(virConnectPtr conn)
+{
+    int ret;
+
+    VIR_DEBUG("conn=%p", conn);
+    virResetLastError();
+    virCheckConnectReturn(conn, -1);
+    if (!conn->driver->connectNumOfDomains) {
+        virReportUnsupported();
+        goto error;
+    }
+    if ((ret = conn->driver->connectNumOfDomains(conn)) < 0)
+        goto error;
+    return ret;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virConnectNumOfDefinedDomains(virConnectPtr conn)
+{
+    int ret;
+
+    VIR_DEBUG("conn=%p", conn);
+    virResetLastError();
+    virCheckConnectReturn(conn, -1);
+    if (!conn->driver->connectNumOfDefinedDomains) {
+        virReportUnsupported();
+        goto error;
+    }
+    if ((ret = conn->driver->connectNumOfDefinedDomains(conn)) < 0)
+        goto error;
+    return ret;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virConnectListDomains(virConnectPtr conn, int *ids, int maxids)
+{
+    int ret;
+
+    VIR_DEBUG("conn=%p ids=%p maxids=%d", conn, ids, maxids);
+    virResetLastError();
+    virCheckConnectReturn(conn, -1);
+    virCheckListArgsGoto(ids, maxids, error);
+    if (!conn->driver->connectListDomains) {
+        virReportUnsupported();
+        goto error;
+    }
+    if ((ret = conn->driver->connectListDomains(conn, ids, maxids)) < 0)
+        goto error;
+    return ret;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virConnectListDefinedDomains(virConnectPtr conn, char **const names,
+                             int maxnames)
+{
+    int ret;
+
+    VIR_DEBUG("conn=%p names=%p maxnames=%d", conn, names, maxnames);
+    virResetLastError();
+    virCheckConnectReturn(conn, -1);
+    virCheckListArgsGoto(names, maxnames, error);
+    if (!conn->driver->connectListDefinedDomains) {
+        virReportUnsupported();
+        goto error;
+    }
+    if ((ret = conn->driver->connectListDefinedDomains(conn, names, maxnames)) < 0)
+        goto error;
+    return ret;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
 const char *
 virDomainGetName(virDomainPtr domain)
 {
@@ -443,6 +546,50 @@ virDomainFree(virDomainPtr domain)
     virCheckDomainReturn(domain, -1);
     virObjectUnrefDomain(domain);
     return 0;
+}
+
+int
+virDomainSuspend(virDomainPtr domain)
+{
+    virConnectPtr conn;
+
+    VIR_DEBUG("dom=%p", domain);
+    virResetLastError();
+    virCheckDomainReturn(domain, -1);
+    conn = domain->conn;
+    if (!conn->driver->domainSuspend) {
+        virReportUnsupported();
+        goto error;
+    }
+    if (conn->driver->domainSuspend(domain) < 0)
+        goto error;
+    return 0;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virDomainResume(virDomainPtr domain)
+{
+    virConnectPtr conn;
+
+    VIR_DEBUG("dom=%p", domain);
+    virResetLastError();
+    virCheckDomainReturn(domain, -1);
+    conn = domain->conn;
+    if (!conn->driver->domainResume) {
+        virReportUnsupported();
+        goto error;
+    }
+    if (conn->driver->domainResume(domain) < 0)
+        goto error;
+    return 0;
+
+ error:
+    virDispatchError(conn);
+    return -1;
 }
 
 /* ------------------------------------------------------------------ */

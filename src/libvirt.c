@@ -461,6 +461,128 @@ virConnectIsAlive(virConnectPtr conn)
     return ret;
 }
 
+const char *
+virConnectGetType(virConnectPtr conn)
+{
+    const char *ret;
+
+    VIR_DEBUG("conn=%p", conn);
+    virResetLastError();
+    virCheckConnectReturn(conn, NULL);
+    if (conn->driver->connectGetType && (ret = conn->driver->connectGetType(conn)))
+        return ret;
+    return conn->driver->name;
+}
+
+char *
+virConnectGetHostname(virConnectPtr conn)
+{
+    char *ret;
+
+    VIR_DEBUG("conn=%p", conn);
+    virResetLastError();
+    virCheckConnectReturn(conn, NULL);
+    if (!conn->driver->connectGetHostname) {
+        virReportUnsupported();
+        goto error;
+    }
+    if (!(ret = conn->driver->connectGetHostname(conn)))
+        goto error;
+    return ret;
+
+ error:
+    virDispatchError(conn);
+    return NULL;
+}
+
+int
+virConnectSetKeepAlive(virConnectPtr conn, int interval, unsigned int count)
+{
+    int ret;
+
+    VIR_DEBUG("conn=%p interval=%d count=%u", conn, interval, count);
+    virResetLastError();
+    virCheckConnectReturn(conn, -1);
+    /* libvirt's answer on a connection whose driver has no keepalive (all
+     * of its local drivers): not supported, rather than 1, which is for a
+     * remote peer that does not speak keepalive. */
+    if (!conn->driver->connectSetKeepAlive) {
+        virReportUnsupported();
+        goto error;
+    }
+    if ((ret = conn->driver->connectSetKeepAlive(conn, interval, count)) < 0)
+        goto error;
+    return ret;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
+                                void *opaque, virFreeCallback freecb)
+{
+    VIR_DEBUG("conn=%p cb=%p opaque=%p freecb=%p", conn, cb, opaque, freecb);
+    virResetLastError();
+    virCheckConnectReturn(conn, -1);
+    virCheckNonNullArgGoto(cb, error);
+    g_mutex_lock(&conn->lock);
+    if (conn->closeCallback) {
+        g_mutex_unlock(&conn->lock);
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       "a close callback is already registered on this connection");
+        goto error;
+    }
+    conn->closeCallback = cb;
+    conn->closeOpaque = opaque;
+    conn->closeFreeCallback = freecb;
+    /* As libvirt: the registration keeps the connection alive until it
+     * is unregistered. */
+    g_atomic_int_inc(&conn->refs);
+    g_mutex_unlock(&conn->lock);
+    return 0;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
+int
+virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb)
+{
+    virFreeCallback freecb;
+    void *opaque;
+
+    VIR_DEBUG("conn=%p cb=%p", conn, cb);
+    virResetLastError();
+    virCheckConnectReturn(conn, -1);
+    virCheckNonNullArgGoto(cb, error);
+    g_mutex_lock(&conn->lock);
+    if (conn->closeCallback != cb) {
+        g_mutex_unlock(&conn->lock);
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       conn->closeCallback ?
+                       "a different close callback is registered on this connection" :
+                       "no close callback is registered on this connection");
+        goto error;
+    }
+    freecb = conn->closeFreeCallback;
+    opaque = conn->closeOpaque;
+    conn->closeCallback = NULL;
+    conn->closeOpaque = NULL;
+    conn->closeFreeCallback = NULL;
+    g_mutex_unlock(&conn->lock);
+    if (freecb)
+        freecb(opaque);
+    virObjectUnrefConnect(conn);
+    return 0;
+
+ error:
+    virDispatchError(conn);
+    return -1;
+}
+
 int
 virGetVersion(unsigned long *libVer, const char *type G_GNUC_UNUSED,
               unsigned long *typeVer)

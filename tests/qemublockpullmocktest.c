@@ -474,6 +474,9 @@ startPullAndLeave(Fixture *f, const char *afterReconnect)
     g_autofree char *script = g_strdup_printf(
         "expect block-stream {\"job-id\": " JOB "}\n"
         "event JOB_STATUS_CHANGE {\"id\": " JOB ", \"status\": \"running\"}\n"
+        /* The reconnect asks first whether the CPUs still run. */
+        "expect query-status\n"
+        "reply {\"running\": true, \"singlestep\": false, \"status\": \"running\"}\n"
         "%s", afterReconnect);
     virDomainPtr dom = startDomain(f, script);
     g_autofree char *status = NULL;

@@ -438,6 +438,67 @@ testProgressAndAbort(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     xml = NULL;
 }
 
+/* QEMU's own word on the guest's CPUs: query-status's "status". */
+static char *
+runStatus(virDomainPtr dom)
+{
+    char *reply = NULL;
+    g_autofree char *copy = NULL;
+
+    if (virDomainQemuMonitorCommand(dom, "{\"execute\":\"query-status\"}",
+                                    &reply, 0) < 0)
+        g_error("query-status failed: %s", virGetLastErrorMessage());
+    copy = g_strdup(reply);
+    free(reply);
+    if (strstr(copy, "\"status\": \"paused\"") || strstr(copy, "\"status\":\"paused\""))
+        return g_strdup("paused");
+    if (strstr(copy, "\"status\": \"running\"") || strstr(copy, "\"status\":\"running\""))
+        return g_strdup("running");
+    return g_steal_pointer(&copy);
+}
+
+/* A pull goes on while the guest is paused (it is QEMU's I/O, not the
+ * guest's) and completes as usual; the domain stays paused. */
+static void
+testSuspendDuringPull(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = startDomain(f, "susp", NULL);
+    virDomainBlockPullInfo info;
+    g_autofree char *status = NULL;
+    int state = -1;
+    int reason = -1;
+
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
+    g_assert_true(virTestWaitFor(infoMoved, dom, HANG_MS));
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    status = runStatus(dom);
+    g_assert_cmpstr(status, ==, "paused");
+    /* At 4 MiB/s for 32 MiB, the pull is still running. */
+    pullInfo(dom, "vda", &info);
+    g_assert_cmpuint(info.end, >, 0);
+    g_assert_cmpuint(info.cur, <, info.end);
+    g_assert_cmpuint(eventCount(), ==, 0);
+
+    expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertStandalone(f->top);
+    virTestAssertOwner(f->base, 0, 0);
+    g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    g_assert_cmpint(reason, ==, VIR_DOMAIN_PAUSED_USER);
+    g_clear_pointer(&status, g_free);
+    status = runStatus(dom);
+    g_assert_cmpstr(status, ==, "paused");
+
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+    g_clear_pointer(&status, g_free);
+    status = runStatus(dom);
+    g_assert_cmpstr(status, ==, "running");
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpuint(eventCount(), ==, 1);
+    assertSameContent(f->top, f->flat);
+    virDomainFree(dom);
+}
+
 /* Write as the guest would, through the device (human monitor qemu-io). */
 static void
 guestWrite(virDomainPtr dom, int pattern, const char *offset, const char *len)
@@ -1120,5 +1181,6 @@ main(int argc, char **argv)
     ADD("/blockpull/restart-stepwise", testRestartStepwise, NULL);
     ADD("/blockpull/info-beside-steps", testInfoBesideSteps, NULL);
     ADD("/blockpull/job-wait-timeout", testJobWaitTimeout, JOB_WAIT_CONF);
+    ADD("/blockpull/suspend-during-pull", testSuspendDuringPull, SLOW_CONF);
     return g_test_run();
 }

@@ -10,11 +10,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "libvirt/libvirt.h"
+#include "libvirt/libvirt-qemu.h"
 #include "testutils.h"
 #include "testutilsapi.h"
 #include "testutilsvirt.h"
@@ -274,6 +277,340 @@ testCrash(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virTestAssertError(VIR_ERR_INVALID_ARG);
     virDomainFree(dom);
     g_array_unref(log.events);
+}
+
+/* ------------------------------------------------------------------ */
+/* Suspend and resume                                                   */
+
+static guint
+eventLogCount(EventLog *log)
+{
+    guint n;
+
+    g_mutex_lock(&log->lock);
+    n = log->events->len / 2;
+    g_mutex_unlock(&log->lock);
+    return n;
+}
+
+/* The next event must be @event / @detail. */
+static void
+eventLogExpect(EventLog *log, int event, int detail)
+{
+    int got, gotDetail;
+
+    eventLogTake(log, &got, &gotDetail);
+    if (got != event || gotDetail != detail)
+        g_error("expected lifecycle event %d/%d, got %d/%d",
+                event, detail, got, gotDetail);
+}
+
+/* No more events, a while after the last call: each is told once. */
+static void
+eventLogAssertEmpty(EventLog *log)
+{
+    g_usleep(300 * 1000);
+    g_assert_cmpuint(eventLogCount(log), ==, 0);
+}
+
+/* QEMU's own word on the guest's CPUs: query-status's "status". */
+static char *
+qmpRunStatus(virDomainPtr dom)
+{
+    char *reply = NULL;
+    g_autofree char *copy = NULL;
+    const char *p;
+
+    if (virDomainQemuMonitorCommand(dom, "{\"execute\":\"query-status\"}",
+                                    &reply, 0) < 0)
+        g_error("query-status failed: %s", virGetLastErrorMessage());
+    copy = g_strdup(reply);
+    free(reply);
+    if (!(p = strstr(copy, "\"status\":")))
+        g_error("query-status without a status: %s", copy);
+    p += strlen("\"status\":");
+    while (*p == ' ' || *p == '"')
+        p++;
+    return g_strndup(p, strcspn(p, "\""));
+}
+
+static void
+qmpCommand(virDomainPtr dom, const char *cmd)
+{
+    char *reply = NULL;
+
+    if (virDomainQemuMonitorCommand(dom, cmd, &reply, 0) < 0)
+        g_error("'%s' failed: %s", cmd, virGetLastErrorMessage());
+    free(reply);
+}
+
+#define assertRunStatus(dom, want) \
+    do { \
+        g_autofree char *_st = qmpRunStatus(dom); \
+        g_assert_cmpstr(_st, ==, want); \
+    } while (0)
+
+/* The guest really stops and runs again; state, reasons and events as
+ * libvirt's, each event once, whoever stopped the CPUs. */
+static void
+testSuspendResume(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = defineDomain(f, "susp", f->top);
+    virConnectPtr ro = virConnectOpenReadOnly(f->uri);
+    virDomainPtr roDom;
+    EventLog log = { .events = g_array_new(FALSE, FALSE, sizeof(int)) };
+    virDomainInfo info;
+    int cb;
+
+    g_assert_nonnull(ro);
+    virTestEventLoopStart();
+    cb = virConnectDomainEventRegisterAny(f->conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                          &log, NULL);
+    g_assert_cmpint(cb, >=, 0);
+
+    /* Not running: refused. */
+    g_assert_cmpint(virDomainSuspend(dom), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_INVALID,
+                           "domain 'susp' is not running", NULL);
+    g_assert_cmpint(virDomainResume(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    assertRunStatus(dom, "running");
+
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    assertRunStatus(dom, "paused");
+    virTestAssertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    g_assert_cmpint(virDomainGetInfo(dom, &info), ==, 0);
+    g_assert_cmpint(info.state, ==, VIR_DOMAIN_PAUSED);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    /* Again: done already, no event. */
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    virTestAssertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    eventLogAssertEmpty(&log);
+    /* Paused is still active: listed among the running. */
+    g_assert_cmpint(virConnectNumOfDomains(f->conn), ==, 1);
+    g_assert_cmpint(virConnectListAllDomains(f->conn, NULL,
+                                             VIR_CONNECT_LIST_DOMAINS_PAUSED), ==, 1);
+
+    /* The state is in the status file: a new host of the root finds it. */
+    virConnectClose(ro);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(f->conn, cb), ==, 0);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(f->conn), ==, 0);
+    f->conn = virTestOpen(f->uri);
+    ro = virConnectOpenReadOnly(f->uri);
+    g_assert_nonnull(ro);
+    dom = virDomainLookupByName(f->conn, "susp");
+    g_assert_nonnull(dom);
+    virTestAssertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    assertRunStatus(dom, "paused");
+    cb = virConnectDomainEventRegisterAny(f->conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                          &log, NULL);
+    g_assert_cmpint(cb, >=, 0);
+
+    /* A read-only connection may not. */
+    roDom = virDomainLookupByName(ro, "susp");
+    g_assert_nonnull(roDom);
+    g_assert_cmpint(virDomainResume(roDom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    g_assert_cmpint(virDomainSuspend(roDom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    assertRunStatus(dom, "paused");
+
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+    assertRunStatus(dom, "running");
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+    eventLogAssertEmpty(&log);
+
+    /* Stopped and run again behind the driver's back (QMP through the
+     * monitor passthrough): QEMU's STOP and RESUME events keep the state
+     * right and are told. */
+    qmpCommand(dom, "{\"execute\":\"stop\"}");
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    virTestAssertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_UNKNOWN);
+    qmpCommand(dom, "{\"execute\":\"cont\"}");
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    eventLogAssertEmpty(&log);
+
+    /* Suspend and resume in quick turns: each told once, in order. */
+    for (int i = 0; i < 5; i++) {
+        g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+        g_assert_cmpint(virDomainResume(dom), ==, 0);
+    }
+    for (int i = 0; i < 5; i++) {
+        eventLogExpect(&log, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        eventLogExpect(&log, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    }
+    eventLogAssertEmpty(&log);
+    assertRunStatus(dom, "running");
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+
+    /* A graceful stop makes QEMU stop its CPUs on the way out: only the
+     * stop is told. */
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    g_assert_cmpint(virDomainDestroyFlags(dom, VIR_DOMAIN_DESTROY_GRACEFUL), ==, 0);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    eventLogAssertEmpty(&log);
+    g_assert_cmpint(virDomainSuspend(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+
+    /* Started paused: resume lets it run, told once. */
+    g_assert_cmpint(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED), ==, 0);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    assertRunStatus(dom, "prelaunch");
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    assertRunStatus(dom, "running");
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    /* Destroyed while paused: only the stop. */
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    eventLogExpect(&log, VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    eventLogAssertEmpty(&log);
+
+    g_assert_cmpint(virDomainSuspend(NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_DOMAIN);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(f->conn, cb), ==, 0);
+    virDomainFree(roDom);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(ro), ==, 0);
+    g_array_unref(log.events);
+}
+
+/*
+ * Another QMP client's @cmd ("stop", "cont") to the QEMU whose monitor
+ * socket is @path, while no process of ours holds it: QEMU takes one
+ * client at a time. Waits for the command's reply.
+ */
+static void
+qmpBehindOurBack(const char *path, const char *cmd)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_autofree char *send = g_strdup_printf("{\"execute\":\"qmp_capabilities\"}\n"
+                                            "{\"execute\":\"%s\"}\n", cmd);
+    g_autoptr(GString) in = g_string_new(NULL);
+    int returns = 0;
+    int fd;
+
+    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    g_assert_cmpint(fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), >=, 0);
+    g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(write(fd, send, strlen(send)), ==, (ssize_t) strlen(send));
+    /* The greeting, then a "return" for each command (events between). */
+    while (returns < 2) {
+        char buf[4096];
+        ssize_t got = read(fd, buf, sizeof(buf));
+        const char *p;
+
+        if (got <= 0)
+            g_error("QEMU's monitor closed before answering '%s': %s", cmd, in->str);
+        g_string_append_len(in, buf, got);
+        returns = 0;
+        for (p = in->str; (p = strstr(p, "\"return\"")); p++)
+            returns++;
+    }
+    close(fd);
+}
+
+/* Paused and resumed while no process hosted the root: the next one
+ * finds the state QEMU is in. */
+static void
+testRunStateWhileAway(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr dom = defineDomain(f, "away", f->top);
+    g_autofree char *mon = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    mon = g_strdup_printf("%s/run/qemu/%s.mon", f->root, uuid);
+    virDomainFree(dom);
+
+    g_assert_cmpint(virConnectClose(f->conn), ==, 0);
+    qmpBehindOurBack(mon, "stop");
+    f->conn = virTestOpen(f->uri);
+    dom = virDomainLookupByName(f->conn, "away");
+    g_assert_nonnull(dom);
+    virTestAssertState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_UNKNOWN);
+    assertRunStatus(dom, "paused");
+    virDomainFree(dom);
+
+    g_assert_cmpint(virConnectClose(f->conn), ==, 0);
+    qmpBehindOurBack(mon, "cont");
+    f->conn = virTestOpen(f->uri);
+    dom = virDomainLookupByName(f->conn, "away");
+    g_assert_nonnull(dom);
+    virTestAssertState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    assertRunStatus(dom, "running");
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+}
+
+/* The old list calls on a real root: running (paused too), defined,
+ * transient. */
+static void
+testListCalls(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    virDomainPtr run = defineDomain(f, "l-run", f->top);
+    virDomainPtr off = defineDomain(f, "l-off", f->mid);
+    g_autofree char *own = g_build_filename(f->dir, "trans.qcow2", NULL);
+    const char *disks[] = { own, NULL };
+    g_autofree char *transXML = NULL;
+    virDomainPtr trans;
+    char *names[4] = { NULL };
+    int ids[4] = { 0 };
+
+    g_assert_cmpstr(virConnectGetType(f->conn), ==, "QEMU");
+    g_assert_cmpint(virConnectNumOfDomains(f->conn), ==, 0);
+    g_assert_cmpint(virConnectListDomains(f->conn, ids, 4), ==, 0);
+    g_assert_cmpint(virConnectNumOfDefinedDomains(f->conn), ==, 2);
+    g_assert_cmpint(virConnectListDefinedDomains(f->conn, names, 4), ==, 2);
+    g_assert_cmpstr(names[0], ==, "l-off");
+    g_assert_cmpstr(names[1], ==, "l-run");
+    free(names[0]);
+    free(names[1]);
+
+    g_assert_cmpint(virDomainCreate(run), ==, 0);
+    g_assert_cmpint(virDomainSuspend(run), ==, 0);
+    virTestImageCreate(own, "qcow2", "16M", NULL, NULL);
+    transXML = virTestDomainXML("l-trans", disks);
+    trans = virTestCreateDomain(f->conn, transXML);
+    g_assert_cmpint(virConnectNumOfDomains(f->conn), ==, 2);
+    g_assert_cmpint(virConnectListDomains(f->conn, ids, 4), ==, 2);
+    g_assert_cmpint(ids[0], ==, (int) virDomainGetID(run));
+    g_assert_cmpint(ids[1], ==, (int) virDomainGetID(trans));
+    g_assert_cmpint(virConnectListDomains(f->conn, ids, 1), ==, 1);
+    g_assert_cmpint(ids[0], ==, (int) virDomainGetID(run));
+    g_assert_cmpint(virConnectNumOfDefinedDomains(f->conn), ==, 1);
+    g_assert_cmpint(virConnectListDefinedDomains(f->conn, names, 4), ==, 1);
+    g_assert_cmpstr(names[0], ==, "l-off");
+    free(names[0]);
+
+    g_assert_cmpint(virConnectListDomains(f->conn, ids, -1), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virConnectListDefinedDomains(f->conn, NULL, 2), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+
+    g_assert_cmpint(virDomainDestroy(trans), ==, 0);
+    g_assert_cmpint(virDomainDestroy(run), ==, 0);
+    g_assert_cmpint(virConnectNumOfDomains(f->conn), ==, 0);
+    g_assert_cmpint(virConnectNumOfDefinedDomains(f->conn), ==, 2);
+    virDomainFree(trans);
+    virDomainFree(run);
+    virDomainFree(off);
 }
 
 /* ------------------------------------------------------------------ */
@@ -691,5 +1028,8 @@ main(int argc, char **argv)
     ADD("/qemu/driver/bad-input", testBadInput);
     ADD("/qemu/driver/start-failures", testStartFailures);
     ADD("/qemu/driver/security-none", testSecurityNone);
+    ADD("/qemu/driver/suspend-resume", testSuspendResume);
+    ADD("/qemu/driver/list-calls", testListCalls);
+    ADD("/qemu/driver/run-state-while-away", testRunStateWhileAway);
     return g_test_run();
 }

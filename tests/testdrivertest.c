@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libvirt/libvirt.h"
 #include "libvirt/libvirt-qemu.h"
@@ -530,6 +531,268 @@ testEventPerDomain(void)
     eventLogFree(one);
 }
 
+/* Suspend and resume: states, reasons, one event each, libvirt's test
+ * driver's refusals. */
+static void
+testSuspendResume(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    virConnectPtr ro = virConnectOpenReadOnly(URI);
+    EventLog *log = eventLogNew();
+    g_autofree char *xml = domainXML("off", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c008", 65536);
+    virDomainPtr test = virDomainLookupByName(conn, "test");
+    virDomainPtr roTest = virDomainLookupByName(ro, "test");
+    virDomainPtr off;
+    virDomainInfo info;
+    guint next = 0;
+
+    g_assert_nonnull(test);
+    g_assert_nonnull(roTest);
+    off = virTestDefineDomain(conn, xml);
+    registerLifecycle(conn, log);
+    eventLogAssertCount(log, 0);
+
+    g_assert_cmpint(virDomainSuspend(test), ==, 0);
+    eventLogExpect(log, &next, "test", VIR_DOMAIN_EVENT_SUSPENDED,
+                   VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    virTestAssertState(test, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    g_assert_cmpint(virDomainGetInfo(test, &info), ==, 0);
+    g_assert_cmpint(info.state, ==, VIR_DOMAIN_PAUSED);
+    /* As libvirt's test driver: not twice. */
+    g_assert_cmpint(virDomainSuspend(test), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_OPERATION_INVALID,
+                           "domain 'test' is not running", NULL);
+    /* A paused domain is still active: listed with the running ids. */
+    g_assert_cmpint(virConnectNumOfDomains(conn), ==, 1);
+    g_assert_cmpstr(listNames(conn, VIR_CONNECT_LIST_DOMAINS_PAUSED), ==, "test");
+
+    g_assert_cmpint(virDomainResume(test), ==, 0);
+    eventLogExpect(log, &next, "test", VIR_DOMAIN_EVENT_RESUMED,
+                   VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    virTestAssertState(test, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    g_assert_cmpint(virDomainResume(test), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_TEST, VIR_ERR_OPERATION_INVALID,
+                           "domain 'test' is not paused", NULL);
+
+    /* Neither on a domain that is not running. */
+    g_assert_cmpint(virDomainSuspend(off), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_cmpint(virDomainResume(off), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+    virTestAssertState(off, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+
+    /* Nor on a read-only connection, nor with a bad handle. */
+    g_assert_cmpint(virDomainSuspend(roTest), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    g_assert_cmpint(virDomainResume(roTest), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    g_assert_cmpint(virDomainSuspend(NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_DOMAIN);
+    g_assert_cmpint(virDomainResume(NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_DOMAIN);
+    virTestAssertState(test, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+
+    /* A domain started paused resumes. */
+    g_assert_cmpint(virDomainCreateWithFlags(off, VIR_DOMAIN_START_PAUSED), ==, 0);
+    eventLogExpect(log, &next, "off", VIR_DOMAIN_EVENT_STARTED,
+                   VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    eventLogExpect(log, &next, "off", VIR_DOMAIN_EVENT_SUSPENDED,
+                   VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    g_assert_cmpint(virDomainResume(off), ==, 0);
+    eventLogExpect(log, &next, "off", VIR_DOMAIN_EVENT_RESUMED,
+                   VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    virTestAssertState(off, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    g_assert_cmpint(virDomainDestroy(off), ==, 0);
+    eventLogExpect(log, &next, "off", VIR_DOMAIN_EVENT_STOPPED,
+                   VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    g_assert_cmpint(virDomainUndefine(off), ==, 0);
+    eventLogExpect(log, &next, "off", VIR_DOMAIN_EVENT_UNDEFINED,
+                   VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    eventLogAssertCount(log, next);
+
+    virDomainFree(off);
+    virDomainFree(test);
+    virDomainFree(roTest);
+    g_assert_cmpint(virConnectClose(ro), ==, 0);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    eventLogFree(log);
+}
+
+/* Free the @n names of virConnectListDefinedDomains() into one string. */
+static char *
+joinNames(char **names, int n)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    for (int i = 0; i < n; i++) {
+        g_string_append_printf(out, "%s%s", i ? " " : "", names[i]);
+        free(names[i]);
+    }
+    return g_strdup(out->str);
+}
+
+/* The old list calls: ids of running domains (paused ones too), names of
+ * inactive persistent ones; transient ones only while they run. */
+static void
+testListCalls(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    g_autofree char *bXML = domainXML("b-def", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c009", 65536);
+    g_autofree char *aXML = domainXML("a-def", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c00a", 65536);
+    g_autofree char *tXML = domainXML("trans", "2e8e2b7e-4b0c-4c5f-9d38-22f0a6f1c00b", 65536);
+    g_autofree char *names = NULL;
+    virDomainPtr a, b, t;
+    char *list[4] = { NULL };
+    int ids[4] = { 0 };
+
+    g_assert_nonnull(conn);
+    g_assert_cmpint(virConnectNumOfDomains(conn), ==, 1);
+    g_assert_cmpint(virConnectListDomains(conn, ids, 4), ==, 1);
+    g_assert_cmpint(ids[0], ==, 1);
+    g_assert_cmpint(virConnectNumOfDefinedDomains(conn), ==, 0);
+    g_assert_cmpint(virConnectListDefinedDomains(conn, list, 4), ==, 0);
+
+    b = virTestDefineDomain(conn, bXML);
+    a = virTestDefineDomain(conn, aXML);
+    t = virTestCreateDomain(conn, tXML);
+    g_assert_cmpint(virConnectNumOfDefinedDomains(conn), ==, 2);
+    g_assert_cmpint(virConnectListDefinedDomains(conn, list, 4), ==, 2);
+    names = joinNames(list, 2);
+    g_assert_cmpstr(names, ==, "a-def b-def");
+    g_clear_pointer(&names, g_free);
+    /* At most as many as there is room for. */
+    g_assert_cmpint(virConnectListDefinedDomains(conn, list, 1), ==, 1);
+    names = joinNames(list, 1);
+    g_assert_cmpstr(names, ==, "a-def");
+    g_clear_pointer(&names, g_free);
+    g_assert_cmpint(virConnectListDefinedDomains(conn, NULL, 0), ==, 0);
+
+    /* Running: "test" (1), the transient one (2), then b-def (3) paused. */
+    g_assert_cmpint(virDomainCreate(b), ==, 0);
+    g_assert_cmpint(virDomainSuspend(b), ==, 0);
+    g_assert_cmpint(virConnectNumOfDomains(conn), ==, 3);
+    g_assert_cmpint(virConnectListDomains(conn, ids, 4), ==, 3);
+    g_assert_cmpint(ids[0], ==, 1);
+    g_assert_cmpint(ids[1], ==, (int) virDomainGetID(t));
+    g_assert_cmpint(ids[2], ==, (int) virDomainGetID(b));
+    g_assert_cmpint(ids[1], <, ids[2]);
+    g_assert_cmpint(virConnectListDomains(conn, ids, 2), ==, 2);
+    g_assert_cmpint(virConnectListDomains(conn, NULL, 0), ==, 0);
+    g_assert_cmpint(virConnectNumOfDefinedDomains(conn), ==, 1);
+    g_assert_cmpint(virConnectListDefinedDomains(conn, list, 4), ==, 1);
+    names = joinNames(list, 1);
+    g_assert_cmpstr(names, ==, "a-def");
+    g_clear_pointer(&names, g_free);
+
+    /* A stopped transient domain is gone from both. */
+    g_assert_cmpint(virDomainDestroy(t), ==, 0);
+    g_assert_cmpint(virConnectNumOfDomains(conn), ==, 2);
+    g_assert_cmpint(virConnectNumOfDefinedDomains(conn), ==, 1);
+
+    /* Bad arguments. */
+    g_assert_cmpint(virConnectListDomains(conn, ids, -1), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virConnectListDomains(conn, NULL, 2), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virConnectListDefinedDomains(conn, list, -1), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virConnectListDefinedDomains(conn, NULL, 1), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virConnectNumOfDomains(NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_CONN);
+    g_assert_cmpint(virConnectNumOfDefinedDomains(NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_CONN);
+
+    g_assert_cmpint(virDomainDestroy(b), ==, 0);
+    g_assert_cmpint(virDomainUndefine(b), ==, 0);
+    g_assert_cmpint(virDomainUndefine(a), ==, 0);
+    virDomainFree(a);
+    virDomainFree(b);
+    virDomainFree(t);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+}
+
+static void
+closeCb(virConnectPtr conn G_GNUC_UNUSED, int reason G_GNUC_UNUSED, void *opaque)
+{
+    (*(int *) opaque)++;
+}
+
+static void
+closeCbOther(virConnectPtr conn G_GNUC_UNUSED, int reason G_GNUC_UNUSED,
+             void *opaque G_GNUC_UNUSED)
+{
+}
+
+static void
+countFree(void *opaque)
+{
+    (*(int *) opaque) += 100;
+}
+
+/* Type, hostname, version, keepalive, close callback: what libvirt's
+ * example clients ask of any connection. */
+static void
+testConnectCalls(void)
+{
+    virConnectPtr conn = virConnectOpen(URI);
+    unsigned long ver = 0;
+    char *host;
+    int calls = 0;
+
+    g_assert_nonnull(conn);
+    g_assert_cmpstr(virConnectGetType(conn), ==, "Test");
+    g_assert_null(virConnectGetType(NULL));
+    virTestAssertError(VIR_ERR_INVALID_CONN);
+    host = virConnectGetHostname(conn);
+    g_assert_nonnull(host);
+    g_assert_cmpstr(host, !=, "");
+    {
+        char mine[256] = "";
+
+        g_assert_cmpint(gethostname(mine, sizeof(mine) - 1), ==, 0);
+        /* The short name, or the fully qualified one that starts with it. */
+        g_assert_true(g_str_has_prefix(host, mine));
+    }
+    free(host);
+    g_assert_cmpint(virConnectGetLibVersion(conn, &ver), ==, 0);
+    g_assert_cmpuint(ver, ==, 9000000);
+    g_assert_true(LIBVIR_CHECK_VERSION(9, 0, 0));
+    g_assert_true(LIBVIR_CHECK_VERSION(1, 2, 14));
+    g_assert_false(LIBVIR_CHECK_VERSION(9, 0, 1));
+    g_assert_false(LIBVIR_CHECK_VERSION(10, 0, 0));
+
+    /* As libvirt on a connection without keepalive. */
+    g_assert_cmpint(virConnectSetKeepAlive(conn, 5, 3), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_NONE, VIR_ERR_NO_SUPPORT,
+                           "virConnectSetKeepAlive", NULL);
+    g_assert_cmpint(virConnectIsAlive(conn), ==, 1);
+
+    /* One close callback; it holds the connection until unregistered. */
+    g_assert_cmpint(virConnectRegisterCloseCallback(conn, NULL, NULL, NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virConnectRegisterCloseCallback(conn, closeCb, &calls,
+                                                    countFree), ==, 0);
+    g_assert_cmpint(virConnectRegisterCloseCallback(conn, closeCb, &calls,
+                                                    NULL), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_NONE, VIR_ERR_OPERATION_INVALID,
+                           "already registered", NULL);
+    g_assert_cmpint(virConnectUnregisterCloseCallback(conn, closeCbOther), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_NONE, VIR_ERR_OPERATION_INVALID,
+                           "a different close callback", NULL);
+    g_assert_cmpint(virConnectRef(conn), ==, 0);
+    /* Two references of ours and the registration's. */
+    g_assert_cmpint(virConnectClose(conn), ==, 2);
+    g_assert_cmpint(virConnectUnregisterCloseCallback(conn, closeCb), ==, 0);
+    /* Freed once, never called: nothing closed the link. */
+    g_assert_cmpint(calls, ==, 100);
+    g_assert_cmpint(virConnectUnregisterCloseCallback(conn, closeCb), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_NONE, VIR_ERR_OPERATION_INVALID,
+                           "no close callback", NULL);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    g_assert_cmpint(calls, ==, 100);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -543,5 +806,8 @@ main(int argc, char **argv)
     g_test_add_func("/test/default/shared", testShared);
     g_test_add_func("/test/default/unsupported", testUnsupported);
     g_test_add_func("/test/default/event-per-domain", testEventPerDomain);
+    g_test_add_func("/test/default/suspend-resume", testSuspendResume);
+    g_test_add_func("/test/default/list-calls", testListCalls);
+    g_test_add_func("/test/default/connect-calls", testConnectCalls);
     return g_test_run();
 }

@@ -49,3 +49,20 @@ virEnumTestPublicSum(void)
         VIR_DOMAIN_BLOCK_JOB_LAST + VIR_ERR_LEVEL_LAST + VIR_ERR_DOMAIN_LAST +
         VIR_ERR_NUMBER_LAST;
 }
+
+/* The enums a libvirt client's lifecycle and connection code uses
+ * (virDomainSuspend()'s and virDomainResume()'s events, the close
+ * callback): kept apart so that each group of enums is checked on its
+ * own. */
+enum {
+    VIR_DOMAIN_EVENT_SUSPENDED_LAST = -1,
+    VIR_DOMAIN_EVENT_RESUMED_LAST = -1,
+    VIR_CONNECT_CLOSE_REASON_LAST = -1,
+};
+
+int
+virEnumTestPublicSumClient(void)
+{
+    return VIR_DOMAIN_EVENT_SUSPENDED_LAST + VIR_DOMAIN_EVENT_RESUMED_LAST +
+        VIR_CONNECT_CLOSE_REASON_LAST;
+}

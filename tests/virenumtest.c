@@ -51,11 +51,29 @@ testHiddenFromClients(void)
     g_assert_cmpint(virEnumTestPublicSum(), ==, -18);
 }
 
+static void
+testClientSentinels(void)
+{
+    g_assert_cmpint(VIR_DOMAIN_EVENT_SUSPENDED_LAST, ==,
+                    VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED + 1);
+    g_assert_cmpint(VIR_DOMAIN_EVENT_RESUMED_LAST, ==,
+                    VIR_DOMAIN_EVENT_RESUMED_POSTCOPY_FAILED + 1);
+    g_assert_cmpint(VIR_CONNECT_CLOSE_REASON_LAST, ==,
+                    VIR_CONNECT_CLOSE_REASON_CLIENT + 1);
+    /* libvirt's values, which clients compare against. */
+    g_assert_cmpint(VIR_DOMAIN_EVENT_SUSPENDED_PAUSED, ==, 0);
+    g_assert_cmpint(VIR_DOMAIN_EVENT_SUSPENDED_API_ERROR, ==, 6);
+    g_assert_cmpint(VIR_DOMAIN_EVENT_RESUMED_UNPAUSED, ==, 0);
+    g_assert_cmpint(VIR_CONNECT_CLOSE_REASON_EOF, ==, 1);
+    g_assert_cmpint(virEnumTestPublicSumClient(), ==, -3);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/enum/sentinels", testSentinels);
     g_test_add_func("/enum/hidden-from-clients", testHiddenFromClients);
+    g_test_add_func("/enum/client-sentinels", testClientSentinels);
     return g_test_run();
 }

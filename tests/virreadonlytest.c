@@ -223,6 +223,44 @@ static int callDomainRef(Side *s)
         return -1;
     return virDomainFree(s->running);
 }
+static int callGetType(Side *s) { return okIf(virConnectGetType(s->conn) != NULL); }
+static int callGetHostname(Side *s) { return freeString(virConnectGetHostname(s->conn)); }
+static int callNumOfDomains(Side *s) { return okIf(virConnectNumOfDomains(s->conn) >= 1); }
+static int callListDomains(Side *s)
+{
+    int ids[16];
+    return okIf(virConnectListDomains(s->conn, ids, G_N_ELEMENTS(ids)) >= 1);
+}
+static int callNumOfDefinedDomains(Side *s)
+{
+    return okIf(virConnectNumOfDefinedDomains(s->conn) >= 1);
+}
+static int callListDefinedDomains(Side *s)
+{
+    char *names[16];
+    int n = virConnectListDefinedDomains(s->conn, names, G_N_ELEMENTS(names));
+
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    return okIf(n >= 1);
+}
+static void closeCb(virConnectPtr conn G_GNUC_UNUSED, int reason G_GNUC_UNUSED,
+                    void *opaque G_GNUC_UNUSED)
+{
+}
+static int callRegisterCloseCallback(Side *s)
+{
+    if (virConnectRegisterCloseCallback(s->conn, closeCb, NULL, NULL) < 0)
+        return -1;
+    return virConnectUnregisterCloseCallback(s->conn, closeCb);
+}
+static int callUnregisterCloseCallback(Side *s)
+{
+    return callRegisterCloseCallback(s);
+}
+static int callSetKeepAlive(Side *s) { return virConnectSetKeepAlive(s->conn, 5, 3); }
+static int callSuspend(Side *s) { return virDomainSuspend(s->running); }
+static int callResume(Side *s) { return virDomainResume(s->running); }
 static int callUndefine(Side *s) { return virDomainUndefine(s->inactive); }
 static int callUndefineFlags(Side *s) { return virDomainUndefineFlags(s->inactive, 0); }
 
@@ -274,6 +312,18 @@ static const struct {
     { "virDomainRef", callDomainRef },
     { "virDomainUndefine", callUndefine },
     { "virDomainUndefineFlags", callUndefineFlags },
+    /* What a libvirt client expects (issue 8). */
+    { "virConnectGetHostname", callGetHostname },
+    { "virConnectGetType", callGetType },
+    { "virConnectListDefinedDomains", callListDefinedDomains },
+    { "virConnectListDomains", callListDomains },
+    { "virConnectNumOfDefinedDomains", callNumOfDefinedDomains },
+    { "virConnectNumOfDomains", callNumOfDomains },
+    { "virConnectRegisterCloseCallback", callRegisterCloseCallback },
+    { "virConnectSetKeepAlive", callSetKeepAlive },
+    { "virConnectUnregisterCloseCallback", callUnregisterCloseCallback },
+    { "virDomainResume", callResume },
+    { "virDomainSuspend", callSuspend },
 };
 
 static CallFunc

@@ -106,7 +106,7 @@ status() { [ "$RC" -eq "$1" ]; }
 
 ALLCMDS="help version uri connect quit exit list define undefine start create
 destroy dominfo domstate dumpxml domblklist domid domname domuuid blockpull
-blockpullinfo blockpullabort blockjob event"
+blockpullinfo blockpullabort blockjob event suspend resume"
 
 # ------------------------------------------------------------------
 # Without a VM
@@ -660,6 +660,36 @@ else
     check "that pull completed too" \
         eval 'status 0 && ! out_has "$IMG/base.qcow2" && out_has "$IMG/overlay5.qcow2"'
 fi
+
+# ------------------------------------------------------------------
+# Suspend and resume
+# ------------------------------------------------------------------
+
+run -r -c "$URI" suspend "$NAME"
+check "suspend is refused on a read-only connection" \
+    eval 'status 1 && err_first "error: Failed to suspend domain '"'$NAME'"'" &&
+          err_has "read-only connection"'
+
+# One process: a new host of the root would read the reason back anyway.
+run -c "$URI" "suspend $NAME; domstate --reason $NAME; list; dominfo $NAME"
+check "suspend" eval 'status 0 && out_has "^Domain '"'$NAME'"' suspended$"'
+check "domstate --reason: paused (user)" eval 'out_has "^paused \(user\)$"'
+check "list shows the suspended domain as paused" \
+    eval 'out_has "^ +[0-9]+ +$NAME +paused$"'
+check "dominfo shows it paused" eval 'out_has "^State: +paused$"'
+
+run -c "$URI" "list; domstate --reason $NAME"
+check "a new virsh process still finds it paused, for the user" \
+    eval 'status 0 && out_has "^ +[0-9]+ +$NAME +paused$" && out_has "^paused \(user\)$"'
+
+run -c "$URI" "resume $NAME; domstate --reason $NAME; list"
+check "resume" eval 'status 0 && out_has "^Domain '"'$NAME'"' resumed$"'
+check "domstate --reason: running (unpaused)" eval 'out_has "^running \(unpaused\)$"'
+check "list shows it running again" eval 'out_has "^ +[0-9]+ +$NAME +running$"'
+
+run -c "$URI" suspend nosuchdom
+check "suspend of an unknown domain" \
+    eval 'status 1 && err_first "error: failed to get domain '"'nosuchdom'"'"'
 
 # ------------------------------------------------------------------
 # Stop and remove

@@ -268,6 +268,38 @@ cmdDestroy(vshControl *ctl, const vshCmd *cmd)
     return true;
 }
 
+static bool
+cmdSuspend(vshControl *ctl, const vshCmd *cmd)
+{
+    g_autoptr(virDomain) dom = NULL;
+    const char *name;
+
+    if (!(dom = virshCommandOptDomain(ctl, cmd, &name)))
+        return false;
+    if (virDomainSuspend(dom) < 0) {
+        vshError(ctl, "Failed to suspend domain '%s'", name);
+        return false;
+    }
+    vshPrintExtra(ctl, "Domain '%s' suspended\n", name);
+    return true;
+}
+
+static bool
+cmdResume(vshControl *ctl, const vshCmd *cmd)
+{
+    g_autoptr(virDomain) dom = NULL;
+    const char *name;
+
+    if (!(dom = virshCommandOptDomain(ctl, cmd, &name)))
+        return false;
+    if (virDomainResume(dom) < 0) {
+        vshError(ctl, "Failed to resume domain '%s'", name);
+        return false;
+    }
+    vshPrintExtra(ctl, "Domain '%s' resumed\n", name);
+    return true;
+}
+
 static const vshCmdOptDef opts_dumpxml[] = {
     VIRSH_COMMON_OPT_DOMAIN,
     {.name = "inactive", .type = VSH_OT_BOOL,
@@ -606,9 +638,16 @@ const vshCmdDef virshDomainManagementCmds[] = {
      .help = "domain information in XML",
      .desc = "Print the domain's XML: of a running domain, its live "
              "definition with each disk's backing chain."},
+    {.name = "resume", .handler = cmdResume, .opts = opts_domain_only,
+     .help = "resume a domain",
+     .desc = "Let the virtual CPUs of a paused domain run again."},
     {.name = "start", .handler = cmdStart, .opts = opts_start,
      .help = "start a (previously defined) inactive domain",
      .desc = "Start a (previously defined) inactive domain."},
+    {.name = "suspend", .handler = cmdSuspend, .opts = opts_domain_only,
+     .help = "suspend a domain",
+     .desc = "Stop the virtual CPUs of a running domain; it keeps its "
+             "memory and disks, and its block pulls go on."},
     {.name = "undefine", .handler = cmdUndefine, .opts = opts_undefine,
      .help = "undefine a domain",
      .desc = "Remove the persistent definition of a domain. A running "

@@ -143,11 +143,13 @@ virshUsage(vshControl *ctl)
 static void
 virshShowVersion(vshControl *ctl, bool longVersion)
 {
-    g_autofree char *ver = virshVersionString(LIBVIR_VERSION_NUMBER);
+    g_autofree char *ver = virshVersionString(LIBVIRT_BP_VERSION_NUMBER);
+    g_autofree char *api = virshVersionString(LIBVIR_VERSION_NUMBER);
 
     if (longVersion)
-        vshPrint(ctl, "Virsh command line tool of libvirt %s\n"
-                 "A libvirt-bp build: block pull for QEMU domains.\n", ver);
+        vshPrint(ctl, "Virsh command line tool of libvirt-bp %s\n"
+                 "A libvirt-bp build: block pull for QEMU domains, "
+                 "on libvirt %s's API.\n", ver, api);
     else
         vshPrint(ctl, "%s\n", ver);
 }

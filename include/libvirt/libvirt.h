@@ -24,9 +24,39 @@ extern "C" {
 /**
  * LIBVIR_VERSION_NUMBER:
  *
- * The version of this library: major * 1,000,000 + minor * 1,000 + micro.
+ * The libvirt API level this library claims: 9000000, libvirt 9.0.0
+ * (major * 1,000,000 + minor * 1,000 + micro). Clients written for
+ * libvirt test this number (directly, or with LIBVIR_CHECK_VERSION()) to
+ * decide which calls they may use; 9.0.0 is the release whose names,
+ * numbers and semantics this library follows. It is also what
+ * virGetVersion() and virConnectGetLibVersion() report. It does not mean
+ * that every call of libvirt 9.0 exists here: only those declared in this
+ * header do (a client gating on the version alone may still find one
+ * missing at build time, never at run time). The version of this project
+ * itself is LIBVIRT_BP_VERSION_NUMBER.
  */
-#define LIBVIR_VERSION_NUMBER 1000
+#define LIBVIR_VERSION_NUMBER 9000000
+
+/**
+ * LIBVIR_CHECK_VERSION:
+ * @major: major component of the version number
+ * @minor: minor component of the version number
+ * @micro: micro component of the version number
+ *
+ * True (1) at compile time if LIBVIR_VERSION_NUMBER is at least
+ * @major.@minor.@micro, as in libvirt: e.g. LIBVIR_CHECK_VERSION(1, 2, 14)
+ * holds, LIBVIR_CHECK_VERSION(9, 1, 0) does not.
+ */
+#define LIBVIR_CHECK_VERSION(major, minor, micro) \
+    ((major) * 1000000 + (minor) * 1000 + (micro) <= LIBVIR_VERSION_NUMBER)
+
+/**
+ * LIBVIRT_BP_VERSION_NUMBER:
+ *
+ * The version of libvirt-bp itself (0.1.0), in the same encoding; not
+ * libvirt's (see LIBVIR_VERSION_NUMBER).
+ */
+#define LIBVIRT_BP_VERSION_NUMBER 1000
 
 /* ------------------------------------------------------------------ */
 /* Connections                                                          */
@@ -52,6 +82,14 @@ typedef struct _virDomain virDomain;
 typedef virDomain *virDomainPtr;
 
 #include <libvirt/virterror.h>
+
+/**
+ * virFreeCallback:
+ * @opaque: the data to free
+ *
+ * Frees the user data of a callback once the library no longer needs it.
+ */
+typedef void (*virFreeCallback)(void *opaque);
 
 /**
  * virConnectFlags:
@@ -245,6 +283,115 @@ char *virConnectGetURI(virConnectPtr conn);
  * went away), -1 on error.
  */
 int virConnectIsAlive(virConnectPtr conn);
+
+/**
+ * virConnectGetType:
+ * @conn: the connection
+ *
+ * The name of the connection's hypervisor driver: "QEMU" for a
+ * qemu:/// connection, "Test" for test:///default, as libvirt's drivers
+ * call themselves. It names the driver, not the accelerator (a QEMU
+ * connection runs TCG and KVM guests alike).
+ *
+ * Returns a static string (not to be freed), or NULL on error.
+ */
+const char *virConnectGetType(virConnectPtr conn);
+
+/**
+ * virConnectGetHostname:
+ * @conn: the connection
+ *
+ * The name of the host the hypervisor runs on (for the local drivers,
+ * this host's name, from gethostname(), made fully qualified when the
+ * resolver knows it).
+ *
+ * Returns the hostname (free with free()), or NULL on error.
+ */
+char *virConnectGetHostname(virConnectPtr conn);
+
+/**
+ * virConnectSetKeepAlive:
+ * @conn: the connection
+ * @interval: seconds of inactivity before a keepalive message is sent
+ *            (<= 0: none are sent)
+ * @count: how many may go unanswered before the connection is closed
+ *
+ * Keepalive messages detect a dead peer of a remote connection. The
+ * connections this library opens today are all local (qemu:///embed,
+ * test:///default), which have no peer: as libvirt 9.0 answers for a
+ * driver without keepalive (its local drivers), the call fails with
+ * VIR_ERR_NO_SUPPORT and changes nothing. libvirt documents a return of
+ * 1 for a remote peer that does not support keepalive; that case does
+ * not arise here.
+ *
+ * Returns 0 on success, 1 when the peer does not support keepalive, -1 on
+ * error (VIR_ERR_NO_SUPPORT on every local connection).
+ */
+int virConnectSetKeepAlive(virConnectPtr conn, int interval,
+                           unsigned int count);
+
+/**
+ * virConnectCloseReason:
+ *
+ * Why a connection was closed, as given to a virConnectCloseFunc.
+ */
+typedef enum {
+    VIR_CONNECT_CLOSE_REASON_ERROR = 0,     /* misc I/O error */
+    VIR_CONNECT_CLOSE_REASON_EOF = 1,       /* end of file from the peer */
+    VIR_CONNECT_CLOSE_REASON_KEEPALIVE = 2, /* keepalive timer expired */
+    VIR_CONNECT_CLOSE_REASON_CLIENT = 3,    /* closed by the client */
+#ifdef VIR_ENUM_SENTINELS
+    VIR_CONNECT_CLOSE_REASON_LAST
+#endif
+} virConnectCloseReason;
+
+/**
+ * virConnectCloseFunc:
+ * @conn: the connection that was closed
+ * @reason: a virConnectCloseReason
+ * @opaque: the user data given at registration
+ *
+ * Called when the link to the hypervisor breaks.
+ */
+typedef void (*virConnectCloseFunc)(virConnectPtr conn, int reason,
+                                    void *opaque);
+
+/**
+ * virConnectRegisterCloseCallback:
+ * @conn: the connection
+ * @cb: called when the connection's link to the hypervisor is closed
+ * @opaque: passed to @cb
+ * @freecb: frees @opaque when the callback is unregistered, or NULL
+ *
+ * Register the connection's close callback (one per connection), as in
+ * libvirt: the registration holds a reference on @conn until
+ * virConnectUnregisterCloseCallback(), so a client unregisters before
+ * its last virConnectClose(). As with libvirt's local drivers, the
+ * callback is never called on the connections this library opens today:
+ * they are in-process (qemu:///embed, test:///default) and have no link
+ * that can break; only a remote connection would call it.
+ *
+ * Returns 0 on success, -1 on error (VIR_ERR_INVALID_ARG for a NULL @cb,
+ * VIR_ERR_OPERATION_INVALID if a callback is registered already).
+ */
+int virConnectRegisterCloseCallback(virConnectPtr conn,
+                                    virConnectCloseFunc cb,
+                                    void *opaque,
+                                    virFreeCallback freecb);
+
+/**
+ * virConnectUnregisterCloseCallback:
+ * @conn: the connection
+ * @cb: the callback registered
+ *
+ * Unregister the close callback, calling its free callback, and drop the
+ * reference the registration held on @conn.
+ *
+ * Returns 0 on success, -1 on error (VIR_ERR_OPERATION_INVALID if @cb is
+ * not the registered callback).
+ */
+int virConnectUnregisterCloseCallback(virConnectPtr conn,
+                                      virConnectCloseFunc cb);
 
 /**
  * virConnectGetLibVersion:
@@ -685,6 +832,59 @@ int virConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
                              unsigned int flags);
 
 /**
+ * virConnectNumOfDomains:
+ * @conn: the connection
+ *
+ * Count the running domains (those with an id). Prefer
+ * virConnectListAllDomains(), which lists without a window between the
+ * count and the list.
+ *
+ * Returns the number of running domains, or -1 on error.
+ */
+int virConnectNumOfDomains(virConnectPtr conn);
+
+/**
+ * virConnectListDomains:
+ * @conn: the connection
+ * @ids: where to store the ids of the running domains
+ * @maxids: how many @ids has room for
+ *
+ * The ids of the running domains, in increasing order, at most @maxids
+ * of them. A domain that starts or stops between virConnectNumOfDomains()
+ * and this call may be missing or listed; virConnectListAllDomains() has
+ * no such window.
+ *
+ * Returns the number of ids stored, or -1 on error (VIR_ERR_INVALID_ARG
+ * for a negative @maxids, or a NULL @ids with @maxids > 0).
+ */
+int virConnectListDomains(virConnectPtr conn, int *ids, int maxids);
+
+/**
+ * virConnectNumOfDefinedDomains:
+ * @conn: the connection
+ *
+ * Count the inactive persistent domains (defined, not running).
+ *
+ * Returns their number, or -1 on error.
+ */
+int virConnectNumOfDefinedDomains(virConnectPtr conn);
+
+/**
+ * virConnectListDefinedDomains:
+ * @conn: the connection
+ * @names: where to store the names of the inactive persistent domains
+ * @maxnames: how many @names has room for
+ *
+ * The names of the defined domains that are not running, sorted, at most
+ * @maxnames of them. Each name is the caller's, to be freed with free().
+ *
+ * Returns the number of names stored, or -1 on error (VIR_ERR_INVALID_ARG
+ * for a negative @maxnames, or a NULL @names with @maxnames > 0).
+ */
+int virConnectListDefinedDomains(virConnectPtr conn, char **const names,
+                                 int maxnames);
+
+/**
  * virDomainGetName:
  * @domain: a domain
  *
@@ -747,6 +947,42 @@ int virDomainGetState(virDomainPtr domain, int *state, int *reason,
  * Returns 0 on success, -1 on error.
  */
 int virDomainGetInfo(virDomainPtr domain, virDomainInfoPtr info);
+
+/**
+ * virDomainSuspend:
+ * @domain: a running domain
+ *
+ * Stop the guest's virtual CPUs (QEMU's "stop"). The domain keeps its
+ * QEMU, memory and images; it is PAUSED with reason
+ * VIR_DOMAIN_PAUSED_USER, and the lifecycle event SUSPENDED
+ * (VIR_DOMAIN_EVENT_SUSPENDED_PAUSED) is emitted once. Block pulls go on
+ * while the guest is paused: they are QEMU's I/O, not the guest's.
+ * On a QEMU connection, suspending a domain that is paused already
+ * succeeds and changes nothing (no event), as libvirt's QEMU driver; on
+ * test:///default it fails with VIR_ERR_OPERATION_INVALID, as libvirt's
+ * test driver.
+ *
+ * Returns 0 on success, -1 on error (VIR_ERR_OPERATION_INVALID if the
+ * domain is not running).
+ */
+int virDomainSuspend(virDomainPtr domain);
+
+/**
+ * virDomainResume:
+ * @domain: a paused domain
+ *
+ * Let the guest's virtual CPUs run again (QEMU's "cont"): the domain is
+ * RUNNING with reason VIR_DOMAIN_RUNNING_UNPAUSED and the lifecycle event
+ * RESUMED (VIR_DOMAIN_EVENT_RESUMED_UNPAUSED) is emitted once. Also
+ * starts the CPUs of a domain started with VIR_DOMAIN_START_PAUSED.
+ * On a QEMU connection, resuming a running domain succeeds and changes
+ * nothing (no event); on test:///default it fails with
+ * VIR_ERR_OPERATION_INVALID (as the two libvirt drivers do).
+ *
+ * Returns 0 on success, -1 on error (VIR_ERR_OPERATION_INVALID if the
+ * domain is not active).
+ */
+int virDomainResume(virDomainPtr domain);
 
 /**
  * virDomainGetXMLDesc:
@@ -944,14 +1180,6 @@ typedef enum {
     VIR_EVENT_HANDLE_ERROR = (1 << 2),
     VIR_EVENT_HANDLE_HANGUP = (1 << 3),
 } virEventHandleType;
-
-/**
- * virFreeCallback:
- * @opaque: the data to free
- *
- * Frees the user data of a callback once the library no longer needs it.
- */
-typedef void (*virFreeCallback)(void *opaque);
 
 /**
  * virEventHandleCallback:
@@ -1170,6 +1398,46 @@ typedef enum {
     VIR_DOMAIN_EVENT_STOPPED_LAST
 #endif
 } virDomainEventStoppedDetailType;
+
+/**
+ * virDomainEventSuspendedDetailType:
+ *
+ * Details of VIR_DOMAIN_EVENT_SUSPENDED. This library emits PAUSED (by
+ * virDomainSuspend(), a start with VIR_DOMAIN_START_PAUSED, or QEMU
+ * stopping the CPUs on its own); the others are libvirt's values, kept
+ * for clients that switch on them.
+ */
+typedef enum {
+    VIR_DOMAIN_EVENT_SUSPENDED_PAUSED = 0,
+    VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED = 1,
+    VIR_DOMAIN_EVENT_SUSPENDED_IOERROR = 2,
+    VIR_DOMAIN_EVENT_SUSPENDED_WATCHDOG = 3,
+    VIR_DOMAIN_EVENT_SUSPENDED_RESTORED = 4,
+    VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT = 5,
+    VIR_DOMAIN_EVENT_SUSPENDED_API_ERROR = 6,
+    VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY = 7,
+    VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED = 8,
+#ifdef VIR_ENUM_SENTINELS
+    VIR_DOMAIN_EVENT_SUSPENDED_LAST
+#endif
+} virDomainEventSuspendedDetailType;
+
+/**
+ * virDomainEventResumedDetailType:
+ *
+ * Details of VIR_DOMAIN_EVENT_RESUMED. This library emits UNPAUSED (by
+ * virDomainResume(), or QEMU running the CPUs again on its own).
+ */
+typedef enum {
+    VIR_DOMAIN_EVENT_RESUMED_UNPAUSED = 0,
+    VIR_DOMAIN_EVENT_RESUMED_MIGRATED = 1,
+    VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT = 2,
+    VIR_DOMAIN_EVENT_RESUMED_POSTCOPY = 3,
+    VIR_DOMAIN_EVENT_RESUMED_POSTCOPY_FAILED = 4,
+#ifdef VIR_ENUM_SENTINELS
+    VIR_DOMAIN_EVENT_RESUMED_LAST
+#endif
+} virDomainEventResumedDetailType;
 
 /**
  * virConnectDomainEventBlockPullStatus:

@@ -6,8 +6,12 @@
  */
 #include <config.h>
 
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hypervisor/domain_driver.h"
 #include "datatypes.h"
@@ -133,5 +137,77 @@ virDomainDriverHandle(virConnectPtr conn, virDomainObj *vm, bool locked)
     ret = virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
     if (!locked)
         virDomainObjUnlock(vm);
+    return ret;
+}
+
+static gint
+virDomainDriverCompareInt(gconstpointer a, gconstpointer b)
+{
+    int x = *(const int *) a;
+    int y = *(const int *) b;
+
+    return (x > y) - (x < y);
+}
+
+int
+virDomainDriverExportIDs(GArray *ids, int *out, int maxids)
+{
+    guint n = MIN(ids->len, (guint) maxids);
+
+    g_array_sort(ids, virDomainDriverCompareInt);
+    for (guint i = 0; i < n; i++)
+        out[i] = g_array_index(ids, int, i);
+    return n;
+}
+
+static gint
+virDomainDriverCompareName(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int
+virDomainDriverExportNames(GPtrArray *names, char **const out, int maxnames)
+{
+    guint n = MIN(names->len, (guint) maxnames);
+
+    g_ptr_array_sort(names, virDomainDriverCompareName);
+    for (guint i = 0; i < n; i++) {
+        /* Public strings are released with free(). */
+        if (!(out[i] = strdup(g_ptr_array_index(names, i)))) {
+            for (guint j = 0; j < i; j++)
+                g_clear_pointer(&out[j], free);
+            virReportError(VIR_ERR_NO_MEMORY, "%s", "out of memory");
+            return -1;
+        }
+    }
+    return n;
+}
+
+char *
+virDomainDriverGetHostname(void)
+{
+    struct addrinfo hints = { .ai_flags = AI_CANONNAME, .ai_family = AF_UNSPEC };
+    struct addrinfo *info = NULL;
+    char host[HOST_NAME_MAX + 1] = "";
+    char *ret;
+
+    if (gethostname(host, sizeof(host) - 1) < 0) {
+        virReportSystemError(errno, "%s", "cannot get the host name");
+        return NULL;
+    }
+    /* A name with a dot is taken as it is; else the resolver may know the
+     * fully qualified one, and not knowing it is no error. */
+    if (!strchr(host, '.') && getaddrinfo(host, NULL, &hints, &info) == 0 &&
+        info && info->ai_canonname && *info->ai_canonname &&
+        strcmp(info->ai_canonname, "localhost") != 0) {
+        ret = strdup(info->ai_canonname);
+    } else {
+        ret = strdup(host);
+    }
+    if (info)
+        freeaddrinfo(info);
+    if (!ret)
+        virReportError(VIR_ERR_NO_MEMORY, "%s", "out of memory");
     return ret;
 }

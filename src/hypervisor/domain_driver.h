@@ -79,3 +79,17 @@ virDomainObj *virDomainDriverFindByID(virDomainObjList *domains, int id);
  */
 virDomainPtr virDomainDriverHandle(virConnectPtr conn, virDomainObj *vm,
                                    bool locked);
+
+/*
+ * The old list calls' arrays: @ids (of int) sorted into @out, at most
+ * @maxids of them; @names (of strings the caller keeps) sorted and
+ * copied into @out (the caller's, to be freed with free()), at most
+ * @maxnames. Return how many were stored, or -1 (out of memory).
+ */
+int virDomainDriverExportIDs(GArray *ids, int *out, int maxids);
+int virDomainDriverExportNames(GPtrArray *names, char **const out, int maxnames);
+
+/* This host's name for virConnectGetHostname(): gethostname(), made
+ * fully qualified when the resolver knows it. Free with free(); NULL with
+ * an error reported. */
+char *virDomainDriverGetHostname(void);

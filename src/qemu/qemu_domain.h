@@ -101,6 +101,8 @@ struct _qemuDomainObjPrivate {
     gint64 jobStarted;          /* since when (g_get_monotonic_time()) */
 
     bool gotShutdown;           /* QEMU reported a guest shutdown */
+    int pausedReason;           /* the virDomainPausedReason of the next STOP:
+                                 * set by whoever sends "stop" */
     qemuMonitor *mon;
     int monUsers;               /* threads using mon outside the lock */
     bool monEOF;                /* the monitor closed: QEMU is gone */

@@ -25,6 +25,7 @@
 #include "qemu_blockjob_api.h"
 #include "qemu_domain.h"
 #include "qemu_driver.h"
+#include "qemu_driver_domain.h"
 #include "qemu_process.h"
 #include "util/virerror.h"
 #include "util/virfile.h"
@@ -1184,6 +1185,15 @@ static virHypervisorDriver qemuHypervisorDriver = {
     .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand,
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,
+    /* qemu_driver_domain.c */
+    .connectGetType = qemuConnectGetType,
+    .connectGetHostname = qemuConnectGetHostname,
+    .connectNumOfDomains = qemuConnectNumOfDomains,
+    .connectListDomains = qemuConnectListDomains,
+    .connectNumOfDefinedDomains = qemuConnectNumOfDefinedDomains,
+    .connectListDefinedDomains = qemuConnectListDefinedDomains,
+    .domainSuspend = qemuDomainSuspend,
+    .domainResume = qemuDomainResume,
 };
 
 static const char *const qemuURISchemes[] = { "qemu", NULL };

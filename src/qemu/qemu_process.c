@@ -45,7 +45,6 @@
 typedef enum {
     QEMU_PROCESS_EVENT_JOB_STATUS_CHANGE,
     QEMU_PROCESS_EVENT_BLOCK_JOB_ERROR,
-    QEMU_PROCESS_EVENT_SHUTDOWN,
     QEMU_PROCESS_EVENT_MONITOR_EOF,
 } qemuProcessEventType;
 
@@ -147,14 +146,98 @@ qemuProcessHandleBlockJobError(qemuMonitor *mon G_GNUC_UNUSED,
     qemuProcessQueueEvent(ev);
 }
 
+/* Right here, not through the worker: the STOP that follows a SHUTDOWN
+ * must already see it (see qemuProcessHandleStop()). */
 static void
 qemuProcessHandleShutdown(qemuMonitor *mon G_GNUC_UNUSED,
                           bool guest G_GNUC_UNUSED,
                           const char *reason G_GNUC_UNUSED,
                           void *opaque)
 {
-    qemuProcessQueueEvent(qemuProcessEventNew(opaque,
-                                              QEMU_PROCESS_EVENT_SHUTDOWN));
+    virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    virDomainObjLock(vm);
+    priv->gotShutdown = true;
+    virDomainObjUnlock(vm);
+}
+
+void
+qemuProcessSetPaused(qemuDriver *driver, virDomainObj *vm, int reason)
+{
+    if (vm->state != VIR_DOMAIN_RUNNING)
+        return;
+    VIR_DEBUG("domain '%s' paused, reason %d", vm->def->name, reason);
+    virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, reason);
+    qemuDomainSaveStatus(driver, vm);
+    qemuDomainEventQueue(driver,
+                         virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                    vm->def->id,
+                                                    VIR_DOMAIN_EVENT_SUSPENDED,
+                                                    VIR_DOMAIN_EVENT_SUSPENDED_PAUSED));
+}
+
+void
+qemuProcessSetRunning(qemuDriver *driver, virDomainObj *vm, int reason)
+{
+    if (vm->state != VIR_DOMAIN_PAUSED ||
+        vm->reason == VIR_DOMAIN_PAUSED_STARTING_UP)
+        return;
+    VIR_DEBUG("domain '%s' running, reason %d", vm->def->name, reason);
+    virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, reason);
+    qemuDomainSaveStatus(driver, vm);
+    qemuDomainEventQueue(driver,
+                         virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
+                                                    vm->def->id,
+                                                    VIR_DOMAIN_EVENT_RESUMED,
+                                                    VIR_DOMAIN_EVENT_RESUMED_UNPAUSED));
+}
+
+/*
+ * STOP and RESUME are handled in the monitor's thread, not by the worker,
+ * so that they are in order with the replies: QEMU sends STOP before its
+ * reply to "stop", so virDomainSuspend() finds the state already set
+ * (and the event already queued) when its reply comes, and an event the
+ * worker would get late could not undo a later virDomainResume(). A
+ * change the driver did not ask for (a "stop" sent through
+ * virDomainQemuMonitorCommand(), QEMU pausing on its own) is told too.
+ * Ignored: what comes while the domain starts (the start sets the state
+ * itself), after a SHUTDOWN (QEMU stops the CPUs on its way out) or once
+ * the domain is being stopped.
+ */
+static bool
+qemuProcessRunStateIgnored(virDomainObj *vm)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    return !virDomainObjIsActive(vm) || !priv->mon || priv->monEOF ||
+        priv->beingDestroyed || priv->gotShutdown ||
+        (vm->state == VIR_DOMAIN_PAUSED &&
+         vm->reason == VIR_DOMAIN_PAUSED_STARTING_UP);
+}
+
+static void
+qemuProcessHandleStop(qemuMonitor *mon G_GNUC_UNUSED, void *opaque)
+{
+    virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    virDomainObjLock(vm);
+    if (!qemuProcessRunStateIgnored(vm))
+        qemuProcessSetPaused(priv->driver, vm, priv->pausedReason);
+    virDomainObjUnlock(vm);
+}
+
+static void
+qemuProcessHandleResume(qemuMonitor *mon G_GNUC_UNUSED, void *opaque)
+{
+    virDomainObj *vm = opaque;
+    qemuDomainObjPrivate *priv = vm->privateData;
+
+    virDomainObjLock(vm);
+    if (!qemuProcessRunStateIgnored(vm))
+        qemuProcessSetRunning(priv->driver, vm, VIR_DOMAIN_RUNNING_UNPAUSED);
+    virDomainObjUnlock(vm);
 }
 
 static void
@@ -175,11 +258,13 @@ qemuProcessHandleMonitorEOF(qemuMonitor *mon G_GNUC_UNUSED, bool error,
     qemuProcessQueueEvent(ev);
 }
 
-/* STOP, RESUME and the BLOCK_JOB_* ends are not needed: JOB_STATUS_CHANGE
- * drives the pull, and the guest's run state is ours to set. */
+/* The BLOCK_JOB_* ends are not needed: JOB_STATUS_CHANGE drives the
+ * pull. */
 static const qemuMonitorCallbacks qemuProcessMonitorCallbacks = {
     .jobStatusChange = qemuProcessHandleJobStatusChange,
     .blockJobError = qemuProcessHandleBlockJobError,
+    .stop = qemuProcessHandleStop,
+    .resume = qemuProcessHandleResume,
     .shutdown = qemuProcessHandleShutdown,
     .eof = qemuProcessHandleMonitorEOF,
 };
@@ -933,7 +1018,7 @@ qemuProcessStart(qemuDriver *driver, virDomainObj *vm, unsigned int flags)
                              virDomainEventLifecycleNew(vm->def->name, vm->def->uuid,
                                                         vm->def->id,
                                                         VIR_DOMAIN_EVENT_SUSPENDED,
-                                                        0));
+                                                        VIR_DOMAIN_EVENT_SUSPENDED_PAUSED));
     }
     return 0;
 
@@ -1040,6 +1125,38 @@ qemuProcessIsOurs(virDomainObj *vm)
     }
 }
 
+/*
+ * The guest's CPUs may have stopped or run again while no process
+ * watched (a "stop" from another QMP client, or this process dying
+ * between a "stop" and its status save): QEMU's word wins, the reason
+ * unknown for a pause nobody here asked for. A query that fails leaves
+ * the state as the status file said.
+ */
+static void
+qemuProcessUpdateRunState(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuMonitor *mon;
+    bool running = false;
+    int rc;
+
+    if (!(mon = qemuDomainObjEnterMonitor(vm))) {
+        virResetLastError();
+        return;
+    }
+    rc = qemuMonitorQueryStatus(mon, &running, NULL);
+    qemuDomainObjExitMonitor(vm);
+    if (rc < 0) {
+        VIR_WARN("cannot tell whether the CPUs of domain '%s' run: %s",
+                 vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+        return;
+    }
+    if (running)
+        qemuProcessSetRunning(driver, vm, VIR_DOMAIN_RUNNING_UNPAUSED);
+    else
+        qemuProcessSetPaused(driver, vm, VIR_DOMAIN_PAUSED_UNKNOWN);
+}
+
 int
 qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
 {
@@ -1079,6 +1196,7 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
     if (vm->def->id >= driver->nextID)
         driver->nextID = vm->def->id + 1;
     g_mutex_unlock(&driver->lock);
+    qemuProcessUpdateRunState(driver, vm);
     /* Revocations first: a pull the next step finds completed is told
      * only once nothing of its old chain is left with QEMU. */
     qemuBlockJobsReconcile(driver, vm);
@@ -1136,9 +1254,6 @@ qemuProcessEventHandle(qemuProcessEvent *ev)
         break;
     case QEMU_PROCESS_EVENT_BLOCK_JOB_ERROR:
         qemuBlockJobHandleIOError(vm, ev->jobid, ev->operation, ev->action);
-        break;
-    case QEMU_PROCESS_EVENT_SHUTDOWN:
-        priv->gotShutdown = true;
         break;
     case QEMU_PROCESS_EVENT_MONITOR_EOF:
         qemuProcessHandleEOF(driver, vm, ev->eofError);

@@ -32,3 +32,16 @@ int qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm);
  * (a reference, which it drops) whose queue of monitor events has work;
  * handles the next, in the order QEMU sent them. */
 void qemuProcessEventWorker(gpointer data, gpointer opaque);
+
+/*
+ * The guest's CPUs stopped (vm locked, active): PAUSED for @reason (a
+ * virDomainPausedReason), saved, and the lifecycle event SUSPENDED
+ * (PAUSED) queued; nothing if the domain is not RUNNING, so that
+ * virDomainSuspend() and QEMU's STOP event, whichever comes first, tell
+ * it once.
+ */
+void qemuProcessSetPaused(qemuDriver *driver, virDomainObj *vm, int reason);
+
+/* The CPUs run again: RUNNING for @reason, RESUMED (UNPAUSED) queued;
+ * nothing unless the domain is PAUSED (and not starting up). */
+void qemuProcessSetRunning(qemuDriver *driver, virDomainObj *vm, int reason);

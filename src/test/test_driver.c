@@ -171,7 +171,8 @@ testDomainObjStart(testDriver *driver, virDomainObj *vm, bool paused)
     testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_STARTED,
                          VIR_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
-        testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED, 0);
+        testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                             VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
 }
 
 /* Stop @vm; a transient domain goes away (the caller keeps its reference). */
@@ -643,6 +644,126 @@ testConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
     return virDomainEventStateDeregisterID(driver->eventState, conn, callbackID);
 }
 
+static const char *
+testConnectGetType(virConnectPtr conn G_GNUC_UNUSED)
+{
+    return "Test";
+}
+
+static char *
+testConnectGetHostname(virConnectPtr conn G_GNUC_UNUSED)
+{
+    return virDomainDriverGetHostname();
+}
+
+/* The ids of the running domains (@names NULL) or the names of the
+ * inactive persistent ones (@ids NULL). */
+static void
+testConnectCollect(virConnectPtr conn, GArray *ids, GPtrArray *names)
+{
+    testDriver *driver = conn->privateData;
+    g_autoptr(GPtrArray) all = NULL;
+
+    g_mutex_lock(&driver->lock);
+    all = virDomainObjListCollect(driver->domains);
+    for (guint i = 0; i < all->len; i++) {
+        virDomainObj *vm = g_ptr_array_index(all, i);
+
+        if (ids && virDomainObjIsActive(vm))
+            g_array_append_val(ids, vm->def->id);
+        else if (names && !virDomainObjIsActive(vm) && vm->persistent)
+            g_ptr_array_add(names, g_strdup(vm->def->name));
+    }
+    g_mutex_unlock(&driver->lock);
+}
+
+static int
+testConnectNumOfDomains(virConnectPtr conn)
+{
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int));
+
+    testConnectCollect(conn, ids, NULL);
+    return ids->len;
+}
+
+static int
+testConnectListDomains(virConnectPtr conn, int *ids, int maxids)
+{
+    g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(int));
+
+    testConnectCollect(conn, all, NULL);
+    return virDomainDriverExportIDs(all, ids, maxids);
+}
+
+static int
+testConnectNumOfDefinedDomains(virConnectPtr conn)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+
+    testConnectCollect(conn, NULL, names);
+    return names->len;
+}
+
+static int
+testConnectListDefinedDomains(virConnectPtr conn, char **const names,
+                              int maxnames)
+{
+    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+
+    testConnectCollect(conn, NULL, all);
+    return virDomainDriverExportNames(all, names, maxnames);
+}
+
+/*
+ * Suspend (@opaque true) or resume a domain, as libvirt's test driver:
+ * only a running domain may be suspended and only a paused one resumed
+ * (VIR_ERR_OPERATION_INVALID otherwise; the QEMU driver takes a repeated
+ * call as done). The state and event are the QEMU driver's.
+ */
+static int
+testDomainSetRunStateFunc(testDriver *driver, virDomainPtr dom G_GNUC_UNUSED,
+                          virDomainObj *vm, void *opaque)
+{
+    bool pause = *(bool *) opaque;
+
+    if (pause && vm->state != VIR_DOMAIN_RUNNING) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is not running", vm->def->name);
+        return -1;
+    }
+    if (!pause && vm->state != VIR_DOMAIN_PAUSED) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       "domain '%s' is not paused", vm->def->name);
+        return -1;
+    }
+    if (pause) {
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+        testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                             VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    } else {
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+        testDomainEventQueue(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
+                             VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    }
+    return 0;
+}
+
+static int
+testDomainSuspend(virDomainPtr dom)
+{
+    bool pause = true;
+
+    return testDomainCall(dom, testDomainSetRunStateFunc, &pause);
+}
+
+static int
+testDomainResume(virDomainPtr dom)
+{
+    bool pause = false;
+
+    return testDomainCall(dom, testDomainSetRunStateFunc, &pause);
+}
+
 /* Block pull and the QEMU monitor are left out: VIR_ERR_NO_SUPPORT. */
 static virHypervisorDriver testHypervisorDriver = {
     .name = "Test",
@@ -665,6 +786,14 @@ static virHypervisorDriver testHypervisorDriver = {
     .domainIsPersistent = testDomainIsPersistent,
     .connectDomainEventRegisterAny = testConnectDomainEventRegisterAny,
     .connectDomainEventDeregisterAny = testConnectDomainEventDeregisterAny,
+    .connectGetType = testConnectGetType,
+    .connectGetHostname = testConnectGetHostname,
+    .connectNumOfDomains = testConnectNumOfDomains,
+    .connectListDomains = testConnectListDomains,
+    .connectNumOfDefinedDomains = testConnectNumOfDefinedDomains,
+    .connectListDefinedDomains = testConnectListDefinedDomains,
+    .domainSuspend = testDomainSuspend,
+    .domainResume = testDomainResume,
 };
 
 static const char *const testURISchemes[] = { "test", NULL };
