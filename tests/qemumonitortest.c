@@ -649,8 +649,8 @@ testRealQemuConcludedStream(void)
     g_assert_cmpint(qemuMonitorBlockNodeHasBacking(fx.mon, "top-fmt", &backing), ==, 0);
     g_assert_true(backing);
 
-    g_assert_cmpint(qemuMonitorBlockStream(fx.mon, "pull-disk0", "top-fmt", 0,
-                                           true, false), ==, 0);
+    g_assert_cmpint(qemuMonitorBlockStream(fx.mon, "pull-disk0", "top-fmt", NULL,
+                                           NULL, 0, true, false), ==, 0);
     deadline = g_get_monotonic_time() + TEST_WAIT_US;
     while (!concluded && g_get_monotonic_time() < deadline) {
         g_assert_cmpint(qemuMonitorQueryJobs(fx.mon, &jobs, &njobs), ==, 0);
