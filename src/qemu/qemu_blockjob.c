@@ -757,7 +757,7 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
 /* ------------------------------------------------------------------ */
 /* The API side                                                         */
 
-static virDomainDiskDef *
+virDomainDiskDef *
 qemuBlockPullFindDisk(virDomainObj *vm, const char *path)
 {
     virDomainDiskDef *disk;

@@ -37,6 +37,10 @@ void qemuBlockJobsReconcile(qemuDriver *driver, virDomainObj *vm);
  * finish those that ended while nobody watched. */
 int qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm);
 
+/* The running domain's disk named by @path (its target or top image's
+ * path), or NULL with an error (domain not running, no such disk). */
+virDomainDiskDef *qemuBlockPullFindDisk(virDomainObj *vm, const char *path);
+
 /* The block pull calls (vm locked; PullAll, Step and Abort with the job
  * held). @path is the disk's top image path or its target name. */
 int qemuBlockPullAll(qemuDriver *driver, virDomainObj *vm, const char *path);

@@ -49,26 +49,6 @@ qemuBlockJobApiBandwidth(unsigned long bandwidth, bool bytes,
     return 0;
 }
 
-/* The running domain's disk named by @path (target or top image path). */
-static virDomainDiskDef *
-qemuBlockJobApiDisk(virDomainObj *vm, const char *path)
-{
-    virDomainDiskDef *disk;
-
-    if (!virDomainObjIsActive(vm)) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       "domain '%s' is not running", vm->def->name);
-        return NULL;
-    }
-    if (!(disk = virDomainDiskByName(vm->def, path))) {
-        virReportError(VIR_ERR_INVALID_ARG,
-                       "domain '%s' has no disk with path or target '%s'",
-                       vm->def->name, path);
-        return NULL;
-    }
-    return disk;
-}
-
 /*
  * The image of @disk's chain (below the top) that @base names: its path,
  * or "TARGET[N]" with N its index in the live XML, as libvirt accepts.
@@ -188,7 +168,7 @@ qemuDomainBlockRebase(virDomainPtr dom, const char *path, const char *base,
         return -1;
     if (qemuDomainObjBeginJob(vm, "virDomainBlockRebase") < 0)
         goto cleanup;
-    if (!(disk = qemuBlockJobApiDisk(vm, path)))
+    if (!(disk = qemuBlockPullFindDisk(vm, path)))
         goto endjob;
     if (base) {
         if (!(params.base = qemuBlockJobApiFindBase(vm, disk, base)))
@@ -226,7 +206,7 @@ qemuDomainGetBlockJobInfo(virDomainPtr dom, const char *path,
     memset(info, 0, sizeof(*info));
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
-    if (!(disk = qemuBlockJobApiDisk(vm, path)) ||
+    if (!(disk = qemuBlockPullFindDisk(vm, path)) ||
         qemuBlockPullGetInfo(vm, path, &progress) < 0)
         goto cleanup;
     /* While a pull is active its end is above 0 (see the engine). */
@@ -271,7 +251,7 @@ qemuDomainBlockJobAbort(virDomainPtr dom, const char *path, unsigned int flags)
         return -1;
     if (qemuDomainObjBeginJob(vm, "virDomainBlockJobAbort") < 0)
         goto cleanup;
-    if (!(disk = qemuBlockJobApiDisk(vm, path)))
+    if (!(disk = qemuBlockPullFindDisk(vm, path)))
         goto endjob;
     if (!qemuBlockJobFind(vm, disk->dst)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
