@@ -544,6 +544,7 @@ testSuspendResume(void)
     virDomainPtr roTest = virDomainLookupByName(ro, "test");
     virDomainPtr off;
     virDomainInfo info;
+    g_autofree char *paused = NULL;
     guint next = 0;
 
     g_assert_nonnull(test);
@@ -564,7 +565,8 @@ testSuspendResume(void)
                            "domain 'test' is not running", NULL);
     /* A paused domain is still active: listed with the running ids. */
     g_assert_cmpint(virConnectNumOfDomains(conn), ==, 1);
-    g_assert_cmpstr(listNames(conn, VIR_CONNECT_LIST_DOMAINS_PAUSED), ==, "test");
+    paused = listNames(conn, VIR_CONNECT_LIST_DOMAINS_PAUSED);
+    g_assert_cmpstr(paused, ==, "test");
 
     g_assert_cmpint(virDomainResume(test), ==, 0);
     eventLogExpect(log, &next, "test", VIR_DOMAIN_EVENT_RESUMED,
