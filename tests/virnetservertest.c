@@ -39,6 +39,7 @@ static bool slowReleased;
 static int slowRunning;
 static gint privCreated;
 static gint privFreed;
+static gint echoCalls;
 
 static int
 testDispatchEcho(virNetServer *srv G_GNUC_UNUSED,
@@ -52,6 +53,7 @@ testDispatchEcho(virNetServer *srv G_GNUC_UNUSED,
 
     r->text = g_strdup(a->text);
     r->value = a->value;
+    g_atomic_int_inc(&echoCalls);
     return 0;
 }
 
@@ -959,7 +961,60 @@ testMaxClients(void)
     c = testConnect(ts->rwPath, NULL);
     testAssertEcho(c);
     virNetClientUnref(c);
+    testWaitClientCount(ts, 1);
+
+    /* A new limit (a reload) applies to new connections only. */
+    b = testConnect(ts->rwPath, NULL);
+    testAssertEcho(b);
+    cfg.maxClients = 1;
+    virNetServerUpdateConfig(ts->srv, &cfg);
+    c = testConnect(ts->rwPath, NULL);
+    g_assert_cmpint(testEcho(c, "refused", 0), ==, -1);
+    testAssertEcho(a);
+    testAssertEcho(b);
+    virNetClientUnref(c);
+    virNetClientUnref(b);
     virNetClientUnref(a);
+    testServerFree(ts);
+}
+
+static bool
+testEchoCallsCond(void *opaque)
+{
+    return g_atomic_int_get(&echoCalls) >= GPOINTER_TO_INT(opaque);
+}
+
+static void
+testClientRequests(void)
+{
+    virNetServerConfig cfg;
+    testServer *ts;
+    virNetClient *held;
+    virNetClient *other;
+    GThread *slow;
+    GThread *echo;
+    int calls;
+
+    /* One call in flight per client: the held client's next call is not
+     * even read until the first is done; other clients go on. */
+    testConfig(&cfg);
+    cfg.maxClientRequests = 1;
+    ts = testServerNew(&cfg);
+    held = testConnect(ts->rwPath, NULL);
+    other = testConnect(ts->rwPath, NULL);
+    slow = g_thread_new("slow", testSlowThread, held);
+    g_assert_true(virTestWaitFor(testSlowRunningCond, NULL, TIMEOUT_MS));
+    calls = g_atomic_int_get(&echoCalls);
+    echo = g_thread_new("echo", testEchoThread, held);
+    testAssertEcho(other);
+    /* Given time, the held client's echo still does not run. */
+    g_assert_false(virTestWaitFor(testEchoCallsCond, GINT_TO_POINTER(calls + 2), 500));
+    g_assert_cmpint(g_atomic_int_get(&echoCalls), ==, calls + 1);
+    testServerRelease();
+    g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(slow)), ==, 0);
+    g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(echo)), ==, 0);
+    virNetClientUnref(held);
+    virNetClientUnref(other);
     testServerFree(ts);
 }
 
@@ -974,6 +1029,7 @@ testSockets(void)
     virNetServerConfig cfg;
     virNetServer *other;
     virNetClient *client;
+    struct stat sb;
     int fd;
 
     testConfig(&cfg);
@@ -1005,6 +1061,31 @@ testSockets(void)
     virNetClientUnref(client);
     virNetServerFree(other);
     g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
+
+    /* A socket handed over already listening (systemd), and one given a
+     * group (ours). */
+    other = virNetServerNew(&cfg);
+    g_assert_cmpint(virNetServerAddUnixSocket(other, stale, 0660, getgid(),
+                                              true), ==, 0);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(addr.sun_path, file, sizeof(addr.sun_path));
+    g_assert_cmpint(unlink(file), ==, 0);
+    g_assert_cmpint(bind(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(fd, 5), ==, 0);
+    g_assert_cmpint(virNetServerAddUnixSocketFD(other, fd, false), ==, 0);
+    g_assert_cmpint(virNetServerStart(other), ==, 0);
+    client = testConnect(file, NULL);
+    g_assert_cmpint(testEcho(client, "x", 0), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_RPC, VIR_ERR_RPC, "cannot find program", NULL);
+    virNetClientUnref(client);
+    g_assert_cmpint(stat(stale, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0660);
+    g_assert_cmpint(sb.st_gid, ==, getgid());
+    g_assert_true(virNetClientIsOpen(client = testConnect(stale, NULL)));
+    virNetClientUnref(client);
+    virNetServerFree(other);
+    /* Not ours to remove: it came as an fd. */
+    g_assert_true(g_file_test(file, G_FILE_TEST_EXISTS));
 
     /* No server there: VIR_ERR_NO_CONNECT, with the path and the reason. */
     g_assert_null(virNetClientNewUnix(missing));
@@ -1064,6 +1145,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/keepalive", testKeepAliveAnswered);
     g_test_add_func("/rpc/server/stop", testStop);
     g_test_add_func("/rpc/server/max-clients", testMaxClients);
+    g_test_add_func("/rpc/server/client-requests", testClientRequests);
     g_test_add_func("/rpc/server/sockets", testSockets);
     g_test_add_func("/rpc/server/idle", testIdle);
     g_test_add_func("/rpc/client/keepalive", testClientKeepAlive);
