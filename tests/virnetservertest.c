@@ -445,6 +445,25 @@ testRawWrite(int fd, const void *buf, size_t len)
     g_assert_cmpint(send(fd, buf, len, MSG_NOSIGNAL), ==, (ssize_t) len);
 }
 
+/* Send a call of the test program with one int argument (or none if
+ * @arg is negative). */
+static void
+testRawCall(int fd, int proc, int arg)
+{
+    uint32_t words[8];
+    size_t n = arg < 0 ? 7 : 8;
+
+    words[0] = htonl(n * 4);
+    words[1] = htonl(VIRNET_TEST_PROGRAM);
+    words[2] = htonl(VIRNET_TEST_PROTOCOL_VERSION);
+    words[3] = htonl(proc);
+    words[4] = htonl(VIR_NET_CALL);
+    words[5] = htonl(1);
+    words[6] = htonl(VIR_NET_OK);
+    words[7] = htonl(arg);
+    testRawWrite(fd, words, n * 4);
+}
+
 /* Read and drop until the peer closes; true if it did within @ms. */
 static bool
 testRawWaitEOF(int fd, int ms)
@@ -773,6 +792,14 @@ testHostile(void)
     testWaitClientCount(ts, 1);
     testAssertEcho(good);
 
+    /* Asking for events and never reading them: dropped once its queue
+     * is past twice max_message_size (2 MiB here), not kept growing. */
+    fd = testRawConnect(ts->rwPath);
+    testRawCall(fd, VIRNET_TEST_PROC_EVENTS, 1000000);
+    g_assert_true(testRawWaitEOF(fd, 60000));
+    close(fd);
+    testAssertEcho(good);
+
     /* Silent past the handshake timeout (1 s here): closed, while the
      * good client, silent as long, is not. */
     fd = testRawConnect(ts->rwPath);
@@ -844,8 +871,6 @@ testKeepAliveAnswered(void)
     testServer *ts = testServerNew(NULL);
     testClientState *st = testClientStateNew();
     virNetClient *client = testConnect(ts->rwPath, st);
-    unsigned char buf[28];
-    uint32_t words[7];
     int fd;
 
     /* Both sides ping every second and give up after one unanswered
@@ -858,15 +883,7 @@ testKeepAliveAnswered(void)
     /* A raw client that asked for keepalive and never answers: the
      * server pings it, then drops it. */
     fd = testRawConnect(ts->rwPath);
-    words[0] = htonl(28);
-    words[1] = htonl(VIRNET_TEST_PROGRAM);
-    words[2] = htonl(VIRNET_TEST_PROTOCOL_VERSION);
-    words[3] = htonl(VIRNET_TEST_PROC_KEEPALIVE);
-    words[4] = htonl(VIR_NET_CALL);
-    words[5] = htonl(1);
-    words[6] = htonl(VIR_NET_OK);
-    memcpy(buf, words, sizeof(buf));
-    testRawWrite(fd, buf, sizeof(buf));
+    testRawCall(fd, VIRNET_TEST_PROC_KEEPALIVE, -1);
     g_assert_true(testRawWaitEOF(fd, TIMEOUT_MS));
     close(fd);
     testAssertEcho(client);

@@ -42,6 +42,8 @@ struct _virNetServerClient {
     virNetMessage *rx;          /* being read */
     virNetMessage *tx;          /* queue to send, head */
     virNetMessage *txTail;
+    size_t txAsyncBytes;        /* of the asynchronous messages in tx */
+    bool overflow;              /* it does not read them: close at once */
     GSource *source;
     gpointer tag;
     GSource *handshakeTimer;
