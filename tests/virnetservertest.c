@@ -1165,6 +1165,42 @@ testIdle(void)
     testServerFree(ts);
 }
 
+static void
+testClientHostileServer(void)
+{
+    const char garbage[] = "\x7f\xff\xff\xff and then some";
+    int sv[2];
+    testClientState *st = testClientStateNew();
+    virNetClient *client;
+    GThread *thread;
+
+    /* A keepalive stopped (interval 0) sends nothing more: the silent
+     * peer is not given up. */
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    client = virNetClientNewFD(sv[0]);
+    g_assert_nonnull(client);
+    virNetClientSetCloseCallback(client, testCloseFunc, st, NULL);
+    g_assert_cmpint(virNetClientKeepAliveStart(client, 1, 1), ==, 0);
+    g_assert_cmpint(virNetClientKeepAliveStart(client, 0, 0), ==, 0);
+    g_assert_false(virTestWaitFor(testCloseCountCond, st, 2500));
+
+    /* A "server" answering a call with an absurd length: the connection
+     * ends with an error; the call fails, no hang. */
+    thread = g_thread_new("waiting", testEchoThread, client);
+    testRawWrite(sv[1], garbage, sizeof(garbage));
+    g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(thread)), ==, VIR_ERR_RPC);
+    g_assert_true(virTestWaitFor(testCloseCountCond, st, TIMEOUT_MS));
+    g_mutex_lock(&st->lock);
+    g_assert_cmpint(st->closeCount, ==, 1);
+    g_assert_cmpint(st->closeReason, ==, VIR_CONNECT_CLOSE_REASON_ERROR);
+    g_mutex_unlock(&st->lock);
+    g_assert_cmpint(testEcho(client, "after", 0), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_RPC, VIR_ERR_RPC, "lost", "over the limit", NULL);
+    virNetClientUnref(client);
+    close(sv[1]);
+    testClientStateFree(st);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1184,5 +1220,6 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/sockets", testSockets);
     g_test_add_func("/rpc/server/idle", testIdle);
     g_test_add_func("/rpc/client/keepalive", testClientKeepAlive);
+    g_test_add_func("/rpc/client/hostile-server", testClientHostileServer);
     return g_test_run();
 }
