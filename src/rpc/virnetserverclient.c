@@ -91,10 +91,17 @@ virNetServerClientTakePrivLocked(virNetServerClient *client)
     return g_steal_pointer(&client->priv);
 }
 
+/* Free a client's private data. On the I/O thread, a worker does it:
+ * what it closes (a connection, event registrations) may wait on the
+ * driver, and the I/O thread never waits. */
 void
 virNetServerClientFreePriv(virNetServer *srv, void *priv)
 {
-    if (priv && srv->privFree)
+    if (!priv || !srv->privFree)
+        return;
+    if (srv->pool && srv->thread && virEventThreadIsSelf(srv->thread))
+        virNetServerPushFreeJob(srv, priv);
+    else
         srv->privFree(priv);
 }
 

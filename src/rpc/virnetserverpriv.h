@@ -81,6 +81,8 @@ void virNetServerClientFreePriv(virNetServer *srv, void *priv);
 void virNetServerClientAnswerPingLocked(virNetServerClient *client);
 void virNetServerWakeup(virNetServer *srv);
 
-/* virnetserver.c: a complete message of @client, on the I/O thread. */
+/* virnetserver.c: a complete message of @client, on the I/O thread;
+ * a job for a worker that frees a client's private data. */
+void virNetServerPushFreeJob(virNetServer *srv, void *priv);
 void virNetServerDispatchLocked(virNetServer *srv, virNetServerClient *client,
                                 virNetMessage *msg);
