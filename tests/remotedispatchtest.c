@@ -320,6 +320,15 @@ testHandshake(void)
                                XDR(xdr_remote_connect_get_max_vcpus_ret), &vcpus), ==, 0);
     g_assert_cmpint(vcpus.max_vcpus, >, 1);
 
+    /* Our own clients say they know BP_PROGRAM (its event may be sent to
+     * them); libvirt's daemon would answer 0. */
+    feat.feature = BP_FEATURE_PROGRAM;
+    sup.supported = 0;
+    g_assert_cmpint(remoteCall(c, REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+                               XDR(xdr_remote_connect_supports_feature_args), &feat,
+                               XDR(xdr_remote_connect_supports_feature_ret), &sup), ==, 0);
+    g_assert_cmpint(sup.supported, ==, 1);
+
     /* Closing the connection: the client may not use it any more. */
     g_assert_cmpint(remoteCall(c, REMOTE_PROC_CONNECT_CLOSE, NULL, NULL, NULL, NULL), ==, 0);
     g_assert_cmpint(remoteCall(c, REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL,
