@@ -237,7 +237,7 @@ define(Client *c, const char *name, remote_nonnull_domain *dom)
     *dom = ret.dom;
 }
 
-/* ------------------------------------------------------------------ */
+ /* ------------------------------------------------------------------ */
 /* The handshake                                                        */
 
 static void
@@ -689,6 +689,71 @@ testErrors(void)
     clientFree(c);
 }
 
+/* Arguments no libvirt client sends: refused with an error, the client
+ * and the server unharmed. */
+static int registerAny(Client *c, int eventID, remote_nonnull_domain *dom);
+
+static void
+testHostileArgs(void)
+{
+    Client *c = clientNew(server.rwPath, "qemu:///system", 0);
+    remote_connect_list_domains_args listArgs = { -1 };
+    remote_connect_list_domains_ret list = { 0 };
+    remote_connect_list_defined_domains_args defArgs = { -7 };
+    remote_connect_list_defined_domains_ret def = { 0 };
+    remote_domain_lookup_by_id_args byId = { -5 };
+    remote_domain_lookup_by_id_ret byIdRet = { 0 };
+    remote_nonnull_domain ghost = { .name = (char *) "ghost", .id = 77 };
+    remote_domain_get_state_args state = { { 0 }, 0xffffffff };
+    remote_domain_get_state_ret stateRet = { 0 };
+    remote_domain_get_xml_desc_args xmlArgs = { { 0 }, 0 };
+    remote_domain_get_xml_desc_ret xml = { 0 };
+    remote_connect_list_all_domains_args allArgs = { 1, 0x80000000 };
+    remote_connect_list_all_domains_ret all = { 0 };
+    remote_connect_num_of_domains_ret num = { 0 };
+
+    g_assert_cmpint(remoteCall(c, REMOTE_PROC_CONNECT_LIST_DOMAINS,
+                               XDR(xdr_remote_connect_list_domains_args), &listArgs,
+                               XDR(xdr_remote_connect_list_domains_ret), &list), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(remoteCall(c, REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS,
+                               XDR(xdr_remote_connect_list_defined_domains_args), &defArgs,
+                               XDR(xdr_remote_connect_list_defined_domains_ret), &def), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(remoteCall(c, REMOTE_PROC_DOMAIN_LOOKUP_BY_ID,
+                               XDR(xdr_remote_domain_lookup_by_id_args), &byId,
+                               XDR(xdr_remote_domain_lookup_by_id_ret), &byIdRet), ==, -1);
+    g_assert_nonnull(virGetLastError());
+    /* A domain handle that names nothing. */
+    memset(ghost.uuid, 0xee, VIR_UUID_BUFLEN);
+    xmlArgs.dom = ghost;
+    g_assert_cmpint(remoteCall(c, REMOTE_PROC_DOMAIN_GET_XML_DESC,
+                               XDR(xdr_remote_domain_get_xml_desc_args), &xmlArgs,
+                               XDR(xdr_remote_domain_get_xml_desc_ret), &xml), ==, -1);
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+    g_assert_cmpint(registerAny(c, -1, NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(registerAny(c, VIR_DOMAIN_EVENT_ID_LIFECYCLE, &ghost), ==, -1);
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+    /* Unknown flags. */
+    lookup(c, "test", &state.dom);
+    g_assert_cmpint(remoteCall(c, REMOTE_PROC_DOMAIN_GET_STATE,
+                               XDR(xdr_remote_domain_get_state_args), &state,
+                               XDR(xdr_remote_domain_get_state_ret), &stateRet), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(remoteCall(c, REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS,
+                               XDR(xdr_remote_connect_list_all_domains_args), &allArgs,
+                               XDR(xdr_remote_connect_list_all_domains_ret), &all), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+
+    /* Still served. */
+    g_assert_cmpint(remoteCall(c, REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, NULL, NULL,
+                               XDR(xdr_remote_connect_num_of_domains_ret), &num), ==, 0);
+    g_assert_cmpint(num.num, >=, 1);
+    domClear(&state.dom);
+    clientFree(c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Read-only                                                            */
 
@@ -1121,6 +1186,7 @@ main(int argc, char **argv)
     g_test_add_func("/remote/dispatch/list-lookup", testListLookup);
     g_test_add_func("/remote/dispatch/lifecycle", testLifecycle);
     g_test_add_func("/remote/dispatch/errors", testErrors);
+    g_test_add_func("/remote/dispatch/hostile-args", testHostileArgs);
     g_test_add_func("/remote/dispatch/read-only/socket", testReadOnlySocket);
     g_test_add_func("/remote/dispatch/read-only/flag", testReadOnlyFlag);
     g_test_add_func("/remote/dispatch/events", testEvents);
