@@ -237,7 +237,7 @@ define(Client *c, const char *name, remote_nonnull_domain *dom)
     *dom = ret.dom;
 }
 
- /* ------------------------------------------------------------------ */
+/* ------------------------------------------------------------------ */
 /* The handshake                                                        */
 
 static void
