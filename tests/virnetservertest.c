@@ -715,7 +715,7 @@ testPrivateData(void)
 
     /* A client gone in the middle of its call: its private data outlives
      * the call, then goes. */
-    thread = g_thread_new("slow", testSlowThread, virNetClientRef(client));
+    thread = g_thread_new("slow", testSlowThread, client);
     g_assert_true(virTestWaitFor(testSlowRunningCond, NULL, TIMEOUT_MS));
     virNetClientClose(client);
     g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(thread)), ==, -1);

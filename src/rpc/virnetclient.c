@@ -206,6 +206,11 @@ virNetClientWriteLocked(virNetClient *client)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
+            if (errno == EPIPE || errno == ECONNRESET) {
+                virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_EOF,
+                                        "end of file");
+                return;
+            }
             why = g_strdup_printf("cannot send data: %s", g_strerror(errno));
             virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
             return;
@@ -239,6 +244,13 @@ virNetClientReadLocked(virNetClient *client)
         if (n < 0 && errno == ENOTSOCK)
             n = read(client->fd, msg->buffer + msg->bufferOffset,
                      msg->bufferLength - msg->bufferOffset);
+        /* A peer that closes with our data unread resets the connection:
+         * it went away all the same. */
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+            virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_EOF,
+                                    "end of file");
+            return NULL;
+        }
         if (n < 0) {
             g_autofree char *why = NULL;
 
@@ -250,11 +262,7 @@ virNetClientReadLocked(virNetClient *client)
             virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
             return NULL;
         }
-        if (n == 0) {
-            virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_EOF,
-                                    "end of file");
-            return NULL;
-        }
+
         msg->bufferOffset += n;
         if (msg->bufferOffset < msg->bufferLength)
             continue;
