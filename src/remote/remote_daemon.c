@@ -129,21 +129,41 @@ remoteDaemonParseOptions(remoteDaemon *d, int *argc, char ***argv)
 
 /*
  * The log level, set before the library logs anything: LIBVIRT_DEBUG if
- * set (as for every program of the library), else log_level (default 3,
- * warnings); --verbose lowers it to 2 (info).
+ * set (as for every program of the library), else log_level; --verbose
+ * lowers it to 2 (info). With none of them, nothing is logged, and the
+ * daemon's own warnings and errors are single lines on stderr.
  */
 static void
 remoteDaemonSetupLogging(remoteDaemon *d)
 {
     const char *env = g_getenv("LIBVIRT_DEBUG");
-    int level = d->cfg->logLevel ? d->cfg->logLevel : VIR_LOG_WARN;
+    int level = d->cfg->logLevel;
+    g_autofree char *str = NULL;
 
     if (env && *env)
         return;
-    if (d->verbose && level > VIR_LOG_INFO)
+    if (d->verbose && (!level || level > VIR_LOG_INFO))
         level = VIR_LOG_INFO;
-    g_autofree char *str = g_strdup_printf("%d", level);
+    if (!level)
+        return;
+    str = g_strdup_printf("%d", level);
     g_setenv("LIBVIRT_DEBUG", str, TRUE);
+}
+
+/* A warning (@error false) or error of the daemon's own: to the log if
+ * it takes it, else one line on stderr. */
+static void
+remoteDaemonReport(bool error, const char *msg)
+{
+    if (virLogEnabled(error ? VIR_LOG_ERROR : VIR_LOG_WARN)) {
+        if (error)
+            VIR_ERROR("%s", msg);
+        else
+            VIR_WARN("%s", msg);
+        return;
+    }
+    fprintf(stderr, "libvirtd: %s%s\n", error ? "" : "warning: ", msg);
+    fflush(stderr);
 }
 
 static int
@@ -291,7 +311,7 @@ remoteDaemonPidFileRelease(remoteDaemon *d)
         return;
     /* Unlinked while still locked: no other daemon can have taken it. */
     if (unlink(d->pidFile) < 0 && errno != ENOENT)
-        VIR_WARN("cannot remove the pid file '%s': %s", d->pidFile, g_strerror(errno));
+        remoteDaemonReport(false, "cannot remove the pid file");
     close(d->pidFd);
     d->pidFd = -1;
 }
@@ -379,22 +399,24 @@ remoteDaemonReload(remoteDaemon *d)
 
     VIR_INFO("SIGHUP: rereading the configuration");
     if (remoteDaemonLoadConfig(d, &cfg) < 0) {
-        VIR_ERROR("the configuration was not reloaded, the old one stays in force: %s",
-                  virGetLastErrorMessage());
+        g_autofree char *msg =
+            g_strdup_printf("SIGHUP: the configuration was not reloaded, the old one stays in force: %s",
+                            virGetLastErrorMessage());
+        remoteDaemonReport(true, msg);
         virResetLastError();
         return;
     }
     for (guint i = 0; i < cfg->warnings->len; i++)
-        VIR_WARN("%s", (const char *) g_ptr_array_index(cfg->warnings, i));
+        remoteDaemonReport(false, g_ptr_array_index(cfg->warnings, i));
     if (g_strcmp0(cfg->unixSockDir, d->cfg->unixSockDir) != 0 ||
         g_strcmp0(cfg->unixSockGroup, d->cfg->unixSockGroup) != 0 ||
         cfg->unixSockRwPerms != d->cfg->unixSockRwPerms ||
         cfg->unixSockRoPerms != d->cfg->unixSockRoPerms)
-        VIR_WARN("the sockets' directory, group and modes change at the next start only");
+        remoteDaemonReport(false, "SIGHUP: the sockets' directory, group and modes change at the next start only");
     if (g_strcmp0(cfg->qemuRoot, d->cfg->qemuRoot) != 0)
-        VIR_WARN("qemu_root changes at the next start only");
+        remoteDaemonReport(false, "SIGHUP: qemu_root changes at the next start only");
     if (cfg->logLevel != d->cfg->logLevel)
-        VIR_WARN("log_level changes at the next start only");
+        remoteDaemonReport(false, "SIGHUP: log_level changes at the next start only");
     remoteDaemonServerConfig(cfg, &scfg);
     virNetServerUpdateConfig(d->srv, &scfg);
     /* Keep what was started with, for the next comparison. */
@@ -536,7 +558,7 @@ main(int argc, char **argv)
         return 1;
     }
     for (guint i = 0; i < d->cfg->warnings->len; i++)
-        VIR_WARN("%s", (const char *) g_ptr_array_index(d->cfg->warnings, i));
+        remoteDaemonReport(false, g_ptr_array_index(d->cfg->warnings, i));
 
     /* Before any thread starts. */
     if (d->daemonize && remoteDaemonDaemonize(d) < 0)
@@ -575,7 +597,7 @@ main(int argc, char **argv)
     remoteDaemonDetached(d);
     while (!d->quit) {
         if (virEventRunDefaultImpl() < 0) {
-            VIR_ERROR("the event loop failed: %s", virGetLastErrorMessage());
+            remoteDaemonReport(true, "the event loop failed");
             goto cleanup;
         }
     }

@@ -1,0 +1,401 @@
+#!/bin/sh
+# libvirtdtest.sh: the built libvirtd end to end, emitting TAP: its options,
+# a bad configuration refused with file:line:reason, the sockets' modes and
+# group, the locked pid file, SIGTERM, SIGHUP with a bad and a good file,
+# --timeout on an idle daemon, --daemon, and an unusable qemu_root.
+#
+# Every daemon runs on a temporary configuration (unix_sock_dir, qemu_root
+# and the pid file in a temporary directory). Whatever way the script
+# ends, every daemon it started is killed (the trap reads the pids it
+# recorded and the pid files), and the directory is removed.
+#
+# The built daemon is $abs_top_builddir/src/remote/libvirtd ($LIBVIRTD
+# overrides it).
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+srcdir=${abs_top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+builddir=${abs_top_builddir:-$srcdir}
+LIBVIRTD=${LIBVIRTD:-$builddir/src/remote/libvirtd}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/libvirtdtest.XXXXXX") || exit 1
+PIDS=
+
+# Kill every daemon this script started: SIGTERM, then SIGKILL after 10 s.
+killall_daemons() {
+    for f in "$T"/*.pid; do
+        [ -f "$f" ] && PIDS="$PIDS $(cat "$f" 2>/dev/null)"
+    done
+    for p in $PIDS; do
+        case $p in ''|*[!0-9]*) continue ;; esac
+        kill -TERM "$p" 2>/dev/null || continue
+        i=0
+        while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
+        kill -KILL "$p" 2>/dev/null
+    done
+}
+trap 'killall_daemons; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+unset LIBVIRT_DEBUG LIBVIRT_LOG_FILE
+LC_ALL=C
+export LC_ALL
+
+n=0
+fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() {
+    n=$((n + 1))
+    echo "not ok $n - $1"
+    fail=1
+}
+check() {   # check DESCRIPTION COMMAND...: ok if COMMAND succeeds
+    desc=$1
+    shift
+    if "$@"; then ok "$desc"; else notok "$desc"; fi
+}
+diag() { sed 's/^/#   /' "$1"; }
+
+# wait_for SECONDS COMMAND...: until COMMAND succeeds; 1 on timeout.
+wait_for() {
+    limit=$(($1 * 10))
+    shift
+    i=0
+    until "$@"; do
+        i=$((i + 1))
+        [ $i -ge $limit ] && return 1
+        sleep 0.1
+    done
+    return 0
+}
+gone() { ! kill -0 "$1" 2>/dev/null; }
+alive() { kill -0 "$1" 2>/dev/null; }
+is_socket() { [ -S "$1" ]; }
+not_there() { [ ! -e "$1" ]; }
+has_line() { grep -q -- "$2" "$1" 2>/dev/null; }
+
+# conf NAME [EXTRA LINES...]: a configuration in $T/NAME.conf whose
+# sockets are in $T/NAME.run and QEMU root in $T/NAME.qemu.
+conf() {
+    c=$1
+    shift
+    {
+        echo "unix_sock_dir = \"$T/$c.run\""
+        echo "qemu_root = \"$T/$c.qemu\""
+        for l in "$@"; do echo "$l"; done
+    } >"$T/$c.conf"
+}
+
+# start NAME [OPTIONS...]: run the daemon on $T/NAME.conf in the
+# background, pid file $T/NAME.pid, stderr in $T/NAME.err; its pid in $pid.
+start() {
+    c=$1
+    shift
+    "$LIBVIRTD" -f "$T/$c.conf" -p "$T/$c.pid" "$@" 2>"$T/$c.err" &
+    pid=$!
+    PIDS="$PIDS $pid"
+}
+
+# wait_exit PID SECONDS: wait for a child, its status in $status; 1 if it
+# did not end in time.
+wait_exit() {
+    if ! wait_for "$2" gone "$1"; then
+        status=
+        return 1
+    fi
+    wait "$1"
+    status=$?
+    return 0
+}
+
+if [ ! -x "$LIBVIRTD" ]; then
+    notok "the daemon $LIBVIRTD is built"
+    echo "1..$n"
+    exit 1
+fi
+
+# ------------------------------------------------------------------
+# Options
+# ------------------------------------------------------------------
+
+if "$LIBVIRTD" --help >"$T/help" 2>&1; then
+    missing=
+    for o in --config --pid-file --daemon --verbose --timeout --version --help; do
+        grep -q -- "$o" "$T/help" || missing="$missing $o"
+    done
+    if [ -z "$missing" ]; then
+        ok "libvirtd --help lists every option"
+    else
+        notok "libvirtd --help lacks$missing"
+        diag "$T/help"
+    fi
+else
+    notok "libvirtd --help exits 0"
+    diag "$T/help"
+fi
+
+out=$("$LIBVIRTD" --version 2>&1)
+case $out in
+    "libvirtd (libvirt-bp) "[0-9]*.[0-9]*) ok "libvirtd --version: $out" ;;
+    *) notok "libvirtd --version prints 'libvirtd (libvirt-bp) VERSION', not '$out'" ;;
+esac
+
+"$LIBVIRTD" --no-such-option >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "no-such-option" "$T/err"; then
+    ok "an unknown option: one line naming it, exit 1"
+else
+    notok "an unknown option: one line naming it, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+
+"$LIBVIRTD" --timeout=-5 -f /dev/null -p "$T/x.pid" 2>"$T/err"
+check "a negative --timeout is refused (exit 1)" [ $? -eq 1 ]
+
+# ------------------------------------------------------------------
+# A bad configuration: file, line, reason, exit 1
+# ------------------------------------------------------------------
+
+conf bad '# a comment' 'max_workers = "many"'
+"$LIBVIRTD" -f "$T/bad.conf" -p "$T/bad.pid" >"$T/out" 2>"$T/err"
+rc=$?
+want="libvirtd: $T/bad.conf:4: 'max_workers' must be an integer, not a string"
+if [ $rc -eq 1 ] && [ "$(cat "$T/err")" = "$want" ]; then
+    ok "a key of the wrong type: '$want', exit 1"
+else
+    notok "a key of the wrong type: '$want', exit 1 (got $rc)"
+    diag "$T/err"
+fi
+check "the refused daemon left no socket, no pid file" \
+    not_there "$T/bad.run/libvirt-sock"
+check "the refused daemon left no pid file" not_there "$T/bad.pid"
+
+conf bad2 'min_workers = 8' 'max_workers = 4'
+"$LIBVIRTD" -f "$T/bad2.conf" -p "$T/bad2.pid" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^libvirtd: $T/bad2.conf:3: 'min_workers': min_workers (8) must not exceed max_workers (4)$" "$T/err"; then
+    ok "min_workers over max_workers refused with file:line, exit 1"
+else
+    notok "min_workers over max_workers refused with file:line, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+
+conf bad3 'max_clients = 5 ]'
+"$LIBVIRTD" -f "$T/bad3.conf" -p "$T/bad3.pid" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^libvirtd: $T/bad3.conf:3: expected the end of the line" "$T/err"; then
+    ok "a syntax error refused with file:line, exit 1"
+else
+    notok "a syntax error refused with file:line, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+
+"$LIBVIRTD" -f "$T/missing.conf" -p "$T/m.pid" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "$T/missing.conf" "$T/err"; then
+    ok "a missing --config file is refused, exit 1"
+else
+    notok "a missing --config file is refused, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+
+# ------------------------------------------------------------------
+# Running: sockets, modes, group, pid file, a second daemon
+# ------------------------------------------------------------------
+
+gid=$(id -g)
+conf main 'unix_sock_rw_perms = "0770"' 'unix_sock_ro_perms = "0755"' \
+    "unix_sock_group = \"+$gid\"" 'listen_tls = 0'
+start main
+main=$pid
+if wait_for 60 is_socket "$T/main.run/libvirt-sock-ro"; then
+    ok "the daemon listens on libvirt-sock and libvirt-sock-ro"
+else
+    notok "the daemon listens on libvirt-sock and libvirt-sock-ro"
+    diag "$T/main.err"
+fi
+check "libvirt-sock has unix_sock_rw_perms 0770" \
+    [ "$(stat -c %a "$T/main.run/libvirt-sock" 2>/dev/null)" = 770 ]
+check "libvirt-sock-ro has unix_sock_ro_perms 0755" \
+    [ "$(stat -c %a "$T/main.run/libvirt-sock-ro" 2>/dev/null)" = 755 ]
+check "both sockets belong to unix_sock_group" \
+    [ "$(stat -c %g "$T/main.run/libvirt-sock" "$T/main.run/libvirt-sock-ro" 2>/dev/null | sort -u)" = "$gid" ]
+check "the pid file holds the daemon's pid" [ "$(cat "$T/main.pid" 2>/dev/null)" = "$main" ]
+check "qemu_root was created 0700" [ "$(stat -c %a "$T/main.qemu" 2>/dev/null)" = 700 ]
+check "the unknown key is ignored with a warning naming file and line" \
+    has_line "$T/main.err" "warning: $T/main.conf:6: unknown setting 'listen_tls' ignored"
+
+# A second daemon on the same pid file.
+"$LIBVIRTD" -f "$T/main.conf" -p "$T/main.pid" 2>"$T/err" &
+second=$!
+PIDS="$PIDS $second"
+if wait_exit $second 30 && [ "$status" = 1 ] &&
+   grep -q "^libvirtd: another libvirtd (pid $main) is running: the pid file '$T/main.pid' is locked$" "$T/err"; then
+    ok "a second daemon on the same pid file refuses to start, naming the first"
+else
+    notok "a second daemon on the same pid file refuses to start, naming the first (status $status)"
+    diag "$T/err"
+fi
+check "the first daemon's pid file is untouched" [ "$(cat "$T/main.pid" 2>/dev/null)" = "$main" ]
+
+# A second daemon on the same sockets and qemu_root, another pid file.
+"$LIBVIRTD" -f "$T/main.conf" -p "$T/other.pid" 2>"$T/err" &
+second=$!
+PIDS="$PIDS $second"
+if wait_exit $second 30 && [ "$status" = 1 ] &&
+   [ "$(grep -vc '^libvirtd: warning: ' "$T/err")" -eq 1 ] &&
+   grep -q "^libvirtd: .*$T/main" "$T/err"; then
+    ok "a second daemon on the same root and sockets: one line naming them, exit 1"
+else
+    notok "a second daemon on the same root and sockets: one line naming them, exit 1 (status $status)"
+    diag "$T/err"
+fi
+check "the first daemon still listens" is_socket "$T/main.run/libvirt-sock"
+
+# SIGHUP: a bad file is logged, the old configuration kept.
+cp "$T/main.conf" "$T/main.conf.good"
+echo 'max_clients = "lots"' >>"$T/main.conf"
+kill -HUP $main
+if wait_for 30 has_line "$T/main.err" "SIGHUP: the configuration was not reloaded, the old one stays in force: $T/main.conf:7: 'max_clients' must be an integer"; then
+    ok "SIGHUP with a bad file: the error is logged with file:line"
+else
+    notok "SIGHUP with a bad file: the error is logged with file:line"
+    diag "$T/main.err"
+fi
+check "SIGHUP with a bad file: the daemon keeps running" alive $main
+check "SIGHUP with a bad file: the sockets stay" is_socket "$T/main.run/libvirt-sock-ro"
+
+# SIGHUP with a good file changing a start-only setting: said so.
+sed 's/^unix_sock_ro_perms = .*/unix_sock_ro_perms = "0700"/' "$T/main.conf.good" >"$T/main.conf"
+kill -HUP $main
+if wait_for 30 has_line "$T/main.err" "change at the next start only"; then
+    ok "SIGHUP with a good file: reloaded, a socket mode change is left for the next start"
+else
+    notok "SIGHUP with a good file: reloaded, a socket mode change is left for the next start"
+    diag "$T/main.err"
+fi
+check "SIGHUP with a good file: the daemon keeps running" alive $main
+
+# SIGTERM: exit 0, sockets and pid file gone, qemu_root kept.
+kill -TERM $main
+if wait_exit $main 60 && [ "$status" = 0 ]; then
+    ok "SIGTERM: the daemon exits 0"
+else
+    notok "SIGTERM: the daemon exits 0 (status $status)"
+    diag "$T/main.err"
+fi
+check "SIGTERM: libvirt-sock removed" not_there "$T/main.run/libvirt-sock"
+check "SIGTERM: libvirt-sock-ro removed" not_there "$T/main.run/libvirt-sock-ro"
+check "SIGTERM: the pid file removed" not_there "$T/main.pid"
+check "SIGTERM: qemu_root kept" [ -d "$T/main.qemu" ]
+
+# A daemon killed (SIGKILL) leaves a stale pid file and sockets: the next
+# one takes them over.
+start main
+main=$pid
+wait_for 60 is_socket "$T/main.run/libvirt-sock-ro"
+kill -KILL $main
+wait $main 2>/dev/null
+start main
+main=$pid
+if wait_for 60 has_line "$T/main.pid" "^$main\$" && wait_for 60 is_socket "$T/main.run/libvirt-sock-ro" &&
+   alive $main; then
+    ok "after a SIGKILL, the next daemon takes over the stale pid file and sockets"
+else
+    notok "after a SIGKILL, the next daemon takes over the stale pid file and sockets"
+    diag "$T/main.err"
+fi
+kill -INT $main
+if wait_exit $main 60 && [ "$status" = 0 ] && not_there "$T/main.pid"; then
+    ok "SIGINT: the daemon exits 0 and removes its pid file"
+else
+    notok "SIGINT: the daemon exits 0 and removes its pid file (status $status)"
+fi
+
+# ------------------------------------------------------------------
+# --timeout: an idle daemon exits by itself
+# ------------------------------------------------------------------
+
+conf idle
+start idle --timeout 2
+idle=$pid
+if wait_exit $idle 60 && [ "$status" = 0 ]; then
+    ok "--timeout 2: the idle daemon exits 0 by itself"
+else
+    notok "--timeout 2: the idle daemon exits 0 by itself (status $status)"
+    diag "$T/idle.err"
+fi
+check "--timeout: the pid file is removed" not_there "$T/idle.pid"
+check "--timeout: the sockets are removed" not_there "$T/idle.run/libvirt-sock"
+
+# ------------------------------------------------------------------
+# --daemon: detaches, the pid file names the daemon
+# ------------------------------------------------------------------
+
+conf bg
+if "$LIBVIRTD" -d -f "$T/bg.conf" -p "$T/bg.pid" >"$T/bg.out" 2>"$T/bg.err"; then
+    ok "--daemon: the command returns 0 once the daemon started"
+else
+    notok "--daemon: the command returns 0 once the daemon started"
+    diag "$T/bg.err"
+fi
+bg=$(cat "$T/bg.pid" 2>/dev/null)
+PIDS="$PIDS $bg"
+check "--daemon: the sockets are there when the command returns" is_socket "$T/bg.run/libvirt-sock"
+if [ -n "$bg" ] && alive "$bg" && tr '\0' ' ' <"/proc/$bg/cmdline" | grep -q libvirtd; then
+    ok "--daemon: the pid file names the running daemon ($bg)"
+else
+    notok "--daemon: the pid file names the running daemon ('$bg')"
+fi
+if [ -n "$bg" ] && [ "$(readlink "/proc/$bg/fd/0")" = /dev/null ] &&
+   [ "$(readlink "/proc/$bg/fd/1")" = /dev/null ] &&
+   [ "$(readlink "/proc/$bg/fd/2")" = /dev/null ]; then
+    ok "--daemon: stdin, stdout and stderr are /dev/null"
+else
+    notok "--daemon: stdin, stdout and stderr are /dev/null"
+fi
+sid=$(ps -o sid= -p "$bg" 2>/dev/null | tr -d ' ')
+mysid=$(ps -o sid= -p $$ | tr -d ' ')
+check "--daemon: the daemon is in a session of its own ($sid), not the test's ($mysid)" \
+    [ -n "$sid" -a "$sid" != "$mysid" ]
+kill -TERM "$bg" 2>/dev/null
+if wait_for 60 gone "$bg" && not_there "$T/bg.pid"; then
+    ok "--daemon: SIGTERM stops it and its pid file goes"
+else
+    notok "--daemon: SIGTERM stops it and its pid file goes"
+fi
+
+# --daemon failing at start: the error on the caller's stderr, exit 1.
+conf bgbad
+: >"$T/bgbad.qemu"
+"$LIBVIRTD" -d -f "$T/bgbad.conf" -p "$T/bgbad.pid" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+   grep -q "^libvirtd: cannot host the QEMU instance of qemu_root '$T/bgbad.qemu'" "$T/err"; then
+    ok "--daemon with an unusable qemu_root (a file): one line naming it, exit 1"
+else
+    notok "--daemon with an unusable qemu_root (a file): one line naming it, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+check "--daemon that failed leaves no pid file" not_there "$T/bgbad.pid"
+
+# ------------------------------------------------------------------
+# A qemu_root others could change is refused
+# ------------------------------------------------------------------
+
+conf open
+mkdir -p "$T/open.qemu"
+chmod 0777 "$T/open.qemu"
+"$LIBVIRTD" -f "$T/open.conf" -p "$T/open.pid" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "qemu_root '$T/open.qemu'" "$T/err"; then
+    ok "a world-writable qemu_root is refused in one line, exit 1"
+else
+    notok "a world-writable qemu_root is refused in one line, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+
+echo "1..$n"
+exit $fail
