@@ -37,7 +37,21 @@ killall_daemons() {
         kill -KILL "$p" 2>/dev/null
     done
 }
-trap 'killall_daemons; rm -rf "$T"' EXIT
+# Kill every QEMU of this test: any process naming this test's directory.
+kill_qemus() {
+    for p in $QPIDS; do
+        kill -KILL "$p" 2>/dev/null
+    done
+    for d in /proc/[0-9]*; do
+        p=${d#/proc/}
+        [ "$p" = "$$" ] && continue
+        if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$T/"; then
+            kill -KILL "$p" 2>/dev/null
+        fi
+    done
+}
+QPIDS=
+trap 'killall_daemons; kill_qemus; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
 unset LIBVIRT_DEBUG LIBVIRT_LOG_FILE
 LC_ALL=C
@@ -396,6 +410,116 @@ else
     notok "a world-writable qemu_root is refused in one line, exit 1 (got $rc)"
     diag "$T/err"
 fi
+
+# ------------------------------------------------------------------
+# The QEMU instance: VMs outlive the daemon, a new daemon takes them up
+# ------------------------------------------------------------------
+
+# A unit-test-only build (configure --disable-integration-tests) runs no
+# QEMU: the tests above are all it has.
+if [ "${VIR_TEST_INTEGRATION:-yes}" = no ]; then
+    echo "1..$n"
+    exit $fail
+fi
+
+VIRSH=${VIRSH:-$builddir/tools/virsh}
+QEMU=$(command -v qemu-system-x86_64)
+QEMU_IMG=$(command -v qemu-img)
+if [ -z "$QEMU" ] || [ -z "$QEMU_IMG" ] || [ ! -x "$VIRSH" ]; then
+    notok "qemu-system-x86_64, qemu-img and the built virsh are there (the VM tests need them)"
+    echo "1..$n"
+    exit 1
+fi
+
+# QEMU runs as an unprivileged user when we are root: it must reach the
+# image; the driver refuses a qemu.conf others can write.
+umask 022
+chmod 0755 "$T"
+mkdir -m 0755 "$T/images"
+"$QEMU_IMG" create -q -f qcow2 "$T/images/vm.qcow2" 64M && chmod 0644 "$T/images/vm.qcow2"
+cat >"$T/vm.xml" <<EOF
+<domain type='qemu'>
+  <name>libvirtdtest</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+  <devices>
+    <emulator>$QEMU</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$T/images/vm.qcow2'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>
+EOF
+EMBED="qemu:///embed?root=$T/vm.qemu"
+conf vm
+
+# The VM is started in the daemon's root by another host of the root
+# (virsh on qemu:///embed), which lets go of it running.
+if "$VIRSH" -q -c "$EMBED" define "$T/vm.xml" >"$T/out" 2>&1 &&
+   "$VIRSH" -q -c "$EMBED" start libvirtdtest >>"$T/out" 2>&1; then
+    ok "a VM runs in qemu_root (started through qemu:///embed)"
+else
+    notok "a VM runs in qemu_root (started through qemu:///embed)"
+    diag "$T/out"
+fi
+qpid=$(cat "$T/vm.qemu/run/qemu/libvirtdtest.pid" 2>/dev/null)
+QPIDS="$qpid"
+
+start vm --timeout 1
+vm=$pid
+if wait_for 60 is_socket "$T/vm.run/libvirt-sock-ro"; then
+    ok "the daemon hosts the root with the running VM"
+else
+    notok "the daemon hosts the root with the running VM"
+    diag "$T/vm.err"
+fi
+# --timeout counts no time while a domain runs: the daemon, idle for one
+# second, is still there well after (a bounded observation window, not a
+# synchronisation: nothing is awaited).
+sleep 4
+check "--timeout 1: the idle daemon stays while a domain runs" alive $vm
+
+kill -TERM $vm
+if wait_exit $vm 60 && [ "$status" = 0 ]; then
+    ok "SIGTERM with a VM running: the daemon exits 0"
+else
+    notok "SIGTERM with a VM running: the daemon exits 0 (status $status)"
+    diag "$T/vm.err"
+fi
+check "SIGTERM: the VM's QEMU (${qpid:-no pid}) keeps running" alive "${qpid:-none}"
+
+# A new daemon takes the VM up again, and lets go of it running again.
+start vm
+vm=$pid
+wait_for 60 is_socket "$T/vm.run/libvirt-sock-ro"
+kill -TERM $vm
+if wait_exit $vm 60 && [ "$status" = 0 ] && alive "${qpid:-none}"; then
+    ok "a restarted daemon takes the running VM up and leaves it running at exit"
+else
+    notok "a restarted daemon takes the running VM up and leaves it running at exit (status $status)"
+    diag "$T/vm.err"
+fi
+
+"$VIRSH" -q -c "$EMBED" domstate libvirtdtest >"$T/out" 2>&1
+if [ "$(cat "$T/out")" = running ]; then
+    ok "after the daemons, the VM is still running and its state is the driver's"
+else
+    notok "after the daemons, the VM is still running and its state is the driver's"
+    diag "$T/out"
+fi
+"$VIRSH" -q -c "$EMBED" destroy libvirtdtest >"$T/out" 2>&1
+if wait_for 60 gone "${qpid:-none}"; then
+    ok "the VM is destroyed through the root"
+else
+    notok "the VM is destroyed through the root"
+    diag "$T/out"
+fi
+"$VIRSH" -q -c "$EMBED" undefine libvirtdtest >/dev/null 2>&1
 
 echo "1..$n"
 exit $fail
