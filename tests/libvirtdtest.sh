@@ -45,7 +45,7 @@ kill_qemus() {
     for d in /proc/[0-9]*; do
         p=${d#/proc/}
         [ "$p" = "$$" ] && continue
-        if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$T/"; then
+        if tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -qF -- "$T/"; then
             kill -KILL "$p" 2>/dev/null
         fi
     done
@@ -167,6 +167,39 @@ fi
 
 "$LIBVIRTD" --timeout=-5 -f /dev/null -p "$T/x.pid" 2>"$T/err"
 check "a negative --timeout is refused (exit 1)" [ $? -eq 1 ]
+
+# ------------------------------------------------------------------
+# The man page and the guide
+# ------------------------------------------------------------------
+
+MAN=${LIBVIRTD_MAN:-$srcdir/docs/libvirtd.8}
+GUIDE=$srcdir/docs/daemon.md
+KEYS="unix_sock_dir unix_sock_group unix_sock_rw_perms unix_sock_ro_perms
+min_workers max_workers max_clients max_client_requests max_message_size
+keepalive_interval keepalive_count log_level qemu_root"
+if ! command -v groff >/dev/null 2>&1; then
+    notok "groff (Debian package groff-base) is installed"
+elif groff -ww -man -Tascii -P-cbou "$MAN" >"$T/man.txt" 2>"$T/man.err" && [ ! -s "$T/man.err" ]; then
+    ok "libvirtd.8 renders without groff warnings"
+else
+    notok "libvirtd.8 renders without groff warnings"
+    diag "$T/man.err"
+fi
+missing=
+for o in $(grep -oE -- '--[a-z][a-z-]+' "$T/help" | sort -u); do
+    grep -qF -- "$o" "$T/man.txt" || missing="$missing $o"
+done
+check "libvirtd.8 describes every option of libvirtd --help${missing:+ (lacks$missing)}" [ -z "$missing" ]
+missing=
+for k in $KEYS; do
+    grep -q "^\.B.* $k\( \|$\)" "$MAN" || missing="$missing $k"
+done
+check "libvirtd.8 has an entry for every libvirtd.conf key${missing:+ (lacks$missing)}" [ -z "$missing" ]
+missing=
+for k in $KEYS; do
+    grep -q "^| \`$k\` |" "$GUIDE" || missing="$missing $k"
+done
+check "docs/daemon.md has a row for every libvirtd.conf key${missing:+ (lacks$missing)}" [ -z "$missing" ]
 
 # ------------------------------------------------------------------
 # A bad configuration: file, line, reason, exit 1
