@@ -409,6 +409,8 @@ testFault(gconstpointer data)
 /* Programs that need neither QEMU nor root. */
 static const testFaultCase testFaults[] = {
     { "virxmltest", "/virxml/parse/file", "g_file_set_contents" },
+    { "virconftest", "/conf/file", "g_file_set_contents" },
+    { "libvirtdconftest", "/libvirtd/conf/file", "g_file_set_contents" },
 #ifdef WITH_QEMU
     { "qemuconftest", "/qemuconf/empty-file", "g_file_set_contents" },
 #endif
