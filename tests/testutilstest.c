@@ -409,6 +409,8 @@ testFault(gconstpointer data)
 /* Programs that need neither QEMU nor root. */
 static const testFaultCase testFaults[] = {
     { "virxmltest", "/virxml/parse/file", "g_file_set_contents" },
+    { "virconftest", "/conf/file", "g_file_set_contents" },
+    { "libvirtdconftest", "/libvirtd/conf/file", "g_file_set_contents" },
     { "virnetservertest", "/rpc/server/calls", "connect" },
     { "remotedispatchtest", "/remote/dispatch/handshake", "connect" },
 #ifdef WITH_QEMU
