@@ -14,6 +14,7 @@
 #include "remote/remote_driver.h"
 #include "remote/remote_driver_priv.h"
 #include "remote/remote_uri.h"
+#include "remote/qemu_protocol.h"
 #include "remote/bp_protocol.h"
 #include "util/virerror.h"
 #include "util/virevent.h"
@@ -85,8 +86,6 @@ remotePrivateUnref(void *opaque)
     g_hash_table_unref(priv->localToRemote);
     g_hash_table_unref(priv->remoteKnown);
     virDomainEventStateFree(priv->eventState);
-    if (priv->client)
-        virNetClientUnref(priv->client);
     g_free(priv->type);
     g_mutex_clear(&priv->lock);
     g_free(priv);
@@ -100,6 +99,9 @@ remoteGetPrivate(virConnectPtr conn)
 
 /* ------------------------------------------------------------------ */
 /* Calls                                                                */
+
+/* No arguments, or no reply. */
+static const xdrproc_t remoteXdrVoid = (xdrproc_t) (void (*)(void)) xdr_void;
 
 static int
 remoteCallProgram(virConnectPtr conn, unsigned int program,
@@ -116,8 +118,8 @@ remoteCallProgram(virConnectPtr conn, unsigned int program,
     }
     VIR_DEBUG("call program 0x%x procedure %d", program, proc);
     return virNetClientCall(priv->client, program, version, proc,
-                            argsFilter ? argsFilter : (xdrproc_t) xdr_void, args,
-                            retFilter ? retFilter : (xdrproc_t) xdr_void, ret);
+                            argsFilter ? argsFilter : remoteXdrVoid, args,
+                            retFilter ? retFilter : remoteXdrVoid, ret);
 }
 
 int
@@ -528,6 +530,23 @@ remoteOpenHandshake(virConnectPtr conn, remotePrivate *priv, const char *name,
     return 0;
 }
 
+/* Close the rpc client and let go of it: it holds a reference on @priv
+ * (through its close callback) until its I/O thread is done, so ours on
+ * it must go first. */
+static void
+remoteClientShutdown(remotePrivate *priv)
+{
+    virNetClient *client;
+
+    g_mutex_lock(&priv->lock);
+    client = g_steal_pointer(&priv->client);
+    g_mutex_unlock(&priv->lock);
+    if (!client)
+        return;
+    virNetClientClose(client);
+    virNetClientUnref(client);
+}
+
 virDrvOpenStatus
 remoteConnectOpen(virConnectPtr conn, GUri *uri,
                   virConnectAuthPtr auth G_GNUC_UNUSED, unsigned int flags)
@@ -569,8 +588,7 @@ remoteConnectOpen(virConnectPtr conn, GUri *uri,
     g_mutex_lock(&priv->lock);
     priv->conn = NULL;
     g_mutex_unlock(&priv->lock);
-    if (priv->client)
-        virNetClientClose(priv->client);
+    remoteClientShutdown(priv);
     remotePrivateUnref(priv);
     virErrorRestore(&saved);
     return VIR_DRV_OPEN_ERROR;
@@ -602,7 +620,7 @@ remoteConnectClose(virConnectPtr conn)
     virDomainEventStateDeregisterConn(state, conn);
     virDomainEventStateFree(state);
 
-    virNetClientClose(priv->client);
+    remoteClientShutdown(priv);
     conn->privateData = NULL;
     remotePrivateUnref(priv);
     return ret;

@@ -433,8 +433,8 @@ remoteDomainBlockPull(virDomainPtr dom, const char *path,
                      XDR(bp_domain_block_pull_ret), &ret) < 0)
         return -1;
     if (pos) {
-        pos->cur = ret.cur;
-        pos->end = ret.end;
+        pos->cur = ret.info.cur;
+        pos->end = ret.info.end;
     }
     return 0;
 }
@@ -472,8 +472,8 @@ remoteDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
                      XDR(bp_domain_get_block_pull_info_args), &args,
                      XDR(bp_domain_get_block_pull_info_ret), &ret) < 0)
         return -1;
-    info->cur = ret.cur;
-    info->end = ret.end;
+    info->cur = ret.info.cur;
+    info->end = ret.info.end;
     return 0;
 }
 
