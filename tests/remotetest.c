@@ -368,7 +368,7 @@ testDefine(void)
     virDomainPtr dom;
     virDomainPtr again;
     virDomainPtr rodom;
-    unsigned char uuid[VIR_UUID_BUFLEN];
+    char uuid[VIR_UUID_STRING_BUFLEN];
     char *names[4] = { NULL };
     int state = -1;
 
@@ -380,11 +380,11 @@ testDefine(void)
     dom = virTestDefineDomain(d.conn, xml);
     g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
     g_assert_cmpint(virDomainIsActive(dom), ==, 0);
-    g_assert_cmpint(virDomainGetID(dom), ==, -1);
+    g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int) -1);
     g_assert_cmpint(virDomainGetState(dom, &state, NULL, 0), ==, 0);
     g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
-    g_assert_cmpint(virDomainGetUUID(dom, uuid), ==, 0);
-    again = virDomainLookupByUUID(d.conn, uuid);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    again = virDomainLookupByUUIDString(d.conn, uuid);
     g_assert_nonnull(again);
     g_assert_cmpstr(virDomainGetName(again), ==, "rdef");
     virDomainFree(again);
@@ -517,11 +517,12 @@ testLifecycle(void)
 
     if (virDomainCreate(dom) < 0)
         g_error("virDomainCreate: %s", virGetLastErrorMessage());
-    g_assert_cmpint(virDomainGetID(dom), >, 0);
+    g_assert_cmpuint(virDomainGetID(dom), >, 0);
+    g_assert_cmpuint(virDomainGetID(dom), !=, (unsigned int) -1);
     g_assert_cmpint(virDomainGetInfo(dom, &info), ==, 0);
     g_assert_cmpint(info.state, ==, VIR_DOMAIN_RUNNING);
     g_assert_cmpint(virConnectListDomains(d.conn, ids, 4), ==, 1);
-    g_assert_cmpint(ids[0], ==, virDomainGetID(dom));
+    g_assert_cmpuint(ids[0], ==, virDomainGetID(dom));
     heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 1, 1);
     heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 2, 1);
 
@@ -529,7 +530,7 @@ testLifecycle(void)
     g_assert_cmpint(virConnectDomainEventDeregisterAny(d.conn, one), ==, -1);
     virTestAssertError(VIR_ERR_INVALID_ARG);
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
-    g_assert_cmpint(virDomainGetID(dom), ==, -1);
+    g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int) -1);
     heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 1, 1);
     /* Each event exactly once per callback, none after deregistration:
      * a last event through the remaining callback flushes what came

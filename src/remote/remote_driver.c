@@ -429,16 +429,65 @@ remoteConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
 /* ------------------------------------------------------------------ */
 /* Close callback and keepalive                                         */
 
-/* The rpc client saw the connection end (its I/O thread): the
- * application's close callback learns why, unless the application
- * closed the connection itself. */
+typedef struct {
+    virConnectPtr conn;         /* a reference */
+    int reason;
+} remoteCloseNotice;
+
+static void
+remoteCloseNoticeFree(void *opaque)
+{
+    remoteCloseNotice *notice = opaque;
+
+    virObjectUnrefConnect(notice->conn);
+    g_free(notice);
+}
+
+/* Tell the application's close callback, if it has one now. */
+static void
+remoteCloseNoticeRun(remoteCloseNotice *notice)
+{
+    virConnectPtr conn = notice->conn;
+    virConnectCloseFunc cb;
+    void *cbopaque;
+
+    g_mutex_lock(&conn->lock);
+    cb = conn->closeCallback;
+    cbopaque = conn->closeOpaque;
+    g_mutex_unlock(&conn->lock);
+    if (cb)
+        cb(conn, notice->reason, cbopaque);
+}
+
+static void
+remoteCloseNoticeTimer(int timer, void *opaque)
+{
+    virEventRemoveTimeout(timer);
+    remoteCloseNoticeRun(opaque);
+}
+
+static gpointer
+remoteCloseNoticeThread(gpointer opaque)
+{
+    remoteCloseNoticeRun(opaque);
+    remoteCloseNoticeFree(opaque);
+    return NULL;
+}
+
+/*
+ * The rpc client saw the connection end, on its I/O thread: the
+ * application's close callback learns why, unless the application closed
+ * the connection itself. Not from the I/O thread: the callback may close
+ * the connection, whose last reference would then free the rpc client
+ * from its own thread. In the application's event loop as libvirt's
+ * (with the events), or a thread of its own if there is no loop.
+ */
 static void
 remoteClientClosed(virNetClient *client G_GNUC_UNUSED, int reason, void *opaque)
 {
     remotePrivate *priv = opaque;
+    remoteCloseNotice *notice;
     virConnectPtr conn = NULL;
-    virConnectCloseFunc cb = NULL;
-    void *cbopaque = NULL;
 
     VIR_DEBUG("the connection to the daemon closed, reason %d", reason);
     g_mutex_lock(&priv->lock);
@@ -447,13 +496,15 @@ remoteClientClosed(virNetClient *client G_GNUC_UNUSED, int reason, void *opaque)
     g_mutex_unlock(&priv->lock);
     if (!conn)
         return;
-    g_mutex_lock(&conn->lock);
-    cb = conn->closeCallback;
-    cbopaque = conn->closeOpaque;
-    g_mutex_unlock(&conn->lock);
-    if (cb)
-        cb(conn, reason, cbopaque);
-    virObjectUnrefConnect(conn);
+    notice = g_new0(remoteCloseNotice, 1);
+    notice->conn = conn;
+    notice->reason = reason;
+    if (virEventIsRegistered() &&
+        virEventAddTimeout(0, remoteCloseNoticeTimer, notice,
+                           remoteCloseNoticeFree) >= 0)
+        return;
+    virResetLastError();
+    g_thread_unref(g_thread_new("remote-close", remoteCloseNoticeThread, notice));
 }
 
 int
