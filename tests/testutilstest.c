@@ -409,6 +409,9 @@ testFault(gconstpointer data)
 /* Programs that need neither QEMU nor root. */
 static const testFaultCase testFaults[] = {
     { "virxmltest", "/virxml/parse/file", "g_file_set_contents" },
+    { "virconftest", "/conf/file", "g_file_set_contents" },
+    { "libvirtdconftest", "/libvirtd/conf/file", "g_file_set_contents" },
+    { "virnetservertest", "/rpc/server/calls", "connect" },
 #ifdef WITH_QEMU
     { "qemuconftest", "/qemuconf/empty-file", "g_file_set_contents" },
 #endif
