@@ -147,14 +147,14 @@ remoteCallBP(virConnectPtr conn, int proc, xdrproc_t argsFilter,
 }
 
 virDomainPtr
-remoteGetDomain(virConnectPtr conn, const remote_nonnull_domain *rdom)
+remoteDriverGetDomain(virConnectPtr conn, const remote_nonnull_domain *rdom)
 {
     return virGetDomain(conn, rdom->name, (const unsigned char *) rdom->uuid,
                         rdom->id);
 }
 
 void
-remoteMakeDomain(remote_nonnull_domain *rdom, virDomainPtr dom)
+remoteDriverMakeDomain(remote_nonnull_domain *rdom, virDomainPtr dom)
 {
     rdom->name = dom->name;
     memcpy(rdom->uuid, dom->uuid, VIR_UUID_BUFLEN);
@@ -341,7 +341,7 @@ remoteConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
     }
     args.eventID = eventID;
     if (dom) {
-        remoteMakeDomain(&rdom, dom);
+        remoteDriverMakeDomain(&rdom, dom);
         args.dom = &rdom;
     }
 

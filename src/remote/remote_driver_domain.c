@@ -177,7 +177,7 @@ remoteConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
         virDomainPtr *doms = g_new0(virDomainPtr, ret.domains.domains_len + 1);
 
         for (size_t i = 0; i < ret.domains.domains_len; i++)
-            doms[i] = remoteGetDomain(conn, &ret.domains.domains_val[i]);
+            doms[i] = remoteDriverGetDomain(conn, &ret.domains.domains_val[i]);
         *domains = doms;
         n = ret.domains.domains_len;
     }
@@ -194,7 +194,7 @@ static virDomainPtr
 remoteDomainFromRet(virConnectPtr conn, remote_nonnull_domain *rdom,
                     xdrproc_t retFilter, void *ret)
 {
-    virDomainPtr dom = remoteGetDomain(conn, rdom);
+    virDomainPtr dom = remoteDriverGetDomain(conn, rdom);
 
     xdr_free(retFilter, (char *) ret);
     return dom;
@@ -278,7 +278,7 @@ remoteDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
     remote_domain_create_with_flags_args args = { .flags = flags };
     remote_domain_create_with_flags_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS,
                    XDR(remote_domain_create_with_flags_args), &args,
                    XDR(remote_domain_create_with_flags_ret), &ret) < 0)
@@ -294,7 +294,7 @@ remoteDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
 {
     remote_domain_destroy_flags_args args = { .flags = flags };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_DESTROY_FLAGS,
                    XDR(remote_domain_destroy_flags_args), &args, NULL, NULL) < 0)
         return -1;
@@ -307,7 +307,7 @@ remoteDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
 {
     remote_domain_undefine_flags_args args = { .flags = flags };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     return remoteCall(dom->conn, REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS,
                       XDR(remote_domain_undefine_flags_args), &args, NULL, NULL);
 }
@@ -317,7 +317,7 @@ remoteDomainSuspend(virDomainPtr dom)
 {
     remote_domain_suspend_args args;
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     return remoteCall(dom->conn, REMOTE_PROC_DOMAIN_SUSPEND,
                       XDR(remote_domain_suspend_args), &args, NULL, NULL);
 }
@@ -327,7 +327,7 @@ remoteDomainResume(virDomainPtr dom)
 {
     remote_domain_resume_args args;
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     return remoteCall(dom->conn, REMOTE_PROC_DOMAIN_RESUME,
                       XDR(remote_domain_resume_args), &args, NULL, NULL);
 }
@@ -342,7 +342,7 @@ remoteDomainGetState(virDomainPtr dom, int *state, int *reason,
     remote_domain_get_state_args args = { .flags = flags };
     remote_domain_get_state_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_STATE,
                    XDR(remote_domain_get_state_args), &args,
                    XDR(remote_domain_get_state_ret), &ret) < 0)
@@ -359,7 +359,7 @@ remoteDomainGetInfo(virDomainPtr dom, virDomainInfoPtr info)
     remote_domain_get_info_args args;
     remote_domain_get_info_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_INFO,
                    XDR(remote_domain_get_info_args), &args,
                    XDR(remote_domain_get_info_ret), &ret) < 0)
@@ -379,7 +379,7 @@ remoteDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
     remote_domain_get_xml_desc_ret ret = { 0 };
     char *xml;
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_XML_DESC,
                    XDR(remote_domain_get_xml_desc_args), &args,
                    XDR(remote_domain_get_xml_desc_ret), &ret) < 0)
@@ -395,7 +395,7 @@ remoteDomainIsActive(virDomainPtr dom)
     remote_domain_is_active_args args;
     remote_domain_is_active_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_IS_ACTIVE,
                    XDR(remote_domain_is_active_args), &args,
                    XDR(remote_domain_is_active_ret), &ret) < 0)
@@ -409,7 +409,7 @@ remoteDomainIsPersistent(virDomainPtr dom)
     remote_domain_is_persistent_args args;
     remote_domain_is_persistent_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_IS_PERSISTENT,
                    XDR(remote_domain_is_persistent_args), &args,
                    XDR(remote_domain_is_persistent_ret), &ret) < 0)
@@ -427,7 +427,7 @@ remoteDomainBlockPull(virDomainPtr dom, const char *path,
     bp_domain_block_pull_args args = { .path = (char *) path, .flags = flags };
     bp_domain_block_pull_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCallBP(dom->conn, BP_PROC_DOMAIN_BLOCK_PULL,
                      XDR(bp_domain_block_pull_args), &args,
                      XDR(bp_domain_block_pull_ret), &ret) < 0)
@@ -444,7 +444,7 @@ remoteDomainBlockPullAll(virDomainPtr dom, const char *path, unsigned int flags)
 {
     bp_domain_block_pull_all_args args = { .path = (char *) path, .flags = flags };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     return remoteCallBP(dom->conn, BP_PROC_DOMAIN_BLOCK_PULL_ALL,
                         XDR(bp_domain_block_pull_all_args), &args, NULL, NULL);
 }
@@ -455,7 +455,7 @@ remoteDomainBlockPullAbort(virDomainPtr dom, const char *path,
 {
     bp_domain_block_pull_abort_args args = { .path = (char *) path, .flags = flags };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     return remoteCallBP(dom->conn, BP_PROC_DOMAIN_BLOCK_PULL_ABORT,
                         XDR(bp_domain_block_pull_abort_args), &args, NULL, NULL);
 }
@@ -467,7 +467,7 @@ remoteDomainGetBlockPullInfo(virDomainPtr dom, const char *path,
     bp_domain_get_block_pull_info_args args = { .path = (char *) path, .flags = flags };
     bp_domain_get_block_pull_info_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCallBP(dom->conn, BP_PROC_DOMAIN_GET_BLOCK_PULL_INFO,
                      XDR(bp_domain_get_block_pull_info_args), &args,
                      XDR(bp_domain_get_block_pull_info_ret), &ret) < 0)
@@ -487,7 +487,7 @@ remoteDomainBlockRebase(virDomainPtr dom, const char *disk, const char *base,
     remote_domain_block_rebase_args args = { 0 };
     char *basep = (char *) base;
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     args.path = (char *) disk;
     args.base = base ? &basep : NULL;
     args.bandwidth = bandwidth;
@@ -504,7 +504,7 @@ remoteDomainGetBlockJobInfo(virDomainPtr dom, const char *disk,
                                                    .flags = flags };
     remote_domain_get_block_job_info_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_GET_BLOCK_JOB_INFO,
                    XDR(remote_domain_get_block_job_info_args), &args,
                    XDR(remote_domain_get_block_job_info_ret), &ret) < 0)
@@ -524,7 +524,7 @@ remoteDomainBlockJobAbort(virDomainPtr dom, const char *disk, unsigned int flags
     remote_domain_block_job_abort_args args = { .path = (char *) disk,
                                                 .flags = flags };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     return remoteCall(dom->conn, REMOTE_PROC_DOMAIN_BLOCK_JOB_ABORT,
                       XDR(remote_domain_block_job_abort_args), &args, NULL, NULL);
 }
@@ -537,7 +537,7 @@ remoteDomainBlockJobSetSpeed(virDomainPtr dom, const char *disk,
                                                     .bandwidth = bandwidth,
                                                     .flags = flags };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     return remoteCall(dom->conn, REMOTE_PROC_DOMAIN_BLOCK_JOB_SET_SPEED,
                       XDR(remote_domain_block_job_set_speed_args), &args, NULL, NULL);
 }
@@ -552,7 +552,7 @@ remoteDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd,
     qemu_domain_monitor_command_args args = { .cmd = (char *) cmd, .flags = flags };
     qemu_domain_monitor_command_ret ret = { 0 };
 
-    remoteMakeDomain(&args.dom, dom);
+    remoteDriverMakeDomain(&args.dom, dom);
     if (remoteCallQemu(dom->conn, QEMU_PROC_DOMAIN_MONITOR_COMMAND,
                        XDR(qemu_domain_monitor_command_args), &args,
                        XDR(qemu_domain_monitor_command_ret), &ret) < 0)

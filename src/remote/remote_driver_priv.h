@@ -52,8 +52,8 @@ int remoteCallBP(virConnectPtr conn, int proc, xdrproc_t argsFilter,
                  void *args, xdrproc_t retFilter, void *ret);
 
 /* A domain handle from the wire's, and back. */
-virDomainPtr remoteGetDomain(virConnectPtr conn, const remote_nonnull_domain *rdom);
-void remoteMakeDomain(remote_nonnull_domain *rdom, virDomainPtr dom);
+virDomainPtr remoteDriverGetDomain(virConnectPtr conn, const remote_nonnull_domain *rdom);
+void remoteDriverMakeDomain(remote_nonnull_domain *rdom, virDomainPtr dom);
 
 /* The connection's calls (remote_driver.c), for the table. */
 virDrvOpenStatus remoteConnectOpen(virConnectPtr conn, GUri *uri,
