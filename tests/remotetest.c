@@ -16,7 +16,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +44,24 @@ typedef struct {
     virConnectPtr conn;
 } Daemon;
 
+/* Does the daemon listen on @path? (The file appears at bind(), before
+ * listen(): only a connection says.) */
+static bool
+socketAccepts(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+    bool ok;
+
+    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        g_error("socket: %s", g_strerror(errno));
+    ok = connect(fd, (struct sockaddr *) &addr, sizeof(addr)) == 0;
+    close(fd);
+    return ok;
+}
+
 static bool
 daemonReady(void *opaque)
 {
@@ -57,7 +77,7 @@ daemonReady(void *opaque)
         g_error("libvirtd exited (status 0x%x) before making its socket; its log:\n%s",
                 status, log ? log : "");
     }
-    return access(d->sock, F_OK) == 0;
+    return socketAccepts(d->sock);
 }
 
 static void
@@ -363,6 +383,7 @@ testDefine(void)
     g_autofree char *img = NULL;
     g_autofree char *xml = NULL;
     g_autofree char *got = NULL;
+    g_autofree char *roUri = NULL;
     const char *disks[2] = { NULL, NULL };
     virConnectPtr ro;
     virDomainPtr dom;
@@ -404,6 +425,19 @@ testDefine(void)
     g_assert_cmpint(virDomainUndefine(rodom), ==, -1);
     virTestAssertError(VIR_ERR_OPERATION_DENIED);
     g_assert_cmpint(virDomainCreate(rodom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    virDomainFree(rodom);
+    virConnectClose(ro);
+
+    /* A read-write open of the daemon's read-only socket: the client lets
+     * the call through, the daemon refuses it, and its error arrives. */
+    roUri = g_strdup_printf("qemu+unix:///system?socket=%s-ro", d.sock);
+    ro = virTestOpen(roUri);
+    rodom = virDomainLookupByName(ro, "rdef");
+    g_assert_nonnull(rodom);
+    g_assert_cmpint(virDomainUndefine(rodom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    g_assert_null(virDomainDefineXML(ro, xml));
     virTestAssertError(VIR_ERR_OPERATION_DENIED);
     virDomainFree(rodom);
     virConnectClose(ro);
@@ -452,19 +486,33 @@ testKeepalive(void)
     daemonStop(&d);
 }
 
-/* A daemon killed: the close callback fires (EOF) and the next call
- * fails, never hangs. */
+static gpointer
+callVersion(gpointer opaque)
+{
+    unsigned long ver;
+
+    return GINT_TO_POINTER(virConnectGetVersion(opaque, &ver));
+}
+
+/* A daemon killed: the call waiting for it fails, the close callback
+ * fires (EOF) and the next call fails, never hangs. */
 static void
 testDaemonKilled(void)
 {
     Daemon d;
     unsigned long ver;
+    GThread *caller;
 
     daemonStart(&d);
     g_atomic_int_set(&closeFired, 0);
     g_atomic_int_set(&closeReason, -1);
     g_assert_cmpint(virConnectRegisterCloseCallback(d.conn, onClose, NULL, NULL), ==, 0);
+    /* A daemon that cannot answer, and a call for it: whether the call
+     * is sent before the kill or after, it must fail. */
+    g_assert_cmpint(kill(d.pid, SIGSTOP), ==, 0);
+    caller = g_thread_new("caller", callVersion, d.conn);
     daemonKill(&d);
+    g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(caller)), ==, -1);
     if (!virTestWaitFor(closeHasFired, NULL, HANG_MS))
         g_error("a killed daemon was not noticed within %d ms", HANG_MS);
     g_assert_cmpint(g_atomic_int_get(&closeReason), ==, VIR_CONNECT_CLOSE_REASON_EOF);
@@ -477,6 +525,41 @@ testDaemonKilled(void)
     virConnectClose(d.conn);
     d.conn = NULL;
     g_assert_cmpint(g_atomic_int_get(&closeFired), ==, 1);
+    daemonStop(&d);
+}
+
+static gint closedInCallback;
+
+static void
+onCloseClose(virConnectPtr conn, int reason G_GNUC_UNUSED,
+             void *opaque G_GNUC_UNUSED)
+{
+    g_assert_cmpint(virConnectUnregisterCloseCallback(conn, onCloseClose), ==, 0);
+    g_assert_cmpint(virConnectClose(conn), >=, 0);
+    g_atomic_int_set(&closedInCallback, 1);
+}
+
+static bool
+closedInCallbackDone(void *opaque G_GNUC_UNUSED)
+{
+    return g_atomic_int_get(&closedInCallback) == 1;
+}
+
+/* The usual reaction to a lost daemon: the close callback lets go of
+ * the application's reference, the last one once the callback returns. */
+static void
+testCloseInCallback(void)
+{
+    Daemon d;
+
+    daemonStart(&d);
+    g_atomic_int_set(&closedInCallback, 0);
+    g_assert_cmpint(virConnectRegisterCloseCallback(d.conn, onCloseClose, NULL, NULL), ==, 0);
+    /* The callback closes it: the test's reference is its. */
+    d.conn = NULL;
+    daemonKill(&d);
+    if (!virTestWaitFor(closedInCallbackDone, NULL, HANG_MS))
+        g_error("the close callback did not run within %d ms", HANG_MS);
     daemonStop(&d);
 }
 
@@ -547,20 +630,94 @@ testLifecycle(void)
     daemonStop(&d);
 }
 
+/* How many events @eventID for image or target @disk with @status were
+ * heard. */
+static guint
+heardCountDisk(int eventID, const char *disk, int status)
+{
+    guint n = 0;
+
+    g_mutex_lock(&heardLock);
+    for (guint i = 0; i < heard->len; i++) {
+        Heard *h = &g_array_index(heard, Heard, i);
+        int st = h->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL ? h->a : h->b;
+
+        if (h->eventID == eventID && g_strcmp0(h->disk, disk) == 0 && st == status)
+            n++;
+    }
+    g_mutex_unlock(&heardLock);
+    return n;
+}
+
+typedef struct {
+    int eventID;
+    const char *disk;
+    int status;
+} DiskWait;
+
+static bool
+heardDisk(void *opaque)
+{
+    DiskWait *w = opaque;
+
+    return heardCountDisk(w->eventID, w->disk, w->status) >= 1;
+}
+
+/* Wait for the end of a pull of @path (target @target) with @status, told
+ * once by each of the three events. */
+static void
+expectEnd(const char *path, const char *target, int status)
+{
+    DiskWait waits[] = {
+        { VIR_DOMAIN_EVENT_ID_BLOCK_PULL, path, status },
+        { VIR_DOMAIN_EVENT_ID_BLOCK_JOB, path, status },
+        { VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, target, status },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(waits); i++) {
+        if (!virTestWaitFor(heardDisk, &waits[i], HANG_MS))
+            g_error("no event %d for '%s' with status %d within %d ms",
+                    waits[i].eventID, waits[i].disk, status, HANG_MS);
+    }
+}
+
+static void
+assertEndsOnce(const char *path, const char *target, int status)
+{
+    g_assert_cmpuint(heardCountDisk(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, path, status), ==, 1);
+    g_assert_cmpuint(heardCountDisk(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, path, status), ==, 1);
+    g_assert_cmpuint(heardCountDisk(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, target, status), ==, 1);
+}
+
+/* base.raw <- top.qcow2 for one disk, under @dir with @prefix. */
+static char *
+makeChain(const char *dir, const char *prefix)
+{
+    g_autofree char *base = g_strdup_printf("%s/%s-base.raw", dir, prefix);
+    char *top = g_strdup_printf("%s/%s-top.qcow2", dir, prefix);
+
+    virTestImageCreate(base, "raw", "32M", NULL, NULL);
+    virTestImageWrite(base, "raw", 0x11, "0", "24M");
+    virTestImageCreate(top, "qcow2", NULL, base, "raw");
+    return top;
+}
+
 /*
- * libvirt's full pull and the seed's step-wise one, over the daemon:
- * BLOCK_JOB, BLOCK_JOB_2 and BLOCK_PULL each end once, and the QEMU
- * program's monitor command reaches QEMU.
+ * Every block call over the daemon, and the events of the three kinds a
+ * pull ends with. Disk vda: the seed's step-wise pull (a step, its
+ * progress, an abort), then its pull in the background. Disk vdb:
+ * libvirt's pull at 1 MiB/s, its info, its speed lifted. And the QEMU
+ * program's monitor command.
  */
 static void
 testBlockJobs(void)
 {
     Daemon d;
-    g_autofree char *base = NULL;
-    g_autofree char *top = NULL;
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
     g_autofree char *xml = NULL;
     g_autofree char *reply = NULL;
-    const char *disks[2] = { NULL, NULL };
+    const char *disks[3] = { NULL, NULL, NULL };
     virDomainPtr dom;
     virDomainBlockJobInfo jinfo;
     virDomainBlockPullInfo pinfo = { 0 };
@@ -568,12 +725,10 @@ testBlockJobs(void)
 
     heardClear();
     daemonStart(&d);
-    base = g_build_filename(d.dir, "base.raw", NULL);
-    top = g_build_filename(d.dir, "top.qcow2", NULL);
-    virTestImageCreate(base, "raw", "32M", NULL, NULL);
-    virTestImageWrite(base, "raw", 0x11, "0", "24M");
-    virTestImageCreate(top, "qcow2", NULL, base, "raw");
-    disks[0] = top;
+    a = makeChain(d.dir, "a");
+    b = makeChain(d.dir, "b");
+    disks[0] = a;
+    disks[1] = b;
     xml = virTestDomainXML("rjob", disks);
 
     cbs[0] = virConnectDomainEventRegisterAny(d.conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
@@ -590,46 +745,55 @@ testBlockJobs(void)
         g_assert_cmpint(cbs[i], >=, 0);
     dom = virTestCreateDomain(d.conn, xml);
 
-    /* The seed's: one step, its progress, then the rest in the
-     * background. */
-    if (virDomainBlockPull(dom, top, &pinfo, 0) < 0)
+    /* vda: a step, its progress, an abort. */
+    if (virDomainBlockPull(dom, a, &pinfo, 0) < 0)
         g_error("virDomainBlockPull: %s", virGetLastErrorMessage());
     g_assert_cmpuint(pinfo.end, >, 0);
     g_assert_cmpuint(pinfo.cur, >, 0);
+    g_assert_cmpuint(pinfo.cur, <, pinfo.end);
     memset(&pinfo, 0, sizeof(pinfo));
-    g_assert_cmpint(virDomainGetBlockPullInfo(dom, top, &pinfo, 0), ==, 0);
+    g_assert_cmpint(virDomainGetBlockPullInfo(dom, a, &pinfo, 0), ==, 0);
     g_assert_cmpuint(pinfo.end, >, 0);
-    g_assert_cmpint(virDomainGetBlockJobInfo(dom, top, &jinfo, 0), ==, 1);
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, a, &jinfo, 0), ==, 1);
     g_assert_cmpint(jinfo.type, ==, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
-    if (virDomainBlockPullAll(dom, top, 0) < 0)
+    if (virDomainBlockPullAbort(dom, a, 0) < 0)
+        g_error("virDomainBlockPullAbort: %s", virGetLastErrorMessage());
+    expectEnd(a, "vda", VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    /* ... then all of it in the background. */
+    if (virDomainBlockPullAll(dom, a, 0) < 0)
         g_error("virDomainBlockPullAll: %s", virGetLastErrorMessage());
-    heardWait(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, VIR_DOMAIN_BLOCK_PULL_COMPLETED, -1, -1, 1);
-    heardWait(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
-              VIR_DOMAIN_BLOCK_JOB_COMPLETED, -1, 1);
-    heardWait(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
-              VIR_DOMAIN_BLOCK_JOB_COMPLETED, -1, 1);
-    g_assert_cmpint(virDomainGetBlockJobInfo(dom, top, &jinfo, 0), ==, 0);
+    expectEnd(a, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
 
-    /* Nothing to pull any more: libvirt's pull ends at once, and its
-     * errors are the driver's. */
-    g_assert_cmpint(virDomainBlockJobAbort(dom, top, 0), ==, -1);
+    /* vdb: libvirt's pull, slowed down, then let go. */
+    if (virDomainBlockRebase(dom, "vdb", NULL, 1, 0) < 0)
+        g_error("virDomainBlockRebase: %s", virGetLastErrorMessage());
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, "vdb", &jinfo, 0), ==, 1);
+    g_assert_cmpint(jinfo.type, ==, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
+    g_assert_cmpuint(jinfo.bandwidth, ==, 1);
+    if (virDomainBlockJobSetSpeed(dom, "vdb", 0, 0) < 0)
+        g_error("virDomainBlockJobSetSpeed: %s", virGetLastErrorMessage());
+    expectEnd(b, "vdb", VIR_DOMAIN_BLOCK_JOB_COMPLETED);
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, "vdb", &jinfo, 0), ==, 0);
+
+    /* Nothing left to abort: the driver's error, not a transport one. */
+    g_assert_cmpint(virDomainBlockJobAbort(dom, "vdb", 0), ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), !=, VIR_ERR_RPC);
+    g_assert_cmpint(virGetLastErrorDomain(), !=, VIR_FROM_REMOTE);
 
     g_assert_cmpint(virDomainQemuMonitorCommand(dom, "{\"execute\":\"query-block-jobs\"}",
                                                 &reply, 0), ==, 0);
+    /* No job left in QEMU either. */
     g_assert_nonnull(strstr(reply, "\"return\""));
+    g_assert_null(strstr(reply, "\"device\""));
 
-    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, -1), ==, 1);
-    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, -1, -1, -1), ==, 1);
-    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, -1, -1, -1), ==, 1);
+    /* Each end told once, to the domain it belongs to. */
+    assertEndsOnce(a, "vda", VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    assertEndsOnce(a, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertEndsOnce(b, "vdb", VIR_DOMAIN_BLOCK_JOB_COMPLETED);
     g_mutex_lock(&heardLock);
-    for (guint i = 0; i < heard->len; i++) {
-        Heard *h = &g_array_index(heard, Heard, i);
-
-        g_assert_cmpstr(h->name, ==, "rjob");
-        g_assert_cmpstr(h->disk, ==,
-                        h->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 ? "vda" : top);
-    }
+    g_assert_cmpuint(heard->len, ==, 9);
+    for (guint i = 0; i < heard->len; i++)
+        g_assert_cmpstr(g_array_index(heard, Heard, i).name, ==, "rjob");
     g_mutex_unlock(&heardLock);
 
     for (size_t i = 0; i < G_N_ELEMENTS(cbs); i++)
@@ -651,6 +815,7 @@ main(int argc, char **argv)
     g_test_add_func("/remote/define", testDefine);
     g_test_add_func("/remote/keepalive", testKeepalive);
     g_test_add_func("/remote/daemon-killed", testDaemonKilled);
+    g_test_add_func("/remote/close-in-callback", testCloseInCallback);
     if (VIR_TEST_INTEGRATION) {
         g_test_add_func("/remote/lifecycle", testLifecycle);
         g_test_add_func("/remote/block-jobs", testBlockJobs);

@@ -427,6 +427,8 @@ static const testFaultCase testFaultsReal[] = {
     { "qemudrivertest", "/qemu/driver/lifecycle", "connect" },
     { "qemublockpullmocktest", "/blockpull-mock/cancel", "connect" },
     { "qemublockjobtest", "/blockjob/refused", "connect" },
+    /* Dies with its libvirtd up: the daemon must go with it. */
+    { "remotetest", "/remote/block-jobs", "connect:2" },
 #endif
 };
 
