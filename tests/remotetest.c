@@ -449,6 +449,60 @@ testDefine(void)
     daemonStop(&d);
 }
 
+/* test:///default through the daemon (test+unix:///default?socket=...):
+ * its calls and events, without QEMU. */
+static void
+testTestDriver(void)
+{
+    Daemon d;
+    g_autofree char *uri = NULL;
+    g_autofree char *escaped = NULL;
+    virConnectPtr conn;
+    virDomainPtr dom;
+    int ids[4];
+    int cb;
+    int state = -1;
+    int reason = -1;
+
+    heardClear();
+    daemonStart(&d);
+    escaped = g_uri_escape_string(d.sock, "/", FALSE);
+    uri = g_strdup_printf("test+unix:///default?socket=%s", escaped);
+    conn = virTestOpen(uri);
+    g_assert_cmpstr(virConnectGetType(conn), ==, "Test");
+    g_assert_cmpint(virConnectNumOfDomains(conn), ==, 1);
+    g_assert_cmpint(virConnectListDomains(conn, ids, 4), ==, 1);
+    dom = virDomainLookupByID(conn, ids[0]);
+    g_assert_nonnull(dom);
+    g_assert_cmpstr(virDomainGetName(dom), ==, "test");
+    cb = virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                          GINT_TO_POINTER(3), NULL);
+    g_assert_cmpint(cb, >=, 0);
+
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    g_assert_cmpint(virDomainSuspend(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 3, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_SUSPENDED, -1, 3), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_RESUMED, -1, 3), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 3), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, -1, -1, 3), ==, 4);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb), ==, 0);
+
+    /* The test driver has no block pull: its answer, through the wire. */
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    virDomainFree(dom);
+    virConnectClose(conn);
+    daemonStop(&d);
+}
+
 /* ------------------------------------------------------------------ */
 /* Keepalive and a dead daemon                                          */
 
@@ -813,6 +867,7 @@ main(int argc, char **argv)
     g_test_add_func("/remote/connect", testConnect);
     g_test_add_func("/remote/errors", testErrors);
     g_test_add_func("/remote/define", testDefine);
+    g_test_add_func("/remote/test-driver", testTestDriver);
     g_test_add_func("/remote/keepalive", testKeepalive);
     g_test_add_func("/remote/daemon-killed", testDaemonKilled);
     g_test_add_func("/remote/close-in-callback", testCloseInCallback);
