@@ -412,6 +412,7 @@ static const testFaultCase testFaults[] = {
     { "virconftest", "/conf/file", "g_file_set_contents" },
     { "libvirtdconftest", "/libvirtd/conf/file", "g_file_set_contents" },
     { "virnetservertest", "/rpc/server/calls", "connect" },
+    { "remotedispatchtest", "/remote/dispatch/handshake", "connect" },
 #ifdef WITH_QEMU
     { "qemuconftest", "/qemuconf/empty-file", "g_file_set_contents" },
 #endif
@@ -427,6 +428,8 @@ static const testFaultCase testFaultsReal[] = {
     { "qemudrivertest", "/qemu/driver/lifecycle", "connect" },
     { "qemublockpullmocktest", "/blockpull-mock/cancel", "connect" },
     { "qemublockjobtest", "/blockjob/refused", "connect" },
+    /* the two clients', then the monitor's with QEMU running */
+    { "remotedispatchqemutest", "/remote/dispatch/qemu/pull", "connect:3" },
     /* Dies with its libvirtd up: the daemon must go with it. */
     { "remotetest", "/remote/block-jobs", "connect:2" },
 #endif

@@ -225,6 +225,16 @@ remoteDispatchConnectSupportsFeature(virNetServer *server G_GNUC_UNUSED,
         ret->supported = 1;
         return 0;
     }
+    /* A client of ours: BP_PROGRAM's event may be sent to it. */
+    if (args->feature == BP_FEATURE_PROGRAM) {
+        remoteClient *priv = virNetServerClientGetPrivateData(client);
+
+        g_mutex_lock(&priv->lock);
+        priv->bpAware = true;
+        g_mutex_unlock(&priv->lock);
+        ret->supported = 1;
+        return 0;
+    }
     if (!(conn = remoteClientGetConn(client))) {
         virNetMessageSaveError(rerr);
         return -1;
@@ -590,6 +600,16 @@ remoteRelayBlockJob(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
     }
 }
 
+/* BLOCK_PULL for a client that does not know BP_PROGRAM: dropped. */
+static void
+remoteRelayBlockPullIgnored(virConnectPtr conn G_GNUC_UNUSED,
+                            virDomainPtr dom G_GNUC_UNUSED,
+                            const char *path G_GNUC_UNUSED,
+                            int status G_GNUC_UNUSED,
+                            void *opaque G_GNUC_UNUSED)
+{
+}
+
 /* For the event kinds the library never emits. */
 static void
 remoteRelayNothing(virConnectPtr conn G_GNUC_UNUSED,
@@ -598,13 +618,18 @@ remoteRelayNothing(virConnectPtr conn G_GNUC_UNUSED,
 {
 }
 
+/* The relay of @eventID for a client; @bpAware: see BP_FEATURE_PROGRAM
+ * (for a libvirt client id 7 is CONTROL_ERROR, never emitted here, and a
+ * BP_PROGRAM message would cost it its connection). */
 static virConnectDomainEventGenericCallback
-remoteRelayFor(int eventID)
+remoteRelayFor(int eventID, bool bpAware)
 {
     switch (eventID) {
     case VIR_DOMAIN_EVENT_ID_LIFECYCLE:
         return VIR_DOMAIN_EVENT_CALLBACK(remoteRelayLifecycle);
     case VIR_DOMAIN_EVENT_ID_BLOCK_PULL:
+        if (!bpAware)
+            return VIR_DOMAIN_EVENT_CALLBACK(remoteRelayBlockPullIgnored);
         return VIR_DOMAIN_EVENT_CALLBACK(remoteRelayBlockPull);
     case VIR_DOMAIN_EVENT_ID_BLOCK_JOB:
     case VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2:
@@ -649,7 +674,8 @@ remoteDispatchConnectDomainEventCallbackRegisterAny(virNetServer *server G_GNUC_
     }
     g_mutex_lock(&cb->lock);
     id = virConnectDomainEventRegisterAny(conn, dom, args->eventID,
-                                          remoteRelayFor(args->eventID),
+                                          remoteRelayFor(args->eventID,
+                                                         priv->bpAware),
                                           cb, remoteEventCallbackFree);
     if (id < 0) {
         g_mutex_unlock(&cb->lock);

@@ -27,6 +27,8 @@ struct _remoteClient {
     virConnectPtr conn;          /* NULL until CONNECT_OPEN */
     char *uri;                   /* what GET_URI answers */
     GArray *callbacks;           /* int: ids of the event registrations */
+    bool bpAware;                /* asked about BP_FEATURE_PROGRAM: may get
+                                  * BP_PROGRAM's messages (event id 7) */
 };
 
 /*
