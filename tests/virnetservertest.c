@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include <glib.h>
 
@@ -1012,6 +1013,42 @@ testSockets(void)
     testServerFree(ts);
 }
 
+static double
+testCpuSeconds(void)
+{
+    struct timespec ts;
+
+    g_assert_cmpint(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts), ==, 0);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool
+testNever(void *opaque G_GNUC_UNUSED)
+{
+    return false;
+}
+
+static void
+testIdle(void)
+{
+    testServer *ts = testServerNew(NULL);
+    virNetClient *client = testConnect(ts->rwPath, NULL);
+    double before;
+    double used;
+
+    /* Connected and idle, the I/O threads of both sides sleep in poll():
+     * a loop that spins shows here. */
+    testAssertEcho(client);
+    before = testCpuSeconds();
+    virTestWaitFor(testNever, NULL, 1000);
+    used = testCpuSeconds() - before;
+    g_test_message("CPU while idle for 1 s: %.3f s", used);
+    g_assert_cmpfloat(used, <, 0.2);
+
+    virNetClientUnref(client);
+    testServerFree(ts);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1028,6 +1065,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/stop", testStop);
     g_test_add_func("/rpc/server/max-clients", testMaxClients);
     g_test_add_func("/rpc/server/sockets", testSockets);
+    g_test_add_func("/rpc/server/idle", testIdle);
     g_test_add_func("/rpc/client/keepalive", testClientKeepAlive);
     return g_test_run();
 }

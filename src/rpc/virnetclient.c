@@ -42,6 +42,7 @@ typedef struct {
 typedef struct {
     GSource base;
     gpointer tag;
+    GIOCondition events;            /* what tag is polled for now */
     virNetClient *client;       /* no reference: the client owns the source */
 } virNetClientSource;
 
@@ -184,7 +185,12 @@ virNetClientSourcePrepare(GSource *source, gint *timeout)
         want |= G_IO_OUT;
     closeNow = client->closing;
     g_mutex_unlock(&client->lock);
-    g_source_modify_unix_fd(source, src->tag, want);
+    /* Only on a change: GLib wakes the loop up on every modification,
+     * which would make it spin. */
+    if (want != src->events) {
+        g_source_modify_unix_fd(source, src->tag, want);
+        src->events = want;
+    }
     return closeNow;
 }
 
@@ -429,6 +435,7 @@ virNetClientNewFD(int fd)
     src = (virNetClientSource *) client->source;
     src->client = client;
     src->tag = g_source_add_unix_fd(client->source, fd, G_IO_IN);
+    src->events = G_IO_IN;
     g_source_set_name(client->source, "virNetClient");
     g_source_attach(client->source, virEventThreadGetContext(client->thread));
     return client;

@@ -23,6 +23,7 @@
 typedef struct {
     GSource base;
     gpointer tag;
+    GIOCondition events;            /* what tag is polled for now */
     virNetServerClient *client;     /* a reference */
 } virNetServerClientSource;
 
@@ -264,7 +265,12 @@ virNetServerClientSourcePrepare(GSource *source, gint *timeout)
             closeNow = true;
     }
     g_mutex_unlock(&srv->lock);
-    g_source_modify_unix_fd(source, src->tag, want);
+    /* Only on a change: GLib wakes the loop up on every modification,
+     * which would make it spin. */
+    if (want != src->events) {
+        g_source_modify_unix_fd(source, src->tag, want);
+        src->events = want;
+    }
     return closeNow;
 }
 
@@ -356,6 +362,7 @@ virNetServerClientAttachLocked(virNetServerClient *client)
     src = (virNetServerClientSource *) source;
     src->client = virNetServerClientRef(client);
     src->tag = g_source_add_unix_fd(source, client->fd, G_IO_IN);
+    src->events = G_IO_IN;
     g_source_set_name(source, "virNetServerClient");
     g_source_attach(source, virEventThreadGetContext(srv->thread));
     client->source = source;
