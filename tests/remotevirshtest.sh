@@ -57,7 +57,7 @@ kill_qemus() {
     for d in /proc/[0-9]*; do
         pid=${d#/proc/}
         [ "$pid" = "$$" ] && continue
-        if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$T/"; then
+        if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$T/"; then
             kill -9 "$pid" 2>/dev/null
         fi
     done
