@@ -1,13 +1,13 @@
 #!/bin/sh
 # daemonwrap.sh: run a real-QEMU suite over libvirtd. make check runs
-# tests/NAME.daemon through this script (DAEMON_LOG_COMPILER in
-# tests/Makefile.inc.am): it runs the test program tests/NAME, unchanged,
-# with VIR_TEST_TRANSPORT=daemon, so that each embed root of the suite is
+# tests/NAME.daemon (made by tests/qemu.inc.am), which runs this script:
+# it runs the test program tests/NAME, unchanged, with
+# VIR_TEST_TRANSPORT=daemon, so that each embed root of the suite is
 # served by a libvirtd of its own and every call goes over its socket
 # (see tests/testutilsdaemon.h). The same cases run over embed as
 # tests/NAME.
 #
-#   daemonwrap.sh tests/NAME.daemon [ARGS...]
+#   daemonwrap.sh PROGRAM [ARGS...]     (make check passes --tap)
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -19,11 +19,10 @@ set -u
 EMBED_ONLY='
 '
 
-stub=$1
+prog=$1
 shift
-prog=${stub%.daemon}
 case $prog in
-/*) ;;
+*/*) ;;
 *) prog=./$prog ;;
 esac
 
@@ -44,14 +43,14 @@ for path in $(printf '%s\n' "$EMBED_ONLY" | awk 'NF { print $1 }'); do
 done
 
 if [ "$nskips" -eq 0 ]; then
-    exec "$prog" --tap "$@"
+    exec "$prog" "$@"
 fi
 
 # GLib reports a case left out with -s as skipped: drop those lines and
 # number the others again, as if the cases were not registered.
 status_file=$(mktemp "${TMPDIR:-/tmp}/daemonwrap.XXXXXX") || exit 1
 # shellcheck disable=SC2086
-{ "$prog" --tap $skips "$@"; echo $? >"$status_file"; } |
+{ "$prog" $skips "$@"; echo $? >"$status_file"; } |
     awk -v nskips="$nskips" '
         /^1\.\.[0-9]+$/ { sub(/^1\.\./, ""); print "1.." ($0 - nskips); next }
         /^ok [0-9]+ .*# SKIP by request \(-s option\)$/ { next }
