@@ -429,6 +429,7 @@ testFault(gconstpointer data)
 /* Programs that need neither QEMU nor root. */
 static const testFaultCase testFaults[] = {
     { "virxmltest", "/virxml/parse/file", "g_file_set_contents" },
+    { "virnetservertest", "/rpc/server/calls", "connect" },
 #ifdef WITH_QEMU
     { "qemuconftest", "/qemuconf/empty-file", "g_file_set_contents" },
 #endif

@@ -1,0 +1,738 @@
+/*
+ * virnetclient.c: the client side of the remote protocol: one socket,
+ * read and written on an I/O thread of its own; callers queue their call
+ * and sleep until the reply with their serial comes (or the connection
+ * ends); events go to their program's handler in the order they came.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "rpc/virnetclient.h"
+#include "rpc/virkeepaliveprotocol.h"
+#include "util/virerror.h"
+#include "util/virlog.h"
+#include "util/vireventthread.h"
+
+#define VIR_FROM_THIS VIR_FROM_RPC
+
+typedef struct _virNetClientPending virNetClientPending;
+struct _virNetClientPending {
+    unsigned int serial;
+    virNetMessage *reply;       /* set once the reply came */
+    bool done;                  /* replied to, or the connection ended */
+    GCond cond;
+    virNetClientPending *next;
+};
+
+typedef struct {
+    unsigned int program;
+    unsigned int version;
+    virNetClientEventFunc func;
+    void *opaque;
+} virNetClientEventProgram;
+
+typedef struct {
+    GSource base;
+    gpointer tag;
+    GIOCondition events;            /* what tag is polled for now */
+    virNetClient *client;       /* no reference: the client owns the source */
+} virNetClientSource;
+
+/* All below "lock" is guarded by it; the socket is read, written and
+ * closed on the I/O thread only. */
+struct _virNetClient {
+    gint refs;
+    virEventThread *thread;
+
+    GMutex lock;
+    GCond cond;                 /* closed changed */
+    int fd;
+    unsigned int serial;
+    virNetClientPending *calls;    /* waiting for their reply */
+    virNetMessage *rx;
+    virNetMessage *tx;
+    virNetMessage *txTail;
+    GSource *source;
+    bool closing;               /* virNetClientClose(): close on the thread */
+    bool closed;
+    char *closeMessage;         /* why, for the calls that fail */
+    int closeReason;            /* VIR_CONNECT_CLOSE_REASON_* */
+    bool closeDone;             /* the close callback has run */
+    GPtrArray *events;
+    virNetClientCloseFunc closeFunc;
+    void *closeOpaque;
+    GDestroyNotify closeFree;
+    GSource *kaTimer;
+    unsigned int kaCount;
+    unsigned int kaUnanswered;
+};
+
+static void virNetClientCloseLocked(virNetClient *client, int reason,
+                                    const char *why);
+
+static void
+virNetClientQueueLocked(virNetClient *client, virNetMessage *msg)
+{
+    msg->next = NULL;
+    if (client->txTail)
+        client->txTail->next = msg;
+    else
+        client->tx = msg;
+    client->txTail = msg;
+}
+
+static virNetMessage *
+virNetClientNewKeepAlive(int proc)
+{
+    g_autoptr(virNetMessage) msg = virNetMessageNew();
+
+    msg->header.prog = KEEPALIVE_PROGRAM;
+    msg->header.vers = KEEPALIVE_PROTOCOL_VERSION;
+    msg->header.proc = proc;
+    msg->header.type = VIR_NET_MESSAGE;
+    msg->header.status = VIR_NET_OK;
+    if (virNetMessageEncodeHeader(msg) < 0)
+        return NULL;
+    return g_steal_pointer(&msg);
+}
+
+/* A complete message from the server (I/O thread, lock held). Events
+ * are handed out by the caller, unlocked; returns such a message and the
+ * handler in @prog, or NULL. */
+static virNetMessage *
+virNetClientDispatchLocked(virNetClient *client, virNetMessage *msg,
+                           virNetClientEventProgram **prog)
+{
+    virNetClientPending *call;
+    size_t i;
+
+    *prog = NULL;
+    if (virNetMessageDecodeHeader(msg) < 0) {
+        g_autofree char *why = g_strdup(virGetLastErrorMessage());
+
+        virResetLastError();
+        virNetMessageFree(msg);
+        virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
+        return NULL;
+    }
+    client->kaUnanswered = 0;
+
+    switch (msg->header.type) {
+    case VIR_NET_REPLY:
+        for (call = client->calls; call; call = call->next) {
+            if (call->serial == msg->header.serial && !call->done) {
+                call->reply = msg;
+                call->done = true;
+                g_cond_signal(&call->cond);
+                return NULL;
+            }
+        }
+        VIR_DEBUG("client %p: a reply to no call (serial %u)", client,
+                  msg->header.serial);
+        break;
+
+    case VIR_NET_MESSAGE:
+        if (msg->header.prog == KEEPALIVE_PROGRAM) {
+            if (msg->header.proc == KEEPALIVE_PROC_PING) {
+                virNetMessage *pong = virNetClientNewKeepAlive(KEEPALIVE_PROC_PONG);
+
+                if (pong)
+                    virNetClientQueueLocked(client, pong);
+            }
+            break;
+        }
+        for (i = 0; i < client->events->len; i++) {
+            virNetClientEventProgram *p = g_ptr_array_index(client->events, i);
+
+            if (p->program == msg->header.prog &&
+                p->version == msg->header.vers) {
+                *prog = p;
+                return msg;
+            }
+        }
+        VIR_DEBUG("client %p: an event of an unknown program 0x%x", client,
+                  msg->header.prog);
+        break;
+
+    default:
+        VIR_DEBUG("client %p: ignoring a message of type %d", client,
+                  msg->header.type);
+        break;
+    }
+    virNetMessageFree(msg);
+    return NULL;
+}
+
+static gboolean
+virNetClientSourcePrepare(GSource *source, gint *timeout)
+{
+    virNetClientSource *src = (virNetClientSource *) source;
+    virNetClient *client = src->client;
+    GIOCondition want = G_IO_IN;
+    bool closeNow;
+
+    *timeout = -1;
+    g_mutex_lock(&client->lock);
+    if (client->tx)
+        want |= G_IO_OUT;
+    closeNow = client->closing;
+    g_mutex_unlock(&client->lock);
+    /* Only on a change: GLib wakes the loop up on every modification,
+     * which would make it spin. */
+    if (want != src->events) {
+        g_source_modify_unix_fd(source, src->tag, want);
+        src->events = want;
+    }
+    return closeNow;
+}
+
+static void
+virNetClientWriteLocked(virNetClient *client)
+{
+    while (client->tx && !client->closed) {
+        virNetMessage *msg = client->tx;
+        ssize_t n = send(client->fd, msg->buffer + msg->bufferOffset,
+                         msg->bufferLength - msg->bufferOffset, MSG_NOSIGNAL);
+
+        if (n < 0 && errno == ENOTSOCK)
+            n = write(client->fd, msg->buffer + msg->bufferOffset,
+                      msg->bufferLength - msg->bufferOffset);
+        if (n < 0) {
+            g_autofree char *why = NULL;
+
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            if (errno == EPIPE || errno == ECONNRESET) {
+                virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_EOF,
+                                        "end of file");
+                return;
+            }
+            why = g_strdup_printf("cannot send data: %s", g_strerror(errno));
+            virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
+            return;
+        }
+        msg->bufferOffset += n;
+        if (msg->bufferOffset == msg->bufferLength) {
+            client->tx = msg->next;
+            if (!client->tx)
+                client->txTail = NULL;
+            virNetMessageFree(msg);
+        }
+    }
+}
+
+/* Read one complete message if there is one. Returns it, or NULL when
+ * nothing more can be read now (or the connection ended). */
+static virNetMessage *
+virNetClientReadLocked(virNetClient *client)
+{
+    while (!client->closed) {
+        virNetMessage *msg;
+        ssize_t n;
+
+        if (!client->rx) {
+            client->rx = virNetMessageNew();
+            virNetMessagePrepareRead(client->rx);
+        }
+        msg = client->rx;
+        n = recv(client->fd, msg->buffer + msg->bufferOffset,
+                 msg->bufferLength - msg->bufferOffset, 0);
+        if (n < 0 && errno == ENOTSOCK)
+            n = read(client->fd, msg->buffer + msg->bufferOffset,
+                     msg->bufferLength - msg->bufferOffset);
+        /* A peer that closes with our data unread resets the connection:
+         * it went away all the same. */
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+            virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_EOF,
+                                    "end of file");
+            return NULL;
+        }
+        if (n < 0) {
+            g_autofree char *why = NULL;
+
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return NULL;
+            why = g_strdup_printf("cannot receive data: %s", g_strerror(errno));
+            virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
+            return NULL;
+        }
+
+        msg->bufferOffset += n;
+        if (msg->bufferOffset < msg->bufferLength)
+            continue;
+        if (msg->bufferLength == VIR_NET_MESSAGE_HEADER_XDR_LEN) {
+            if (virNetMessageDecodeLength(msg, VIR_NET_MESSAGE_LIMIT) < 0) {
+                g_autofree char *why = g_strdup(virGetLastErrorMessage());
+
+                virResetLastError();
+                virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
+                return NULL;
+            }
+            continue;
+        }
+        return g_steal_pointer(&client->rx);
+    }
+    return NULL;
+}
+
+/* The end of the connection: to be called with the lock held, on the I/O
+ * thread; the close callback is called by the caller, unlocked (see
+ * virNetClientRunCloseCallback). */
+static void
+virNetClientCloseLocked(virNetClient *client, int reason, const char *why)
+{
+    virNetClientPending *call;
+
+    if (client->closed)
+        return;
+    VIR_DEBUG("client %p: connection closed (reason %d): %s", client,
+              reason, why);
+    client->closed = true;
+    client->closeMessage = g_strdup(why);
+    if (client->source) {
+        g_source_destroy(client->source);
+        g_clear_pointer(&client->source, g_source_unref);
+    }
+    if (client->kaTimer) {
+        g_source_destroy(client->kaTimer);
+        g_clear_pointer(&client->kaTimer, g_source_unref);
+    }
+    if (client->fd >= 0)
+        close(client->fd);
+    client->fd = -1;
+    g_clear_pointer(&client->rx, virNetMessageFree);
+    while (client->tx) {
+        virNetMessage *next = client->tx->next;
+        virNetMessageFree(client->tx);
+        client->tx = next;
+    }
+    client->txTail = NULL;
+    for (call = client->calls; call; call = call->next) {
+        call->done = true;
+        g_cond_signal(&call->cond);
+    }
+    client->closing = false;
+    client->closeReason = reason;
+    g_cond_broadcast(&client->cond);
+}
+
+static void
+virNetClientRunCloseCallback(virNetClient *client)
+{
+    virNetClientCloseFunc func;
+    void *opaque;
+    GDestroyNotify freeFunc;
+    int reason;
+
+    g_mutex_lock(&client->lock);
+    func = client->closeFunc;
+    opaque = client->closeOpaque;
+    freeFunc = client->closeFree;
+    reason = client->closeReason;
+    client->closeFunc = NULL;
+    client->closeOpaque = NULL;
+    client->closeFree = NULL;
+    g_mutex_unlock(&client->lock);
+
+    if (func)
+        func(client, reason, opaque);
+    if (freeFunc)
+        freeFunc(opaque);
+
+    g_mutex_lock(&client->lock);
+    client->closeDone = true;
+    g_cond_broadcast(&client->cond);
+    g_mutex_unlock(&client->lock);
+}
+
+static gboolean
+virNetClientSourceDispatch(GSource *source,
+                           GSourceFunc callback G_GNUC_UNUSED,
+                           gpointer data G_GNUC_UNUSED)
+{
+    virNetClientSource *src = (virNetClientSource *) source;
+    virNetClient *client = src->client;
+    GIOCondition rev = g_source_query_unix_fd(source, src->tag);
+    bool closed;
+
+    g_mutex_lock(&client->lock);
+    if (client->closing)
+        virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_CLIENT,
+                                "the connection was closed by the client");
+    if (!client->closed && (rev & G_IO_OUT))
+        virNetClientWriteLocked(client);
+    if (!client->closed && (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR))) {
+        virNetMessage *msg;
+
+        while ((msg = virNetClientReadLocked(client))) {
+            virNetClientEventProgram *prog;
+
+            if ((msg = virNetClientDispatchLocked(client, msg, &prog))) {
+                /* Events run unlocked, in order, on this thread. */
+                g_mutex_unlock(&client->lock);
+                prog->func(client, msg, prog->opaque);
+                virNetMessageFree(msg);
+                g_mutex_lock(&client->lock);
+            }
+        }
+    }
+    closed = client->closed;
+    g_mutex_unlock(&client->lock);
+
+    /* No reference is taken here: a client is freed only after its I/O
+     * thread was joined. */
+    if (closed)
+        virNetClientRunCloseCallback(client);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs virNetClientSourceFuncs = {
+    .prepare = virNetClientSourcePrepare,
+    .dispatch = virNetClientSourceDispatch,
+};
+
+virNetClient *
+virNetClientNewFD(int fd)
+{
+    virNetClient *client = g_new0(virNetClient, 1);
+    virNetClientSource *src;
+    int flags;
+
+    client->refs = 1;
+    g_mutex_init(&client->lock);
+    g_cond_init(&client->cond);
+    client->fd = fd;
+    client->events = g_ptr_array_new_with_free_func(g_free);
+
+    if ((flags = fcntl(fd, F_GETFD)) >= 0)
+        flags = fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    if (flags >= 0 && (flags = fcntl(fd, F_GETFL)) >= 0)
+        flags = fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (flags < 0) {
+        virReportError(VIR_ERR_RPC, "cannot set up fd %d for the connection: %s",
+                       fd, g_strerror(errno));
+        client->fd = -1;
+        close(fd);
+        virNetClientUnref(client);
+        return NULL;
+    }
+
+    client->thread = virEventThreadNew("rpc-client");
+    client->source = g_source_new(&virNetClientSourceFuncs,
+                                  sizeof(virNetClientSource));
+    src = (virNetClientSource *) client->source;
+    src->client = client;
+    src->tag = g_source_add_unix_fd(client->source, fd, G_IO_IN);
+    src->events = G_IO_IN;
+    g_source_set_name(client->source, "virNetClient");
+    g_source_attach(client->source, virEventThreadGetContext(client->thread));
+    return client;
+}
+
+virNetClient *
+virNetClientNewUnix(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        virReportError(VIR_ERR_NO_CONNECT,
+                       "cannot connect to '%s': the socket path is too long", path);
+        return NULL;
+    }
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        virReportError(VIR_ERR_NO_CONNECT,
+                       "cannot connect to '%s': cannot create a socket: %s",
+                       path, g_strerror(errno));
+        return NULL;
+    }
+    while (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+        if (errno == EINTR)
+            continue;
+        virReportError(VIR_ERR_NO_CONNECT, "cannot connect to '%s': %s",
+                       path, g_strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    return virNetClientNewFD(fd);
+}
+
+static void
+virNetClientReportLostLocked(virNetClient *client)
+{
+    virReportError(VIR_ERR_RPC, "the connection to the daemon was lost: %s",
+                   client->closeMessage ? client->closeMessage : "closed");
+}
+
+int
+virNetClientCall(virNetClient *client, unsigned int program,
+                 unsigned int version, int proc,
+                 xdrproc_t argsFilter, void *args,
+                 xdrproc_t retFilter, void *ret)
+{
+    g_autoptr(virNetMessage) msg = virNetMessageNew();
+    g_autoptr(virNetMessage) reply = NULL;
+    virNetClientPending call = { 0 };
+    virNetClientPending **link;
+
+    if (virEventThreadIsSelf(client->thread)) {
+        virReportError(VIR_ERR_RPC, "%s",
+                       "a call cannot be made from the connection's own I/O thread (an event handler)");
+        return -1;
+    }
+
+    msg->header.prog = program;
+    msg->header.vers = version;
+    msg->header.proc = proc;
+    msg->header.type = VIR_NET_CALL;
+    msg->header.status = VIR_NET_OK;
+
+    g_mutex_lock(&client->lock);
+    if (client->closed || client->closing) {
+        virNetClientReportLostLocked(client);
+        g_mutex_unlock(&client->lock);
+        return -1;
+    }
+    msg->header.serial = call.serial = ++client->serial;
+    g_mutex_unlock(&client->lock);
+
+    if (virNetMessageEncodeHeader(msg) < 0 ||
+        virNetMessageEncodePayload(msg, argsFilter, args) < 0)
+        return -1;
+
+    g_cond_init(&call.cond);
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        virNetClientReportLostLocked(client);
+        g_mutex_unlock(&client->lock);
+        g_cond_clear(&call.cond);
+        return -1;
+    }
+    virNetClientQueueLocked(client, g_steal_pointer(&msg));
+    call.next = client->calls;
+    client->calls = &call;
+    g_main_context_wakeup(virEventThreadGetContext(client->thread));
+    while (!call.done)
+        g_cond_wait(&call.cond, &client->lock);
+    for (link = &client->calls; *link; link = &(*link)->next) {
+        if (*link == &call) {
+            *link = call.next;
+            break;
+        }
+    }
+    reply = g_steal_pointer(&call.reply);
+    if (!reply)
+        virNetClientReportLostLocked(client);
+    g_mutex_unlock(&client->lock);
+    g_cond_clear(&call.cond);
+
+    if (!reply)
+        return -1;
+
+    if (reply->header.status == VIR_NET_ERROR) {
+        virNetMessageError rerr = { 0 };
+
+        if (virNetMessageDecodePayload(reply, (xdrproc_t) xdr_virNetMessageError,
+                                       &rerr) < 0)
+            return -1;
+        virNetMessageRaiseError(&rerr);
+        virNetMessageFreeError(&rerr);
+        return -1;
+    }
+    if (reply->header.status != VIR_NET_OK) {
+        virReportError(VIR_ERR_RPC, "unexpected status %d in the reply to procedure %d",
+                       reply->header.status, proc);
+        return -1;
+    }
+    if (reply->header.prog != program || reply->header.vers != version ||
+        reply->header.proc != proc) {
+        virReportError(VIR_ERR_RPC,
+                       "the reply to procedure %d of program 0x%x came for procedure %d of program 0x%x",
+                       proc, program, reply->header.proc, reply->header.prog);
+        return -1;
+    }
+    return virNetMessageDecodePayload(reply, retFilter, ret);
+}
+
+int
+virNetClientAddProgramEvents(virNetClient *client, unsigned int program,
+                             unsigned int version,
+                             virNetClientEventFunc func, void *opaque)
+{
+    virNetClientEventProgram *prog = g_new0(virNetClientEventProgram, 1);
+
+    prog->program = program;
+    prog->version = version;
+    prog->func = func;
+    prog->opaque = opaque;
+    g_mutex_lock(&client->lock);
+    g_ptr_array_add(client->events, prog);
+    g_mutex_unlock(&client->lock);
+    return 0;
+}
+
+void
+virNetClientSetCloseCallback(virNetClient *client,
+                             virNetClientCloseFunc func, void *opaque,
+                             GDestroyNotify freeFunc)
+{
+    void *oldOpaque;
+    GDestroyNotify oldFree;
+
+    g_mutex_lock(&client->lock);
+    oldOpaque = client->closeOpaque;
+    oldFree = client->closeFree;
+    client->closeFunc = func;
+    client->closeOpaque = opaque;
+    client->closeFree = freeFunc;
+    g_mutex_unlock(&client->lock);
+    if (oldFree)
+        oldFree(oldOpaque);
+}
+
+static gboolean
+virNetClientKeepAliveTimer(gpointer opaque)
+{
+    virNetClient *client = opaque;
+    bool closed = false;
+
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        g_mutex_unlock(&client->lock);
+        return G_SOURCE_REMOVE;
+    }
+    if (client->kaUnanswered >= client->kaCount) {
+        virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_KEEPALIVE,
+                                "no answer to keepalive messages");
+        closed = true;
+    } else {
+        virNetMessage *ping = virNetClientNewKeepAlive(KEEPALIVE_PROC_PING);
+
+        if (ping)
+            virNetClientQueueLocked(client, ping);
+        client->kaUnanswered++;
+    }
+    g_mutex_unlock(&client->lock);
+    if (closed)
+        virNetClientRunCloseCallback(client);
+    return closed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+int
+virNetClientKeepAliveStart(virNetClient *client, int interval,
+                           unsigned int count)
+{
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        virNetClientReportLostLocked(client);
+        g_mutex_unlock(&client->lock);
+        return -1;
+    }
+    if (client->kaTimer) {
+        g_source_destroy(client->kaTimer);
+        g_clear_pointer(&client->kaTimer, g_source_unref);
+    }
+    client->kaUnanswered = 0;
+    client->kaCount = count;
+    if (interval > 0) {
+        client->kaTimer = g_timeout_source_new((guint) interval * 1000);
+        g_source_set_callback(client->kaTimer, virNetClientKeepAliveTimer,
+                              client, NULL);
+        g_source_attach(client->kaTimer,
+                        virEventThreadGetContext(client->thread));
+    }
+    g_mutex_unlock(&client->lock);
+    return 0;
+}
+
+bool
+virNetClientIsOpen(virNetClient *client)
+{
+    bool ret;
+
+    g_mutex_lock(&client->lock);
+    ret = !client->closed && !client->closing;
+    g_mutex_unlock(&client->lock);
+    return ret;
+}
+
+void
+virNetClientClose(virNetClient *client)
+{
+    if (!client)
+        return;
+    g_mutex_lock(&client->lock);
+    if (virEventThreadIsSelf(client->thread)) {
+        if (client->closed) {
+            g_mutex_unlock(&client->lock);
+            return;
+        }
+        virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_CLIENT,
+                                "the connection was closed by the client");
+        g_mutex_unlock(&client->lock);
+        virNetClientRunCloseCallback(client);
+        return;
+    }
+    if (!client->closed)
+        client->closing = true;
+    g_main_context_wakeup(virEventThreadGetContext(client->thread));
+    /* Returns once the callback has run: nothing of the connection is
+     * called after it. */
+    while (!client->closeDone)
+        g_cond_wait(&client->cond, &client->lock);
+    g_mutex_unlock(&client->lock);
+}
+
+virNetClient *
+virNetClientRef(virNetClient *client)
+{
+    g_atomic_int_inc(&client->refs);
+    return client;
+}
+
+static gpointer
+virNetClientFree(gpointer opaque)
+{
+    virNetClient *client = opaque;
+
+    if (client->thread) {
+        virNetClientClose(client);
+        virEventThreadFree(client->thread);
+    }
+    if (client->fd >= 0)
+        close(client->fd);
+    if (client->closeFree)
+        client->closeFree(client->closeOpaque);
+    g_ptr_array_unref(client->events);
+    g_free(client->closeMessage);
+    g_cond_clear(&client->cond);
+    g_mutex_clear(&client->lock);
+    g_free(client);
+    return NULL;
+}
+
+void
+virNetClientUnref(virNetClient *client)
+{
+    if (!client || !g_atomic_int_dec_and_test(&client->refs))
+        return;
+    /* The I/O thread cannot join itself: the last reference dropped by a
+     * handler is finished by a thread of its own. */
+    if (client->thread && virEventThreadIsSelf(client->thread))
+        g_thread_unref(g_thread_new("rpc-client-free", virNetClientFree, client));
+    else
+        virNetClientFree(client);
+}

@@ -1,0 +1,533 @@
+/*
+ * virnetserverclient.c: one client of the server: its socket read and
+ * written on the server's I/O thread without ever blocking, its outgoing
+ * queue, its handshake and keepalive timers, and the calls other threads
+ * make on it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "rpc/virnetserverpriv.h"
+#include "rpc/virkeepaliveprotocol.h"
+#include "util/virerror.h"
+#include "util/virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_RPC
+
+typedef struct {
+    GSource base;
+    gpointer tag;
+    GIOCondition events;            /* what tag is polled for now */
+    virNetServerClient *client;     /* a reference */
+} virNetServerClientSource;
+
+void
+virNetServerWakeup(virNetServer *srv)
+{
+    if (srv->thread)
+        g_main_context_wakeup(virEventThreadGetContext(srv->thread));
+}
+
+virNetServerClient *
+virNetServerClientNew(virNetServer *srv, int fd, bool readonly)
+{
+    virNetServerClient *client = g_new0(virNetServerClient, 1);
+    struct ucred cred = { 0 };
+    socklen_t len = sizeof(cred);
+
+    client->refs = 1;
+    client->srv = srv;
+    client->fd = fd;
+    client->readonly = readonly;
+    client->uid = (uid_t) -1;
+    client->gid = (gid_t) -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+        client->uid = cred.uid;
+        client->gid = cred.gid;
+        client->pid = cred.pid;
+    }
+    return client;
+}
+
+virNetServerClient *
+virNetServerClientRef(virNetServerClient *client)
+{
+    g_atomic_int_inc(&client->refs);
+    return client;
+}
+
+void
+virNetServerClientUnref(virNetServerClient *client)
+{
+    if (!client || !g_atomic_int_dec_and_test(&client->refs))
+        return;
+    /* Closed clients gave their private data back already; one that never
+     * got as far as its socket source has its own still. */
+    if (client->priv && !client->privFreed && client->srv->privFree)
+        client->srv->privFree(client->priv);
+    if (client->fd >= 0)
+        close(client->fd);
+    virNetMessageFree(client->rx);
+    while (client->tx) {
+        virNetMessage *next = client->tx->next;
+        virNetMessageFree(client->tx);
+        client->tx = next;
+    }
+    g_free(client);
+}
+
+void *
+virNetServerClientTakePrivLocked(virNetServerClient *client)
+{
+    if (!client->closed || client->nrequests > 0 || client->privFreed)
+        return NULL;
+    client->privFreed = true;
+    return g_steal_pointer(&client->priv);
+}
+
+void
+virNetServerClientFreePriv(virNetServer *srv, void *priv)
+{
+    if (priv && srv->privFree)
+        srv->privFree(priv);
+}
+
+void
+virNetServerClientQueueLocked(virNetServerClient *client, virNetMessage *msg)
+{
+    msg->next = NULL;
+    if (client->closed) {
+        virNetMessageFree(msg);
+        return;
+    }
+    if (client->txTail)
+        client->txTail->next = msg;
+    else
+        client->tx = msg;
+    client->txTail = msg;
+}
+
+static void
+virNetServerClientDestroySource(GSource **source)
+{
+    if (!*source)
+        return;
+    g_source_destroy(*source);
+    g_clear_pointer(source, g_source_unref);
+}
+
+/* Close now (I/O thread). The server's list drops its reference; the
+ * caller holds one of its own. */
+void
+virNetServerClientCloseNowLocked(virNetServerClient *client)
+{
+    virNetServer *srv = client->srv;
+
+    if (client->closed)
+        return;
+    VIR_DEBUG("closing client %p (fd %d)", client, client->fd);
+    client->closed = true;
+    client->closing = true;
+    virNetServerClientDestroySource(&client->source);
+    virNetServerClientDestroySource(&client->handshakeTimer);
+    virNetServerClientDestroySource(&client->keepaliveTimer);
+    if (client->fd >= 0)
+        close(client->fd);
+    client->fd = -1;
+    g_clear_pointer(&client->rx, virNetMessageFree);
+    while (client->tx) {
+        virNetMessage *next = client->tx->next;
+        virNetMessageFree(client->tx);
+        client->tx = next;
+    }
+    client->txTail = NULL;
+    g_ptr_array_remove(srv->clients, client);
+}
+
+/* Send what can be sent without blocking. Returns -1 if the socket
+ * failed (the client is then closed). */
+static int
+virNetServerClientWriteLocked(virNetServerClient *client)
+{
+    while (client->tx) {
+        virNetMessage *msg = client->tx;
+        ssize_t n = send(client->fd, msg->buffer + msg->bufferOffset,
+                         msg->bufferLength - msg->bufferOffset, MSG_NOSIGNAL);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            VIR_DEBUG("client %p: write failed: %s", client, g_strerror(errno));
+            virNetServerClientCloseNowLocked(client);
+            return -1;
+        }
+        msg->bufferOffset += n;
+        if (msg->bufferOffset == msg->bufferLength) {
+            client->tx = msg->next;
+            if (!client->tx)
+                client->txTail = NULL;
+            virNetMessageFree(msg);
+        }
+    }
+    return 0;
+}
+
+void
+virNetServerClientFlushLocked(virNetServerClient *client)
+{
+    if (!client->closed && client->fd >= 0)
+        virNetServerClientWriteLocked(client);
+}
+
+static bool
+virNetServerClientWantsReadLocked(virNetServerClient *client)
+{
+    virNetServer *srv = client->srv;
+
+    return !client->closed && !client->closing && !srv->stopping &&
+        client->nrequests < MAX(srv->cfg.maxClientRequests, 1);
+}
+
+/* Read what is there, handing each complete message on. */
+static void
+virNetServerClientReadLocked(virNetServerClient *client)
+{
+    virNetServer *srv = client->srv;
+
+    while (virNetServerClientWantsReadLocked(client)) {
+        virNetMessage *msg;
+        ssize_t n;
+
+        if (!client->rx) {
+            client->rx = virNetMessageNew();
+            virNetMessagePrepareRead(client->rx);
+        }
+        msg = client->rx;
+        n = recv(client->fd, msg->buffer + msg->bufferOffset,
+                 msg->bufferLength - msg->bufferOffset, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            VIR_DEBUG("client %p: read failed: %s", client, g_strerror(errno));
+            virNetServerClientCloseNowLocked(client);
+            return;
+        }
+        if (n == 0) {
+            VIR_DEBUG("client %p: end of file", client);
+            virNetServerClientCloseNowLocked(client);
+            return;
+        }
+        msg->bufferOffset += n;
+        if (msg->bufferOffset < msg->bufferLength)
+            continue;
+        if (msg->bufferLength == VIR_NET_MESSAGE_HEADER_XDR_LEN) {
+            if (virNetMessageDecodeLength(msg, srv->cfg.maxMessageSize) < 0) {
+                VIR_WARN("closing client %p: %s", client,
+                         virGetLastErrorMessage());
+                virResetLastError();
+                virNetServerClientCloseNowLocked(client);
+                return;
+            }
+            continue;
+        }
+        client->rx = NULL;
+        virNetServerDispatchLocked(srv, client, msg);
+    }
+}
+
+static gboolean
+virNetServerClientSourcePrepare(GSource *source, gint *timeout)
+{
+    virNetServerClientSource *src = (virNetServerClientSource *) source;
+    virNetServerClient *client = src->client;
+    virNetServer *srv = client->srv;
+    GIOCondition want = 0;
+    bool closeNow = false;
+
+    *timeout = -1;
+    g_mutex_lock(&srv->lock);
+    if (!client->closed) {
+        if (virNetServerClientWantsReadLocked(client))
+            want |= G_IO_IN;
+        if (client->tx)
+            want |= G_IO_OUT;
+        else if (client->closing)
+            closeNow = true;
+    }
+    g_mutex_unlock(&srv->lock);
+    /* Only on a change: GLib wakes the loop up on every modification,
+     * which would make it spin. */
+    if (want != src->events) {
+        g_source_modify_unix_fd(source, src->tag, want);
+        src->events = want;
+    }
+    return closeNow;
+}
+
+static gboolean
+virNetServerClientSourceDispatch(GSource *source,
+                                 GSourceFunc callback G_GNUC_UNUSED,
+                                 gpointer data G_GNUC_UNUSED)
+{
+    virNetServerClientSource *src = (virNetServerClientSource *) source;
+    virNetServerClient *client = virNetServerClientRef(src->client);
+    virNetServer *srv = client->srv;
+    GIOCondition rev = g_source_query_unix_fd(source, src->tag);
+    void *priv;
+
+    g_mutex_lock(&srv->lock);
+    if (!client->closed && (rev & G_IO_OUT))
+        virNetServerClientWriteLocked(client);
+    if (!client->closed && (rev & G_IO_IN))
+        virNetServerClientReadLocked(client);
+    /* A hang-up with nothing left to read (or while reading is paused). */
+    if (!client->closed && (rev & (G_IO_HUP | G_IO_ERR)) && !(rev & G_IO_IN))
+        virNetServerClientCloseNowLocked(client);
+    if (!client->closed && client->closing && !client->tx)
+        virNetServerClientCloseNowLocked(client);
+    priv = virNetServerClientTakePrivLocked(client);
+    g_mutex_unlock(&srv->lock);
+
+    virNetServerClientFreePriv(srv, priv);
+    virNetServerClientUnref(client);
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+virNetServerClientSourceFinalize(GSource *source)
+{
+    virNetServerClientSource *src = (virNetServerClientSource *) source;
+
+    virNetServerClientUnref(src->client);
+}
+
+static GSourceFuncs virNetServerClientSourceFuncs = {
+    .prepare = virNetServerClientSourcePrepare,
+    .dispatch = virNetServerClientSourceDispatch,
+    .finalize = virNetServerClientSourceFinalize,
+};
+
+static gboolean
+virNetServerClientHandshakeTimeout(gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+    virNetServer *srv = client->srv;
+    void *priv = NULL;
+
+    g_mutex_lock(&srv->lock);
+    if (client->handshakeTimer && !client->gotMessage) {
+        VIR_WARN("closing client %p: no message within %u seconds",
+                 client, srv->cfg.handshakeTimeout);
+        virNetServerClientCloseNowLocked(client);
+        priv = virNetServerClientTakePrivLocked(client);
+    }
+    g_clear_pointer(&client->handshakeTimer, g_source_unref);
+    g_mutex_unlock(&srv->lock);
+    virNetServerClientFreePriv(srv, priv);
+    return G_SOURCE_REMOVE;
+}
+
+static GSource *
+virNetServerClientAddTimer(virNetServerClient *client, guint ms,
+                           GSourceFunc func)
+{
+    GSource *timer = g_timeout_source_new(ms);
+
+    g_source_set_callback(timer, func, virNetServerClientRef(client),
+                          (GDestroyNotify) virNetServerClientUnref);
+    g_source_attach(timer, virEventThreadGetContext(client->srv->thread));
+    return timer;
+}
+
+/* Start watching the socket (I/O thread, once the private data is set). */
+void
+virNetServerClientAttachLocked(virNetServerClient *client)
+{
+    virNetServer *srv = client->srv;
+    GSource *source;
+    virNetServerClientSource *src;
+
+    source = g_source_new(&virNetServerClientSourceFuncs,
+                          sizeof(virNetServerClientSource));
+    src = (virNetServerClientSource *) source;
+    src->client = virNetServerClientRef(client);
+    src->tag = g_source_add_unix_fd(source, client->fd, G_IO_IN);
+    src->events = G_IO_IN;
+    g_source_set_name(source, "virNetServerClient");
+    g_source_attach(source, virEventThreadGetContext(srv->thread));
+    client->source = source;
+
+    if (srv->cfg.handshakeTimeout > 0)
+        client->handshakeTimer =
+            virNetServerClientAddTimer(client, srv->cfg.handshakeTimeout * 1000,
+                                       virNetServerClientHandshakeTimeout);
+}
+
+static virNetMessage *
+virNetServerClientNewKeepAlive(int proc)
+{
+    g_autoptr(virNetMessage) msg = virNetMessageNew();
+
+    msg->header.prog = KEEPALIVE_PROGRAM;
+    msg->header.vers = KEEPALIVE_PROTOCOL_VERSION;
+    msg->header.proc = proc;
+    msg->header.type = VIR_NET_MESSAGE;
+    msg->header.status = VIR_NET_OK;
+    if (virNetMessageEncodeHeader(msg) < 0)
+        return NULL;
+    return g_steal_pointer(&msg);
+}
+
+static gboolean
+virNetServerClientKeepAliveTimer(gpointer opaque)
+{
+    virNetServerClient *client = opaque;
+    virNetServer *srv = client->srv;
+    void *priv = NULL;
+    gboolean ret = G_SOURCE_CONTINUE;
+
+    g_mutex_lock(&srv->lock);
+    if (client->closed || !client->keepaliveTimer) {
+        ret = G_SOURCE_REMOVE;
+    } else if (client->kaUnanswered >= srv->cfg.keepaliveCount) {
+        VIR_WARN("closing client %p: no answer to %u keepalive messages",
+                 client, client->kaUnanswered);
+        virNetServerClientCloseNowLocked(client);
+        priv = virNetServerClientTakePrivLocked(client);
+        ret = G_SOURCE_REMOVE;
+    } else {
+        virNetMessage *ping = virNetServerClientNewKeepAlive(KEEPALIVE_PROC_PING);
+
+        if (ping)
+            virNetServerClientQueueLocked(client, ping);
+        client->kaUnanswered++;
+    }
+    g_mutex_unlock(&srv->lock);
+    virNetServerClientFreePriv(srv, priv);
+    return ret;
+}
+
+/* A PONG for a PING of the client. */
+void
+virNetServerClientAnswerPingLocked(virNetServerClient *client)
+{
+    virNetMessage *pong = virNetServerClientNewKeepAlive(KEEPALIVE_PROC_PONG);
+
+    if (pong)
+        virNetServerClientQueueLocked(client, pong);
+}
+
+void
+virNetServerClientStartKeepAlive(virNetServerClient *client)
+{
+    virNetServer *srv = client->srv;
+
+    g_mutex_lock(&srv->lock);
+    if (!client->closed && !client->keepaliveTimer && srv->thread &&
+        srv->cfg.keepaliveInterval > 0) {
+        client->kaUnanswered = 0;
+        client->keepaliveTimer =
+            virNetServerClientAddTimer(client, srv->cfg.keepaliveInterval * 1000,
+                                       virNetServerClientKeepAliveTimer);
+    }
+    g_mutex_unlock(&srv->lock);
+}
+
+bool
+virNetServerClientIsReadonly(virNetServerClient *client)
+{
+    return client->readonly;
+}
+
+void
+virNetServerClientGetUnixIdentity(virNetServerClient *client,
+                                  uid_t *uid, gid_t *gid, pid_t *pid)
+{
+    if (uid)
+        *uid = client->uid;
+    if (gid)
+        *gid = client->gid;
+    if (pid)
+        *pid = client->pid;
+}
+
+void *
+virNetServerClientGetPrivateData(virNetServerClient *client)
+{
+    void *priv;
+
+    g_mutex_lock(&client->srv->lock);
+    priv = client->priv;
+    g_mutex_unlock(&client->srv->lock);
+    return priv;
+}
+
+void
+virNetServerClientSetOpen(virNetServerClient *client)
+{
+    g_mutex_lock(&client->srv->lock);
+    client->open = true;
+    g_mutex_unlock(&client->srv->lock);
+}
+
+int
+virNetServerClientSendMessage(virNetServerClient *client,
+                              unsigned int program, unsigned int version,
+                              int proc, xdrproc_t filter, void *data)
+{
+    virNetServer *srv = client->srv;
+    g_autoptr(virNetMessage) msg = virNetMessageNew();
+
+    msg->header.prog = program;
+    msg->header.vers = version;
+    msg->header.proc = proc;
+    msg->header.type = VIR_NET_MESSAGE;
+    msg->header.serial = 0;
+    msg->header.status = VIR_NET_OK;
+    if (virNetMessageEncodeHeader(msg) < 0 ||
+        virNetMessageEncodePayload(msg, filter, data) < 0)
+        return -1;
+
+    g_mutex_lock(&srv->lock);
+    if (client->closed || client->closing) {
+        g_mutex_unlock(&srv->lock);
+        virReportError(VIR_ERR_RPC, "%s", "the client connection is closed");
+        return -1;
+    }
+    virNetServerClientQueueLocked(client, g_steal_pointer(&msg));
+    g_mutex_unlock(&srv->lock);
+    virNetServerWakeup(srv);
+    return 0;
+}
+
+void
+virNetServerClientClose(virNetServerClient *client)
+{
+    virNetServer *srv = client->srv;
+
+    g_mutex_lock(&srv->lock);
+    client->closing = true;
+    g_mutex_unlock(&srv->lock);
+    virNetServerWakeup(srv);
+}
+
+bool
+virNetServerClientIsClosed(virNetServerClient *client)
+{
+    bool ret;
+
+    g_mutex_lock(&client->srv->lock);
+    ret = client->closed || client->closing;
+    g_mutex_unlock(&client->srv->lock);
+    return ret;
+}
