@@ -430,6 +430,7 @@ testFault(gconstpointer data)
 static const testFaultCase testFaults[] = {
     { "virxmltest", "/virxml/parse/file", "g_file_set_contents" },
     { "virnetservertest", "/rpc/server/calls", "connect" },
+    { "remotedispatchtest", "/remote/dispatch/handshake", "connect" },
 #ifdef WITH_QEMU
     { "qemuconftest", "/qemuconf/empty-file", "g_file_set_contents" },
 #endif
@@ -445,6 +446,8 @@ static const testFaultCase testFaultsReal[] = {
     { "qemudrivertest", "/qemu/driver/lifecycle", "connect" },
     { "qemublockpullmocktest", "/blockpull-mock/cancel", "connect" },
     { "qemublockjobtest", "/blockjob/refused", "connect" },
+    /* the two clients', then the monitor's with QEMU running */
+    { "remotedispatchqemutest", "/remote/dispatch/qemu/pull", "connect:3" },
     /* Over libvirtd: it dies once the pull ended (at the qemu-img that
      * reads the overlay), its daemon and that daemon's QEMU running. */
     { "qemublockjobtest", "/blockjob/rebase-whole", "g_spawn_sync:8", "daemon" },
