@@ -429,6 +429,8 @@ testFault(gconstpointer data)
 /* Programs that need neither QEMU nor root. */
 static const testFaultCase testFaults[] = {
     { "virxmltest", "/virxml/parse/file", "g_file_set_contents" },
+    { "virconftest", "/conf/file", "g_file_set_contents" },
+    { "libvirtdconftest", "/libvirtd/conf/file", "g_file_set_contents" },
     { "virnetservertest", "/rpc/server/calls", "connect" },
     { "remotedispatchtest", "/remote/dispatch/handshake", "connect" },
 #ifdef WITH_QEMU
@@ -448,6 +450,8 @@ static const testFaultCase testFaultsReal[] = {
     { "qemublockjobtest", "/blockjob/refused", "connect" },
     /* the two clients', then the monitor's with QEMU running */
     { "remotedispatchqemutest", "/remote/dispatch/qemu/pull", "connect:3" },
+    /* Dies with its libvirtd up: the daemon must go with it. */
+    { "remotetest", "/remote/block-jobs", "connect:2" },
     /* Over libvirtd: it dies once the pull ended (at the qemu-img that
      * reads the overlay), its daemon and that daemon's QEMU running. */
     { "qemublockjobtest", "/blockjob/rebase-whole", "g_spawn_sync:8", "daemon" },
