@@ -378,6 +378,80 @@ check "--timeout: the pid file is removed" not_there "$T/idle.pid"
 check "--timeout: the sockets are removed" not_there "$T/idle.run/libvirt-sock"
 
 # ------------------------------------------------------------------
+# Clients: served, read-only refusals, --timeout and SIGTERM with one
+# ------------------------------------------------------------------
+
+CLIENT=${LIBVIRTDCLIENT:-$builddir/tests/libvirtdclient}
+conf cl
+start cl
+cl=$pid
+wait_for 60 is_socket "$T/cl.run/libvirt-sock-ro"
+out=$("$CLIENT" "$T/cl.run/libvirt-sock" count 2>&1)
+check "a client of libvirt-sock opens qemu:///system and counts its domains ($out)" [ "$out" = 0 ]
+out=$("$CLIENT" "$T/cl.run/libvirt-sock-ro" count 2>&1)
+check "a client of libvirt-sock-ro opens and counts too ($out)" [ "$out" = 0 ]
+echo "<domain type='qemu'><name>x</name></domain>" >"$T/x.xml"
+out=$("$CLIENT" "$T/cl.run/libvirt-sock-ro" define "$T/x.xml" 2>&1)
+case $out in
+    "error: VIR_ERR_OPERATION_DENIED: "*) ok "a define through libvirt-sock-ro is refused: $out" ;;
+    *) notok "a define through libvirt-sock-ro is refused with VIR_ERR_OPERATION_DENIED, not '$out'" ;;
+esac
+kill -TERM $cl
+wait_exit $cl 60
+
+# --timeout waits for the last client to go.
+conf hold
+mkfifo "$T/hold.in"
+start hold --timeout 1
+hold=$pid
+wait_for 60 is_socket "$T/hold.run/libvirt-sock"
+"$CLIENT" "$T/hold.run/libvirt-sock" hold <"$T/hold.in" >"$T/hold.out" 2>&1 &
+cpid=$!
+PIDS="$PIDS $cpid"
+exec 4>"$T/hold.in"
+if wait_for 60 has_line "$T/hold.out" '^held$'; then
+    ok "a client holds a connection to a daemon started with --timeout 1"
+else
+    notok "a client holds a connection to a daemon started with --timeout 1"
+    diag "$T/hold.out"
+fi
+# A bounded observation window: the daemon would have gone within two
+# seconds without the client.
+sleep 4
+check "--timeout 1: the daemon stays while a client is connected" alive $hold
+exec 4>&-
+if wait_exit $cpid 30 && [ "$status" = 0 ] && wait_exit $hold 60 && [ "$status" = 0 ]; then
+    ok "--timeout 1: once the client has gone, the daemon exits 0"
+else
+    notok "--timeout 1: once the client has gone, the daemon exits 0 (status $status)"
+    diag "$T/hold.err"
+fi
+
+# SIGTERM with a client connected: the client is closed, the daemon exits.
+start hold
+hold=$pid
+wait_for 60 is_socket "$T/hold.run/libvirt-sock"
+"$CLIENT" "$T/hold.run/libvirt-sock" hold <"$T/hold.in" >"$T/hold.out" 2>&1 &
+cpid=$!
+PIDS="$PIDS $cpid"
+exec 4>"$T/hold.in"
+wait_for 60 has_line "$T/hold.out" '^held$'
+kill -TERM $hold
+if wait_exit $hold 60 && [ "$status" = 0 ]; then
+    ok "SIGTERM with a client connected: the daemon exits 0"
+else
+    notok "SIGTERM with a client connected: the daemon exits 0 (status $status)"
+    diag "$T/hold.err"
+fi
+if wait_exit $cpid 30 && [ "$status" = 3 ] && has_line "$T/hold.out" '^closed$'; then
+    ok "SIGTERM with a client connected: the client's connection is closed"
+else
+    notok "SIGTERM with a client connected: the client's connection is closed (status $status)"
+    diag "$T/hold.out"
+fi
+exec 4>&-
+
+# ------------------------------------------------------------------
 # --daemon: detaches, the pid file names the daemon
 # ------------------------------------------------------------------
 
