@@ -16,6 +16,7 @@
 #
 #   $LIBVIRTD: the daemon (default $abs_top_builddir/src/remote/libvirtd)
 #   $DEBIAN_VIRSH: the client (default /usr/bin/virsh)
+#   $DEBIAN_PYTHON: the Python python3-libvirt is for (default /usr/bin/python3)
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -23,6 +24,7 @@ top_builddir=${abs_top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_srcdir=${abs_top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 LIBVIRTD=${LIBVIRTD:-$top_builddir/src/remote/libvirtd}
 VIRSH=${DEBIAN_VIRSH:-/usr/bin/virsh}
+PYTHON=${DEBIAN_PYTHON:-/usr/bin/python3}   # the one python3-libvirt is for
 HANG=240    # seconds: a hang catcher, not a timing
 
 umask 022
@@ -141,11 +143,12 @@ check "Debian's virsh is installed (libvirt-clients)" test -x "$VIRSH"
 RC=$?
 check "it is libvirt 9.x's" eval 'status 0 && out_has "^9\.[0-9]+\.[0-9]+$"'
 check "our libvirtd is built" test -x "$LIBVIRTD"
+check "libvirt-python is installed (python3-libvirt)" eval '"$PYTHON" -c "import libvirt" >"$T/out" 2>"$T/err"'
 check "QEMU is installed" eval 'command -v qemu-system-x86_64 >/dev/null && command -v qemu-img >/dev/null && command -v qemu-io >/dev/null'
 [ "$(id -u)" = 0 ]
 RC=$?
 check "running as root (QEMU's images change owner)" status 0
-[ $n -eq 5 ] && [ -x "$VIRSH" ] && [ -x "$LIBVIRTD" ] && [ "$RC" -eq 0 ] || bail
+[ $n -eq 6 ] && [ -x "$VIRSH" ] && [ -x "$LIBVIRTD" ] && [ "$RC" -eq 0 ] || bail
 
 mkdir -m 0700 "$ROOT"
 mkdir -m 0755 "$T/sock" "$IMG"
@@ -247,7 +250,7 @@ check "domstate --reason" eval 'status 0 && out_has "^running \(booted\)$"'
 
 run dumpxml "${NAME}1"
 check "dumpxml shows the overlay and its raw base" \
-    eval 'status 0 && out_has "<source file=.$IMG/overlay1.qcow2./>" && out_has "<backingStore type=.file." &&
+    eval 'status 0 && out_has "<source file=.$IMG/overlay1.qcow2." && out_has "<backingStore type=.file." &&
           out_has "<format type=.raw./>" && out_has "<source file=.$IMG/base.raw./>"'
 
 run domblklist "${NAME}1"
@@ -355,7 +358,7 @@ check "that overlay has no backing file either" eval '[ ! -s "$T/out" ]'
 run define "$T/dom3.xml"
 run start "${NAME}3"
 check "a third domain for libvirt-python" eval 'status 0 && out_has "started"'
-timeout -k 5 $HANG python3 "$top_srcdir/tests/remotepythontest.py" \
+timeout -k 5 $HANG "$PYTHON" "$top_srcdir/tests/remotepythontest.py" \
     "$URI" "${NAME}3" vda "$IMG/overlay3.qcow2" >"$T/out" 2>"$T/err"
 RC=$?
 check "python3-libvirt: blockRebase, blockJobInfo polled to the end, BLOCK_JOB event" \
