@@ -95,12 +95,14 @@ virNetServerClientTakePrivLocked(virNetServerClient *client)
  * what it closes (a connection, event registrations) may wait on the
  * driver, and the I/O thread never waits. */
 void
-virNetServerClientFreePriv(virNetServer *srv, void *priv)
+virNetServerClientFreePriv(virNetServerClient *client, void *priv)
 {
+    virNetServer *srv = client->srv;
+
     if (!priv || !srv->privFree)
         return;
     if (srv->pool && srv->thread && virEventThreadIsSelf(srv->thread))
-        virNetServerPushFreeJob(srv, priv);
+        virNetServerPushFreeJob(client, priv);
     else
         srv->privFree(priv);
 }
@@ -337,7 +339,7 @@ virNetServerClientSourceDispatch(GSource *source,
     priv = virNetServerClientTakePrivLocked(client);
     g_mutex_unlock(&srv->lock);
 
-    virNetServerClientFreePriv(srv, priv);
+    virNetServerClientFreePriv(client, priv);
     virNetServerClientUnref(client);
     return G_SOURCE_CONTINUE;
 }
@@ -372,7 +374,7 @@ virNetServerClientHandshakeTimeout(gpointer opaque)
     }
     g_clear_pointer(&client->handshakeTimer, g_source_unref);
     g_mutex_unlock(&srv->lock);
-    virNetServerClientFreePriv(srv, priv);
+    virNetServerClientFreePriv(client, priv);
     return G_SOURCE_REMOVE;
 }
 
@@ -452,7 +454,7 @@ virNetServerClientKeepAliveTimer(gpointer opaque)
         client->kaUnanswered++;
     }
     g_mutex_unlock(&srv->lock);
-    virNetServerClientFreePriv(srv, priv);
+    virNetServerClientFreePriv(client, priv);
     return ret;
 }
 
