@@ -451,6 +451,41 @@ else
 fi
 exec 4>&-
 
+# SIGHUP applies new limits: max_clients lowered to 1 while a client is
+# connected refuses the next one (the one there is kept). --verbose logs
+# the reload on stderr.
+conf lim
+start lim --verbose
+lim=$pid
+wait_for 60 is_socket "$T/lim.run/libvirt-sock"
+"$CLIENT" "$T/lim.run/libvirt-sock" hold <"$T/hold.in" >"$T/lim.out" 2>&1 &
+cpid=$!
+PIDS="$PIDS $cpid"
+exec 4>"$T/hold.in"
+wait_for 60 has_line "$T/lim.out" '^held$'
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+check "max_clients 5000: a second client is served ($out)" [ "$out" = 0 ]
+echo 'max_clients = 1' >>"$T/lim.conf"
+kill -HUP $lim
+if wait_for 30 has_line "$T/lim.err" "configuration reloaded"; then
+    ok "--verbose: the reload is logged on stderr"
+else
+    notok "--verbose: the reload is logged on stderr"
+    diag "$T/lim.err"
+fi
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+case $out in
+    error:*) ok "SIGHUP with max_clients = 1: a second client is refused ($out)" ;;
+    *) notok "SIGHUP with max_clients = 1: a second client is refused, not '$out'" ;;
+esac
+check "SIGHUP with max_clients = 1: the client there is kept" alive $cpid
+exec 4>&-
+wait_exit $cpid 30
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+check "once it has gone, a new client is served ($out)" [ "$out" = 0 ]
+kill -TERM $lim
+wait_exit $lim 60
+
 # ------------------------------------------------------------------
 # --daemon: detaches, the pid file names the daemon
 # ------------------------------------------------------------------
