@@ -248,6 +248,29 @@ else
     diag "$T/err"
 fi
 
+# Hostile configuration files: never a hang, never a crash.
+mkfifo "$T/fifo.conf"
+for f in /dev/zero "$T/fifo.conf"; do
+    timeout 30 "$LIBVIRTD" -f "$f" -p "$T/h.pid" 2>"$T/err"
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "^libvirtd: configuration file '$f' is not a regular file$" "$T/err"; then
+        ok "--config $f is refused at once (not a regular file), exit 1"
+    else
+        notok "--config $f is refused at once (not a regular file), exit 1 (got $rc)"
+        diag "$T/err"
+    fi
+done
+head -c 100000 /dev/urandom >"$T/random.conf"
+printf 'a = [ [ [ "\0' >>"$T/random.conf"
+timeout 30 "$LIBVIRTD" -f "$T/random.conf" -p "$T/h.pid" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^libvirtd: $T/random.conf:[0-9]*: " "$T/err"; then
+    ok "random bytes as a configuration file: one line with file:line, exit 1"
+else
+    notok "random bytes as a configuration file: one line with file:line, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+
 # ------------------------------------------------------------------
 # Running: sockets, modes, group, pid file, a second daemon
 # ------------------------------------------------------------------
