@@ -91,21 +91,54 @@ virNetServerClientTakePrivLocked(virNetServerClient *client)
     return g_steal_pointer(&client->priv);
 }
 
+/* Free a client's private data. On the I/O thread, a worker does it:
+ * what it closes (a connection, event registrations) may wait on the
+ * driver, and the I/O thread never waits. */
 void
 virNetServerClientFreePriv(virNetServer *srv, void *priv)
 {
-    if (priv && srv->privFree)
+    if (!priv || !srv->privFree)
+        return;
+    if (srv->pool && srv->thread && virEventThreadIsSelf(srv->thread))
+        virNetServerPushFreeJob(srv, priv);
+    else
         srv->privFree(priv);
+}
+
+/*
+ * A client that does not read what it is sent (events, PONGs) would make
+ * its queue grow without end: past twice the message size cap, it is
+ * dropped. Returns true (and marks it so) if @len more bytes are too many.
+ */
+static bool
+virNetServerClientOverflowLocked(virNetServerClient *client, size_t len)
+{
+    virNetServer *srv = client->srv;
+
+    if (client->overflow)
+        return true;
+    if (client->txAsyncBytes + len <=
+        2 * MAX(srv->cfg.maxMessageSize, VIR_NET_MESSAGE_INITIAL))
+        return false;
+    VIR_WARN("closing client %p: it does not read its messages (%zu bytes queued)",
+             client, client->txAsyncBytes);
+    client->closing = true;
+    client->overflow = true;
+    return true;
 }
 
 void
 virNetServerClientQueueLocked(virNetServerClient *client, virNetMessage *msg)
 {
     msg->next = NULL;
-    if (client->closed) {
+    if (client->closed ||
+        (msg->header.type == VIR_NET_MESSAGE &&
+         virNetServerClientOverflowLocked(client, msg->bufferLength))) {
         virNetMessageFree(msg);
         return;
     }
+    if (msg->header.type == VIR_NET_MESSAGE)
+        client->txAsyncBytes += msg->bufferLength;
     if (client->txTail)
         client->txTail->next = msg;
     else
@@ -174,6 +207,8 @@ virNetServerClientWriteLocked(virNetServerClient *client)
             client->tx = msg->next;
             if (!client->tx)
                 client->txTail = NULL;
+            if (msg->header.type == VIR_NET_MESSAGE)
+                client->txAsyncBytes -= msg->bufferLength;
             virNetMessageFree(msg);
         }
     }
@@ -201,8 +236,11 @@ static void
 virNetServerClientReadLocked(virNetServerClient *client)
 {
     virNetServer *srv = client->srv;
+    /* A client flooding messages that need no worker (keepalive, ignored
+     * types) yields to the others after this many; poll() brings it back. */
+    unsigned int budget = 64;
 
-    while (virNetServerClientWantsReadLocked(client)) {
+    while (budget > 0 && virNetServerClientWantsReadLocked(client)) {
         virNetMessage *msg;
         ssize_t n;
 
@@ -242,6 +280,7 @@ virNetServerClientReadLocked(virNetServerClient *client)
         }
         client->rx = NULL;
         virNetServerDispatchLocked(srv, client, msg);
+        budget--;
     }
 }
 
@@ -261,7 +300,7 @@ virNetServerClientSourcePrepare(GSource *source, gint *timeout)
             want |= G_IO_IN;
         if (client->tx)
             want |= G_IO_OUT;
-        else if (client->closing)
+        if (client->overflow || (client->closing && !client->tx))
             closeNow = true;
     }
     g_mutex_unlock(&srv->lock);
@@ -293,7 +332,7 @@ virNetServerClientSourceDispatch(GSource *source,
     /* A hang-up with nothing left to read (or while reading is paused). */
     if (!client->closed && (rev & (G_IO_HUP | G_IO_ERR)) && !(rev & G_IO_IN))
         virNetServerClientCloseNowLocked(client);
-    if (!client->closed && client->closing && !client->tx)
+    if (!client->closed && (client->overflow || (client->closing && !client->tx)))
         virNetServerClientCloseNowLocked(client);
     priv = virNetServerClientTakePrivLocked(client);
     g_mutex_unlock(&srv->lock);
@@ -502,6 +541,13 @@ virNetServerClientSendMessage(virNetServerClient *client,
     if (client->closed || client->closing) {
         g_mutex_unlock(&srv->lock);
         virReportError(VIR_ERR_RPC, "%s", "the client connection is closed");
+        return -1;
+    }
+    if (virNetServerClientOverflowLocked(client, msg->bufferLength)) {
+        g_mutex_unlock(&srv->lock);
+        virNetServerWakeup(srv);
+        virReportError(VIR_ERR_RPC, "%s",
+                       "the client does not read its messages: its connection is closed");
         return -1;
     }
     virNetServerClientQueueLocked(client, g_steal_pointer(&msg));
