@@ -248,6 +248,29 @@ else
     diag "$T/err"
 fi
 
+# Hostile configuration files: never a hang, never a crash.
+mkfifo "$T/fifo.conf"
+for f in /dev/zero "$T/fifo.conf"; do
+    timeout 30 "$LIBVIRTD" -f "$f" -p "$T/h.pid" 2>"$T/err"
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "^libvirtd: configuration file '$f' is not a regular file$" "$T/err"; then
+        ok "--config $f is refused at once (not a regular file), exit 1"
+    else
+        notok "--config $f is refused at once (not a regular file), exit 1 (got $rc)"
+        diag "$T/err"
+    fi
+done
+head -c 100000 /dev/urandom >"$T/random.conf"
+printf 'a = [ [ [ "\0' >>"$T/random.conf"
+timeout 30 "$LIBVIRTD" -f "$T/random.conf" -p "$T/h.pid" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^libvirtd: $T/random.conf:[0-9]*: " "$T/err"; then
+    ok "random bytes as a configuration file: one line with file:line, exit 1"
+else
+    notok "random bytes as a configuration file: one line with file:line, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+
 # ------------------------------------------------------------------
 # Running: sockets, modes, group, pid file, a second daemon
 # ------------------------------------------------------------------
@@ -376,6 +399,115 @@ else
 fi
 check "--timeout: the pid file is removed" not_there "$T/idle.pid"
 check "--timeout: the sockets are removed" not_there "$T/idle.run/libvirt-sock"
+
+# ------------------------------------------------------------------
+# Clients: served, read-only refusals, --timeout and SIGTERM with one
+# ------------------------------------------------------------------
+
+CLIENT=${LIBVIRTDCLIENT:-$builddir/tests/libvirtdclient}
+conf cl
+start cl
+cl=$pid
+wait_for 60 is_socket "$T/cl.run/libvirt-sock-ro"
+out=$("$CLIENT" "$T/cl.run/libvirt-sock" count 2>&1)
+check "a client of libvirt-sock opens qemu:///system and counts its domains ($out)" [ "$out" = 0 ]
+out=$("$CLIENT" "$T/cl.run/libvirt-sock-ro" count 2>&1)
+check "a client of libvirt-sock-ro opens and counts too ($out)" [ "$out" = 0 ]
+echo "<domain type='qemu'><name>x</name></domain>" >"$T/x.xml"
+out=$("$CLIENT" "$T/cl.run/libvirt-sock-ro" define "$T/x.xml" 2>&1)
+case $out in
+    "error: VIR_ERR_OPERATION_DENIED: "*) ok "a define through libvirt-sock-ro is refused: $out" ;;
+    *) notok "a define through libvirt-sock-ro is refused with VIR_ERR_OPERATION_DENIED, not '$out'" ;;
+esac
+kill -TERM $cl
+wait_exit $cl 60
+
+# --timeout waits for the last client to go.
+conf hold
+mkfifo "$T/hold.in"
+start hold --timeout 1
+hold=$pid
+wait_for 60 is_socket "$T/hold.run/libvirt-sock"
+"$CLIENT" "$T/hold.run/libvirt-sock" hold <"$T/hold.in" >"$T/hold.out" 2>&1 &
+cpid=$!
+PIDS="$PIDS $cpid"
+exec 4>"$T/hold.in"
+if wait_for 60 has_line "$T/hold.out" '^held$'; then
+    ok "a client holds a connection to a daemon started with --timeout 1"
+else
+    notok "a client holds a connection to a daemon started with --timeout 1"
+    diag "$T/hold.out"
+fi
+# A bounded observation window: the daemon would have gone within two
+# seconds without the client.
+sleep 4
+check "--timeout 1: the daemon stays while a client is connected" alive $hold
+exec 4>&-
+if wait_exit $cpid 30 && [ "$status" = 0 ] && wait_exit $hold 60 && [ "$status" = 0 ]; then
+    ok "--timeout 1: once the client has gone, the daemon exits 0"
+else
+    notok "--timeout 1: once the client has gone, the daemon exits 0 (status $status)"
+    diag "$T/hold.err"
+fi
+
+# SIGTERM with a client connected: the client is closed, the daemon exits.
+start hold
+hold=$pid
+wait_for 60 is_socket "$T/hold.run/libvirt-sock"
+"$CLIENT" "$T/hold.run/libvirt-sock" hold <"$T/hold.in" >"$T/hold.out" 2>&1 &
+cpid=$!
+PIDS="$PIDS $cpid"
+exec 4>"$T/hold.in"
+wait_for 60 has_line "$T/hold.out" '^held$'
+kill -TERM $hold
+if wait_exit $hold 60 && [ "$status" = 0 ]; then
+    ok "SIGTERM with a client connected: the daemon exits 0"
+else
+    notok "SIGTERM with a client connected: the daemon exits 0 (status $status)"
+    diag "$T/hold.err"
+fi
+if wait_exit $cpid 30 && [ "$status" = 3 ] && has_line "$T/hold.out" '^closed$'; then
+    ok "SIGTERM with a client connected: the client's connection is closed"
+else
+    notok "SIGTERM with a client connected: the client's connection is closed (status $status)"
+    diag "$T/hold.out"
+fi
+exec 4>&-
+
+# SIGHUP applies new limits: max_clients lowered to 1 while a client is
+# connected refuses the next one (the one there is kept). --verbose logs
+# the reload on stderr.
+conf lim
+start lim --verbose
+lim=$pid
+wait_for 60 is_socket "$T/lim.run/libvirt-sock"
+"$CLIENT" "$T/lim.run/libvirt-sock" hold <"$T/hold.in" >"$T/lim.out" 2>&1 &
+cpid=$!
+PIDS="$PIDS $cpid"
+exec 4>"$T/hold.in"
+wait_for 60 has_line "$T/lim.out" '^held$'
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+check "max_clients 5000: a second client is served ($out)" [ "$out" = 0 ]
+echo 'max_clients = 1' >>"$T/lim.conf"
+kill -HUP $lim
+if wait_for 30 has_line "$T/lim.err" "configuration reloaded"; then
+    ok "--verbose: the reload is logged on stderr"
+else
+    notok "--verbose: the reload is logged on stderr"
+    diag "$T/lim.err"
+fi
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+case $out in
+    error:*) ok "SIGHUP with max_clients = 1: a second client is refused ($out)" ;;
+    *) notok "SIGHUP with max_clients = 1: a second client is refused, not '$out'" ;;
+esac
+check "SIGHUP with max_clients = 1: the client there is kept" alive $cpid
+exec 4>&-
+wait_exit $cpid 30
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+check "once it has gone, a new client is served ($out)" [ "$out" = 0 ]
+kill -TERM $lim
+wait_exit $lim 60
 
 # ------------------------------------------------------------------
 # --daemon: detaches, the pid file names the daemon
@@ -511,6 +643,9 @@ else
     notok "the daemon hosts the root with the running VM"
     diag "$T/vm.err"
 fi
+CLIENT=${LIBVIRTDCLIENT:-$builddir/tests/libvirtdclient}
+out=$("$CLIENT" "$T/vm.run/libvirt-sock-ro" count 2>&1)
+check "the daemon took the running VM up: a client counts 1 running domain ($out)" [ "$out" = 1 ]
 # --timeout counts no time while a domain runs: the daemon, idle for one
 # second, is still there well after (a bounded observation window, not a
 # synchronisation: nothing is awaited).
@@ -530,11 +665,13 @@ check "SIGTERM: the VM's QEMU (${qpid:-no pid}) keeps running" alive "${qpid:-no
 start vm
 vm=$pid
 wait_for 60 is_socket "$T/vm.run/libvirt-sock-ro"
+out=$("$CLIENT" "$T/vm.run/libvirt-sock" count 2>&1)
+check "a restarted daemon takes the running VM up again: 1 running domain ($out)" [ "$out" = 1 ]
 kill -TERM $vm
 if wait_exit $vm 60 && [ "$status" = 0 ] && alive "${qpid:-none}"; then
-    ok "a restarted daemon takes the running VM up and leaves it running at exit"
+    ok "the restarted daemon leaves it running at exit"
 else
-    notok "a restarted daemon takes the running VM up and leaves it running at exit (status $status)"
+    notok "the restarted daemon leaves it running at exit (status $status)"
     diag "$T/vm.err"
 fi
 
