@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential autoconf automake libtool pkg-config make
 libglib2.0-dev libxml2-dev libxml2-utils libjson-c-dev libtirpc-dev rpcsvc-proto
 libreadline-dev libgnutls28-dev libattr1-dev attr acl
-qemu-system-x86 qemu-utils procps util-linux passwd coreutils groff-base"
+qemu-system-x86 qemu-utils procps util-linux passwd coreutils groff-base
+libvirt-clients python3-libvirt libvirt-daemon libvirt-daemon-driver-qemu"
 
 missing=""
 for p in $PKGS; do
@@ -15,7 +16,21 @@ for p in $PKGS; do
     fi
 done
 
+# Debian's libvirtd (a peer of tests/remotepeertest.sh) without
+# libvirt-daemon-system: the accounts and directory that package would
+# make. Nothing is started.
+libvirt_accounts() {
+    getent group kvm >/dev/null || groupadd -r kvm
+    getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+    getent passwd libvirt-qemu >/dev/null ||
+        useradd -r -g libvirt-qemu -G kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+    mkdir -p /var/log/libvirt/qemu
+}
+
 if [ -z "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        libvirt_accounts
+    fi
     exit 0
 fi
 
@@ -29,3 +44,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+libvirt_accounts

@@ -26,6 +26,11 @@ struct _virConnect {
                                  * states this connection holds (released
                                  * when it is disposed), else NULL */
 
+    bool eventsByOpaque;        /* libvirtd's connection for a client: one
+                                 * relay function per event, registered once
+                                 * per client registration and told apart by
+                                 * its opaque (set before any registration) */
+
     GMutex lock;                /* protects err and the close callback */
     virError err;               /* last error of a call on this connection */
 

@@ -26,6 +26,15 @@
 
 static int reaperFd = -1;
 
+/* The processes virTestDirAddProcess() gave to a root. */
+typedef struct {
+    char *dir;
+    pid_t pid;
+} virTestDirProcess;
+
+static GMutex dirProcessesLock;
+static GArray *dirProcesses;    /* virTestDirProcess */
+
 static void
 virTestKillWait(pid_t pid)
 {
@@ -158,6 +167,39 @@ virTestRemoveTree(const char *root)
                  NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* When @pid started (in clock ticks since boot, field 22 of its stat
+ * file), to tell it from a later process with the same pid; 0 if it is
+ * gone. */
+static unsigned long long
+virTestProcessStartTime(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid);
+    g_autofree char *stat = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *p;
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL) || !(p = strrchr(stat, ')')))
+        return 0;
+    fields = g_strsplit(p + 2, " ", 0);
+    if (g_strv_length(fields) < 20)
+        return 0;
+    return g_ascii_strtoull(fields[19], NULL, 10);
+}
+
+/* SIGKILL the process of a reaper line "+PID STARTTIME", unless it is
+ * gone (or its pid is another process's now). */
+static void
+virTestReaperKillProcess(const char *line)
+{
+    pid_t pid = 0;
+    unsigned long long start = 0;
+
+    if (sscanf(line, "+%d %llu", &pid, &start) != 2 || pid <= 1)
+        return;
+    if (virTestProcessStartTime(pid) == start)
+        virTestKillWait(pid);
+}
+
 /* The reaper: reads root paths from the pipe; at end of file (the test
  * process is gone, however it ended) kills their QEMUs and removes them. */
 static void
@@ -178,8 +220,14 @@ virTestReaper(int fd)
     }
     {
         g_auto(GStrv) lines = g_strsplit(buf->str, "\n", 0);
+        /* "+PID STARTTIME": a daemon of a root; it goes first, before it
+         * sees its QEMUs die. */
         for (size_t i = 0; lines[i]; i++) {
-            if (lines[i][0] == '-')
+            if (lines[i][0] == '+')
+                virTestReaperKillProcess(lines[i]);
+        }
+        for (size_t i = 0; lines[i]; i++) {
+            if (lines[i][0] == '-' || lines[i][0] == '+')
                 continue;
             if (*lines[i])
                 g_ptr_array_add(roots, g_strdup(lines[i]));
@@ -249,10 +297,79 @@ virTestMakeDir(const char *tmpl)
 }
 
 void
+virTestDirAddProcess(const char *dir, pid_t pid)
+{
+    virTestDirProcess p = { g_strdup(dir), pid };
+    g_autofree char *msg = g_strdup_printf("+%d %llu", (int) pid,
+                                           virTestProcessStartTime(pid));
+
+    g_mutex_lock(&dirProcessesLock);
+    if (!dirProcesses)
+        dirProcesses = g_array_new(FALSE, FALSE, sizeof(virTestDirProcess));
+    g_array_append_val(dirProcesses, p);
+    g_mutex_unlock(&dirProcessesLock);
+    virTestReaperSend(msg);
+}
+
+/* Take the first process virTestDirAddProcess() gave to @dir (any, if
+ * @dir is NULL) and @pid (any, if 0) off the list; 0 if none. */
+static pid_t
+virTestDirTakeProcess(const char *dir, pid_t pid)
+{
+    pid_t found = 0;
+
+    g_mutex_lock(&dirProcessesLock);
+    for (guint i = 0; dirProcesses && i < dirProcesses->len; i++) {
+        virTestDirProcess *p = &g_array_index(dirProcesses, virTestDirProcess, i);
+
+        if ((!dir || strcmp(p->dir, dir) == 0) && (!pid || p->pid == pid)) {
+            found = p->pid;
+            g_free(p->dir);
+            g_array_remove_index(dirProcesses, i);
+            break;
+        }
+    }
+    g_mutex_unlock(&dirProcessesLock);
+    return found;
+}
+
+int
+virTestStopProcess(pid_t pid, int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64) timeoutMs * 1000;
+    int status = 0;
+    pid_t rc;
+
+    virTestDirTakeProcess(NULL, pid);
+    kill(pid, SIGTERM);
+    while ((rc = waitpid(pid, &status, WNOHANG)) == 0 &&
+           g_get_monotonic_time() < deadline)
+        g_usleep(10 * 1000);
+    if (rc == 0) {
+        g_test_message("process %d did not end within %d ms of SIGTERM: killing it",
+                       (int) pid, timeoutMs);
+        kill(pid, SIGKILL);
+        rc = waitpid(pid, &status, 0);
+    }
+    return rc == pid ? status : -1;
+}
+
+void
 virTestCleanupDir(const char *root)
 {
     g_autofree char *msg = g_strdup_printf("-%s", root);
+    pid_t pid;
 
+    /* Its daemons first: they end as they would, their QEMUs left. */
+    while ((pid = virTestDirTakeProcess(root, 0))) {
+        int status = virTestStopProcess(pid, 30 * 1000);
+
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            g_test_message("process %d of '%s' did not exit cleanly on SIGTERM "
+                           "(wait status 0x%x)", (int) pid, root, status);
+            g_test_fail();
+        }
+    }
     virTestKillRoot(root);
     virTestRemoveTree(root);
     virTestReaperSend(msg);

@@ -32,6 +32,21 @@ char *virTestMakeDir(const char *tmpl);
  * reaper then forgets it. */
 void virTestCleanupDir(const char *root);
 
+/*
+ * Process @pid, a child of this test (a daemon it started), belongs to
+ * @dir: virTestCleanupDir(@dir) stops it (virTestStopProcess()) before it
+ * kills the QEMUs of @dir, and the reaper kills it if the test is gone
+ * first, however it ended.
+ */
+void virTestDirAddProcess(const char *dir, pid_t pid);
+
+/*
+ * Stop child @pid: SIGTERM, SIGKILL if it is still there after
+ * @timeoutMs; reap it, and forget it if virTestDirAddProcess() added it.
+ * Returns its wait status.
+ */
+int virTestStopProcess(pid_t pid, int timeoutMs);
+
 /* Detach what is mounted under @path, then remove it and all below it
  * (a directory or a file; no error if it is missing). */
 void virTestRemoveTree(const char *path);

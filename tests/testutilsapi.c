@@ -10,11 +10,14 @@
 
 #include "testutils.h"
 #include "testutilsapi.h"
+#include "testutilsdaemon.h"
 
 char *
 virTestEmbedURI(const char *root)
 {
-    return g_strdup_printf("qemu:///embed?root=%s", root);
+    char *uri = virTestDaemonURIOf(root);
+
+    return uri ? uri : g_strdup_printf("qemu:///embed?root=%s", root);
 }
 
 char *
@@ -23,7 +26,10 @@ virTestEmbedRoot(const char *dir, char **uri)
     char *root = g_build_filename(dir, "root", NULL);
 
     g_assert_cmpint(mkdir(root, 0700), ==, 0);
-    *uri = virTestEmbedURI(root);
+    if (virTestDaemonTransport())
+        *uri = virTestDaemonAdd(dir, root);
+    else
+        *uri = virTestEmbedURI(root);
     return root;
 }
 
@@ -52,10 +58,15 @@ virTestAssertStateDirClean(const char *root)
 virConnectPtr
 virTestOpen(const char *uri)
 {
-    virConnectPtr conn = virConnectOpen(uri);
+    virConnectPtr conn;
 
-    if (!conn)
-        g_error("cannot open '%s': %s", uri, virGetLastErrorMessage());
+    virTestDaemonBeforeOpen(uri);
+    if (!(conn = virConnectOpen(uri))) {
+        g_autofree char *msg = g_strdup(virGetLastErrorMessage());
+
+        virTestDaemonCheckAlive(uri);
+        g_error("cannot open '%s': %s", uri, msg);
+    }
     return conn;
 }
 

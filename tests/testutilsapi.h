@@ -13,11 +13,15 @@
 
 #include "libvirt/libvirt.h"
 
-/* "qemu:///embed?root=@root". */
+/* "qemu:///embed?root=@root" (the daemon's URI if @root is served by one:
+ * see virTestEmbedRoot()). */
 char *virTestEmbedURI(const char *root);
 
 /* A new embed root "@dir/root" (mode 0700, empty: the driver makes its
- * directories at the first open); its URI in *@uri. */
+ * directories at the first open); its URI in *@uri. With
+ * VIR_TEST_TRANSPORT=daemon the root is a libvirtd's qemu_root instead and
+ * the URI is the daemon's socket (see testutilsdaemon.h): same root, same
+ * files, the calls over the wire. */
 char *virTestEmbedRoot(const char *dir, char **uri);
 
 /* Write @conf as etc/qemu.conf of embed root @root. */
@@ -28,7 +32,8 @@ void virTestWriteQemuConf(const char *root, const char *conf);
  * socket of a domain (whatever its name). */
 void virTestAssertStateDirClean(const char *root);
 
-/* Open @uri, which must work. */
+/* Open @uri, which must work (over the daemon: starts it first, or
+ * restarts it if it has no client left). */
 virConnectPtr virTestOpen(const char *uri);
 
 /* Define, or start (a transient domain), the domain @xml: must work. */

@@ -85,7 +85,22 @@ testQemuOf(pid_t pid, const char *dir)
     return g_strv_contains((const char *const *) env, want);
 }
 
-/* What is left of @dir's QEMUs and mounts, and in @dir itself (its
+/* Does process @pid name a path under @dir on its command line (a
+ * daemon a test started, its config there)? */
+static bool
+testNamesDir(pid_t pid, const char *dir)
+{
+    g_autofree char *prefix = g_strdup_printf("%s/", dir);
+    g_auto(GStrv) cmdline = virTestProcessStrings(pid, "cmdline");
+
+    for (size_t i = 0; cmdline && cmdline[i]; i++) {
+        if (strstr(cmdline[i], prefix))
+            return true;
+    }
+    return false;
+}
+
+/* What is left of @dir's QEMUs, other processes and mounts, and in @dir itself (its
  * entries when @keep, itself otherwise): "" when nothing. */
 static char *
 testLeftovers(const char *dir, bool keep)
@@ -101,6 +116,8 @@ testLeftovers(const char *dir, bool keep)
 
         if (pid > 1 && virTestProcessAlive(pid) && testQemuOf(pid, dir))
             g_string_append_printf(left, "QEMU %d; ", (int) pid);
+        else if (pid > 1 && virTestProcessAlive(pid) && testNamesDir(pid, dir))
+            g_string_append_printf(left, "process %d; ", (int) pid);
     }
     g_assert_true(g_file_get_contents("/proc/self/mounts", &mounts, NULL, NULL));
     if (strstr(mounts, prefix))
@@ -363,6 +380,7 @@ typedef struct {
     const char *prog;       /* a test program in tests/ */
     const char *path;       /* the case it runs (-p) */
     const char *fault;      /* VIR_TEST_FAULT: where it dies */
+    const char *transport;  /* VIR_TEST_TRANSPORT, if not NULL */
 } testFaultCase;
 
 /* @tc's program dies of SIGTRAP at its fault, with its temporary files
@@ -391,6 +409,8 @@ testFault(gconstpointer data)
     env = g_environ_setenv(env, "LD_PRELOAD", mock, TRUE);
     env = g_environ_setenv(env, "VIR_TEST_FAULT", tc->fault, TRUE);
     env = g_environ_setenv(env, "VIR_TEST_FAULT_PROG", tc->prog, TRUE);
+    if (tc->transport)
+        env = g_environ_setenv(env, "VIR_TEST_TRANSPORT", tc->transport, TRUE);
     env = g_environ_setenv(env, "ASAN_OPTIONS", asanOpts, TRUE);
 
     status = testRunToEnd(argv, (const char *const *) env, log);
@@ -432,6 +452,9 @@ static const testFaultCase testFaultsReal[] = {
     { "remotedispatchqemutest", "/remote/dispatch/qemu/pull", "connect:3" },
     /* Dies with its libvirtd up: the daemon must go with it. */
     { "remotetest", "/remote/block-jobs", "connect:2" },
+    /* Over libvirtd: it dies once the pull ended (at the qemu-img that
+     * reads the overlay), its daemon and that daemon's QEMU running. */
+    { "qemublockjobtest", "/blockjob/rebase-whole", "g_spawn_sync:8", "daemon" },
 #endif
 };
 
@@ -462,8 +485,11 @@ main(int argc, char **argv)
         }
         g_test_add_func("/testutils/cleanup-dir", testCleanupDirNow);
         for (size_t i = 0; i < G_N_ELEMENTS(testFaultsReal); i++) {
-            g_autofree char *name = g_strdup_printf("/testutils/fault/%s",
-                                                    testFaultsReal[i].prog);
+            g_autofree char *name = g_strdup_printf("/testutils/fault/%s%s%s",
+                                                    testFaultsReal[i].prog,
+                                                    testFaultsReal[i].transport ? "-" : "",
+                                                    testFaultsReal[i].transport ?
+                                                    testFaultsReal[i].transport : "");
 
             g_test_add_data_func(name, &testFaultsReal[i], testFault);
         }

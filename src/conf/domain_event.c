@@ -327,6 +327,7 @@ virDomainEventStateRegisterID(virDomainEventState *state,
     for (guint i = 0; i < state->callbacks->len; i++) {
         virDomainEventCallback *other = g_ptr_array_index(state->callbacks, i);
         if (!other->deleted && other->conn == conn && other->cb == cb &&
+            (!conn->eventsByOpaque || other->opaque == opaque) &&
             other->eventID == eventID && other->hasDomain == (dom != NULL) &&
             (!dom || memcmp(other->uuid, dom->uuid, VIR_UUID_BUFLEN) == 0)) {
             g_mutex_unlock(&state->lock);

@@ -179,6 +179,11 @@ remoteDispatchConnectOpen(virNetServer *server G_GNUC_UNUSED,
     conn = readonly ? virConnectOpenReadOnly(uri) : virConnectOpen(uri);
     if (!conn)
         goto error;
+    /* Each of the client's registrations is one here, with its event's one
+     * relay function: the remote driver registers each of its callbacks
+     * apart (a new block pull callback is told the outcomes held for it),
+     * so one function may be registered several times for one event. */
+    conn->eventsByOpaque = true;
     priv->conn = conn;
     priv->uri = g_strdup(name);
     g_mutex_unlock(&priv->lock);
