@@ -253,6 +253,14 @@ onLifecycle(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int event,
     return 0;
 }
 
+/* Another function: the same one twice with the same filter is refused. */
+static int
+onLifecycleToo(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+               void *opaque)
+{
+    return onLifecycle(conn, dom, event, detail, opaque);
+}
+
 static void
 onJob(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *disk,
       int type, int status, void *opaque)
@@ -461,6 +469,7 @@ testTestDriver(void)
     virDomainPtr dom;
     int ids[4];
     int cb;
+    int cb2;
     int state = -1;
     int reason = -1;
 
@@ -494,6 +503,33 @@ testTestDriver(void)
     g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 3), ==, 1);
     g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, -1, -1, 3), ==, 4);
     g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb), ==, 0);
+
+    /* Two callbacks for every domain, one event: each hears it once
+     * (two registrations on the daemon, each event sent for each). The
+     * same function twice with the same filter is refused, as libvirt. */
+    heardClear();
+    cb = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                          GINT_TO_POINTER(4), NULL);
+    cb2 = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                           VIR_DOMAIN_EVENT_CALLBACK(onLifecycleToo),
+                                           GINT_TO_POINTER(5), NULL);
+    g_assert_cmpint(cb, >=, 0);
+    g_assert_cmpint(cb2, >=, 0);
+    g_assert_cmpint(virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                                     GINT_TO_POINTER(6), NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 4, 1);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 5, 1);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 4, 1);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 5, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, -1, -1, 4), ==, 2);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, -1, -1, 5), ==, 2);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb2), ==, 0);
 
     /* The test driver has no block pull: its answer, through the wire. */
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
