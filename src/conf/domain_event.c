@@ -47,7 +47,12 @@ struct _virDomainEvent {
     int onlyCallbackID; /* held outcome told to this new callback; -1: any */
     int remoteID;       /* from a daemon's callback: only the callback
                          * registered for that one receives it; -1: any */
+    bool told;          /* from a daemon: a held outcome it told to a new
+                         * callback (onlyCallbackID once queued) */
 };
+
+/* The event the callback running in this thread was called for. */
+static GPrivate virDomainEventCurrent = G_PRIVATE_INIT(NULL);
 
 typedef struct {
     int callbackID;
@@ -271,7 +276,9 @@ virDomainEventStateFlush(int timer, void *opaque)
                 continue;
             g_ptr_array_add(held, copy.conn);
             g_mutex_unlock(&state->lock);
+            g_private_set(&virDomainEventCurrent, ev);
             virDomainEventDispatchOne(ev, &copy);
+            g_private_set(&virDomainEventCurrent, NULL);
             g_mutex_lock(&state->lock);
         }
         virDomainEventFree(ev);
@@ -469,7 +476,40 @@ virDomainEventStateQueueRemote(virDomainEventState *state,
     if (!event)
         return;
     event->remoteID = remoteID;
-    virDomainEventStateQueue(state, event);
+    g_mutex_lock(&state->lock);
+    event->queuedAt = state->nextID;
+    /* A held outcome the daemon told: for that callback alone, and
+     * dropped as the embed's when a newer pull of the disk starts. */
+    for (guint i = 0; event->told && i < state->callbacks->len; i++) {
+        virDomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
+
+        if (!cb->deleted && cb->remoteID == remoteID) {
+            event->onlyCallbackID = cb->callbackID;
+            break;
+        }
+    }
+    virDomainEventStateQueueLocked(state, event);
+    g_mutex_unlock(&state->lock);
+}
+
+const virDomainEvent *
+virDomainEventDispatching(void)
+{
+    return g_private_get(&virDomainEventCurrent);
+}
+
+bool
+virDomainEventBlockPullIsTold(const virDomainEvent *event)
+{
+    return event->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL &&
+        (event->onlyCallbackID >= 0 || event->told);
+}
+
+void
+virDomainEventBlockPullSetTold(virDomainEvent *event)
+{
+    if (event->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL)
+        event->told = true;
 }
 
 const char *
@@ -536,14 +576,15 @@ virDomainEventStateTellHeld(virDomainEventState *state, virDomainObj *vm,
     g_mutex_unlock(&state->lock);
 }
 
-/* Is @ev the end of an older pull of that disk? */
+/* Is @ev the end of an older pull of that disk (@disk: its target, or
+ * its top image's path as a remote driver's caller may name it)? */
 static bool
 virDomainEventIsOlderPull(virDomainEvent *ev, const unsigned char *uuid,
                           const char *disk, unsigned int serial)
 {
     return ev->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL &&
         ev->serial != serial &&
-        g_strcmp0(ev->disk, disk) == 0 &&
+        (g_strcmp0(ev->disk, disk) == 0 || g_strcmp0(ev->path, disk) == 0) &&
         memcmp(ev->uuid, uuid, VIR_UUID_BUFLEN) == 0;
 }
 

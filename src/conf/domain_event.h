@@ -82,6 +82,25 @@ const char *virDomainEventBlockPullDisk(const virDomainEvent *event,
                                         unsigned int *serial);
 
 /*
+ * The event whose callback runs now in this thread (called from the
+ * state's dispatch), or NULL: what a relay (libvirtd) learns beyond the
+ * public callback's arguments.
+ */
+const virDomainEvent *virDomainEventDispatching(void);
+
+/* Is @event a held outcome told to a new callback (not heard live)? */
+bool virDomainEventBlockPullIsTold(const virDomainEvent *event);
+
+/*
+ * For the remote driver: @event (a block pull end from the wire) is a
+ * held outcome the daemon told its new callback.
+ * virDomainEventStateQueueRemote() then queues it as the state's own
+ * told outcomes, for that callback alone, and
+ * virDomainEventStateBlockPullStarted() drops it likewise.
+ */
+void virDomainEventBlockPullSetTold(virDomainEvent *event);
+
+/*
  * Queue @event (stolen), an event of the domain @vm (locked), as
  * virDomainEventStateQueue() does; but the end of a block pull that no
  * registered callback wants is kept in @vm (virDomainObjHoldOutcome(),
@@ -105,7 +124,8 @@ void virDomainEventStateTellHeld(virDomainEventState *state,
                                  virDomainObj *vm, int callbackID);
 
 /*
- * A new pull, @serial, of disk @disk of the domain @uuid has started.
+ * A new pull, @serial, of disk @disk (its target, or its top image's
+ * path) of the domain @uuid has started.
  * Held outcomes of the disk's older pulls told to a new callback but not
  * delivered yet are dropped: that callback may wait for the new pull,
  * and would take them for its end. (The driver drops the domain's held
