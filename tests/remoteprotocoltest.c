@@ -201,7 +201,7 @@ FILL(bp_domain_block_pull_ret, v->info.cur = u64(); v->info.end = u64())
 FILL(bp_domain_get_block_pull_info_ret, v->info.cur = u64(); v->info.end = u64())
 FILL(bp_domain_event_callback_block_pull_msg,
      v->callbackID = i32(); fillDom(&v->dom); v->path = str(); v->status = i32();
-     v->serial = u32())
+     v->serial = u32(); v->held = i32(); v->disk = str())
 
 /* ------------------------------------------------------------------ */
 /* The procedures                                                       */
@@ -568,6 +568,39 @@ testBytesBlockJob2(void)
                 want, sizeof(want));
 }
 
+/* Our BLOCK_PULL event, held outcome told to a new registration: after
+ * libvirt-style callbackID, domain, path, status, the serial, the held
+ * mark and the disk's target, in this order. */
+static void
+testBytesBlockPullEvent(void)
+{
+    bp_domain_event_callback_block_pull_msg msg = {
+        .callbackID = 7,
+        .dom = { .name = (char *) "vm", .id = -1 },
+        .path = (char *) "/a.q",
+        .status = 2,
+        .serial = 9,
+        .held = 1,
+        .disk = (char *) "vdb",
+    };
+    static const unsigned char want[] = {
+        0, 0, 0, 7,
+        0, 0, 0, 2, 'v', 'm', 0, 0,
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        0xff, 0xff, 0xff, 0xff,
+        0, 0, 0, 4, '/', 'a', '.', 'q',
+        0, 0, 0, 2,
+        0, 0, 0, 9,
+        0, 0, 0, 1,
+        0, 0, 0, 3, 'v', 'd', 'b', 0,
+    };
+
+    for (int i = 0; i < VIR_UUID_BUFLEN; i++)
+        msg.dom.uuid[i] = (char) i;
+    assertBytes((xdrproc_t) xdr_bp_domain_event_callback_block_pull_msg, &msg,
+                want, sizeof(want));
+}
+
 /* The security model as libvirt sends "none": each string with its
  * terminating NUL, as XDR chars of 4 bytes. */
 static void
@@ -637,6 +670,7 @@ main(int argc, char **argv)
     g_test_add_func("/remote/protocol/bytes/domain", testBytesDomain);
     g_test_add_func("/remote/protocol/bytes/node-info", testBytesNodeInfo);
     g_test_add_func("/remote/protocol/bytes/block-job-2", testBytesBlockJob2);
+    g_test_add_func("/remote/protocol/bytes/block-pull-event", testBytesBlockPullEvent);
     g_test_add_func("/remote/protocol/bytes/security-model", testBytesSecurityModel);
     g_test_add_func("/remote/protocol/hostile", testHostile);
     return g_test_run();

@@ -23,6 +23,7 @@
 #include "remote/remote_daemon_dispatch.h"
 #include "remote/remote_daemon_dispatch_priv.h"
 #include "datatypes.h"
+#include "conf/domain_event.h"
 #include "util/virerror.h"
 #include "util/virlog.h"
 #include "util/viruuid.h"
@@ -561,6 +562,9 @@ remoteRelayBlockPull(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
 {
     remoteEventCallback *cb = opaque;
     bp_domain_event_callback_block_pull_msg msg = { 0 };
+    const virDomainEvent *ev = virDomainEventDispatching();
+    unsigned int pullSerial;
+    const char *disk = ev ? virDomainEventBlockPullDisk(ev, &pullSerial) : NULL;
 
     if ((msg.callbackID = remoteEventCallbackID(cb)) < 0)
         return;
@@ -568,6 +572,11 @@ remoteRelayBlockPull(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
     msg.path = (char *) path;
     msg.status = status;
     msg.serial = g_atomic_int_add(&cb->serial, 1) + 1;
+    /* Whether it is an outcome held for new callbacks, and its disk: the
+     * client drops it, as the embed state does, if it starts a newer
+     * pull of the disk before delivering it. */
+    msg.held = disk && virDomainEventBlockPullIsTold(ev);
+    msg.disk = (char *) (disk ? disk : "");
     remoteEventSend(cb, BP_PROGRAM, BP_PROC_DOMAIN_EVENT_CALLBACK_BLOCK_PULL,
                     (xdrproc_t) xdr_bp_domain_event_callback_block_pull_msg, &msg);
 }
