@@ -19,6 +19,7 @@
 #include "util/virerror.h"
 #include "util/virevent.h"
 #include "util/virlog.h"
+#include "util/viruuid.h"
 
 #define VIR_FROM_THIS VIR_FROM_REMOTE
 
@@ -64,6 +65,8 @@ remotePrivateNew(void)
     g_mutex_init(&priv->lock);
     priv->localToRemote = g_hash_table_new(g_direct_hash, g_direct_equal);
     priv->remoteKnown = g_hash_table_new(g_direct_hash, g_direct_equal);
+    priv->pullStarted = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                              g_free, NULL);
     g_queue_init(&priv->pendingEvents);
     return priv;
 }
@@ -85,6 +88,7 @@ remotePrivateUnref(void *opaque)
     g_queue_clear_full(&priv->pendingEvents, remotePendingEventFree);
     g_hash_table_unref(priv->localToRemote);
     g_hash_table_unref(priv->remoteKnown);
+    g_hash_table_unref(priv->pullStarted);
     virDomainEventStateFree(priv->eventState);
     g_free(priv->type);
     g_mutex_clear(&priv->lock);
@@ -181,18 +185,80 @@ remoteSupportsFeature(virConnectPtr conn, int feature)
 /* ------------------------------------------------------------------ */
 /* Events from the wire                                                 */
 
+static char *
+remotePullKey(const unsigned char *uuid, const char *disk)
+{
+    char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+    virUUIDFormat(uuid, uuidstr);
+    return g_strdup_printf("%s %s", uuidstr, disk);
+}
+
+/* Has a pull of @disk (target or path) of the domain @uuid been started
+ * through this connection after the registration stamped @since? Lock
+ * held. */
+static bool
+remotePullStartedSinceLocked(remotePrivate *priv, const unsigned char *uuid,
+                             const char *disk, guint since)
+{
+    g_autofree char *key = NULL;
+    gpointer seq;
+
+    if (!disk || !*disk)
+        return false;
+    key = remotePullKey(uuid, disk);
+    return g_hash_table_lookup_extended(priv->pullStarted, key, NULL, &seq) &&
+        GPOINTER_TO_UINT(seq) > since;
+}
+
+void
+remoteDriverBlockPullStarted(virDomainPtr dom, const char *disk)
+{
+    remotePrivate *priv = dom->conn->privateData;
+
+    if (!priv || !disk)
+        return;
+    g_mutex_lock(&priv->lock);
+    priv->pullStarts++;
+    g_hash_table_insert(priv->pullStarted, remotePullKey(dom->uuid, disk),
+                        GUINT_TO_POINTER(priv->pullStarts));
+    /* The held outcomes told and queued here: as the embed state drops
+     * them (no pull of ours has serial 0, so all are older ones). */
+    if (priv->eventState)
+        virDomainEventStateBlockPullStarted(priv->eventState, dom->uuid, disk, 0);
+    g_mutex_unlock(&priv->lock);
+}
+
 /* Hand @event (stolen), sent for the daemon's callback @remoteID, to the
  * callback registered for it. An event may come before the reply to its
  * registration (the daemon tells a new block pull callback the outcomes
- * it held): it waits for that reply, in order. */
+ * it held): it waits for that reply, in order. A held outcome that comes
+ * after a pull of its disk began through this connection since its
+ * callback was registered is an older pull's: the daemon sent it before
+ * it heard of the new pull, and it is dropped as if it had been queued
+ * here already (see remoteDriverBlockPullStarted()). */
 static void
-remoteEventQueue(remotePrivate *priv, int remoteID, virDomainEvent *event)
+remoteEventQueue(remotePrivate *priv, int remoteID, virDomainEvent *event,
+                 const bp_domain_event_callback_block_pull_msg *held)
 {
+    gpointer since;
+
     g_mutex_lock(&priv->lock);
     if (!priv->eventState) {
         virDomainEventFree(event);
-    } else if (g_hash_table_contains(priv->remoteKnown, GINT_TO_POINTER(remoteID))) {
-        virDomainEventStateQueueRemote(priv->eventState, event, remoteID);
+    } else if (g_hash_table_lookup_extended(priv->remoteKnown, GINT_TO_POINTER(remoteID),
+                                            NULL, &since)) {
+        if (held &&
+            (remotePullStartedSinceLocked(priv, (unsigned char *) held->dom.uuid,
+                                          held->disk, GPOINTER_TO_UINT(since)) ||
+             remotePullStartedSinceLocked(priv, (unsigned char *) held->dom.uuid,
+                                          held->path, GPOINTER_TO_UINT(since)))) {
+            VIR_DEBUG("dropping the held end of an older pull of disk '%s'",
+                      held->disk);
+            virDomainEventFree(event);
+        } else {
+            virDomainEventStateQueueRemote(priv->eventState, event, remoteID);
+        }
     } else if (priv->registering > 0) {
         remotePendingEvent *pe = g_new0(remotePendingEvent, 1);
 
@@ -244,7 +310,8 @@ remoteRemoteEvent(virNetClient *client G_GNUC_UNUSED, virNetMessage *msg,
                          virDomainEventLifecycleNew(ev.msg.dom.name,
                                                     (unsigned char *) ev.msg.dom.uuid,
                                                     ev.msg.dom.id, ev.msg.event,
-                                                    ev.msg.detail));
+                                                    ev.msg.detail),
+                         NULL);
         xdr_free((xdrproc_t) xdr_remote_domain_event_callback_lifecycle_msg, (char *) &ev);
         return;
     }
@@ -259,7 +326,8 @@ remoteRemoteEvent(virNetClient *client G_GNUC_UNUSED, virNetMessage *msg,
                                                    ev.msg.dom.name,
                                                    (unsigned char *) ev.msg.dom.uuid,
                                                    ev.msg.dom.id, ev.msg.path,
-                                                   ev.msg.type, ev.msg.status));
+                                                   ev.msg.type, ev.msg.status),
+                         NULL);
         xdr_free((xdrproc_t) xdr_remote_domain_event_callback_block_job_msg, (char *) &ev);
         return;
     }
@@ -274,7 +342,8 @@ remoteRemoteEvent(virNetClient *client G_GNUC_UNUSED, virNetMessage *msg,
                                                    ev.dom.name,
                                                    (unsigned char *) ev.dom.uuid,
                                                    ev.dom.id, ev.dst, ev.type,
-                                                   ev.status));
+                                                   ev.status),
+                         NULL);
         xdr_free((xdrproc_t) xdr_remote_domain_event_block_job_2_msg, (char *) &ev);
         return;
     }
@@ -294,6 +363,7 @@ remoteBPEvent(virNetClient *client G_GNUC_UNUSED, virNetMessage *msg,
 {
     remotePrivate *priv = opaque;
     bp_domain_event_callback_block_pull_msg ev = { 0 };
+    virDomainEvent *event;
 
     if (msg->header.proc != BP_PROC_DOMAIN_EVENT_CALLBACK_BLOCK_PULL) {
         VIR_DEBUG("ignoring event procedure %d of the block pull program",
@@ -306,13 +376,15 @@ remoteBPEvent(virNetClient *client G_GNUC_UNUSED, virNetMessage *msg,
         virResetLastError();
         return;
     }
-    /* The disk's target is the daemon's business (its held outcomes):
-     * here the path stands for it. */
-    remoteEventQueue(priv, ev.callbackID,
-                     virDomainEventBlockPullNew(ev.dom.name,
-                                                (unsigned char *) ev.dom.uuid,
-                                                ev.dom.id, ev.path, ev.serial,
-                                                ev.path, ev.status));
+    /* The disk's target, as the daemon knows it; a held outcome it told
+     * is queued as such, to be dropped if a newer pull of the disk starts
+     * through this connection before it is delivered. */
+    event = virDomainEventBlockPullNew(ev.dom.name, (unsigned char *) ev.dom.uuid,
+                                       ev.dom.id, *ev.disk ? ev.disk : ev.path,
+                                       ev.serial, ev.path, ev.status);
+    if (ev.held)
+        virDomainEventBlockPullSetTold(event);
+    remoteEventQueue(priv, ev.callbackID, event, ev.held ? &ev : NULL);
     xdr_free((xdrproc_t) xdr_bp_domain_event_callback_block_pull_msg, (char *) &ev);
 }
 
@@ -389,7 +461,10 @@ remoteConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
     virDomainEventStateSetRemoteID(priv->eventState, conn, localID, ret.callbackID);
     g_hash_table_insert(priv->localToRemote, GINT_TO_POINTER(localID),
                         GINT_TO_POINTER(ret.callbackID));
-    g_hash_table_add(priv->remoteKnown, GINT_TO_POINTER(ret.callbackID));
+    /* Stamped: a held outcome told to it and coming after a pull of its
+     * disk started from now on is an older pull's. */
+    g_hash_table_insert(priv->remoteKnown, GINT_TO_POINTER(ret.callbackID),
+                        GUINT_TO_POINTER(priv->pullStarts));
     remoteEventRegistrationDoneLocked(priv, ret.callbackID);
     g_mutex_unlock(&priv->lock);
     VIR_DEBUG("callback %d of event %d is the daemon's callback %d",

@@ -432,6 +432,7 @@ remoteDomainBlockPull(virDomainPtr dom, const char *path,
                      XDR(bp_domain_block_pull_args), &args,
                      XDR(bp_domain_block_pull_ret), &ret) < 0)
         return -1;
+    remoteDriverBlockPullStarted(dom, path);
     if (pos) {
         pos->cur = ret.info.cur;
         pos->end = ret.info.end;
@@ -445,8 +446,11 @@ remoteDomainBlockPullAll(virDomainPtr dom, const char *path, unsigned int flags)
     bp_domain_block_pull_all_args args = { .path = (char *) path, .flags = flags };
 
     remoteDriverMakeDomain(&args.dom, dom);
-    return remoteCallBP(dom->conn, BP_PROC_DOMAIN_BLOCK_PULL_ALL,
-                        XDR(bp_domain_block_pull_all_args), &args, NULL, NULL);
+    if (remoteCallBP(dom->conn, BP_PROC_DOMAIN_BLOCK_PULL_ALL,
+                     XDR(bp_domain_block_pull_all_args), &args, NULL, NULL) < 0)
+        return -1;
+    remoteDriverBlockPullStarted(dom, path);
+    return 0;
 }
 
 static int
@@ -492,8 +496,11 @@ remoteDomainBlockRebase(virDomainPtr dom, const char *disk, const char *base,
     args.base = base ? &basep : NULL;
     args.bandwidth = bandwidth;
     args.flags = flags;
-    return remoteCall(dom->conn, REMOTE_PROC_DOMAIN_BLOCK_REBASE,
-                      XDR(remote_domain_block_rebase_args), &args, NULL, NULL);
+    if (remoteCall(dom->conn, REMOTE_PROC_DOMAIN_BLOCK_REBASE,
+                   XDR(remote_domain_block_rebase_args), &args, NULL, NULL) < 0)
+        return -1;
+    remoteDriverBlockPullStarted(dom, disk);
+    return 0;
 }
 
 static int

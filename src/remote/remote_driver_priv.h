@@ -31,7 +31,12 @@ struct _remotePrivate {
     virConnectPtr conn;         /* not a reference; NULL once closed */
     virDomainEventState *eventState;
     GHashTable *localToRemote;  /* our callback id -> the daemon's */
-    GHashTable *remoteKnown;    /* the daemon's callback ids in use */
+    GHashTable *remoteKnown;    /* the daemon's callback ids in use ->
+                                 * pullStarts when it was registered */
+    guint pullStarts;           /* pulls this connection started */
+    GHashTable *pullStarted;    /* "UUID disk" -> pullStarts after the
+                                 * last pull started on it (its target or
+                                 * path, as the caller named it) */
     unsigned int registering;   /* registrations waiting for the daemon */
     GQueue pendingEvents;       /* remotePendingEvent: for ids not known yet */
     char *type;                 /* cached CONNECT_GET_TYPE */
@@ -52,6 +57,12 @@ int remoteCallQemu(virConnectPtr conn, int proc, xdrproc_t argsFilter,
                    void *args, xdrproc_t retFilter, void *ret);
 int remoteCallBP(virConnectPtr conn, int proc, xdrproc_t argsFilter,
                  void *args, xdrproc_t retFilter, void *ret);
+
+/* A pull call on @disk (target or path) of @dom succeeded: a pull of
+ * it began (or went on), so the outcomes of its older pulls the daemon
+ * held and told our callbacks registered before are dropped, queued or
+ * still on the wire (remote_driver.c). */
+void remoteDriverBlockPullStarted(virDomainPtr dom, const char *disk);
 
 /* A domain handle from the wire's, and back. */
 virDomainPtr remoteDriverGetDomain(virConnectPtr conn, const remote_nonnull_domain *rdom);
