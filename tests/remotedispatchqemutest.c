@@ -71,8 +71,9 @@ clientEvent(virNetClient *nc G_GNUC_UNUSED, virNetMessage *msg, void *opaque)
 
         g_assert_cmpint(virNetMessageDecodePayload(msg,
                             XDR(xdr_bp_domain_event_callback_block_pull_msg), &ev), ==, 0);
-        line = g_strdup_printf("pull %d %s %s %d serial %u", ev.callbackID, ev.dom.name,
-                               ev.path, ev.status, ev.serial);
+        line = g_strdup_printf("pull %d %s %s %d serial %u%s %s", ev.callbackID,
+                               ev.dom.name, ev.path, ev.status, ev.serial,
+                               ev.held ? " held" : "", ev.disk);
         xdr_free(XDR(xdr_bp_domain_event_callback_block_pull_msg), (char *) &ev);
     } else if (msg->header.prog == REMOTE_PROGRAM &&
                msg->header.proc == REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE) {
@@ -359,7 +360,7 @@ testPullOverTheWire(void)
            XDR(xdr_remote_domain_block_job_set_speed_args), &speed, NULL, NULL);
     callOK(ours, BP_PROGRAM, BP_PROC_DOMAIN_BLOCK_PULL_ALL,
            XDR(xdr_bp_domain_block_pull_all_args), &bp, NULL, NULL);
-    want = g_strdup_printf("job %d rdq %s 1 0\njob2 %d rdq vda 1 0\npull %d rdq %s 0 serial 1",
+    want = g_strdup_printf("job %d rdq %s 1 0\njob2 %d rdq vda 1 0\npull %d rdq %s 0 serial 1 vda",
                            oursJob, top1, oursJob2, oursPull, top1);
     { g_autofree char *got = waitEvents(ours, 3); g_assert_cmpstr(got, ==, want); }
     g_free(want);
@@ -373,7 +374,7 @@ testPullOverTheWire(void)
            XDR(xdr_remote_domain_block_pull_args), &pull240, NULL, NULL);
     want = g_strdup_printf("job %d rdq %s 1 0\njob %d rdq %s 1 0\n"
                            "job2 %d rdq vda 1 0\njob2 %d rdq vdb 1 0\n"
-                           "pull %d rdq %s 0 serial 1\npull %d rdq %s 0 serial 2",
+                           "pull %d rdq %s 0 serial 1 vda\npull %d rdq %s 0 serial 2 vdb",
                            oursJob, top1, oursJob, top2, oursJob2, oursJob2,
                            oursPull, top1, oursPull, top2);
     { g_autofree char *got = waitEvents(ours, 6); g_assert_cmpstr(got, ==, want); }
@@ -396,11 +397,85 @@ testPullOverTheWire(void)
     fixtureTearDown(&f);
 }
 
+/*
+ * A pull that ends while nobody listens for BLOCK_PULL: the daemon holds
+ * its outcome and tells it to each BLOCK_PULL registration made later,
+ * marked held, with the disk's target (a client drops it if it starts a
+ * newer pull of the disk before delivering it); the newer pull's end,
+ * heard live, is not marked.
+ */
+static void
+testHeldOverTheWire(void)
+{
+    Fixture f = { 0 };
+    g_autofree char *base = NULL, *top = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *want = NULL;
+    const char *disks[2];
+    Client *c;
+    int first, second;
+    remote_domain_create_xml_args createArgs = { NULL, 0 };
+    remote_domain_create_xml_ret created = { 0 };
+    bp_domain_block_pull_args bp = { { 0 }, (char *) "vda", 0 };
+    bp_domain_block_pull_ret step = { { 0 } };
+    remote_domain_destroy_args destroy = { { 0 } };
+
+    fixtureSetUp(&f);
+    base = image(&f, "base.raw", "raw", NULL);
+    top = image(&f, "top.qcow2", "qcow2", base);
+    disks[0] = top;
+    disks[1] = NULL;
+    xml = virTestDomainXML("rdheld", disks);
+    c = clientNew(f.rwPath, true);
+
+    createArgs.xml_desc = xml;
+    callOK(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_CREATE_XML,
+           XDR(xdr_remote_domain_create_xml_args), &createArgs,
+           XDR(xdr_remote_domain_create_xml_ret), &created);
+    bp.dom = destroy.dom = created.dom;
+    /* A step leaves the pull paused; aborting it ends it, unheard. */
+    callOK(c, BP_PROGRAM, BP_PROC_DOMAIN_BLOCK_PULL,
+           XDR(xdr_bp_domain_block_pull_args), &bp,
+           XDR(xdr_bp_domain_block_pull_ret), &step);
+    g_assert_cmpuint(step.info.cur, <, step.info.end);
+    callOK(c, BP_PROGRAM, BP_PROC_DOMAIN_BLOCK_PULL_ABORT,
+           XDR(xdr_bp_domain_block_pull_abort_args), &bp, NULL, NULL);
+
+    first = registerAny(c, VIR_DOMAIN_EVENT_ID_BLOCK_PULL);
+    want = g_strdup_printf("pull %d rdheld %s 2 serial 1 held vda", first, top);
+    { g_autofree char *got = waitEvents(c, 1); g_assert_cmpstr(got, ==, want); }
+    g_free(want);
+    second = registerAny(c, VIR_DOMAIN_EVENT_ID_BLOCK_PULL);
+    want = g_strdup_printf("pull %d rdheld %s 2 serial 1 held vda\n"
+                           "pull %d rdheld %s 2 serial 1 held vda",
+                           first, top, second, top);
+    { g_autofree char *got = waitEvents(c, 2); g_assert_cmpstr(got, ==, want); }
+    g_free(want);
+
+    /* A newer pull, heard live by both. */
+    callOK(c, BP_PROGRAM, BP_PROC_DOMAIN_BLOCK_PULL_ALL,
+           XDR(xdr_bp_domain_block_pull_all_args), &bp, NULL, NULL);
+    want = g_strdup_printf("pull %d rdheld %s 0 serial 2 vda\n"
+                           "pull %d rdheld %s 2 serial 1 held vda\n"
+                           "pull %d rdheld %s 0 serial 2 vda\n"
+                           "pull %d rdheld %s 2 serial 1 held vda",
+                           first, top, first, top, second, top, second, top);
+    { g_autofree char *got = waitEvents(c, 4); g_assert_cmpstr(got, ==, want); }
+    g_clear_pointer(&want, g_free);
+
+    callOK(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_DESTROY,
+           XDR(xdr_remote_domain_destroy_args), &destroy, NULL, NULL);
+    xdr_free(XDR(xdr_remote_domain_create_xml_ret), (char *) &created);
+    clientFree(c);
+    fixtureTearDown(&f);
+}
+
 int
 main(int argc, char **argv)
 {
     virTestInit(&argc, &argv);
     virTestEventLoopStart();
     g_test_add_func("/remote/dispatch/qemu/pull", testPullOverTheWire);
+    g_test_add_func("/remote/dispatch/qemu/held", testHeldOverTheWire);
     return g_test_run();
 }
