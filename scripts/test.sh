@@ -73,6 +73,16 @@ if [ -n "$left" ]; then
     status=1
 fi
 
+# Nor a daemon: ours (src/remote/libvirtd, as libtool's lt-libvirtd too)
+# or Debian's libvirtd and virtlogd that tests/remotepeertest.sh starts.
+left=$(pgrep -f '(/src/remote/(\.libs/)?(lt-)?libvirtd|/usr/sbin/libvirtd|/usr/sbin/virtlogd)( |$)' || true)
+if [ -n "$left" ]; then
+    echo "error: daemons left running after the suite: $left"
+    ps -o pid,args -p $(echo $left | tr ' ' ',') || true
+    kill -9 $left 2>/dev/null || true
+    status=1
+fi
+
 passed=$(grep -c ':test-result: PASS' "$top/_test-results.txt" || true)
 failed=$(grep -c -E ':test-result: (FAIL|ERROR|XPASS)' "$top/_test-results.txt" || true)
 skipped=$(grep -c ':test-result: SKIP' "$top/_test-results.txt" || true)

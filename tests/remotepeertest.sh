@@ -60,6 +60,13 @@ cleanup() {
             kill -9 "${d#/proc/}" 2>/dev/null
         fi
     done
+    # And any daemon started here that its pid file did not name (every
+    # one was given a path under $T on its command line).
+    for d in /proc/[0-9]*; do
+        if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$T/"; then
+            kill -9 "${d#/proc/}" 2>/dev/null
+        fi
+    done
     rm -rf "$T"
 }
 trap cleanup EXIT
