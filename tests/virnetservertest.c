@@ -445,6 +445,42 @@ testRawWrite(int fd, const void *buf, size_t len)
     g_assert_cmpint(send(fd, buf, len, MSG_NOSIGNAL), ==, (ssize_t) len);
 }
 
+/* Send a call of the test program with one int argument (or none if
+ * @arg is negative). */
+static void
+testRawCall(int fd, int proc, int arg)
+{
+    uint32_t words[8];
+    size_t n = arg < 0 ? 7 : 8;
+
+    words[0] = htonl(n * 4);
+    words[1] = htonl(VIRNET_TEST_PROGRAM);
+    words[2] = htonl(VIRNET_TEST_PROTOCOL_VERSION);
+    words[3] = htonl(proc);
+    words[4] = htonl(VIR_NET_CALL);
+    words[5] = htonl(1);
+    words[6] = htonl(VIR_NET_OK);
+    words[7] = htonl(arg);
+    testRawWrite(fd, words, n * 4);
+}
+
+/* Wait, reading nothing, until the peer closes; true if it did within
+ * @ms. */
+static bool
+testRawWaitHangUp(int fd, int ms)
+{
+    struct pollfd pfd = { .fd = fd, .events = 0 };
+    gint64 deadline = g_get_monotonic_time() + (gint64) ms * 1000;
+
+    while (g_get_monotonic_time() < deadline) {
+        int left = (int) ((deadline - g_get_monotonic_time()) / 1000);
+
+        if (poll(&pfd, 1, MAX(left, 1)) > 0 && (pfd.revents & POLLHUP))
+            return true;
+    }
+    return false;
+}
+
 /* Read and drop until the peer closes; true if it did within @ms. */
 static bool
 testRawWaitEOF(int fd, int ms)
@@ -773,6 +809,15 @@ testHostile(void)
     testWaitClientCount(ts, 1);
     testAssertEcho(good);
 
+    /* Asking for events and never reading them: dropped once its queue
+     * is past twice max_message_size (2 MiB here), not kept growing. */
+    fd = testRawConnect(ts->rwPath);
+    testRawCall(fd, VIRNET_TEST_PROC_EVENTS, 1000000);
+    g_assert_true(testRawWaitHangUp(fd, 60000));
+    g_assert_true(testRawWaitEOF(fd, TIMEOUT_MS));
+    close(fd);
+    testAssertEcho(good);
+
     /* Silent past the handshake timeout (1 s here): closed, while the
      * good client, silent as long, is not. */
     fd = testRawConnect(ts->rwPath);
@@ -844,8 +889,6 @@ testKeepAliveAnswered(void)
     testServer *ts = testServerNew(NULL);
     testClientState *st = testClientStateNew();
     virNetClient *client = testConnect(ts->rwPath, st);
-    unsigned char buf[28];
-    uint32_t words[7];
     int fd;
 
     /* Both sides ping every second and give up after one unanswered
@@ -858,15 +901,7 @@ testKeepAliveAnswered(void)
     /* A raw client that asked for keepalive and never answers: the
      * server pings it, then drops it. */
     fd = testRawConnect(ts->rwPath);
-    words[0] = htonl(28);
-    words[1] = htonl(VIRNET_TEST_PROGRAM);
-    words[2] = htonl(VIRNET_TEST_PROTOCOL_VERSION);
-    words[3] = htonl(VIRNET_TEST_PROC_KEEPALIVE);
-    words[4] = htonl(VIR_NET_CALL);
-    words[5] = htonl(1);
-    words[6] = htonl(VIR_NET_OK);
-    memcpy(buf, words, sizeof(buf));
-    testRawWrite(fd, buf, sizeof(buf));
+    testRawCall(fd, VIRNET_TEST_PROC_KEEPALIVE, -1);
     g_assert_true(testRawWaitEOF(fd, TIMEOUT_MS));
     close(fd);
     testAssertEcho(client);
@@ -1130,6 +1165,168 @@ testIdle(void)
     testServerFree(ts);
 }
 
+static void
+testClientHostileServer(void)
+{
+    const char garbage[] = "\x7f\xff\xff\xff and then some";
+    int sv[2];
+    testClientState *st = testClientStateNew();
+    virNetClient *client;
+    GThread *thread;
+
+    /* A keepalive stopped (interval 0) sends nothing more: the silent
+     * peer is not given up. */
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    client = virNetClientNewFD(sv[0]);
+    g_assert_nonnull(client);
+    virNetClientSetCloseCallback(client, testCloseFunc, st, NULL);
+    g_assert_cmpint(virNetClientKeepAliveStart(client, 1, 1), ==, 0);
+    g_assert_cmpint(virNetClientKeepAliveStart(client, 0, 0), ==, 0);
+    g_assert_false(virTestWaitFor(testCloseCountCond, st, 2500));
+
+    /* A "server" answering a call with an absurd length: the connection
+     * ends with an error; the call fails, no hang. */
+    thread = g_thread_new("waiting", testEchoThread, client);
+    testRawWrite(sv[1], garbage, sizeof(garbage));
+    g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(thread)), ==, VIR_ERR_RPC);
+    g_assert_true(virTestWaitFor(testCloseCountCond, st, TIMEOUT_MS));
+    g_mutex_lock(&st->lock);
+    g_assert_cmpint(st->closeCount, ==, 1);
+    g_assert_cmpint(st->closeReason, ==, VIR_CONNECT_CLOSE_REASON_ERROR);
+    g_mutex_unlock(&st->lock);
+    g_assert_cmpint(testEcho(client, "after", 0), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_RPC, VIR_ERR_RPC, "lost", "over the limit", NULL);
+    virNetClientUnref(client);
+    close(sv[1]);
+    testClientStateFree(st);
+}
+
+/* A message of random words after a length word that fits them; with
+ * @prog set, a call of that program to one of @procs. */
+static GByteArray *
+testRandomMessage(unsigned int prog, const int *procs, size_t nprocs)
+{
+    GByteArray *buf = g_byte_array_new();
+    size_t nwords = 6 + g_test_rand_int_range(0, 40);
+    size_t i;
+
+    for (i = 0; i < nwords + 1; i++) {
+        uint32_t word = g_test_rand_int();
+
+        /* Small numbers are lengths, counts and enums that decode. */
+        if (g_test_rand_bit())
+            word = g_test_rand_int_range(0, 40);
+        if (i == 0)
+            word = (nwords + 1) * 4;
+        else if (prog && i == 1)
+            word = prog;
+        else if (prog && i == 2)
+            word = 1;
+        else if (prog && i == 3)
+            word = procs[g_test_rand_int_range(0, nprocs)];
+        else if (prog && (i == 4 || i == 6))
+            word = 0;
+        word = htonl(word);
+        g_byte_array_append(buf, (guint8 *) &word, 4);
+    }
+    return buf;
+}
+
+static void
+testFuzz(void)
+{
+    testServer *ts = testServerNew(NULL);
+    virNetClient *good = testConnect(ts->rwPath, NULL);
+    /* Not the slow call (it waits for the test) nor the events (a
+     * random count could be millions). */
+    static const int procs[] = { 1, 2, 3, 7, 8, 9, 10, -1 };
+    int fds[300];
+    size_t i;
+
+    /* The sockets stay open until the end: a call of a client gone is
+     * never run, and these should be. */
+    for (i = 0; i < G_N_ELEMENTS(fds); i++) {
+        int fd = fds[i] = testRawConnect(i % 2 ? ts->rwPath : ts->roPath);
+        int n = g_test_rand_int_range(1, 4);
+
+        while (n-- > 0) {
+            g_autoptr(GByteArray) buf =
+                testRandomMessage(g_test_rand_bit() ? VIRNET_TEST_PROGRAM : 0,
+                                  procs, G_N_ELEMENTS(procs));
+
+            /* Sometimes only part of it. */
+            if (g_test_rand_int_range(0, 4) == 0)
+                g_byte_array_set_size(buf, g_test_rand_int_range(1, buf->len));
+            if (send(fd, buf->data, buf->len, MSG_NOSIGNAL) < 0)
+                break;
+        }
+    }
+    testAssertEcho(good);
+    for (i = 0; i < G_N_ELEMENTS(fds); i++)
+        close(fds[i]);
+    testAssertEcho(good);
+    testWaitClientCount(ts, 1);
+    virNetClientUnref(good);
+    testServerFree(ts);
+}
+
+static void
+testFuzzEventFunc(virNetClient *client G_GNUC_UNUSED, virNetMessage *msg,
+                  void *opaque G_GNUC_UNUSED)
+{
+    virnet_test_event_msg ev = { 0 };
+
+    if (virNetMessageDecodePayload(msg, (xdrproc_t) xdr_virnet_test_event_msg,
+                                   &ev) < 0)
+        virResetLastError();
+}
+
+static void
+testClientFuzz(void)
+{
+    static const int procs[] = { 1, 2, 3 };
+    int i;
+
+    /* A "server" answering with random messages, some of them replies to
+     * the waiting call: the call returns (success, or an error), or the
+     * connection ends; nothing crashes or hangs. */
+    for (i = 0; i < 100; i++) {
+        g_autoptr(GByteArray) buf = NULL;
+        testClientState *st = testClientStateNew();
+        virNetClient *client;
+        GThread *thread;
+        int sv[2];
+        uint32_t word;
+
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+        client = virNetClientNewFD(sv[0]);
+        g_assert_nonnull(client);
+        g_assert_cmpint(virNetClientAddProgramEvents(client, VIRNET_TEST_PROGRAM,
+                                                     VIRNET_TEST_PROTOCOL_VERSION,
+                                                     testFuzzEventFunc, st), ==, 0);
+        thread = g_thread_new("waiting", testEchoThread, client);
+        buf = testRandomMessage(g_test_rand_bit() ? VIRNET_TEST_PROGRAM : 0,
+                                procs, G_N_ELEMENTS(procs));
+        if (buf->len >= 28 && g_test_rand_bit()) {
+            /* A reply (or an event) to serial 1, with status OK or ERROR. */
+            word = htonl(g_test_rand_int_range(1, 3));
+            memcpy(buf->data + 16, &word, 4);
+            word = htonl(1);
+            memcpy(buf->data + 20, &word, 4);
+            word = htonl(g_test_rand_int_range(0, 2));
+            memcpy(buf->data + 24, &word, 4);
+            word = htonl(VIRNET_TEST_PROC_ECHO);
+            memcpy(buf->data + 12, &word, 4);
+        }
+        testRawWrite(sv[1], buf->data, buf->len);
+        /* Then the end, unless the message was a complete reply. */
+        close(sv[1]);
+        g_thread_join(thread);
+        virNetClientUnref(client);
+        testClientStateFree(st);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1148,6 +1345,9 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/client-requests", testClientRequests);
     g_test_add_func("/rpc/server/sockets", testSockets);
     g_test_add_func("/rpc/server/idle", testIdle);
+    g_test_add_func("/rpc/server/fuzz", testFuzz);
     g_test_add_func("/rpc/client/keepalive", testClientKeepAlive);
+    g_test_add_func("/rpc/client/hostile-server", testClientHostileServer);
+    g_test_add_func("/rpc/client/fuzz", testClientFuzz);
     return g_test_run();
 }

@@ -33,9 +33,10 @@ typedef struct {
 } virNetServerService;
 
 typedef struct {
-    virNetServerClient *client;     /* a reference */
+    virNetServerClient *client;     /* a reference; NULL: free @priv */
     const virNetServerProc *proc;
     virNetMessage *msg;
+    void *priv;
 } virNetServerJob;
 
 void
@@ -508,6 +509,15 @@ virNetServerDispatchLocked(virNetServer *srv, virNetServerClient *client,
     g_thread_pool_push(srv->pool, job, NULL);
 }
 
+void
+virNetServerPushFreeJob(virNetServer *srv, void *priv)
+{
+    virNetServerJob *job = g_new0(virNetServerJob, 1);
+
+    job->priv = priv;
+    g_thread_pool_push(srv->pool, job, NULL);
+}
+
 /* Run one call (a worker). */
 static void
 virNetServerHandleJob(gpointer data, gpointer opaque)
@@ -518,17 +528,27 @@ virNetServerHandleJob(gpointer data, gpointer opaque)
     const virNetServerProc *proc = job->proc;
     virNetMessage *msg = job->msg;
     virNetMessageError rerr = { 0 };
-    g_autofree char *args = g_malloc0(MAX(proc->argsSize, 1));
-    g_autofree char *ret = g_malloc0(MAX(proc->retSize, 1));
-    /* NULL filters: no arguments, no return value. */
-    xdrproc_t argsFilter = proc->argsFilter;
-    xdrproc_t retFilter = proc->retFilter;
+    g_autofree char *args = NULL;
+    g_autofree char *ret = NULL;
+    xdrproc_t argsFilter;
+    xdrproc_t retFilter;
     bool decoded = false;
     bool closed;
     bool open;
     int rv = -1;
     void *priv;
 
+    if (!client) {
+        srv->privFree(job->priv);
+        g_free(job);
+        return;
+    }
+
+    args = g_malloc0(MAX(proc->argsSize, 1));
+    ret = g_malloc0(MAX(proc->retSize, 1));
+    /* NULL filters: no arguments, no return value. */
+    argsFilter = proc->argsFilter;
+    retFilter = proc->retFilter;
     virResetLastError();
     g_mutex_lock(&srv->lock);
     closed = client->closed;

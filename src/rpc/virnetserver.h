@@ -7,9 +7,10 @@
  * procedures) say what calls it takes. Keepalive (virkeepaliveprotocol.x)
  * is answered and, once a client asks for it, sent.
  *
- * A malformed, truncated or oversized message, a call of an unknown
- * program, or a client that sends nothing within the handshake timeout
- * costs that client its connection and nothing else.
+ * A malformed, truncated or oversized message, or a client that sends
+ * nothing within the handshake timeout, costs that client its connection
+ * and nothing else. A call of an unknown program or procedure gets an
+ * error reply (VIR_ERR_RPC), as libvirt's server does.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -91,10 +91,17 @@ virNetServerClientTakePrivLocked(virNetServerClient *client)
     return g_steal_pointer(&client->priv);
 }
 
+/* Free a client's private data. On the I/O thread, a worker does it:
+ * what it closes (a connection, event registrations) may wait on the
+ * driver, and the I/O thread never waits. */
 void
 virNetServerClientFreePriv(virNetServer *srv, void *priv)
 {
-    if (priv && srv->privFree)
+    if (!priv || !srv->privFree)
+        return;
+    if (srv->pool && srv->thread && virEventThreadIsSelf(srv->thread))
+        virNetServerPushFreeJob(srv, priv);
+    else
         srv->privFree(priv);
 }
 
@@ -106,6 +113,8 @@ virNetServerClientQueueLocked(virNetServerClient *client, virNetMessage *msg)
         virNetMessageFree(msg);
         return;
     }
+    if (msg->header.type == VIR_NET_MESSAGE)
+        client->txAsyncBytes += msg->bufferLength;
     if (client->txTail)
         client->txTail->next = msg;
     else
@@ -174,6 +183,8 @@ virNetServerClientWriteLocked(virNetServerClient *client)
             client->tx = msg->next;
             if (!client->tx)
                 client->txTail = NULL;
+            if (msg->header.type == VIR_NET_MESSAGE)
+                client->txAsyncBytes -= msg->bufferLength;
             virNetMessageFree(msg);
         }
     }
@@ -261,7 +272,7 @@ virNetServerClientSourcePrepare(GSource *source, gint *timeout)
             want |= G_IO_IN;
         if (client->tx)
             want |= G_IO_OUT;
-        else if (client->closing)
+        if (client->overflow || (client->closing && !client->tx))
             closeNow = true;
     }
     g_mutex_unlock(&srv->lock);
@@ -293,7 +304,7 @@ virNetServerClientSourceDispatch(GSource *source,
     /* A hang-up with nothing left to read (or while reading is paused). */
     if (!client->closed && (rev & (G_IO_HUP | G_IO_ERR)) && !(rev & G_IO_IN))
         virNetServerClientCloseNowLocked(client);
-    if (!client->closed && client->closing && !client->tx)
+    if (!client->closed && (client->overflow || (client->closing && !client->tx)))
         virNetServerClientCloseNowLocked(client);
     priv = virNetServerClientTakePrivLocked(client);
     g_mutex_unlock(&srv->lock);
@@ -502,6 +513,20 @@ virNetServerClientSendMessage(virNetServerClient *client,
     if (client->closed || client->closing) {
         g_mutex_unlock(&srv->lock);
         virReportError(VIR_ERR_RPC, "%s", "the client connection is closed");
+        return -1;
+    }
+    /* A client that does not read what it is sent would make the queue
+     * grow without end: past twice the message size cap, it is dropped. */
+    if (client->txAsyncBytes + msg->bufferLength >
+        2 * MAX(srv->cfg.maxMessageSize, VIR_NET_MESSAGE_INITIAL)) {
+        VIR_WARN("closing client %p: it does not read its messages (%zu bytes queued)",
+                 client, client->txAsyncBytes);
+        client->closing = true;
+        client->overflow = true;
+        g_mutex_unlock(&srv->lock);
+        virNetServerWakeup(srv);
+        virReportError(VIR_ERR_RPC, "%s",
+                       "the client does not read its messages: its connection is closed");
         return -1;
     }
     virNetServerClientQueueLocked(client, g_steal_pointer(&msg));

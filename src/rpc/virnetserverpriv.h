@@ -42,6 +42,8 @@ struct _virNetServerClient {
     virNetMessage *rx;          /* being read */
     virNetMessage *tx;          /* queue to send, head */
     virNetMessage *txTail;
+    size_t txAsyncBytes;        /* of the asynchronous messages in tx */
+    bool overflow;              /* it does not read them: close at once */
     GSource *source;
     gpointer tag;
     GSource *handshakeTimer;
@@ -79,6 +81,8 @@ void virNetServerClientFreePriv(virNetServer *srv, void *priv);
 void virNetServerClientAnswerPingLocked(virNetServerClient *client);
 void virNetServerWakeup(virNetServer *srv);
 
-/* virnetserver.c: a complete message of @client, on the I/O thread. */
+/* virnetserver.c: a complete message of @client, on the I/O thread;
+ * a job for a worker that frees a client's private data. */
+void virNetServerPushFreeJob(virNetServer *srv, void *priv);
 void virNetServerDispatchLocked(virNetServer *srv, virNetServerClient *client,
                                 virNetMessage *msg);
