@@ -339,6 +339,14 @@ remoteConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
                        "is registered (call virEventRegisterDefaultImpl() first)");
         return -1;
     }
+    /* For a daemon without our program, id 7 is libvirt's CONTROL_ERROR:
+     * a block pull callback there would never hear anything. */
+    if (eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL && !priv->serverBP) {
+        virReportError(VIR_ERR_NO_SUPPORT, "%s",
+                       "the daemon has no block pull program (it is not libvirt-bp's libvirtd): "
+                       "no block pull events; use VIR_DOMAIN_EVENT_ID_BLOCK_JOB");
+        return -1;
+    }
     args.eventID = eventID;
     if (dom) {
         remoteDriverMakeDomain(&rdom, dom);
@@ -566,6 +574,11 @@ remoteOpenHandshake(virConnectPtr conn, remotePrivate *priv, const char *name,
     if (remoteCall(conn, REMOTE_PROC_CONNECT_OPEN,
                    (xdrproc_t) xdr_remote_connect_open_args, &args, NULL, NULL) < 0)
         return -1;
+
+    /* Our own program: the daemon sends its event (the end of a block
+     * pull, event id 7) only to a client that asked, since libvirt's
+     * client would take it for garbage; libvirt's daemon says no. */
+    priv->serverBP = remoteSupportsFeature(conn, BP_FEATURE_PROGRAM);
 
     /* Asked as libvirt's client does; both are facts of the daemon we
      * rely on rather than options. */

@@ -36,6 +36,8 @@ struct _remotePrivate {
     GQueue pendingEvents;       /* remotePendingEvent: for ids not known yet */
     char *type;                 /* cached CONNECT_GET_TYPE */
     bool serverKeepAlive;       /* the daemon speaks keepalive */
+    bool serverBP;              /* the daemon has BP_PROGRAM (and sends us
+                                 * its events) */
 };
 
 /* The connection's private data (checked by every call). */
