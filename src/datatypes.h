@@ -29,8 +29,9 @@ struct _virConnect {
     GMutex lock;                /* protects err and the close callback */
     virError err;               /* last error of a call on this connection */
 
-    /* virConnectRegisterCloseCallback(): never called on the local
-     * connections there are today (see libvirt.h). */
+    /* virConnectRegisterCloseCallback(): called by the remote driver
+     * when its link breaks, never on the local connections (see
+     * libvirt.h). */
     virConnectCloseFunc closeCallback;
     void *closeOpaque;
     virFreeCallback closeFreeCallback;

@@ -430,6 +430,8 @@ static const testFaultCase testFaultsReal[] = {
     { "qemublockjobtest", "/blockjob/refused", "connect" },
     /* the two clients', then the monitor's with QEMU running */
     { "remotedispatchqemutest", "/remote/dispatch/qemu/pull", "connect:3" },
+    /* Dies with its libvirtd up: the daemon must go with it. */
+    { "remotetest", "/remote/block-jobs", "connect:2" },
 #endif
 };
 

@@ -364,7 +364,8 @@ testUnclaimed(void)
     g_assert_null(virConnectOpen("bogus:///x"));
     virTestAssertError(VIR_ERR_NO_CONNECT);
     want = g_strdup_printf("no connection driver available for 'bogus:///x' (this build "
-                           "supports fake:///a, ANY:///b%s, test:///default)",
+                           "supports fake:///a, ANY:///b%s, test:///default, "
+                           "qemu:///system, qemu+unix:///system?socket=PATH)",
 #ifdef WITH_QEMU
                            ", qemu:///embed?root=DIR"
 #else

@@ -316,13 +316,17 @@ char *virConnectGetHostname(virConnectPtr conn);
  *            (<= 0: none are sent)
  * @count: how many may go unanswered before the connection is closed
  *
- * Keepalive messages detect a dead peer of a remote connection. The
- * connections this library opens today are all local (qemu:///embed,
- * test:///default), which have no peer: as libvirt 9.0 answers for a
- * driver without keepalive (its local drivers), the call fails with
- * VIR_ERR_NO_SUPPORT and changes nothing. libvirt documents a return of
- * 1 for a remote peer that does not support keepalive; that case does
- * not arise here.
+ * Keepalive messages detect a dead peer of a remote connection
+ * (qemu:///system, qemu+unix:///system?socket=PATH): a message is sent
+ * every @interval seconds, and once @count of them are unanswered the
+ * connection is closed (its close callback is told
+ * VIR_CONNECT_CLOSE_REASON_KEEPALIVE) and every call on it fails. A remote
+ * connection starts with an interval of 5 and a count of 5 when its
+ * daemon supports keepalive; this call changes them or, with @interval
+ * <= 0, stops the messages. The local connections (qemu:///embed,
+ * test:///default) have no peer: as libvirt 9.0 answers for a driver
+ * without keepalive (its local drivers), the call fails with
+ * VIR_ERR_NO_SUPPORT and changes nothing.
  *
  * Returns 0 on success, 1 when the peer does not support keepalive, -1 on
  * error (VIR_ERR_NO_SUPPORT on every local connection).
@@ -366,10 +370,15 @@ typedef void (*virConnectCloseFunc)(virConnectPtr conn, int reason,
  * Register the connection's close callback (one per connection), as in
  * libvirt: the registration holds a reference on @conn until
  * virConnectUnregisterCloseCallback(), so a client unregisters before
- * its last virConnectClose(). As with libvirt's local drivers, the
- * callback is never called on the connections this library opens today:
- * they are in-process (qemu:///embed, test:///default) and have no link
- * that can break; only a remote connection would call it.
+ * its last virConnectClose(). A remote connection (qemu:///system,
+ * qemu+unix:///system?socket=PATH) calls it once when its link to the
+ * daemon breaks, with the reason (VIR_CONNECT_CLOSE_REASON_EOF: the daemon
+ * went away; _KEEPALIVE: it stopped answering; _ERROR), in the
+ * application's event loop (in a thread of its own if no event loop is
+ * registered), never for virConnectClose(). The callback may close the
+ * connection. As with libvirt's local drivers, the in-process connections
+ * (qemu:///embed, test:///default) never call it: they have no link that
+ * can break.
  *
  * Returns 0 on success, -1 on error (VIR_ERR_INVALID_ARG for a NULL @cb,
  * VIR_ERR_OPERATION_INVALID if a callback is registered already).

@@ -45,6 +45,8 @@ struct _virDomainEvent {
     int queuedAt;       /* the next callback id when it was queued: only
                          * callbacks with a smaller id receive it */
     int onlyCallbackID; /* held outcome told to this new callback; -1: any */
+    int remoteID;       /* from a daemon's callback: only the callback
+                         * registered for that one receives it; -1: any */
 };
 
 typedef struct {
@@ -56,6 +58,7 @@ typedef struct {
     virConnectDomainEventGenericCallback cb;
     void *opaque;
     virFreeCallback freecb;
+    int remoteID;               /* the daemon's callback behind it, or -1 */
     bool deleted;               /* removed while a dispatch was running */
 } virDomainEventCallback;
 
@@ -80,6 +83,7 @@ virDomainEventNew(int eventID, const char *name, const unsigned char *uuid,
     memcpy(ev->uuid, uuid, VIR_UUID_BUFLEN);
     ev->id = id;
     ev->onlyCallbackID = -1;
+    ev->remoteID = -1;
     return ev;
 }
 
@@ -222,6 +226,8 @@ virDomainEventCallbackMatches(virDomainEventCallback *cb, virDomainEvent *ev)
         return false;
     if (ev->onlyCallbackID >= 0 && cb->callbackID != ev->onlyCallbackID)
         return false;
+    if (ev->remoteID >= 0 && cb->remoteID != ev->remoteID)
+        return false;
     return !cb->hasDomain || memcmp(cb->uuid, ev->uuid, VIR_UUID_BUFLEN) == 0;
 }
 
@@ -340,6 +346,7 @@ virDomainEventStateRegisterID(virDomainEventState *state,
     item->cb = cb;
     item->opaque = opaque;
     item->freecb = freecb;
+    item->remoteID = -1;
     g_ptr_array_add(state->callbacks, item);
     g_mutex_unlock(&state->lock);
     VIR_DEBUG("registered callback %d for event %d", id, eventID);
@@ -427,6 +434,41 @@ virDomainEventStateQueue(virDomainEventState *state, virDomainEvent *event)
     event->queuedAt = state->nextID;
     virDomainEventStateQueueLocked(state, event);
     g_mutex_unlock(&state->lock);
+}
+
+int
+virDomainEventStateSetRemoteID(virDomainEventState *state,
+                               virConnectPtr conn, int callbackID,
+                               int remoteID)
+{
+    int ret = -1;
+
+    g_mutex_lock(&state->lock);
+    for (guint i = 0; i < state->callbacks->len; i++) {
+        virDomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
+
+        if (!cb->deleted && cb->conn == conn && cb->callbackID == callbackID) {
+            cb->remoteID = remoteID;
+            ret = 0;
+            break;
+        }
+    }
+    g_mutex_unlock(&state->lock);
+    if (ret < 0) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "could not find event callback %d", callbackID);
+    }
+    return ret;
+}
+
+void
+virDomainEventStateQueueRemote(virDomainEventState *state,
+                               virDomainEvent *event, int remoteID)
+{
+    if (!event)
+        return;
+    event->remoteID = remoteID;
+    virDomainEventStateQueue(state, event);
 }
 
 const char *

@@ -63,6 +63,19 @@ void virDomainEventStateDeregisterConn(virDomainEventState *state,
 void virDomainEventStateQueue(virDomainEventState *state,
                               virDomainEvent *event);
 
+/*
+ * For the remote driver, where each callback stands for one callback
+ * registered on the daemon: tie callback @callbackID of @conn to the
+ * daemon's @remoteID (returns 0, or -1 if it is unknown), and queue
+ * @event (stolen), which the daemon sent for @remoteID, for that callback
+ * alone.
+ */
+int virDomainEventStateSetRemoteID(virDomainEventState *state,
+                                   virConnectPtr conn, int callbackID,
+                                   int remoteID);
+void virDomainEventStateQueueRemote(virDomainEventState *state,
+                                    virDomainEvent *event, int remoteID);
+
 /* The disk (target) and pull serial of a block pull end, NULL for other
  * events. */
 const char *virDomainEventBlockPullDisk(const virDomainEvent *event,

@@ -1,0 +1,879 @@
+/*
+ * remotetest.c: the remote driver against the built libvirtd, started
+ * for each case with a configuration of its own in a temporary directory
+ * (its sockets and its QEMU root there): the handshake and the connection
+ * calls, errors as the daemon sent them, read-only connections, the
+ * lifecycle of a real QEMU, block jobs and their events, two callbacks of
+ * one connection, keepalive on a stopped daemon and calls on a dead one.
+ * Needs root and QEMU for the cases that start a domain.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libvirt/libvirt.h"
+#include "libvirt/libvirt-qemu.h"
+#include "testutils.h"
+#include "testutilsapi.h"
+#include "testutilsvirt.h"
+
+#define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
+#define START_MS (30 * 1000)    /* the daemon's start, generously */
+
+/* ------------------------------------------------------------------ */
+/* The daemon                                                           */
+
+typedef struct {
+    char *dir;
+    char *sock;
+    char *qemuRoot;
+    char *log;
+    char *uri;          /* qemu+unix:///system?socket=... */
+    pid_t pid;
+    virConnectPtr conn;
+} Daemon;
+
+/* Does the daemon listen on @path? (The file appears at bind(), before
+ * listen(): only a connection says.) */
+static bool
+socketAccepts(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+    bool ok;
+
+    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        g_error("socket: %s", g_strerror(errno));
+    ok = connect(fd, (struct sockaddr *) &addr, sizeof(addr)) == 0;
+    close(fd);
+    return ok;
+}
+
+static bool
+daemonReady(void *opaque)
+{
+    Daemon *d = opaque;
+    int status;
+
+    /* A daemon that died will never make its socket: stop waiting. */
+    if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+        g_autofree char *log = NULL;
+
+        g_file_get_contents(d->log, &log, NULL, NULL);
+        d->pid = 0;
+        g_error("libvirtd exited (status 0x%x) before making its socket; its log:\n%s",
+                status, log ? log : "");
+    }
+    return socketAccepts(d->sock);
+}
+
+static void
+daemonSpawn(Daemon *d)
+{
+    g_autofree char *conf = g_build_filename(d->dir, "libvirtd.conf", NULL);
+    g_autofree char *pidfile = g_build_filename(d->dir, "libvirtd.pid", NULL);
+    const char *argv[] = { LIBVIRTD_PATH, "-f", conf, "-p", pidfile, NULL };
+    pid_t parent = getpid();
+    int logfd;
+    int nullfd;
+
+    logfd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    g_assert_cmpint(logfd, >=, 0);
+    nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    g_assert_cmpint(nullfd, >=, 0);
+    d->pid = fork();
+    g_assert_cmpint(d->pid, >=, 0);
+    if (d->pid == 0) {
+        /* Only async-signal-safe calls until exec; the daemon dies with
+         * the test, whatever kills the test. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+            _exit(126);
+        if (dup2(nullfd, STDIN_FILENO) < 0 || dup2(logfd, STDOUT_FILENO) < 0 ||
+            dup2(logfd, STDERR_FILENO) < 0)
+            _exit(126);
+        execv(argv[0], (char **) argv);
+        _exit(127);
+    }
+    close(logfd);
+    close(nullfd);
+    if (!virTestWaitFor(daemonReady, d, START_MS))
+        g_error("libvirtd made no socket '%s' within %d ms", d->sock, START_MS);
+}
+
+static void
+daemonStart(Daemon *d)
+{
+    g_autofree char *conf = NULL;
+    g_autofree char *confPath = NULL;
+    g_autofree char *sockDir = NULL;
+    g_autofree char *escaped = NULL;
+
+    memset(d, 0, sizeof(*d));
+    d->dir = virTestMakeDir("vbpremote-XXXXXX");
+    sockDir = g_build_filename(d->dir, "run", NULL);
+    d->sock = g_build_filename(sockDir, "libvirt-sock", NULL);
+    d->qemuRoot = g_build_filename(d->dir, "qemu", NULL);
+    d->log = g_build_filename(d->dir, "libvirtd.log", NULL);
+    confPath = g_build_filename(d->dir, "libvirtd.conf", NULL);
+    conf = g_strdup_printf("unix_sock_dir = \"%s\"\nqemu_root = \"%s\"\n",
+                           sockDir, d->qemuRoot);
+    g_assert_true(g_file_set_contents(confPath, conf, -1, NULL));
+    escaped = g_uri_escape_string(d->sock, "/", FALSE);
+    d->uri = g_strdup_printf("qemu+unix:///system?socket=%s", escaped);
+    daemonSpawn(d);
+    d->conn = virTestOpen(d->uri);
+}
+
+/* Kill the daemon now (also a stopped one), and reap it. */
+static void
+daemonKill(Daemon *d)
+{
+    if (d->pid <= 0)
+        return;
+    kill(d->pid, SIGKILL);
+    g_assert_cmpint(waitpid(d->pid, NULL, 0), ==, d->pid);
+    d->pid = 0;
+}
+
+static void
+daemonStop(Daemon *d)
+{
+    if (d->conn)
+        virConnectClose(d->conn);
+    d->conn = NULL;
+    daemonKill(d);
+    /* The daemon's QEMUs outlive it by design: the directory's cleanup
+     * kills them. */
+    virTestCleanupDir(d->dir);
+    g_free(d->dir);
+    g_free(d->sock);
+    g_free(d->qemuRoot);
+    g_free(d->log);
+    g_free(d->uri);
+}
+
+/* ------------------------------------------------------------------ */
+/* Events and the close callback                                        */
+
+typedef struct {
+    int eventID;
+    char *name;
+    char *disk;
+    int a;              /* lifecycle: event; block job: type; pull: status */
+    int b;              /* lifecycle: detail; block job: status */
+    int tag;            /* which callback */
+} Heard;
+
+static GMutex heardLock;
+static GArray *heard;
+
+static void
+heardAdd(int eventID, virDomainPtr dom, const char *disk, int a, int b, int tag)
+{
+    Heard h = { eventID, g_strdup(virDomainGetName(dom)), g_strdup(disk), a, b, tag };
+
+    g_mutex_lock(&heardLock);
+    g_array_append_val(heard, h);
+    g_mutex_unlock(&heardLock);
+}
+
+static void
+heardClear(void)
+{
+    g_mutex_lock(&heardLock);
+    for (guint i = 0; i < heard->len; i++) {
+        g_free(g_array_index(heard, Heard, i).name);
+        g_free(g_array_index(heard, Heard, i).disk);
+    }
+    g_array_set_size(heard, 0);
+    g_mutex_unlock(&heardLock);
+}
+
+/* How many events with @eventID, (@a, @b) unless -1, for callback @tag
+ * unless -1, were heard. */
+static guint
+heardCount(int eventID, int a, int b, int tag)
+{
+    guint n = 0;
+
+    g_mutex_lock(&heardLock);
+    for (guint i = 0; i < heard->len; i++) {
+        Heard *h = &g_array_index(heard, Heard, i);
+
+        if (h->eventID == eventID && (a < 0 || h->a == a) &&
+            (b < 0 || h->b == b) && (tag < 0 || h->tag == tag))
+            n++;
+    }
+    g_mutex_unlock(&heardLock);
+    return n;
+}
+
+typedef struct {
+    int eventID, a, b, tag;
+    guint n;
+} HeardWait;
+
+static bool
+heardEnough(void *opaque)
+{
+    HeardWait *w = opaque;
+
+    return heardCount(w->eventID, w->a, w->b, w->tag) >= w->n;
+}
+
+static void
+heardWait(int eventID, int a, int b, int tag, guint n)
+{
+    HeardWait w = { eventID, a, b, tag, n };
+
+    if (!virTestWaitFor(heardEnough, &w, HANG_MS))
+        g_error("heard %u of %u events %d (%d, %d) for callback %d",
+                heardCount(eventID, a, b, tag), n, eventID, a, b, tag);
+}
+
+static int
+onLifecycle(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int event,
+            int detail, void *opaque)
+{
+    heardAdd(VIR_DOMAIN_EVENT_ID_LIFECYCLE, dom, NULL, event, detail,
+             GPOINTER_TO_INT(opaque));
+    return 0;
+}
+
+static void
+onJob(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *disk,
+      int type, int status, void *opaque)
+{
+    int eventID = GPOINTER_TO_INT(opaque);
+
+    heardAdd(eventID, dom, disk, type, status, eventID);
+}
+
+static void
+onPull(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *path,
+       int status, void *opaque G_GNUC_UNUSED)
+{
+    heardAdd(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, dom, path, status, -1,
+             VIR_DOMAIN_EVENT_ID_BLOCK_PULL);
+}
+
+static gint closeFired;
+static gint closeReason = -1;
+
+static void
+onClose(virConnectPtr conn G_GNUC_UNUSED, int reason, void *opaque G_GNUC_UNUSED)
+{
+    g_atomic_int_set(&closeReason, reason);
+    g_atomic_int_inc(&closeFired);
+}
+
+static bool
+closeHasFired(void *opaque G_GNUC_UNUSED)
+{
+    return g_atomic_int_get(&closeFired) > 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases without QEMU                                                   */
+
+/* The connection's own calls, on the daemon. */
+static void
+testConnect(void)
+{
+    Daemon d;
+    unsigned long ver = 0;
+    g_autofree char *uri = NULL;
+    g_autofree char *host = NULL;
+    virDomainPtr *doms = NULL;
+
+    daemonStart(&d);
+    g_assert_cmpstr(virConnectGetType(d.conn), ==, "QEMU");
+    g_assert_cmpint(virConnectGetVersion(d.conn, &ver), ==, 0);
+    g_assert_cmpuint(ver, >, 0);
+    /* The URI the application gave, as libvirt. */
+    uri = virConnectGetURI(d.conn);
+    g_assert_cmpstr(uri, ==, d.uri);
+    host = virConnectGetHostname(d.conn);
+    g_assert_nonnull(host);
+    g_assert_cmpint(virConnectIsAlive(d.conn), ==, 1);
+    g_assert_cmpint(virConnectListAllDomains(d.conn, &doms, 0), ==, 0);
+    g_assert_nonnull(doms);
+    g_assert_null(doms[0]);
+    free(doms);
+    g_assert_cmpint(virConnectNumOfDomains(d.conn), ==, 0);
+    g_assert_cmpint(virConnectNumOfDefinedDomains(d.conn), ==, 0);
+    /* Keepalive is there: 0, not libvirt's 1 for a peer without it. */
+    g_assert_cmpint(virConnectSetKeepAlive(d.conn, 3, 3), ==, 0);
+    daemonStop(&d);
+}
+
+/* A socket where no daemon listens: an error naming it, at once. */
+static void
+testNoDaemon(void)
+{
+    g_autofree char *dir = virTestMakeDir("vbpremote-XXXXXX");
+    g_autofree char *uri = g_strdup_printf("qemu+unix:///system?socket=%s/none", dir);
+
+    g_assert_null(virConnectOpen(uri));
+    virTestAssertErrorFull(-1, VIR_ERR_NO_CONNECT, "/none", NULL);
+    virTestCleanupDir(dir);
+}
+
+/* The daemon's error, code, domain and message, reaches the caller
+ * unchanged: the same as the QEMU driver's own for the same call. */
+static void
+testErrors(void)
+{
+    Daemon d;
+    g_autofree char *embedUri = NULL;
+    g_autofree char *root = NULL;
+    virConnectPtr embed;
+    virErrorPtr local;
+    virErrorPtr remote;
+
+    daemonStart(&d);
+    root = virTestEmbedRoot(d.dir, &embedUri);
+    embed = virTestOpen(embedUri);
+
+    g_assert_null(virDomainLookupByName(embed, "nosuch"));
+    local = virSaveLastError();
+    g_assert_null(virDomainLookupByName(d.conn, "nosuch"));
+    remote = virSaveLastError();
+    g_assert_cmpint(remote->code, ==, VIR_ERR_NO_DOMAIN);
+    g_assert_cmpint(remote->code, ==, local->code);
+    g_assert_cmpint(remote->domain, ==, local->domain);
+    g_assert_cmpstr(remote->message, ==, local->message);
+    virFreeError(local);
+    virFreeError(remote);
+
+    /* A definition the daemon refuses, with its reason. */
+    g_assert_null(virDomainDefineXML(embed, "<domain type='kvm'><name>x</name></domain>"));
+    local = virSaveLastError();
+    g_assert_null(virDomainDefineXML(d.conn, "<domain type='kvm'><name>x</name></domain>"));
+    remote = virSaveLastError();
+    g_assert_cmpint(remote->code, ==, local->code);
+    g_assert_cmpint(remote->domain, ==, local->domain);
+    g_assert_cmpstr(remote->message, ==, local->message);
+    virFreeError(local);
+    virFreeError(remote);
+
+    virConnectClose(embed);
+    daemonStop(&d);
+}
+
+/* Define, look up, read, undefine: a persistent domain on the daemon,
+ * and the read-only connection that may read it but not change it. */
+static void
+testDefine(void)
+{
+    Daemon d;
+    g_autofree char *img = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *got = NULL;
+    g_autofree char *roUri = NULL;
+    const char *disks[2] = { NULL, NULL };
+    virConnectPtr ro;
+    virDomainPtr dom;
+    virDomainPtr again;
+    virDomainPtr rodom;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    char *names[4] = { NULL };
+    int state = -1;
+
+    daemonStart(&d);
+    /* Defining reads no image: the path need not exist. */
+    img = g_build_filename(d.dir, "disk.qcow2", NULL);
+    disks[0] = img;
+    xml = virTestDomainXML("rdef", disks);
+    dom = virTestDefineDomain(d.conn, xml);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 1);
+    g_assert_cmpint(virDomainIsActive(dom), ==, 0);
+    g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int) -1);
+    g_assert_cmpint(virDomainGetState(dom, &state, NULL, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_SHUTOFF);
+    g_assert_cmpint(virDomainGetUUIDString(dom, uuid), ==, 0);
+    again = virDomainLookupByUUIDString(d.conn, uuid);
+    g_assert_nonnull(again);
+    g_assert_cmpstr(virDomainGetName(again), ==, "rdef");
+    virDomainFree(again);
+    got = virDomainGetXMLDesc(dom, 0);
+    g_assert_nonnull(got);
+    g_assert_nonnull(strstr(got, "<name>rdef</name>"));
+    g_assert_cmpint(virConnectListDefinedDomains(d.conn, names, 4), ==, 1);
+    g_assert_cmpstr(names[0], ==, "rdef");
+    free(names[0]);
+
+    /* Read-only: reads work, changes are refused. */
+    ro = virConnectOpenReadOnly(d.uri);
+    g_assert_nonnull(ro);
+    rodom = virDomainLookupByName(ro, "rdef");
+    g_assert_nonnull(rodom);
+    g_assert_cmpint(virDomainIsPersistent(rodom), ==, 1);
+    g_assert_cmpint(virDomainUndefine(rodom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    g_assert_cmpint(virDomainCreate(rodom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    virDomainFree(rodom);
+    virConnectClose(ro);
+
+    /* A read-write open of the daemon's read-only socket: the client lets
+     * the call through, the daemon refuses it, and its error arrives. */
+    roUri = g_strdup_printf("qemu+unix:///system?socket=%s-ro", d.sock);
+    ro = virTestOpen(roUri);
+    rodom = virDomainLookupByName(ro, "rdef");
+    g_assert_nonnull(rodom);
+    g_assert_cmpint(virDomainUndefine(rodom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    g_assert_null(virDomainDefineXML(ro, xml));
+    virTestAssertError(VIR_ERR_OPERATION_DENIED);
+    virDomainFree(rodom);
+    virConnectClose(ro);
+
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    g_assert_null(virDomainLookupByName(d.conn, "rdef"));
+    virTestAssertError(VIR_ERR_NO_DOMAIN);
+    virDomainFree(dom);
+    daemonStop(&d);
+}
+
+/* test:///default through the daemon (test+unix:///default?socket=...):
+ * its calls and events, without QEMU. */
+static void
+testTestDriver(void)
+{
+    Daemon d;
+    g_autofree char *uri = NULL;
+    g_autofree char *escaped = NULL;
+    virConnectPtr conn;
+    virDomainPtr dom;
+    int ids[4];
+    int cb;
+    int state = -1;
+    int reason = -1;
+
+    heardClear();
+    daemonStart(&d);
+    escaped = g_uri_escape_string(d.sock, "/", FALSE);
+    uri = g_strdup_printf("test+unix:///default?socket=%s", escaped);
+    conn = virTestOpen(uri);
+    g_assert_cmpstr(virConnectGetType(conn), ==, "Test");
+    g_assert_cmpint(virConnectNumOfDomains(conn), ==, 1);
+    g_assert_cmpint(virConnectListDomains(conn, ids, 4), ==, 1);
+    dom = virDomainLookupByID(conn, ids[0]);
+    g_assert_nonnull(dom);
+    g_assert_cmpstr(virDomainGetName(dom), ==, "test");
+    cb = virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                          GINT_TO_POINTER(3), NULL);
+    g_assert_cmpint(cb, >=, 0);
+
+    g_assert_cmpint(virDomainSuspend(dom), ==, 0);
+    g_assert_cmpint(virDomainGetState(dom, &state, &reason, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    g_assert_cmpint(virDomainSuspend(dom), ==, -1);
+    virTestAssertError(VIR_ERR_OPERATION_INVALID);
+    g_assert_cmpint(virDomainResume(dom), ==, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 3, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_SUSPENDED, -1, 3), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_RESUMED, -1, 3), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 3), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, -1, -1, 3), ==, 4);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb), ==, 0);
+
+    /* The test driver has no block pull: its answer, through the wire. */
+    g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
+    virTestAssertError(VIR_ERR_NO_SUPPORT);
+    virDomainFree(dom);
+    virConnectClose(conn);
+    daemonStop(&d);
+}
+
+/* ------------------------------------------------------------------ */
+/* Keepalive and a dead daemon                                          */
+
+/*
+ * A daemon that stops answering (SIGSTOP) is found dead within the
+ * keepalive's bound; the close callback says why; calls then fail at
+ * once.
+ */
+static void
+testKeepalive(void)
+{
+    Daemon d;
+    gint64 start;
+    gint64 elapsedMs;
+    unsigned long ver;
+
+    daemonStart(&d);
+    g_atomic_int_set(&closeFired, 0);
+    g_atomic_int_set(&closeReason, -1);
+    g_assert_cmpint(virConnectRegisterCloseCallback(d.conn, onClose, NULL, NULL), ==, 0);
+    g_assert_cmpint(virConnectSetKeepAlive(d.conn, 1, 2), ==, 0);
+    g_assert_cmpint(kill(d.pid, SIGSTOP), ==, 0);
+    start = g_get_monotonic_time();
+    if (!virTestWaitFor(closeHasFired, NULL, HANG_MS))
+        g_error("a stopped daemon was not noticed within %d ms", HANG_MS);
+    elapsedMs = (g_get_monotonic_time() - start) / 1000;
+    g_test_message("stopped daemon found dead after %" G_GINT64_FORMAT " ms", elapsedMs);
+    /* interval * (count + 1) seconds, and a second for the scheduler. */
+    g_assert_cmpint(elapsedMs, <=, (1 * (2 + 1) + 1) * 1000);
+    g_assert_cmpint(g_atomic_int_get(&closeReason), ==, VIR_CONNECT_CLOSE_REASON_KEEPALIVE);
+    g_assert_cmpint(g_atomic_int_get(&closeFired), ==, 1);
+    g_assert_cmpint(virConnectIsAlive(d.conn), ==, 0);
+    g_assert_cmpint(virConnectGetVersion(d.conn, &ver), ==, -1);
+    g_assert_cmpint(virConnectUnregisterCloseCallback(d.conn, onClose), ==, 0);
+    daemonStop(&d);
+}
+
+static gpointer
+callVersion(gpointer opaque)
+{
+    unsigned long ver;
+
+    return GINT_TO_POINTER(virConnectGetVersion(opaque, &ver));
+}
+
+/* A daemon killed: the call waiting for it fails, the close callback
+ * fires (EOF) and the next call fails, never hangs. */
+static void
+testDaemonKilled(void)
+{
+    Daemon d;
+    unsigned long ver;
+    GThread *caller;
+
+    daemonStart(&d);
+    g_atomic_int_set(&closeFired, 0);
+    g_atomic_int_set(&closeReason, -1);
+    g_assert_cmpint(virConnectRegisterCloseCallback(d.conn, onClose, NULL, NULL), ==, 0);
+    /* A daemon that cannot answer, and a call for it: whether the call
+     * is sent before the kill or after, it must fail. */
+    g_assert_cmpint(kill(d.pid, SIGSTOP), ==, 0);
+    caller = g_thread_new("caller", callVersion, d.conn);
+    daemonKill(&d);
+    g_assert_cmpint(GPOINTER_TO_INT(g_thread_join(caller)), ==, -1);
+    if (!virTestWaitFor(closeHasFired, NULL, HANG_MS))
+        g_error("a killed daemon was not noticed within %d ms", HANG_MS);
+    g_assert_cmpint(g_atomic_int_get(&closeReason), ==, VIR_CONNECT_CLOSE_REASON_EOF);
+    g_assert_cmpint(virConnectGetVersion(d.conn, &ver), ==, -1);
+    g_assert_nonnull(virGetLastErrorMessage());
+    g_assert_null(virDomainLookupByName(d.conn, "any"));
+    g_assert_cmpint(virConnectIsAlive(d.conn), ==, 0);
+    g_assert_cmpint(virConnectUnregisterCloseCallback(d.conn, onClose), ==, 0);
+    /* Closing a connection to a dead daemon is quick and clean. */
+    virConnectClose(d.conn);
+    d.conn = NULL;
+    g_assert_cmpint(g_atomic_int_get(&closeFired), ==, 1);
+    daemonStop(&d);
+}
+
+static gint closedInCallback;
+
+static void
+onCloseClose(virConnectPtr conn, int reason G_GNUC_UNUSED,
+             void *opaque G_GNUC_UNUSED)
+{
+    g_assert_cmpint(virConnectUnregisterCloseCallback(conn, onCloseClose), ==, 0);
+    g_assert_cmpint(virConnectClose(conn), >=, 0);
+    g_atomic_int_set(&closedInCallback, 1);
+}
+
+static bool
+closedInCallbackDone(void *opaque G_GNUC_UNUSED)
+{
+    return g_atomic_int_get(&closedInCallback) == 1;
+}
+
+/* The usual reaction to a lost daemon: the close callback lets go of
+ * the application's reference, the last one once the callback returns. */
+static void
+testCloseInCallback(void)
+{
+    Daemon d;
+
+    daemonStart(&d);
+    g_atomic_int_set(&closedInCallback, 0);
+    g_assert_cmpint(virConnectRegisterCloseCallback(d.conn, onCloseClose, NULL, NULL), ==, 0);
+    /* The callback closes it: the test's reference is its. */
+    d.conn = NULL;
+    daemonKill(&d);
+    if (!virTestWaitFor(closedInCallbackDone, NULL, HANG_MS))
+        g_error("the close callback did not run within %d ms", HANG_MS);
+    daemonStop(&d);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases on a real QEMU                                                 */
+
+/* Start and destroy a domain; its lifecycle events come to two
+ * callbacks of the connection, one for every domain and one for it,
+ * each exactly once; a callback deregistered hears no more. */
+static void
+testLifecycle(void)
+{
+    Daemon d;
+    g_autofree char *img = NULL;
+    g_autofree char *xml = NULL;
+    const char *disks[2] = { NULL, NULL };
+    virDomainPtr dom;
+    virDomainInfo info;
+    int all;
+    int one;
+    int ids[4];
+
+    heardClear();
+    daemonStart(&d);
+    img = virTestImageNew(d.dir, "disk.qcow2", "qcow2", "16M", NULL, NULL, 0600);
+    disks[0] = img;
+    xml = virTestDomainXML("rlife", disks);
+    dom = virTestDefineDomain(d.conn, xml);
+    all = virConnectDomainEventRegisterAny(d.conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                           VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                           GINT_TO_POINTER(1), NULL);
+    one = virConnectDomainEventRegisterAny(d.conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                           VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                           GINT_TO_POINTER(2), NULL);
+    g_assert_cmpint(all, >=, 0);
+    g_assert_cmpint(one, >=, 0);
+    g_assert_cmpint(all, !=, one);
+
+    if (virDomainCreate(dom) < 0)
+        g_error("virDomainCreate: %s", virGetLastErrorMessage());
+    g_assert_cmpuint(virDomainGetID(dom), >, 0);
+    g_assert_cmpuint(virDomainGetID(dom), !=, (unsigned int) -1);
+    g_assert_cmpint(virDomainGetInfo(dom, &info), ==, 0);
+    g_assert_cmpint(info.state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpint(virConnectListDomains(d.conn, ids, 4), ==, 1);
+    g_assert_cmpuint(ids[0], ==, virDomainGetID(dom));
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 1, 1);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 2, 1);
+
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(d.conn, one), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(d.conn, one), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int) -1);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 1, 1);
+    /* Each event exactly once per callback, none after deregistration:
+     * a last event through the remaining callback flushes what came
+     * before it. */
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_UNDEFINED, -1, 1, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 2), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 2), ==, 0);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_UNDEFINED, -1, 2), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(d.conn, all), ==, 0);
+    virDomainFree(dom);
+    daemonStop(&d);
+}
+
+/* How many events @eventID for image or target @disk with @status were
+ * heard. */
+static guint
+heardCountDisk(int eventID, const char *disk, int status)
+{
+    guint n = 0;
+
+    g_mutex_lock(&heardLock);
+    for (guint i = 0; i < heard->len; i++) {
+        Heard *h = &g_array_index(heard, Heard, i);
+        int st = h->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL ? h->a : h->b;
+
+        if (h->eventID == eventID && g_strcmp0(h->disk, disk) == 0 && st == status)
+            n++;
+    }
+    g_mutex_unlock(&heardLock);
+    return n;
+}
+
+typedef struct {
+    int eventID;
+    const char *disk;
+    int status;
+} DiskWait;
+
+static bool
+heardDisk(void *opaque)
+{
+    DiskWait *w = opaque;
+
+    return heardCountDisk(w->eventID, w->disk, w->status) >= 1;
+}
+
+/* Wait for the end of a pull of @path (target @target) with @status, told
+ * once by each of the three events. */
+static void
+expectEnd(const char *path, const char *target, int status)
+{
+    DiskWait waits[] = {
+        { VIR_DOMAIN_EVENT_ID_BLOCK_PULL, path, status },
+        { VIR_DOMAIN_EVENT_ID_BLOCK_JOB, path, status },
+        { VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, target, status },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(waits); i++) {
+        if (!virTestWaitFor(heardDisk, &waits[i], HANG_MS))
+            g_error("no event %d for '%s' with status %d within %d ms",
+                    waits[i].eventID, waits[i].disk, status, HANG_MS);
+    }
+}
+
+static void
+assertEndsOnce(const char *path, const char *target, int status)
+{
+    g_assert_cmpuint(heardCountDisk(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, path, status), ==, 1);
+    g_assert_cmpuint(heardCountDisk(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, path, status), ==, 1);
+    g_assert_cmpuint(heardCountDisk(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, target, status), ==, 1);
+}
+
+/* base.raw <- top.qcow2 for one disk, under @dir with @prefix. */
+static char *
+makeChain(const char *dir, const char *prefix)
+{
+    g_autofree char *base = g_strdup_printf("%s/%s-base.raw", dir, prefix);
+    char *top = g_strdup_printf("%s/%s-top.qcow2", dir, prefix);
+
+    virTestImageCreate(base, "raw", "32M", NULL, NULL);
+    virTestImageWrite(base, "raw", 0x11, "0", "24M");
+    virTestImageCreate(top, "qcow2", NULL, base, "raw");
+    return top;
+}
+
+/*
+ * Every block call over the daemon, and the events of the three kinds a
+ * pull ends with. Disk vda: the seed's step-wise pull (a step, its
+ * progress, an abort), then its pull in the background. Disk vdb:
+ * libvirt's pull at 1 MiB/s, its info, its speed lifted. And the QEMU
+ * program's monitor command.
+ */
+static void
+testBlockJobs(void)
+{
+    Daemon d;
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *reply = NULL;
+    const char *disks[3] = { NULL, NULL, NULL };
+    virDomainPtr dom;
+    virDomainBlockJobInfo jinfo;
+    virDomainBlockPullInfo pinfo = { 0 };
+    int cbs[3];
+
+    heardClear();
+    daemonStart(&d);
+    a = makeChain(d.dir, "a");
+    b = makeChain(d.dir, "b");
+    disks[0] = a;
+    disks[1] = b;
+    xml = virTestDomainXML("rjob", disks);
+
+    cbs[0] = virConnectDomainEventRegisterAny(d.conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
+                                              VIR_DOMAIN_EVENT_CALLBACK(onJob),
+                                              GINT_TO_POINTER(VIR_DOMAIN_EVENT_ID_BLOCK_JOB),
+                                              NULL);
+    cbs[1] = virConnectDomainEventRegisterAny(d.conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                                              VIR_DOMAIN_EVENT_CALLBACK(onJob),
+                                              GINT_TO_POINTER(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2),
+                                              NULL);
+    cbs[2] = virConnectDomainEventRegisterAny(d.conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                              VIR_DOMAIN_EVENT_CALLBACK(onPull), NULL, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(cbs); i++)
+        g_assert_cmpint(cbs[i], >=, 0);
+    dom = virTestCreateDomain(d.conn, xml);
+
+    /* vda: a step, its progress, an abort. */
+    if (virDomainBlockPull(dom, a, &pinfo, 0) < 0)
+        g_error("virDomainBlockPull: %s", virGetLastErrorMessage());
+    g_assert_cmpuint(pinfo.end, >, 0);
+    g_assert_cmpuint(pinfo.cur, >, 0);
+    g_assert_cmpuint(pinfo.cur, <, pinfo.end);
+    memset(&pinfo, 0, sizeof(pinfo));
+    g_assert_cmpint(virDomainGetBlockPullInfo(dom, a, &pinfo, 0), ==, 0);
+    g_assert_cmpuint(pinfo.end, >, 0);
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, a, &jinfo, 0), ==, 1);
+    g_assert_cmpint(jinfo.type, ==, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
+    if (virDomainBlockPullAbort(dom, a, 0) < 0)
+        g_error("virDomainBlockPullAbort: %s", virGetLastErrorMessage());
+    expectEnd(a, "vda", VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    /* ... then all of it in the background. */
+    if (virDomainBlockPullAll(dom, a, 0) < 0)
+        g_error("virDomainBlockPullAll: %s", virGetLastErrorMessage());
+    expectEnd(a, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+
+    /* vdb: libvirt's pull, slowed down, then let go. */
+    if (virDomainBlockRebase(dom, "vdb", NULL, 1, 0) < 0)
+        g_error("virDomainBlockRebase: %s", virGetLastErrorMessage());
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, "vdb", &jinfo, 0), ==, 1);
+    g_assert_cmpint(jinfo.type, ==, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
+    g_assert_cmpuint(jinfo.bandwidth, ==, 1);
+    if (virDomainBlockJobSetSpeed(dom, "vdb", 0, 0) < 0)
+        g_error("virDomainBlockJobSetSpeed: %s", virGetLastErrorMessage());
+    expectEnd(b, "vdb", VIR_DOMAIN_BLOCK_JOB_COMPLETED);
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, "vdb", &jinfo, 0), ==, 0);
+
+    /* Nothing left to abort: the driver's error, not a transport one. */
+    g_assert_cmpint(virDomainBlockJobAbort(dom, "vdb", 0), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), !=, VIR_ERR_RPC);
+    g_assert_cmpint(virGetLastErrorDomain(), !=, VIR_FROM_REMOTE);
+
+    g_assert_cmpint(virDomainQemuMonitorCommand(dom, "{\"execute\":\"query-block-jobs\"}",
+                                                &reply, 0), ==, 0);
+    /* No job left in QEMU either. */
+    g_assert_nonnull(strstr(reply, "\"return\""));
+    g_assert_null(strstr(reply, "\"device\""));
+
+    /* Each end told once, to the domain it belongs to. */
+    assertEndsOnce(a, "vda", VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    assertEndsOnce(a, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertEndsOnce(b, "vdb", VIR_DOMAIN_BLOCK_JOB_COMPLETED);
+    g_mutex_lock(&heardLock);
+    g_assert_cmpuint(heard->len, ==, 9);
+    for (guint i = 0; i < heard->len; i++)
+        g_assert_cmpstr(g_array_index(heard, Heard, i).name, ==, "rjob");
+    g_mutex_unlock(&heardLock);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cbs); i++)
+        g_assert_cmpint(virConnectDomainEventDeregisterAny(d.conn, cbs[i]), ==, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    virDomainFree(dom);
+    daemonStop(&d);
+}
+
+int
+main(int argc, char **argv)
+{
+    virTestInit(&argc, &argv);
+    heard = g_array_new(FALSE, TRUE, sizeof(Heard));
+    virTestEventLoopStart();
+    g_test_add_func("/remote/no-daemon", testNoDaemon);
+    g_test_add_func("/remote/connect", testConnect);
+    g_test_add_func("/remote/errors", testErrors);
+    g_test_add_func("/remote/define", testDefine);
+    g_test_add_func("/remote/test-driver", testTestDriver);
+    g_test_add_func("/remote/keepalive", testKeepalive);
+    g_test_add_func("/remote/daemon-killed", testDaemonKilled);
+    g_test_add_func("/remote/close-in-callback", testCloseInCallback);
+    if (VIR_TEST_INTEGRATION) {
+        g_test_add_func("/remote/lifecycle", testLifecycle);
+        g_test_add_func("/remote/block-jobs", testBlockJobs);
+    }
+    return g_test_run();
+}
