@@ -228,8 +228,7 @@ testFile(void)
 
 /*
  * The sample file: every key there, commented out with its default;
- * uncommented (all but the group, which need not exist here) it reads
- * as the defaults.
+ * uncommented it reads as the defaults.
  */
 static void
 testSample(void)
@@ -257,14 +256,15 @@ testSample(void)
     }
     for (size_t i = 0; lines[i]; i++) {
         const char *l = lines[i];
-        if (l[0] == '#' && g_ascii_islower(l[1]) && strstr(l, " = ") &&
-            !g_str_has_prefix(l, "#unix_sock_group")) {
+        if (l[0] == '#' && g_ascii_islower(l[1]) && strstr(l, " = ")) {
             g_string_append(uncommented, l + 1);
             g_string_append_c(uncommented, '\n');
         }
     }
     cfg = load(uncommented->str);
     g_assert_cmpstr(cfg->unixSockDir, ==, def->unixSockDir);
+    g_assert_null(cfg->unixSockGroup);
+    g_assert_cmpint(cfg->unixSockGid, ==, (gid_t) -1);
     g_assert_cmphex(cfg->unixSockRwPerms, ==, def->unixSockRwPerms);
     g_assert_cmphex(cfg->unixSockRoPerms, ==, def->unixSockRoPerms);
     g_assert_cmpuint(cfg->minWorkers, ==, def->minWorkers);

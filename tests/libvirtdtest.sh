@@ -585,6 +585,9 @@ else
     notok "the daemon hosts the root with the running VM"
     diag "$T/vm.err"
 fi
+CLIENT=${LIBVIRTDCLIENT:-$builddir/tests/libvirtdclient}
+out=$("$CLIENT" "$T/vm.run/libvirt-sock-ro" count 2>&1)
+check "the daemon took the running VM up: a client counts 1 running domain ($out)" [ "$out" = 1 ]
 # --timeout counts no time while a domain runs: the daemon, idle for one
 # second, is still there well after (a bounded observation window, not a
 # synchronisation: nothing is awaited).
@@ -604,11 +607,13 @@ check "SIGTERM: the VM's QEMU (${qpid:-no pid}) keeps running" alive "${qpid:-no
 start vm
 vm=$pid
 wait_for 60 is_socket "$T/vm.run/libvirt-sock-ro"
+out=$("$CLIENT" "$T/vm.run/libvirt-sock" count 2>&1)
+check "a restarted daemon takes the running VM up again: 1 running domain ($out)" [ "$out" = 1 ]
 kill -TERM $vm
 if wait_exit $vm 60 && [ "$status" = 0 ] && alive "${qpid:-none}"; then
-    ok "a restarted daemon takes the running VM up and leaves it running at exit"
+    ok "the restarted daemon leaves it running at exit"
 else
-    notok "a restarted daemon takes the running VM up and leaves it running at exit (status $status)"
+    notok "the restarted daemon leaves it running at exit (status $status)"
     diag "$T/vm.err"
 fi
 

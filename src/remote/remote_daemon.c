@@ -33,6 +33,9 @@
 
 #define DEFAULT_PID_FILE RUNSTATEDIR "/libvirt-bp/libvirtd.pid"
 
+/* max_message_size's range is the protocol's. */
+G_STATIC_ASSERT(REMOTE_DAEMON_MESSAGE_MAX == VIR_NET_MESSAGE_LIMIT);
+
 typedef struct {
     /* Options */
     char *configFile;           /* NULL: the default, which may be missing */
@@ -311,7 +314,7 @@ remoteDaemonPidFileRelease(remoteDaemon *d)
         return;
     /* Unlinked while still locked: no other daemon can have taken it. */
     if (unlink(d->pidFile) < 0 && errno != ENOENT)
-        remoteDaemonReport(false, "cannot remove the pid file");
+        remoteDaemonReport(false, "cannot remove the pid file: it stays, unlocked");
     close(d->pidFd);
     d->pidFd = -1;
 }
