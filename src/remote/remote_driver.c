@@ -586,11 +586,6 @@ remoteOpenHandshake(virConnectPtr conn, remotePrivate *priv, const char *name,
         VIR_INFO("the daemon does not filter events per callback");
     if (!remoteSupportsFeature(conn, REMOTE_FEATURE_REMOTE_CLOSE_CALLBACK))
         VIR_INFO("the daemon does not support close callbacks");
-    /* Our daemon sends the block pull event (BP_PROGRAM) only to the
-     * clients that asked; libvirt's daemon answers no. */
-    if (!remoteSupportsFeature(conn, BP_FEATURE_PROGRAM))
-        VIR_INFO("the daemon sends no block pull events (not ours)");
-
     if (priv->serverKeepAlive &&
         virNetClientKeepAliveStart(priv->client, REMOTE_KEEPALIVE_INTERVAL,
                                    REMOTE_KEEPALIVE_COUNT) < 0)
