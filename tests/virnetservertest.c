@@ -464,6 +464,28 @@ testRawCall(int fd, int proc, int arg)
     testRawWrite(fd, words, n * 4);
 }
 
+/* Send PINGs (about 8 MiB of them) until done or the peer hangs up. */
+static void
+testRawPingFlood(int fd)
+{
+    uint32_t words[7 * 1024];
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(words); i += 7) {
+        words[i] = htonl(28);
+        words[i + 1] = htonl(KEEPALIVE_PROGRAM);
+        words[i + 2] = htonl(KEEPALIVE_PROTOCOL_VERSION);
+        words[i + 3] = htonl(KEEPALIVE_PROC_PING);
+        words[i + 4] = htonl(VIR_NET_MESSAGE);
+        words[i + 5] = 0;
+        words[i + 6] = htonl(VIR_NET_OK);
+    }
+    for (i = 0; i < 300; i++) {
+        if (send(fd, words, sizeof(words), MSG_NOSIGNAL) < 0)
+            return;
+    }
+}
+
 /* Wait, reading nothing, until the peer closes; true if it did within
  * @ms. */
 static bool
@@ -815,6 +837,13 @@ testHostile(void)
     testRawCall(fd, VIRNET_TEST_PROC_EVENTS, 1000000);
     g_assert_true(testRawWaitHangUp(fd, 60000));
     g_assert_true(testRawWaitEOF(fd, TIMEOUT_MS));
+    close(fd);
+    testAssertEcho(good);
+
+    /* Pinging without end and never reading the PONGs: dropped as well. */
+    fd = testRawConnect(ts->rwPath);
+    testRawPingFlood(fd);
+    g_assert_true(testRawWaitHangUp(fd, 60000));
     close(fd);
     testAssertEcho(good);
 

@@ -33,8 +33,8 @@ typedef struct {
 } virNetServerService;
 
 typedef struct {
-    virNetServerClient *client;     /* a reference; NULL: free @priv */
-    const virNetServerProc *proc;
+    virNetServerClient *client;     /* a reference */
+    const virNetServerProc *proc;   /* NULL: free @priv */
     virNetMessage *msg;
     void *priv;
 } virNetServerJob;
@@ -510,12 +510,13 @@ virNetServerDispatchLocked(virNetServer *srv, virNetServerClient *client,
 }
 
 void
-virNetServerPushFreeJob(virNetServer *srv, void *priv)
+virNetServerPushFreeJob(virNetServerClient *client, void *priv)
 {
     virNetServerJob *job = g_new0(virNetServerJob, 1);
 
+    job->client = virNetServerClientRef(client);
     job->priv = priv;
-    g_thread_pool_push(srv->pool, job, NULL);
+    g_thread_pool_push(client->srv->pool, job, NULL);
 }
 
 /* Run one call (a worker). */
@@ -538,8 +539,9 @@ virNetServerHandleJob(gpointer data, gpointer opaque)
     int rv = -1;
     void *priv;
 
-    if (!client) {
+    if (!proc) {
         srv->privFree(job->priv);
+        virNetServerClientUnref(client);
         g_free(job);
         return;
     }
@@ -604,7 +606,7 @@ virNetServerHandleJob(gpointer data, gpointer opaque)
     g_mutex_unlock(&srv->lock);
     virNetServerWakeup(srv);
 
-    virNetServerClientFreePriv(srv, priv);
+    virNetServerClientFreePriv(client, priv);
     virNetServerClientUnref(client);
     g_free(job);
 }
@@ -694,7 +696,7 @@ static void
 virNetServerCloseClients(virNetServer *srv)
 {
     g_autoptr(GPtrArray) clients = NULL;
-    g_autoptr(GPtrArray) privs = g_ptr_array_new();
+    g_autoptr(GPtrArray) privs = g_ptr_array_new();    /* client, priv, ... */
     size_t i;
 
     g_mutex_lock(&srv->lock);
@@ -710,12 +712,15 @@ virNetServerCloseClients(virNetServer *srv)
         /* Last words (replies, events) go out if the socket takes them. */
         virNetServerClientFlushLocked(client);
         virNetServerClientCloseNowLocked(client);
-        if ((priv = virNetServerClientTakePrivLocked(client)))
+        if ((priv = virNetServerClientTakePrivLocked(client))) {
+            g_ptr_array_add(privs, client);
             g_ptr_array_add(privs, priv);
+        }
     }
     g_mutex_unlock(&srv->lock);
-    for (i = 0; i < privs->len; i++)
-        virNetServerClientFreePriv(srv, g_ptr_array_index(privs, i));
+    for (i = 0; i < privs->len; i += 2)
+        virNetServerClientFreePriv(g_ptr_array_index(privs, i),
+                                   g_ptr_array_index(privs, i + 1));
 }
 
 void

@@ -95,21 +95,47 @@ virNetServerClientTakePrivLocked(virNetServerClient *client)
  * what it closes (a connection, event registrations) may wait on the
  * driver, and the I/O thread never waits. */
 void
-virNetServerClientFreePriv(virNetServer *srv, void *priv)
+virNetServerClientFreePriv(virNetServerClient *client, void *priv)
 {
+    virNetServer *srv = client->srv;
+
     if (!priv || !srv->privFree)
         return;
     if (srv->pool && srv->thread && virEventThreadIsSelf(srv->thread))
-        virNetServerPushFreeJob(srv, priv);
+        virNetServerPushFreeJob(client, priv);
     else
         srv->privFree(priv);
+}
+
+/*
+ * A client that does not read what it is sent (events, PONGs) would make
+ * its queue grow without end: past twice the message size cap, it is
+ * dropped. Returns true (and marks it so) if @len more bytes are too many.
+ */
+static bool
+virNetServerClientOverflowLocked(virNetServerClient *client, size_t len)
+{
+    virNetServer *srv = client->srv;
+
+    if (client->overflow)
+        return true;
+    if (client->txAsyncBytes + len <=
+        2 * MAX(srv->cfg.maxMessageSize, VIR_NET_MESSAGE_INITIAL))
+        return false;
+    VIR_WARN("closing client %p: it does not read its messages (%zu bytes queued)",
+             client, client->txAsyncBytes);
+    client->closing = true;
+    client->overflow = true;
+    return true;
 }
 
 void
 virNetServerClientQueueLocked(virNetServerClient *client, virNetMessage *msg)
 {
     msg->next = NULL;
-    if (client->closed) {
+    if (client->closed ||
+        (msg->header.type == VIR_NET_MESSAGE &&
+         virNetServerClientOverflowLocked(client, msg->bufferLength))) {
         virNetMessageFree(msg);
         return;
     }
@@ -212,8 +238,11 @@ static void
 virNetServerClientReadLocked(virNetServerClient *client)
 {
     virNetServer *srv = client->srv;
+    /* A client flooding messages that need no worker (keepalive, ignored
+     * types) yields to the others after this many; poll() brings it back. */
+    unsigned int budget = 64;
 
-    while (virNetServerClientWantsReadLocked(client)) {
+    while (budget > 0 && virNetServerClientWantsReadLocked(client)) {
         virNetMessage *msg;
         ssize_t n;
 
@@ -253,6 +282,7 @@ virNetServerClientReadLocked(virNetServerClient *client)
         }
         client->rx = NULL;
         virNetServerDispatchLocked(srv, client, msg);
+        budget--;
     }
 }
 
@@ -309,7 +339,7 @@ virNetServerClientSourceDispatch(GSource *source,
     priv = virNetServerClientTakePrivLocked(client);
     g_mutex_unlock(&srv->lock);
 
-    virNetServerClientFreePriv(srv, priv);
+    virNetServerClientFreePriv(client, priv);
     virNetServerClientUnref(client);
     return G_SOURCE_CONTINUE;
 }
@@ -344,7 +374,7 @@ virNetServerClientHandshakeTimeout(gpointer opaque)
     }
     g_clear_pointer(&client->handshakeTimer, g_source_unref);
     g_mutex_unlock(&srv->lock);
-    virNetServerClientFreePriv(srv, priv);
+    virNetServerClientFreePriv(client, priv);
     return G_SOURCE_REMOVE;
 }
 
@@ -424,7 +454,7 @@ virNetServerClientKeepAliveTimer(gpointer opaque)
         client->kaUnanswered++;
     }
     g_mutex_unlock(&srv->lock);
-    virNetServerClientFreePriv(srv, priv);
+    virNetServerClientFreePriv(client, priv);
     return ret;
 }
 
@@ -515,14 +545,7 @@ virNetServerClientSendMessage(virNetServerClient *client,
         virReportError(VIR_ERR_RPC, "%s", "the client connection is closed");
         return -1;
     }
-    /* A client that does not read what it is sent would make the queue
-     * grow without end: past twice the message size cap, it is dropped. */
-    if (client->txAsyncBytes + msg->bufferLength >
-        2 * MAX(srv->cfg.maxMessageSize, VIR_NET_MESSAGE_INITIAL)) {
-        VIR_WARN("closing client %p: it does not read its messages (%zu bytes queued)",
-                 client, client->txAsyncBytes);
-        client->closing = true;
-        client->overflow = true;
+    if (virNetServerClientOverflowLocked(client, msg->bufferLength)) {
         g_mutex_unlock(&srv->lock);
         virNetServerWakeup(srv);
         virReportError(VIR_ERR_RPC, "%s",

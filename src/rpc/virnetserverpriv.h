@@ -77,12 +77,13 @@ void virNetServerClientFlushLocked(virNetServerClient *client);
 void virNetServerClientQueueLocked(virNetServerClient *client,
                                    virNetMessage *msg);
 void *virNetServerClientTakePrivLocked(virNetServerClient *client);
-void virNetServerClientFreePriv(virNetServer *srv, void *priv);
+void virNetServerClientFreePriv(virNetServerClient *client, void *priv);
 void virNetServerClientAnswerPingLocked(virNetServerClient *client);
 void virNetServerWakeup(virNetServer *srv);
 
 /* virnetserver.c: a complete message of @client, on the I/O thread;
- * a job for a worker that frees a client's private data. */
-void virNetServerPushFreeJob(virNetServer *srv, void *priv);
+ * a job for a worker that frees a client's private data (holding a
+ * reference to the client until it is done). */
+void virNetServerPushFreeJob(virNetServerClient *client, void *priv);
 void virNetServerDispatchLocked(virNetServer *srv, virNetServerClient *client,
                                 virNetMessage *msg);
