@@ -248,6 +248,29 @@ else
     diag "$T/err"
 fi
 
+# Hostile configuration files: never a hang, never a crash.
+mkfifo "$T/fifo.conf"
+for f in /dev/zero "$T/fifo.conf"; do
+    timeout 30 "$LIBVIRTD" -f "$f" -p "$T/h.pid" 2>"$T/err"
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "^libvirtd: configuration file '$f' is not a regular file$" "$T/err"; then
+        ok "--config $f is refused at once (not a regular file), exit 1"
+    else
+        notok "--config $f is refused at once (not a regular file), exit 1 (got $rc)"
+        diag "$T/err"
+    fi
+done
+head -c 100000 /dev/urandom >"$T/random.conf"
+printf 'a = [ [ [ "\0' >>"$T/random.conf"
+timeout 30 "$LIBVIRTD" -f "$T/random.conf" -p "$T/h.pid" 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^libvirtd: $T/random.conf:[0-9]*: " "$T/err"; then
+    ok "random bytes as a configuration file: one line with file:line, exit 1"
+else
+    notok "random bytes as a configuration file: one line with file:line, exit 1 (got $rc)"
+    diag "$T/err"
+fi
+
 # ------------------------------------------------------------------
 # Running: sockets, modes, group, pid file, a second daemon
 # ------------------------------------------------------------------
@@ -450,6 +473,41 @@ else
     diag "$T/hold.out"
 fi
 exec 4>&-
+
+# SIGHUP applies new limits: max_clients lowered to 1 while a client is
+# connected refuses the next one (the one there is kept). --verbose logs
+# the reload on stderr.
+conf lim
+start lim --verbose
+lim=$pid
+wait_for 60 is_socket "$T/lim.run/libvirt-sock"
+"$CLIENT" "$T/lim.run/libvirt-sock" hold <"$T/hold.in" >"$T/lim.out" 2>&1 &
+cpid=$!
+PIDS="$PIDS $cpid"
+exec 4>"$T/hold.in"
+wait_for 60 has_line "$T/lim.out" '^held$'
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+check "max_clients 5000: a second client is served ($out)" [ "$out" = 0 ]
+echo 'max_clients = 1' >>"$T/lim.conf"
+kill -HUP $lim
+if wait_for 30 has_line "$T/lim.err" "configuration reloaded"; then
+    ok "--verbose: the reload is logged on stderr"
+else
+    notok "--verbose: the reload is logged on stderr"
+    diag "$T/lim.err"
+fi
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+case $out in
+    error:*) ok "SIGHUP with max_clients = 1: a second client is refused ($out)" ;;
+    *) notok "SIGHUP with max_clients = 1: a second client is refused, not '$out'" ;;
+esac
+check "SIGHUP with max_clients = 1: the client there is kept" alive $cpid
+exec 4>&-
+wait_exit $cpid 30
+out=$("$CLIENT" "$T/lim.run/libvirt-sock" count 2>&1)
+check "once it has gone, a new client is served ($out)" [ "$out" = 0 ]
+kill -TERM $lim
+wait_exit $lim 60
 
 # ------------------------------------------------------------------
 # --daemon: detaches, the pid file names the daemon

@@ -253,6 +253,14 @@ onLifecycle(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int event,
     return 0;
 }
 
+/* Another function: the same one twice with the same filter is refused. */
+static int
+onLifecycleToo(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+               void *opaque)
+{
+    return onLifecycle(conn, dom, event, detail, opaque);
+}
+
 static void
 onJob(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *disk,
       int type, int status, void *opaque)
@@ -461,6 +469,7 @@ testTestDriver(void)
     virDomainPtr dom;
     int ids[4];
     int cb;
+    int cb2;
     int state = -1;
     int reason = -1;
 
@@ -494,6 +503,33 @@ testTestDriver(void)
     g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 3), ==, 1);
     g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, -1, -1, 3), ==, 4);
     g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb), ==, 0);
+
+    /* Two callbacks for every domain, one event: each hears it once
+     * (two registrations on the daemon, each event sent for each). The
+     * same function twice with the same filter is refused, as libvirt. */
+    heardClear();
+    cb = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                          GINT_TO_POINTER(4), NULL);
+    cb2 = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                           VIR_DOMAIN_EVENT_CALLBACK(onLifecycleToo),
+                                           GINT_TO_POINTER(5), NULL);
+    g_assert_cmpint(cb, >=, 0);
+    g_assert_cmpint(cb2, >=, 0);
+    g_assert_cmpint(virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                                     GINT_TO_POINTER(6), NULL), ==, -1);
+    virTestAssertError(VIR_ERR_INVALID_ARG);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 4, 1);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 5, 1);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 4, 1);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STARTED, -1, 5, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, -1, -1, 4), ==, 2);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_LIFECYCLE, -1, -1, 5), ==, 2);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, cb2), ==, 0);
 
     /* The test driver has no block pull: its answer, through the wire. */
     g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, -1);
@@ -857,6 +893,90 @@ testBlockJobs(void)
     daemonStop(&d);
 }
 
+typedef struct {
+    virDomainPtr dom;
+    const char *disk;
+} JobGone;
+
+static bool
+jobGone(void *opaque)
+{
+    JobGone *j = opaque;
+    virDomainBlockJobInfo info;
+
+    return virDomainGetBlockJobInfo(j->dom, j->disk, &info, 0) == 0;
+}
+
+static void
+onPullTagged(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
+             const char *path, int status, void *opaque)
+{
+    heardAdd(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, dom, path, status, -1,
+             GPOINTER_TO_INT(opaque));
+}
+
+/*
+ * A pull that ends while nobody listens: the daemon holds its outcome,
+ * and tells it to each block pull callback registered later, to that one
+ * alone, once. The daemon sends it before its reply to the registration:
+ * the driver keeps it until it knows whose it is.
+ */
+static void
+testHeldOutcome(void)
+{
+    Daemon d;
+    g_autofree char *top = NULL;
+    g_autofree char *xml = NULL;
+    const char *disks[2] = { NULL, NULL };
+    virDomainPtr dom;
+    JobGone gone;
+    int first;
+    int second;
+
+    heardClear();
+    daemonStart(&d);
+    top = makeChain(d.dir, "h");
+    disks[0] = top;
+    xml = virTestDomainXML("rheld", disks);
+    dom = virTestCreateDomain(d.conn, xml);
+    if (virDomainBlockPullAll(dom, top, 0) < 0)
+        g_error("virDomainBlockPullAll: %s", virGetLastErrorMessage());
+    gone.dom = dom;
+    gone.disk = top;
+    if (!virTestWaitFor(jobGone, &gone, HANG_MS))
+        g_error("the pull did not end within %d ms", HANG_MS);
+
+    first = virConnectDomainEventRegisterAny(d.conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                             VIR_DOMAIN_EVENT_CALLBACK(onPullTagged),
+                                             GINT_TO_POINTER(1), NULL);
+    g_assert_cmpint(first, >=, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, VIR_DOMAIN_BLOCK_PULL_COMPLETED, -1, 1, 1);
+    second = virConnectDomainEventRegisterAny(d.conn, dom, VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                              VIR_DOMAIN_EVENT_CALLBACK(onPullTagged),
+                                              GINT_TO_POINTER(2), NULL);
+    g_assert_cmpint(second, >=, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, VIR_DOMAIN_BLOCK_PULL_COMPLETED, -1, 2, 1);
+    /* A last lifecycle event through a third callback: what came before
+     * it has been delivered; nothing more came for the first two. */
+    g_assert_cmpint(virConnectDomainEventRegisterAny(d.conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                                     GINT_TO_POINTER(3), NULL), >=, 0);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 3, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, 1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, 2), ==, 1);
+    g_mutex_lock(&heardLock);
+    for (guint i = 0; i < heard->len; i++) {
+        Heard *h = &g_array_index(heard, Heard, i);
+
+        if (h->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL)
+            g_assert_cmpstr(h->disk, ==, top);
+    }
+    g_mutex_unlock(&heardLock);
+    virDomainFree(dom);
+    daemonStop(&d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -874,6 +994,7 @@ main(int argc, char **argv)
     if (VIR_TEST_INTEGRATION) {
         g_test_add_func("/remote/lifecycle", testLifecycle);
         g_test_add_func("/remote/block-jobs", testBlockJobs);
+        g_test_add_func("/remote/held-outcome", testHeldOutcome);
     }
     return g_test_run();
 }

@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include <string.h>
+#include <sys/stat.h>
 #include <glib.h>
 
 #include "util/virconf.h"
@@ -290,12 +291,41 @@ testHostile(void)
     }
 }
 
+/* Random files made of the format's own characters (a fixed seed: the
+ * same files every run): each is read or refused with a file:line
+ * message, nothing else. */
+static void
+testFuzz(void)
+{
+    static const char alphabet[] = "ab_09-=[],;#'\"\\ \t\n\r\x01\xff";
+    g_autoptr(GRand) rand = g_rand_new_with_seed(20261201);
+
+    for (int i = 0; i < 5000; i++) {
+        size_t len = g_rand_int_range(rand, 0, 200);
+        g_autofree char *text = g_new0(char, len + 1);
+        g_autoptr(virConf) conf = NULL;
+
+        for (size_t j = 0; j < len; j++)
+            text[j] = alphabet[g_rand_int_range(rand, 0, sizeof(alphabet) - 1)];
+        if (!(conf = virConfReadString(text, len, "/etc/x.conf"))) {
+            virErrorPtr err = virGetLastError();
+            g_assert_nonnull(err);
+            g_assert_cmpint(err->code, ==, VIR_ERR_CONF_SYNTAX);
+            if (!g_str_has_prefix(err->message, "/etc/x.conf:") ||
+                strchr(err->message, '\n'))
+                g_error("for '%s': message '%s'", g_strescape(text, NULL), err->message);
+            virResetLastError();
+        }
+    }
+}
+
 static void
 testFile(void)
 {
     g_autofree char *dir = virTestMakeDir("virconftest-XXXXXX");
     g_autofree char *path = g_build_filename(dir, "x.conf", NULL);
     g_autofree char *missing = g_build_filename(dir, "missing.conf", NULL);
+    g_autofree char *fifo = g_build_filename(dir, "fifo.conf", NULL);
     g_autofree char *want = NULL;
     g_autoptr(virConf) conf = NULL;
 
@@ -309,6 +339,15 @@ testFile(void)
     g_assert_cmpstr(virConfGetName(conf), ==, path);
     g_assert_null(virConfReadFile(missing));
     g_assert_nonnull(strstr(virGetLastError()->message, missing));
+    /* Neither a directory, a device nor a FIFO nobody writes to (which
+     * would block): regular files only. */
+    g_assert_null(virConfReadFile(dir));
+    g_assert_nonnull(strstr(virGetLastError()->message, "is not a regular file"));
+    g_assert_null(virConfReadFile("/dev/zero"));
+    g_assert_nonnull(strstr(virGetLastError()->message, "is not a regular file"));
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    g_assert_null(virConfReadFile(fifo));
+    g_assert_nonnull(strstr(virGetLastError()->message, "is not a regular file"));
     virResetLastError();
     virTestCleanupDir(dir);
 }
@@ -322,6 +361,7 @@ main(int argc, char **argv)
     g_test_add_func("/conf/getters", testGetters);
     g_test_add_func("/conf/errors", testErrors);
     g_test_add_func("/conf/hostile", testHostile);
+    g_test_add_func("/conf/fuzz", testFuzz);
     g_test_add_func("/conf/file", testFile);
     return g_test_run();
 }

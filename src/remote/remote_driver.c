@@ -586,6 +586,7 @@ remoteOpenHandshake(virConnectPtr conn, remotePrivate *priv, const char *name,
         VIR_INFO("the daemon does not filter events per callback");
     if (!remoteSupportsFeature(conn, REMOTE_FEATURE_REMOTE_CLOSE_CALLBACK))
         VIR_INFO("the daemon does not support close callbacks");
+
     if (priv->serverKeepAlive &&
         virNetClientKeepAliveStart(priv->client, REMOTE_KEEPALIVE_INTERVAL,
                                    REMOTE_KEEPALIVE_COUNT) < 0)

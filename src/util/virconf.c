@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "virconf.h"
 #include "virerror.h"
@@ -447,11 +448,19 @@ virConf *
 virConfReadFile(const char *filename)
 {
     g_autofree char *content = NULL;
+    struct stat sb;
     size_t len = 0;
     int fd;
 
-    if ((fd = open(filename, O_RDONLY | O_CLOEXEC)) < 0) {
+    /* Not blocking on a FIFO nobody writes to: only regular files are read. */
+    if ((fd = open(filename, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
         virReportSystemError(errno, "cannot read configuration file '%s'", filename);
+        return NULL;
+    }
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       "configuration file '%s' is not a regular file", filename);
+        close(fd);
         return NULL;
     }
     content = virFileReadAllFd(fd, filename, VIR_CONF_MAX_SIZE, &len);
