@@ -134,6 +134,31 @@ check "running as root" status 0
 [ $n -eq 4 ] && [ -x "$VIRSH" ] && [ -x "$LIBVIRTD" ] && [ "$RC" -eq 0 ] &&
     getent passwd libvirt-qemu >/dev/null || bail
 
+# Debian's daemons share system paths (/run/libvirt, virtlogd's socket,
+# the network driver's pid file): one run of this test at a time on the
+# host, another checkout's included.
+LOCK=/run/lock/libvirt-bp-remotepeertest.lock
+[ -d /run/lock ] || LOCK=/tmp/libvirt-bp-remotepeertest.lock
+exec 9>"$LOCK"
+flock -w $HANG 9
+RC=$?
+check "no other run of this test on the host (lock $LOCK)" status 0
+[ "$RC" -eq 0 ] || bail
+# Debian's, not ours (tests run the built one beside this test).
+debian_libvirtd_running() {
+    for p in $(pgrep -x libvirtd); do
+        [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$LIBVIRTD" ] && return 0
+    done
+    return 1
+}
+if debian_libvirtd_running; then
+    RC=1
+    pgrep -a -x libvirtd >"$T/out"
+    : >"$T/err"
+    notok "no Debian libvirtd runs already (this test starts its own)"
+    bail
+fi
+
 mkdir -p /var/log/libvirt/qemu
 mkdir -m 0755 "$T/sock"
 if ! pgrep -x virtlogd >/dev/null; then

@@ -186,6 +186,11 @@ run version
 check "version names the library and the hypervisor" \
     eval 'status 0 && out_has "^Using library: libvirt 9\." && out_has "^Running hypervisor: QEMU [0-9]"'
 
+# How many clients the daemon has: the connected ends on its socket.
+daemon_clients() {
+    awk -v s="$SOCK" '$6 == "03" && $8 == s { c++ } END { print c + 0 }' /proc/net/unix
+}
+
 # ------------------------------------------------------------------
 # Domains on a qcow2 overlay over a raw base
 # ------------------------------------------------------------------
@@ -282,8 +287,26 @@ check "blockjob --info after the pull: no job" \
 # A bandwidth-limited pull: blockjob --info, virsh event
 # ------------------------------------------------------------------
 
+# A listener to every event id libvirt 9.0 has (id 7 is libvirt's
+# CONTROL_ERROR to it, and our daemon's block pull event must not reach
+# it): listening once it heard the domain start.
+timeout -k 5 $HANG "$VIRSH" -c "$URI" event --all --loop --timeout $HANG \
+    >"$T/ev3.out" 2>"$T/ev3.err" &
+EV3=$!
+BGPIDS="$EV3"
+ev3_connected() { [ "$(daemon_clients)" -ge 1 ]; }
+wait_for $HANG ev3_connected
+
 run create "$T/dom2.xml"
 check "create a transient domain" eval 'status 0 && out_has "^Domain '"'${NAME}2'"' created from "'
+
+ev3_has() { grep -q -- "$1" "$T/ev3.out"; }
+wait_for $HANG ev3_has "'${NAME}2': Started Booted"
+RC=$?
+cp "$T/ev3.out" "$T/out"
+cp "$T/ev3.err" "$T/err"
+check "event --all --loop hears it start" \
+    eval 'status 0 && out_has "^event .lifecycle. for domain .${NAME}2.: Started Booted$"'
 
 # Two listeners, before the pull: one that ends with its first block-job
 # event, one looping on block-job-2 until told to stop.
@@ -293,14 +316,11 @@ EV1=$!
 timeout -k 5 $HANG "$VIRSH" -c "$URI" event --event block-job-2 --loop --timeout $HANG \
     >"$T/ev2.out" 2>"$T/ev2.err" &
 EV2=$!
-BGPIDS="$EV1 $EV2"
+BGPIDS="$EV1 $EV2 $EV3"
 
-# They are listening once the daemon has accepted both: two connected
-# ends on its socket beside none of ours.
-daemon_clients() {
-    awk -v s="$SOCK" '$6 == "03" && $8 == s { c++ } END { print c + 0 }' /proc/net/unix
-}
-listeners_connected() { [ "$(daemon_clients)" -ge 2 ]; }
+# They are listening once the daemon has accepted both: two more
+# connected ends on its socket.
+listeners_connected() { [ "$(daemon_clients)" -ge 3 ]; }
 wait_for $HANG listeners_connected
 RC=$?
 : >"$T/out"
@@ -339,12 +359,27 @@ wait_for $HANG ev2_heard
 kill -INT "$EV2" 2>/dev/null
 wait "$EV2"
 RC=$?
-BGPIDS=
+BGPIDS="$EV3"
 cp "$T/ev2.out" "$T/out"
 cp "$T/ev2.err" "$T/err"
 check "event --event block-job-2 --loop sees it too, by target" \
     eval 'out_has "^event .block-job-2. for domain .${NAME}2.: Block Pull for vda completed$" &&
           [ "$(grep -c "completed" "$T/out")" -eq 1 ]'
+
+ev3_done() { ev3_has "block-job-2' for domain '${NAME}2': Block Pull for vda completed"; }
+wait_for $HANG ev3_done
+kill -0 "$EV3" 2>/dev/null
+RC=$?
+kill -INT "$EV3" 2>/dev/null
+wait "$EV3"
+BGPIDS=
+cp "$T/ev3.out" "$T/out"
+cp "$T/ev3.err" "$T/err"
+check "event --all --loop stays connected and hears block-job and block-job-2 once each" \
+    eval 'status 0 &&
+          out_has "^event .block-job. for domain .${NAME}2.: Block Pull for $IMG/overlay2.qcow2 completed$" &&
+          out_has "^event .block-job-2. for domain .${NAME}2.: Block Pull for vda completed$" &&
+          [ "$(grep -c "completed" "$T/out")" -eq 2 ] && ! out_has "control-error"'
 
 RC=0
 backing_of "$IMG/overlay2.qcow2" >"$T/out"
