@@ -322,6 +322,99 @@ testErrorSaveRaise(void)
     virResetLastError();
 }
 
+/* A message read in pieces, a byte at a time, as a socket may hand it
+ * out: complete only with its last byte, and a bad length word fails. */
+static void
+testReadPieces(void)
+{
+    g_autoptr(virNetMessage) out = testEncode();
+    g_autoptr(virNetMessage) rx = NULL;
+    virNetMessage *msg;
+    char bad[4];
+    size_t i;
+
+    for (i = 0; i < out->bufferLength; i++) {
+        msg = virNetMessageReadPending(&rx);
+        g_assert_true(msg == rx);
+        g_assert_cmpuint(msg->bufferOffset, <, msg->bufferLength);
+        msg->buffer[msg->bufferOffset] = out->buffer[i];
+        g_assert_cmpint(virNetMessageReadDone(msg, 1, VIR_NET_MESSAGE_LIMIT), ==,
+                        i + 1 == out->bufferLength ? 1 : 0);
+    }
+    g_assert_cmpuint(rx->bufferLength, ==, out->bufferLength);
+    g_assert_cmpint(virNetMessageDecodeHeader(rx), ==, 0);
+    g_assert_cmpuint(rx->header.serial, ==, 0xdeadbeef);
+    g_clear_pointer(&rx, virNetMessageFree);
+
+    /* A length over the cap: refused once the length word is in. */
+    msg = virNetMessageReadPending(&rx);
+    testSetLength(bad, 100);
+    memcpy(msg->buffer, bad, 3);
+    g_assert_cmpint(virNetMessageReadDone(msg, 3, 64), ==, 0);
+    msg->buffer[3] = bad[3];
+    virResetLastError();
+    g_assert_cmpint(virNetMessageReadDone(msg, 1, 64), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_RPC, VIR_ERR_RPC, "over the limit of 64 bytes", NULL);
+}
+
+/* A queue hands its messages out in the order they were pushed. */
+static void
+testQueue(void)
+{
+    virNetMessage *head = NULL;
+    virNetMessage *tail = NULL;
+    virNetMessage *msgs[3];
+    virNetMessage *msg;
+    size_t i;
+
+    g_assert_null(virNetMessageQueueServe(&head, &tail));
+    for (i = 0; i < G_N_ELEMENTS(msgs); i++) {
+        msgs[i] = virNetMessageNew();
+        msgs[i]->header.serial = i;
+        virNetMessageQueuePush(&head, &tail, msgs[i]);
+        g_assert_true(head == msgs[0]);
+        g_assert_true(tail == msgs[i]);
+    }
+    msg = virNetMessageQueueServe(&head, &tail);
+    g_assert_true(msg == msgs[0]);
+    g_assert_null(msg->next);
+    virNetMessageFree(msg);
+    msg = virNetMessageQueueServe(&head, &tail);
+    g_assert_true(msg == msgs[1]);
+    virNetMessageFree(msg);
+    msg = virNetMessageQueueServe(&head, &tail);
+    g_assert_true(msg == msgs[2]);
+    g_assert_null(head);
+    g_assert_null(tail);
+    virNetMessageFree(msg);
+
+    /* Emptied (and every message freed: the sanitizers check). */
+    virNetMessageQueuePush(&head, &tail, virNetMessageNew());
+    virNetMessageQueuePush(&head, &tail, virNetMessageNew());
+    virNetMessageQueueClear(&head, &tail);
+    g_assert_null(head);
+    g_assert_null(tail);
+}
+
+/* A PING as the peer decodes it: the keepalive program, no payload. */
+static void
+testKeepAlive(void)
+{
+    g_autoptr(virNetMessage) ping = virNetMessageNewKeepAlive(KEEPALIVE_PROC_PING);
+    g_autoptr(virNetMessage) in = NULL;
+
+    g_assert_nonnull(ping);
+    in = testDecode(ping->buffer, ping->bufferLength, VIR_NET_MESSAGE_LIMIT);
+    g_assert_nonnull(in);
+    g_assert_cmpuint(in->header.prog, ==, KEEPALIVE_PROGRAM);
+    g_assert_cmpuint(in->header.vers, ==, KEEPALIVE_PROTOCOL_VERSION);
+    g_assert_cmpint(in->header.proc, ==, KEEPALIVE_PROC_PING);
+    g_assert_cmpint(in->header.type, ==, VIR_NET_MESSAGE);
+    g_assert_cmpuint(in->header.serial, ==, 0);
+    g_assert_cmpint(in->header.status, ==, VIR_NET_OK);
+    g_assert_cmpint(virNetMessageDecodePayload(in, NULL, NULL), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -333,5 +426,8 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/message/length-limits", testLengthLimits);
     g_test_add_func("/rpc/message/encode-limits", testEncodeLimits);
     g_test_add_func("/rpc/message/error", testErrorSaveRaise);
+    g_test_add_func("/rpc/message/read-pieces", testReadPieces);
+    g_test_add_func("/rpc/message/queue", testQueue);
+    g_test_add_func("/rpc/message/keepalive", testKeepAlive);
     return g_test_run();
 }

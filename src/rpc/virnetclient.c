@@ -81,27 +81,7 @@ static void virNetClientCloseLocked(virNetClient *client, int reason,
 static void
 virNetClientQueueLocked(virNetClient *client, virNetMessage *msg)
 {
-    msg->next = NULL;
-    if (client->txTail)
-        client->txTail->next = msg;
-    else
-        client->tx = msg;
-    client->txTail = msg;
-}
-
-static virNetMessage *
-virNetClientNewKeepAlive(int proc)
-{
-    g_autoptr(virNetMessage) msg = virNetMessageNew();
-
-    msg->header.prog = KEEPALIVE_PROGRAM;
-    msg->header.vers = KEEPALIVE_PROTOCOL_VERSION;
-    msg->header.proc = proc;
-    msg->header.type = VIR_NET_MESSAGE;
-    msg->header.status = VIR_NET_OK;
-    if (virNetMessageEncodeHeader(msg) < 0)
-        return NULL;
-    return g_steal_pointer(&msg);
+    virNetMessageQueuePush(&client->tx, &client->txTail, msg);
 }
 
 /* A complete message from the server (I/O thread, lock held). Events
@@ -142,7 +122,7 @@ virNetClientDispatchLocked(virNetClient *client, virNetMessage *msg,
     case VIR_NET_MESSAGE:
         if (msg->header.prog == KEEPALIVE_PROGRAM) {
             if (msg->header.proc == KEEPALIVE_PROC_PING) {
-                virNetMessage *pong = virNetClientNewKeepAlive(KEEPALIVE_PROC_PONG);
+                virNetMessage *pong = virNetMessageNewKeepAlive(KEEPALIVE_PROC_PONG);
 
                 if (pong)
                     virNetClientQueueLocked(client, pong);
@@ -185,12 +165,7 @@ virNetClientSourcePrepare(GSource *source, gint *timeout)
         want |= G_IO_OUT;
     closeNow = client->closing;
     g_mutex_unlock(&client->lock);
-    /* Only on a change: GLib wakes the loop up on every modification,
-     * which would make it spin. */
-    if (want != src->events) {
-        g_source_modify_unix_fd(source, src->tag, want);
-        src->events = want;
-    }
+    virEventSourceUpdateUnixFD(source, src->tag, &src->events, want);
     return closeNow;
 }
 
@@ -222,12 +197,9 @@ virNetClientWriteLocked(virNetClient *client)
             return;
         }
         msg->bufferOffset += n;
-        if (msg->bufferOffset == msg->bufferLength) {
-            client->tx = msg->next;
-            if (!client->tx)
-                client->txTail = NULL;
-            virNetMessageFree(msg);
-        }
+        if (msg->bufferOffset == msg->bufferLength)
+            virNetMessageFree(virNetMessageQueueServe(&client->tx,
+                                                      &client->txTail));
     }
 }
 
@@ -237,14 +209,10 @@ static virNetMessage *
 virNetClientReadLocked(virNetClient *client)
 {
     while (!client->closed) {
-        virNetMessage *msg;
+        virNetMessage *msg = virNetMessageReadPending(&client->rx);
         ssize_t n;
+        int rc;
 
-        if (!client->rx) {
-            client->rx = virNetMessageNew();
-            virNetMessagePrepareRead(client->rx);
-        }
-        msg = client->rx;
         n = recv(client->fd, msg->buffer + msg->bufferOffset,
                  msg->bufferLength - msg->bufferOffset, 0);
         if (n < 0 && errno == ENOTSOCK)
@@ -269,19 +237,16 @@ virNetClientReadLocked(virNetClient *client)
             return NULL;
         }
 
-        msg->bufferOffset += n;
-        if (msg->bufferOffset < msg->bufferLength)
-            continue;
-        if (msg->bufferLength == VIR_NET_MESSAGE_HEADER_XDR_LEN) {
-            if (virNetMessageDecodeLength(msg, VIR_NET_MESSAGE_LIMIT) < 0) {
-                g_autofree char *why = g_strdup(virGetLastErrorMessage());
+        rc = virNetMessageReadDone(msg, n, VIR_NET_MESSAGE_LIMIT);
+        if (rc < 0) {
+            g_autofree char *why = g_strdup(virGetLastErrorMessage());
 
-                virResetLastError();
-                virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
-                return NULL;
-            }
-            continue;
+            virResetLastError();
+            virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
+            return NULL;
         }
+        if (rc == 0)
+            continue;
         return g_steal_pointer(&client->rx);
     }
     return NULL;
@@ -313,12 +278,7 @@ virNetClientCloseLocked(virNetClient *client, int reason, const char *why)
         close(client->fd);
     client->fd = -1;
     g_clear_pointer(&client->rx, virNetMessageFree);
-    while (client->tx) {
-        virNetMessage *next = client->tx->next;
-        virNetMessageFree(client->tx);
-        client->tx = next;
-    }
-    client->txTail = NULL;
+    virNetMessageQueueClear(&client->tx, &client->txTail);
     for (call = client->calls; call; call = call->next) {
         call->done = true;
         g_cond_signal(&call->cond);
@@ -328,22 +288,37 @@ virNetClientCloseLocked(virNetClient *client, int reason, const char *why)
     g_cond_broadcast(&client->cond);
 }
 
+/* Put *@func, *@opaque and *@freeFunc in place of the close callback
+ * (lock held) and hand the ones that were there back in them. */
+static void
+virNetClientSwapCloseCallbackLocked(virNetClient *client,
+                                    virNetClientCloseFunc *func,
+                                    void **opaque,
+                                    GDestroyNotify *freeFunc)
+{
+    virNetClientCloseFunc oldFunc = client->closeFunc;
+    void *oldOpaque = client->closeOpaque;
+    GDestroyNotify oldFree = client->closeFree;
+
+    client->closeFunc = *func;
+    client->closeOpaque = *opaque;
+    client->closeFree = *freeFunc;
+    *func = oldFunc;
+    *opaque = oldOpaque;
+    *freeFunc = oldFree;
+}
+
 static void
 virNetClientRunCloseCallback(virNetClient *client)
 {
-    virNetClientCloseFunc func;
-    void *opaque;
-    GDestroyNotify freeFunc;
+    virNetClientCloseFunc func = NULL;
+    void *opaque = NULL;
+    GDestroyNotify freeFunc = NULL;
     int reason;
 
     g_mutex_lock(&client->lock);
-    func = client->closeFunc;
-    opaque = client->closeOpaque;
-    freeFunc = client->closeFree;
+    virNetClientSwapCloseCallbackLocked(client, &func, &opaque, &freeFunc);
     reason = client->closeReason;
-    client->closeFunc = NULL;
-    client->closeOpaque = NULL;
-    client->closeFree = NULL;
     g_mutex_unlock(&client->lock);
 
     if (func)
@@ -589,18 +564,12 @@ virNetClientSetCloseCallback(virNetClient *client,
                              virNetClientCloseFunc func, void *opaque,
                              GDestroyNotify freeFunc)
 {
-    void *oldOpaque;
-    GDestroyNotify oldFree;
-
     g_mutex_lock(&client->lock);
-    oldOpaque = client->closeOpaque;
-    oldFree = client->closeFree;
-    client->closeFunc = func;
-    client->closeOpaque = opaque;
-    client->closeFree = freeFunc;
+    virNetClientSwapCloseCallbackLocked(client, &func, &opaque, &freeFunc);
     g_mutex_unlock(&client->lock);
-    if (oldFree)
-        oldFree(oldOpaque);
+    /* The previous callback's data. */
+    if (freeFunc)
+        freeFunc(opaque);
 }
 
 static gboolean
@@ -619,7 +588,7 @@ virNetClientKeepAliveTimer(gpointer opaque)
                                 "no answer to keepalive messages");
         closed = true;
     } else {
-        virNetMessage *ping = virNetClientNewKeepAlive(KEEPALIVE_PROC_PING);
+        virNetMessage *ping = virNetMessageNewKeepAlive(KEEPALIVE_PROC_PING);
 
         if (ping)
             virNetClientQueueLocked(client, ping);

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 
 #include "rpc/virnetmessage.h"
+#include "rpc/virkeepaliveprotocol.h"
 #include "util/virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_RPC
@@ -221,6 +222,81 @@ virNetMessageDecodePayload(virNetMessage *msg, xdrproc_t filter, void *data)
         return -1;
     }
     return 0;
+}
+
+virNetMessage *
+virNetMessageReadPending(virNetMessage **rx)
+{
+    if (!*rx) {
+        *rx = virNetMessageNew();
+        virNetMessagePrepareRead(*rx);
+    }
+    return *rx;
+}
+
+int
+virNetMessageReadDone(virNetMessage *msg, size_t n, size_t max)
+{
+    msg->bufferOffset += n;
+    if (msg->bufferOffset < msg->bufferLength)
+        return 0;
+    /* The length word alone: what it says is read next. */
+    if (msg->bufferLength == VIR_NET_MESSAGE_HEADER_XDR_LEN) {
+        if (virNetMessageDecodeLength(msg, max) < 0)
+            return -1;
+        return 0;
+    }
+    return 1;
+}
+
+void
+virNetMessageQueuePush(virNetMessage **head, virNetMessage **tail,
+                       virNetMessage *msg)
+{
+    msg->next = NULL;
+    if (*tail)
+        (*tail)->next = msg;
+    else
+        *head = msg;
+    *tail = msg;
+}
+
+virNetMessage *
+virNetMessageQueueServe(virNetMessage **head, virNetMessage **tail)
+{
+    virNetMessage *msg = *head;
+
+    if (!msg)
+        return NULL;
+    *head = msg->next;
+    if (!*head)
+        *tail = NULL;
+    msg->next = NULL;
+    return msg;
+}
+
+void
+virNetMessageQueueClear(virNetMessage **head, virNetMessage **tail)
+{
+    virNetMessage *msg;
+
+    while ((msg = virNetMessageQueueServe(head, tail)))
+        virNetMessageFree(msg);
+}
+
+virNetMessage *
+virNetMessageNewKeepAlive(int proc)
+{
+    g_autoptr(virNetMessage) msg = virNetMessageNew();
+
+    msg->header.prog = KEEPALIVE_PROGRAM;
+    msg->header.vers = KEEPALIVE_PROTOCOL_VERSION;
+    msg->header.proc = proc;
+    msg->header.type = VIR_NET_MESSAGE;
+    msg->header.status = VIR_NET_OK;
+    if (virNetMessageEncodeHeader(msg) < 0)
+        return NULL;
+    return g_steal_pointer(&msg);
 }
 
 static char **

@@ -64,6 +64,41 @@ int virNetMessageDecodePayload(virNetMessage *msg, xdrproc_t filter,
                                void *data);
 
 /*
+ * Reading from a socket, a piece at a time. virNetMessageReadPending()
+ * returns the message being read in *@rx, a new one (prepared with
+ * virNetMessagePrepareRead()) if *@rx is NULL; the caller reads at most
+ * bufferLength - bufferOffset bytes into buffer + bufferOffset. Then
+ * virNetMessageReadDone() counts the @n bytes that came and, once the
+ * length word is in, decodes it (virNetMessageDecodeLength() with @max).
+ * It returns 1 when the whole message is in (the caller takes it from
+ * *@rx), 0 while more bytes are wanted, or -1 with VIR_ERR_RPC when the
+ * length is bad.
+ */
+virNetMessage *virNetMessageReadPending(virNetMessage **rx);
+int virNetMessageReadDone(virNetMessage *msg, size_t n, size_t max);
+
+/*
+ * Queues of messages to send, linked by msg->next from *@head to *@tail
+ * (both NULL when empty). virNetMessageQueuePush() appends @msg (the
+ * queue owns it). virNetMessageQueueServe() unlinks the head and returns
+ * it (the caller owns it), NULL if the queue is empty.
+ * virNetMessageQueueClear() frees every message and empties the queue.
+ */
+void virNetMessageQueuePush(virNetMessage **head, virNetMessage **tail,
+                            virNetMessage *msg);
+virNetMessage *virNetMessageQueueServe(virNetMessage **head,
+                                       virNetMessage **tail);
+void virNetMessageQueueClear(virNetMessage **head, virNetMessage **tail);
+
+/*
+ * A keepalive message of procedure @proc (KEEPALIVE_PROC_PING or
+ * KEEPALIVE_PROC_PONG of virkeepaliveprotocol.x): KEEPALIVE_PROGRAM,
+ * type VIR_NET_MESSAGE, serial 0, status VIR_NET_OK, no payload, ready
+ * to send. Returns it (the caller owns it), or NULL with VIR_ERR_RPC.
+ */
+virNetMessage *virNetMessageNewKeepAlive(int proc);
+
+/*
  * Errors on the wire. virNetMessageSaveError() fills @rerr from the
  * calling thread's last error (VIR_ERR_INTERNAL_ERROR "unknown error" if
  * there is none), all fields. virNetMessageRaiseError() makes @rerr the

@@ -74,11 +74,7 @@ virNetServerClientUnref(virNetServerClient *client)
     if (client->fd >= 0)
         close(client->fd);
     virNetMessageFree(client->rx);
-    while (client->tx) {
-        virNetMessage *next = client->tx->next;
-        virNetMessageFree(client->tx);
-        client->tx = next;
-    }
+    virNetMessageQueueClear(&client->tx, &client->txTail);
     g_free(client);
 }
 
@@ -132,7 +128,6 @@ virNetServerClientOverflowLocked(virNetServerClient *client, size_t len)
 void
 virNetServerClientQueueLocked(virNetServerClient *client, virNetMessage *msg)
 {
-    msg->next = NULL;
     if (client->closed ||
         (msg->header.type == VIR_NET_MESSAGE &&
          virNetServerClientOverflowLocked(client, msg->bufferLength))) {
@@ -141,11 +136,7 @@ virNetServerClientQueueLocked(virNetServerClient *client, virNetMessage *msg)
     }
     if (msg->header.type == VIR_NET_MESSAGE)
         client->txAsyncBytes += msg->bufferLength;
-    if (client->txTail)
-        client->txTail->next = msg;
-    else
-        client->tx = msg;
-    client->txTail = msg;
+    virNetMessageQueuePush(&client->tx, &client->txTail, msg);
 }
 
 static void
@@ -176,12 +167,7 @@ virNetServerClientCloseNowLocked(virNetServerClient *client)
         close(client->fd);
     client->fd = -1;
     g_clear_pointer(&client->rx, virNetMessageFree);
-    while (client->tx) {
-        virNetMessage *next = client->tx->next;
-        virNetMessageFree(client->tx);
-        client->tx = next;
-    }
-    client->txTail = NULL;
+    virNetMessageQueueClear(&client->tx, &client->txTail);
     g_ptr_array_remove(srv->clients, client);
 }
 
@@ -206,9 +192,7 @@ virNetServerClientWriteLocked(virNetServerClient *client)
         }
         msg->bufferOffset += n;
         if (msg->bufferOffset == msg->bufferLength) {
-            client->tx = msg->next;
-            if (!client->tx)
-                client->txTail = NULL;
+            virNetMessageQueueServe(&client->tx, &client->txTail);
             if (msg->header.type == VIR_NET_MESSAGE)
                 client->txAsyncBytes -= msg->bufferLength;
             virNetMessageFree(msg);
@@ -243,14 +227,10 @@ virNetServerClientReadLocked(virNetServerClient *client)
     unsigned int budget = 64;
 
     while (budget > 0 && virNetServerClientWantsReadLocked(client)) {
-        virNetMessage *msg;
+        virNetMessage *msg = virNetMessageReadPending(&client->rx);
         ssize_t n;
+        int rc;
 
-        if (!client->rx) {
-            client->rx = virNetMessageNew();
-            virNetMessagePrepareRead(client->rx);
-        }
-        msg = client->rx;
         n = recv(client->fd, msg->buffer + msg->bufferOffset,
                  msg->bufferLength - msg->bufferOffset, 0);
         if (n < 0) {
@@ -267,19 +247,15 @@ virNetServerClientReadLocked(virNetServerClient *client)
             virNetServerClientCloseNowLocked(client);
             return;
         }
-        msg->bufferOffset += n;
-        if (msg->bufferOffset < msg->bufferLength)
-            continue;
-        if (msg->bufferLength == VIR_NET_MESSAGE_HEADER_XDR_LEN) {
-            if (virNetMessageDecodeLength(msg, srv->cfg.maxMessageSize) < 0) {
-                VIR_WARN("closing client %p: %s", client,
-                         virGetLastErrorMessage());
-                virResetLastError();
-                virNetServerClientCloseNowLocked(client);
-                return;
-            }
-            continue;
+        rc = virNetMessageReadDone(msg, n, srv->cfg.maxMessageSize);
+        if (rc < 0) {
+            VIR_WARN("closing client %p: %s", client, virGetLastErrorMessage());
+            virResetLastError();
+            virNetServerClientCloseNowLocked(client);
+            return;
         }
+        if (rc == 0)
+            continue;
         client->rx = NULL;
         virNetServerDispatchLocked(srv, client, msg);
         budget--;
@@ -306,12 +282,7 @@ virNetServerClientSourcePrepare(GSource *source, gint *timeout)
             closeNow = true;
     }
     g_mutex_unlock(&srv->lock);
-    /* Only on a change: GLib wakes the loop up on every modification,
-     * which would make it spin. */
-    if (want != src->events) {
-        g_source_modify_unix_fd(source, src->tag, want);
-        src->events = want;
-    }
+    virEventSourceUpdateUnixFD(source, src->tag, &src->events, want);
     return closeNow;
 }
 
@@ -414,21 +385,6 @@ virNetServerClientAttachLocked(virNetServerClient *client)
                                        virNetServerClientHandshakeTimeout);
 }
 
-static virNetMessage *
-virNetServerClientNewKeepAlive(int proc)
-{
-    g_autoptr(virNetMessage) msg = virNetMessageNew();
-
-    msg->header.prog = KEEPALIVE_PROGRAM;
-    msg->header.vers = KEEPALIVE_PROTOCOL_VERSION;
-    msg->header.proc = proc;
-    msg->header.type = VIR_NET_MESSAGE;
-    msg->header.status = VIR_NET_OK;
-    if (virNetMessageEncodeHeader(msg) < 0)
-        return NULL;
-    return g_steal_pointer(&msg);
-}
-
 static gboolean
 virNetServerClientKeepAliveTimer(gpointer opaque)
 {
@@ -447,7 +403,7 @@ virNetServerClientKeepAliveTimer(gpointer opaque)
         priv = virNetServerClientTakePrivLocked(client);
         ret = G_SOURCE_REMOVE;
     } else {
-        virNetMessage *ping = virNetServerClientNewKeepAlive(KEEPALIVE_PROC_PING);
+        virNetMessage *ping = virNetMessageNewKeepAlive(KEEPALIVE_PROC_PING);
 
         if (ping)
             virNetServerClientQueueLocked(client, ping);
@@ -462,7 +418,7 @@ virNetServerClientKeepAliveTimer(gpointer opaque)
 void
 virNetServerClientAnswerPingLocked(virNetServerClient *client)
 {
-    virNetMessage *pong = virNetServerClientNewKeepAlive(KEEPALIVE_PROC_PONG);
+    virNetMessage *pong = virNetMessageNewKeepAlive(KEEPALIVE_PROC_PONG);
 
     if (pong)
         virNetServerClientQueueLocked(client, pong);

@@ -72,3 +72,13 @@ virEventThreadIsSelf(virEventThread *evt)
 {
     return g_thread_self() == evt->thread;
 }
+
+void
+virEventSourceUpdateUnixFD(GSource *source, gpointer tag,
+                           GIOCondition *events, GIOCondition want)
+{
+    if (want == *events)
+        return;
+    g_source_modify_unix_fd(source, tag, want);
+    *events = want;
+}

@@ -24,3 +24,10 @@ GMainContext *virEventThreadGetContext(virEventThread *evt);
 
 /* Is the calling thread this event thread? */
 bool virEventThreadIsSelf(virEventThread *evt);
+
+/* Poll @tag (of g_source_add_unix_fd() on @source) for @want from now
+ * on; *@events is what it is polled for now, updated. GLib is told only
+ * on a change: it wakes the loop up on every one, so a source doing it
+ * in each prepare() would make the loop spin. */
+void virEventSourceUpdateUnixFD(GSource *source, gpointer tag,
+                                GIOCondition *events, GIOCondition want);
