@@ -4,8 +4,11 @@
  * (its sockets and its QEMU root there): the handshake and the connection
  * calls, errors as the daemon sent them, read-only connections, the
  * lifecycle of a real QEMU, block jobs and their events, two callbacks of
- * one connection, keepalive on a stopped daemon and calls on a dead one.
- * Needs root and QEMU for the cases that start a domain.
+ * one connection, two clients (two processes) watching one pull, a
+ * step-wise pull whose client closed or was killed taken up by another,
+ * keepalive on a stopped daemon and calls on a dead one. Needs root and
+ * QEMU for the cases that start a domain. The test runs itself again
+ * ("--child-...") for the clients of other processes.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -175,16 +179,31 @@ typedef struct {
     int a;              /* lifecycle: event; block job: type; pull: status */
     int b;              /* lifecycle: detail; block job: status */
     int tag;            /* which callback */
+    long long owner;    /* uid of the disk's watched backing file when the
+                         * event came; -1 if none is watched */
 } Heard;
 
 static GMutex heardLock;
 static GArray *heard;
+/* Disk (top path or target) -> its backing file, whose owner is read
+ * when an event about the disk arrives. Set before the events come. */
+static GHashTable *ownerWatch;
+
+static void
+watchOwner(const char *disk, const char *backing)
+{
+    g_hash_table_insert(ownerWatch, g_strdup(disk), g_strdup(backing));
+}
 
 static void
 heardAdd(int eventID, virDomainPtr dom, const char *disk, int a, int b, int tag)
 {
-    Heard h = { eventID, g_strdup(virDomainGetName(dom)), g_strdup(disk), a, b, tag };
+    Heard h = { eventID, g_strdup(virDomainGetName(dom)), g_strdup(disk), a, b, tag, -1 };
+    const char *backing = disk ? g_hash_table_lookup(ownerWatch, disk) : NULL;
+    struct stat sb;
 
+    if (backing && stat(backing, &sb) == 0)
+        h.owner = sb.st_uid;
     g_mutex_lock(&heardLock);
     g_array_append_val(heard, h);
     g_mutex_unlock(&heardLock);
@@ -200,6 +219,7 @@ heardClear(void)
     }
     g_array_set_size(heard, 0);
     g_mutex_unlock(&heardLock);
+    g_hash_table_remove_all(ownerWatch);
 }
 
 /* How many events with @eventID, (@a, @b) unless -1, for callback @tag
@@ -977,11 +997,507 @@ testHeldOutcome(void)
     daemonStop(&d);
 }
 
+/* ------------------------------------------------------------------ */
+/* Two clients, and clients that go away                               */
+
+#define QEMU_UID 65534  /* the QEMU user of the daemon's default qemu.conf */
+
+/* How many connections the daemon has accepted and not closed yet, seen
+ * from the kernel: the connected sockets bound to its socket's path. */
+static guint
+daemonClientCount(Daemon *d)
+{
+    g_autofree char *table = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint n = 0;
+
+    g_assert_true(g_file_get_contents("/proc/net/unix", &table, NULL, NULL));
+    lines = g_strsplit(table, "\n", 0);
+    for (size_t i = 1; lines[i]; i++) {
+        /* Num RefCount Protocol Flags Type St Inode Path */
+        g_auto(GStrv) f = g_strsplit_set(lines[i], " ", 0);
+        g_autoptr(GPtrArray) cols = g_ptr_array_new();
+
+        for (size_t j = 0; f[j]; j++) {
+            if (*f[j])
+                g_ptr_array_add(cols, f[j]);
+        }
+        if (cols->len == 8 && strcmp(g_ptr_array_index(cols, 5), "03") == 0 &&
+            strcmp(g_ptr_array_index(cols, 7), d->sock) == 0)
+            n++;
+    }
+    return n;
+}
+
+static bool
+daemonHasOneClient(void *opaque)
+{
+    return daemonClientCount(opaque) == 1;
+}
+
+/* The owner of @disk's backing file when the first event @eventID about
+ * @disk with @status came (-1: no such event, or not watched). */
+static long long
+heardOwner(int eventID, const char *disk, int status)
+{
+    long long owner = -1;
+
+    g_mutex_lock(&heardLock);
+    for (guint i = 0; i < heard->len && owner < 0; i++) {
+        Heard *h = &g_array_index(heard, Heard, i);
+        int st = h->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_PULL ? h->a : h->b;
+
+        if (h->eventID == eventID && g_strcmp0(h->disk, disk) == 0 && st == status)
+            owner = h->owner;
+    }
+    g_mutex_unlock(&heardLock);
+    return owner;
+}
+
+/* Each of the three events of the end of @path's pull (target @target)
+ * came when @path's backing file belonged to @uid. */
+static void
+assertOwnerAtEnd(const char *path, const char *target, int status, long long uid)
+{
+    g_assert_cmpint(heardOwner(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, path, status), ==, uid);
+    g_assert_cmpint(heardOwner(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, path, status), ==, uid);
+    g_assert_cmpint(heardOwner(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, target, status), ==, uid);
+}
+
+/* The three block events and the lifecycle on @conn, for every domain. */
+static void
+listenAll(virConnectPtr conn, int tag)
+{
+    g_assert_cmpint(virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(onJob),
+                                                     GINT_TO_POINTER(VIR_DOMAIN_EVENT_ID_BLOCK_JOB),
+                                                     NULL), >=, 0);
+    g_assert_cmpint(virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(onJob),
+                                                     GINT_TO_POINTER(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2),
+                                                     NULL), >=, 0);
+    g_assert_cmpint(virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_PULL,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(onPull),
+                                                     NULL, NULL), >=, 0);
+    g_assert_cmpint(virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                                     GINT_TO_POINTER(tag), NULL), >=, 0);
+}
+
+/* Run this test again as "--child-@what ARGS..." in the background, its
+ * output to the test's log; it dies with the test. */
+static pid_t
+childSpawn(const char *what, const char *const *args)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    pid_t parent = getpid();
+    pid_t pid;
+
+    g_ptr_array_add(argv, g_strdup("/proc/self/exe"));
+    g_ptr_array_add(argv, g_strdup_printf("--child-%s", what));
+    for (size_t i = 0; args[i]; i++)
+        g_ptr_array_add(argv, g_strdup(args[i]));
+    g_ptr_array_add(argv, NULL);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+            _exit(126);
+        if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+            _exit(126);
+        execv("/proc/self/exe", (char **) argv->pdata);
+        _exit(127);
+    }
+    return pid;
+}
+
+typedef struct {
+    pid_t pid;
+    const char *file;
+    int status;
+    bool exited;
+} ChildWait;
+
+/* Has the child written its file (or ended, which fails the test)? */
+static bool
+childReady(void *opaque)
+{
+    ChildWait *w = opaque;
+
+    if (waitpid(w->pid, &w->status, WNOHANG) == w->pid)
+        g_error("child %d ended (wait status 0x%x) before it was ready: its "
+                "output is in the log", (int) w->pid, w->status);
+    return g_file_test(w->file, G_FILE_TEST_EXISTS);
+}
+
+static bool
+childExited(void *opaque)
+{
+    ChildWait *w = opaque;
+
+    if (!w->exited && waitpid(w->pid, &w->status, WNOHANG) == w->pid)
+        w->exited = true;
+    return w->exited;
+}
+
+static void
+childWaitReady(pid_t pid, const char *file)
+{
+    ChildWait w = { pid, file, 0, false };
+
+    if (!virTestWaitFor(childReady, &w, HANG_MS)) {
+        kill(pid, SIGKILL);
+        g_error("child %d did not write '%s' within %d ms", (int) pid, file, HANG_MS);
+    }
+}
+
+/* Wait for the child to end; returns its exit status (-1: killed). */
+static int
+childWaitExit(pid_t pid)
+{
+    ChildWait w = { pid, NULL, 0, false };
+
+    if (!virTestWaitFor(childExited, &w, HANG_MS)) {
+        kill(pid, SIGKILL);
+        g_error("child %d did not end within %d ms", (int) pid, HANG_MS);
+    }
+    return WIFEXITED(w.status) ? WEXITSTATUS(w.status) : -1;
+}
+
+/*
+ * "--child-watch URI TOP BASE READY": a second client, in a process of
+ * its own. It listens to the three block events and the lifecycle on a
+ * connection of its own, writes READY, and waits for the pull of TOP
+ * (target vda) to complete and the domain to stop (the events come in
+ * order: the stop says every pull event has been delivered). It exits 0
+ * if it heard each of the three COMPLETED events exactly once, each when
+ * BASE belonged to root again (access revoked), and no other block event.
+ */
+static int
+childWatch(const char *uri, const char *top, const char *base, const char *ready)
+{
+    const int ids[] = { VIR_DOMAIN_EVENT_ID_BLOCK_PULL, VIR_DOMAIN_EVENT_ID_BLOCK_JOB,
+                        VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 };
+    virConnectPtr conn;
+    int rc = 0;
+
+    virTestEventLoopStart();
+    if (!(conn = virConnectOpen(uri))) {
+        g_printerr("child: cannot open '%s': %s\n", uri, virGetLastErrorMessage());
+        return 2;
+    }
+    watchOwner(top, base);
+    watchOwner("vda", base);
+    listenAll(conn, 9);
+    if (!g_file_set_contents(ready, "ready\n", -1, NULL))
+        return 2;
+    expectEnd(top, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 9, 1);
+    for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
+        const char *disk = ids[i] == VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2 ? "vda" : top;
+        guint all = heardCount(ids[i], -1, -1, -1);
+        guint done = heardCountDisk(ids[i], disk, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+        long long owner = heardOwner(ids[i], disk, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+
+        if (all != 1 || done != 1 || owner != 0) {
+            g_printerr("child: event %d: heard %u (%u COMPLETED for '%s'), backing "
+                       "owner %lld at the event (expected 1, 1, 0)\n",
+                       ids[i], all, done, disk, owner);
+            rc = 1;
+        }
+    }
+    virConnectClose(conn);
+    return rc;
+}
+
+/*
+ * "--child-step URI NAME READY": a client that steps each disk of domain
+ * NAME once (vda, vdb, vdc), writes READY ("TARGET CUR END" lines), and
+ * then does nothing until it is killed.
+ */
+static int
+childStep(const char *uri, const char *name, const char *ready)
+{
+    const char *targets[] = { "vda", "vdb", "vdc" };
+    g_autoptr(GString) out = g_string_new(NULL);
+    virConnectPtr conn;
+    virDomainPtr dom;
+
+    if (!(conn = virConnectOpen(uri)) || !(dom = virDomainLookupByName(conn, name))) {
+        g_printerr("child: cannot reach '%s' on '%s': %s\n", name, uri,
+                   virGetLastErrorMessage());
+        return 2;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(targets); i++) {
+        virDomainBlockPullInfo pos = { 0, 0 };
+
+        if (virDomainBlockPull(dom, targets[i], &pos, 0) < 0) {
+            g_printerr("child: step of %s: %s\n", targets[i], virGetLastErrorMessage());
+            return 2;
+        }
+        g_string_append_printf(out, "%s %llu %llu\n", targets[i],
+                               (unsigned long long) pos.cur,
+                               (unsigned long long) pos.end);
+    }
+    if (!g_file_set_contents(ready, out->str, -1, NULL))
+        return 2;
+    for (;;)
+        pause();
+    return 0;
+}
+
+static int
+childMain(int argc, char **argv)
+{
+    if (strcmp(argv[1], "--child-watch") == 0 && argc == 6)
+        return childWatch(argv[2], argv[3], argv[4], argv[5]);
+    if (strcmp(argv[1], "--child-step") == 0 && argc == 5)
+        return childStep(argv[2], argv[3], argv[4]);
+    g_printerr("remotetest: bad child arguments\n");
+    return 2;
+}
+
+/*
+ * Two clients watching the same pull, each on a connection of its own
+ * (the second one in another process): each hears the end exactly once
+ * by each of the three events, BLOCK_PULL, BLOCK_JOB and BLOCK_JOB_2,
+ * and each event comes after the revocation: the old backing file
+ * belongs to root again when it arrives.
+ */
+static void
+testTwoClients(void)
+{
+    Daemon d;
+    g_autofree char *top = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *ready = NULL;
+    const char *disks[2] = { NULL, NULL };
+    const char *args[5] = { NULL };
+    virDomainPtr dom;
+    pid_t child;
+
+    heardClear();
+    daemonStart(&d);
+    top = makeChain(d.dir, "w");
+    base = g_strdup_printf("%s/w-base.raw", d.dir);
+    ready = g_build_filename(d.dir, "watch.ready", NULL);
+    disks[0] = top;
+    xml = virTestDomainXML("rtwo", disks);
+    dom = virTestCreateDomain(d.conn, xml);
+    /* The running domain's QEMU may read the backing file. */
+    virTestAssertOwner(base, QEMU_UID, QEMU_UID);
+
+    watchOwner(top, base);
+    watchOwner("vda", base);
+    listenAll(d.conn, 8);
+    args[0] = d.uri;
+    args[1] = top;
+    args[2] = base;
+    args[3] = ready;
+    child = childSpawn("watch", args);
+    childWaitReady(child, ready);
+
+    if (virDomainBlockPullAll(dom, top, 0) < 0)
+        g_error("virDomainBlockPullAll: %s", virGetLastErrorMessage());
+    expectEnd(top, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertOwnerAtEnd(top, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED, 0);
+    virTestAssertOwner(base, 0, 0);
+
+    /* The stop flushes both clients' event streams. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 8, 1);
+    assertEndsOnce(top, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, -1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, -1, -1, -1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, -1, -1, -1), ==, 1);
+    g_assert_cmpint(childWaitExit(child), ==, 0);
+    virDomainFree(dom);
+    daemonStop(&d);
+}
+
+/* Where a step left a disk, as another client saw it. */
+typedef struct {
+    const char *target;
+    char *top;
+    char *base;
+    unsigned long long cur;
+    unsigned long long end;
+} Orphan;
+
+/*
+ * A step-wise pull whose client went away (@kill: its process killed
+ * with SIGKILL; else it closed its connection without aborting) stays
+ * paused where it was, seen by every client in the block pull and block
+ * job info; and another client may continue it step-wise (vda), run the
+ * rest in the background (vdb) or abort it (vdc), with the events of
+ * each end, once, revocation before COMPLETED.
+ */
+static void
+stepOrphan(bool killed)
+{
+    Daemon d;
+    Orphan o[3] = { { "vda" }, { "vdb" }, { "vdc" } };
+    const char *disks[4] = { NULL, NULL, NULL, NULL };
+    g_autofree char *xml = NULL;
+    g_autofree char *ready = NULL;
+    virDomainPtr dom;
+    virConnectPtr ro;
+    virDomainPtr rodom;
+    virDomainBlockPullInfo pos;
+    virDomainBlockJobInfo jinfo;
+
+    heardClear();
+    daemonStart(&d);
+    for (size_t i = 0; i < G_N_ELEMENTS(o); i++) {
+        g_autofree char *prefix = g_strdup_printf("o%zu", i);
+
+        o[i].top = makeChain(d.dir, prefix);
+        o[i].base = g_strdup_printf("%s/%s-base.raw", d.dir, prefix);
+        disks[i] = o[i].top;
+        watchOwner(o[i].top, o[i].base);
+        watchOwner(o[i].target, o[i].base);
+    }
+    xml = virTestDomainXML("rorphan", disks);
+    dom = virTestCreateDomain(d.conn, xml);
+    listenAll(d.conn, 8);
+
+    if (killed) {
+        const char *args[4] = { d.uri, "rorphan", NULL, NULL };
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+        pid_t child;
+
+        ready = g_build_filename(d.dir, "step.ready", NULL);
+        args[2] = ready;
+        child = childSpawn("step", args);
+        childWaitReady(child, ready);
+        g_assert_true(g_file_get_contents(ready, &text, NULL, NULL));
+        lines = g_strsplit(text, "\n", 0);
+        for (size_t i = 0; i < G_N_ELEMENTS(o); i++) {
+            g_assert_nonnull(lines[i]);
+            g_assert_cmpint(sscanf(lines[i], "%*s %llu %llu", &o[i].cur, &o[i].end), ==, 2);
+            g_assert_true(g_str_has_prefix(lines[i], o[i].target));
+        }
+        g_assert_cmpint(kill(child, SIGKILL), ==, 0);
+        g_assert_cmpint(waitpid(child, NULL, 0), ==, child);
+    } else {
+        virConnectPtr other = virTestOpen(d.uri);
+        virDomainPtr odom = virDomainLookupByName(other, "rorphan");
+
+        g_assert_nonnull(odom);
+        for (size_t i = 0; i < G_N_ELEMENTS(o); i++) {
+            memset(&pos, 0, sizeof(pos));
+            if (virDomainBlockPull(odom, o[i].top, &pos, 0) < 0)
+                g_error("virDomainBlockPull: %s", virGetLastErrorMessage());
+            o[i].cur = pos.cur;
+            o[i].end = pos.end;
+        }
+        virDomainFree(odom);
+        g_assert_cmpint(virConnectClose(other), ==, 0);
+    }
+    /* The daemon has seen the other client go: only ours is left. */
+    if (!virTestWaitFor(daemonHasOneClient, &d, HANG_MS))
+        g_error("the daemon still has %u clients", daemonClientCount(&d));
+
+    /* Paused where the step left it, for every client, read-only ones too. */
+    ro = virConnectOpenReadOnly(d.uri);
+    g_assert_nonnull(ro);
+    rodom = virDomainLookupByName(ro, "rorphan");
+    g_assert_nonnull(rodom);
+    for (size_t i = 0; i < G_N_ELEMENTS(o); i++) {
+        g_assert_cmpuint(o[i].cur, >, 0);
+        g_assert_cmpuint(o[i].cur, <, o[i].end);
+        memset(&pos, 0, sizeof(pos));
+        g_assert_cmpint(virDomainGetBlockPullInfo(dom, o[i].top, &pos, 0), ==, 0);
+        g_assert_cmpuint(pos.cur, ==, o[i].cur);
+        g_assert_cmpuint(pos.end, ==, o[i].end);
+        memset(&pos, 0, sizeof(pos));
+        g_assert_cmpint(virDomainGetBlockPullInfo(rodom, o[i].target, &pos, 0), ==, 0);
+        g_assert_cmpuint(pos.cur, ==, o[i].cur);
+        g_assert_cmpint(virDomainGetBlockJobInfo(dom, o[i].target, &jinfo, 0), ==, 1);
+        g_assert_cmpint(jinfo.type, ==, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
+        g_assert_cmpuint(jinfo.cur, ==, o[i].cur);
+        g_assert_cmpuint(jinfo.end, ==, o[i].end);
+        g_assert_cmpint(virDomainGetBlockJobInfo(rodom, o[i].target, &jinfo, 0), ==, 1);
+        g_assert_cmpuint(jinfo.cur, ==, o[i].cur);
+        virTestAssertOwner(o[i].base, QEMU_UID, QEMU_UID);
+    }
+    virDomainFree(rodom);
+    virConnectClose(ro);
+    /* No end was told: nothing was aborted. */
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, -1), ==, 0);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, -1, -1, -1), ==, 0);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, -1, -1, -1), ==, 0);
+
+    /* vda: continued step-wise from where it was, to the end. */
+    memset(&pos, 0, sizeof(pos));
+    if (virDomainBlockPull(dom, o[0].top, &pos, 0) < 0)
+        g_error("virDomainBlockPull: %s", virGetLastErrorMessage());
+    g_assert_cmpuint(pos.cur, >, o[0].cur);
+    g_assert_cmpuint(pos.end, ==, o[0].end);
+    for (int steps = 0; pos.cur < pos.end; steps++) {
+        g_assert_cmpint(steps, <, 100000);
+        if (virDomainBlockPull(dom, o[0].top, &pos, 0) < 0)
+            g_error("virDomainBlockPull: %s", virGetLastErrorMessage());
+    }
+    expectEnd(o[0].top, o[0].target, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertOwnerAtEnd(o[0].top, o[0].target, VIR_DOMAIN_BLOCK_PULL_COMPLETED, 0);
+
+    /* vdb: the rest in the background. */
+    if (virDomainBlockPullAll(dom, o[1].top, 0) < 0)
+        g_error("virDomainBlockPullAll: %s", virGetLastErrorMessage());
+    expectEnd(o[1].top, o[1].target, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertOwnerAtEnd(o[1].top, o[1].target, VIR_DOMAIN_BLOCK_PULL_COMPLETED, 0);
+
+    /* vdc: aborted; its backing file stays the QEMU's. */
+    if (virDomainBlockPullAbort(dom, o[2].top, 0) < 0)
+        g_error("virDomainBlockPullAbort: %s", virGetLastErrorMessage());
+    expectEnd(o[2].top, o[2].target, VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    assertOwnerAtEnd(o[2].top, o[2].target, VIR_DOMAIN_BLOCK_PULL_CANCELED, QEMU_UID);
+    g_assert_cmpint(virDomainGetBlockPullInfo(dom, o[2].top, &pos, 0), ==, 0);
+    g_assert_cmpuint(pos.end, ==, 0);
+
+    /* Each end once, and no other: the stop flushes the events. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 8, 1);
+    assertEndsOnce(o[0].top, o[0].target, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertEndsOnce(o[1].top, o[1].target, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertEndsOnce(o[2].top, o[2].target, VIR_DOMAIN_BLOCK_PULL_CANCELED);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, -1), ==, 3);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, -1, -1, -1), ==, 3);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, -1, -1, -1), ==, 3);
+    virTestAssertOwner(o[0].base, 0, 0);
+    virTestAssertOwner(o[1].base, 0, 0);
+    virTestAssertOwner(o[2].base, 0, 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(o); i++) {
+        g_free(o[i].top);
+        g_free(o[i].base);
+    }
+    virDomainFree(dom);
+    daemonStop(&d);
+}
+
+static void
+testStepOrphanClosed(void)
+{
+    stepOrphan(false);
+}
+
+static void
+testStepOrphanKilled(void)
+{
+    stepOrphan(true);
+}
+
 int
 main(int argc, char **argv)
 {
-    virTestInit(&argc, &argv);
     heard = g_array_new(FALSE, TRUE, sizeof(Heard));
+    ownerWatch = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    if (argc >= 2 && g_str_has_prefix(argv[1], "--child-"))
+        _exit(childMain(argc, argv));
+    virTestInit(&argc, &argv);
     virTestEventLoopStart();
     g_test_add_func("/remote/no-daemon", testNoDaemon);
     g_test_add_func("/remote/connect", testConnect);
@@ -995,6 +1511,9 @@ main(int argc, char **argv)
         g_test_add_func("/remote/lifecycle", testLifecycle);
         g_test_add_func("/remote/block-jobs", testBlockJobs);
         g_test_add_func("/remote/held-outcome", testHeldOutcome);
+        g_test_add_func("/remote/two-clients", testTwoClients);
+        g_test_add_func("/remote/step-orphan-closed", testStepOrphanClosed);
+        g_test_add_func("/remote/step-orphan-killed", testStepOrphanKilled);
     }
     return g_test_run();
 }
