@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -584,7 +586,10 @@ typedef struct {
     virConnectPtr conn;
     char *name;
     gint64 until;               /* monotonic, us */
-    GMutex *startLock;          /* all threads start together */
+    GMutex *startLock;          /* guards *ready and *go */
+    GCond *startCond;           /* broadcast when either changes */
+    int *ready;                 /* threads connected (or failed) */
+    bool *go;                   /* @until is set: start calling */
     bool state;                 /* virDomainGetState: no QEMU round trip */
     long calls;
     bool failed;
@@ -598,17 +603,21 @@ benchInfoRun(gpointer opaque)
     virDomainPtr dom = NULL;
     virDomainBlockJobInfo info;
 
-    if (t->uri && !(conn = virConnectOpen(t->uri))) {
+    if (t->uri && !(conn = virConnectOpen(t->uri)))
         t->failed = true;
-        return NULL;
-    }
-    if (!(dom = virDomainLookupByName(conn, t->name))) {
+    else if (!(dom = virDomainLookupByName(conn, t->name)))
         t->failed = true;
-        goto cleanup;
-    }
+    if (t->failed)
+        g_printerr("daemonbench: '%s': %s\n", t->name, virGetLastErrorMessage());
+    /* Tell the main thread, then wait for its go: it sets @until once
+     * every thread is here. */
     g_mutex_lock(t->startLock);
+    (*t->ready)++;
+    g_cond_broadcast(t->startCond);
+    while (!*t->go)
+        g_cond_wait(t->startCond, t->startLock);
     g_mutex_unlock(t->startLock);
-    while (g_get_monotonic_time() < t->until) {
+    while (!t->failed && g_get_monotonic_time() < t->until) {
         int st;
         int reason;
 
@@ -622,10 +631,9 @@ benchInfoRun(gpointer opaque)
         t->calls++;
     }
 
- cleanup:
     if (dom)
         virDomainFree(dom);
-    if (t->uri)
+    if (t->uri && conn)
         virConnectClose(conn);
     return NULL;
 }
@@ -640,29 +648,39 @@ benchInfoRate(const char *uri, virConnectPtr conn, char **names, int nthreads,
     g_autofree BenchInfoThread *t = g_new0(BenchInfoThread, nthreads);
     g_autofree GThread **th = g_new0(GThread *, nthreads);
     GMutex startLock;
+    GCond startCond;
+    int ready = 0;
+    bool go = false;
     gint64 t0;
     gint64 t1;
     long total = 0;
     bool failed = false;
 
     g_mutex_init(&startLock);
-    g_mutex_lock(&startLock);
+    g_cond_init(&startCond);
     for (int i = 0; i < nthreads; i++) {
         t[i].uri = nthreads > 1 ? uri : NULL;
         t[i].conn = conn;
         t[i].name = names[i];
         t[i].startLock = &startLock;
+        t[i].startCond = &startCond;
+        t[i].ready = &ready;
+        t[i].go = &go;
         t[i].until = G_MAXINT64;
         t[i].state = state;
     }
-    /* The deadline is set once every thread has connected: open may take
-     * a while; it is not what is measured. */
+    /* The clock starts once every thread has connected and found its
+     * domain: opening is not what is measured. */
     for (int i = 0; i < nthreads; i++)
         th[i] = g_thread_new("bench-info", benchInfoRun, &t[i]);
-    g_usleep(300 * 1000);
+    g_mutex_lock(&startLock);
+    while (ready < nthreads)
+        g_cond_wait(&startCond, &startLock);
     t0 = g_get_monotonic_time();
     for (int i = 0; i < nthreads; i++)
         t[i].until = t0 + (gint64) seconds * G_TIME_SPAN_SECOND;
+    go = true;
+    g_cond_broadcast(&startCond);
     g_mutex_unlock(&startLock);
     for (int i = 0; i < nthreads; i++) {
         g_thread_join(th[i]);
@@ -670,6 +688,7 @@ benchInfoRate(const char *uri, virConnectPtr conn, char **names, int nthreads,
         failed |= t[i].failed;
     }
     t1 = g_get_monotonic_time();
+    g_cond_clear(&startCond);
     g_mutex_clear(&startLock);
     if (failed)
         return NAN;
@@ -679,6 +698,24 @@ benchInfoRate(const char *uri, virConnectPtr conn, char **names, int nthreads,
 /* ------------------------------------------------------------------ */
 /* The daemon                                                           */
 /* ------------------------------------------------------------------ */
+
+/* Does a server accept connections on the unix socket @path? */
+static bool
+benchAccepts(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+    bool ok;
+
+    if (strlen(path) >= sizeof(addr.sun_path))
+        return false;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        return false;
+    ok = connect(fd, (struct sockaddr *) &addr, sizeof(addr)) == 0;
+    close(fd);
+    return ok;
+}
 
 static pid_t
 benchDaemonStart(const char *bin, const char *work, const char *root, char **uri)
@@ -695,6 +732,10 @@ benchDaemonStart(const char *bin, const char *work, const char *root, char **uri
     pid_t pid;
     int logfd;
 
+    if (strlen(sock) + strlen("-ro") >= sizeof(((struct sockaddr_un *) NULL)->sun_path)) {
+        g_printerr("daemonbench: socket path '%s' is too long: use a shorter --dir\n", sock);
+        return -1;
+    }
     benchDaemonPidFile = g_build_filename(work, "libvirtd.pid", NULL);
     argv[4] = benchDaemonPidFile;
     confText = g_strdup_printf("unix_sock_dir = \"%s\"\nqemu_root = \"%s\"\n",
@@ -723,10 +764,9 @@ benchDaemonStart(const char *bin, const char *work, const char *root, char **uri
         return -1;
     }
 
-    /* Ready once its pid file names it and its socket exists. */
+    /* Ready once its pid file names it and its socket accepts. */
     deadline = g_get_monotonic_time() + BENCH_DAEMON_START_MS * 1000;
-    while (benchReadPid(benchDaemonPidFile) != pid ||
-           !g_file_test(sock, G_FILE_TEST_EXISTS)) {
+    while (benchReadPid(benchDaemonPidFile) != pid || !benchAccepts(sock)) {
         int status;
 
         if (waitpid(pid, &status, WNOHANG) == pid) {
