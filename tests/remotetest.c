@@ -6,9 +6,11 @@
  * lifecycle of a real QEMU, block jobs and their events, two callbacks of
  * one connection, two clients (two processes) watching one pull, a
  * step-wise pull whose client closed or was killed taken up by another,
- * keepalive on a stopped daemon and calls on a dead one. Needs root and
- * QEMU for the cases that start a domain. The test runs itself again
- * ("--child-...") for the clients of other processes.
+ * keepalive on a stopped daemon and calls on a dead one, a daemon killed
+ * in the middle of a pull and started again, a client killed while its
+ * call waits in the daemon. Needs root and QEMU for the cases that
+ * start a domain. The test runs itself again ("--child-...") for the
+ * clients of other processes.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -1246,6 +1248,164 @@ childStep(const char *uri, const char *name, const char *ready)
     return 0;
 }
 
+/* The backing file qemu-img reads in @image's header ("" for none). */
+static char *
+imageBacking(const char *image)
+{
+    const char *argv[] = { QEMU_IMG_PATH, "info", "-U", "--output=json", image, NULL };
+    g_autofree char *out = NULL;
+    const char *key = "\"backing-filename\": \"";
+    const char *p;
+
+    virTestRun(argv, &out);
+    g_assert_nonnull(strstr(out, "\"filename\""));
+    if (!(p = strstr(out, key)))
+        return g_strdup("");
+    p += strlen(key);
+    return g_strndup(p, strchr(p, '"') - p);
+}
+
+/*
+ * "--child-call URI NAME MARK": a client that writes MARK, then takes a
+ * step of the pull of domain NAME's vda, and waits to be killed.
+ */
+static int
+childCall(const char *uri, const char *name, const char *mark)
+{
+    virDomainBlockPullInfo pos = { 0, 0 };
+    virConnectPtr conn;
+    virDomainPtr dom;
+
+    if (!(conn = virConnectOpen(uri)) || !(dom = virDomainLookupByName(conn, name))) {
+        g_printerr("child: cannot reach '%s' on '%s': %s\n", name, uri,
+                   virGetLastErrorMessage());
+        return 2;
+    }
+    if (!g_file_set_contents(mark, "calling\n", -1, NULL))
+        return 2;
+    if (virDomainBlockPull(dom, "vda", &pos, 0) < 0)
+        g_printerr("child: step of vda: %s\n", virGetLastErrorMessage());
+    else
+        g_printerr("child: step of vda returned at %llu\n", (unsigned long long) pos.cur);
+    for (;;)
+        pause();
+    return 0;
+}
+
+/* Does the domain's status file @opaque record a pull? */
+static bool
+statusHasPull(void *opaque)
+{
+    g_autofree char *xml = NULL;
+
+    return g_file_get_contents(opaque, &xml, NULL, NULL) &&
+           strstr(xml, "<blockjob ");
+}
+
+/*
+ * A client killed (SIGKILL) while its call is in the daemon: a step of a
+ * pull sent to a QEMU that does not answer (stopped), so that the call
+ * holds the domain's job and waits. The daemon lets the dead client go
+ * (its connection closed while the call still waits), takes other
+ * clients' calls, and once QEMU runs again the pull the dead client began
+ * is finished by another, its end told once by each event.
+ */
+static void
+testClientKilledMidCall(void)
+{
+    Daemon d;
+    g_autofree char *top = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *mark = NULL;
+    g_autofree char *status = NULL;
+    g_autofree char *backing = NULL;
+    const char *disks[2] = { NULL, NULL };
+    const char *args[4] = { NULL };
+    virDomainPtr dom;
+    virDomainPtr *doms = NULL;
+    virConnectPtr other;
+    virDomainPtr odom;
+    unsigned long ver = 0;
+    int state = -1;
+    pid_t qemu;
+    pid_t child;
+
+    heardClear();
+    daemonStart(&d);
+    top = makeChain(d.dir, "m");
+    base = g_strdup_printf("%s/m-base.raw", d.dir);
+    watchOwner(top, base);
+    watchOwner("vda", base);
+    disks[0] = top;
+    xml = virTestDomainXML("rmidcall", disks);
+    dom = virTestCreateDomain(d.conn, xml);
+    listenAll(d.conn, 8);
+    qemu = virTestDomainPid(d.qemuRoot, "rmidcall");
+    status = g_strdup_printf("%s/run/qemu/rmidcall.xml", d.qemuRoot);
+    g_assert_false(statusHasPull(status));
+
+    /* A QEMU that does not answer: the child's step waits in the daemon. */
+    g_assert_cmpint(kill(qemu, SIGSTOP), ==, 0);
+    mark = g_build_filename(d.dir, "call.mark", NULL);
+    args[0] = d.uri;
+    args[1] = "rmidcall";
+    args[2] = mark;
+    child = childSpawn("call", args);
+    childWaitReady(child, mark);
+    /* The step recorded its pull: the daemon is in the call. */
+    if (!virTestWaitFor(statusHasPull, status, HANG_MS)) {
+        kill(qemu, SIGCONT);
+        g_error("the child's step did not begin within %d ms", HANG_MS);
+    }
+    g_assert_cmpuint(daemonClientCount(&d), ==, 2);
+    g_assert_cmpint(kill(child, SIGKILL), ==, 0);
+    g_assert_cmpint(waitpid(child, NULL, 0), ==, child);
+
+    /* The daemon lets the dead client go, its call still waiting. */
+    if (!virTestWaitFor(daemonHasOneClient, &d, HANG_MS)) {
+        kill(qemu, SIGCONT);
+        g_error("the daemon still has %u clients", daemonClientCount(&d));
+    }
+    g_assert_cmpint(waitpid(d.pid, NULL, WNOHANG), ==, 0);
+    /* Our calls, and a new client's, still work. */
+    g_assert_cmpint(virConnectGetVersion(d.conn, &ver), ==, 0);
+    g_assert_cmpint(virConnectListAllDomains(d.conn, &doms, 0), ==, 1);
+    g_assert_cmpstr(virDomainGetName(doms[0]), ==, "rmidcall");
+    virDomainFree(doms[0]);
+    free(doms);
+    g_assert_cmpint(virDomainGetState(dom, &state, NULL, 0), ==, 0);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    other = virTestOpen(d.uri);
+    odom = virDomainLookupByName(other, "rmidcall");
+    g_assert_nonnull(odom);
+    g_assert_cmpint(virDomainIsActive(odom), ==, 1);
+    virDomainFree(odom);
+    g_assert_cmpint(virConnectClose(other), ==, 0);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, -1), ==, 0);
+
+    /* QEMU again: the orphaned step ends in the daemon; ours finishes
+     * the pull. */
+    g_assert_cmpint(kill(qemu, SIGCONT), ==, 0);
+    if (virDomainBlockPullAll(dom, top, 0) < 0)
+        g_error("virDomainBlockPullAll: %s", virGetLastErrorMessage());
+    expectEnd(top, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    assertOwnerAtEnd(top, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED, 0);
+
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 8, 1);
+    assertEndsOnce(top, "vda", VIR_DOMAIN_BLOCK_PULL_COMPLETED);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, -1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, -1, -1, -1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, -1, -1, -1), ==, 1);
+    backing = imageBacking(top);
+    g_assert_cmpstr(backing, ==, "");
+    virTestAssertOwner(base, 0, 0);
+    g_assert_cmpuint(daemonClientCount(&d), ==, 1);
+    virDomainFree(dom);
+    daemonStop(&d);
+}
+
 static int
 childMain(int argc, char **argv)
 {
@@ -1253,6 +1413,8 @@ childMain(int argc, char **argv)
         return childWatch(argv[2], argv[3], argv[4], argv[5]);
     if (strcmp(argv[1], "--child-step") == 0 && argc == 5)
         return childStep(argv[2], argv[3], argv[4]);
+    if (strcmp(argv[1], "--child-call") == 0 && argc == 5)
+        return childCall(argv[2], argv[3], argv[4]);
     g_printerr("remotetest: bad child arguments\n");
     return 2;
 }
@@ -1478,6 +1640,97 @@ stepOrphan(bool killed)
     daemonStop(&d);
 }
 
+/*
+ * A daemon killed (SIGKILL) while a background pull runs at 256 KiB/s
+ * (its 24 MiB take a minute and a half): its QEMU goes on; the daemon
+ * started again on the same configuration finds the pull, and once it is
+ * let go (speed 0) tells its end once by each of the three events, after
+ * the revocation; the top image no longer has a backing file.
+ */
+static void
+testDaemonSigkillMidPull(void)
+{
+    Daemon d;
+    g_autofree char *top = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *backing = NULL;
+    g_autofree char *desc = NULL;
+    const char *disks[2] = { NULL, NULL };
+    virDomainPtr dom;
+    virDomainBlockJobInfo jinfo;
+    pid_t qemu;
+
+    heardClear();
+    daemonStart(&d);
+    top = makeChain(d.dir, "k");
+    base = g_strdup_printf("%s/k-base.raw", d.dir);
+    disks[0] = top;
+    xml = virTestDomainXML("rsigkill", disks);
+    dom = virTestCreateDomain(d.conn, xml);
+    qemu = virTestDomainPid(d.qemuRoot, "rsigkill");
+    backing = imageBacking(top);
+    g_assert_cmpstr(backing, ==, base);
+    g_clear_pointer(&backing, g_free);
+    if (virDomainBlockRebase(dom, "vda", NULL, 256 * 1024,
+                             VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES) < 0)
+        g_error("virDomainBlockRebase: %s", virGetLastErrorMessage());
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, "vda", &jinfo, 0), ==, 1);
+    g_assert_cmpint(jinfo.type, ==, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
+    g_assert_cmpuint(jinfo.cur, <, jinfo.end);
+    virDomainFree(dom);
+
+    /* The daemon dies in the middle; its QEMU does not. */
+    daemonKill(&d);
+    g_assert_true(virTestProcessAlive(qemu));
+    virConnectClose(d.conn);
+    d.conn = NULL;
+
+    /* Again, on the same configuration and QEMU root. */
+    daemonSpawn(&d);
+    d.conn = virTestOpen(d.uri);
+    watchOwner(top, base);
+    watchOwner("vda", base);
+    listenAll(d.conn, 8);
+    dom = virDomainLookupByName(d.conn, "rsigkill");
+    g_assert_nonnull(dom);
+    g_assert_cmpuint(virDomainGetID(dom), !=, (unsigned int) -1);
+    memset(&jinfo, 0, sizeof(jinfo));
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, "vda", &jinfo, 0), ==, 1);
+    g_assert_cmpint(jinfo.type, ==, VIR_DOMAIN_BLOCK_JOB_TYPE_PULL);
+    g_assert_cmpuint(jinfo.end, >, 0);
+    g_assert_cmpuint(jinfo.cur, <, jinfo.end);
+    g_assert_true(virTestProcessAlive(qemu));
+    virTestAssertOwner(base, QEMU_UID, QEMU_UID);
+    /* No end was told yet. */
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, -1), ==, 0);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, -1, -1, -1), ==, 0);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, -1, -1, -1), ==, 0);
+
+    if (virDomainBlockJobSetSpeed(dom, "vda", 0, 0) < 0)
+        g_error("virDomainBlockJobSetSpeed: %s", virGetLastErrorMessage());
+    expectEnd(top, "vda", VIR_DOMAIN_BLOCK_JOB_COMPLETED);
+    assertOwnerAtEnd(top, "vda", VIR_DOMAIN_BLOCK_JOB_COMPLETED, 0);
+    g_assert_cmpint(virDomainGetBlockJobInfo(dom, "vda", &jinfo, 0), ==, 0);
+    desc = virDomainGetXMLDesc(dom, 0);
+    g_assert_nonnull(desc);
+    g_assert_null(strstr(desc, base));
+    g_assert_null(strstr(desc, "<backingStore type"));
+
+    /* The stop flushes the events: each end once, and no other. */
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    heardWait(VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_STOPPED, -1, 8, 1);
+    assertEndsOnce(top, "vda", VIR_DOMAIN_BLOCK_JOB_COMPLETED);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_PULL, -1, -1, -1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB, -1, -1, -1), ==, 1);
+    g_assert_cmpuint(heardCount(VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, -1, -1, -1), ==, 1);
+    backing = imageBacking(top);
+    g_assert_cmpstr(backing, ==, "");
+    virTestAssertOwner(base, 0, 0);
+    virDomainFree(dom);
+    daemonStop(&d);
+}
+
 static void
 testStepOrphanClosed(void)
 {
@@ -1514,6 +1767,8 @@ main(int argc, char **argv)
         g_test_add_func("/remote/two-clients", testTwoClients);
         g_test_add_func("/remote/step-orphan-closed", testStepOrphanClosed);
         g_test_add_func("/remote/step-orphan-killed", testStepOrphanKilled);
+        g_test_add_func("/remote/daemon-sigkill-mid-pull", testDaemonSigkillMidPull);
+        g_test_add_func("/remote/client-killed-mid-call", testClientKilledMidCall);
     }
     return g_test_run();
 }
