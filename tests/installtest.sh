@@ -180,7 +180,7 @@ if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
 fi
 EOF
 export D T mnt prefix bindir sbindir localstatedir runstatedir
-timeout -s KILL 60 unshare --mount --pid --fork --kill-child sh "$T/inside.sh" \
+timeout -s KILL 60 unshare --mount --mount-proc --pid --fork --kill-child sh "$T/inside.sh" \
     >"$T/inside.out" 2>&1
 has() { grep -qx -- "$1" "$T/inside.out"; }
 check "the installed libvirtd starts with its built-in defaults" has "daemon: started"
