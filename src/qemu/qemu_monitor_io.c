@@ -20,6 +20,7 @@
 #include "qemu_monitor_priv.h"
 #include "qemu_monitor_json.h"
 #include "util/virerror.h"
+#include "util/vireventthread.h"
 #include "util/virjson.h"
 #include "util/virlog.h"
 
@@ -221,10 +222,7 @@ qemuMonitorIOUpdateWatchLocked(qemuMonitor *mon)
         return;
     if (mon->outOffset < mon->out->len)
         want |= G_IO_OUT;
-    if (want != mon->watchCond) {
-        g_source_modify_unix_fd(mon->watch, src->tag, want);
-        mon->watchCond = want;
-    }
+    virEventSourceUpdateUnixFD(mon->watch, src->tag, &mon->watchCond, want);
 }
 
 
