@@ -37,7 +37,11 @@
  * always passes, each transition is written to the domain's log with
  * QEMU's wall-clock timestamp, the same instants QEMU stamps on its
  * JOB_STATUS_CHANGE events. The job time is created to pending: the copy
- * done, waiting for the driver to finalize it.
+ * done, waiting for the driver to finalize it. The event latency is from
+ * the transition to concluded (QEMU emits BLOCK_JOB_COMPLETED just before
+ * it, when the driver's job-finalize ends the job) to the application's
+ * COMPLETED callback, read on the same clock (g_get_real_time(), as
+ * QEMU's gettimeofday()).
  */
 
 #define BENCH_DEFAULT_RUNS 5
@@ -271,6 +275,18 @@ benchMedian(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The @pct percentile of the @n values @v, sorted by benchMedian(), by
+ * nearest rank: with fewer than 100 values, p99 is the largest. */
+static double
+benchPercentile(const double *v, size_t n, int pct)
+{
+    size_t rank = (n * pct + 99) / 100;
+
+    if (n == 0)
+        return NAN;
+    return v[rank > 0 ? rank - 1 : 0];
+}
+
 static int
 benchRun(const char *const *argv)
 {
@@ -362,6 +378,7 @@ typedef struct {
     GMutex lock;
     GCond cond;
     GHashTable *done;           /* domain name -> gint64 *: COMPLETED at (ns, monotonic) */
+    GHashTable *doneReal;       /* domain name -> gint64 *: the same, us since the epoch */
     GHashTable *status;         /* domain name -> GINT_TO_POINTER(status + 1) */
 } BenchEvents;
 
@@ -373,21 +390,27 @@ benchPullEvent(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom,
                const char *path G_GNUC_UNUSED, int status, void *opaque)
 {
     gint64 now = benchNow(CLOCK_MONOTONIC);
+    gint64 nowReal = g_get_real_time();
     BenchEvents *ev = opaque;
     gint64 *at = g_new(gint64, 1);
+    gint64 *atReal = g_new(gint64, 1);
 
     *at = now;
+    *atReal = nowReal;
     g_mutex_lock(&ev->lock);
     g_hash_table_insert(ev->done, g_strdup(virDomainGetName(dom)), at);
+    g_hash_table_insert(ev->doneReal, g_strdup(virDomainGetName(dom)), atReal);
     g_hash_table_insert(ev->status, g_strdup(virDomainGetName(dom)),
                         GINT_TO_POINTER(status + 1));
     g_cond_broadcast(&ev->cond);
     g_mutex_unlock(&ev->lock);
 }
 
-/* Wait for the end of the pull of @name: its status, -1 on timeout. */
+/* Wait for the end of the pull of @name: its status, -1 on timeout.
+ * @at: when the callback ran (ns, monotonic); @atReal: the same instant
+ * on the wall clock (us since the epoch, as QEMU's trace timestamps). */
 static int
-benchWaitPull(const char *name, gint64 *at)
+benchWaitPull(const char *name, gint64 *at, gint64 *atReal)
 {
     gint64 deadline = g_get_monotonic_time() + BENCH_EVENT_TIMEOUT_S * G_TIME_SPAN_SECOND;
     int status = -1;
@@ -399,6 +422,7 @@ benchWaitPull(const char *name, gint64 *at)
     }
     if (g_hash_table_contains(benchEvents.done, name)) {
         *at = *(gint64 *) g_hash_table_lookup(benchEvents.done, name);
+        *atReal = *(gint64 *) g_hash_table_lookup(benchEvents.doneReal, name);
         status = GPOINTER_TO_INT(g_hash_table_lookup(benchEvents.status, name)) - 1;
     }
     g_mutex_unlock(&benchEvents.lock);
@@ -511,12 +535,12 @@ benchTraceTime(const char *text, const char *to)
 /*
  * One pull on a fresh chain: start a paused domain, turn on QEMU's job
  * trace, call virDomainBlockRebase(), wait for the BLOCK_PULL COMPLETED
- * callback. Returns the wall time and QEMU's job time (created to
- * pending), in ms.
+ * callback. Returns the wall time, QEMU's job time (created to
+ * pending) and the event latency (QEMU's concluded to the callback), in ms.
  */
 static int
 benchPullOnce(virConnectPtr conn, const char *root, const char *imgDir,
-              const char *name, double *wallMs, double *qemuMs)
+              const char *name, double *wallMs, double *qemuMs, double *latencyMs)
 {
     static const char trace[] =
         "{\"execute\": \"trace-event-set-state\", \"arguments\": "
@@ -528,8 +552,10 @@ benchPullOnce(virConnectPtr conn, const char *root, const char *imgDir,
     virDomainPtr dom = NULL;
     gint64 t0;
     gint64 t1 = 0;
+    gint64 t1Real = 0;
     gint64 created;
     gint64 pending;
+    gint64 concluded;
     int status;
     int ret = -1;
 
@@ -547,7 +573,7 @@ benchPullOnce(virConnectPtr conn, const char *root, const char *imgDir,
         g_printerr("daemonbench: '%s': pull: %s\n", name, virGetLastErrorMessage());
         goto cleanup;
     }
-    if ((status = benchWaitPull(name, &t1)) != VIR_DOMAIN_BLOCK_PULL_COMPLETED) {
+    if ((status = benchWaitPull(name, &t1, &t1Real)) != VIR_DOMAIN_BLOCK_PULL_COMPLETED) {
         g_printerr("daemonbench: '%s': %s\n", name, status < 0 ?
                    "no BLOCK_PULL event in time" : "the pull did not complete");
         goto cleanup;
@@ -559,17 +585,19 @@ benchPullOnce(virConnectPtr conn, const char *root, const char *imgDir,
     for (int i = 0; i < 200; i++) {
         g_clear_pointer(&log, g_free);
         if (g_file_get_contents(logPath, &log, NULL, NULL) &&
-            strstr(log, "-->pending)"))
+            strstr(log, "-->concluded)"))
             break;
         g_usleep(10 * 1000);
     }
     created = log ? benchTraceTime(log, "created") : -1;
     pending = log ? benchTraceTime(log, "pending") : -1;
-    if (created < 0 || pending < created) {
+    concluded = log ? benchTraceTime(log, "concluded") : -1;
+    if (created < 0 || pending < created || concluded < pending) {
         g_printerr("daemonbench: '%s': no job trace in '%s'\n", name, logPath);
         goto cleanup;
     }
     *qemuMs = (pending - created) / 1e6;
+    *latencyMs = (t1Real * 1000 - concluded) / 1e6;
     ret = 0;
 
  cleanup:
@@ -805,6 +833,8 @@ typedef struct {
     double overheadMed[BENCH_KINDS];
     double overheadMin[BENCH_KINDS];
     double overheadMax[BENCH_KINDS];
+    double latencyMed[BENCH_KINDS];
+    double latencyP99[BENCH_KINDS];
     double wallMed[BENCH_KINDS];
     double qemuMed[BENCH_KINDS];
     double rate1[BENCH_KINDS];
@@ -820,10 +850,16 @@ static int
 benchPulls(BenchCtx *ctx, BenchResults *res)
 {
     g_autofree char *imgDir = g_build_filename(ctx->work, "img", NULL);
-    g_autofree double *over[BENCH_KINDS] = { NULL };
+    /* one block each, so that g_autofree frees every kind's values */
+    g_autofree double *overBuf = g_new0(double, BENCH_KINDS * ctx->runs);
+    g_autofree double *latBuf = g_new0(double, BENCH_KINDS * ctx->runs);
+    double *over[BENCH_KINDS];
+    double *lat[BENCH_KINDS];
 
-    for (int k = 0; k < BENCH_KINDS; k++)
-        over[k] = g_new0(double, ctx->runs);
+    for (int k = 0; k < BENCH_KINDS; k++) {
+        over[k] = overBuf + k * ctx->runs;
+        lat[k] = latBuf + k * ctx->runs;
+    }
     for (int r = 0; r < ctx->runs; r++) {
         double wall[BENCH_KINDS];
         double qemu[BENCH_KINDS];
@@ -834,19 +870,23 @@ benchPulls(BenchCtx *ctx, BenchResults *res)
             g_autofree char *name = g_strdup_printf("pull-%s-%d", benchKindName[k], r);
 
             if (benchPullOnce(ctx->conn[k], ctx->root[k], imgDir, name,
-                              &wall[k], &qemu[k]) < 0)
+                              &wall[k], &qemu[k], &lat[k][r]) < 0)
                 return -1;
             over[k][r] = wall[k] - qemu[k];
         }
-        g_printerr("# pull run %d/%d: embed %.3f ms (QEMU %.3f), daemon %.3f ms (QEMU %.3f)\n",
+        g_printerr("# pull run %d/%d: embed %.3f ms (QEMU %.3f, event %.3f), "
+                   "daemon %.3f ms (QEMU %.3f, event %.3f)\n",
                    r + 1, ctx->runs, wall[BENCH_EMBED], qemu[BENCH_EMBED],
-                   wall[BENCH_DAEMON], qemu[BENCH_DAEMON]);
+                   lat[BENCH_EMBED][r], wall[BENCH_DAEMON], qemu[BENCH_DAEMON],
+                   lat[BENCH_DAEMON][r]);
     }
     nftw(imgDir, benchRemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
     for (int k = 0; k < BENCH_KINDS; k++) {
         res->overheadMed[k] = benchMedian(over[k], ctx->runs);
         res->overheadMin[k] = over[k][0];
         res->overheadMax[k] = over[k][ctx->runs - 1];
+        res->latencyMed[k] = benchMedian(lat[k], ctx->runs);
+        res->latencyP99[k] = benchPercentile(lat[k], ctx->runs, 99);
     }
     return 0;
 }
@@ -962,6 +1002,7 @@ benchPrint(BenchCtx *ctx, BenchResults *r)
     char d[64];
     g_autofree char *fig = NULL;
     double diff = r->overheadMed[BENCH_DAEMON] - r->overheadMed[BENCH_EMBED];
+    double latDiff;
     const double mib = 1024.0;
 
     printf("# daemonbench: %u CPUs, QEMU TCG, %d pull runs of each kind, "
@@ -983,6 +1024,16 @@ benchPrint(BenchCtx *ctx, BenchResults *r)
     g_snprintf(d, sizeof(d), "%+.2f", r->overheadMin[1] - r->overheadMin[0]);
     benchRow("  the same, best run of each", "-", d, "< 1 ms",
              r->overheadMin[1] - r->overheadMin[0] < 1.0 ? "yes" : "no");
+    g_snprintf(e, sizeof(e), "%.2f / %.2f", r->latencyMed[0], r->latencyP99[0]);
+    g_snprintf(d, sizeof(d), "%.2f / %.2f", r->latencyMed[1], r->latencyP99[1]);
+    benchRow("event latency ms, median / p99", e, d, "-", "-");
+    latDiff = r->latencyMed[1] - r->latencyMed[0];
+    g_snprintf(d, sizeof(d), "%+.2f", latDiff);
+    benchRow("event latency, daemon minus embed, median", "-", d, "< 1 ms",
+             latDiff < 1.0 ? "yes" : "no");
+    latDiff = r->latencyP99[1] - r->latencyP99[0];
+    g_snprintf(d, sizeof(d), "%+.2f", latDiff);
+    benchRow("  the same, p99", "-", d, "< 1 ms", latDiff < 1.0 ? "yes" : "no");
     g_snprintf(e, sizeof(e), "%.0f", r->rate1[0]);
     g_snprintf(d, sizeof(d), "%.0f", r->rate1[1]);
     benchRow("block job info calls/s, 1 client", e, d, "-", "-");
@@ -1083,6 +1134,7 @@ main(int argc, char **argv)
     g_mutex_init(&benchEvents.lock);
     g_cond_init(&benchEvents.cond);
     benchEvents.done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    benchEvents.doneReal = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     benchEvents.status = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (virEventRegisterDefaultImpl() < 0) {
         g_printerr("daemonbench: event loop: %s\n", virGetLastErrorMessage());
