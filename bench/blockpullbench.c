@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "libvirt/libvirt.h"
+#include "benchutil.h"
 #include "qemu/qemu_monitor.h"
 #include "util/vireventthread.h"
 
@@ -189,113 +190,6 @@ benchInstallCleanup(void)
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 /* ------------------------------------------------------------------ */
-
-/* Nanoseconds on @clock. */
-static gint64
-benchNow(clockid_t clock)
-{
-    struct timespec ts;
-
-    clock_gettime(clock, &ts);
-    return (gint64) ts.tv_sec * G_GINT64_CONSTANT(1000000000) + ts.tv_nsec;
-}
-
-static int
-benchCompareDouble(const void *a, const void *b)
-{
-    double x = *(const double *) a;
-    double y = *(const double *) b;
-
-    return (x > y) - (x < y);
-}
-
-/* The median of @n values (sorts them in place); NAN if there are none. */
-static double
-benchMedian(double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof(*v), benchCompareDouble);
-    if (n % 2)
-        return v[n / 2];
-    return (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Run a helper program to completion; its output is shown only on failure. */
-static int
-benchRun(const char *const *argv)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *errout = NULL;
-    g_autofree char *cmdline = g_strjoinv(" ", (char **) argv);
-    int status = 0;
-
-    if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
-                      NULL, NULL, &out, &errout, &status, &err)) {
-        g_printerr("blockpullbench: cannot run '%s': %s\n", cmdline, err->message);
-        return -1;
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        g_printerr("blockpullbench: '%s' failed: %s%s\n", cmdline,
-                   out ? out : "", errout ? errout : "");
-        return -1;
-    }
-    return 0;
-}
-
-static int
-benchSyncFile(const char *path)
-{
-    int fd;
-
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) < 0) {
-        g_printerr("blockpullbench: cannot sync '%s': %s\n", path, g_strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    close(fd);
-    return 0;
-}
-
-/* A raw base of @sizeMiB MiB, every byte written, under a thin qcow2
- * overlay that records its backing format. */
-static int
-benchMakeChain(const char *base, const char *top, unsigned int sizeMiB)
-{
-    g_autofree char *size = g_strdup_printf("%uM", sizeMiB);
-    g_autofree char *write = g_strdup_printf("write -q -P 0x5a 0 %uM", sizeMiB);
-    const char *create[] = { QEMU_IMG_PATH, "create", "-q", "-f", "raw",
-                             base, size, NULL };
-    const char *fill[] = { "qemu-io", "-f", "raw", "-c", write, base, NULL };
-    const char *overlay[] = { QEMU_IMG_PATH, "create", "-q", "-f", "qcow2",
-                              "-b", base, "-F", "raw", top, NULL };
-
-    if (benchRun(create) < 0 || benchRun(fill) < 0 || benchRun(overlay) < 0)
-        return -1;
-    /* Write the fresh images back now: otherwise the kernel does it in the
-     * middle of the pull that follows, and the noise drowns the signal. */
-    if (benchSyncFile(base) < 0 || benchSyncFile(top) < 0)
-        return -1;
-    return 0;
-}
-
-static int
-benchRemoveEntry(const char *path, const struct stat *sb, int type,
-                 struct FTW *ftw)
-{
-    if (remove(path) < 0 && errno != ENOENT)
-        g_printerr("blockpullbench: cannot remove '%s': %s\n",
-                   path, g_strerror(errno));
-    return 0;
-}
-
-static void
-benchRemoveTree(const char *path)
-{
-    nftw(path, benchRemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Wait up to @timeoutMs for @pid to exit, then kill it; reaps it. */
 static void
@@ -1047,6 +941,8 @@ main(int argc, char **argv)
     guint i;
     int ret = 1;
 
+    /* The prefix of the shared helpers' messages (bench/benchutil.c). */
+    g_set_prgname("blockpullbench");
     ctx = g_option_context_new("- block pull: libvirt-bp against raw QMP");
     g_option_context_set_summary(ctx,
         "Prints a table of medians. Starts QEMU; run as root, the driver's DAC "

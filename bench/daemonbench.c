@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "libvirt/libvirt.h"
+#include "benchutil.h"
 #include "libvirt/libvirt-qemu.h"
 
 /*
@@ -247,94 +248,20 @@ benchInstallCleanup(void)
 /* Small helpers                                                        */
 /* ------------------------------------------------------------------ */
 
-static gint64
-benchNow(clockid_t clock)
-{
-    struct timespec ts;
-
-    clock_gettime(clock, &ts);
-    return (gint64) ts.tv_sec * G_GINT64_CONSTANT(1000000000) + ts.tv_nsec;
-}
-
+/* A chain of BENCH_IMAGE_MIB MiB, @name.raw under @name.qcow2 in @dir. */
 static int
-benchCompareDouble(const void *a, const void *b)
-{
-    double x = *(const double *) a;
-    double y = *(const double *) b;
-
-    return (x > y) - (x < y);
-}
-
-/* Sorts @v; the median of @n values, NAN if none. */
-static double
-benchMedian(double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof(*v), benchCompareDouble);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* The @pct percentile of the @n values @v, sorted by benchMedian(), by
- * nearest rank: with fewer than 100 values, p99 is the largest. */
-static double
-benchPercentile(const double *v, size_t n, int pct)
-{
-    size_t rank = (n * pct + 99) / 100;
-
-    if (n == 0)
-        return NAN;
-    return v[rank > 0 ? rank - 1 : 0];
-}
-
-static int
-benchRun(const char *const *argv)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *errout = NULL;
-    int status = 0;
-
-    if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                      &out, &errout, &status, &err)) {
-        g_printerr("daemonbench: cannot run '%s': %s\n", argv[0], err->message);
-        return -1;
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        g_printerr("daemonbench: '%s' failed: %s%s\n", argv[0], out, errout);
-        return -1;
-    }
-    return 0;
-}
-
-/* A raw base of BENCH_IMAGE_MIB MiB, all data, under a thin qcow2 overlay. */
-static int
-benchMakeChain(const char *dir, const char *name, char **topOut)
+benchMakeDirChain(const char *dir, const char *name, char **topOut)
 {
     g_autofree char *base = g_strdup_printf("%s/%s.raw", dir, name);
     g_autofree char *top = g_strdup_printf("%s/%s.qcow2", dir, name);
-    g_autofree char *size = g_strdup_printf("%dM", BENCH_IMAGE_MIB);
-    g_autofree char *write = g_strdup_printf("write -q -P 0x5a 0 %dM", BENCH_IMAGE_MIB);
-    const char *create[] = { QEMU_IMG_PATH, "create", "-q", "-f", "raw", base, size, NULL };
-    const char *fill[] = { "qemu-io", "-f", "raw", "-c", write, base, NULL };
-    const char *overlay[] = { QEMU_IMG_PATH, "create", "-q", "-f", "qcow2",
-                              "-b", base, "-F", "raw", top, NULL };
 
     if (g_mkdir_with_parents(dir, 0755) < 0) {
         g_printerr("daemonbench: cannot create '%s': %s\n", dir, g_strerror(errno));
         return -1;
     }
-    if (benchRun(create) < 0 || benchRun(fill) < 0 || benchRun(overlay) < 0)
+    if (benchMakeChain(base, top, BENCH_IMAGE_MIB) < 0)
         return -1;
     *topOut = g_steal_pointer(&top);
-    return 0;
-}
-
-static int
-benchRemoveEntry(const char *path, const struct stat *sb G_GNUC_UNUSED,
-                 int type G_GNUC_UNUSED, struct FTW *ftw G_GNUC_UNUSED)
-{
-    remove(path);
     return 0;
 }
 
@@ -559,7 +486,7 @@ benchPullOnce(virConnectPtr conn, const char *root, const char *imgDir,
     int status;
     int ret = -1;
 
-    if (benchMakeChain(imgDir, name, &top) < 0 ||
+    if (benchMakeDirChain(imgDir, name, &top) < 0 ||
         !(dom = benchStart(conn, root, name, top)))
         goto cleanup;
     if (virDomainQemuMonitorCommand(dom, trace, &reply, 0) < 0) {
@@ -880,7 +807,7 @@ benchPulls(BenchCtx *ctx, BenchResults *res)
                    lat[BENCH_EMBED][r], wall[BENCH_DAEMON], qemu[BENCH_DAEMON],
                    lat[BENCH_DAEMON][r]);
     }
-    nftw(imgDir, benchRemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+    benchRemoveTree(imgDir);
     for (int k = 0; k < BENCH_KINDS; k++) {
         res->overheadMed[k] = benchMedian(over[k], ctx->runs);
         res->overheadMin[k] = over[k][0];
@@ -906,7 +833,7 @@ benchInfo(BenchCtx *ctx, BenchResults *res)
 
             g_free(names[i]);
             names[i] = g_strdup_printf("info-%s-%d", benchKindName[k], i);
-            if (benchMakeChain(imgDir, names[i], &top) < 0 ||
+            if (benchMakeDirChain(imgDir, names[i], &top) < 0 ||
                 !(dom = benchStart(ctx->conn[k], ctx->root[k], names[i], top)))
                 goto cleanup;
             g_ptr_array_add(doms, dom);
@@ -938,7 +865,7 @@ benchInfo(BenchCtx *ctx, BenchResults *res)
     benchDestroyAll(doms);
     for (int i = 0; i < BENCH_CLIENTS; i++)
         g_free(names[i]);
-    nftw(imgDir, benchRemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+    benchRemoveTree(imgDir);
     return ret;
 }
 
@@ -1092,6 +1019,8 @@ main(int argc, char **argv)
     int cb[BENCH_KINDS] = { -1, -1 };
     int ret = 1;
 
+    /* The prefix of the shared helpers' messages (bench/benchutil.c). */
+    g_set_prgname("daemonbench");
     octx = g_option_context_new("- libvirtd beside qemu:///embed");
     g_option_context_set_summary(octx,
         "Prints a table. Starts libvirtd and QEMUs and stops them all at the end; "
@@ -1186,7 +1115,7 @@ main(int argc, char **argv)
             virEventRemoveTimeout(wake);
     }
     if (ret == 0)
-        nftw(ctx.work, benchRemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+        benchRemoveTree(ctx.work);
     else
         g_printerr("daemonbench: the logs are kept in '%s'\n", ctx.work);
     return ret;
