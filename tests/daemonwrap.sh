@@ -7,7 +7,11 @@
 # (see tests/testutilsdaemon.h). The same cases run over embed as
 # tests/NAME.
 #
-#   daemonwrap.sh PROGRAM [ARGS...]     (make check passes --tap)
+#   daemonwrap.sh [--transport=daemon|ssh|tls] PROGRAM [ARGS...]
+#                                       (make check passes --tap)
+#
+# --transport picks how the daemons are reached (VIR_TEST_TRANSPORT):
+# their unix socket (the default), ssh to virt-ssh-helper, or TLS.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -19,6 +23,10 @@ set -u
 EMBED_ONLY='
 '
 
+transport=daemon
+case ${1:-} in
+--transport=*) transport=${1#--transport=}; shift ;;
+esac
 prog=$1
 shift
 case $prog in
@@ -26,7 +34,7 @@ case $prog in
 *) prog=./$prog ;;
 esac
 
-VIR_TEST_TRANSPORT=daemon
+VIR_TEST_TRANSPORT=$transport
 export VIR_TEST_TRANSPORT
 
 # The excluded cases this program has.

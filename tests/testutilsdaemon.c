@@ -19,6 +19,7 @@
 
 #include "testutils.h"
 #include "testutilsdaemon.h"
+#include "testutilsdaemonpriv.h"
 
 #define DAEMON_START_MS (60 * 1000)     /* hang catchers, not timings */
 #define DAEMON_STOP_MS (30 * 1000)
@@ -26,31 +27,30 @@
  * an open that finds clients after this keeps the daemon as it is. */
 #define DAEMON_CLIENTS_MS (5 * 1000)
 
-typedef struct {
-    char *dir;
-    char *root;
-    char *sock;         /* read-write socket */
-    char *sockRo;
-    char *uri;
-    char *conf;
-    char *pidFile;
-    pid_t pid;          /* 0: not running */
-    int starts;
-} virTestDaemon;
-
 static GMutex daemonsLock;
 static GPtrArray *daemons;  /* virTestDaemon, never freed: a few per test */
 
-bool
-virTestDaemonTransport(void)
+virTestTransport
+virTestDaemonTransportKind(void)
 {
     const char *t = g_getenv("VIR_TEST_TRANSPORT");
 
     if (!t || !*t || strcmp(t, "embed") == 0)
-        return false;
-    if (strcmp(t, "daemon") != 0)
-        g_error("VIR_TEST_TRANSPORT='%s': expected 'embed' or 'daemon'", t);
-    return true;
+        return VIR_TEST_TRANSPORT_EMBED;
+    if (strcmp(t, "daemon") == 0)
+        return VIR_TEST_TRANSPORT_DAEMON;
+    if (strcmp(t, "ssh") == 0)
+        return VIR_TEST_TRANSPORT_SSH;
+    if (strcmp(t, "tls") == 0)
+        return VIR_TEST_TRANSPORT_TLS;
+    g_error("VIR_TEST_TRANSPORT='%s': expected 'embed', 'daemon', 'ssh' or 'tls'", t);
+    return VIR_TEST_TRANSPORT_EMBED;
+}
+
+bool
+virTestDaemonTransport(void)
+{
+    return virTestDaemonTransportKind() != VIR_TEST_TRANSPORT_EMBED;
 }
 
 static const char *
@@ -95,7 +95,7 @@ virTestDaemonAdd(const char *dir, const char *root)
     virTestDaemon *d = g_new0(virTestDaemon, 1);
     g_autofree char *sockDir = g_build_filename(dir, "sock", NULL);
     g_autofree char *escaped = NULL;
-    g_autofree char *conf = NULL;
+    g_autoptr(GString) conf = NULL;
     struct sockaddr_un addr;
 
     d->dir = g_strdup(dir);
@@ -111,7 +111,8 @@ virTestDaemonAdd(const char *dir, const char *root)
     d->uri = g_strdup_printf("qemu+unix:///system?socket=%s", escaped);
     /* Calls of several threads of a test on one connection (a step that
      * waits for a stopped QEMU beside an abort) each need a worker. */
-    conf = g_strdup_printf("# The test suite's daemon for one embed root.\n"
+    conf = g_string_new(NULL);
+    g_string_printf(conf, "# The test suite's daemon for one embed root.\n"
                            "unix_sock_dir = \"%s\"\n"
                            "qemu_root = \"%s\"\n"
                            "min_workers = 2\n"
@@ -120,8 +121,21 @@ virTestDaemonAdd(const char *dir, const char *root)
                            "keepalive_interval = 5\n"
                            "keepalive_count = 5\n",
                            sockDir, root);
+    /* The other transports reach the same daemon another way: they may
+     * add to its config and give the URI that goes their way. */
+    switch (virTestDaemonTransportKind()) {
+    case VIR_TEST_TRANSPORT_SSH:
+        virTestSSHPrepare(d, conf);
+        break;
+    case VIR_TEST_TRANSPORT_TLS:
+        virTestTLSPrepare(d, conf);
+        break;
+    case VIR_TEST_TRANSPORT_EMBED:
+    case VIR_TEST_TRANSPORT_DAEMON:
+        break;
+    }
     g_assert_cmpint(g_mkdir_with_parents(sockDir, 0755), ==, 0);
-    g_assert_true(g_file_set_contents(d->conf, conf, -1, NULL));
+    g_assert_true(g_file_set_contents(d->conf, conf->str, -1, NULL));
 
     g_mutex_lock(&daemonsLock);
     if (!daemons)
@@ -214,6 +228,8 @@ daemonStart(virTestDaemon *d)
                 (int) pid, d->root, d->sock, DAEMON_START_MS / 1000);
     g_test_message("libvirtd (pid %d) serves root '%s' (start %d)",
                    (int) pid, d->root, d->starts);
+    if (virTestDaemonTransportKind() == VIR_TEST_TRANSPORT_SSH)
+        virTestSSHStart(d);
 }
 
 /* How many clients the daemon has, seen from the kernel: the connected
@@ -248,7 +264,12 @@ daemonClients(virTestDaemon *d)
 static bool
 daemonIdle(void *opaque)
 {
-    return daemonClients(opaque) == 0;
+    virTestDaemon *d = opaque;
+    guint n = daemonClients(d);
+
+    if (virTestDaemonTransportKind() == VIR_TEST_TRANSPORT_TLS)
+        n += virTestTLSClients(d);
+    return n == 0;
 }
 
 void

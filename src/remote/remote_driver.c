@@ -14,6 +14,7 @@
 #include "remote/remote_driver.h"
 #include "remote/remote_driver_priv.h"
 #include "remote/remote_uri.h"
+#include "remote/remote_transport.h"
 #include "remote/qemu_protocol.h"
 #include "remote/bp_protocol.h"
 #include "util/virerror.h"
@@ -686,6 +687,24 @@ remoteClientShutdown(remotePrivate *priv)
     virNetClientUnref(client);
 }
 
+/* The connection to the daemon @ruri names, by its transport. */
+static virNetClient *
+remoteConnectTransport(const remoteURI *ruri, bool readonly)
+{
+    switch (ruri->kind) {
+    case REMOTE_TRANSPORT_UNIX:
+        if (ruri->autostart && remoteSessionEnsureDaemon(ruri->socket) < 0)
+            return NULL;
+        return virNetClientNewUnix(ruri->socket);
+    case REMOTE_TRANSPORT_SSH:
+        return remoteTransportOpenSSH(ruri, readonly);
+    case REMOTE_TRANSPORT_TLS:
+        return remoteTransportOpenTLS(ruri);
+    }
+    virReportError(VIR_ERR_INTERNAL_ERROR, "unknown transport %d", ruri->kind);
+    return NULL;
+}
+
 virDrvOpenStatus
 remoteConnectOpen(virConnectPtr conn, GUri *uri,
                   virConnectAuthPtr auth G_GNUC_UNUSED, unsigned int flags)
@@ -700,11 +719,12 @@ remoteConnectOpen(virConnectPtr conn, GUri *uri,
         return rc == -2 ? VIR_DRV_OPEN_DECLINED : VIR_DRV_OPEN_ERROR;
     virCheckFlags(VIR_CONNECT_RO, VIR_DRV_OPEN_ERROR);
 
-    VIR_DEBUG("connecting to '%s' for '%s'", ruri->socket, ruri->name);
+    VIR_DEBUG("connecting over %s to '%s' for '%s'", ruri->transport,
+              ruri->host ? ruri->host : ruri->socket, ruri->name);
     priv = remotePrivateNew();
     priv->conn = conn;
     priv->eventState = virDomainEventStateNew();
-    if (!(priv->client = virNetClientNewUnix(ruri->socket)))
+    if (!(priv->client = remoteConnectTransport(ruri, flags & VIR_CONNECT_RO)))
         goto error;
     virNetClientSetCloseCallback(priv->client, remoteClientClosed,
                                  remotePrivateRef(priv), remotePrivateUnref);

@@ -771,3 +771,22 @@ virNetServerClientCount(virNetServer *srv)
     g_mutex_unlock(&srv->lock);
     return n;
 }
+
+int
+virNetServerAddTCPSocket(virNetServer *srv G_GNUC_UNUSED, const char *addr,
+                         const char *port, virNetTLSContext *tls G_GNUC_UNUSED)
+{
+    virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                   "cannot listen on %s port %s: TLS is not supported yet",
+                   addr ? addr : "every address", port);
+    return -1;
+}
+
+int
+virNetServerAddTCPSocketFD(virNetServer *srv G_GNUC_UNUSED, int fd,
+                           virNetTLSContext *tls G_GNUC_UNUSED)
+{
+    virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                   "cannot listen on socket fd %d: TLS is not supported yet", fd);
+    return -1;
+}

@@ -91,6 +91,21 @@ int virNetServerAddUnixSocket(virNetServer *srv, const char *path,
 /* Listen on a socket already bound and listening (systemd activation). */
 int virNetServerAddUnixSocketFD(virNetServer *srv, int fd, bool readonly);
 
+/* A TLS context (src/rpc/virnettls.h): the server's certificate, the CA,
+ * and the checks of a client's certificate (tls_allowed_dn_list). */
+typedef struct _virNetTLSContext virNetTLSContext;
+
+/*
+ * Listen for TLS clients on TCP @port of @addr (NULL: every address,
+ * IPv4 and IPv6), each checked with @tls (the server takes a reference).
+ * Returns 0 or -1 with an error naming the address and port.
+ */
+int virNetServerAddTCPSocket(virNetServer *srv, const char *addr,
+                             const char *port, virNetTLSContext *tls);
+/* The same on a TCP socket already bound and listening (systemd). */
+int virNetServerAddTCPSocketFD(virNetServer *srv, int fd,
+                               virNetTLSContext *tls);
+
 /*
  * Per-client state of the programs above the server: @newFunc is called
  * when a client connects (its return is the client's private data; NULL

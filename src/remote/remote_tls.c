@@ -1,0 +1,19 @@
+/*
+ * remote_tls.c: qemu+tls:// (see remote_transport.h).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <config.h>
+
+#include "remote/remote_transport.h"
+#include "util/virerror.h"
+
+#define VIR_FROM_THIS VIR_FROM_REMOTE
+
+virNetClient *
+remoteTransportOpenTLS(const remoteURI *ruri)
+{
+    virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                   "transport 'tls' to host '%s' is not supported yet", ruri->host);
+    return NULL;
+}
