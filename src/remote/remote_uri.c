@@ -14,7 +14,7 @@
 
 #define VIR_FROM_THIS VIR_FROM_REMOTE
 
-/* The transports libvirt knows; only "unix" reaches a daemon today. */
+/* The transports libvirt knows; "unix" and "ssh" reach a daemon. */
 static const char *const remoteTransports[] = {
     "unix", "ssh", "libssh", "libssh2", "tls", "tcp", "ext", NULL,
 };
@@ -38,6 +38,15 @@ remoteURIFree(remoteURI *ruri)
     g_free(ruri->transport);
     g_free(ruri->socket);
     g_free(ruri->name);
+    g_free(ruri->host);
+    g_free(ruri->user);
+    g_free(ruri->command);
+    g_free(ruri->keyfile);
+    g_free(ruri->knownHosts);
+    g_free(ruri->netcat);
+    g_free(ruri->helperURI);
+    g_free(ruri->pkipath);
+    g_free(ruri->tlsPriority);
     g_free(ruri);
 }
 
@@ -67,28 +76,50 @@ remoteURIParamValue(const char *key, const char *raw)
     return value;
 }
 
-/* The values libvirt takes as booleans are integers. */
+/* The values libvirt takes as booleans are integers, any but 0 true. */
 static int
-remoteURICheckBool(const char *key, const char *value)
+remoteURIParseBool(const char *key, const char *value, bool *result)
 {
     char *end = NULL;
+    gint64 n = 0;
 
-    if (!*value || (g_ascii_strtoll(value, &end, 10), *end != '\0')) {
+    if (!*value || (n = g_ascii_strtoll(value, &end, 10), *end != '\0')) {
         virReportError(VIR_ERR_INVALID_ARG,
                        "URI parameter '%s' takes an integer (0 or 1), not '%s'",
                        key, value);
         return -1;
     }
+    *result = n != 0;
     return 0;
 }
 
+/* A parameter whose value is a path or a program: an empty one would
+ * reach ssh as an empty argument, so it is refused here. */
+static int
+remoteURIParseString(const char *key, char **value, char **field)
+{
+    if (!**value) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "URI parameter '%s' needs a value: %s=PATH", key, key);
+        return -1;
+    }
+    g_free(*field);
+    *field = g_steal_pointer(value);
+    return 0;
+}
+
+static const char *const remoteProxies[] = { "auto", "netcat", "native", NULL };
+G_STATIC_ASSERT(REMOTE_PROXY_AUTO == 0 && REMOTE_PROXY_NETCAT == 1 &&
+                REMOTE_PROXY_NATIVE == 2);
+
 /*
- * Go through the parameters of @query: keep socket and name, check mode
- * and the booleans, append every parameter that is not the client's to
+ * Go through the parameters of @query into @ruri (socket, name and the
+ * ssh ones; *@proxyGiven says proxy= was there), check mode and the
+ * booleans, append every parameter that is not the client's to
  * @passthrough (raw, as given) for the daemon's URI, as libvirt does.
  */
 static int
-remoteURIParseParams(const char *query, char **socketPath, char **name,
+remoteURIParseParams(const char *query, remoteURI *ruri, bool *proxyGiven,
                      GString *passthrough)
 {
     g_auto(GStrv) params = NULL;
@@ -124,11 +155,11 @@ remoteURIParseParams(const char *query, char **socketPath, char **name,
                                "URI parameter 'socket' needs the path of the daemon's socket: socket=PATH");
                 return -1;
             }
-            g_free(*socketPath);
-            *socketPath = g_steal_pointer(&value);
+            g_free(ruri->socket);
+            ruri->socket = g_steal_pointer(&value);
         } else if (g_ascii_strcasecmp(key, "name") == 0) {
-            g_free(*name);
-            *name = g_steal_pointer(&value);
+            g_free(ruri->name);
+            ruri->name = g_steal_pointer(&value);
         } else if (g_ascii_strcasecmp(key, "mode") == 0) {
             /* libvirtd is the one daemon there is: "direct" would name a
              * per-driver daemon that does not exist. */
@@ -144,13 +175,88 @@ remoteURIParseParams(const char *query, char **socketPath, char **name,
                                value);
                 return -1;
             }
-        } else if (g_ascii_strcasecmp(key, "no_sanity") == 0 ||
-                   g_ascii_strcasecmp(key, "no_verify") == 0 ||
-                   g_ascii_strcasecmp(key, "no_tty") == 0) {
-            if (remoteURICheckBool(key, value) < 0)
+        } else if (g_ascii_strcasecmp(key, "no_sanity") == 0) {
+            bool ignored;
+
+            if (remoteURIParseBool(key, value, &ignored) < 0)
                 return -1;
+        } else if (g_ascii_strcasecmp(key, "no_verify") == 0) {
+            if (remoteURIParseBool(key, value, &ruri->noVerify) < 0)
+                return -1;
+        } else if (g_ascii_strcasecmp(key, "no_tty") == 0) {
+            if (remoteURIParseBool(key, value, &ruri->noTTY) < 0)
+                return -1;
+        } else if (g_ascii_strcasecmp(key, "keyfile") == 0) {
+            if (remoteURIParseString(key, &value, &ruri->keyfile) < 0)
+                return -1;
+        } else if (g_ascii_strcasecmp(key, "known_hosts") == 0) {
+            if (remoteURIParseString(key, &value, &ruri->knownHosts) < 0)
+                return -1;
+        } else if (g_ascii_strcasecmp(key, "command") == 0) {
+            if (remoteURIParseString(key, &value, &ruri->command) < 0)
+                return -1;
+        } else if (g_ascii_strcasecmp(key, "netcat") == 0) {
+            if (remoteURIParseString(key, &value, &ruri->netcat) < 0)
+                return -1;
+        } else if (g_ascii_strcasecmp(key, "proxy") == 0) {
+            /* Case-sensitive, as libvirt's. */
+            size_t p;
+
+            for (p = 0; remoteProxies[p]; p++) {
+                if (strcmp(remoteProxies[p], value) == 0)
+                    break;
+            }
+            if (!remoteProxies[p]) {
+                virReportError(VIR_ERR_INVALID_ARG,
+                               "unknown proxy '%s' in URI parameter 'proxy' (use auto, netcat or native)",
+                               value);
+                return -1;
+            }
+            ruri->proxy = p;
+            *proxyGiven = true;
         }
     }
+    return 0;
+}
+
+/*
+ * The far side of ssh (@ruri has its parameters): which proxy runs there
+ * and the socket nc connects to, as libvirt's client picks them. A
+ * socket= or netcat= asks for nc, a /session URI for virt-ssh-helper
+ * (the user's socket path is the far side's to know), else virt-ssh-
+ * helper with nc as the fallback.
+ */
+static int
+remoteURIFinishSSH(remoteURI *ruri, const char *full, bool proxyGiven,
+                   bool readonly, const char *defaultSocketDir)
+{
+    if (!proxyGiven) {
+        if (ruri->socket || ruri->netcat)
+            ruri->proxy = REMOTE_PROXY_NETCAT;
+        else if (ruri->session)
+            ruri->proxy = REMOTE_PROXY_NATIVE;
+    } else if (ruri->proxy == REMOTE_PROXY_AUTO && ruri->netcat) {
+        ruri->proxy = REMOTE_PROXY_NETCAT;
+    }
+    if (ruri->proxy == REMOTE_PROXY_NATIVE && (ruri->netcat || ruri->socket)) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       "URI '%s': parameter '%s' is not valid with proxy=native: virt-ssh-helper finds the daemon's socket itself",
+                       full, ruri->netcat ? "netcat" : "socket");
+        return -1;
+    }
+    if (ruri->proxy != REMOTE_PROXY_NATIVE && !ruri->socket) {
+        /* The session socket's path depends on the far side's user and
+         * environment: only virt-ssh-helper knows it. */
+        if (ruri->session) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           "URI '%s': nc cannot reach a session daemon without its socket path: give socket=PATH or use proxy=native (virt-ssh-helper)",
+                           full);
+            return -1;
+        }
+        ruri->socket = g_strdup_printf("%s/libvirt-sock%s", defaultSocketDir,
+                                       readonly ? "-ro" : "");
+    }
+    ruri->helperURI = g_strdup(ruri->name);
     return 0;
 }
 
@@ -164,11 +270,10 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
     const char *fragment = g_uri_get_fragment(uri);
     const char *plus = scheme ? strchr(scheme, '+') : NULL;
     g_autoptr(remoteURI) ret = NULL;
-    g_autofree char *socketPath = NULL;
-    g_autofree char *name = NULL;
     g_autoptr(GString) passthrough = g_string_new(NULL);
     g_autofree char *full = g_uri_to_string(uri);
     bool hasHost = host && *host;
+    bool proxyGiven = false;
 
     *ruri = NULL;
     if (!scheme)
@@ -189,13 +294,14 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
                            plus + 1, full);
             return -1;
         }
-        if (strcmp(ret->transport, "unix") != 0) {
+        if (strcmp(ret->transport, "ssh") == 0) {
+            ret->kind = REMOTE_TRANSPORT_SSH;
+        } else if (strcmp(ret->transport, "unix") != 0) {
             virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
                            "transport '%s' of URI '%s' is not supported yet: only a daemon on this host can be reached (qemu:///system, qemu+unix:///system?socket=PATH)",
                            ret->transport, full);
             return -1;
-        }
-        if (hasHost) {
+        } else if (hasHost) {
             virReportError(VIR_ERR_INVALID_ARG,
                            "URI '%s' names host '%s', which a unix socket cannot reach",
                            full, host);
@@ -217,28 +323,44 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
         ret->driver = g_strdup(scheme);
         ret->transport = g_strdup("unix");
     }
+    ret->session = g_strcmp0(path, "/session") == 0;
 
-    if (remoteURIParseParams(g_uri_get_query(uri), &socketPath, &name,
+    if (remoteURIParseParams(g_uri_get_query(uri), ret, &proxyGiven,
                              passthrough) < 0)
         return -1;
 
-    if (!socketPath) {
-        if (g_strcmp0(path, "/session") == 0) {
+    if (!ret->name) {
+        ret->name = g_strdup_printf("%s://%s%s%s%s%s", ret->driver,
+                                    path ? path : "",
+                                    passthrough->len ? "?" : "", passthrough->str,
+                                    fragment ? "#" : "", fragment ? fragment : "");
+    }
+
+    if (ret->kind == REMOTE_TRANSPORT_SSH) {
+        /* As libvirt's: no host is this one, over ssh all the same. */
+        ret->host = g_strdup(hasHost ? host : "localhost");
+        ret->port = MAX(g_uri_get_port(uri), 0);
+        ret->user = g_strdup(g_uri_get_user(uri));
+        if (remoteURIFinishSSH(ret, full, proxyGiven, readonly,
+                               defaultSocketDir) < 0)
+            return -1;
+        VIR_DEBUG("URI '%s': ssh to '%s' port %d, proxy %s, socket '%s', helper URI '%s'",
+                  full, ret->host, ret->port, remoteProxies[ret->proxy],
+                  NULLSTR(ret->socket), ret->helperURI);
+        *ruri = g_steal_pointer(&ret);
+        return 0;
+    }
+
+    if (!ret->socket) {
+        if (ret->session) {
             virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
                            "URI '%s' is not supported yet: there is no per-user daemon; use qemu:///system (libvirtd) or qemu:///embed?root=DIR",
                            full);
             return -1;
         }
-        socketPath = g_strdup_printf("%s/libvirt-sock%s", defaultSocketDir,
-                                     readonly ? "-ro" : "");
+        ret->socket = g_strdup_printf("%s/libvirt-sock%s", defaultSocketDir,
+                                      readonly ? "-ro" : "");
     }
-    if (!name) {
-        name = g_strdup_printf("%s://%s%s%s%s%s", ret->driver, path ? path : "",
-                               passthrough->len ? "?" : "", passthrough->str,
-                               fragment ? "#" : "", fragment ? fragment : "");
-    }
-    ret->socket = g_steal_pointer(&socketPath);
-    ret->name = g_steal_pointer(&name);
     VIR_DEBUG("URI '%s': socket '%s', daemon URI '%s'", full, ret->socket,
               ret->name);
     *ruri = g_steal_pointer(&ret);

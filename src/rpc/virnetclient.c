@@ -10,10 +10,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+
+#include <glib-unix.h>
 
 #include "rpc/virnetclient.h"
 #include "rpc/virkeepaliveprotocol.h"
@@ -73,10 +77,22 @@ struct _virNetClient {
     GSource *kaTimer;
     unsigned int kaCount;
     unsigned int kaUnanswered;
+
+    /* The command at the other end of fd (virNetClientNewCommand), 0
+     * once reaped; its stderr, of which the last bytes are kept to
+     * explain an end of file (ssh's "Permission denied"). */
+    pid_t cmdPid;
+    char *cmdName;
+    int cmdStatus;              /* waitpid()'s, once reaped */
+    int cmdErrFd;
+    GSource *cmdErrSource;
+    GString *cmdErr;
 };
 
 static void virNetClientCloseLocked(virNetClient *client, int reason,
                                     const char *why);
+static char *virNetClientCommandExplainLocked(virNetClient *client,
+                                              const char *why);
 
 static void
 virNetClientQueueLocked(virNetClient *client, virNetMessage *msg)
@@ -265,7 +281,11 @@ virNetClientCloseLocked(virNetClient *client, int reason, const char *why)
     VIR_DEBUG("client %p: connection closed (reason %d): %s", client,
               reason, why);
     client->closed = true;
-    client->closeMessage = g_strdup(why);
+    if (client->cmdPid && (reason == VIR_CONNECT_CLOSE_REASON_EOF ||
+                           reason == VIR_CONNECT_CLOSE_REASON_ERROR))
+        client->closeMessage = virNetClientCommandExplainLocked(client, why);
+    else
+        client->closeMessage = g_strdup(why);
     if (client->source) {
         g_source_destroy(client->source);
         g_clear_pointer(&client->source, g_source_unref);
@@ -386,6 +406,7 @@ virNetClientNewFD(int fd)
     int flags;
 
     client->refs = 1;
+    client->cmdErrFd = -1;
     g_mutex_init(&client->lock);
     g_cond_init(&client->cond);
     client->fd = fd;
@@ -443,6 +464,286 @@ virNetClientNewUnix(const char *path)
         return NULL;
     }
     return virNetClientNewFD(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* A command at the other end (ssh)                                     */
+
+/* How much of the command's stderr is kept, and how many of its last
+ * lines an error quotes. */
+#define VIR_NET_CLIENT_CMD_ERR_MAX 4096
+#define VIR_NET_CLIENT_CMD_ERR_LINES 3
+/* How long an end of file waits for the command to exit (its stderr is
+ * complete then), and how long a closed client's command has between
+ * SIGTERM and SIGKILL. Bounds, not timings. */
+#define VIR_NET_CLIENT_CMD_EXIT_MS 3000
+#define VIR_NET_CLIENT_CMD_TERM_MS 3000
+
+/* Read what the command wrote to stderr (lock held). Returns false at
+ * its end (or an error), true while it may write more. */
+static bool
+virNetClientCommandReadErrLocked(virNetClient *client)
+{
+    char buf[1024];
+
+    while (client->cmdErrFd >= 0) {
+        ssize_t n = read(client->cmdErrFd, buf, sizeof(buf));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return true;
+        if (n <= 0)
+            return false;
+        VIR_DEBUG("client %p: %s said: %.*s", client, client->cmdName,
+                  (int) n, buf);
+        g_string_append_len(client->cmdErr, buf, n);
+        if (client->cmdErr->len > VIR_NET_CLIENT_CMD_ERR_MAX)
+            g_string_erase(client->cmdErr, 0,
+                           client->cmdErr->len - VIR_NET_CLIENT_CMD_ERR_MAX);
+    }
+    return false;
+}
+
+/* The I/O thread drains stderr as it comes, so that a chatty command
+ * never blocks on a full pipe. */
+static gboolean
+virNetClientCommandErrReady(gint fd G_GNUC_UNUSED,
+                            GIOCondition cond G_GNUC_UNUSED,
+                            gpointer opaque)
+{
+    virNetClient *client = opaque;
+    bool more;
+
+    g_mutex_lock(&client->lock);
+    more = virNetClientCommandReadErrLocked(client);
+    if (!more)
+        g_clear_pointer(&client->cmdErrSource, g_source_unref);
+    g_mutex_unlock(&client->lock);
+    return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* Reap the command if it has exited (lock held). True once it is. */
+static bool
+virNetClientCommandReapLocked(virNetClient *client)
+{
+    pid_t rc;
+
+    if (!client->cmdPid)
+        return true;
+    while ((rc = waitpid(client->cmdPid, &client->cmdStatus, WNOHANG)) < 0 &&
+           errno == EINTR)
+        ;
+    if (rc == 0)
+        return false;
+    /* ECHILD: the application reaped it (a SIGCHLD handler of its own). */
+    if (rc < 0)
+        client->cmdStatus = -1;
+    VIR_DEBUG("client %p: %s (pid %d) ended, status 0x%x", client,
+              client->cmdName, (int) client->cmdPid, client->cmdStatus);
+    client->cmdPid = 0;
+    return true;
+}
+
+/*
+ * The connection ended by the command's doing (ssh could not log in, the
+ * far side had no helper or no daemon): wait a bounded time for it to
+ * exit, so that what it said on stderr is all there, and return @why
+ * with its last lines and its exit status (lock held, I/O thread).
+ */
+static char *
+virNetClientCommandExplainLocked(virNetClient *client, const char *why)
+{
+    gint64 deadline = g_get_monotonic_time() + VIR_NET_CLIENT_CMD_EXIT_MS * 1000;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GString) said = g_string_new(NULL);
+    g_autofree char *status = NULL;
+    size_t n;
+
+    for (;;) {
+        bool errOpen = virNetClientCommandReadErrLocked(client);
+        bool exited = virNetClientCommandReapLocked(client);
+
+        if ((exited && !errOpen) || g_get_monotonic_time() >= deadline)
+            break;
+        /* Exited, but a child of its own may hold stderr open: take
+         * what is there and do not wait for that one. */
+        if (exited) {
+            virNetClientCommandReadErrLocked(client);
+            break;
+        }
+        g_usleep(10 * 1000);
+    }
+
+    /* The last non-empty lines, on one line: the reason is the last
+     * thing ssh (or the far side) says. */
+    lines = g_strsplit(client->cmdErr->str, "\n", -1);
+    n = 0;
+    for (size_t i = g_strv_length(lines); i > 0 && n < VIR_NET_CLIENT_CMD_ERR_LINES; i--) {
+        if (*g_strstrip(lines[i - 1])) {
+            if (n++ > 0)
+                g_string_prepend(said, " ");
+            g_string_prepend(said, lines[i - 1]);
+        }
+    }
+
+    if (client->cmdPid)
+        status = g_strdup("still running");
+    else if (client->cmdStatus == -1)
+        status = g_strdup("exit status unknown");
+    else if (WIFEXITED(client->cmdStatus))
+        status = g_strdup_printf("exit status %d", WEXITSTATUS(client->cmdStatus));
+    else if (WIFSIGNALED(client->cmdStatus))
+        status = g_strdup_printf("killed by signal %d", WTERMSIG(client->cmdStatus));
+    else
+        status = g_strdup_printf("status 0x%x", client->cmdStatus);
+    if (said->len)
+        return g_strdup_printf("%s; '%s' (%s) said: %s", why, client->cmdName,
+                               status, said->str);
+    return g_strdup_printf("%s; '%s' (%s) said nothing on stderr", why,
+                           client->cmdName, status);
+}
+
+/* End the command if it still runs: SIGTERM, then SIGKILL after a
+ * bounded wait; it is reaped either way. Not on the I/O thread. */
+static void
+virNetClientCommandStop(virNetClient *client)
+{
+    gint64 deadline = g_get_monotonic_time() + VIR_NET_CLIENT_CMD_TERM_MS * 1000;
+    bool killed = false;
+
+    g_mutex_lock(&client->lock);
+    while (!virNetClientCommandReapLocked(client)) {
+        if (!killed) {
+            VIR_DEBUG("client %p: stopping %s (pid %d)", client,
+                      client->cmdName, (int) client->cmdPid);
+            kill(client->cmdPid, SIGTERM);
+            killed = true;
+        } else if (g_get_monotonic_time() >= deadline) {
+            VIR_WARN("%s (pid %d) did not end on SIGTERM, killing it",
+                     client->cmdName, (int) client->cmdPid);
+            kill(client->cmdPid, SIGKILL);
+            deadline = G_MAXINT64;
+        }
+        g_mutex_unlock(&client->lock);
+        g_usleep(10 * 1000);
+        g_mutex_lock(&client->lock);
+    }
+    g_mutex_unlock(&client->lock);
+}
+
+/* Make @fd non-blocking (it is close-on-exec already). */
+static int
+virNetClientSetFDFlags(int fd)
+{
+    int flags;
+
+    if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        return -1;
+    return 0;
+}
+
+virNetClient *
+virNetClientNewCommand(const char *const *argv)
+{
+    g_autofree char *path = NULL;
+    int sv[2] = { -1, -1 };
+    int errPipe[2] = { -1, -1 };
+    virNetClient *client;
+    sigset_t all;
+    sigset_t old;
+    pid_t pid;
+
+    /* Looked up before fork(): the child of a threaded program may only
+     * make async-signal-safe calls, which execvp()'s search is not. */
+    if (!(path = g_find_program_in_path(argv[0]))) {
+        virReportError(VIR_ERR_NO_CONNECT,
+                       "cannot run '%s': no such program in PATH", argv[0]);
+        return NULL;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+        pipe2(errPipe, O_CLOEXEC) < 0) {
+        virReportError(VIR_ERR_NO_CONNECT, "cannot run '%s': %s", argv[0],
+                       g_strerror(errno));
+        goto error;
+    }
+
+    /* The child starts with every signal blocked (no handler of ours may
+     * run in it) and unblocks them, with their default actions, before
+     * exec: a SIGPIPE ignored here would otherwise stay ignored in ssh. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = fork();
+    if (pid == 0) {
+        static const char failed[] = "virNetClientNewCommand: cannot execute the command\n";
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+        for (int sig = 1; sig < NSIG; sig++)
+            sigaction(sig, &dfl, NULL);
+        /* Its stdin and stdout are the connection; stderr is ours to
+         * read. No terminal is taken away: without no_tty, ssh may ask
+         * for a password on the controlling terminal, as with libvirt. */
+        if (dup2(sv[1], STDIN_FILENO) < 0 || dup2(sv[1], STDOUT_FILENO) < 0 ||
+            dup2(errPipe[1], STDERR_FILENO) < 0)
+            _exit(127);
+        closefrom(STDERR_FILENO + 1);
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        execv(path, (char *const *) argv);
+        if (write(STDERR_FILENO, failed, sizeof(failed) - 1) < 0) {
+            /* Nothing left to tell it to. */
+        }
+        _exit(127);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        virReportError(VIR_ERR_NO_CONNECT, "cannot run '%s': fork failed: %s",
+                       argv[0], g_strerror(errno));
+        goto error;
+    }
+    VIR_DEBUG("started %s (pid %d)", path, (int) pid);
+    close(sv[1]);
+    close(errPipe[1]);
+
+    if (virNetClientSetFDFlags(errPipe[0]) < 0) {
+        virReportError(VIR_ERR_NO_CONNECT, "cannot run '%s': %s", argv[0],
+                       g_strerror(errno));
+        close(sv[0]);
+        goto stop;
+    }
+    /* It takes sv[0], also when it fails. */
+    if (!(client = virNetClientNewFD(sv[0])))
+        goto stop;
+
+    g_mutex_lock(&client->lock);
+    client->cmdPid = pid;
+    client->cmdName = g_path_get_basename(argv[0]);
+    client->cmdErr = g_string_new(NULL);
+    client->cmdErrFd = errPipe[0];
+    client->cmdErrSource = g_unix_fd_source_new(errPipe[0], G_IO_IN | G_IO_HUP | G_IO_ERR);
+    g_source_set_callback(client->cmdErrSource,
+                          G_SOURCE_FUNC(virNetClientCommandErrReady), client, NULL);
+    g_source_attach(client->cmdErrSource,
+                    virEventThreadGetContext(client->thread));
+    g_mutex_unlock(&client->lock);
+    return client;
+
+ stop:
+    close(errPipe[0]);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return NULL;
+
+ error:
+    for (size_t i = 0; i < 2; i++) {
+        if (sv[i] >= 0)
+            close(sv[i]);
+        if (errPipe[i] >= 0)
+            close(errPipe[i]);
+    }
+    return NULL;
 }
 
 static void
@@ -663,6 +964,9 @@ virNetClientClose(virNetClient *client)
     while (!client->closeDone)
         g_cond_wait(&client->cond, &client->lock);
     g_mutex_unlock(&client->lock);
+    /* The command saw its input end; if it does not follow, it is ended
+     * here rather than left to the client's last reference. */
+    virNetClientCommandStop(client);
 }
 
 virNetClient *
@@ -683,6 +987,17 @@ virNetClientFree(gpointer opaque)
     }
     if (client->fd >= 0)
         close(client->fd);
+    /* The I/O thread is gone: its stderr source no longer runs. */
+    if (client->cmdErrSource) {
+        g_source_destroy(client->cmdErrSource);
+        g_source_unref(client->cmdErrSource);
+    }
+    if (client->cmdErrFd >= 0)
+        close(client->cmdErrFd);
+    virNetClientCommandStop(client);
+    g_free(client->cmdName);
+    if (client->cmdErr)
+        g_string_free(client->cmdErr, TRUE);
     if (client->closeFree)
         client->closeFree(client->closeOpaque);
     g_ptr_array_unref(client->events);

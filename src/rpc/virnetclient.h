@@ -21,8 +21,20 @@ typedef struct _virNetClient virNetClient;
 /* Connect to the unix socket @path. NULL with VIR_ERR_NO_CONNECT (naming
  * @path and why: no such file, refused, permission) on failure. */
 virNetClient *virNetClientNewUnix(const char *path);
-/* Over a connected stream socket or pipe pair (ssh, later): takes @fd. */
+/* Over a connected stream socket or pipe pair: takes @fd. */
 virNetClient *virNetClientNewFD(int fd);
+/*
+ * Run @argv (argv[0] looked up in PATH; ssh) with one end of a socket
+ * pair as its stdin and stdout and a pipe as its stderr, and talk over
+ * the other end. The command's signals start with their default actions.
+ * When the connection ends by an end of file or an error, the error of
+ * the calls says what the command wrote to stderr last (ssh: "Host key
+ * verification failed.") and how it exited, after a bounded wait for it
+ * to exit. Closing the client ends the command (SIGTERM, SIGKILL after a
+ * bounded wait) and reaps it. NULL with VIR_ERR_NO_CONNECT if it cannot
+ * be started.
+ */
+virNetClient *virNetClientNewCommand(const char *const *argv);
 
 /*
  * A call: encode @args through @argsFilter, send, wait for the reply and
