@@ -15,15 +15,34 @@
 
 #define DIR "/run/lbp"
 
+/* What a qemu+ssh:// URI parses into, beside socket and name. */
+typedef struct {
+    const char *host;
+    int port;
+    const char *user;
+    const char *keyfile;
+    const char *knownHosts;
+    const char *command;
+    const char *netcat;
+    bool noVerify;
+    bool noTTY;
+    remoteProxy proxy;
+    bool session;
+} SSHExpect;
+
 typedef struct {
     const char *uri;
     bool readonly;
     int ret;                    /* 0, -1 (error), -2 (declined) */
     const char *socket;         /* when 0 */
-    const char *name;           /* when 0 */
+    const char *name;           /* when 0 (for ssh also virt-ssh-helper's URI) */
     int code;                   /* when -1 */
     const char *msgPart;        /* when -1: part of the message */
+    const SSHExpect *ssh;       /* when 0: a qemu+ssh:// URI */
 } UriCase;
+
+#define SSH(...) (&(const SSHExpect) { __VA_ARGS__ })
+#define SOCK DIR "/libvirt-sock"
 
 static const UriCase cases[] = {
     /* The two forms of the issue, read-write and read-only. */
@@ -57,9 +76,84 @@ static const UriCase cases[] = {
     { "qemu:///embed?root=/x", false, -2, NULL, NULL, 0, NULL },
     { "qemu:///other", false, -2, NULL, NULL, 0, NULL },
 
+    /* qemu+ssh://: the host, port and user of the URI, libvirt's
+     * parameters; the socket is the one nc would connect to on the far
+     * side (the default: the same path as here), the name is the URI
+     * virt-ssh-helper and the daemon get. */
+    { "qemu+ssh://host/system", false, 0, SOCK, "qemu:///system", 0, NULL,
+      SSH(.host = "host", .proxy = REMOTE_PROXY_AUTO) },
+    { "qemu+ssh://host/system", true, 0, SOCK "-ro", "qemu:///system", 0, NULL,
+      SSH(.host = "host", .proxy = REMOTE_PROXY_AUTO) },
+    { "qemu+ssh://root@10.0.0.2:2222/system", false, 0, SOCK, "qemu:///system",
+      0, NULL, SSH(.host = "10.0.0.2", .port = 2222, .user = "root") },
+    { "qemu+ssh://[::1]:22/system", false, 0, SOCK, "qemu:///system", 0, NULL,
+      SSH(.host = "::1", .port = 22) },
+    /* No host: this one, over ssh all the same (libvirt's). */
+    { "qemu+ssh:///system", false, 0, SOCK, "qemu:///system", 0, NULL,
+      SSH(.host = "localhost") },
+    { "QEMU+SSH://h/system?keyfile=/k%20ey&known_hosts=/kh&no_verify=1&no_tty=1&command=/usr/bin/ssh",
+      false, 0, SOCK, "qemu:///system", 0, NULL,
+      SSH(.host = "h", .keyfile = "/k ey", .knownHosts = "/kh",
+          .command = "/usr/bin/ssh", .noVerify = true, .noTTY = true) },
+    { "qemu+ssh://h/system?no_verify=0&no_tty=0", false, 0, SOCK,
+      "qemu:///system", 0, NULL, SSH(.host = "h") },
+    /* The daemon's own parameters go on to it (and to the helper). */
+    { "qemu+ssh://h/system?foo=bar&keyfile=/k", false, 0, SOCK,
+      "qemu:///system?foo=bar", 0, NULL, SSH(.host = "h", .keyfile = "/k") },
+    /* socket= and netcat= ask for nc; proxy= says which, explicitly. */
+    { "qemu+ssh://h/system?socket=/s", false, 0, "/s", "qemu:///system", 0, NULL,
+      SSH(.host = "h", .proxy = REMOTE_PROXY_NETCAT) },
+    { "qemu+ssh://h/system?netcat=/bin/nc", false, 0, SOCK, "qemu:///system",
+      0, NULL, SSH(.host = "h", .netcat = "/bin/nc", .proxy = REMOTE_PROXY_NETCAT) },
+    { "qemu+ssh://h/system?proxy=auto&netcat=nc2", false, 0, SOCK,
+      "qemu:///system", 0, NULL,
+      SSH(.host = "h", .netcat = "nc2", .proxy = REMOTE_PROXY_NETCAT) },
+    { "qemu+ssh://h/system?proxy=netcat", true, 0, SOCK "-ro", "qemu:///system",
+      0, NULL, SSH(.host = "h", .proxy = REMOTE_PROXY_NETCAT) },
+    { "qemu+ssh://h/system?proxy=native", false, 0, NULL, "qemu:///system",
+      0, NULL, SSH(.host = "h", .proxy = REMOTE_PROXY_NATIVE) },
+    { "qemu+ssh://h/system?proxy=auto&socket=/s", false, 0, "/s",
+      "qemu:///system", 0, NULL, SSH(.host = "h", .proxy = REMOTE_PROXY_AUTO) },
+    /* /session: only virt-ssh-helper knows the far user's socket. */
+    { "qemu+ssh://u@h/session", false, 0, NULL, "qemu:///session", 0, NULL,
+      SSH(.host = "h", .user = "u", .proxy = REMOTE_PROXY_NATIVE, .session = true) },
+    { "qemu+ssh://h/session?socket=/run/user/1/s", false, 0, "/run/user/1/s",
+      "qemu:///session", 0, NULL,
+      SSH(.host = "h", .proxy = REMOTE_PROXY_NETCAT, .session = true) },
+    { "qemu+ssh://h/system?name=qemu:///embed", false, 0, SOCK, "qemu:///embed",
+      0, NULL, SSH(.host = "h") },
+
     /* Ours, refused with a reason. */
-    { "qemu+ssh://host/system", false, -1, NULL, NULL,
-      VIR_ERR_OPERATION_UNSUPPORTED, "transport 'ssh'" },
+    { "qemu+ssh://h/system?proxy=Native", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "unknown proxy 'Native'" },
+    { "qemu+ssh://h/system?proxy=", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "unknown proxy ''" },
+    { "qemu+ssh://h/system?proxy=native&netcat=nc", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'netcat' is not valid with proxy=native" },
+    { "qemu+ssh://h/system?proxy=native&socket=/s", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'socket' is not valid with proxy=native" },
+    { "qemu+ssh://h/session?proxy=netcat", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "give socket=PATH or use proxy=native" },
+    { "qemu+ssh://h/system?keyfile=", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'keyfile' needs a value" },
+    { "qemu+ssh://h/system?known_hosts=", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'known_hosts' needs a value" },
+    { "qemu+ssh://h/system?command=", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'command' needs a value" },
+    { "qemu+ssh://h/system?netcat", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'netcat' needs a value" },
+    { "qemu+ssh://h/system?no_tty=true", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'no_tty' takes an integer" },
+    { "qemu+ssh://h/system?no_verify=", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'no_verify' takes an integer" },
+    { "qemu+ssh://h/system?socket=", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'socket'" },
+    { "qemu+ssh://h/system?keyfile=/a%00b", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "escaped" },
+    { "qemu+ssh://h/system?mode=direct", false, -1, NULL, NULL,
+      VIR_ERR_OPERATION_UNSUPPORTED, "mode=direct" },
+    { "qemu+libssh2://h/system", false, -1, NULL, NULL,
+      VIR_ERR_OPERATION_UNSUPPORTED, "transport 'libssh2'" },
     { "qemu+tls://host/system", false, -1, NULL, NULL,
       VIR_ERR_OPERATION_UNSUPPORTED, "transport 'tls'" },
     { "qemu://host/system", false, -1, NULL, NULL,
@@ -101,6 +195,26 @@ testUri(const void *data)
         g_assert_cmpstr(ruri->socket, ==, c->socket);
         g_assert_cmpstr(ruri->name, ==, c->name);
         g_assert_false(virErrorIsSet());
+        if (c->ssh) {
+            g_assert_cmpint(ruri->kind, ==, REMOTE_TRANSPORT_SSH);
+            g_assert_cmpstr(ruri->transport, ==, "ssh");
+            g_assert_cmpstr(ruri->host, ==, c->ssh->host);
+            g_assert_cmpint(ruri->port, ==, c->ssh->port);
+            g_assert_cmpstr(ruri->user, ==, c->ssh->user);
+            g_assert_cmpstr(ruri->keyfile, ==, c->ssh->keyfile);
+            g_assert_cmpstr(ruri->knownHosts, ==, c->ssh->knownHosts);
+            g_assert_cmpstr(ruri->command, ==, c->ssh->command);
+            g_assert_cmpstr(ruri->netcat, ==, c->ssh->netcat);
+            g_assert_cmpint(ruri->noVerify, ==, c->ssh->noVerify);
+            g_assert_cmpint(ruri->noTTY, ==, c->ssh->noTTY);
+            g_assert_cmpint(ruri->proxy, ==, c->ssh->proxy);
+            g_assert_cmpint(ruri->session, ==, c->ssh->session);
+            g_assert_false(ruri->autostart);
+            g_assert_cmpstr(ruri->helperURI, ==, c->name);
+        } else {
+            g_assert_cmpint(ruri->kind, ==, REMOTE_TRANSPORT_UNIX);
+            g_assert_null(ruri->host);
+        }
         break;
     case -2:
         g_assert_null(ruri);
