@@ -83,6 +83,19 @@ if [ -n "$left" ]; then
     status=1
 fi
 
+# Nor an sshd a test started (tests/testutilsssh.c, tests/remotesshtest.sh:
+# their configs are named libvirt-bp-test-sshd_config), nor its sessions'
+# virt-ssh-helpers; the host's own sshd is not one of them.
+left=$(pgrep -f 'sshd .*-f [^ ]*/libvirt-bp-test-sshd_config( |$)' || true)
+left="$left $(pgrep -x virt-ssh-helper || true)"
+left=$(echo $left)
+if [ -n "$left" ]; then
+    echo "error: sshd or virt-ssh-helper left running after the suite: $left"
+    ps -o pid,args -p $(echo $left | tr ' ' ',') || true
+    kill -9 $left 2>/dev/null || true
+    status=1
+fi
+
 passed=$(grep -c ':test-result: PASS' "$top/_test-results.txt" || true)
 failed=$(grep -c -E ':test-result: (FAIL|ERROR|XPASS)' "$top/_test-results.txt" || true)
 skipped=$(grep -c ':test-result: SKIP' "$top/_test-results.txt" || true)
