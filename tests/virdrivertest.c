@@ -365,7 +365,8 @@ testUnclaimed(void)
     virTestAssertError(VIR_ERR_NO_CONNECT);
     want = g_strdup_printf("no connection driver available for 'bogus:///x' (this build "
                            "supports fake:///a, ANY:///b%s, test:///default, "
-                           "qemu:///system, qemu+unix:///system?socket=PATH)",
+                           "qemu:///system, qemu+unix:///system?socket=PATH, "
+                           "qemu+ssh://[user@]host/system)",
 #ifdef WITH_QEMU
                            ", qemu:///embed?root=DIR"
 #else

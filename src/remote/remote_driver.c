@@ -789,7 +789,7 @@ remoteConnectClose(virConnectPtr conn)
 /* Registration                                                         */
 
 static const char remoteURIHelp[] =
-    "qemu:///system, qemu+unix:///system?socket=PATH";
+    "qemu:///system, qemu+unix:///system?socket=PATH, qemu+ssh://[user@]host/system";
 
 static virConnectDriver remoteConnectDriver = {
     /* Offered whatever the local drivers declined, embed URIs aside;
