@@ -187,58 +187,45 @@ assertLost(virNetClient *client, const char *const *parts)
         g_assert_nonnull(strstr(virGetLastErrorMessage(), parts[i]));
 }
 
-/* ssh that fails to log in: its last words are the error's. */
+/* A command that ends at once: what the error of the calls says. */
+typedef struct {
+    const char *script;         /* sh -c */
+    const char *parts[3];       /* in the message */
+    const char *absent;         /* not in it, or NULL */
+} LostCase;
+
+static const LostCase lostCases[] = {
+    /* ssh that fails to log in: its last words are the error's; empty
+     * lines do not count. */
+    { "echo 'debug: noise' >&2; echo >&2; "
+      "echo 'root@127.0.0.1: Permission denied (publickey).' >&2; exit 255",
+      { "'sh' (exit status 255)",
+        "said: debug: noise root@127.0.0.1: Permission denied (publickey).", NULL },
+      NULL },
+    /* Only the last lines; and a command that wrote more than a pipe
+     * holds is heard to its end (never blocked on its stderr). */
+    { "i=0; while [ $i -lt 3000 ]; do echo \"line $i of chatter\"; i=$((i+1)); "
+      "done >&2; echo 'Connection refused' >&2; exit 0",
+      { "(exit status 0) said: line 2998 of chatter line 2999 of chatter "
+        "Connection refused", NULL },
+      "line 2997" },
+    { "kill -9 $$",
+      { "'sh' (killed by signal 9) said nothing on stderr", NULL }, NULL },
+};
+
 static void
-testCommandStderr(const void *data G_GNUC_UNUSED)
+testCommandLost(const void *data)
 {
-    const char *argv[] = {
-        "sh", "-c",
-        "echo 'debug: noise' >&2; echo >&2; "
-        "echo 'root@127.0.0.1: Permission denied (publickey).' >&2; exit 255",
-        NULL,
-    };
-    const char *parts[] = { "'sh' (exit status 255)",
-                            "debug: noise root@127.0.0.1: Permission denied (publickey).",
-                            NULL };
+    const LostCase *c = data;
+    const char *argv[] = { "sh", "-c", c->script, NULL };
     virNetClient *client = virNetClientNewCommand(argv);
 
     g_assert_nonnull(client);
-    assertLost(client, parts);
+    assertLost(client, c->parts);
+    if (c->absent)
+        g_assert_null(strstr(virGetLastErrorMessage(), c->absent));
     /* The next call says the same. */
-    assertLost(client, parts);
-    virNetClientUnref(client);
-}
-
-/* Only the last lines, and a command that wrote more than a pipe holds
- * before it ended is still heard to its end (and not blocked). */
-static void
-testCommandChatty(const void *data G_GNUC_UNUSED)
-{
-    const char *argv[] = {
-        "sh", "-c",
-        "i=0; while [ $i -lt 3000 ]; do echo \"line $i of chatter\"; i=$((i+1)); "
-        "done >&2; echo 'Connection refused' >&2; exit 0",
-        NULL,
-    };
-    const char *parts[] = { "(exit status 0) said: line 2998 of chatter "
-                            "line 2999 of chatter Connection refused", NULL };
-    virNetClient *client = virNetClientNewCommand(argv);
-
-    g_assert_nonnull(client);
-    assertLost(client, parts);
-    g_assert_null(strstr(virGetLastErrorMessage(), "line 2997"));
-    virNetClientUnref(client);
-}
-
-static void
-testCommandSilent(const void *data G_GNUC_UNUSED)
-{
-    const char *argv[] = { "sh", "-c", "kill -9 $$", NULL };
-    const char *parts[] = { "'sh' (killed by signal 9) said nothing on stderr", NULL };
-    virNetClient *client = virNetClientNewCommand(argv);
-
-    g_assert_nonnull(client);
-    assertLost(client, parts);
+    assertLost(client, c->parts);
     virNetClientUnref(client);
 }
 
@@ -308,63 +295,55 @@ readPid(const char *path)
     return (pid_t) g_ascii_strtoll(data, NULL, 10);
 }
 
+typedef enum {
+    STOP_CLOSE,                 /* virNetClientClose(), then the last unref */
+    STOP_CLOSE_IGNORING_TERM,   /* the same, the command ignores SIGTERM */
+    STOP_UNREF,                 /* the last unref alone */
+} StopHow;
+
 /*
- * Closing the client ends a command that is still running (SIGTERM, and
- * SIGKILL for one that ignores it) and reaps it: no process and no
- * zombie is left.
+ * Closing the client (or dropping its last reference) ends a command
+ * that is still running (SIGTERM, and SIGKILL for one that ignores it)
+ * and reaps it: no process and no zombie is left.
  */
 static void
 testCommandStopped(const void *data)
 {
-    bool ignoresTerm = GPOINTER_TO_INT(data);
+    StopHow how = GPOINTER_TO_INT(data);
     g_autofree char *dir = virTestMakeDir("vbpsshtest-XXXXXX");
     g_autofree char *pidFile = g_build_filename(dir, "pid", NULL);
-    g_autofree char *script = g_strdup_printf("%s echo $$ > '%s'; exec sleep 120",
-                                              ignoresTerm ? "trap '' TERM;" : "",
-                                              pidFile);
-    const char *argv[] = { "sh", "-c", script, NULL };
+    g_autofree char *script = NULL;
+    const char *argv[] = { "sh", "-c", NULL, NULL };
     g_autofree char *proc = NULL;
-    virNetClient *client = virNetClientNewCommand(argv);
+    virNetClient *client;
     gint64 start;
     gint64 took;
     pid_t pid;
 
+    script = g_strdup_printf("%s echo $$ > '%s'; exec sleep 120",
+                             how == STOP_CLOSE_IGNORING_TERM ? "trap '' TERM;" : "",
+                             pidFile);
+    argv[2] = script;
+    client = virNetClientNewCommand(argv);
     g_assert_nonnull(client);
     pid = readPid(pidFile);
     proc = g_strdup_printf("/proc/%d", (int) pid);
     g_assert_true(virTestProcessAlive(pid));
     start = g_get_monotonic_time();
-    virNetClientClose(client);
+    if (how != STOP_UNREF)
+        virNetClientClose(client);
+    else
+        g_clear_pointer(&client, virNetClientUnref);
     took = (g_get_monotonic_time() - start) / 1000;
-    g_test_message("closed in %" G_GINT64_FORMAT " ms", took);
+    g_test_message("ended in %" G_GINT64_FORMAT " ms", took);
     /* Gone, not a zombie: /proc has no such entry once it is reaped. */
     g_assert_false(g_file_test(proc, G_FILE_TEST_EXISTS));
-    if (ignoresTerm)
+    if (how == STOP_CLOSE_IGNORING_TERM)
         g_assert_cmpint(took, >=, 2500);
     else
         g_assert_cmpint(took, <, 2500);
     g_assert_cmpint(took, <, 10000);
     virNetClientUnref(client);
-    virTestCleanupDir(dir);
-}
-
-/* The last reference alone (no close first) does the same. */
-static void
-testCommandUnref(const void *data G_GNUC_UNUSED)
-{
-    g_autofree char *dir = virTestMakeDir("vbpsshtest-XXXXXX");
-    g_autofree char *pidFile = g_build_filename(dir, "pid", NULL);
-    g_autofree char *script = g_strdup_printf("echo $$ > '%s'; exec sleep 120", pidFile);
-    const char *argv[] = { "sh", "-c", script, NULL };
-    g_autofree char *proc = NULL;
-    virNetClient *client = virNetClientNewCommand(argv);
-    pid_t pid;
-
-    g_assert_nonnull(client);
-    pid = readPid(pidFile);
-    proc = g_strdup_printf("/proc/%d", (int) pid);
-    virNetClientUnref(client);
-    g_assert_false(g_file_test(proc, G_FILE_TEST_EXISTS));
     virTestCleanupDir(dir);
 }
 
@@ -382,15 +361,18 @@ main(int argc, char **argv)
 
         g_test_add_data_func(path, &farCases[i], testFarCommand);
     }
-    g_test_add_data_func("/remote/ssh/command/stderr", NULL, testCommandStderr);
-    g_test_add_data_func("/remote/ssh/command/chatty", NULL, testCommandChatty);
-    g_test_add_data_func("/remote/ssh/command/silent", NULL, testCommandSilent);
+    for (size_t i = 0; i < G_N_ELEMENTS(lostCases); i++) {
+        g_autofree char *path = g_strdup_printf("/remote/ssh/command/lost/%zu", i);
+
+        g_test_add_data_func(path, &lostCases[i], testCommandLost);
+    }
     g_test_add_data_func("/remote/ssh/command/missing", NULL, testCommandMissing);
     g_test_add_data_func("/remote/ssh/command/signals", NULL, testCommandSignals);
-    g_test_add_data_func("/remote/ssh/command/stopped", GINT_TO_POINTER(0),
+    g_test_add_data_func("/remote/ssh/command/stopped", GINT_TO_POINTER(STOP_CLOSE),
                          testCommandStopped);
     g_test_add_data_func("/remote/ssh/command/stopped-ignoring-term",
-                         GINT_TO_POINTER(1), testCommandStopped);
-    g_test_add_data_func("/remote/ssh/command/unref", NULL, testCommandUnref);
+                         GINT_TO_POINTER(STOP_CLOSE_IGNORING_TERM), testCommandStopped);
+    g_test_add_data_func("/remote/ssh/command/unref", GINT_TO_POINTER(STOP_UNREF),
+                         testCommandStopped);
     return g_test_run();
 }

@@ -196,11 +196,9 @@ daemonReady(void *opaque)
     return ok;
 }
 
-static void
-daemonStart(virTestDaemon *d)
+pid_t
+virTestDaemonSpawn(const char *const *argv, const char *dir)
 {
-    const char *bin = daemonBinary();
-    const char *argv[] = { bin, "--config", d->conf, "--pid-file", d->pidFile, NULL };
     pid_t parent = getpid();
     int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     pid_t pid;
@@ -220,9 +218,19 @@ daemonStart(virTestDaemon *d)
         _exit(127);
     }
     close(nullfd);
+    virTestDirAddProcess(dir, pid);
+    return pid;
+}
+
+static void
+daemonStart(virTestDaemon *d)
+{
+    const char *bin = daemonBinary();
+    const char *argv[] = { bin, "--config", d->conf, "--pid-file", d->pidFile, NULL };
+    pid_t pid = virTestDaemonSpawn(argv, d->dir);
+
     d->pid = pid;
     d->starts++;
-    virTestDirAddProcess(d->dir, pid);
     if (!virTestWaitFor(daemonReady, d, DAEMON_START_MS))
         g_error("libvirtd (pid %d) of root '%s' did not listen on '%s' within %d s",
                 (int) pid, d->root, d->sock, DAEMON_START_MS / 1000);

@@ -41,6 +41,11 @@ typedef struct {
     void *transport;    /* the transport's own state (ssh, tls) */
 } virTestDaemon;
 
+/* Start @argv (argv[0] an absolute path) as a child of the test that
+ * dies with it, in /, its input /dev/null and its output on the test's
+ * stderr, registered with virTestDirAddProcess(@dir). Returns its pid. */
+pid_t virTestDaemonSpawn(const char *const *argv, const char *dir);
+
 /* ssh (tests/testutilsssh.c). Prepare: called once when the daemon is
  * added, before its config is written: may append to @conf, must set
  * d->uri (qemu+ssh://...). Start: called after each start of the daemon,

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -267,8 +266,6 @@ virTestSSHStart(virTestDaemon *d)
         "/bin/sh", "-c", script, "sh", sockDir, SSH_SOCKET_DIR, NULL,
         s->config, s->log, NULL,
     };
-    pid_t parent = getpid();
-    int nullfd;
     pid_t pid;
 
     if (s->pid) {
@@ -289,24 +286,8 @@ virTestSSHStart(virTestDaemon *d)
     if (g_mkdir_with_parents("/run/sshd", 0755) < 0)
         g_error("cannot create /run/sshd: %s", g_strerror(errno));
 
-    nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    g_assert_cmpint(nullfd, >=, 0);
-    pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-    if (pid == 0) {
-        /* Only async-signal-safe calls until exec; its output goes to the
-         * test's log, never to the TAP stream. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-            _exit(126);
-        if (chdir("/") < 0 || dup2(nullfd, STDIN_FILENO) < 0 ||
-            dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-            _exit(126);
-        execv(argv[0], (char **) argv);
-        _exit(127);
-    }
-    close(nullfd);
+    pid = virTestDaemonSpawn(argv, d->dir);
     s->pid = pid;
-    virTestDirAddProcess(d->dir, pid);
     if (!virTestWaitFor(sshReady, s, SSHD_START_MS))
         g_error("sshd (pid %d, %s) did not listen on 127.0.0.1:%d within %d s",
                 (int) pid, s->config, s->port, SSHD_START_MS / 1000);
