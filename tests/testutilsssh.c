@@ -177,6 +177,7 @@ virTestSSHPrepare(virTestDaemon *d, GString *conf G_GNUC_UNUSED)
 
     keyEsc = g_uri_escape_string(userKey, "/", FALSE);
     knownEsc = g_uri_escape_string(knownHosts, "/", FALSE);
+    g_free(d->uri);
     d->uri = g_strdup_printf("qemu+ssh://root@127.0.0.1:%d/system?keyfile=%s"
                              "&known_hosts=%s&no_tty=1",
                              s->port, keyEsc, knownEsc);

@@ -45,16 +45,17 @@ typedef struct {
     bool eof;                   /* @in ended; @buf may still hold bytes */
 } helperPipe;
 
-static void G_GNUC_PRINTF(1, 2)
+/* Say what failed on stderr (ssh hands it to the client) and exit 1. */
+static void G_GNUC_PRINTF(1, 2) G_GNUC_NORETURN
 helperFail(const char *fmt, ...)
 {
     va_list ap;
-    g_autofree char *msg = NULL;
 
+    fprintf(stderr, "%s: ", progname);
     va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
+    vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s: %s\n", progname, msg);
+    fputc('\n', stderr);
     exit(EXIT_FAILURE);
 }
 
