@@ -85,10 +85,11 @@ fi
 
 under_prefix() { case $1 in "$prefix"/*) return 0 ;; esac; return 1; }
 for f in "$sbindir/libvirtd" "$bindir/virsh" "$sysconfdir/libvirt-bp/libvirtd.conf" \
-         "$mandir/man8/libvirtd.8"; do
+         "$mandir/man8/libvirtd.8" "$bindir/virt-ssh-helper" \
+         "$mandir/man8/virt-ssh-helper.8"; do
     check "installed: $f" test -f "$D$f"
 done
-for x in "$sbindir/libvirtd" "$bindir/virsh"; do
+for x in "$sbindir/libvirtd" "$bindir/virsh" "$bindir/virt-ssh-helper"; do
     check "executable: $x" test -x "$D$x"
 done
 # Configure's default directories are all under the prefix.
@@ -162,6 +163,18 @@ fi
 if "$bindir/virsh" -r -c qemu:///system list --all >"$T/ro.out" 2>&1; then
     echo "virsh: read-only"
 fi
+# qemu+ssh:// with a stand-in for ssh (command=) that runs the far side
+# command as sshd would, with the installed bindir in PATH: the
+# installed virt-ssh-helper finds the installed daemon's sockets.
+printf '#!/bin/sh\nfor far; do :; done\nPATH=%s:/usr/bin:/bin exec /bin/sh -c "$far"\n' \
+    "$bindir" >"$T/fake-ssh"
+chmod 0755 "$T/fake-ssh"
+if "$bindir/virsh" -c "qemu+ssh://installed/system?proxy=native&command=$T/fake-ssh" list --all \
+       >"$T/ssh.out" 2>&1 &&
+   "$bindir/virsh" -r -c "qemu+ssh://installed/system?proxy=native&command=$T/fake-ssh" list --all \
+       >>"$T/ssh.out" 2>&1; then
+    echo "virsh: over ssh"
+fi
 # Without the read-only socket, virsh -r fails naming it: that is the
 # socket it used.
 rm -f "$runstatedir/libvirt-bp/libvirt-sock-ro"
@@ -192,6 +205,9 @@ check "the installed virsh -c qemu:///system reaches the installed daemon" has "
 has "virsh: read-write" || diag "$T/rw.out"
 check "the installed virsh -r -c qemu:///system reaches it too" has "virsh: read-only"
 has "virsh: read-only" || diag "$T/ro.out"
+check "qemu+ssh:// reaches it through the installed virt-ssh-helper (read-write and -r)" \
+    has "virsh: over ssh"
+has "virsh: over ssh" || diag "$T/ssh.out"
 check "virsh -r used libvirt-sock-ro (without it, it fails naming it)" \
     has "virsh: read-only socket named"
 has "virsh: read-only socket named" || diag "$T/ro-gone.out"
