@@ -455,6 +455,9 @@ static const testFaultCase testFaultsReal[] = {
     /* Over libvirtd: it dies once the pull ended (at the qemu-img that
      * reads the overlay), its daemon and that daemon's QEMU running. */
     { "qemublockjobtest", "/blockjob/rebase-whole", "g_spawn_sync:8", "daemon" },
+    /* The same over ssh (two ssh-keygen runs more before it): its sshd,
+     * the ssh session and the virt-ssh-helper must go too. */
+    { "qemublockjobtest", "/blockjob/rebase-whole", "g_spawn_sync:10", "ssh" },
 #endif
 };
 
