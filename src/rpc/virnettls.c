@@ -608,9 +608,11 @@ virNetTLSSessionCheckPeer(virNetTLSSession *sess, const char *peer, char **dnOut
  done:
     if (crt)
         gnutls_x509_crt_deinit(crt);
-    if (ret < 0 && ctx->isServer && !ctx->requireValid) {
-        VIR_WARN("accepting client '%s' despite tls_no_verify_certificate: %s",
-                 peer, virGetLastErrorMessage());
+    if (ret < 0 && !ctx->requireValid) {
+        VIR_WARN("accepting the %s '%s' without a valid certificate (%s): %s",
+                 which, peer,
+                 ctx->isServer ? "tls_no_verify_certificate" : "no_verify",
+                 virGetLastErrorMessage());
         virResetLastError();
         ret = 0;
     }

@@ -65,8 +65,9 @@ void virNetTLSFilesClient(const char *pkipath, virNetTLSFiles *files);
  * unless !@sanityCheck, the CA must be a CA certificate, our own
  * certificate must be signed by it, active, not expired, and meant for
  * its side (TLS server or client). A server checks each client's
- * certificate (unless !@requireValid: failures are then only logged),
- * its DN against @dnList (NULL: any DN); a client checks the server's.
+ * certificate and its DN against @dnList (NULL: any DN), a client the
+ * server's certificate and name (unless !@requireValid: failures are
+ * then only logged).
  * @priority is a GnuTLS priority string (NULL: VIR_NET_TLS_PRIORITY).
  * Returns NULL with an error naming the file and what is wrong.
  */
@@ -100,8 +101,8 @@ int virNetTLSSessionHandshake(virNetTLSSession *sess, const char *peer);
 /*
  * The peer's certificate against the context's checks, after the
  * handshake. Returns 0; or -1 with an error saying which check failed,
- * naming @peer. A server's context made with !requireValid logs the
- * failure (VIR_WARN) and returns 0. *@dn (if given) gets the peer's
+ * naming @peer. A context made with !requireValid (tls_no_verify_
+ * certificate, no_verify=1) logs the failure (VIR_WARN) and returns 0. *@dn (if given) gets the peer's
  * Distinguished Name if it sent a certificate (caller frees).
  */
 int virNetTLSSessionCheckPeer(virNetTLSSession *sess, const char *peer,
