@@ -14,7 +14,7 @@
 
 #define VIR_FROM_THIS VIR_FROM_REMOTE
 
-/* The transports libvirt knows; only "unix" reaches a daemon today. */
+/* The transports libvirt knows; "unix" and "tls" reach a daemon. */
 static const char *const remoteTransports[] = {
     "unix", "ssh", "libssh", "libssh2", "tls", "tcp", "ext", NULL,
 };
@@ -38,6 +38,9 @@ remoteURIFree(remoteURI *ruri)
     g_free(ruri->transport);
     g_free(ruri->socket);
     g_free(ruri->name);
+    g_free(ruri->host);
+    g_free(ruri->pkipath);
+    g_free(ruri->tlsPriority);
     g_free(ruri);
 }
 
@@ -89,7 +92,7 @@ remoteURICheckBool(const char *key, const char *value)
  */
 static int
 remoteURIParseParams(const char *query, char **socketPath, char **name,
-                     GString *passthrough)
+                     GString *passthrough, remoteURI *ret)
 {
     g_auto(GStrv) params = NULL;
 
@@ -149,6 +152,14 @@ remoteURIParseParams(const char *query, char **socketPath, char **name,
                    g_ascii_strcasecmp(key, "no_tty") == 0) {
             if (remoteURICheckBool(key, value) < 0)
                 return -1;
+            if (g_ascii_strcasecmp(key, "no_verify") == 0)
+                ret->noVerify = g_ascii_strtoll(value, NULL, 10) != 0;
+        } else if (g_ascii_strcasecmp(key, "pkipath") == 0) {
+            g_free(ret->pkipath);
+            ret->pkipath = *value ? g_steal_pointer(&value) : NULL;
+        } else if (g_ascii_strcasecmp(key, "tls_priority") == 0) {
+            g_free(ret->tlsPriority);
+            ret->tlsPriority = *value ? g_steal_pointer(&value) : NULL;
         }
     }
     return 0;
@@ -189,13 +200,15 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
                            plus + 1, full);
             return -1;
         }
-        if (strcmp(ret->transport, "unix") != 0) {
+        if (strcmp(ret->transport, "tls") == 0) {
+            ret->kind = REMOTE_TRANSPORT_TLS;
+        } else if (strcmp(ret->transport, "unix") != 0) {
             virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
                            "transport '%s' of URI '%s' is not supported yet: only a daemon on this host can be reached (qemu:///system, qemu+unix:///system?socket=PATH)",
                            ret->transport, full);
             return -1;
         }
-        if (hasHost) {
+        if (hasHost && ret->kind == REMOTE_TRANSPORT_UNIX) {
             virReportError(VIR_ERR_INVALID_ARG,
                            "URI '%s' names host '%s', which a unix socket cannot reach",
                            full, host);
@@ -206,23 +219,27 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
          * had their turn already, and never get an embed URI to us. */
         if (strcmp(scheme, "qemu") != 0)
             return -2;
-        if (hasHost) {
-            virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                           "transport 'tls' (the default for a host) of URI '%s' is not supported yet: only a daemon on this host can be reached (qemu:///system, qemu+unix:///system?socket=PATH)",
-                           full);
-            return -1;
-        }
         if (g_strcmp0(path, "/system") != 0 && g_strcmp0(path, "/session") != 0)
             return -2;
         ret->driver = g_strdup(scheme);
-        ret->transport = g_strdup("unix");
+        /* As libvirt's: TLS is the transport a host is reached by. */
+        ret->transport = g_strdup(hasHost ? "tls" : "unix");
+        if (hasHost)
+            ret->kind = REMOTE_TRANSPORT_TLS;
     }
 
     if (remoteURIParseParams(g_uri_get_query(uri), &socketPath, &name,
-                             passthrough) < 0)
+                             passthrough, ret) < 0)
         return -1;
 
-    if (!socketPath) {
+    if (ret->kind == REMOTE_TRANSPORT_TLS) {
+        /* libvirt's client dials localhost when the URI names no host. */
+        ret->host = g_strdup(hasHost ? host : "localhost");
+        ret->port = g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : 0;
+        g_clear_pointer(&socketPath, g_free);
+    }
+
+    if (!socketPath && ret->kind == REMOTE_TRANSPORT_UNIX) {
         if (g_strcmp0(path, "/session") == 0) {
             virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
                            "URI '%s' is not supported yet: there is no per-user daemon; use qemu:///system (libvirtd) or qemu:///embed?root=DIR",
@@ -239,8 +256,8 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
     }
     ret->socket = g_steal_pointer(&socketPath);
     ret->name = g_steal_pointer(&name);
-    VIR_DEBUG("URI '%s': socket '%s', daemon URI '%s'", full, ret->socket,
-              ret->name);
+    VIR_DEBUG("URI '%s': %s '%s', daemon URI '%s'", full, ret->transport,
+              ret->host ? ret->host : ret->socket, ret->name);
     *ruri = g_steal_pointer(&ret);
     return 0;
 }
