@@ -23,9 +23,10 @@ remoteTransportOpenTLS(const remoteURI *ruri)
     virNetClient *client;
 
     virNetTLSFilesClient(ruri->pkipath, &files);
-    /* no_verify=1 is libvirt's: the server's certificate is not checked
-     * (a failure is only logged); our own files still are. */
-    ctx = virNetTLSContextNew(false, &files, NULL, true, !ruri->noVerify,
+    /* As libvirt's: no_verify=1 accepts a server whose certificate
+     * fails the checks (logged), no_sanity=1 skips the checks of our
+     * own certificate before connecting. */
+    ctx = virNetTLSContextNew(false, &files, NULL, !ruri->noSanity, !ruri->noVerify,
                               ruri->tlsPriority);
     virNetTLSFilesClear(&files);
     if (!ctx)

@@ -154,6 +154,8 @@ remoteURIParseParams(const char *query, char **socketPath, char **name,
                 return -1;
             if (g_ascii_strcasecmp(key, "no_verify") == 0)
                 ret->noVerify = g_ascii_strtoll(value, NULL, 10) != 0;
+            if (g_ascii_strcasecmp(key, "no_sanity") == 0)
+                ret->noSanity = g_ascii_strtoll(value, NULL, 10) != 0;
         } else if (g_ascii_strcasecmp(key, "pkipath") == 0) {
             g_free(ret->pkipath);
             ret->pkipath = *value ? g_steal_pointer(&value) : NULL;

@@ -429,8 +429,13 @@ virNetTLSSessionNew(virNetTLSContext *ctx, int fd, const char *hostname)
     }
     /* The client's certificate is asked for, and checked by us after the
      * handshake, so that a refusal says why (GnuTLS's own would not). */
-    if (ctx->isServer)
+    if (ctx->isServer) {
         gnutls_certificate_server_set_request(sess->session, GNUTLS_CERT_REQUEST);
+        /* Without the list of our CAs a client sends the certificate it
+         * has even if another CA signed it, and the log can say so
+         * rather than "no certificate". */
+        gnutls_certificate_send_x509_rdn_sequence(sess->session, 1);
+    }
     /* Our own timers bound the handshake (the server's handshake
      * timeout, the client's connect timeout). */
     gnutls_handshake_set_timeout(sess->session, 0);
