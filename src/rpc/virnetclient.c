@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 
 #include "rpc/virnetclient.h"
@@ -525,6 +527,7 @@ virNetClientConnectTCP(const char *host, const char *port, gint64 deadline)
         .ai_socktype = SOCK_STREAM,
     };
     struct addrinfo *res = NULL;
+    int one = 1;
     int err = 0;
     int rc;
     int fd = -1;
@@ -544,6 +547,9 @@ virNetClientConnectTCP(const char *host, const char *port, gint64 deadline)
             err = errno;
             continue;
         }
+        /* Calls and replies are small: Nagle's algorithm with delayed
+         * ACKs would hold each back tens of milliseconds. */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
             break;
         err = errno;

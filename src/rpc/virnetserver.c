@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <glib-unix.h>
 
@@ -216,6 +217,13 @@ virNetServerServiceAccept(gint fd, GIOCondition cond G_GNUC_UNUSED,
             if (errno != EAGAIN && errno != EWOULDBLOCK)
                 VIR_WARN("cannot accept a connection: %s", g_strerror(errno));
             return G_SOURCE_CONTINUE;
+        }
+        /* TCP: small replies and events go out at once, not after
+         * Nagle's algorithm waited for an ACK. */
+        if (svc->tls) {
+            int one = 1;
+
+            setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         }
 
         g_mutex_lock(&srv->lock);
