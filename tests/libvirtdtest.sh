@@ -136,7 +136,7 @@ fi
 
 if "$LIBVIRTD" --help >"$T/help" 2>&1; then
     missing=
-    for o in --config --pid-file --daemon --verbose --timeout --version --help; do
+    for o in --config --pid-file --daemon --verbose --timeout --listen --version --help; do
         grep -q -- "$o" "$T/help" || missing="$missing $o"
     done
     if [ -z "$missing" ]; then
@@ -176,7 +176,10 @@ MAN=${LIBVIRTD_MAN:-$srcdir/docs/libvirtd.8}
 GUIDE=$srcdir/docs/daemon.md
 KEYS="unix_sock_dir unix_sock_group unix_sock_rw_perms unix_sock_ro_perms
 min_workers max_workers max_clients max_client_requests max_message_size
-keepalive_interval keepalive_count log_level qemu_root"
+keepalive_interval keepalive_count log_level qemu_root
+listen_tls listen_tcp tls_port listen_addr key_file cert_file ca_file
+crl_file tls_no_sanity_certificate tls_no_verify_certificate
+tls_allowed_dn_list tls_priority auth_tls"
 if ! command -v groff >/dev/null 2>&1; then
     notok "groff (Debian package groff-base) is installed"
 elif groff -ww -man -Tascii -P-cbou "$MAN" >"$T/man.txt" 2>"$T/man.err" && [ ! -s "$T/man.err" ]; then
