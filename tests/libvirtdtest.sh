@@ -220,6 +220,20 @@ else
 fi
 check "the refused daemon left no socket, no pid file" \
     not_there "$T/bad.run/libvirt-sock"
+
+# TLS (docs/tls.md; tests/remotetlstest.sh runs it): only TLS with
+# certificates, and --listen with unusable certificates does not start.
+conf tcp 'listen_tcp = 1'
+"$LIBVIRTD" -f "$T/tcp.conf" -p "$T/tcp.pid" --listen >"$T/out" 2>"$T/err"
+rc=$?
+check "listen_tcp = 1 is refused (unencrypted TCP), exit 1" \
+    eval '[ $rc -eq 1 ] && has_line "$T/err" "tcp.conf:3: .listen_tcp.: unencrypted TCP is not supported"'
+conf nocert "ca_file = \"$T/none/cacert.pem\"" 'listen_addr = "127.0.0.1"' 'tls_port = "1"'
+"$LIBVIRTD" -f "$T/nocert.conf" -p "$T/nocert.pid" --listen >"$T/out" 2>"$T/err"
+rc=$?
+check "--listen with a missing CA certificate exits 1 naming it" \
+    eval '[ $rc -eq 1 ] && has_line "$T/err" "libvirtd: cannot set up TLS: cannot read the CA certificate .$T/none/cacert.pem.: No such file or directory"'
+check "that daemon left no socket" not_there "$T/nocert.run/libvirt-sock"
 check "the refused daemon left no pid file" not_there "$T/bad.pid"
 
 conf bad2 'min_workers = 8' 'max_workers = 4'
@@ -280,7 +294,7 @@ fi
 
 gid=$(id -g)
 conf main 'unix_sock_rw_perms = "0770"' 'unix_sock_ro_perms = "0755"' \
-    "unix_sock_group = \"+$gid\"" 'listen_tls = 0'
+    "unix_sock_group = \"+$gid\"" 'tcp_port = "16509"'
 start main
 main=$pid
 if wait_for 60 is_socket "$T/main.run/libvirt-sock-ro"; then
@@ -298,7 +312,7 @@ check "both sockets belong to unix_sock_group" \
 check "the pid file holds the daemon's pid" [ "$(cat "$T/main.pid" 2>/dev/null)" = "$main" ]
 check "qemu_root was created 0700" [ "$(stat -c %a "$T/main.qemu" 2>/dev/null)" = 700 ]
 check "the unknown key is ignored with a warning naming file and line" \
-    has_line "$T/main.err" "warning: $T/main.conf:6: unknown setting 'listen_tls' ignored"
+    has_line "$T/main.err" "warning: $T/main.conf:6: unknown setting 'tcp_port' ignored"
 
 # A second daemon on the same pid file.
 "$LIBVIRTD" -f "$T/main.conf" -p "$T/main.pid" 2>"$T/err" &
