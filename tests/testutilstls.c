@@ -12,8 +12,6 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "testutils.h"
 #include "testutilsdaemonpriv.h"
@@ -25,24 +23,6 @@ typedef struct {
 /* The Distinguished Name of the good client's certificate as GnuTLS
  * (and so the daemon) writes it. */
 #define TEST_TLS_CLIENT_DN "O=libvirt-bp tests,CN=client"
-
-/* A TCP port of 127.0.0.1 nobody listens on now. The daemon binds it a
- * moment later: another program taking it in between fails the start
- * loudly, never silently. */
-static int
-virTestTLSFreePort(void)
-{
-    struct sockaddr_in sin = { .sin_family = AF_INET };
-    socklen_t len = sizeof(sin);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    g_assert_cmpint(fd, >=, 0);
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    g_assert_cmpint(bind(fd, (struct sockaddr *) &sin, sizeof(sin)), ==, 0);
-    g_assert_cmpint(getsockname(fd, (struct sockaddr *) &sin, &len), ==, 0);
-    close(fd);
-    return ntohs(sin.sin_port);
-}
 
 void
 virTestTLSPrepare(virTestDaemon *d, GString *conf)
@@ -56,7 +36,7 @@ virTestTLSPrepare(virTestDaemon *d, GString *conf)
     const char *argv[] = { "/bin/sh", script, pki, NULL };
 
     virTestRun(argv, NULL);
-    t->port = virTestTLSFreePort();
+    t->port = virTestFreeTCPPort();
     g_string_append_printf(conf,
                            "# TLS on loopback (VIR_TEST_TRANSPORT=tls)\n"
                            "listen_tls = 1\n"

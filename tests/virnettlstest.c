@@ -124,20 +124,10 @@ testClientContext(const char *set, bool sanity, bool requireValid)
     return ctx;
 }
 
-/* A free TCP port of loopback (see tests/testutilstls.c). */
 static char *
 testFreePort(void)
 {
-    struct sockaddr_in sin = { .sin_family = AF_INET };
-    socklen_t len = sizeof(sin);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    g_assert_cmpint(fd, >=, 0);
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    g_assert_cmpint(bind(fd, (struct sockaddr *) &sin, sizeof(sin)), ==, 0);
-    g_assert_cmpint(getsockname(fd, (struct sockaddr *) &sin, &len), ==, 0);
-    close(fd);
-    return g_strdup_printf("%d", ntohs(sin.sin_port));
+    return g_strdup_printf("%d", virTestFreeTCPPort());
 }
 
 typedef struct {
