@@ -367,7 +367,7 @@ virNetServerClientSourcePrepare(GSource *source, gint *timeout)
     virNetServerClient *client = src->client;
     virNetServer *srv = client->srv;
     GIOCondition want = 0;
-    bool closeNow = false;
+    bool ready = false;         /* dispatch without waiting for poll() */
 
     *timeout = -1;
     g_mutex_lock(&srv->lock);
@@ -379,16 +379,16 @@ virNetServerClientSourcePrepare(GSource *source, gint *timeout)
             want |= G_IO_IN;
             /* Bytes TLS decrypted already never wake poll(). */
             if (client->tls && virNetTLSSessionPending(client->tls) > 0)
-                src->tlsPending = closeNow = true;
+                src->tlsPending = ready = true;
         }
         if (client->tx)
             want |= G_IO_OUT;
         if (client->overflow || (client->closing && !client->tx))
-            closeNow = true;
+            ready = true;
     }
     g_mutex_unlock(&srv->lock);
     virEventSourceUpdateUnixFD(source, src->tag, &src->events, want);
-    return closeNow;
+    return ready;
 }
 
 static gboolean
