@@ -439,6 +439,31 @@ remoteDaemonTLSChanged(const remoteDaemonConfig *a, const remoteDaemonConfig *b)
         a->tlsNoVerifyCert != b->tlsNoVerifyCert || g_strcmp0(dnA, dnB) != 0;
 }
 
+/* SIGHUP: @cfg keeps the TLS settings of @old, the ones in force. */
+static void
+remoteDaemonKeepTLS(remoteDaemonConfig *cfg, remoteDaemonConfig *old)
+{
+    char **strs[][2] = {
+        { &cfg->tlsPort, &old->tlsPort }, { &cfg->listenAddr, &old->listenAddr },
+        { &cfg->keyFile, &old->keyFile }, { &cfg->certFile, &old->certFile },
+        { &cfg->caFile, &old->caFile }, { &cfg->crlFile, &old->crlFile },
+        { &cfg->tlsPriority, &old->tlsPriority },
+    };
+    char **dns = cfg->tlsAllowedDNList;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(strs); i++) {
+        char *tmp = *strs[i][0];
+
+        *strs[i][0] = *strs[i][1];
+        *strs[i][1] = tmp;
+    }
+    cfg->tlsAllowedDNList = old->tlsAllowedDNList;
+    old->tlsAllowedDNList = dns;
+    cfg->listenTLS = old->listenTLS;
+    cfg->tlsNoSanityCert = old->tlsNoSanityCert;
+    cfg->tlsNoVerifyCert = old->tlsNoVerifyCert;
+}
+
 /* ------------------------------------------------------------------ */
 /* Signals and timers, on the main loop                                 */
 
@@ -498,6 +523,7 @@ remoteDaemonReload(remoteDaemon *d)
     g_free(cfg->qemuRoot);
     cfg->qemuRoot = g_strdup(d->cfg->qemuRoot);
     cfg->logLevel = d->cfg->logLevel;
+    remoteDaemonKeepTLS(cfg, d->cfg);
     remoteDaemonConfigFree(d->cfg);
     d->cfg = cfg;
     VIR_INFO("configuration reloaded");
