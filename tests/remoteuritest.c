@@ -89,6 +89,7 @@ typedef struct {
     const char *pkipath;
     const char *priority;
     const char *name;
+    bool noSanity;
 } TLSCase;
 
 static const TLSCase tlsCases[] = {
@@ -106,6 +107,8 @@ static const TLSCase tlsCases[] = {
     /* No host: libvirt's client dials localhost. */
     { "qemu+tls:///system", "localhost", 0, false, NULL, NULL, "qemu:///system" },
     { "qemu+TLS://h/session", "h", 0, false, NULL, NULL, "qemu:///session" },
+    { "qemu+tls://h/system?no_sanity=1&pkipath=", "h", 0, false, NULL, NULL,
+      "qemu:///system", true },
 };
 
 static void
@@ -128,6 +131,7 @@ testUriTLS(const void *data)
     g_assert_cmpstr(ruri->pkipath, ==, c->pkipath);
     g_assert_cmpstr(ruri->tlsPriority, ==, c->priority);
     g_assert_cmpstr(ruri->name, ==, c->name);
+    g_assert_cmpint(ruri->noSanity, ==, c->noSanity);
     g_assert_null(ruri->socket);
 }
 
