@@ -359,6 +359,55 @@ testConnectRefusedPort(void)
     g_assert_cmpstr(virGetLastErrorMessage(), ==, want);
 }
 
+/* listen_addr unset: every address, IPv4 and IPv6 (two sockets); a port
+ * in use is an error naming the address and port. */
+static void
+testListenEvery(void)
+{
+    g_autoptr(virNetTLSContext) sctx = testServerContext("server", NULL);
+    g_autoptr(virNetTLSContext) ctx = testClientContext("client", true, true);
+    g_autofree char *port = testFreePort();
+    g_autofree char *want = NULL;
+    virNetServerConfig cfg;
+    virNetServer *srv;
+    virNetServer *other;
+    const char *hosts[] = { "127.0.0.1", "::1" };
+
+    virNetServerConfigDefaults(&cfg);
+    srv = virNetServerNew(&cfg);
+    g_assert_cmpint(virNetServerAddProgram(srv,
+                        virNetServerProgramNew(VIRNET_TEST_PROGRAM,
+                                               VIRNET_TEST_PROTOCOL_VERSION,
+                                               testProcs,
+                                               G_N_ELEMENTS(testProcs))), ==, 0);
+    g_assert_cmpint(virNetServerAddTCPSocket(srv, NULL, port, sctx), ==, 0);
+    g_assert_cmpint(virNetServerStart(srv), ==, 0);
+    for (size_t i = 0; i < G_N_ELEMENTS(hosts); i++) {
+        virNetClient *client = virNetClientNewTLS(hosts[i], port, ctx);
+
+        if (!client)
+            g_error("%s: %s", hosts[i], virGetLastErrorMessage());
+        testEcho(client, hosts[i]);
+        virNetClientClose(client);
+        virNetClientUnref(client);
+    }
+
+    other = virNetServerNew(&cfg);
+    virResetLastError();
+    g_assert_cmpint(virNetServerAddTCPSocket(other, "127.0.0.1", port, sctx), ==, -1);
+    want = g_strdup_printf("cannot listen on 127.0.0.1 port %s: Address already in use",
+                           port);
+    g_assert_cmpstr(virGetLastErrorMessage(), ==, want);
+    virResetLastError();
+    g_assert_cmpint(virNetServerAddTCPSocket(other, "no-such-host.invalid", port,
+                                             sctx), ==, -1);
+    g_test_message("%s", virGetLastErrorMessage());
+    g_assert_true(g_str_has_prefix(virGetLastErrorMessage(),
+                                   "cannot listen on no-such-host.invalid port "));
+    virNetServerFree(other);
+    virNetServerFree(srv);
+}
+
 typedef struct {
     const char *name;
     const char *serverSet;
@@ -606,6 +655,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/tls/connect/good", testConnectGood);
     g_test_add_func("/tls/connect/refused-port", testConnectRefusedPort);
+    g_test_add_func("/tls/connect/listen-every-address", testListenEvery);
     for (size_t i = 0; i < G_N_ELEMENTS(peerCases); i++) {
         g_autofree char *path = g_strdup_printf("/tls/peer/%s", peerCases[i].name);
 
