@@ -408,6 +408,52 @@ testListenEvery(void)
     virNetServerFree(srv);
 }
 
+/* A TCP socket bound and listening already (systemd's socket activation)
+ * serves as one the server made; a unix socket is refused. */
+static void
+testListenFD(void)
+{
+    g_autoptr(virNetTLSContext) sctx = testServerContext("server", NULL);
+    g_autoptr(virNetTLSContext) ctx = testClientContext("client", true, true);
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    socklen_t len = sizeof(sin);
+    g_autofree char *port = NULL;
+    virNetServerConfig cfg;
+    virNetServer *srv;
+    virNetClient *client;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int ufd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ufd, >=, 0);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    g_assert_cmpint(bind(fd, (struct sockaddr *) &sin, sizeof(sin)), ==, 0);
+    g_assert_cmpint(listen(fd, 16), ==, 0);
+    g_assert_cmpint(getsockname(fd, (struct sockaddr *) &sin, &len), ==, 0);
+    port = g_strdup_printf("%d", ntohs(sin.sin_port));
+
+    virNetServerConfigDefaults(&cfg);
+    srv = virNetServerNew(&cfg);
+    g_assert_cmpint(virNetServerAddProgram(srv,
+                        virNetServerProgramNew(VIRNET_TEST_PROGRAM,
+                                               VIRNET_TEST_PROTOCOL_VERSION,
+                                               testProcs,
+                                               G_N_ELEMENTS(testProcs))), ==, 0);
+    virResetLastError();
+    g_assert_cmpint(virNetServerAddTCPSocketFD(srv, ufd, sctx), ==, -1);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(), "is not a listening TCP socket"));
+    close(ufd);
+    g_assert_cmpint(virNetServerAddTCPSocketFD(srv, fd, sctx), ==, 0);
+    g_assert_cmpint(virNetServerStart(srv), ==, 0);
+    client = virNetClientNewTLS("127.0.0.1", port, ctx);
+    if (!client)
+        g_error("over the given socket: %s", virGetLastErrorMessage());
+    testEcho(client, "socket activation");
+    virNetClientClose(client);
+    virNetClientUnref(client);
+    virNetServerFree(srv);
+}
+
 typedef struct {
     const char *name;
     const char *serverSet;
@@ -656,6 +702,7 @@ main(int argc, char **argv)
     g_test_add_func("/tls/connect/good", testConnectGood);
     g_test_add_func("/tls/connect/refused-port", testConnectRefusedPort);
     g_test_add_func("/tls/connect/listen-every-address", testListenEvery);
+    g_test_add_func("/tls/connect/listen-fd", testListenFD);
     for (size_t i = 0; i < G_N_ELEMENTS(peerCases); i++) {
         g_autofree char *path = g_strdup_printf("/tls/peer/%s", peerCases[i].name);
 
