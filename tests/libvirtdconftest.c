@@ -22,6 +22,10 @@ static const char *const keys[] = {
     "unix_sock_ro_perms", "min_workers", "max_workers", "max_clients",
     "max_client_requests", "max_message_size", "keepalive_interval",
     "keepalive_count", "log_level", "qemu_root",
+    "listen_tls", "listen_tcp", "tls_port", "listen_addr", "key_file",
+    "cert_file", "ca_file", "crl_file", "tls_no_sanity_certificate",
+    "tls_no_verify_certificate", "tls_allowed_dn_list", "tls_priority",
+    "auth_tls",
 };
 
 static remoteDaemonConfig *
@@ -80,6 +84,69 @@ testDefaults(void)
     g_assert_cmpuint(cfg->keepaliveCount, ==, 5);
     g_assert_cmpint(cfg->logLevel, ==, 0);
     g_assert_cmpuint(cfg->warnings->len, ==, 0);
+    /* TLS: libvirt's defaults and pki layout under our sysconfdir. */
+    g_assert_true(cfg->listenTLS);
+    g_assert_cmpstr(cfg->tlsPort, ==, "16514");
+    g_assert_null(cfg->listenAddr);
+    g_assert_cmpstr(cfg->caFile, ==, SYSCONFDIR "/pki/CA/cacert.pem");
+    g_assert_cmpstr(cfg->crlFile, ==, SYSCONFDIR "/pki/CA/cacrl.pem");
+    g_assert_cmpstr(cfg->certFile, ==, SYSCONFDIR "/pki/libvirt/servercert.pem");
+    g_assert_cmpstr(cfg->keyFile, ==, SYSCONFDIR "/pki/libvirt/private/serverkey.pem");
+    g_assert_false(cfg->tlsNoSanityCert);
+    g_assert_false(cfg->tlsNoVerifyCert);
+    g_assert_null(cfg->tlsAllowedDNList);
+    g_assert_cmpstr(cfg->tlsPriority, ==, "NORMAL");
+}
+
+static void
+testTLSKeys(void)
+{
+    g_autoptr(remoteDaemonConfig) cfg = load(
+        "listen_tls = 0\n"
+        "listen_tcp = 0\n"
+        "tls_port = \"1234\"\n"
+        "listen_addr = \"::1\"\n"
+        "key_file = \"/k/key.pem\"\n"
+        "cert_file = \"/k/cert.pem\"\n"
+        "ca_file = \"/k/ca.pem\"\n"
+        "crl_file = \"/k/crl.pem\"\n"
+        "tls_no_sanity_certificate = 1\n"
+        "tls_no_verify_certificate = 1\n"
+        "tls_allowed_dn_list = [\"C=GB,O=x,CN=*\", \"CN=admin\"]\n"
+        "tls_priority = \"NORMAL:-VERS-TLS1.0\"\n"
+        "auth_tls = \"none\"\n");
+
+    g_assert_false(cfg->listenTLS);
+    g_assert_cmpstr(cfg->tlsPort, ==, "1234");
+    g_assert_cmpstr(cfg->listenAddr, ==, "::1");
+    g_assert_cmpstr(cfg->keyFile, ==, "/k/key.pem");
+    g_assert_cmpstr(cfg->certFile, ==, "/k/cert.pem");
+    g_assert_cmpstr(cfg->caFile, ==, "/k/ca.pem");
+    g_assert_cmpstr(cfg->crlFile, ==, "/k/crl.pem");
+    g_assert_true(cfg->tlsNoSanityCert);
+    g_assert_true(cfg->tlsNoVerifyCert);
+    g_assert_nonnull(cfg->tlsAllowedDNList);
+    g_assert_cmpuint(g_strv_length(cfg->tlsAllowedDNList), ==, 2);
+    g_assert_cmpstr(cfg->tlsAllowedDNList[0], ==, "C=GB,O=x,CN=*");
+    g_assert_cmpstr(cfg->tlsAllowedDNList[1], ==, "CN=admin");
+    g_assert_cmpstr(cfg->tlsPriority, ==, "NORMAL:-VERS-TLS1.0");
+    g_assert_cmpuint(cfg->warnings->len, ==, 0);
+
+    /* We only do TLS with certificates: the rest is refused, not ignored. */
+    refused("listen_tcp = 1\n",
+            NAME ":1: 'listen_tcp': unencrypted TCP is not supported");
+    refused("auth_tls = \"sasl\"\n",
+            NAME ":1: 'auth_tls' = \"sasl\": only \"none\" is supported");
+    refused("tls_port = 16514\n", "'tls_port' must be a string, not an integer");
+    refused("tls_port = \"0\"\n", NAME ":1: 'tls_port' = \"0\": not a TCP port");
+    refused("tls_port = \"65536\"\n", "not a TCP port");
+    refused("tls_port = \"https\"\n", "not a TCP port");
+    refused("key_file = \"key.pem\"\n", "'key_file' = \"key.pem\": must be an absolute path");
+    refused("ca_file = \"\"\n", "'ca_file' = \"\": must be an absolute path");
+    refused("listen_addr = \"\"\n", "'listen_addr' = \"\": must not be empty");
+    refused("tls_priority = \"\"\n", "'tls_priority' = \"\": must not be empty");
+    refused("tls_allowed_dn_list = [1]\n", "'tls_allowed_dn_list'");
+    refused("listen_tls = \"yes\"\n", "'listen_tls' must be");
 }
 
 static void
@@ -185,7 +252,7 @@ static void
 testUnknown(void)
 {
     g_autoptr(remoteDaemonConfig) cfg = load(
-        "listen_tls = 0\n"
+        "tcp_port = \"1\"\n"
         "\n"
         "max_clients = 9\n"
         "auth_unix_rw = \"none\"\n");
@@ -193,7 +260,7 @@ testUnknown(void)
     g_assert_cmpuint(cfg->maxClients, ==, 9);
     g_assert_cmpuint(cfg->warnings->len, ==, 2);
     g_assert_cmpstr(g_ptr_array_index(cfg->warnings, 0), ==,
-                    NAME ":1: unknown setting 'listen_tls' ignored");
+                    NAME ":1: unknown setting 'tcp_port' ignored");
     g_assert_cmpstr(g_ptr_array_index(cfg->warnings, 1), ==,
                     NAME ":4: unknown setting 'auth_unix_rw' ignored");
 }
@@ -276,6 +343,18 @@ testSample(void)
     g_assert_cmpuint(cfg->keepaliveCount, ==, def->keepaliveCount);
     g_assert_cmpint(cfg->logLevel, ==, 3);
     g_assert_cmpstr(cfg->qemuRoot, ==, def->qemuRoot);
+    g_assert_cmpint(cfg->listenTLS, ==, def->listenTLS);
+    g_assert_cmpstr(cfg->tlsPort, ==, def->tlsPort);
+    g_assert_cmpstr(cfg->listenAddr, ==, "192.168.0.1");   /* an example */
+    g_assert_cmpstr(cfg->keyFile, ==, def->keyFile);
+    g_assert_cmpstr(cfg->certFile, ==, def->certFile);
+    g_assert_cmpstr(cfg->caFile, ==, def->caFile);
+    g_assert_cmpstr(cfg->crlFile, ==, def->crlFile);
+    g_assert_cmpint(cfg->tlsNoSanityCert, ==, def->tlsNoSanityCert);
+    g_assert_cmpint(cfg->tlsNoVerifyCert, ==, def->tlsNoVerifyCert);
+    g_assert_nonnull(cfg->tlsAllowedDNList);                /* an example */
+    g_assert_cmpstr(cfg->tlsAllowedDNList[0], ==, "O=Example Org,CN=*.example.org");
+    g_assert_cmpstr(cfg->tlsPriority, ==, def->tlsPriority);
     /* Nothing in it the daemon does not know. */
     g_assert_cmpuint(cfg->warnings->len, ==, 0);
     /* As shipped (all commented out): the defaults, no warning. */
@@ -292,6 +371,7 @@ main(int argc, char **argv)
     g_test_add_func("/libvirtd/conf/defaults", testDefaults);
     g_test_add_func("/libvirtd/conf/all-keys", testAllKeys);
     g_test_add_func("/libvirtd/conf/group", testGroup);
+    g_test_add_func("/libvirtd/conf/tls", testTLSKeys);
     g_test_add_func("/libvirtd/conf/refused", testRefused);
     g_test_add_func("/libvirtd/conf/unknown", testUnknown);
     g_test_add_func("/libvirtd/conf/file", testFile);

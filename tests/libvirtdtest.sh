@@ -136,7 +136,7 @@ fi
 
 if "$LIBVIRTD" --help >"$T/help" 2>&1; then
     missing=
-    for o in --config --pid-file --daemon --verbose --timeout --version --help; do
+    for o in --config --pid-file --daemon --verbose --timeout --listen --version --help; do
         grep -q -- "$o" "$T/help" || missing="$missing $o"
     done
     if [ -z "$missing" ]; then
@@ -176,7 +176,10 @@ MAN=${LIBVIRTD_MAN:-$srcdir/docs/libvirtd.8}
 GUIDE=$srcdir/docs/daemon.md
 KEYS="unix_sock_dir unix_sock_group unix_sock_rw_perms unix_sock_ro_perms
 min_workers max_workers max_clients max_client_requests max_message_size
-keepalive_interval keepalive_count log_level qemu_root"
+keepalive_interval keepalive_count log_level qemu_root
+listen_tls listen_tcp tls_port listen_addr key_file cert_file ca_file
+crl_file tls_no_sanity_certificate tls_no_verify_certificate
+tls_allowed_dn_list tls_priority auth_tls"
 if ! command -v groff >/dev/null 2>&1; then
     notok "groff (Debian package groff-base) is installed"
 elif groff -ww -man -Tascii -P-cbou "$MAN" >"$T/man.txt" 2>"$T/man.err" && [ ! -s "$T/man.err" ]; then
@@ -217,6 +220,20 @@ else
 fi
 check "the refused daemon left no socket, no pid file" \
     not_there "$T/bad.run/libvirt-sock"
+
+# TLS (docs/tls.md; tests/remotetlstest.sh runs it): only TLS with
+# certificates, and --listen with unusable certificates does not start.
+conf tcp 'listen_tcp = 1'
+"$LIBVIRTD" -f "$T/tcp.conf" -p "$T/tcp.pid" --listen >"$T/out" 2>"$T/err"
+rc=$?
+check "listen_tcp = 1 is refused (unencrypted TCP), exit 1" \
+    eval '[ $rc -eq 1 ] && has_line "$T/err" "tcp.conf:3: .listen_tcp.: unencrypted TCP is not supported"'
+conf nocert "ca_file = \"$T/none/cacert.pem\"" 'listen_addr = "127.0.0.1"' 'tls_port = "1"'
+"$LIBVIRTD" -f "$T/nocert.conf" -p "$T/nocert.pid" --listen >"$T/out" 2>"$T/err"
+rc=$?
+check "--listen with a missing CA certificate exits 1 naming it" \
+    eval '[ $rc -eq 1 ] && has_line "$T/err" "libvirtd: cannot set up TLS: cannot read the CA certificate .$T/none/cacert.pem.: No such file or directory"'
+check "that daemon left no socket" not_there "$T/nocert.run/libvirt-sock"
 check "the refused daemon left no pid file" not_there "$T/bad.pid"
 
 conf bad2 'min_workers = 8' 'max_workers = 4'
@@ -277,7 +294,7 @@ fi
 
 gid=$(id -g)
 conf main 'unix_sock_rw_perms = "0770"' 'unix_sock_ro_perms = "0755"' \
-    "unix_sock_group = \"+$gid\"" 'listen_tls = 0'
+    "unix_sock_group = \"+$gid\"" 'tcp_port = "16509"'
 start main
 main=$pid
 if wait_for 60 is_socket "$T/main.run/libvirt-sock-ro"; then
@@ -295,7 +312,7 @@ check "both sockets belong to unix_sock_group" \
 check "the pid file holds the daemon's pid" [ "$(cat "$T/main.pid" 2>/dev/null)" = "$main" ]
 check "qemu_root was created 0700" [ "$(stat -c %a "$T/main.qemu" 2>/dev/null)" = 700 ]
 check "the unknown key is ignored with a warning naming file and line" \
-    has_line "$T/main.err" "warning: $T/main.conf:6: unknown setting 'listen_tls' ignored"
+    has_line "$T/main.err" "warning: $T/main.conf:6: unknown setting 'tcp_port' ignored"
 
 # A second daemon on the same pid file.
 "$LIBVIRTD" -f "$T/main.conf" -p "$T/main.pid" 2>"$T/err" &

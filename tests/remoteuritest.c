@@ -154,10 +154,6 @@ static const UriCase cases[] = {
       VIR_ERR_OPERATION_UNSUPPORTED, "mode=direct" },
     { "qemu+libssh2://h/system", false, -1, NULL, NULL,
       VIR_ERR_OPERATION_UNSUPPORTED, "transport 'libssh2'" },
-    { "qemu+tls://host/system", false, -1, NULL, NULL,
-      VIR_ERR_OPERATION_UNSUPPORTED, "transport 'tls'" },
-    { "qemu://host/system", false, -1, NULL, NULL,
-      VIR_ERR_OPERATION_UNSUPPORTED, "not supported yet" },
     { "qemu:///session", false, -1, NULL, NULL,
       VIR_ERR_OPERATION_UNSUPPORTED, "no per-user daemon" },
     { "qemu+bogus:///system", false, -1, NULL, NULL,
@@ -174,7 +170,64 @@ static const UriCase cases[] = {
       VIR_ERR_INVALID_ARG, "'fast'" },
     { "qemu:///system?no_verify=yes", false, -1, NULL, NULL,
       VIR_ERR_INVALID_ARG, "'no_verify'" },
+    { "qemu+tls://h/system?no_verify=yes", false, -1, NULL, NULL,
+      VIR_ERR_INVALID_ARG, "'no_verify'" },
 };
+
+/* qemu+tls:// and a host without transport: what the TLS transport gets. */
+typedef struct {
+    const char *uri;
+    const char *host;
+    int port;
+    bool noVerify;
+    const char *pkipath;
+    const char *priority;
+    const char *name;
+    bool noSanity;
+} TLSCase;
+
+static const TLSCase tlsCases[] = {
+    { "qemu+tls://host.example/system", "host.example", 0, false, NULL, NULL,
+      "qemu:///system" },
+    /* libvirt's default transport for a host is TLS. */
+    { "qemu://host.example/system", "host.example", 0, false, NULL, NULL,
+      "qemu:///system" },
+    { "qemu+tls://127.0.0.1:16999/system?pkipath=/etc/my%20pki", "127.0.0.1",
+      16999, false, "/etc/my pki", NULL, "qemu:///system" },
+    { "qemu+tls://[::1]:17000/system?no_verify=1", "::1", 17000, true, NULL,
+      NULL, "qemu:///system" },
+    { "qemu+tls://h/system?no_verify=0&tls_priority=NORMAL:-VERS-TLS1.3&x=1",
+      "h", 0, false, NULL, "NORMAL:-VERS-TLS1.3", "qemu:///system?x=1" },
+    /* No host: libvirt's client dials localhost. */
+    { "qemu+tls:///system", "localhost", 0, false, NULL, NULL, "qemu:///system" },
+    { "qemu+TLS://h/session", "h", 0, false, NULL, NULL, "qemu:///session" },
+    { "qemu+tls://h/system?no_sanity=1&pkipath=", "h", 0, false, NULL, NULL,
+      "qemu:///system", true },
+};
+
+static void
+testUriTLS(const void *data)
+{
+    const TLSCase *c = data;
+    g_autoptr(GUri) uri = NULL;
+    g_autoptr(remoteURI) ruri = NULL;
+
+    uri = g_uri_parse(c->uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_NON_DNS, NULL);
+    g_assert_nonnull(uri);
+    virResetLastError();
+    g_assert_cmpint(remoteURIParse(uri, false, DIR, &ruri), ==, 0);
+    g_assert_false(virErrorIsSet());
+    g_assert_cmpint(ruri->kind, ==, REMOTE_TRANSPORT_TLS);
+    g_assert_cmpstr(ruri->transport, ==, "tls");
+    g_assert_cmpstr(ruri->host, ==, c->host);
+    g_assert_cmpint(ruri->port, ==, c->port);
+    g_assert_cmpint(ruri->noVerify, ==, c->noVerify);
+    g_assert_cmpstr(ruri->pkipath, ==, c->pkipath);
+    g_assert_cmpstr(ruri->tlsPriority, ==, c->priority);
+    g_assert_cmpstr(ruri->name, ==, c->name);
+    g_assert_cmpint(ruri->noSanity, ==, c->noSanity);
+    g_assert_null(ruri->socket);
+}
 
 static void
 testUri(const void *data)
@@ -237,6 +290,11 @@ main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/remote/uri/%zu%s", i,
                                                 cases[i].readonly ? "-ro" : "");
         g_test_add_data_func(path, &cases[i], testUri);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(tlsCases); i++) {
+        g_autofree char *path = g_strdup_printf("/remote/uri/tls/%zu", i);
+
+        g_test_add_data_func(path, &tlsCases[i], testUriTLS);
     }
     return g_test_run();
 }

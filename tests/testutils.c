@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <netinet/in.h>
 
 #include "testutils.h"
 
@@ -644,4 +645,19 @@ virTestQemuSpawn(const char *const *argv, const char *dir,
     close(logfd);
     close(nullfd);
     return pid;
+}
+
+int
+virTestFreeTCPPort(void)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    socklen_t len = sizeof(sin);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    g_assert_cmpint(bind(fd, (struct sockaddr *) &sin, sizeof(sin)), ==, 0);
+    g_assert_cmpint(getsockname(fd, (struct sockaddr *) &sin, &len), ==, 0);
+    close(fd);
+    return ntohs(sin.sin_port);
 }

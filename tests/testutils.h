@@ -129,6 +129,11 @@ pid_t virTestQemuSpawn(const char *const *argv, const char *dir,
  * asynchronous outcomes without sleeping a fixed time. */
 bool virTestWaitFor(bool (*cond)(void *opaque), void *opaque, int timeoutMs);
 
+/* A TCP port of 127.0.0.1 nobody listens on now (the kernel's pick). A
+ * server started a moment later binds it; another program taking it in
+ * between makes that start fail loudly, never silently. */
+int virTestFreeTCPPort(void);
+
 /* Run this test binary again as "--child WHAT URI NAME" and return its exit
  * status: another embedding process (a fork of a threaded process must not
  * call into the library). */

@@ -193,6 +193,8 @@ daemonReady(void *opaque)
         return false;
     ok = connect(fd, (struct sockaddr *) &addr, sizeof(addr)) == 0;
     close(fd);
+    if (ok && virTestDaemonTransportKind() == VIR_TEST_TRANSPORT_TLS)
+        ok = virTestTLSListening(d);
     return ok;
 }
 
@@ -226,7 +228,10 @@ static void
 daemonStart(virTestDaemon *d)
 {
     const char *bin = daemonBinary();
-    const char *argv[] = { bin, "--config", d->conf, "--pid-file", d->pidFile, NULL };
+    bool tls = virTestDaemonTransportKind() == VIR_TEST_TRANSPORT_TLS;
+    /* TLS only listens with --listen, as libvirt's. */
+    const char *argv[] = { bin, "--config", d->conf, "--pid-file", d->pidFile,
+                           tls ? "--listen" : NULL, NULL };
     pid_t pid = virTestDaemonSpawn(argv, d->dir);
 
     d->pid = pid;

@@ -14,6 +14,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 #include <glib.h>
 
@@ -58,3 +59,6 @@ void virTestSSHStart(virTestDaemon *d);
  * connections the daemon has accepted and not yet seen closed. */
 void virTestTLSPrepare(virTestDaemon *d, GString *conf);
 guint virTestTLSClients(virTestDaemon *d);
+/* Does the daemon listen on its TLS port yet? (It is started with
+ * --listen, and ready once this and its unix socket are.) */
+bool virTestTLSListening(virTestDaemon *d);

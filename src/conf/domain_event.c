@@ -296,6 +296,45 @@ virDomainEventStateFlush(int timer, void *opaque)
         virObjectUnrefConnect(g_ptr_array_index(held, i));
 }
 
+/* Is this callback of @conn registered already (a second one is
+ * refused)? */
+static bool
+virDomainEventStateFindLocked(virDomainEventState *state, virConnectPtr conn,
+                              virDomainPtr dom, int eventID,
+                              virConnectDomainEventGenericCallback cb,
+                              void *opaque)
+{
+    for (guint i = 0; i < state->callbacks->len; i++) {
+        virDomainEventCallback *other = g_ptr_array_index(state->callbacks, i);
+        if (!other->deleted && other->conn == conn && other->cb == cb &&
+            (!conn->eventsByOpaque || other->opaque == opaque) &&
+            other->eventID == eventID && other->hasDomain == (dom != NULL) &&
+            (!dom || memcmp(other->uuid, dom->uuid, VIR_UUID_BUFLEN) == 0))
+            return true;
+    }
+    return false;
+}
+
+int
+virDomainEventStateCheckNew(virDomainEventState *state,
+                            virConnectPtr conn, virDomainPtr dom,
+                            int eventID,
+                            virConnectDomainEventGenericCallback cb,
+                            void *opaque)
+{
+    bool found;
+
+    g_mutex_lock(&state->lock);
+    found = virDomainEventStateFindLocked(state, conn, dom, eventID, cb, opaque);
+    g_mutex_unlock(&state->lock);
+    if (found) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       "this event callback is already registered");
+        return -1;
+    }
+    return 0;
+}
+
 int
 virDomainEventStateRegisterID(virDomainEventState *state,
                               virConnectPtr conn, virDomainPtr dom,
@@ -331,17 +370,11 @@ virDomainEventStateRegisterID(virDomainEventState *state,
             return -1;
         }
     }
-    for (guint i = 0; i < state->callbacks->len; i++) {
-        virDomainEventCallback *other = g_ptr_array_index(state->callbacks, i);
-        if (!other->deleted && other->conn == conn && other->cb == cb &&
-            (!conn->eventsByOpaque || other->opaque == opaque) &&
-            other->eventID == eventID && other->hasDomain == (dom != NULL) &&
-            (!dom || memcmp(other->uuid, dom->uuid, VIR_UUID_BUFLEN) == 0)) {
-            g_mutex_unlock(&state->lock);
-            virReportError(VIR_ERR_INVALID_ARG, "%s",
-                           "this event callback is already registered");
-            return -1;
-        }
+    if (virDomainEventStateFindLocked(state, conn, dom, eventID, cb, opaque)) {
+        g_mutex_unlock(&state->lock);
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       "this event callback is already registered");
+        return -1;
     }
     item = g_new0(virDomainEventCallback, 1);
     id = item->callbackID = state->nextID++;

@@ -50,6 +50,16 @@ int virDomainEventStateRegisterID(virDomainEventState *state,
                                   void *opaque,
                                   virFreeCallback freecb);
 
+/* Would virDomainEventStateRegisterID() refuse this callback as one
+ * registered already? -1 with its error then, else 0. (The remote driver
+ * asks before it registers on the daemon, which tells a new registration
+ * the outcomes it held.) */
+int virDomainEventStateCheckNew(virDomainEventState *state,
+                                virConnectPtr conn, virDomainPtr dom,
+                                int eventID,
+                                virConnectDomainEventGenericCallback cb,
+                                void *opaque);
+
 /* Deregister one callback of @conn. Returns 0, or -1 if it is unknown. */
 int virDomainEventStateDeregisterID(virDomainEventState *state,
                                     virConnectPtr conn, int callbackID);

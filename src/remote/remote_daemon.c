@@ -26,6 +26,7 @@
 #include "remote/remote_daemon_config.h"
 #include "remote/remote_daemon_dispatch.h"
 #include "rpc/virnetserver.h"
+#include "rpc/virnettls.h"
 #include "util/virerror.h"
 #include "util/virlog.h"
 
@@ -43,6 +44,7 @@ typedef struct {
     gboolean daemonize;
     gboolean verbose;
     gboolean version;
+    gboolean listen;            /* --listen: TLS on TCP (listen_tls) too */
     int timeout;                /* seconds; 0: never exit when idle */
 
     remoteDaemonConfig *cfg;
@@ -99,6 +101,9 @@ remoteDaemonParseOptions(remoteDaemon *d, int *argc, char ***argv)
           "SECS" },
         { "version", 0, 0, G_OPTION_ARG_NONE, &d->version,
           "print the version and exit", NULL },
+        { "listen", 'l', 0, G_OPTION_ARG_NONE, &d->listen,
+          "also listen for TLS clients on TCP (listen_tls, listen_addr, tls_port)",
+          NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
@@ -376,6 +381,89 @@ remoteDaemonListen(remoteDaemon *d)
     return 0;
 }
 
+/*
+ * --listen: TLS clients on listen_addr:tls_port, as libvirt's (listen_tls
+ * is on by default, and only --listen opens the TCP socket). The
+ * server's certificate and key are checked now: a bad one stops the
+ * start with its error rather than refusing every client later.
+ */
+static int
+remoteDaemonListenTLS(remoteDaemon *d)
+{
+    const remoteDaemonConfig *cfg = d->cfg;
+    virNetTLSFiles files = {
+        .cacert = cfg->caFile, .cacrl = cfg->crlFile,
+        .cert = cfg->certFile, .key = cfg->keyFile,
+    };
+    g_autoptr(virNetTLSContext) ctx = NULL;
+
+    if (!d->listen || !cfg->listenTLS)
+        return 0;
+    ctx = virNetTLSContextNew(true, &files,
+                              (const char *const *) cfg->tlsAllowedDNList,
+                              !cfg->tlsNoSanityCert, !cfg->tlsNoVerifyCert,
+                              cfg->tlsPriority);
+    if (!ctx) {
+        remoteDaemonFail("cannot set up TLS: %s", virGetLastErrorMessage());
+        return -1;
+    }
+    if (virNetServerAddTCPSocket(d->srv, cfg->listenAddr, cfg->tlsPort, ctx) < 0) {
+        remoteDaemonFail("%s", virGetLastErrorMessage());
+        return -1;
+    }
+    VIR_INFO("listening for TLS clients on %s port %s",
+             cfg->listenAddr ? cfg->listenAddr : "every address", cfg->tlsPort);
+    return 0;
+}
+
+/* SIGHUP: the TLS listener is set up at the start only. */
+static bool
+remoteDaemonTLSChanged(const remoteDaemonConfig *a, const remoteDaemonConfig *b)
+{
+    const char *const strs[][2] = {
+        { a->tlsPort, b->tlsPort }, { a->listenAddr, b->listenAddr },
+        { a->keyFile, b->keyFile }, { a->certFile, b->certFile },
+        { a->caFile, b->caFile }, { a->crlFile, b->crlFile },
+        { a->tlsPriority, b->tlsPriority },
+    };
+    g_autofree char *dnA = a->tlsAllowedDNList ?
+        g_strjoinv("\n", a->tlsAllowedDNList) : NULL;
+    g_autofree char *dnB = b->tlsAllowedDNList ?
+        g_strjoinv("\n", b->tlsAllowedDNList) : NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(strs); i++) {
+        if (g_strcmp0(strs[i][0], strs[i][1]) != 0)
+            return true;
+    }
+    return a->listenTLS != b->listenTLS || a->tlsNoSanityCert != b->tlsNoSanityCert ||
+        a->tlsNoVerifyCert != b->tlsNoVerifyCert || g_strcmp0(dnA, dnB) != 0;
+}
+
+/* SIGHUP: @cfg keeps the TLS settings of @old, the ones in force. */
+static void
+remoteDaemonKeepTLS(remoteDaemonConfig *cfg, remoteDaemonConfig *old)
+{
+    char **strs[][2] = {
+        { &cfg->tlsPort, &old->tlsPort }, { &cfg->listenAddr, &old->listenAddr },
+        { &cfg->keyFile, &old->keyFile }, { &cfg->certFile, &old->certFile },
+        { &cfg->caFile, &old->caFile }, { &cfg->crlFile, &old->crlFile },
+        { &cfg->tlsPriority, &old->tlsPriority },
+    };
+    char **dns = cfg->tlsAllowedDNList;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(strs); i++) {
+        char *tmp = *strs[i][0];
+
+        *strs[i][0] = *strs[i][1];
+        *strs[i][1] = tmp;
+    }
+    cfg->tlsAllowedDNList = old->tlsAllowedDNList;
+    old->tlsAllowedDNList = dns;
+    cfg->listenTLS = old->listenTLS;
+    cfg->tlsNoSanityCert = old->tlsNoSanityCert;
+    cfg->tlsNoVerifyCert = old->tlsNoVerifyCert;
+}
+
 /* ------------------------------------------------------------------ */
 /* Signals and timers, on the main loop                                 */
 
@@ -420,6 +508,8 @@ remoteDaemonReload(remoteDaemon *d)
         remoteDaemonReport(false, "SIGHUP: qemu_root changes at the next start only");
     if (cfg->logLevel != d->cfg->logLevel)
         remoteDaemonReport(false, "SIGHUP: log_level changes at the next start only");
+    if (remoteDaemonTLSChanged(cfg, d->cfg))
+        remoteDaemonReport(false, "SIGHUP: the TLS settings (listen_tls, tls_port, listen_addr, the certificates, tls_allowed_dn_list, tls_priority) change at the next start only");
     remoteDaemonServerConfig(cfg, &scfg);
     virNetServerUpdateConfig(d->srv, &scfg);
     /* Keep what was started with, for the next comparison. */
@@ -433,6 +523,7 @@ remoteDaemonReload(remoteDaemon *d)
     g_free(cfg->qemuRoot);
     cfg->qemuRoot = g_strdup(d->cfg->qemuRoot);
     cfg->logLevel = d->cfg->logLevel;
+    remoteDaemonKeepTLS(cfg, d->cfg);
     remoteDaemonConfigFree(d->cfg);
     d->cfg = cfg;
     VIR_INFO("configuration reloaded");
@@ -584,7 +675,7 @@ main(int argc, char **argv)
         remoteDaemonFail("cannot set up the server: %s", virGetLastErrorMessage());
         goto cleanup;
     }
-    if (remoteDaemonListen(d) < 0)
+    if (remoteDaemonListen(d) < 0 || remoteDaemonListenTLS(d) < 0)
         goto cleanup;
     if (virNetServerStart(d->srv) < 0) {
         remoteDaemonFail("cannot start the server: %s", virGetLastErrorMessage());

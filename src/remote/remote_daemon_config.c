@@ -16,6 +16,7 @@
 #include "util/virconf.h"
 #include "util/virerror.h"
 #include "util/virid.h"
+#include "rpc/virnettls.h"
 
 #define VIR_FROM_THIS VIR_FROM_CONF
 
@@ -46,6 +47,13 @@ remoteDaemonConfigNew(void)
     cfg->keepaliveCount = 5;
     cfg->qemuRoot = g_strdup(LOCALSTATEDIR "/lib/libvirt-bp/qemu");
     cfg->warnings = g_ptr_array_new_with_free_func(g_free);
+    cfg->listenTLS = true;
+    cfg->tlsPort = g_strdup(VIR_NET_TLS_PORT);
+    cfg->keyFile = g_strdup(VIR_NET_TLS_SERVERKEY);
+    cfg->certFile = g_strdup(VIR_NET_TLS_SERVERCERT);
+    cfg->caFile = g_strdup(VIR_NET_TLS_CACERT);
+    cfg->crlFile = g_strdup(VIR_NET_TLS_CACRL);
+    cfg->tlsPriority = g_strdup(VIR_NET_TLS_PRIORITY);
     return cfg;
 }
 
@@ -57,6 +65,14 @@ remoteDaemonConfigFree(remoteDaemonConfig *cfg)
     g_free(cfg->unixSockDir);
     g_free(cfg->unixSockGroup);
     g_free(cfg->qemuRoot);
+    g_free(cfg->tlsPort);
+    g_free(cfg->listenAddr);
+    g_free(cfg->keyFile);
+    g_free(cfg->certFile);
+    g_free(cfg->caFile);
+    g_free(cfg->crlFile);
+    g_strfreev(cfg->tlsAllowedDNList);
+    g_free(cfg->tlsPriority);
     g_ptr_array_unref(cfg->warnings);
     g_free(cfg);
 }
@@ -67,6 +83,10 @@ static const char *const remoteDaemonConfigKeys[] = {
     "unix_sock_ro_perms", "min_workers", "max_workers", "max_clients",
     "max_client_requests", "max_message_size", "keepalive_interval",
     "keepalive_count", "log_level", "qemu_root",
+    "listen_tls", "listen_tcp", "tls_port", "listen_addr", "key_file",
+    "cert_file", "ca_file", "crl_file", "tls_no_sanity_certificate",
+    "tls_no_verify_certificate", "tls_allowed_dn_list", "tls_priority",
+    "auth_tls",
 };
 
 static int G_GNUC_PRINTF(4, 5)
@@ -180,6 +200,80 @@ remoteDaemonConfigUInt(virConf *conf, const char *key, unsigned int min,
     return 1;
 }
 
+/* A string key that must not be empty. */
+static int
+remoteDaemonConfigNonEmpty(virConf *conf, const char *key, char **value)
+{
+    g_autofree char *str = NULL;
+    int rc;
+
+    if ((rc = virConfGetValueString(conf, key, &str)) <= 0)
+        return rc;
+    if (!*str)
+        return remoteDaemonConfigBad(conf, key, str, "must not be empty");
+    g_free(*value);
+    *value = g_steal_pointer(&str);
+    return 1;
+}
+
+/* The TLS listener's keys (libvirt's names and defaults). Only TLS with
+ * certificates is carried: plain TCP and SASL are refused, never ignored,
+ * so that nobody believes a socket is protected when it is not. */
+static int
+remoteDaemonConfigLoadTLS(remoteDaemonConfig *cfg, virConf *conf)
+{
+    g_autofree char *auth = NULL;
+    g_autofree char *port = NULL;
+    bool tcp = false;
+    char **dns = NULL;
+    int rc;
+
+    if (virConfGetValueBool(conf, "listen_tls", &cfg->listenTLS) < 0 ||
+        virConfGetValueBool(conf, "listen_tcp", &tcp) < 0 ||
+        virConfGetValueBool(conf, "tls_no_sanity_certificate",
+                            &cfg->tlsNoSanityCert) < 0 ||
+        virConfGetValueBool(conf, "tls_no_verify_certificate",
+                            &cfg->tlsNoVerifyCert) < 0)
+        return -1;
+    if (tcp)
+        return remoteDaemonConfigBad(conf, "listen_tcp", NULL,
+                                     "unencrypted TCP is not supported: use listen_tls (TLS with client certificates)");
+    if (virConfGetValueString(conf, "auth_tls", &auth) < 0)
+        return -1;
+    if (auth && strcmp(auth, "none") != 0)
+        return remoteDaemonConfigBad(conf, "auth_tls", auth,
+                                     "only \"none\" is supported: TLS clients are authenticated by their certificate (tls_allowed_dn_list)");
+
+    if ((rc = virConfGetValueString(conf, "tls_port", &port)) < 0)
+        return -1;
+    if (rc > 0) {
+        guint64 n = 0;
+
+        if (!*port || strspn(port, "0123456789") != strlen(port) ||
+            strlen(port) > 5 || (n = g_ascii_strtoull(port, NULL, 10)) < 1 ||
+            n > 65535)
+            return remoteDaemonConfigBad(conf, "tls_port", port,
+                                         "not a TCP port: give a number from 1 to 65535");
+        g_free(cfg->tlsPort);
+        cfg->tlsPort = g_steal_pointer(&port);
+    }
+    if (remoteDaemonConfigNonEmpty(conf, "listen_addr", &cfg->listenAddr) < 0 ||
+        remoteDaemonConfigPath(conf, "key_file", &cfg->keyFile) < 0 ||
+        remoteDaemonConfigPath(conf, "cert_file", &cfg->certFile) < 0 ||
+        remoteDaemonConfigPath(conf, "ca_file", &cfg->caFile) < 0 ||
+        remoteDaemonConfigPath(conf, "crl_file", &cfg->crlFile) < 0 ||
+        remoteDaemonConfigNonEmpty(conf, "tls_priority", &cfg->tlsPriority) < 0)
+        return -1;
+
+    if ((rc = virConfGetValueStringList(conf, "tls_allowed_dn_list", &dns)) < 0)
+        return -1;
+    if (rc > 0) {
+        g_strfreev(cfg->tlsAllowedDNList);
+        cfg->tlsAllowedDNList = dns;
+    }
+    return 0;
+}
+
 typedef struct {
     remoteDaemonConfig *cfg;
     const char *name;
@@ -256,6 +350,9 @@ remoteDaemonConfigLoadConf(remoteDaemonConfig *cfg, virConf *conf)
                                      n);
     }
     cfg->logLevel = n;
+
+    if (remoteDaemonConfigLoadTLS(cfg, conf) < 0)
+        return -1;
 
     {
         remoteDaemonConfigWalk walk = { cfg, virConfGetName(conf) };

@@ -34,6 +34,19 @@ struct _remoteDaemonConfig {
     unsigned int keepaliveCount;
     int logLevel;               /* 1 (debug) .. 4 (error); 0: unset */
     char *qemuRoot;             /* qemu_root */
+
+    /* TLS (with --listen only, as libvirt's): see docs/tls.md */
+    bool listenTLS;             /* listen_tls, default 1 */
+    char *tlsPort;              /* tls_port, default "16514" */
+    char *listenAddr;           /* listen_addr, NULL: every address */
+    char *keyFile;              /* key_file, SYSCONFDIR/pki/libvirt/private/serverkey.pem */
+    char *certFile;             /* cert_file, SYSCONFDIR/pki/libvirt/servercert.pem */
+    char *caFile;               /* ca_file, SYSCONFDIR/pki/CA/cacert.pem */
+    char *crlFile;              /* crl_file, SYSCONFDIR/pki/CA/cacrl.pem (optional) */
+    bool tlsNoSanityCert;       /* tls_no_sanity_certificate, default 0 */
+    bool tlsNoVerifyCert;       /* tls_no_verify_certificate, default 0 */
+    char **tlsAllowedDNList;    /* tls_allowed_dn_list, NULL: any DN */
+    char *tlsPriority;          /* tls_priority, default "NORMAL" */
     /* What the file had that is worth a warning (unknown keys), for the
      * caller to log once its logging is set up. */
     GPtrArray *warnings;

@@ -426,6 +426,13 @@ remoteConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
         args.dom = &rdom;
     }
 
+    /* A duplicate is refused here, before the daemon hears of it: a
+     * registration there would be told the outcomes it held, which the
+     * undone one would then take away from the next callback. */
+    if (virDomainEventStateCheckNew(priv->eventState, conn, dom, eventID,
+                                    cb, opaque) < 0)
+        return -1;
+
     g_mutex_lock(&priv->lock);
     priv->registering++;
     g_mutex_unlock(&priv->lock);

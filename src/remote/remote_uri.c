@@ -14,7 +14,7 @@
 
 #define VIR_FROM_THIS VIR_FROM_REMOTE
 
-/* The transports libvirt knows; "unix" and "ssh" reach a daemon. */
+/* The transports libvirt knows; "unix", "ssh" and "tls" reach a daemon. */
 static const char *const remoteTransports[] = {
     "unix", "ssh", "libssh", "libssh2", "tls", "tcp", "ext", NULL,
 };
@@ -176,10 +176,15 @@ remoteURIParseParams(const char *query, remoteURI *ruri, bool *proxyGiven,
                 return -1;
             }
         } else if (g_ascii_strcasecmp(key, "no_sanity") == 0) {
-            bool ignored;
-
-            if (remoteURIParseBool(key, value, &ignored) < 0)
+            if (remoteURIParseBool(key, value, &ruri->noSanity) < 0)
                 return -1;
+        } else if (g_ascii_strcasecmp(key, "pkipath") == 0) {
+            /* Empty: the default layout, as libvirt's. */
+            g_free(ruri->pkipath);
+            ruri->pkipath = *value ? g_steal_pointer(&value) : NULL;
+        } else if (g_ascii_strcasecmp(key, "tls_priority") == 0) {
+            g_free(ruri->tlsPriority);
+            ruri->tlsPriority = *value ? g_steal_pointer(&value) : NULL;
         } else if (g_ascii_strcasecmp(key, "no_verify") == 0) {
             if (remoteURIParseBool(key, value, &ruri->noVerify) < 0)
                 return -1;
@@ -296,9 +301,11 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
         }
         if (strcmp(ret->transport, "ssh") == 0) {
             ret->kind = REMOTE_TRANSPORT_SSH;
+        } else if (strcmp(ret->transport, "tls") == 0) {
+            ret->kind = REMOTE_TRANSPORT_TLS;
         } else if (strcmp(ret->transport, "unix") != 0) {
             virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                           "transport '%s' of URI '%s' is not supported yet: only a daemon on this host can be reached (qemu:///system, qemu+unix:///system?socket=PATH)",
+                           "transport '%s' of URI '%s' is not supported: use unix (qemu:///system), ssh (qemu+ssh://host/system) or tls (qemu+tls://host/system)",
                            ret->transport, full);
             return -1;
         } else if (hasHost) {
@@ -312,16 +319,13 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
          * had their turn already, and never get an embed URI to us. */
         if (strcmp(scheme, "qemu") != 0)
             return -2;
-        if (hasHost) {
-            virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                           "transport 'tls' (the default for a host) of URI '%s' is not supported yet: only a daemon on this host can be reached (qemu:///system, qemu+unix:///system?socket=PATH)",
-                           full);
-            return -1;
-        }
         if (g_strcmp0(path, "/system") != 0 && g_strcmp0(path, "/session") != 0)
             return -2;
         ret->driver = g_strdup(scheme);
-        ret->transport = g_strdup("unix");
+        /* As libvirt's: TLS is the transport a host is reached by. */
+        ret->transport = g_strdup(hasHost ? "tls" : "unix");
+        if (hasHost)
+            ret->kind = REMOTE_TRANSPORT_TLS;
     }
     ret->session = g_strcmp0(path, "/session") == 0;
 
@@ -347,6 +351,18 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
         VIR_DEBUG("URI '%s': ssh to '%s' port %d, proxy %s, socket '%s', helper URI '%s'",
                   full, ret->host, ret->port, remoteProxies[ret->proxy],
                   NULLSTR(ret->socket), ret->helperURI);
+        *ruri = g_steal_pointer(&ret);
+        return 0;
+    }
+
+    if (ret->kind == REMOTE_TRANSPORT_TLS) {
+        /* libvirt's client dials localhost when the URI names no host;
+         * a socket= is the unix transport's, of no use here. */
+        ret->host = g_strdup(hasHost ? host : "localhost");
+        ret->port = MAX(g_uri_get_port(uri), 0);
+        g_clear_pointer(&ret->socket, g_free);
+        VIR_DEBUG("URI '%s': tls to '%s' port %d, daemon URI '%s'", full,
+                  ret->host, ret->port, ret->name);
         *ruri = g_steal_pointer(&ret);
         return 0;
     }

@@ -56,6 +56,8 @@ struct _remoteURI {
     char *pkipath;      /* pkipath=: cacert.pem, clientcert.pem,
                          * private/clientkey.pem or clientkey.pem */
     char *tlsPriority;  /* tls_priority= (GnuTLS priority string) */
+    bool noSanity;      /* no_sanity=1: our own certificate is not checked
+                         * before connecting (the server still checks it) */
 };
 
 void remoteURIFree(remoteURI *ruri);

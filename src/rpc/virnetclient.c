@@ -18,9 +18,14 @@
 #include <sys/wait.h>
 
 #include <glib-unix.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 
 #include "rpc/virnetclient.h"
 #include "rpc/virkeepaliveprotocol.h"
+#include "rpc/virnettls.h"
 #include "util/virerror.h"
 #include "util/virlog.h"
 #include "util/vireventthread.h"
@@ -59,6 +64,7 @@ struct _virNetClient {
     GMutex lock;
     GCond cond;                 /* closed changed */
     int fd;
+    virNetTLSSession *tls;      /* NULL: plain socket */
     unsigned int serial;
     virNetClientPending *calls;    /* waiting for their reply */
     virNetMessage *rx;
@@ -185,17 +191,46 @@ virNetClientSourcePrepare(GSource *source, gint *timeout)
     return closeNow;
 }
 
+/* The transport under the messages: the socket (or pipe), or TLS over
+ * it. errno as send()'s and recv()'s; EIO: a TLS error, *@why says it. */
+static ssize_t
+virNetClientSendRaw(virNetClient *client, const char *buf, size_t len,
+                    const char **why)
+{
+    ssize_t n;
+
+    if (client->tls)
+        return virNetTLSSessionSend(client->tls, buf, len, why);
+    n = send(client->fd, buf, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK)
+        n = write(client->fd, buf, len);
+    return n;
+}
+
+static ssize_t
+virNetClientRecvRaw(virNetClient *client, char *buf, size_t len,
+                    const char **why)
+{
+    ssize_t n;
+
+    if (client->tls)
+        return virNetTLSSessionRecv(client->tls, buf, len, why);
+    n = recv(client->fd, buf, len, 0);
+    if (n < 0 && errno == ENOTSOCK)
+        n = read(client->fd, buf, len);
+    return n;
+}
+
 static void
 virNetClientWriteLocked(virNetClient *client)
 {
     while (client->tx && !client->closed) {
         virNetMessage *msg = client->tx;
-        ssize_t n = send(client->fd, msg->buffer + msg->bufferOffset,
-                         msg->bufferLength - msg->bufferOffset, MSG_NOSIGNAL);
+        const char *tlsWhy = NULL;
+        ssize_t n = virNetClientSendRaw(client, msg->buffer + msg->bufferOffset,
+                                        msg->bufferLength - msg->bufferOffset,
+                                        &tlsWhy);
 
-        if (n < 0 && errno == ENOTSOCK)
-            n = write(client->fd, msg->buffer + msg->bufferOffset,
-                      msg->bufferLength - msg->bufferOffset);
         if (n < 0) {
             g_autofree char *why = NULL;
 
@@ -208,7 +243,8 @@ virNetClientWriteLocked(virNetClient *client)
                                         "end of file");
                 return;
             }
-            why = g_strdup_printf("cannot send data: %s", g_strerror(errno));
+            why = g_strdup_printf("cannot send data: %s",
+                                  tlsWhy ? tlsWhy : g_strerror(errno));
             virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
             return;
         }
@@ -226,14 +262,12 @@ virNetClientReadLocked(virNetClient *client)
 {
     while (!client->closed) {
         virNetMessage *msg = virNetMessageReadPending(&client->rx);
+        const char *tlsWhy = NULL;
         ssize_t n;
         int rc;
 
-        n = recv(client->fd, msg->buffer + msg->bufferOffset,
-                 msg->bufferLength - msg->bufferOffset, 0);
-        if (n < 0 && errno == ENOTSOCK)
-            n = read(client->fd, msg->buffer + msg->bufferOffset,
-                     msg->bufferLength - msg->bufferOffset);
+        n = virNetClientRecvRaw(client, msg->buffer + msg->bufferOffset,
+                                msg->bufferLength - msg->bufferOffset, &tlsWhy);
         /* A peer that closes with our data unread resets the connection:
          * it went away all the same. */
         if (n == 0 || (n < 0 && errno == ECONNRESET)) {
@@ -248,7 +282,8 @@ virNetClientReadLocked(virNetClient *client)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return NULL;
-            why = g_strdup_printf("cannot receive data: %s", g_strerror(errno));
+            why = g_strdup_printf("cannot receive data: %s",
+                                  tlsWhy ? tlsWhy : g_strerror(errno));
             virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
             return NULL;
         }
@@ -294,6 +329,7 @@ virNetClientCloseLocked(virNetClient *client, int reason, const char *why)
         g_source_destroy(client->kaTimer);
         g_clear_pointer(&client->kaTimer, g_source_unref);
     }
+    g_clear_pointer(&client->tls, virNetTLSSessionFree);
     if (client->fd >= 0)
         close(client->fd);
     client->fd = -1;
@@ -398,8 +434,9 @@ static GSourceFuncs virNetClientSourceFuncs = {
     .dispatch = virNetClientSourceDispatch,
 };
 
-virNetClient *
-virNetClientNewFD(int fd)
+/* A client over @fd, through @tls if not NULL (both taken). */
+static virNetClient *
+virNetClientNewTransport(int fd, virNetTLSSession *tls)
 {
     virNetClient *client = g_new0(virNetClient, 1);
     virNetClientSource *src;
@@ -410,6 +447,7 @@ virNetClientNewFD(int fd)
     g_mutex_init(&client->lock);
     g_cond_init(&client->cond);
     client->fd = fd;
+    client->tls = tls;
     client->events = g_ptr_array_new_with_free_func(g_free);
 
     if ((flags = fcntl(fd, F_GETFD)) >= 0)
@@ -419,6 +457,7 @@ virNetClientNewFD(int fd)
     if (flags < 0) {
         virReportError(VIR_ERR_RPC, "cannot set up fd %d for the connection: %s",
                        fd, g_strerror(errno));
+        g_clear_pointer(&client->tls, virNetTLSSessionFree);
         client->fd = -1;
         close(fd);
         virNetClientUnref(client);
@@ -435,6 +474,12 @@ virNetClientNewFD(int fd)
     g_source_set_name(client->source, "virNetClient");
     g_source_attach(client->source, virEventThreadGetContext(client->thread));
     return client;
+}
+
+virNetClient *
+virNetClientNewFD(int fd)
+{
+    return virNetClientNewTransport(fd, NULL);
 }
 
 virNetClient *
@@ -744,6 +789,167 @@ virNetClientNewCommand(const char *const *argv)
             close(errPipe[i]);
     }
     return NULL;
+/* Milliseconds left until @deadline (g_get_monotonic_time() units),
+ * at least 0. */
+static int
+virNetClientRemainingMs(gint64 deadline)
+{
+    gint64 left = deadline - g_get_monotonic_time();
+
+    return left > 0 ? (int) ((left + 999) / 1000) : 0;
+}
+
+/* Wait until @fd is ready for @events or @deadline passes. Returns 1,
+ * 0 on the deadline, -1 with errno. */
+static int
+virNetClientWaitFD(int fd, GIOCondition events, gint64 deadline)
+{
+    struct pollfd pfd = { .fd = fd };
+    int rc;
+
+    pfd.events = (events & G_IO_OUT) ? POLLOUT : POLLIN;
+    do {
+        rc = poll(&pfd, 1, virNetClientRemainingMs(deadline));
+    } while (rc < 0 && errno == EINTR);
+    return rc;
+}
+
+/* A TCP connection to @host port @port, any of its addresses (IPv4 or
+ * IPv6), within @deadline. Returns the non-blocking socket, or -1 with
+ * an error naming host and port. */
+static int
+virNetClientConnectTCP(const char *host, const char *port, gint64 deadline)
+{
+    struct addrinfo hints = {
+        .ai_flags = AI_ADDRCONFIG,
+        .ai_family = AF_UNSPEC,
+        .ai_socktype = SOCK_STREAM,
+    };
+    struct addrinfo *res = NULL;
+    int one = 1;
+    int err = 0;
+    int rc;
+    int fd = -1;
+
+    if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+        virReportError(VIR_ERR_NO_CONNECT, "cannot resolve host '%s' port '%s': %s",
+                       host, port,
+                       rc == EAI_SYSTEM ? g_strerror(errno) : gai_strerror(rc));
+        return -1;
+    }
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        socklen_t len = sizeof(err);
+
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        /* Calls and replies are small: Nagle's algorithm with delayed
+         * ACKs would hold each back tens of milliseconds. */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+            break;
+        err = errno;
+        if (err == EINPROGRESS) {
+            rc = virNetClientWaitFD(fd, G_IO_OUT, deadline);
+            if (rc == 0)
+                err = ETIMEDOUT;
+            else if (rc < 0)
+                err = errno;
+            else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+                err = errno;
+            if (err == 0)
+                break;
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        virReportError(VIR_ERR_NO_CONNECT, "cannot connect to host '%s' port '%s': %s",
+                       host, port, g_strerror(err ? err : ECONNREFUSED));
+    return fd;
+}
+
+/*
+ * The TLS handshake, the check of the server's certificate, and the
+ * server's verdict on ours (its '\1' byte), all before the I/O thread
+ * exists, each step bounded by @deadline. Returns 0 or -1 with an error.
+ */
+static int
+virNetClientTLSStart(virNetTLSSession *tls, int fd, const char *peer,
+                     gint64 deadline)
+{
+    char byte = 0;
+    ssize_t n;
+    int rc;
+
+    while ((rc = virNetTLSSessionHandshake(tls, peer)) == 0) {
+        if ((rc = virNetClientWaitFD(fd, virNetTLSSessionWants(tls), deadline)) <= 0)
+            goto timeout;
+    }
+    if (rc < 0 || virNetTLSSessionCheckPeer(tls, peer, NULL) < 0)
+        return -1;
+
+    for (;;) {
+        const char *why = NULL;
+
+        n = virNetTLSSessionRecv(tls, &byte, 1, &why);
+        if (n == 1)
+            break;
+        if (n < 0 && errno == EAGAIN) {
+            if ((rc = virNetClientWaitFD(fd, virNetTLSSessionWants(tls), deadline)) <= 0)
+                goto timeout;
+            continue;
+        }
+        virReportError(VIR_ERR_AUTH_FAILED,
+                       "server verification (of our certificate or IP address) failed: the server '%s' closed the connection (%s); its log says why",
+                       peer, n == 0 ? "end of file" : why ? why : g_strerror(errno));
+        return -1;
+    }
+    if (byte != VIR_NET_TLS_CONFIRM) {
+        virReportError(VIR_ERR_AUTH_FAILED,
+                       "server verification (of our certificate or IP address) failed: the server '%s' answered 0x%02x, not the confirmation byte",
+                       peer, (unsigned char) byte);
+        return -1;
+    }
+    return 0;
+
+ timeout:
+    if (rc < 0)
+        virReportSystemError(errno, "cannot wait for the TLS server '%s'", peer);
+    else
+        virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                       "the TLS server '%s' did not complete the handshake within %d seconds",
+                       peer, VIR_NET_CLIENT_TLS_TIMEOUT);
+    return -1;
+}
+
+virNetClient *
+virNetClientNewTLS(const char *host, const char *port, virNetTLSContext *ctx)
+{
+    gint64 deadline = g_get_monotonic_time() +
+        (gint64) VIR_NET_CLIENT_TLS_TIMEOUT * G_USEC_PER_SEC;
+    g_autofree char *peer = NULL;
+    g_autoptr(virNetTLSSession) tls = NULL;
+    int fd;
+
+    if (strchr(host, ':'))
+        peer = g_strdup_printf("[%s]:%s", host, port);
+    else
+        peer = g_strdup_printf("%s:%s", host, port);
+    if ((fd = virNetClientConnectTCP(host, port, deadline)) < 0)
+        return NULL;
+    if (!(tls = virNetTLSSessionNew(ctx, fd, host)) ||
+        virNetClientTLSStart(tls, fd, peer, deadline) < 0) {
+        g_clear_pointer(&tls, virNetTLSSessionFree);
+        close(fd);
+        return NULL;
+    }
+    VIR_DEBUG("TLS connection to '%s' established", peer);
+    return virNetClientNewTransport(fd, g_steal_pointer(&tls));
 }
 
 static void
@@ -985,6 +1191,7 @@ virNetClientFree(gpointer opaque)
         virNetClientClose(client);
         virEventThreadFree(client->thread);
     }
+    virNetTLSSessionFree(client->tls);
     if (client->fd >= 0)
         close(client->fd);
     /* The I/O thread is gone: its stderr source no longer runs. */

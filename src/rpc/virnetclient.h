@@ -36,6 +36,22 @@ virNetClient *virNetClientNewFD(int fd);
  */
 virNetClient *virNetClientNewCommand(const char *const *argv);
 
+/* How long a TLS connection may take to be set up (connect, handshake,
+ * the server's verdict), in seconds: a silent server is an error. */
+#define VIR_NET_CLIENT_TLS_TIMEOUT 30
+
+typedef struct _virNetTLSContext virNetTLSContext;
+/*
+ * TLS over TCP to @host port @port (IPv4 or IPv6): the handshake with
+ * the credentials of @ctx, the server's certificate checked against
+ * @host, then the server's confirmation that it accepted ours. NULL
+ * with an error that says which step failed (VIR_ERR_NO_CONNECT naming
+ * host and port, VIR_ERR_AUTH_FAILED for a certificate, the server's
+ * refusal or a failed handshake, VIR_ERR_OPERATION_TIMEOUT).
+ */
+virNetClient *virNetClientNewTLS(const char *host, const char *port,
+                                 virNetTLSContext *ctx);
+
 /*
  * A call: encode @args through @argsFilter, send, wait for the reply and
  * decode it into @ret through @retFilter (the caller frees it with

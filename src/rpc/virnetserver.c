@@ -14,6 +14,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <glib-unix.h>
 
@@ -29,6 +32,7 @@ typedef struct {
     int fd;
     char *path;                 /* NULL: given as an fd, not ours to unlink */
     bool readonly;
+    virNetTLSContext *tls;      /* TCP: each client's TLS (a reference) */
     GSource *source;
 } virNetServerService;
 
@@ -109,6 +113,7 @@ virNetServerServiceFree(gpointer opaque)
         close(svc->fd);
     if (svc->path)
         unlink(svc->path);
+    virNetTLSContextUnref(svc->tls);
     g_free(svc->path);
     g_free(svc);
 }
@@ -213,6 +218,13 @@ virNetServerServiceAccept(gint fd, GIOCondition cond G_GNUC_UNUSED,
                 VIR_WARN("cannot accept a connection: %s", g_strerror(errno));
             return G_SOURCE_CONTINUE;
         }
+        /* TCP: small replies and events go out at once, not after
+         * Nagle's algorithm waited for an ACK. */
+        if (svc->tls) {
+            int one = 1;
+
+            setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        }
 
         g_mutex_lock(&srv->lock);
         if (srv->stopping || srv->clients->len >= srv->cfg.maxClients) {
@@ -223,6 +235,14 @@ virNetServerServiceAccept(gint fd, GIOCondition cond G_GNUC_UNUSED,
             continue;
         }
         client = virNetServerClientNew(srv, cfd, svc->readonly);
+        if (svc->tls && virNetServerClientSetTLS(client, svc->tls) < 0) {
+            VIR_WARN("refusing TLS client '%s': %s", client->addr,
+                     virGetLastErrorMessage());
+            virResetLastError();
+            g_mutex_unlock(&srv->lock);
+            virNetServerClientUnref(client);
+            continue;
+        }
         g_ptr_array_add(srv->clients, virNetServerClientRef(client));
         privNew = srv->privNew;
         privOpaque = srv->privOpaque;
@@ -262,7 +282,7 @@ virNetServerServiceAttach(virNetServer *srv, virNetServerService *svc)
 
 static int
 virNetServerAddService(virNetServer *srv, int fd, const char *path,
-                       bool readonly)
+                       bool readonly, virNetTLSContext *tls)
 {
     virNetServerService *svc = g_new0(virNetServerService, 1);
 
@@ -270,6 +290,7 @@ virNetServerAddService(virNetServer *srv, int fd, const char *path,
     svc->fd = fd;
     svc->path = g_strdup(path);
     svc->readonly = readonly;
+    svc->tls = tls ? virNetTLSContextRef(tls) : NULL;
     virNetServerSetCloexec(fd);
     virNetServerSetNonBlock(fd);
 
@@ -360,7 +381,7 @@ virNetServerAddUnixSocket(virNetServer *srv, const char *path,
         virReportSystemError(errno, "cannot listen on the socket '%s'", path);
         goto error;
     }
-    return virNetServerAddService(srv, fd, path, readonly);
+    return virNetServerAddService(srv, fd, path, readonly, NULL);
 
  error:
     close(fd);
@@ -380,7 +401,7 @@ virNetServerAddUnixSocketFD(virNetServer *srv, int fd, bool readonly)
                        "file descriptor %d is not a listening stream socket", fd);
         return -1;
     }
-    return virNetServerAddService(srv, fd, NULL, readonly);
+    return virNetServerAddService(srv, fd, NULL, readonly, NULL);
 }
 
 static virNetServerProgram *
@@ -772,21 +793,111 @@ virNetServerClientCount(virNetServer *srv)
     return n;
 }
 
-int
-virNetServerAddTCPSocket(virNetServer *srv G_GNUC_UNUSED, const char *addr,
-                         const char *port, virNetTLSContext *tls G_GNUC_UNUSED)
+/* Bind and listen on one address of getaddrinfo(). Returns the socket,
+ * or -1 with errno set. */
+static int
+virNetServerListenTCP(const struct addrinfo *ai)
 {
-    virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                   "cannot listen on %s port %s: TLS is not supported yet",
-                   addr ? addr : "every address", port);
+    int one = 1;
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+    int saved;
+
+    if (fd < 0)
+        return -1;
+    /* A restarted daemon rebinds at once, its old connections in TIME_WAIT. */
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+        goto error;
+    /* "::" and "0.0.0.0" are two sockets: the IPv6 one must not take the
+     * IPv4 addresses too, or the second bind fails. */
+    if (ai->ai_family == AF_INET6 &&
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+        goto error;
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0)
+        goto error;
+    return fd;
+
+ error:
+    saved = errno;
+    close(fd);
+    errno = saved;
     return -1;
 }
 
 int
-virNetServerAddTCPSocketFD(virNetServer *srv G_GNUC_UNUSED, int fd,
-                           virNetTLSContext *tls G_GNUC_UNUSED)
+virNetServerAddTCPSocket(virNetServer *srv, const char *addr,
+                         const char *port, virNetTLSContext *tls)
 {
-    virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                   "cannot listen on socket fd %d: TLS is not supported yet", fd);
-    return -1;
+    struct addrinfo hints = {
+        .ai_flags = AI_PASSIVE | AI_ADDRCONFIG,
+        .ai_family = AF_UNSPEC,
+        .ai_socktype = SOCK_STREAM,
+    };
+    struct addrinfo *res = NULL;
+    const char *what = addr ? addr : "every address";
+    g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
+    int rc;
+    int err = 0;
+
+    if (!tls) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "cannot listen on %s port %s without TLS", what, port);
+        return -1;
+    }
+    if ((rc = getaddrinfo(addr, port, &hints, &res)) != 0) {
+        virReportError(VIR_ERR_SYSTEM_ERROR,
+                       "cannot listen on %s port %s: %s", what, port,
+                       rc == EAI_SYSTEM ? g_strerror(errno) : gai_strerror(rc));
+        return -1;
+    }
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        int fd = virNetServerListenTCP(ai);
+
+        if (fd < 0) {
+            /* An address family the host lacks is no failure if another
+             * address of the list works. */
+            if (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL) {
+                err = err ? err : errno;
+                continue;
+            }
+            err = errno;
+            for (guint i = 0; i < fds->len; i++)
+                close(g_array_index(fds, int, i));
+            g_array_set_size(fds, 0);
+            break;
+        }
+        g_array_append_val(fds, fd);
+    }
+    freeaddrinfo(res);
+    if (fds->len == 0) {
+        virReportSystemError(err ? err : EADDRNOTAVAIL,
+                             "cannot listen on %s port %s", what, port);
+        return -1;
+    }
+    for (guint i = 0; i < fds->len; i++)
+        virNetServerAddService(srv, g_array_index(fds, int, i), NULL, false, tls);
+    return 0;
+}
+
+int
+virNetServerAddTCPSocketFD(virNetServer *srv, int fd, virNetTLSContext *tls)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int type = 0;
+    socklen_t tlen = sizeof(type);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 ||
+        type != SOCK_STREAM || getsockname(fd, (struct sockaddr *) &ss, &len) < 0 ||
+        (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "file descriptor %d is not a listening TCP socket", fd);
+        return -1;
+    }
+    if (!tls) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "cannot listen on socket fd %d without TLS", fd);
+        return -1;
+    }
+    return virNetServerAddService(srv, fd, NULL, false, tls);
 }

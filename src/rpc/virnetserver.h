@@ -133,7 +133,8 @@ size_t virNetServerClientCount(virNetServer *srv);
 
 /* Of a client; all thread-safe. */
 bool virNetServerClientIsReadonly(virNetServerClient *client);
-/* Peer credentials read from the socket (SO_PEERCRED). */
+/* Peer credentials read from the socket (SO_PEERCRED). A TCP (TLS)
+ * client has none: uid and gid (uid_t/gid_t) -1, pid 0. */
 void virNetServerClientGetUnixIdentity(virNetServerClient *client,
                                        uid_t *uid, gid_t *gid, pid_t *pid);
 void *virNetServerClientGetPrivateData(virNetServerClient *client);

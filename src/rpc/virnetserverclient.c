@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netdb.h>
 
 #include "rpc/virnetserverpriv.h"
 #include "rpc/virkeepaliveprotocol.h"
@@ -25,6 +26,7 @@ typedef struct {
     gpointer tag;
     GIOCondition events;            /* what tag is polled for now */
     virNetServerClient *client;     /* a reference */
+    bool tlsPending;                /* prepare() saw buffered TLS data */
 } virNetServerClientSource;
 
 void
@@ -40,6 +42,8 @@ virNetServerClientNew(virNetServer *srv, int fd, bool readonly)
     virNetServerClient *client = g_new0(virNetServerClient, 1);
     struct ucred cred = { 0 };
     socklen_t len = sizeof(cred);
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof(ss);
 
     client->refs = 1;
     client->srv = srv;
@@ -47,12 +51,36 @@ virNetServerClientNew(virNetServer *srv, int fd, bool readonly)
     client->readonly = readonly;
     client->uid = (uid_t) -1;
     client->gid = (gid_t) -1;
+    if (getsockname(fd, (struct sockaddr *) &ss, &sslen) == 0 &&
+        ss.ss_family != AF_UNIX) {
+        /* A TCP peer has no credentials: its identity is its certificate. */
+        char host[NI_MAXHOST] = "";
+        char port[NI_MAXSERV] = "";
+
+        sslen = sizeof(ss);
+        if (getpeername(fd, (struct sockaddr *) &ss, &sslen) == 0 &&
+            getnameinfo((struct sockaddr *) &ss, sslen, host, sizeof(host),
+                        port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+            client->addr = g_strdup_printf("%s;%s", host, port);
+        else
+            client->addr = g_strdup("unknown TCP peer");
+        return client;
+    }
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
         client->uid = cred.uid;
         client->gid = cred.gid;
         client->pid = cred.pid;
     }
     return client;
+}
+
+int
+virNetServerClientSetTLS(virNetServerClient *client, virNetTLSContext *ctx)
+{
+    if (!(client->tls = virNetTLSSessionNew(ctx, client->fd, NULL)))
+        return -1;
+    client->tlsHandshake = true;
+    return 0;
 }
 
 virNetServerClient *
@@ -71,10 +99,12 @@ virNetServerClientUnref(virNetServerClient *client)
      * got as far as its socket source has its own still. */
     if (client->priv && !client->privFreed && client->srv->privFree)
         client->srv->privFree(client->priv);
+    virNetTLSSessionFree(client->tls);
     if (client->fd >= 0)
         close(client->fd);
     virNetMessageFree(client->rx);
     virNetMessageQueueClear(&client->tx, &client->txTail);
+    g_free(client->addr);
     g_free(client);
 }
 
@@ -163,12 +193,73 @@ virNetServerClientCloseNowLocked(virNetServerClient *client)
     virNetServerClientDestroySource(&client->source);
     virNetServerClientDestroySource(&client->handshakeTimer);
     virNetServerClientDestroySource(&client->keepaliveTimer);
+    g_clear_pointer(&client->tls, virNetTLSSessionFree);
     if (client->fd >= 0)
         close(client->fd);
     client->fd = -1;
     g_clear_pointer(&client->rx, virNetMessageFree);
     virNetMessageQueueClear(&client->tx, &client->txTail);
     g_ptr_array_remove(srv->clients, client);
+}
+
+/* The socket's send() and recv(), through TLS for a TLS client; errno
+ * as theirs (EIO: a TLS error, *@why says which). */
+static ssize_t
+virNetServerClientSendRaw(virNetServerClient *client, const char *buf,
+                          size_t len, const char **why)
+{
+    if (client->tls)
+        return virNetTLSSessionSend(client->tls, buf, len, why);
+    return send(client->fd, buf, len, MSG_NOSIGNAL);
+}
+
+static ssize_t
+virNetServerClientRecvRaw(virNetServerClient *client, char *buf, size_t len,
+                          const char **why)
+{
+    if (client->tls)
+        return virNetTLSSessionRecv(client->tls, buf, len, why);
+    return recv(client->fd, buf, len, 0);
+}
+
+/*
+ * A step of a TLS client's handshake; once it is done, its certificate
+ * is checked (virnettls.c) and it gets the '\1' byte that tells it it
+ * was accepted (libvirt's clients wait for it), or it is closed and why
+ * is logged with its address and Distinguished Name.
+ */
+static void
+virNetServerClientTLSHandshakeLocked(virNetServerClient *client)
+{
+    g_autofree char *dn = NULL;
+    virNetMessage *confirm;
+    int rc = virNetTLSSessionHandshake(client->tls, client->addr);
+
+    if (rc == 0)
+        return;
+    if (rc < 0) {
+        VIR_WARN("refusing TLS client '%s': %s", client->addr,
+                 virGetLastErrorMessage());
+        virResetLastError();
+        virNetServerClientCloseNowLocked(client);
+        return;
+    }
+    if (virNetTLSSessionCheckPeer(client->tls, client->addr, &dn) < 0) {
+        VIR_WARN("refusing TLS client '%s' (DN '%s'): %s", client->addr,
+                 dn ? dn : "none", virGetLastErrorMessage());
+        virResetLastError();
+        virNetServerClientCloseNowLocked(client);
+        return;
+    }
+    VIR_DEBUG("client %p: TLS client '%s' accepted (DN '%s')", client,
+              client->addr, dn ? dn : "none");
+    client->tlsHandshake = false;
+    confirm = virNetMessageNew();
+    confirm->buffer = g_new0(char, 1);
+    confirm->buffer[0] = VIR_NET_TLS_CONFIRM;
+    confirm->bufferLength = 1;
+    /* Nothing can be queued before it: the client sent no call yet. */
+    virNetMessageQueuePush(&client->tx, &client->txTail, confirm);
 }
 
 /* Send what can be sent without blocking. Returns -1 if the socket
@@ -178,15 +269,19 @@ virNetServerClientWriteLocked(virNetServerClient *client)
 {
     while (client->tx) {
         virNetMessage *msg = client->tx;
-        ssize_t n = send(client->fd, msg->buffer + msg->bufferOffset,
-                         msg->bufferLength - msg->bufferOffset, MSG_NOSIGNAL);
+        const char *why = NULL;
+        ssize_t n = virNetServerClientSendRaw(client,
+                                              msg->buffer + msg->bufferOffset,
+                                              msg->bufferLength - msg->bufferOffset,
+                                              &why);
 
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
-            VIR_DEBUG("client %p: write failed: %s", client, g_strerror(errno));
+            VIR_DEBUG("client %p: write failed: %s", client,
+                      why ? why : g_strerror(errno));
             virNetServerClientCloseNowLocked(client);
             return -1;
         }
@@ -204,7 +299,7 @@ virNetServerClientWriteLocked(virNetServerClient *client)
 void
 virNetServerClientFlushLocked(virNetServerClient *client)
 {
-    if (!client->closed && client->fd >= 0)
+    if (!client->closed && client->fd >= 0 && !client->tlsHandshake)
         virNetServerClientWriteLocked(client);
 }
 
@@ -214,6 +309,7 @@ virNetServerClientWantsReadLocked(virNetServerClient *client)
     virNetServer *srv = client->srv;
 
     return !client->closed && !client->closing && !srv->stopping &&
+        !client->tlsHandshake &&
         client->nrequests < MAX(srv->cfg.maxClientRequests, 1);
 }
 
@@ -228,17 +324,19 @@ virNetServerClientReadLocked(virNetServerClient *client)
 
     while (budget > 0 && virNetServerClientWantsReadLocked(client)) {
         virNetMessage *msg = virNetMessageReadPending(&client->rx);
+        const char *why = NULL;
         ssize_t n;
         int rc;
 
-        n = recv(client->fd, msg->buffer + msg->bufferOffset,
-                 msg->bufferLength - msg->bufferOffset, 0);
+        n = virNetServerClientRecvRaw(client, msg->buffer + msg->bufferOffset,
+                                      msg->bufferLength - msg->bufferOffset, &why);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
-            VIR_DEBUG("client %p: read failed: %s", client, g_strerror(errno));
+            VIR_DEBUG("client %p: read failed: %s", client,
+                      why ? why : g_strerror(errno));
             virNetServerClientCloseNowLocked(client);
             return;
         }
@@ -269,21 +367,28 @@ virNetServerClientSourcePrepare(GSource *source, gint *timeout)
     virNetServerClient *client = src->client;
     virNetServer *srv = client->srv;
     GIOCondition want = 0;
-    bool closeNow = false;
+    bool ready = false;         /* dispatch without waiting for poll() */
 
     *timeout = -1;
     g_mutex_lock(&srv->lock);
-    if (!client->closed) {
-        if (virNetServerClientWantsReadLocked(client))
+    src->tlsPending = false;
+    if (!client->closed && client->tlsHandshake) {
+        want = virNetTLSSessionWants(client->tls);
+    } else if (!client->closed) {
+        if (virNetServerClientWantsReadLocked(client)) {
             want |= G_IO_IN;
+            /* Bytes TLS decrypted already never wake poll(). */
+            if (client->tls && virNetTLSSessionPending(client->tls) > 0)
+                src->tlsPending = ready = true;
+        }
         if (client->tx)
             want |= G_IO_OUT;
         if (client->overflow || (client->closing && !client->tx))
-            closeNow = true;
+            ready = true;
     }
     g_mutex_unlock(&srv->lock);
     virEventSourceUpdateUnixFD(source, src->tag, &src->events, want);
-    return closeNow;
+    return ready;
 }
 
 static gboolean
@@ -297,13 +402,18 @@ virNetServerClientSourceDispatch(GSource *source,
     GIOCondition rev = g_source_query_unix_fd(source, src->tag);
     void *priv;
 
+    if (src->tlsPending)
+        rev |= G_IO_IN;
     g_mutex_lock(&srv->lock);
-    if (!client->closed && (rev & G_IO_OUT))
+    if (!client->closed && client->tlsHandshake && rev)
+        virNetServerClientTLSHandshakeLocked(client);
+    if (!client->closed && !client->tlsHandshake && (rev & G_IO_OUT))
         virNetServerClientWriteLocked(client);
-    if (!client->closed && (rev & G_IO_IN))
+    if (!client->closed && !client->tlsHandshake && (rev & G_IO_IN))
         virNetServerClientReadLocked(client);
     /* A hang-up with nothing left to read (or while reading is paused). */
-    if (!client->closed && (rev & (G_IO_HUP | G_IO_ERR)) && !(rev & G_IO_IN))
+    if (!client->closed && !client->tlsHandshake &&
+        (rev & (G_IO_HUP | G_IO_ERR)) && !(rev & G_IO_IN))
         virNetServerClientCloseNowLocked(client);
     if (!client->closed && (client->overflow || (client->closing && !client->tx)))
         virNetServerClientCloseNowLocked(client);
@@ -338,8 +448,11 @@ virNetServerClientHandshakeTimeout(gpointer opaque)
 
     g_mutex_lock(&srv->lock);
     if (client->handshakeTimer && !client->gotMessage) {
-        VIR_WARN("closing client %p: no message within %u seconds",
-                 client, srv->cfg.handshakeTimeout);
+        VIR_WARN("closing client %p%s%s%s: no message within %u seconds%s",
+                 client, client->addr ? " ('" : "",
+                 client->addr ? client->addr : "", client->addr ? "')" : "",
+                 srv->cfg.handshakeTimeout,
+                 client->tlsHandshake ? " (TLS handshake not complete)" : "");
         virNetServerClientCloseNowLocked(client);
         priv = virNetServerClientTakePrivLocked(client);
     }

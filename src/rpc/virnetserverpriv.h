@@ -8,6 +8,7 @@
 #pragma once
 
 #include "rpc/virnetserver.h"
+#include "rpc/virnettls.h"
 #include "util/vireventthread.h"
 
 struct _virNetServerProgram {
@@ -30,8 +31,14 @@ struct _virNetServerClient {
     uid_t uid;
     gid_t gid;
     pid_t pid;
+    char *addr;                 /* TCP: the peer's "address;port" for the
+                                 * log, NULL for a unix socket */
 
     int fd;
+    virNetTLSSession *tls;      /* NULL: plain socket */
+    bool tlsHandshake;          /* the TLS handshake is not done yet */
+    bool tlsPending;            /* TLS holds decrypted bytes poll() cannot
+                                 * see: read without waiting */
     void *priv;
     bool privFreed;
     bool open;                  /* virNetServerClientSetOpen() was called */
@@ -71,6 +78,9 @@ struct _virNetServer {
 /* virnetserverclient.c */
 virNetServerClient *virNetServerClientNew(virNetServer *srv, int fd,
                                           bool readonly);
+/* Make @client a TLS client of @ctx (before it is attached). Returns 0,
+ * or -1 with an error. */
+int virNetServerClientSetTLS(virNetServerClient *client, virNetTLSContext *ctx);
 void virNetServerClientAttachLocked(virNetServerClient *client);
 void virNetServerClientCloseNowLocked(virNetServerClient *client);
 void virNetServerClientFlushLocked(virNetServerClient *client);
