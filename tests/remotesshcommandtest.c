@@ -135,6 +135,9 @@ static const FarCase farCases[] = {
     { "qemu+ssh://h/system", false, false, "-U\n" SOCK "\n" },
     { "qemu+ssh://h/system", true, false, "-U\n" SOCK "-ro\n" },
     { "qemu+ssh://h/system?proxy=netcat&socket=/x/s", false, true, "-U\n/x/s\n" },
+    /* A socket= of the shell's own characters stays one path. */
+    { "qemu+ssh://h/system?socket=/x/a%20b%3Bid%3E/tmp/z%27$(id)", false, true,
+      "-U\n/x/a b;id>/tmp/z'$(id)\n" },
     /* Whatever the daemon's parameters hold, the helper gets them as
      * they were: the two rounds of quoting undo each other. */
     { "qemu+ssh://h/system?a=%27%22%24(id)%60x%60%20%5C;b=c&d", false, true,

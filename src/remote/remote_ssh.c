@@ -61,7 +61,9 @@ remoteSSHQuoteTwice(const char *s)
  * proxy=auto a shell that runs virt-ssh-helper if "which" finds it and
  * nc otherwise; for netcat nc alone (-q0 when this nc knows it, so that
  * it ends when ssh's input does); for native virt-ssh-helper alone. The
- * socket path goes into nc's command line unquoted, as libvirt's does.
+ * socket path is quoted like the URI (libvirt's puts it in as it is): a
+ * plain path comes out the same, and a URI from elsewhere cannot make the
+ * far side's shell run what its socket= says.
  *
  * Returns the command (the caller frees it).
  */
@@ -70,13 +72,21 @@ remoteSSHFarCommand(const remoteURI *ruri, bool readonly)
 {
     g_autofree char *nc = remoteSSHQuoteTwice(ruri->netcat ? ruri->netcat : "nc");
     g_autofree char *uri = remoteSSHQuoteTwice(ruri->helperURI);
+    g_autofree char *sockQuoted = remoteSSHQuoteTwice(NULLSTR(ruri->socket));
+    g_autofree char *sock = NULL;
     g_autofree char *nccmd = NULL;
     g_autofree char *helpercmd = NULL;
 
+    /* Inside the quotes of sh -c '...': a plain path as it is (libvirt's
+     * command line, word for word), anything else closed out of them. */
+    if (strcmp(sockQuoted, NULLSTR(ruri->socket)) == 0)
+        sock = g_strdup(sockQuoted);
+    else
+        sock = g_strdup_printf("'%s'", sockQuoted);
     nccmd = g_strdup_printf("if '%s' -q 2>&1 | grep \"requires an argument\" "
                             ">/dev/null 2>&1; then ARG=-q0;else ARG=;fi;"
                             "'%s' $ARG -U %s",
-                            nc, nc, NULLSTR(ruri->socket));
+                            nc, nc, sock);
     helpercmd = g_strdup_printf("virt-ssh-helper%s'%s'",
                                 readonly ? " -r " : " ", uri);
     switch (ruri->proxy) {

@@ -789,6 +789,8 @@ virNetClientNewCommand(const char *const *argv)
             close(errPipe[i]);
     }
     return NULL;
+}
+
 /* Milliseconds left until @deadline (g_get_monotonic_time() units),
  * at least 0. */
 static int
