@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "remote/remote_transport.h"
 #include "remote/remote_uri.h"
 #include "util/virerror.h"
 #include "util/virlog.h"
@@ -222,13 +223,20 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
                              passthrough) < 0)
         return -1;
 
-    if (!socketPath) {
-        if (g_strcmp0(path, "/session") == 0) {
-            virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                           "URI '%s' is not supported yet: there is no per-user daemon; use qemu:///system (libvirtd) or qemu:///embed?root=DIR",
-                           full);
-            return -1;
+    if (ret->kind == REMOTE_TRANSPORT_UNIX && g_strcmp0(path, "/session") == 0) {
+        ret->session = true;
+        /* The user's own daemon, started on demand unless the URI names
+         * a socket (then somebody else runs that daemon). It has a single
+         * socket, read-only opens included: the daemon marks those
+         * connections read-only from CONNECT_OPEN's flag, as libvirt's. */
+        if (!socketPath) {
+            g_autofree char *dir = remoteSessionSocketDir();
+
+            socketPath = g_build_filename(dir, "libvirt-sock", NULL);
+            ret->autostart = true;
         }
+    }
+    if (!socketPath) {
         socketPath = g_strdup_printf("%s/libvirt-sock%s", defaultSocketDir,
                                      readonly ? "-ro" : "");
     }
