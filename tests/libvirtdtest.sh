@@ -201,6 +201,27 @@ for k in $KEYS; do
 done
 check "docs/daemon.md has a row for every libvirtd.conf key${missing:+ (lacks$missing)}" [ -z "$missing" ]
 
+# libvirtd.conf(5): every key with its type and default, the TLS keys too.
+CONFMAN=$srcdir/docs/libvirtd.conf.5
+TLSKEYS="listen_tls listen_tcp tls_port listen_addr key_file cert_file ca_file
+crl_file tls_no_sanity_certificate tls_no_verify_certificate tls_allowed_dn_list
+tls_priority auth_tls"
+if groff -ww -man -Tascii -P-cbou "$CONFMAN" >"$T/conf5.txt" 2>"$T/conf5.err" && [ ! -s "$T/conf5.err" ]; then
+    ok "libvirtd.conf.5 renders without groff warnings"
+else
+    notok "libvirtd.conf.5 renders without groff warnings"
+    diag "$T/conf5.err"
+fi
+missing=
+for k in $KEYS $TLSKEYS; do
+    # ".BR key " (type)"", then a paragraph that says its default.
+    if ! grep -q "^\.BR $k \" (\(string\|integer\|boolean\|list of strings\))\"$" "$CONFMAN" ||
+       ! awk -v k="$k" '$0 ~ "^[.]BR " k " " { on = 1; next } on && /^[.]TP/ { exit } on && /Default/ { found = 1 } END { exit !found }' "$CONFMAN"; then
+        missing="$missing $k"
+    fi
+done
+check "libvirtd.conf.5 gives every key its type and default${missing:+ (lacks$missing)}" [ -z "$missing" ]
+
 # ------------------------------------------------------------------
 # A bad configuration: file, line, reason, exit 1
 # ------------------------------------------------------------------

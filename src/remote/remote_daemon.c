@@ -263,10 +263,10 @@ remoteDaemonDetached(remoteDaemon *d)
 
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
-        /* A file the caller opened is the daemon's log (a session
-         * daemon's, started by a client): warnings still go there. A
-         * terminal or a pipe would tie the daemon to its caller. */
-        if (fstat(STDERR_FILENO, &sb) < 0 || !S_ISREG(sb.st_mode))
+        /* A session daemon's stderr, when a file, is the log its client
+         * opened for it (remote_session.c): later warnings go there too.
+         * A terminal or a pipe would tie the daemon to its caller. */
+        if (!d->session || fstat(STDERR_FILENO, &sb) < 0 || !S_ISREG(sb.st_mode))
             dup2(null, STDERR_FILENO);
         if (null > STDERR_FILENO)
             close(null);
