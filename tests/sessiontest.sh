@@ -52,39 +52,7 @@ unset LIBVIRT_DEBUG LIBVIRT_LOG_FILE LIBVIRT_DEFAULT_URI
 LC_ALL=C
 export LC_ALL
 
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    fail=1
-}
-check() {   # check DESCRIPTION COMMAND...: ok if COMMAND succeeds
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else notok "$desc"; fi
-}
-diag() { sed 's/^/#   /' "$1"; }
-finish() {
-    echo "1..$n"
-    exit $fail
-}
-bail() {
-    notok "$1"
-    finish
-}
-wait_for() {    # wait_for SECONDS COMMAND...
-    limit=$(($1 * 10))
-    shift
-    i=0
-    until "$@"; do
-        i=$((i + 1))
-        [ $i -ge $limit ] && return 1
-        sleep 0.1
-    done
-    return 0
-}
+. "$srcdir/tests/tapfuncs.sh"
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
     bail "root and setpriv(1), to run the clients as nobody"

@@ -34,35 +34,7 @@ unset LIBVIRT_DEBUG LIBVIRT_LOG_FILE LIBVIRT_DEFAULT_URI NOTIFY_SOCKET LISTEN_PI
 LC_ALL=C
 export LC_ALL
 
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    fail=1
-}
-check() {   # check DESCRIPTION COMMAND...: ok if COMMAND succeeds
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else notok "$desc"; fi
-}
-diag() { sed 's/^/#   /' "$1"; }
-finish() {
-    echo "1..$n"
-    exit $fail
-}
-wait_for() {    # wait_for SECONDS COMMAND...
-    limit=$(($1 * 10))
-    shift
-    i=0
-    until "$@"; do
-        i=$((i + 1))
-        [ $i -ge $limit ] && return 1
-        sleep 0.1
-    done
-    return 0
-}
+. "$srcdir/tests/tapfuncs.sh"
 gone() { ! kill -0 "$1" 2>/dev/null; }
 exe_is() { [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$2" ]; }
 has_line() { grep -qx -- "$2" "$1" 2>/dev/null; }

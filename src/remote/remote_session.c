@@ -184,6 +184,10 @@ remoteSessionSpawn(const char *binary, const char *logPath, gint64 deadline)
         g_usleep(REMOTE_SESSION_POLL_US);
     }
     if (got < 0) {
+        /* The application reaped it (a SIGCHLD handler waiting for any
+         * child): its status is lost, whether it listens tells. */
+        if (errno == ECHILD)
+            return 0;
         virReportSystemError(errno, "cannot wait for the session daemon '%s'", binary);
         return -1;
     }
