@@ -7,7 +7,7 @@
 # STOPPING=1 sent to NOTIFY_SOCKET (a test listener, a path and an
 # abstract name); the idle exit of an activated daemon; the refusals (the
 # TLS socket without a TLS context, a socket that is none of the daemon's,
-# LISTEN_FDS that do not parse); LISTEN_PID of another process ignored.
+# two for one socket, LISTEN_FDS that do not parse); LISTEN_PID of another process ignored.
 # The built units: their sockets, modes and binary are the daemon's.
 #
 # Whatever way the script ends, every process it started is killed (the
@@ -206,6 +206,12 @@ activate_fail other -l "$T/other.run/libvirt-sock" -l "$T/other.sock"
 check "a socket that is none of the daemon's: exit 1, naming it" \
     eval '[ "$RC" = 1 ] && grep -q "descriptor 4 .*bound to .$T/other.sock.*none of this daemon.s sockets" "$T/other.err"'
 diag "$T/other.err"
+
+activate_fail dup -l "$T/dup.run/libvirt-sock" -l "$T/dup.sock" \
+    --fdname=libvirtd.socket:libvirtd.socket
+check "two sockets named libvirtd.socket: exit 1, saying so" \
+    eval '[ "$RC" = 1 ] && grep -q "systemd passed a second socket for libvirtd.socket (descriptor 4)" "$T/dup.err"'
+diag "$T/dup.err"
 
 conf bad
 sh -c 'LISTEN_PID=$$ LISTEN_FDS=two exec "$@"' sh \

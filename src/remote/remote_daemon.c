@@ -399,7 +399,7 @@ remoteDaemonListenActivated(remoteDaemon *d, const char *rw, const char *ro,
             goto cleanup;
         }
         if (passed[kind]) {
-            remoteDaemonFail("socket activation: systemd passed two sockets for %s (descriptors up to %d)",
+            remoteDaemonFail("socket activation: systemd passed a second socket for %s (descriptor %d)",
                              remoteDaemonSocketKindUnit(kind), fds[i].fd);
             goto cleanup;
         }
@@ -439,6 +439,7 @@ remoteDaemonListen(remoteDaemon *d)
     const remoteDaemonConfig *cfg = d->cfg;
     bool passed[REMOTE_DAEMON_SOCKET_LAST] = { false };
 
+    /* No TLS context yet: the TLS listener passes the daemon's here. */
     if (remoteDaemonListenActivated(d, rw, ro, NULL, passed) < 0)
         return -1;
     /* The sockets systemd did not pass, the daemon makes itself. */
