@@ -293,6 +293,21 @@ for d in /proc/[0-9]*; do
 done
 check "nothing of the session is left running${left:+ (left:$left)}" [ -z "$left" ]
 
+# --system: the same user's daemon is the system one (both sockets,
+# qemu:///system), on the paths of its file.
+mkdir -p "$T/sys"
+chown $USER_ID:$USER_ID "$T/sys"
+printf 'unix_sock_dir = "%s"\nqemu_root = "%s"\n' "$T/sys/run" "$T/sys/qemu" >"$T/sys.conf"
+chmod 0644 "$T/sys.conf"
+as_user "$LIBVIRTD" --system -d -f "$T/sys.conf" -p "$T/sys/libvirtd.pid"
+check "libvirtd --system as nobody starts" eval '[ $RC -eq 0 ]'
+[ $RC -eq 0 ] || diag "$T/err"
+check "... with both sockets" eval '[ -S "$T/sys/run/libvirt-sock" ] && [ -S "$T/sys/run/libvirt-sock-ro" ]'
+as_user "$VIRSH" -c "qemu+unix:///system?socket=$T/sys/run/libvirt-sock-ro" uri
+check "... serving qemu:///system" eval '[ $RC -eq 0 ]'
+kill -TERM "$(cat "$T/sys/libvirtd.pid")"
+check "... and stops on SIGTERM" wait_for 20 eval '[ ! -e "$T/sys/libvirtd.pid" ]'
+
 # The next client starts it again; the domain is still defined.
 virsh list --all
 check "the next client starts the daemon again, the domain still defined" \

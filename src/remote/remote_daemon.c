@@ -45,6 +45,7 @@ typedef struct {
     gboolean daemonize;
     gboolean verbose;
     gboolean version;
+    gboolean system;            /* --system: not a session daemon, even if not root */
     int timeout;                /* seconds; 0: never exit when idle */
 
     remoteDaemonConfig *cfg;
@@ -101,6 +102,9 @@ remoteDaemonParseOptions(remoteDaemon *d, int *argc, char ***argv)
         { "timeout", 't', 0, G_OPTION_ARG_INT, &d->timeout,
           "exit after SECS seconds with no client connected and no domain running",
           "SECS" },
+        { "system", 0, 0, G_OPTION_ARG_NONE, &d->system,
+          "serve qemu:///system with the system defaults even when not run by root "
+          "(by default such a daemon is its user's session daemon, qemu:///session)", NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &d->version,
           "print the version and exit", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -648,8 +652,10 @@ main(int argc, char **argv)
         return 0;
     }
     /* As libvirt's: a daemon not run by root is that user's session
-     * daemon, everything under the user's XDG directories. */
-    d->session = geteuid() != 0;
+     * daemon, everything under the user's XDG directories. --system
+     * keeps an unprivileged daemon (a service account's, a test's) the
+     * system one. */
+    d->session = geteuid() != 0 && !d->system;
     if (!d->pidFile) {
         d->pidFile = d->session ?
             g_build_filename(g_get_user_runtime_dir(), "libvirt-bp", "libvirtd.pid", NULL) :
