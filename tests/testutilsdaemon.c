@@ -200,7 +200,10 @@ static void
 daemonStart(virTestDaemon *d)
 {
     const char *bin = daemonBinary();
-    const char *argv[] = { bin, "--config", d->conf, "--pid-file", d->pidFile, NULL };
+    /* --system: the tests of the system daemon run unprivileged too
+     * (make distcheck as a user), where it would be a session daemon. */
+    const char *argv[] = { bin, "--system", "--config", d->conf, "--pid-file",
+                           d->pidFile, NULL };
     pid_t parent = getpid();
     int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     pid_t pid;
