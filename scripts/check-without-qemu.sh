@@ -35,7 +35,7 @@ fi
 out=$(./tools/virsh -c 'qemu:///embed?root=/nonexistent/embed' list 2>&1) &&
     fail "qemu:///embed opened without the QEMU driver"
 case $out in
-    *"no connection driver available for 'qemu:///embed?root=/nonexistent/embed' (this build supports test:///default, qemu:///system, qemu+unix:///system?socket=PATH, qemu+ssh://[user@]host/system)"*) ;;
+    *"no connection driver available for 'qemu:///embed?root=/nonexistent/embed' (this build supports test:///default, qemu:///system, qemu:///session, qemu+unix:///system?socket=PATH, qemu+ssh://[user@]host/system, qemu+tls://host/system)"*) ;;
     *) fail "unexpected error for qemu:///embed: $out" ;;
 esac
 ./tools/virsh -c test:///default list | grep -q ' test .*running' ||

@@ -1,14 +1,16 @@
 #!/bin/sh
 # installtest.sh: the installed layout, emitting TAP. "make install
 # DESTDIR=TMP" of this build puts libvirtd, virsh, libvirtd.conf and
-# libvirtd.8 where configure said, all under the prefix (with configure's
-# default directories), and nothing outside it. Then, in a mount and pid
+# libvirtd.8, libvirtd.conf.5 and the systemd units where configure said,
+# all under the prefix (with configure's default directories, the units'
+# too), and nothing outside it. Then, in a mount and pid
 # namespace of its own where TMP's copy of the prefix is mounted at the
 # prefix, the installed daemon is started with no option at all (its
 # built-in configuration file, sockets and qemu_root) and the installed
 # virsh reaches it with "-c qemu:///system", read-write and read-only:
 # that fails if the daemon's default socket and the client's default for
-# qemu:///system ever differ.
+# qemu:///system ever differ. There too, systemd-analyze verify checks
+# the installed units (with their binary in place).
 #
 # The namespace part needs root (mount); a build configured with
 # --disable-integration-tests (make distcheck) does only the first part.
@@ -62,6 +64,7 @@ installtest-dirs:
 	@echo "localstatedir='$(localstatedir)'"
 	@echo "runstatedir='$(runstatedir)'"
 	@echo "mandir='$(mandir)'"
+	@echo "systemdsystemunitdir='$(systemdsystemunitdir)'"
 EOF
 if ! submake -f Makefile -f "$T/dirs.mk" installtest-dirs >"$T/dirs" 2>&1; then
     notok "make prints the build's directories"
@@ -84,18 +87,22 @@ else
 fi
 
 under_prefix() { case $1 in "$prefix"/*) return 0 ;; esac; return 1; }
+UNITS="libvirtd.service libvirtd.socket libvirtd-ro.socket libvirtd-tls.socket"
 for f in "$sbindir/libvirtd" "$bindir/virsh" "$sysconfdir/libvirt-bp/libvirtd.conf" \
-         "$mandir/man8/libvirtd.8" "$bindir/virt-ssh-helper" \
-         "$mandir/man8/virt-ssh-helper.8"; do
+         "$mandir/man8/libvirtd.8" "$mandir/man5/libvirtd.conf.5" \
+         "$bindir/virt-ssh-helper" "$mandir/man8/virt-ssh-helper.8"; do
     check "installed: $f" test -f "$D$f"
 done
 for x in "$sbindir/libvirtd" "$bindir/virsh" "$bindir/virt-ssh-helper"; do
     check "executable: $x" test -x "$D$x"
 done
 # Configure's default directories are all under the prefix.
-for v in bindir sbindir libdir sysconfdir localstatedir runstatedir mandir; do
+for v in bindir sbindir libdir sysconfdir localstatedir runstatedir mandir systemdsystemunitdir; do
     eval "dir=\$$v"
     check "$v ($dir) is under the prefix $prefix" under_prefix "$dir"
+done
+for u in $UNITS; do
+    check "installed: the systemd unit $systemdsystemunitdir/$u" test -f "$D$systemdsystemunitdir/$u"
 done
 find "$D" ! -type d ! -path "$D$prefix/*" >"$T/outside"
 check "nothing installed outside the prefix" test ! -s "$T/outside"
@@ -156,6 +163,9 @@ fi
 for s in libvirt-sock libvirt-sock-ro; do
     [ -S "$runstatedir/libvirt-bp/$s" ] && echo "socket: $s"
 done
+# The installed units, their binary in place: systemd's own check.
+( cd "$systemdsystemunitdir" && systemd-analyze verify --man=no $UNITS ) >"$T/verify.out" 2>&1 &&
+    [ ! -s "$T/verify.out" ] && echo "units: verified"
 [ -d "$localstatedir/lib/libvirt-bp/qemu" ] && echo "qemu_root: there"
 if "$bindir/virsh" -c qemu:///system list --all >"$T/rw.out" 2>&1; then
     echo "virsh: read-write"
@@ -192,7 +202,7 @@ if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
     kill -0 "$pid" 2>/dev/null || echo "daemon: stopped"
 fi
 EOF
-export D T mnt prefix bindir sbindir localstatedir runstatedir
+export D T mnt prefix bindir sbindir localstatedir runstatedir systemdsystemunitdir UNITS
 timeout -s KILL 60 unshare --mount --mount-proc --pid --fork --kill-child sh "$T/inside.sh" \
     >"$T/inside.out" 2>&1
 has() { grep -qx -- "$1" "$T/inside.out"; }
@@ -211,6 +221,8 @@ has "virsh: over ssh" || diag "$T/ssh.out"
 check "virsh -r used libvirt-sock-ro (without it, it fails naming it)" \
     has "virsh: read-only socket named"
 has "virsh: read-only socket named" || diag "$T/ro-gone.out"
+check "systemd-analyze verify passes the installed units without a warning" has "units: verified"
+has "units: verified" || diag "$T/verify.out"
 check "SIGTERM stops the installed daemon" has "daemon: stopped"
 has "daemon: stopped" || diag "$T/inside.out"
 # The state stayed in the temporary tree: nothing on the host.

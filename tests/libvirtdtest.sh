@@ -107,7 +107,7 @@ conf() {
 start() {
     c=$1
     shift
-    "$LIBVIRTD" -f "$T/$c.conf" -p "$T/$c.pid" "$@" 2>"$T/$c.err" &
+    "$LIBVIRTD" $SYSTEM -f "$T/$c.conf" -p "$T/$c.pid" "$@" 2>"$T/$c.err" &
     pid=$!
     PIDS="$PIDS $pid"
 }
@@ -124,6 +124,11 @@ wait_exit() {
     return 0
 }
 
+# Not run by root (make distcheck as a user), the daemon would be that
+# user's session daemon: these are the system daemon's tests.
+SYSTEM=
+[ "$(id -u)" = 0 ] || SYSTEM=--system
+
 if [ ! -x "$LIBVIRTD" ]; then
     notok "the daemon $LIBVIRTD is built"
     echo "1..$n"
@@ -136,7 +141,7 @@ fi
 
 if "$LIBVIRTD" --help >"$T/help" 2>&1; then
     missing=
-    for o in --config --pid-file --daemon --verbose --timeout --listen --version --help; do
+    for o in --config --pid-file --daemon --verbose --timeout --listen --system --version --help; do
         grep -q -- "$o" "$T/help" || missing="$missing $o"
     done
     if [ -z "$missing" ]; then
@@ -204,12 +209,33 @@ for k in $KEYS; do
 done
 check "docs/daemon.md has a row for every libvirtd.conf key${missing:+ (lacks$missing)}" [ -z "$missing" ]
 
+# libvirtd.conf(5): every key with its type and default, the TLS keys too.
+CONFMAN=$srcdir/docs/libvirtd.conf.5
+TLSKEYS="listen_tls listen_tcp tls_port listen_addr key_file cert_file ca_file
+crl_file tls_no_sanity_certificate tls_no_verify_certificate tls_allowed_dn_list
+tls_priority auth_tls"
+if groff -ww -man -Tascii -P-cbou "$CONFMAN" >"$T/conf5.txt" 2>"$T/conf5.err" && [ ! -s "$T/conf5.err" ]; then
+    ok "libvirtd.conf.5 renders without groff warnings"
+else
+    notok "libvirtd.conf.5 renders without groff warnings"
+    diag "$T/conf5.err"
+fi
+missing=
+for k in $KEYS $TLSKEYS; do
+    # ".BR key " (type)"", then a paragraph that says its default.
+    if ! grep -q "^\.BR $k \" (\(string\|integer\|boolean\|list of strings\))\"$" "$CONFMAN" ||
+       ! awk -v k="$k" '$0 ~ "^[.]BR " k " " { on = 1; next } on && /^[.]TP/ { exit } on && /Default/ { found = 1 } END { exit !found }' "$CONFMAN"; then
+        missing="$missing $k"
+    fi
+done
+check "libvirtd.conf.5 gives every key its type and default${missing:+ (lacks$missing)}" [ -z "$missing" ]
+
 # ------------------------------------------------------------------
 # A bad configuration: file, line, reason, exit 1
 # ------------------------------------------------------------------
 
 conf bad '# a comment' 'max_workers = "many"'
-"$LIBVIRTD" -f "$T/bad.conf" -p "$T/bad.pid" >"$T/out" 2>"$T/err"
+"$LIBVIRTD" $SYSTEM -f "$T/bad.conf" -p "$T/bad.pid" >"$T/out" 2>"$T/err"
 rc=$?
 want="libvirtd: $T/bad.conf:4: 'max_workers' must be an integer, not a string"
 if [ $rc -eq 1 ] && [ "$(cat "$T/err")" = "$want" ]; then
@@ -237,7 +263,7 @@ check "that daemon left no socket" not_there "$T/nocert.run/libvirt-sock"
 check "the refused daemon left no pid file" not_there "$T/bad.pid"
 
 conf bad2 'min_workers = 8' 'max_workers = 4'
-"$LIBVIRTD" -f "$T/bad2.conf" -p "$T/bad2.pid" 2>"$T/err"
+"$LIBVIRTD" $SYSTEM -f "$T/bad2.conf" -p "$T/bad2.pid" 2>"$T/err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q "^libvirtd: $T/bad2.conf:3: 'min_workers': min_workers (8) must not exceed max_workers (4)$" "$T/err"; then
     ok "min_workers over max_workers refused with file:line, exit 1"
@@ -247,7 +273,7 @@ else
 fi
 
 conf bad3 'max_clients = 5 ]'
-"$LIBVIRTD" -f "$T/bad3.conf" -p "$T/bad3.pid" 2>"$T/err"
+"$LIBVIRTD" $SYSTEM -f "$T/bad3.conf" -p "$T/bad3.pid" 2>"$T/err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q "^libvirtd: $T/bad3.conf:3: expected the end of the line" "$T/err"; then
     ok "a syntax error refused with file:line, exit 1"
@@ -256,7 +282,7 @@ else
     diag "$T/err"
 fi
 
-"$LIBVIRTD" -f "$T/missing.conf" -p "$T/m.pid" 2>"$T/err"
+"$LIBVIRTD" $SYSTEM -f "$T/missing.conf" -p "$T/m.pid" 2>"$T/err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q "$T/missing.conf" "$T/err"; then
     ok "a missing --config file is refused, exit 1"
@@ -268,7 +294,7 @@ fi
 # Hostile configuration files: never a hang, never a crash.
 mkfifo "$T/fifo.conf"
 for f in /dev/zero "$T/fifo.conf"; do
-    timeout 30 "$LIBVIRTD" -f "$f" -p "$T/h.pid" 2>"$T/err"
+    timeout 30 "$LIBVIRTD" $SYSTEM -f "$f" -p "$T/h.pid" 2>"$T/err"
     rc=$?
     if [ $rc -eq 1 ] && grep -q "^libvirtd: configuration file '$f' is not a regular file$" "$T/err"; then
         ok "--config $f is refused at once (not a regular file), exit 1"
@@ -279,7 +305,7 @@ for f in /dev/zero "$T/fifo.conf"; do
 done
 head -c 100000 /dev/urandom >"$T/random.conf"
 printf 'a = [ [ [ "\0' >>"$T/random.conf"
-timeout 30 "$LIBVIRTD" -f "$T/random.conf" -p "$T/h.pid" 2>"$T/err"
+timeout 30 "$LIBVIRTD" $SYSTEM -f "$T/random.conf" -p "$T/h.pid" 2>"$T/err"
 rc=$?
 if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^libvirtd: $T/random.conf:[0-9]*: " "$T/err"; then
     ok "random bytes as a configuration file: one line with file:line, exit 1"
@@ -315,7 +341,7 @@ check "the unknown key is ignored with a warning naming file and line" \
     has_line "$T/main.err" "warning: $T/main.conf:6: unknown setting 'tcp_port' ignored"
 
 # A second daemon on the same pid file.
-"$LIBVIRTD" -f "$T/main.conf" -p "$T/main.pid" 2>"$T/err" &
+"$LIBVIRTD" $SYSTEM -f "$T/main.conf" -p "$T/main.pid" 2>"$T/err" &
 second=$!
 PIDS="$PIDS $second"
 if wait_exit $second 30 && [ "$status" = 1 ] &&
@@ -328,7 +354,7 @@ fi
 check "the first daemon's pid file is untouched" [ "$(cat "$T/main.pid" 2>/dev/null)" = "$main" ]
 
 # A second daemon on the same sockets and qemu_root, another pid file.
-"$LIBVIRTD" -f "$T/main.conf" -p "$T/other.pid" 2>"$T/err" &
+"$LIBVIRTD" $SYSTEM -f "$T/main.conf" -p "$T/other.pid" 2>"$T/err" &
 second=$!
 PIDS="$PIDS $second"
 if wait_exit $second 30 && [ "$status" = 1 ] &&
@@ -531,7 +557,7 @@ wait_exit $lim 60
 # ------------------------------------------------------------------
 
 conf bg
-if "$LIBVIRTD" -d -f "$T/bg.conf" -p "$T/bg.pid" >"$T/bg.out" 2>"$T/bg.err"; then
+if "$LIBVIRTD" $SYSTEM -d -f "$T/bg.conf" -p "$T/bg.pid" >"$T/bg.out" 2>"$T/bg.err"; then
     ok "--daemon: the command returns 0 once the daemon started"
 else
     notok "--daemon: the command returns 0 once the daemon started"
@@ -566,7 +592,7 @@ fi
 # --daemon failing at start: the error on the caller's stderr, exit 1.
 conf bgbad
 : >"$T/bgbad.qemu"
-"$LIBVIRTD" -d -f "$T/bgbad.conf" -p "$T/bgbad.pid" 2>"$T/err"
+"$LIBVIRTD" $SYSTEM -d -f "$T/bgbad.conf" -p "$T/bgbad.pid" 2>"$T/err"
 rc=$?
 if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
    grep -q "^libvirtd: cannot host the QEMU instance of qemu_root '$T/bgbad.qemu'" "$T/err"; then
@@ -584,7 +610,7 @@ check "--daemon that failed leaves no pid file" not_there "$T/bgbad.pid"
 conf open
 mkdir -p "$T/open.qemu"
 chmod 0777 "$T/open.qemu"
-"$LIBVIRTD" -f "$T/open.conf" -p "$T/open.pid" 2>"$T/err"
+"$LIBVIRTD" $SYSTEM -f "$T/open.conf" -p "$T/open.pid" 2>"$T/err"
 rc=$?
 if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "qemu_root '$T/open.qemu'" "$T/err"; then
     ok "a world-writable qemu_root is refused in one line, exit 1"

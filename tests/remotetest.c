@@ -91,7 +91,9 @@ daemonSpawn(Daemon *d)
 {
     g_autofree char *conf = g_build_filename(d->dir, "libvirtd.conf", NULL);
     g_autofree char *pidfile = g_build_filename(d->dir, "libvirtd.pid", NULL);
-    const char *argv[] = { LIBVIRTD_PATH, "-f", conf, "-p", pidfile, NULL };
+    /* --system: the system daemon also when the test is not run by root
+     * (make distcheck as a user), where it would be a session daemon. */
+    const char *argv[] = { LIBVIRTD_PATH, "--system", "-f", conf, "-p", pidfile, NULL };
     pid_t parent = getpid();
     int logfd;
     int nullfd;

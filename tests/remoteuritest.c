@@ -14,6 +14,9 @@
 #include "testutilsvirt.h"
 
 #define DIR "/run/lbp"
+/* The user's runtime directory for the session cases: set before GLib
+ * reads (and caches) it. */
+#define RUNTIME "/run/user/4242"
 
 /* What a qemu+ssh:// URI parses into, beside socket and name. */
 typedef struct {
@@ -154,8 +157,6 @@ static const UriCase cases[] = {
       VIR_ERR_OPERATION_UNSUPPORTED, "mode=direct" },
     { "qemu+libssh2://h/system", false, -1, NULL, NULL,
       VIR_ERR_OPERATION_UNSUPPORTED, "transport 'libssh2'" },
-    { "qemu:///session", false, -1, NULL, NULL,
-      VIR_ERR_OPERATION_UNSUPPORTED, "no per-user daemon" },
     { "qemu+bogus:///system", false, -1, NULL, NULL,
       VIR_ERR_INVALID_ARG, "transport 'bogus'" },
     { "qemu+unix://host/system", false, -1, NULL, NULL,
@@ -282,10 +283,72 @@ testUri(const void *data)
     }
 }
 
+/* The user's session daemon: one socket in the runtime directory, for
+ * read-only opens too, started on demand unless socket= names one. */
+typedef struct {
+    const char *uri;
+    bool readonly;
+    const char *socket;
+    const char *name;
+    bool autostart;
+} SessionCase;
+
+static const SessionCase sessionCases[] = {
+    { "qemu:///session", false, RUNTIME "/libvirt-bp/libvirt-sock",
+      "qemu:///session", true },
+    { "qemu:///session", true, RUNTIME "/libvirt-bp/libvirt-sock",
+      "qemu:///session", true },
+    { "qemu+unix:///session", false, RUNTIME "/libvirt-bp/libvirt-sock",
+      "qemu:///session", true },
+    { "qemu:///session?foo=bar", false, RUNTIME "/libvirt-bp/libvirt-sock",
+      "qemu:///session?foo=bar", true },
+    /* Somebody else's daemon: used as is, never started. */
+    { "qemu+unix:///session?socket=/s", false, "/s", "qemu:///session", false },
+    { "qemu:///session?socket=/s", true, "/s", "qemu:///session", false },
+};
+
+static void
+testSession(const void *data)
+{
+    const SessionCase *c = data;
+    g_autoptr(GUri) uri = NULL;
+    g_autoptr(remoteURI) ruri = NULL;
+
+    uri = g_uri_parse(c->uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_NON_DNS, NULL);
+    g_assert_nonnull(uri);
+    virResetLastError();
+    g_assert_cmpint(remoteURIParse(uri, c->readonly, DIR, &ruri), ==, 0);
+    g_assert_false(virErrorIsSet());
+    g_assert_cmpint(ruri->kind, ==, REMOTE_TRANSPORT_UNIX);
+    g_assert_true(ruri->session);
+    g_assert_cmpstr(ruri->socket, ==, c->socket);
+    g_assert_cmpstr(ruri->name, ==, c->name);
+    g_assert_cmpint(ruri->autostart, ==, c->autostart);
+}
+
+/* qemu:///system is never the session's, nor started on demand. */
+static void
+testSystemNoAutostart(void)
+{
+    g_autoptr(GUri) uri = g_uri_parse("qemu:///system", G_URI_FLAGS_NONE, NULL);
+    g_autoptr(remoteURI) ruri = NULL;
+
+    g_assert_cmpint(remoteURIParse(uri, false, DIR, &ruri), ==, 0);
+    g_assert_false(ruri->session);
+    g_assert_false(ruri->autostart);
+}
+
 int
 main(int argc, char **argv)
 {
+    g_setenv("XDG_RUNTIME_DIR", RUNTIME, TRUE);
     g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(sessionCases); i++) {
+        g_autofree char *path = g_strdup_printf("/remote/uri/session/%zu%s", i,
+                                                sessionCases[i].readonly ? "-ro" : "");
+        g_test_add_data_func(path, &sessionCases[i], testSession);
+    }
+    g_test_add_func("/remote/uri/system-no-autostart", testSystemNoAutostart);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *path = g_strdup_printf("/remote/uri/%zu%s", i,
                                                 cases[i].readonly ? "-ro" : "");

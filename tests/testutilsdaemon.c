@@ -230,8 +230,10 @@ daemonStart(virTestDaemon *d)
     const char *bin = daemonBinary();
     bool tls = virTestDaemonTransportKind() == VIR_TEST_TRANSPORT_TLS;
     /* TLS only listens with --listen, as libvirt's. */
-    const char *argv[] = { bin, "--config", d->conf, "--pid-file", d->pidFile,
-                           tls ? "--listen" : NULL, NULL };
+    /* --system: the tests of the system daemon run unprivileged too
+     * (make distcheck as a user), where it would be a session daemon. */
+    const char *argv[] = { bin, "--system", "--config", d->conf, "--pid-file",
+                           d->pidFile, tls ? "--listen" : NULL, NULL };
     pid_t pid = virTestDaemonSpawn(argv, d->dir);
 
     d->pid = pid;

@@ -365,8 +365,9 @@ testUnclaimed(void)
     virTestAssertError(VIR_ERR_NO_CONNECT);
     want = g_strdup_printf("no connection driver available for 'bogus:///x' (this build "
                            "supports fake:///a, ANY:///b%s, test:///default, "
-                           "qemu:///system, qemu+unix:///system?socket=PATH, "
-                           "qemu+ssh://[user@]host/system)",
+                           "qemu:///system, qemu:///session, "
+                           "qemu+unix:///system?socket=PATH, "
+                           "qemu+ssh://[user@]host/system, qemu+tls://host/system)",
 #ifdef WITH_QEMU
                            ", qemu:///embed?root=DIR"
 #else

@@ -23,12 +23,14 @@
 #include <unistd.h>
 
 #include "libvirt/libvirt.h"
+#include "remote/remote_daemon_activation.h"
 #include "remote/remote_daemon_config.h"
 #include "remote/remote_daemon_dispatch.h"
 #include "rpc/virnetserver.h"
 #include "rpc/virnettls.h"
 #include "util/virerror.h"
 #include "util/virlog.h"
+#include "util/virsystemd.h"
 
 #define VIR_FROM_THIS VIR_FROM_REMOTE
 
@@ -45,6 +47,7 @@ typedef struct {
     gboolean verbose;
     gboolean version;
     gboolean listen;            /* --listen: TLS on TCP (listen_tls) too */
+    gboolean system;            /* --system: not a session daemon, even if not root */
     int timeout;                /* seconds; 0: never exit when idle */
 
     remoteDaemonConfig *cfg;
@@ -58,6 +61,8 @@ typedef struct {
     gint64 idleSince;           /* monotonic us; 0: not idle */
     bool quit;
     int statusFd;               /* --daemon: tells the waiting parent */
+    bool session;               /* not root: the user's session daemon */
+    char *notifySocket;         /* systemd's NOTIFY_SOCKET, NULL: none */
 } remoteDaemon;
 
 static remoteDaemon daemonState = {
@@ -99,6 +104,9 @@ remoteDaemonParseOptions(remoteDaemon *d, int *argc, char ***argv)
         { "timeout", 't', 0, G_OPTION_ARG_INT, &d->timeout,
           "exit after SECS seconds with no client connected and no domain running",
           "SECS" },
+        { "system", 0, 0, G_OPTION_ARG_NONE, &d->system,
+          "serve qemu:///system with the system defaults even when not run by root "
+          "(by default such a daemon is its user's session daemon, qemu:///session)", NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &d->version,
           "print the version and exit", NULL },
         { "listen", 'l', 0, G_OPTION_ARG_NONE, &d->listen,
@@ -178,8 +186,17 @@ static int
 remoteDaemonLoadConfig(remoteDaemon *d, remoteDaemonConfig **cfg)
 {
     g_autoptr(remoteDaemonConfig) c = remoteDaemonConfigNew();
-    const char *path = d->configFile ? d->configFile : remoteDaemonConfigDefaultFile();
+    g_autofree char *sessionFile = NULL;
+    const char *path = d->configFile;
 
+    if (d->session)
+        remoteDaemonConfigSetSession(c);
+    if (!path) {
+        if (d->session)
+            path = sessionFile = remoteDaemonConfigSessionFile();
+        else
+            path = remoteDaemonConfigDefaultFile();
+    }
     if (remoteDaemonConfigLoadFile(c, path, !d->configFile) < 0)
         return -1;
     *cfg = g_steal_pointer(&c);
@@ -251,9 +268,15 @@ remoteDaemonDetached(remoteDaemon *d)
     if (d->statusFd < 0)
         return;
     if ((null = open("/dev/null", O_RDWR)) >= 0) {
+        struct stat sb;
+
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
+        /* A session daemon's stderr, when a file, is the log its client
+         * opened for it (remote_session.c): later warnings go there too.
+         * A terminal or a pipe would tie the daemon to its caller. */
+        if (!d->session || fstat(STDERR_FILENO, &sb) < 0 || !S_ISREG(sb.st_mode))
+            dup2(null, STDERR_FILENO);
         if (null > STDERR_FILENO)
             close(null);
     }
@@ -276,7 +299,7 @@ remoteDaemonPidFileAcquire(remoteDaemon *d)
     g_autofree char *pid = NULL;
     int fd;
 
-    if (g_mkdir_with_parents(dir, 0755) < 0) {
+    if (g_mkdir_with_parents(dir, d->session ? 0700 : 0755) < 0) {
         remoteDaemonFail("cannot create the pid file's directory '%s': %s",
                          dir, g_strerror(errno));
         return -1;
@@ -358,61 +381,142 @@ remoteDaemonOpenSystem(remoteDaemon *d)
     return 0;
 }
 
+/*
+ * Socket activation: take the sockets systemd passed (its units
+ * libvirtd.socket, libvirtd-ro.socket, libvirtd-tls.socket), each matched
+ * by name or address; @passed[kind] says which were. @tls is the
+ * daemon's TLS context, NULL when it has none (no --listen).
+ */
 static int
-remoteDaemonListen(remoteDaemon *d)
+remoteDaemonListenActivated(remoteDaemon *d, const char *rw, const char *ro,
+                            virNetTLSContext *tls, bool *passed)
 {
-    g_autofree char *rw = remoteDaemonConfigSocketPath(d->cfg, false);
-    g_autofree char *ro = remoteDaemonConfigSocketPath(d->cfg, true);
-    const remoteDaemonConfig *cfg = d->cfg;
+    virSystemdListenFD *fds = NULL;
+    int nfds;
+    int ret = -1;
 
-    if (g_mkdir_with_parents(cfg->unixSockDir, 0755) < 0) {
-        remoteDaemonFail("cannot create unix_sock_dir '%s': %s",
-                         cfg->unixSockDir, g_strerror(errno));
+    if ((nfds = virSystemdGetListenFDs(&fds)) < 0) {
+        remoteDaemonFail("socket activation: %s", virGetLastErrorMessage());
         return -1;
     }
-    if (virNetServerAddUnixSocket(d->srv, rw, cfg->unixSockRwPerms,
-                                  cfg->unixSockGid, false) < 0 ||
-        virNetServerAddUnixSocket(d->srv, ro, cfg->unixSockRoPerms,
-                                  cfg->unixSockGid, true) < 0) {
-        remoteDaemonFail("%s", virGetLastErrorMessage());
-        return -1;
+    for (int i = 0; i < nfds; i++) {
+        int kind = remoteDaemonSocketKindOf(fds[i].fd, fds[i].name, rw, ro);
+        int rc;
+
+        if (kind < 0) {
+            remoteDaemonFail("socket activation: %s", virGetLastErrorMessage());
+            goto cleanup;
+        }
+        if (passed[kind]) {
+            remoteDaemonFail("socket activation: systemd passed a second socket for %s (descriptor %d)",
+                             remoteDaemonSocketKindUnit(kind), fds[i].fd);
+            goto cleanup;
+        }
+        if (kind == REMOTE_DAEMON_SOCKET_TLS && !tls) {
+            remoteDaemonFail("socket activation: systemd passed the TLS socket (%s, descriptor %d) but the daemon has no TLS context: start it with --listen and the certificates of libvirtd.conf, or disable %s",
+                             remoteDaemonSocketKindUnit(kind), fds[i].fd,
+                             remoteDaemonSocketKindUnit(kind));
+            goto cleanup;
+        }
+        if (kind == REMOTE_DAEMON_SOCKET_TLS)
+            rc = virNetServerAddTCPSocketFD(d->srv, fds[i].fd, tls);
+        else
+            rc = virNetServerAddUnixSocketFD(d->srv, fds[i].fd,
+                                             kind == REMOTE_DAEMON_SOCKET_RO);
+        if (rc < 0) {
+            remoteDaemonFail("socket activation: %s: %s",
+                             remoteDaemonSocketKindUnit(kind), virGetLastErrorMessage());
+            goto cleanup;
+        }
+        VIR_INFO("listening on %s passed by systemd (descriptor %d)",
+                 remoteDaemonSocketKindUnit(kind), fds[i].fd);
+        passed[kind] = true;
     }
-    VIR_INFO("listening on '%s' and '%s'", rw, ro);
-    return 0;
+    ret = 0;
+
+ cleanup:
+    virSystemdListenFDsFree(fds, nfds);
+    return ret;
 }
 
 /*
- * --listen: TLS clients on listen_addr:tls_port, as libvirt's (listen_tls
- * is on by default, and only --listen opens the TCP socket). The
- * server's certificate and key are checked now: a bad one stops the
- * start with its error rather than refusing every client later.
+ * --listen: the TLS context for clients on listen_addr:tls_port (or the
+ * TLS socket systemd passes), as libvirt's (listen_tls is on by default,
+ * and only --listen opens the TCP socket). The server's certificate and
+ * key are checked now: a bad one stops the start with its error rather
+ * than refusing every client later. *@ctx stays NULL without --listen.
  */
 static int
-remoteDaemonListenTLS(remoteDaemon *d)
+remoteDaemonTLSContext(remoteDaemon *d, virNetTLSContext **ctx)
 {
     const remoteDaemonConfig *cfg = d->cfg;
     virNetTLSFiles files = {
         .cacert = cfg->caFile, .cacrl = cfg->crlFile,
         .cert = cfg->certFile, .key = cfg->keyFile,
     };
-    g_autoptr(virNetTLSContext) ctx = NULL;
 
+    *ctx = NULL;
     if (!d->listen || !cfg->listenTLS)
         return 0;
-    ctx = virNetTLSContextNew(true, &files,
-                              (const char *const *) cfg->tlsAllowedDNList,
-                              !cfg->tlsNoSanityCert, !cfg->tlsNoVerifyCert,
-                              cfg->tlsPriority);
-    if (!ctx) {
+    *ctx = virNetTLSContextNew(true, &files,
+                               (const char *const *) cfg->tlsAllowedDNList,
+                               !cfg->tlsNoSanityCert, !cfg->tlsNoVerifyCert,
+                               cfg->tlsPriority);
+    if (!*ctx) {
         remoteDaemonFail("cannot set up TLS: %s", virGetLastErrorMessage());
         return -1;
     }
+    return 0;
+}
+
+static int
+remoteDaemonListenTLS(remoteDaemon *d, virNetTLSContext *ctx)
+{
+    const remoteDaemonConfig *cfg = d->cfg;
+
     if (virNetServerAddTCPSocket(d->srv, cfg->listenAddr, cfg->tlsPort, ctx) < 0) {
         remoteDaemonFail("%s", virGetLastErrorMessage());
         return -1;
     }
     VIR_INFO("listening for TLS clients on %s port %s",
              cfg->listenAddr ? cfg->listenAddr : "every address", cfg->tlsPort);
+    return 0;
+}
+
+static int
+remoteDaemonListen(remoteDaemon *d)
+{
+    g_autofree char *rw = remoteDaemonConfigSocketPath(d->cfg, false);
+    /* A session daemon has its read-write socket only, as libvirt's. */
+    g_autofree char *ro = d->session ? NULL : remoteDaemonConfigSocketPath(d->cfg, true);
+    const remoteDaemonConfig *cfg = d->cfg;
+    bool passed[REMOTE_DAEMON_SOCKET_LAST] = { false };
+    g_autoptr(virNetTLSContext) tls = NULL;
+
+    if (remoteDaemonTLSContext(d, &tls) < 0 ||
+        remoteDaemonListenActivated(d, rw, ro, tls, passed) < 0)
+        return -1;
+    /* The sockets systemd did not pass, the daemon makes itself. */
+    if (tls && !passed[REMOTE_DAEMON_SOCKET_TLS] && remoteDaemonListenTLS(d, tls) < 0)
+        return -1;
+    if (passed[REMOTE_DAEMON_SOCKET_RW] && (!ro || passed[REMOTE_DAEMON_SOCKET_RO]))
+        return 0;
+    if (g_mkdir_with_parents(cfg->unixSockDir, d->session ? 0700 : 0755) < 0) {
+        remoteDaemonFail("cannot create unix_sock_dir '%s': %s",
+                         cfg->unixSockDir, g_strerror(errno));
+        return -1;
+    }
+    if ((!passed[REMOTE_DAEMON_SOCKET_RW] &&
+         virNetServerAddUnixSocket(d->srv, rw, cfg->unixSockRwPerms,
+                                   cfg->unixSockGid, false) < 0) ||
+        (ro && !passed[REMOTE_DAEMON_SOCKET_RO] &&
+         virNetServerAddUnixSocket(d->srv, ro, cfg->unixSockRoPerms,
+                                   cfg->unixSockGid, true) < 0)) {
+        remoteDaemonFail("%s", virGetLastErrorMessage());
+        return -1;
+    }
+    VIR_INFO("listening on '%s'%s%s%s", rw, ro ? " and '" : "", ro ? ro : "",
+             ro ? "'" : "");
     return 0;
 }
 
@@ -462,6 +566,17 @@ remoteDaemonKeepTLS(remoteDaemonConfig *cfg, remoteDaemonConfig *old)
     cfg->listenTLS = old->listenTLS;
     cfg->tlsNoSanityCert = old->tlsNoSanityCert;
     cfg->tlsNoVerifyCert = old->tlsNoVerifyCert;
+}
+
+/* Tell systemd (Type=notify) how the daemon is: a failure to is logged,
+ * the daemon works on. */
+static void
+remoteDaemonNotify(remoteDaemon *d, const char *state)
+{
+    if (virSystemdNotify(d->notifySocket, state) < 0) {
+        remoteDaemonReport(false, virGetLastErrorMessage());
+        virResetLastError();
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -639,8 +754,17 @@ main(int argc, char **argv)
         printf("libvirtd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
         return 0;
     }
-    if (!d->pidFile)
-        d->pidFile = g_strdup(DEFAULT_PID_FILE);
+    /* As libvirt's: a daemon not run by root is that user's session
+     * daemon, everything under the user's XDG directories. --system
+     * keeps an unprivileged daemon (a service account's, a test's) the
+     * system one. */
+    d->session = geteuid() != 0 && !d->system;
+    if (!d->pidFile) {
+        d->pidFile = d->session ?
+            g_build_filename(g_get_user_runtime_dir(), "libvirt-bp", "libvirtd.pid", NULL) :
+            g_strdup(DEFAULT_PID_FILE);
+    }
+    d->notifySocket = virSystemdTakeNotifySocket();
 
     if (remoteDaemonLoadConfig(d, &d->cfg) < 0) {
         remoteDaemonFail("%s", virGetLastErrorMessage());
@@ -670,12 +794,13 @@ main(int argc, char **argv)
         goto cleanup;
 
     remoteDaemonServerConfig(d->cfg, &scfg);
+    remoteDaemonSetSession(d->session);
     if (!(d->srv = virNetServerNew(&scfg)) ||
         remoteDaemonAddPrograms(d->srv, d->systemURI) < 0) {
         remoteDaemonFail("cannot set up the server: %s", virGetLastErrorMessage());
         goto cleanup;
     }
-    if (remoteDaemonListen(d) < 0 || remoteDaemonListenTLS(d) < 0)
+    if (remoteDaemonListen(d) < 0)
         goto cleanup;
     if (virNetServerStart(d->srv) < 0) {
         remoteDaemonFail("cannot start the server: %s", virGetLastErrorMessage());
@@ -687,8 +812,10 @@ main(int argc, char **argv)
         goto cleanup;
     }
 
-    VIR_INFO("libvirtd %s started, pid %lld", PACKAGE_VERSION, (long long) getpid());
+    VIR_INFO("libvirtd %s started, pid %lld%s", PACKAGE_VERSION, (long long) getpid(),
+             d->session ? " (session daemon)" : "");
     remoteDaemonDetached(d);
+    remoteDaemonNotify(d, "READY=1");
     while (!d->quit) {
         if (virEventRunDefaultImpl() < 0) {
             remoteDaemonReport(true, "the event loop failed");
@@ -698,11 +825,14 @@ main(int argc, char **argv)
     ret = 0;
 
  cleanup:
+    if (ret == 0)
+        remoteDaemonNotify(d, "STOPPING=1");
     remoteDaemonShutdown(d);
     remoteDaemonConfigFree(d->cfg);
     g_free(d->systemURI);
     g_free(d->configFile);
     g_free(d->pidFile);
+    g_free(d->notifySocket);
     if (d->sigPipe[0] >= 0)
         close(d->sigPipe[0]);
     if (d->sigPipe[1] >= 0)

@@ -57,6 +57,27 @@ remoteDaemonConfigNew(void)
     return cfg;
 }
 
+char *
+remoteDaemonConfigSessionFile(void)
+{
+    return g_build_filename(g_get_user_config_dir(), "libvirt-bp",
+                            "libvirtd.conf", NULL);
+}
+
+void
+remoteDaemonConfigSetSession(remoteDaemonConfig *cfg)
+{
+    g_free(cfg->unixSockDir);
+    /* The directory the clients' qemu:///session looks in
+     * (remoteSessionSocketDir()). */
+    cfg->unixSockDir = g_build_filename(g_get_user_runtime_dir(), "libvirt-bp", NULL);
+    cfg->unixSockRwPerms = 0700;
+    g_free(cfg->qemuRoot);
+    /* The root holds the VMs' definitions and logs as well as their
+     * runtime state: data, not configuration. */
+    cfg->qemuRoot = g_build_filename(g_get_user_data_dir(), "libvirt-bp", "qemu", NULL);
+}
+
 void
 remoteDaemonConfigFree(remoteDaemonConfig *cfg)
 {

@@ -58,6 +58,17 @@ const char *remoteDaemonConfigDefaultFile(void);
 
 /* A configuration holding every default. */
 remoteDaemonConfig *remoteDaemonConfigNew(void);
+
+/*
+ * A session daemon's (one run by a user other than root): its file is
+ * $XDG_CONFIG_HOME/libvirt-bp/libvirtd.conf (the caller frees the name);
+ * its defaults, set over @cfg's by remoteDaemonConfigSetSession(), keep
+ * everything under the user's XDG directories: unix_sock_dir
+ * $XDG_RUNTIME_DIR/libvirt-bp (GLib's fallback when unset), qemu_root
+ * $XDG_DATA_HOME/libvirt-bp/qemu, the read-write socket 0700.
+ */
+char *remoteDaemonConfigSessionFile(void);
+void remoteDaemonConfigSetSession(remoteDaemonConfig *cfg);
 void remoteDaemonConfigFree(remoteDaemonConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(remoteDaemonConfig, remoteDaemonConfigFree);
 

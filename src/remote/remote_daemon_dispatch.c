@@ -39,6 +39,16 @@ enum {
 
 /* The URI a client names the daemon's own QEMU instance with. */
 #define REMOTE_SYSTEM_URI "qemu:///system"
+#define REMOTE_SESSION_URI "qemu:///session"
+
+/* The name clients give the daemon's instance: one daemon per process. */
+static const char *remotePublicURI = REMOTE_SYSTEM_URI;
+
+void
+remoteDaemonSetSession(bool session)
+{
+    remotePublicURI = session ? REMOTE_SESSION_URI : REMOTE_SYSTEM_URI;
+}
 
 /* ---- Handles ------------------------------------------------------- */
 
@@ -162,16 +172,16 @@ remoteDispatchConnectOpen(virNetServer *server G_GNUC_UNUSED,
                        args->flags, name ? name : "");
         goto error;
     }
-    if (!name || !*name || strcmp(name, REMOTE_SYSTEM_URI) == 0) {
+    if (!name || !*name || strcmp(name, remotePublicURI) == 0) {
         uri = priv->systemURI;
-        name = REMOTE_SYSTEM_URI;
+        name = remotePublicURI;
     } else if (g_str_has_prefix(name, "test:///")) {
         uri = name;
     } else {
         virReportError(VIR_ERR_NO_CONNECT,
                        "the daemon does not open '%s': it serves '%s' and "
                        "test:/// URIs only",
-                       name, REMOTE_SYSTEM_URI);
+                       name, remotePublicURI);
         goto error;
     }
 

@@ -19,3 +19,8 @@
  * Returns 0 or -1.
  */
 int remoteDaemonAddPrograms(virNetServer *srv, const char *systemURI);
+
+/* A session daemon's instance is "qemu:///session" (instead of
+ * "qemu:///system") to its clients; "qemu:///system" is then refused,
+ * as by libvirt's session daemon. Set before the server starts. */
+void remoteDaemonSetSession(bool session);

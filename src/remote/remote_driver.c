@@ -796,7 +796,7 @@ remoteConnectClose(virConnectPtr conn)
 /* Registration                                                         */
 
 static const char remoteURIHelp[] =
-    "qemu:///system, qemu+unix:///system?socket=PATH, qemu+ssh://[user@]host/system";
+    "qemu:///system, qemu:///session, qemu+unix:///system?socket=PATH, qemu+ssh://[user@]host/system, qemu+tls://host/system";
 
 static virConnectDriver remoteConnectDriver = {
     /* Offered whatever the local drivers declined, embed URIs aside;

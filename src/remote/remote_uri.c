@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "remote/remote_transport.h"
 #include "remote/remote_uri.h"
 #include "util/virerror.h"
 #include "util/virlog.h"
@@ -367,13 +368,17 @@ remoteURIParse(GUri *uri, bool readonly, const char *defaultSocketDir,
         return 0;
     }
 
+    /* The user's own daemon, started on demand unless the URI names a
+     * socket (then somebody else runs that daemon). It has a single
+     * socket, read-only opens included: the daemon marks those
+     * connections read-only from CONNECT_OPEN's flag, as libvirt's. */
+    if (ret->session && !ret->socket) {
+        g_autofree char *dir = remoteSessionSocketDir();
+
+        ret->socket = g_build_filename(dir, "libvirt-sock", NULL);
+        ret->autostart = true;
+    }
     if (!ret->socket) {
-        if (ret->session) {
-            virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                           "URI '%s' is not supported yet: there is no per-user daemon; use qemu:///system (libvirtd) or qemu:///embed?root=DIR",
-                           full);
-            return -1;
-        }
         ret->socket = g_strdup_printf("%s/libvirt-sock%s", defaultSocketDir,
                                       readonly ? "-ro" : "");
     }
