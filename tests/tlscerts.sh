@@ -4,7 +4,8 @@
 # libvirt's pkipath layout:
 #
 #   DIR/server           the daemon's: cacert.pem, servercert.pem (for
-#                        127.0.0.1, ::1 and localhost), serverkey.pem,
+#                        127.0.0.1, ::1, localhost and $TLSCERTS_SERVER_IP
+#                        if set), serverkey.pem,
 #                        cacrl.pem (revokes client-revoked's certificate)
 #   DIR/server-otherhost a server certificate for other.example only
 #   DIR/server-expired   a server certificate that expired in 2020
@@ -80,9 +81,14 @@ server() {
     cp "$dir/keys/server.pem" "$d/serverkey.pem"
     cp "$dir/ca/cacert.pem" "$d/cacert.pem"
 }
+# TLSCERTS_SERVER_IP: one more address of the daemon's certificate (a
+# test's second host).
+extra=
+[ -n "${TLSCERTS_SERVER_IP:-}" ] && extra="ip_address = \"$TLSCERTS_SERVER_IP\""
 # shellcheck disable=SC2086
 server server $CA 'cn = "localhost"' 'dns_name = "localhost"' \
-    'ip_address = "127.0.0.1"' 'ip_address = "::1"' 'expiration_days = 3650'
+    'ip_address = "127.0.0.1"' 'ip_address = "::1"' ${extra:+"$extra"} \
+    'expiration_days = 3650'
 # shellcheck disable=SC2086
 server server-otherhost $CA 'cn = "other.example"' \
     'dns_name = "other.example"' 'expiration_days = 3650'
