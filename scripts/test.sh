@@ -96,6 +96,19 @@ if [ -n "$left" ]; then
     status=1
 fi
 
+# Nor a network namespace or veth pair of tests/remotetwohosttest.sh
+# (lbp2h<pid>, lbpa<pid>).
+left=$( (ip netns list 2>/dev/null | awk '$1 ~ /^lbp2h[0-9]+$/ { print $1 }'
+         ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^lbpa[0-9]+@/ { sub(/@.*/, "", $2); print $2 }') || true)
+left=$(echo $left)
+if [ -n "$left" ]; then
+    echo "error: network namespaces or links of a test left after the suite: $left"
+    for x in $left; do
+        ip netns del "$x" 2>/dev/null || ip link del "$x" 2>/dev/null || true
+    done
+    status=1
+fi
+
 passed=$(grep -c ':test-result: PASS' "$top/_test-results.txt" || true)
 failed=$(grep -c -E ':test-result: (FAIL|ERROR|XPASS)' "$top/_test-results.txt" || true)
 skipped=$(grep -c ':test-result: SKIP' "$top/_test-results.txt" || true)
