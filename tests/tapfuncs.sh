@@ -1,6 +1,9 @@
 # tapfuncs.sh: TAP output for the shell tests, sourced (". tapfuncs.sh")
 # by those that use it: ok, notok, check, diag, finish, bail, wait_for.
-# The caller sets nothing; n and fail count the tests and failures.
+# The caller sets nothing; n counts the tests, fail is 1 after a failure.
+# A caller may define, after sourcing, notok_diag (run after each
+# "not ok": what it shows of the failure) and bail_diag (run by bail
+# before the plan: the logs worth seeing).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -11,7 +14,10 @@ notok() {
     n=$((n + 1))
     echo "not ok $n - $1"
     fail=1
+    notok_diag
 }
+notok_diag() { :; }
+bail_diag() { :; }
 check() {   # check DESCRIPTION COMMAND...: ok if COMMAND succeeds
     desc=$1
     shift
@@ -22,8 +28,11 @@ finish() {
     echo "1..$n"
     exit $fail
 }
-bail() {    # bail DESCRIPTION: a failed test, and the end of the script
-    notok "$1"
+bail() {    # bail [DESCRIPTION]: the end of the script, as a failure;
+            # with DESCRIPTION a failed test first
+    [ $# -eq 0 ] || notok "$1"
+    fail=1
+    bail_diag
     finish
 }
 wait_for() {    # wait_for SECONDS COMMAND...: until COMMAND succeeds; 1 on timeout
