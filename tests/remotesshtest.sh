@@ -39,25 +39,13 @@ chmod 0755 "$T"
 ROOT=$T/root
 IMG=$T/images
 NAME=remotessh
-n=0
-failed=0
-RC=0
 DPID=
 SSHD_PIDS=
 BGPIDS=
 unset LIBVIRT_DEFAULT_URI VIRSH_DEFAULT_CONNECT_URI
 
-# SIGTERM, then SIGKILL after 10 s.
-stop_pid() {
-    kill -TERM "$1" 2>/dev/null
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
+. "$top_srcdir/tests/tapfuncs.sh"
+. "$top_srcdir/tests/remotefuncs.sh"
 
 # Every process of the mount namespace of sshd @1 (its sessions and
 # their virt-ssh-helpers), then sshd.
@@ -73,18 +61,6 @@ stop_sshd() {
     stop_pid "$1"
 }
 
-# What is left with this test's directory in its command line: the ssh
-# clients, QEMUs.
-kill_leftovers() {
-    for d in /proc/[0-9]*; do
-        pid=${d#/proc/}
-        [ "$pid" = "$$" ] && continue
-        if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$T/"; then
-            kill -9 "$pid" 2>/dev/null
-        fi
-    done
-}
-
 cleanup() {
     for p in $BGPIDS; do
         kill -9 "$p" 2>/dev/null
@@ -93,68 +69,18 @@ cleanup() {
         stop_sshd "$p"
     done
     [ -n "$DPID" ] && stop_pid "$DPID"
-    kill_leftovers
+    kill_test_procs
     rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-notok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    echo "#   exit status: $RC"
-    sed 's/^/#   stdout: /' "$T/out" 2>/dev/null
-    sed 's/^/#   stderr: /' "$T/err" 2>/dev/null
-}
-
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else notok "$desc"; fi
-}
-
-bail() {
-    echo "1..$n"
+bail_diag() {
     for f in "$T"/libvirtd.log "$T"/ssh-*/sshd.log; do
         [ -f "$f" ] || continue
         echo "# $f:"
         tail -n 30 "$f" | sed 's/^/#   /'
     done
-    exit 1
-}
-
-out_has() { grep -qE -- "$1" "$T/out"; }
-err_has() { grep -qF -- "$1" "$T/err"; }
-status() { [ "$RC" -eq "$1" ]; }
-
-wait_for() {
-    limit=$(($1 * 10))
-    shift
-    i=0
-    while ! "$@"; do
-        i=$((i + 1))
-        [ $i -ge $limit ] && return 1
-        sleep 0.1
-    done
-}
-
-# virsh_with VIRSH URI ARGS...: stdout in $T/out, stderr in $T/err.
-virsh_with() {
-    v=$1
-    u=$2
-    shift 2
-    timeout -k 5 $HANG "$v" -c "$u" "$@" >"$T/out" 2>"$T/err"
-    RC=$?
-}
-
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # ------------------------------------------------------------------
@@ -174,7 +100,7 @@ check "Debian's virsh and python3-libvirt are installed" \
     eval 'test -x "$DEB_VIRSH" && "$PYTHON" -c "import libvirt" >"$T/out" 2>"$T/err"'
 check "QEMU is installed" \
     eval 'command -v qemu-system-x86_64 >/dev/null && command -v qemu-img >/dev/null && command -v qemu-io >/dev/null'
-[ "$failed" -eq 0 ] || bail
+[ "$fail" -eq 0 ] || bail
 
 # The directory virt-ssh-helper looks in for qemu:///system, as built.
 printf 'lbp-print-runstatedir:\n\t@echo $(runstatedir)\n' >"$T/print.mk"
@@ -182,7 +108,7 @@ RUNDIR=$(MAKEFLAGS= MFLAGS= MAKELEVEL= make -s --no-print-directory -C "$top_bui
 RC=$?
 echo "$RUNDIR" >"$T/out"
 check "the build's runstatedir is known ($RUNDIR)" eval 'status 0 && case $RUNDIR in /*/libvirt-bp) true ;; *) false ;; esac'
-[ "$failed" -eq 0 ] || bail
+[ "$fail" -eq 0 ] || bail
 
 # ------------------------------------------------------------------
 # The daemon, keys, and three sshds
@@ -384,35 +310,10 @@ done
 # Domains, a pull with our virsh
 # ------------------------------------------------------------------
 
-prepare_images() {
-    qemu-img create -q -f raw "$IMG/base.raw" 64M || return 1
-    qemu-io -f raw -c "write -P 0x5a 0 16M" "$IMG/base.raw" >/dev/null || return 1
-    for i in 1 2 3; do
-        qemu-img create -q -f qcow2 -b "$IMG/base.raw" -F raw "$IMG/overlay$i.qcow2" || return 1
-    done
-    chmod 0644 "$IMG"/*
-}
-check "qemu-img makes a raw base and qcow2 overlays" prepare_images
-
+check "qemu-img makes a raw base and qcow2 overlays" \
+    make_images "$IMG" 64M 16M overlay1.qcow2 overlay2.qcow2 overlay3.qcow2
 for i in 1 2 3; do
-    cat >"$T/dom$i.xml" <<EOF
-<domain type='qemu'>
-  <name>$NAME$i</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-  </os>
-  <devices>
-    <emulator>$(command -v qemu-system-x86_64)</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$IMG/overlay$i.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-  </devices>
-</domain>
-EOF
+    domain_xml "$NAME$i" "$IMG/overlay$i.qcow2" >"$T/dom$i.xml"
 done
 
 virsh_with "$OUR_VIRSH" "$URI" define "$T/dom1.xml"
@@ -432,12 +333,6 @@ virsh_with "$OUR_VIRSH" "$URI" blockpull "${NAME}1" vda --wait --verbose
 check "our virsh: blockpull --wait over ssh says Pull complete" \
     eval 'status 0 && out_has "^Pull complete$"'
 
-# The bytes of the base are in the overlay, which has no backing file.
-overlay_standalone() {
-    [ -z "$(qemu-img info -U "$1" | sed -n 's/^backing file: //p')" ] &&
-        qemu-io -r -U -f qcow2 -c "read -P 0x5a 0 16M" -c "read -P 0 16M 48M" "$1" >"$T/out" 2>"$T/err" &&
-        ! grep -q "Pattern verification failed" "$T/out"
-}
 # Once QEMU has ended: a running QEMU may hold the overlay's new
 # metadata in its cache, where another reader cannot see it.
 virsh_with "$OUR_VIRSH" "$URI" destroy "${NAME}1"
@@ -524,4 +419,4 @@ RC=$?
 { ssh_clients; daemon_clients; } >"$T/out"
 check "no ssh client is left and the daemon has no client after" status 0
 
-echo "1..$n"
+finish

@@ -37,33 +37,19 @@ chmod 0755 "$T"
 PKI=$T/pki
 IMG=$T/images
 NAME=remotetls
-n=0
 DPID=
 BGPIDS=
 unset LIBVIRT_DEFAULT_URI VIRSH_DEFAULT_CONNECT_URI LIBVIRT_DEBUG
 
+. "$top_srcdir/tests/tapfuncs.sh"
+. "$top_srcdir/tests/remotefuncs.sh"
+
+# The daemon stopped, its exit status in $DSTATUS.
 stop_daemon() {
     [ -n "$DPID" ] || return 0
-    kill -TERM "$DPID" 2>/dev/null
-    i=0
-    while kill -0 "$DPID" 2>/dev/null && [ $i -lt 300 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -KILL "$DPID" 2>/dev/null
-    wait "$DPID" 2>/dev/null
+    stop_pid "$DPID" 30
     DSTATUS=$?
     DPID=
-}
-
-kill_ours() {
-    for d in /proc/[0-9]*; do
-        pid=${d#/proc/}
-        [ "$pid" = "$$" ] && continue
-        if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$T/"; then
-            kill -9 "$pid" 2>/dev/null
-        fi
-    done
 }
 
 cleanup() {
@@ -71,53 +57,18 @@ cleanup() {
         kill -9 "$p" 2>/dev/null
     done
     stop_daemon
-    kill_ours
+    kill_test_procs
     rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-notok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    echo "#   exit status: $RC"
-    sed 's/^/#   stdout: /' "$T/out" 2>/dev/null
-    sed 's/^/#   stderr: /' "$T/err" 2>/dev/null
-}
-
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else notok "$desc"; fi
-}
-
-bail() {
-    echo "1..$n"
+bail_diag() {
     echo "# the daemon's output:"
     sed 's/^/#   /' "$T/libvirtd.log" 2>/dev/null | tail -n 40
-    exit 1
 }
 
-out_has() { grep -qE -- "$1" "$T/out"; }
-err_has() { grep -qF -- "$1" "$T/err"; }
 log_has() { grep -qF -- "$1" "$T/libvirtd.log"; }
-status() { [ "$RC" -eq "$1" ]; }
-
-wait_for() {
-    limit=$(($1 * 10))
-    shift
-    i=0
-    while ! "$@"; do
-        i=$((i + 1))
-        [ $i -ge $limit ] && return 1
-        sleep 0.1
-    done
-}
 
 # uri PKISET [PARAMS]: the URI of the daemon with the client files of
 # $PKI/PKISET.
@@ -125,25 +76,16 @@ uri() {
     echo "qemu+tls://${HOST:-127.0.0.1}:$PORT/system?pkipath=$PKI/$1${2:+&$2}"
 }
 
-# ours|debian PKISET [PARAMS] -- ARGS...: a virsh; stdout in $T/out,
-# stderr in $T/err, exit status in $RC.
-virsh_with() {
+# tls_virsh ours|debian PKISET [PARAMS] -- ARGS...: a virsh; stdout in
+# $T/out, stderr in $T/err, exit status in $RC.
+tls_virsh() {
     which=$1 set=$2 params=$3
     shift 4
     if [ "$which" = ours ]; then bin=$OURS; else bin=$DEBIAN; fi
-    timeout -k 5 $HANG "$bin" -c "$(uri "$set" "$params")" "$@" >"$T/out" 2>"$T/err"
-    RC=$?
+    virsh_with "$bin" "$(uri "$set" "$params")" "$@"
 }
-ours() { virsh_with ours client "" -- "$@"; }
-debian() { virsh_with debian client "" -- "$@"; }
-
-backing_of() {
-    qemu-img info -U "$1" | sed -n 's/^backing file: //p'
-}
-
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+ours() { tls_virsh ours client "" -- "$@"; }
+debian() { tls_virsh debian client "" -- "$@"; }
 
 # start_daemon NAME [CONFIG-LINES...]: the daemon with the server
 # certificates of $PKI/NAME, logging warnings to $T/libvirtd.log.
@@ -222,10 +164,10 @@ check "libvirtd --listen listens on 127.0.0.1:$PORT" status 0
 [ "$RC" -eq 0 ] || bail
 
 for who in ours debian; do
-    virsh_with $who client "" -- uri
+    tls_virsh $who client "" -- uri
     check "$who virsh connects over qemu+tls:// (uri)" \
         eval 'status 0 && out_has "^qemu\+tls://127\.0\.0\.1:$PORT/system"'
-    virsh_with $who client "" -- list --all
+    tls_virsh $who client "" -- list --all
     check "$who virsh: list --all" \
         eval 'status 0 && [ "$(head -n 2 "$T/out")" = " Id   Name   State
 --------------------" ]'
@@ -235,36 +177,11 @@ debian list --all
 check "Debian's virsh by the name localhost (the certificate's DNS name)" status 0
 HOST=
 
-prepare_images() {
-    qemu-img create -q -f raw "$IMG/base.raw" 32M || return 1
-    qemu-io -f raw -c "write -P 0x5a 0 8M" "$IMG/base.raw" >/dev/null || return 1
-    for i in 1 2 3; do
-        qemu-img create -q -f qcow2 -b "$IMG/base.raw" -F raw "$IMG/overlay$i.qcow2" || return 1
-    done
-    chmod 0644 "$IMG"/*
-}
 RC=0
-check "qemu-img makes a raw base and qcow2 overlays" prepare_images
-
+check "qemu-img makes a raw base and qcow2 overlays" \
+    make_images "$IMG" 32M 8M overlay1.qcow2 overlay2.qcow2 overlay3.qcow2
 for i in 1 2 3; do
-    cat >"$T/dom$i.xml" <<EOF
-<domain type='qemu'>
-  <name>$NAME$i</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-  </os>
-  <devices>
-    <emulator>$(command -v qemu-system-x86_64)</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$IMG/overlay$i.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-  </devices>
-</domain>
-EOF
+    domain_xml "$NAME$i" "$IMG/overlay$i.qcow2" >"$T/dom$i.xml"
 done
 
 ours create "$T/dom1.xml"
@@ -348,10 +265,10 @@ done
 refused() {
     set=$1 params=$2 reason=$3 desc=$4
     before=$(wc -l <"$T/libvirtd.log")
-    virsh_with ours "$set" "$params" -- list
+    tls_virsh ours "$set" "$params" -- list
     check "$desc: our virsh is refused, saying the server refused it" \
         eval 'status 1 && err_has "server verification (of our certificate or IP address) failed: the server '"'127.0.0.1:$PORT'"' closed the connection"'
-    virsh_with debian "$set" "$params" -- list
+    tls_virsh debian "$set" "$params" -- list
     check "$desc: Debian's virsh is refused (Unable to read TLS confirmation)" \
         eval 'status 1 && err_has "Unable to read TLS confirmation"'
     RC=0
@@ -378,15 +295,15 @@ refused client-revoked "" \
     "a revoked client certificate"
 
 # Without no_sanity=1 the clients refuse their own bad certificate.
-virsh_with ours client-expired "" -- list
+tls_virsh ours client-expired "" -- list
 check "our virsh refuses to use its expired certificate, naming it" \
     eval 'status 1 && err_has "the client certificate '"'$PKI/client-expired/clientcert.pem'"' expired on 2020-01-01 00:00:00 UTC"'
-virsh_with debian client-expired "" -- list
+tls_virsh debian client-expired "" -- list
 check "Debian's virsh refuses it too" \
     eval 'status 1 && err_has "client-expired/clientcert.pem has expired"'
 
 # A client that trusts another CA refuses the server.
-virsh_with ours client-otherca no_sanity=1 -- list
+tls_virsh ours client-otherca no_sanity=1 -- list
 check "a client trusting another CA refuses the server, saying so" \
     eval 'status 1 && err_has "the server certificate of '"'127.0.0.1:$PORT'"' (O=libvirt-bp tests,CN=localhost) is not signed by a trusted CA (CA file '"'$PKI/client-otherca/cacert.pem'"')"'
 
@@ -395,15 +312,15 @@ stop_daemon
 start_daemon server-otherhost
 RC=$?
 check "a daemon with a certificate for other.example starts" status 0
-virsh_with ours client "" -- list
+tls_virsh ours client "" -- list
 check "our virsh refuses a server certificate for another host name" \
     eval 'status 1 && err_has "the server certificate of '"'127.0.0.1:$PORT'"' (O=libvirt-bp tests,CN=other.example) does not match host name '"'127.0.0.1'"'"'
-virsh_with debian client "" -- list
+tls_virsh debian client "" -- list
 check "Debian's virsh refuses it too" \
     eval 'status 1 && err_has "Certificate" && err_has "does not match the hostname 127.0.0.1"'
-virsh_with ours client no_verify=1 -- list
+tls_virsh ours client no_verify=1 -- list
 check "no_verify=1 lets our virsh through" eval 'status 0 && out_has "^ Id +Name +State$"'
-virsh_with debian client no_verify=1 -- list
+tls_virsh debian client no_verify=1 -- list
 check "no_verify=1 lets Debian's virsh through" eval 'status 0 && out_has "^ Id +Name +State$"'
 
 RC=0
@@ -413,4 +330,4 @@ cp "$T/libvirtd.log" "$T/err"
 RC=$DSTATUS
 check "libvirtd exits 0 on SIGTERM" status 0
 
-echo "1..$n"
+finish

@@ -25,6 +25,7 @@ SSHD=/usr/sbin/sshd
 HANG=240    # seconds: a hang catcher, not a timing
 
 . "$top_srcdir/tests/tapfuncs.sh"
+. "$top_srcdir/tests/remotefuncs.sh"
 
 umask 022
 T=$(mktemp -d "${TMPDIR:-/tmp}/remote2host.XXXXXX") || exit 1
@@ -55,17 +56,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-out_has() { grep -qE -- "$1" "$T/out"; }
-err_has() { grep -qF -- "$1" "$T/err"; }
-virsh_with() {
-    v=$1
-    u=$2
-    shift 2
-    timeout -k 5 $HANG "$v" -c "$u" "$@" >"$T/out" 2>"$T/err"
-    RC=$?
-}
-status() { [ "$RC" -eq "$1" ]; }
 
 # ------------------------------------------------------------------
 # What it needs
@@ -180,31 +170,9 @@ check "host B's socket directory is B's own: its tmpfs is not mounted here" \
 SSHURI="qemu+ssh://root@$B/system?keyfile=$T/ssh/user_key&known_hosts=$T/ssh/known_hosts&no_tty=1"
 TLSURI="qemu+tls://$B/system?pkipath=$T/pki/client"
 
-prepare_images() {
-    qemu-img create -q -f raw "$T/images/base.raw" 64M &&
-        qemu-io -f raw -c "write -P 0x5a 0 16M" "$T/images/base.raw" >/dev/null &&
-        qemu-img create -q -f qcow2 -b "$T/images/base.raw" -F raw "$T/images/overlay.qcow2" &&
-        chmod 0644 "$T/images"/*
-}
-check "B's images: a raw base with a pattern and a qcow2 overlay" prepare_images
-cat >"$T/dom.xml" <<EOF
-<domain type='qemu'>
-  <name>twohost</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-  </os>
-  <devices>
-    <emulator>$(command -v qemu-system-x86_64)</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$T/images/overlay.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-  </devices>
-</domain>
-EOF
+check "B's images: a raw base with a pattern and a qcow2 overlay" \
+    make_images "$T/images" 64M 16M overlay.qcow2
+domain_xml twohost "$T/images/overlay.qcow2" >"$T/dom.xml"
 
 virsh_with "$OUR_VIRSH" "$SSHURI" define "$T/dom.xml"
 check "A: virsh define on B over qemu+ssh://root@$B/system" eval 'status 0 && out_has "defined"'
@@ -233,11 +201,6 @@ check "A: nothing answers TLS on A's own address (the daemon is B's)" \
 virsh_with "$OUR_VIRSH" "$TLSURI" destroy twohost
 check "A: destroy over TLS" status 0
 
-overlay_standalone() {
-    [ -z "$(qemu-img info -U "$1" | sed -n 's/^backing file: //p')" ] &&
-        qemu-io -r -U -f qcow2 -c "read -P 0x5a 0 16M" -c "read -P 0 16M 48M" "$1" >"$T/out" 2>"$T/err" &&
-        ! grep -q "Pattern verification failed" "$T/out"
-}
 check "B's overlay holds the base's bytes and has no backing file" overlay_standalone "$T/images/overlay.qcow2"
 virsh_with "$OUR_VIRSH" "$SSHURI" undefine twohost
 check "A: undefine over ssh" status 0
