@@ -92,7 +92,7 @@ testPki(const char *set, const char *file)
 }
 
 static virNetTLSContext *
-testServerContext(const char *set, const char *const *dnList)
+testServerContext(const char *set, const char *const *dnList, bool sanity)
 {
     virNetTLSFiles files = {
         .cacert = testPki(set, "cacert.pem"),
@@ -100,7 +100,7 @@ testServerContext(const char *set, const char *const *dnList)
         .cert = testPki(set, "servercert.pem"),
         .key = testPki(set, "serverkey.pem"),
     };
-    virNetTLSContext *ctx = virNetTLSContextNew(true, &files, dnList, true,
+    virNetTLSContext *ctx = virNetTLSContextNew(true, &files, dnList, sanity,
                                                 true, NULL);
 
     if (!ctx)
@@ -135,25 +135,35 @@ typedef struct {
     char *port;
 } testServer;
 
-/* A server on 127.0.0.1 and ::1 with the certificates of @set. */
+/* A server of the tests' program, not listening yet. */
+static virNetServer *
+testServerProgram(const virNetServerConfig *cfg)
+{
+    virNetServer *srv = virNetServerNew(cfg);
+
+    g_assert_nonnull(srv);
+    g_assert_cmpint(virNetServerAddProgram(srv,
+                        virNetServerProgramNew(VIRNET_TEST_PROGRAM,
+                                               VIRNET_TEST_PROTOCOL_VERSION,
+                                               testProcs,
+                                               G_N_ELEMENTS(testProcs))), ==, 0);
+    return srv;
+}
+
+/* A server on 127.0.0.1 and ::1 with the certificates of @set; @sanity
+ * false: its own certificate is not checked (tls_no_sanity_certificate). */
 static testServer *
-testServerNew(const char *set, const char *const *dnList)
+testServerNew(const char *set, const char *const *dnList, bool sanity)
 {
     testServer *ts = g_new0(testServer, 1);
-    g_autoptr(virNetTLSContext) ctx = testServerContext(set, dnList);
+    g_autoptr(virNetTLSContext) ctx = testServerContext(set, dnList, sanity);
     virNetServerConfig cfg;
 
     virNetServerConfigDefaults(&cfg);
     cfg.minWorkers = 1;
     cfg.maxWorkers = 4;
     cfg.handshakeTimeout = 2;
-    ts->srv = virNetServerNew(&cfg);
-    g_assert_nonnull(ts->srv);
-    g_assert_cmpint(virNetServerAddProgram(ts->srv,
-                        virNetServerProgramNew(VIRNET_TEST_PROGRAM,
-                                               VIRNET_TEST_PROTOCOL_VERSION,
-                                               testProcs,
-                                               G_N_ELEMENTS(testProcs))), ==, 0);
+    ts->srv = testServerProgram(&cfg);
     ts->port = testFreePort();
     if (virNetServerAddTCPSocket(ts->srv, "127.0.0.1", ts->port, ctx) < 0 ||
         virNetServerAddTCPSocket(ts->srv, "::1", ts->port, ctx) < 0)
@@ -191,6 +201,21 @@ testEcho(virNetClient *client, const char *text)
     g_assert_cmpstr(ret.text, ==, text);
     g_assert_cmpint(ret.value, ==, 42);
     xdr_free((xdrproc_t) xdr_virnet_test_echo_ret, (char *) &ret);
+}
+
+/* A TLS client to @host:@port with @ctx: connected, served an echo of
+ * @what, closed. */
+static void
+testEchoOver(const char *host, const char *port, virNetTLSContext *ctx,
+             const char *what)
+{
+    virNetClient *client = virNetClientNewTLS(host, port, ctx);
+
+    if (!client)
+        g_error("%s: %s", what, virGetLastErrorMessage());
+    testEcho(client, what);
+    virNetClientClose(client);
+    virNetClientUnref(client);
 }
 
 static char *
@@ -318,7 +343,7 @@ testLoad(const void *data)
 static void
 testConnectGood(void)
 {
-    testServer *ts = testServerNew("server", NULL);
+    testServer *ts = testServerNew("server", NULL, true);
     g_autoptr(virNetTLSContext) ctx = testClientContext("client", true, true);
     const char *hosts[] = { "127.0.0.1", "localhost", "::1" };
 
@@ -364,7 +389,7 @@ testConnectRefusedPort(void)
 static void
 testListenEvery(void)
 {
-    g_autoptr(virNetTLSContext) sctx = testServerContext("server", NULL);
+    g_autoptr(virNetTLSContext) sctx = testServerContext("server", NULL, true);
     g_autoptr(virNetTLSContext) ctx = testClientContext("client", true, true);
     g_autofree char *port = testFreePort();
     g_autofree char *want = NULL;
@@ -374,23 +399,11 @@ testListenEvery(void)
     const char *hosts[] = { "127.0.0.1", "::1" };
 
     virNetServerConfigDefaults(&cfg);
-    srv = virNetServerNew(&cfg);
-    g_assert_cmpint(virNetServerAddProgram(srv,
-                        virNetServerProgramNew(VIRNET_TEST_PROGRAM,
-                                               VIRNET_TEST_PROTOCOL_VERSION,
-                                               testProcs,
-                                               G_N_ELEMENTS(testProcs))), ==, 0);
+    srv = testServerProgram(&cfg);
     g_assert_cmpint(virNetServerAddTCPSocket(srv, NULL, port, sctx), ==, 0);
     g_assert_cmpint(virNetServerStart(srv), ==, 0);
-    for (size_t i = 0; i < G_N_ELEMENTS(hosts); i++) {
-        virNetClient *client = virNetClientNewTLS(hosts[i], port, ctx);
-
-        if (!client)
-            g_error("%s: %s", hosts[i], virGetLastErrorMessage());
-        testEcho(client, hosts[i]);
-        virNetClientClose(client);
-        virNetClientUnref(client);
-    }
+    for (size_t i = 0; i < G_N_ELEMENTS(hosts); i++)
+        testEchoOver(hosts[i], port, ctx, hosts[i]);
 
     other = virNetServerNew(&cfg);
     virResetLastError();
@@ -413,14 +426,13 @@ testListenEvery(void)
 static void
 testListenFD(void)
 {
-    g_autoptr(virNetTLSContext) sctx = testServerContext("server", NULL);
+    g_autoptr(virNetTLSContext) sctx = testServerContext("server", NULL, true);
     g_autoptr(virNetTLSContext) ctx = testClientContext("client", true, true);
     struct sockaddr_in sin = { .sin_family = AF_INET };
     socklen_t len = sizeof(sin);
     g_autofree char *port = NULL;
     virNetServerConfig cfg;
     virNetServer *srv;
-    virNetClient *client;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int ufd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -433,24 +445,14 @@ testListenFD(void)
     port = g_strdup_printf("%d", ntohs(sin.sin_port));
 
     virNetServerConfigDefaults(&cfg);
-    srv = virNetServerNew(&cfg);
-    g_assert_cmpint(virNetServerAddProgram(srv,
-                        virNetServerProgramNew(VIRNET_TEST_PROGRAM,
-                                               VIRNET_TEST_PROTOCOL_VERSION,
-                                               testProcs,
-                                               G_N_ELEMENTS(testProcs))), ==, 0);
+    srv = testServerProgram(&cfg);
     virResetLastError();
     g_assert_cmpint(virNetServerAddTCPSocketFD(srv, ufd, sctx), ==, -1);
     g_assert_nonnull(strstr(virGetLastErrorMessage(), "is not a listening TCP socket"));
     close(ufd);
     g_assert_cmpint(virNetServerAddTCPSocketFD(srv, fd, sctx), ==, 0);
     g_assert_cmpint(virNetServerStart(srv), ==, 0);
-    client = virNetClientNewTLS("127.0.0.1", port, ctx);
-    if (!client)
-        g_error("over the given socket: %s", virGetLastErrorMessage());
-    testEcho(client, "socket activation");
-    virNetClientClose(client);
-    virNetClientUnref(client);
+    testEchoOver("127.0.0.1", port, ctx, "socket activation");
     virNetServerFree(srv);
 }
 
@@ -516,46 +518,20 @@ testPeer(const void *data)
     const char *dnList[] = { "O=libvirt-bp tests,CN=cl*", "O=libvirt-bp tests,CN=revoked", NULL };
     testServer *ts;
     g_autoptr(virNetTLSContext) ctx = NULL;
-    virNetClient *client;
 
     /* The expired server certificate cannot pass its own checks: that
      * server runs with tls_no_sanity_certificate. */
-    if (strcmp(c->serverSet, "server-expired") == 0) {
-        virNetTLSFiles files = {
-            .cacert = testPki(c->serverSet, "cacert.pem"),
-            .cert = testPki(c->serverSet, "servercert.pem"),
-            .key = testPki(c->serverSet, "serverkey.pem"),
-        };
-        g_autoptr(virNetTLSContext) sctx = virNetTLSContextNew(true, &files, NULL,
-                                                               false, true, NULL);
-        virNetServerConfig cfg;
-
-        g_assert_nonnull(sctx);
-        virNetTLSFilesClear(&files);
-        ts = g_new0(testServer, 1);
-        virNetServerConfigDefaults(&cfg);
-        ts->srv = virNetServerNew(&cfg);
-        ts->port = testFreePort();
-        g_assert_cmpint(virNetServerAddTCPSocket(ts->srv, "127.0.0.1", ts->port,
-                                                 sctx), ==, 0);
-        g_assert_cmpint(virNetServerStart(ts->srv), ==, 0);
-    } else {
-        ts = testServerNew(c->serverSet, dnList);
-    }
+    ts = testServerNew(c->serverSet, dnList,
+                       strcmp(c->serverSet, "server-expired") != 0);
     ctx = testClientContext(c->clientSet, c->sanity, !c->noVerify);
     testLogClear();
     virResetLastError();
-    client = virNetClientNewTLS(c->host, ts->port, ctx);
     if (!c->clientError) {
-        if (!client)
-            g_error("%s: %s", c->name, virGetLastErrorMessage());
-        testEcho(client, c->name);
-        virNetClientClose(client);
-        virNetClientUnref(client);
+        testEchoOver(c->host, ts->port, ctx, c->name);
     } else {
         g_autofree char *want = testExpand(c->clientError, ts->port);
 
-        g_assert_null(client);
+        g_assert_null(virNetClientNewTLS(c->host, ts->port, ctx));
         virTestAssertError(VIR_ERR_AUTH_FAILED);
         g_test_message("%s: the client says: %s", c->name, virGetLastErrorMessage());
         if (!strstr(virGetLastErrorMessage(), want))
@@ -611,10 +587,9 @@ testWaitClosed(int fd, int ms)
 static void
 testGarbage(void)
 {
-    testServer *ts = testServerNew("server", NULL);
+    testServer *ts = testServerNew("server", NULL, true);
     g_autoptr(virNetTLSContext) ctx = testClientContext("client", true, true);
     const char http[] = "GET / HTTP/1.0\r\n\r\n";
-    virNetClient *client;
     int fd;
 
     testLogClear();
@@ -625,11 +600,7 @@ testGarbage(void)
     testAssertLogged("refusing TLS client '127.0.0.1;");
     testAssertLogged("TLS handshake with '127.0.0.1;");
     /* The server goes on serving. */
-    client = virNetClientNewTLS("127.0.0.1", ts->port, ctx);
-    g_assert_nonnull(client);
-    testEcho(client, "after garbage");
-    virNetClientClose(client);
-    virNetClientUnref(client);
+    testEchoOver("127.0.0.1", ts->port, ctx, "after garbage");
     testServerFree(ts);
 }
 
@@ -638,7 +609,7 @@ testGarbage(void)
 static void
 testStall(void)
 {
-    testServer *ts = testServerNew("server", NULL);
+    testServer *ts = testServerNew("server", NULL, true);
     g_autoptr(virNetTLSContext) ctx = testClientContext("client", true, true);
     /* A TLS handshake record header announcing 512 bytes that never come. */
     const unsigned char partial[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 };
