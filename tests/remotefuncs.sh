@@ -97,6 +97,27 @@ domain_xml() {
 EOF
 }
 
+# sshd_config ADDRESS PORT KEYDIR PIDDIR PATH: an sshd's configuration for
+# the tests: on ADDRESS:PORT, the host key and authorized_keys of KEYDIR,
+# its pid file in PIDDIR, root by key only, sessions with PATH.
+sshd_config() {
+    cat <<EOF
+ListenAddress $1
+Port $2
+HostKey $3/host_key
+PidFile $4/sshd.pid
+AuthorizedKeysFile $3/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+LogLevel VERBOSE
+SetEnv PATH=$5
+EOF
+}
+
 backing_of() {
     qemu-img info -U "$1" | sed -n 's/^backing file: //p'
 }

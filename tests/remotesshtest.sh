@@ -154,21 +154,7 @@ start_sshd() {
     d=$T/ssh-$1
     mkdir -m 0700 "$d"
     port=$(free_port)
-    cat >"$d/libvirt-bp-test-sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $T/host_key
-PidFile $d/sshd.pid
-AuthorizedKeysFile $T/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-UseDNS no
-LogLevel VERBOSE
-SetEnv PATH=$3
-EOF
+    sshd_config 127.0.0.1 "$port" "$T" "$d" "$3" >"$d/libvirt-bp-test-sshd_config"
     # The nearest existing ancestor of $RUNDIR gets a tmpfs (in the
     # namespace only) when $RUNDIR does not exist.
     anc=

@@ -118,20 +118,8 @@ cert_file = "$T/pki/server/servercert.pem"
 key_file = "$T/pki/server/serverkey.pem"
 tls_allowed_dn_list = ["O=libvirt-bp tests,CN=client"]
 EOF
-cat >"$T/ssh/libvirt-bp-test-sshd_config" <<EOF
-ListenAddress $B
-Port 22
-HostKey $T/ssh/host_key
-PidFile $T/ssh/sshd.pid
-AuthorizedKeysFile $T/ssh/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-UseDNS no
-SetEnv PATH=$top_builddir/tools:/usr/bin:/bin
-EOF
+sshd_config "$B" 22 "$T/ssh" "$T/ssh" "$top_builddir/tools:/usr/bin:/bin" \
+    >"$T/ssh/libvirt-bp-test-sshd_config"
 
 # B's own $RUNDIR: a tmpfs on it, or on its nearest existing ancestor
 # when it does not exist (B's mount namespace only).
