@@ -2,8 +2,9 @@
 # The test command: install what is missing, build, run the whole suite.
 # With CI=true it also turns warnings into errors, runs the suite again in
 # an AddressSanitizer + UBSan build, runs make distcheck as an unprivileged
-# user without QEMU, builds and checks the library --without-qemu, and
-# fails if any QEMU is left running.
+# user without QEMU, builds and checks the library --without-qemu, runs
+# each fuzzer for 60 s (scripts/fuzz.sh), and fails if any QEMU is left
+# running.
 # The last line is "N passed, N failed, N skipped", counted from the
 # automake test results.
 set -u
@@ -51,6 +52,17 @@ if [ "${CI:-}" = true ]; then
         echo ":test-result: FAIL" >> "$top/_test-results.txt"
         status=1
     fi
+    # The fuzzers (scripts/fuzz.sh): each target 60 s from its seed
+    # corpus; each counts as a test, failed by a crash, leak or timeout.
+    timeout -k 10 1200 "$top/scripts/fuzz.sh" 60 >"$top/_build/fuzz.out" 2>&1 || status=1
+    cat "$top/_build/fuzz.out"
+    grep -E '^(PASS|FAIL): fuzz/' "$top/_build/fuzz.out" | sed 's/^\(PASS\|FAIL\):.*/:test-result: \1/' \
+        >> "$top/_test-results.txt"
+    grep -q '^PASS: fuzz/' "$top/_build/fuzz.out" || {
+        echo "FAIL: scripts/fuzz.sh (no fuzz target ran)"
+        echo ":test-result: FAIL" >> "$top/_test-results.txt"
+        status=1
+    }
     # The client library without the QEMU driver builds, passes its
     # tests, and has no driver for qemu:///embed. One test too.
     if timeout -k 10 1200 "$top/scripts/check-without-qemu.sh"; then
