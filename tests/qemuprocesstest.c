@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -415,6 +416,22 @@ testOldRulesName(Fixture *f, gconstpointer data)
 /* ------------------------------------------------------------------ */
 /* SIGKILL of the process that starts a domain                          */
 
+/* Whether no process holds the root's driver lock (ROOT/run/qemu/
+ * driver.lock), tried as the driver takes it, and let go at once. */
+static bool
+rootLockFree(Fixture *f)
+{
+    g_autofree char *path = g_strdup_printf("%s/run/qemu/driver.lock", f->root);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    bool held;
+
+    if (fd < 0)
+        return errno == ENOENT;
+    held = flock(fd, LOCK_EX | LOCK_NB) < 0;
+    close(fd);
+    return !held;
+}
+
 typedef enum {
     KILL_AT_FORK,       /* as soon as a process forked for QEMU shows */
     KILL_AT_PIDFILE,    /* as soon as QEMU's pid file shows */
@@ -491,13 +508,18 @@ testKilledWhileStarting(Fixture *f, gconstpointer data)
 
     /* The helpers it forked go away on their own, without a QEMU: they
      * share its descriptors (the root's lock among them) until they do.
+     * A helper's command line is gone as soon as it starts exiting, but
+     * its descriptors close a little later (under ASan, after a large
+     * address space is torn down), so the lock itself is the witness.
      * A generous bound: it only catches a helper that never goes (a busy
      * machine took more than 5 s to reap them). */
     deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-    while (countProcesses(NULL, whole->str, whole->len) > 0 &&
+    while ((countProcesses(NULL, whole->str, whole->len) > 0 ||
+            !rootLockFree(f)) &&
            g_get_monotonic_time() < deadline)
         g_usleep(1000);
     g_assert_cmpuint(countProcesses(NULL, whole->str, whole->len), ==, 0);
+    g_assert_true(rootLockFree(f));
 
     conn = virTestOpen(f->uri);
     dom = virDomainLookupByName(conn, "half");
