@@ -16,6 +16,14 @@ cd "$top"
 status=0
 : > "$top/_test-results.txt"
 
+# How long each stage took, for keeping CI within its 20 minutes.
+t0=$(date +%s)
+took() {
+    now=$(date +%s)
+    echo "time: $1 took $((now - t0)) s"
+    t0=$now
+}
+
 run_suite() {
     # $1: build dir; the rest: configure arguments
     dir=$1
@@ -35,11 +43,13 @@ run_suite() {
 }
 
 run_suite "$top/_build" || status=1
+took "the build and make check"
 # What the style bans (raw malloc, sprintf, tabs...), by grep.
 (cd "$top/_build" && make -s syntax-check) || { echo "syntax-check failed"; status=1; }
 
 if [ "${CI:-}" = true ]; then
     run_suite "$top/_build-asan" --enable-sanitizers || status=1
+    took "the sanitizer build and its make check"
     # The unit-test-only build (what make distcheck configures) must need
     # neither root nor QEMU: distcheck as nobody with QEMU masked. It
     # counts as one test.
@@ -52,6 +62,7 @@ if [ "${CI:-}" = true ]; then
         echo ":test-result: FAIL" >> "$top/_test-results.txt"
         status=1
     fi
+    took "make distcheck as nobody"
     # The fuzzers (scripts/fuzz.sh): each target 60 s from its seed
     # corpus; each counts as a test, failed by a crash, leak or timeout.
     timeout -k 10 1200 "$top/scripts/fuzz.sh" 60 >"$top/_build/fuzz.out" 2>&1 || status=1
@@ -63,6 +74,7 @@ if [ "${CI:-}" = true ]; then
         echo ":test-result: FAIL" >> "$top/_test-results.txt"
         status=1
     }
+    took "the fuzzers"
     # The client library without the QEMU driver builds, passes its
     # tests, and has no driver for qemu:///embed. One test too.
     if timeout -k 10 1200 "$top/scripts/check-without-qemu.sh"; then
@@ -73,6 +85,7 @@ if [ "${CI:-}" = true ]; then
         echo ":test-result: FAIL" >> "$top/_test-results.txt"
         status=1
     fi
+    took "the build without the QEMU driver"
 fi
 
 # No test may leave a QEMU behind (tests run QEMU with a -name guest=...
