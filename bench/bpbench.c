@@ -2149,7 +2149,7 @@ main(int argc, char **argv)
           "the virsh to run (default: the build's tools/virsh)", "PATH" },
         { "only", 0, 0, G_OPTION_ARG_STRING, &only,
           "only these sections: pull,latency,step,info,many (default all)", "LIST" },
-        { NULL }
+        { NULL, 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL }
     };
     GThread *loop = NULL;
     int cb[BENCH_KINDS] = { -1, -1, -1 };
