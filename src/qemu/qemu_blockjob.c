@@ -1363,8 +1363,12 @@ qemuBlockPullCancel(qemuDriver *driver, virDomainObj *vm, const char *path,
         if (rc < 0) {
             /* QEMU refuses to cancel a job that finished copying meanwhile
              * (its events may not have reached us yet): it then ends by
-             * itself, and the event tells how. */
-            if (!qemuBlockJobFindByJobID(vm, jobid) ||
+             * itself, and the event tells how. A job the worker is
+             * finishing (pending: finalized and dismissed in one round
+             * trip) may be gone from QEMU already. */
+            if (!(job = qemuBlockJobFindByJobID(vm, jobid)) ||
+                job->state == QEMU_BLOCKJOB_STATE_PENDING ||
+                job->state == QEMU_BLOCKJOB_STATE_CONCLUDED ||
                 qemuBlockJobIsEnding(vm, jobid)) {
                 virResetLastError();
             } else {
