@@ -1171,6 +1171,7 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
     g_autofree char *diskname = NULL;
     qemuMonitorBlockJobInfo st = { 0 };
     unsigned long long start;
+    unsigned long long knownEnd = 0;    /* the job's end, as last known */
     gint64 deadline;
     qemuMonitor *mon;
     int rc;
@@ -1213,10 +1214,13 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
     /* Let it run until it moved at least one chunk, then pause it at once:
      * a step is a chunk or two, whatever the disk's size. */
     deadline = g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_MAX_MS * 1000;
+    if ((job = qemuBlockJobFindByJobID(vm, jobid)))
+        knownEnd = job->end;
     for (;;) {
         virDomainObjWaitUntil(vm, g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_POLL_US);
-        if (!qemuBlockJobFindByJobID(vm, jobid))
+        if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
             break;
+        knownEnd = MAX(knownEnd, job->end);
         if ((rc = qemuBlockPullQuery(vm, jobid, &st)) <= 0)
             break;
         if (st.offset > start || g_get_monotonic_time() >= deadline)
@@ -1276,7 +1280,10 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
         if (info)
             info->cur = info->end = end;
     } else if (info) {
-        info->cur = info->end = MAX(st.len, 1);
+        /* Finished already (the worker may finish and dismiss the job
+         * before a step looks at it again): QEMU lists it no more, so
+         * the end is the one known last. */
+        info->cur = info->end = MAX(MAX(st.len, knownEnd), 1);
     }
     /* Did it complete? The job's record is gone: look at the chain. */
     if ((disk = virDomainDiskByName(vm->def, diskname)) &&
