@@ -295,6 +295,18 @@ testBatch(testFixture *fx,
     g_assert_cmpint(none[0].rc, ==, -1);
     g_assert_cmpuint(mockCommands(fx->mock), ==, before + 7);
     qemuMonitorBatchClear(none, G_N_ELEMENTS(none));
+
+    /* QEMU goes away after the first reply: the first item has its
+     * result, the second fails saying why, and so does the batch. */
+    mockExpect(fx->mock, "job-dismiss", "{\"id\": \"pull-vda\"}",
+               MOCK_EMPTY_REPLY, MOCK_EOF);
+    g_assert_cmpint(qemuMonitorRunBatch(fx->mon, items + 2, 2), ==, -1);
+    g_assert_nonnull(virGetLastError());
+    g_assert_cmpint(items[2].rc, ==, 0);
+    g_assert_null(items[2].error);
+    g_assert_cmpint(items[3].rc, ==, -1);
+    g_assert_nonnull(strstr(items[3].error, "the monitor closed"));
+    qemuMonitorBatchClear(items, G_N_ELEMENTS(items));
 }
 
 
