@@ -577,8 +577,9 @@ static const PullCase caseConcludedWithoutPending = {
     "block pull of disk 'vda' failed: Input/output error",
 };
 
-/* Every event twice: the second pending's finalize is refused by QEMU
- * (the job concluded meanwhile), the second concluded finds no job. One
+/* Every event twice: the first pending's round trip finishes the pull
+ * (finalize, result, dismiss, deletions, pipelined), so the second
+ * pending and both concluded find no job and send nothing. One
  * COMPLETED. Events of a job that is not ours, or that break QEMU's
  * schema, change nothing. */
 static const PullCase caseEventsRepeated = {
@@ -594,9 +595,6 @@ static const PullCase caseEventsRepeated = {
     SCRIPT_COMPLETED
     SCRIPT_CONCLUDED
     SCRIPT_CONCLUDED
-    "expect job-finalize {\"id\": " JOB "}\n"
-    "error GenericError Job 'pull-vda' in state 'concluded' cannot accept "
-    "command verb 'finalize'\n"
     SCRIPT_QUERY_CONCLUDED
     SCRIPT_DISMISS
     "event JOB_STATUS_CHANGE {\"id\": " JOB ", \"status\": \"null\"}\n"
@@ -751,39 +749,67 @@ testErrorBlockStream(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     stopAndCheck(f, dom, NULL);
 }
 
+/* The rest of a finish whose job-finalize QEMU refused: the commands
+ * pipelined after it find the job still pending (not to be dismissed) and
+ * the old nodes still the top's backing (in use). */
+#define SCRIPT_FINISH_REFUSED \
+    "expect query-jobs\n" \
+    "reply [{\"id\": " JOB ", \"type\": \"stream\", \"status\": \"pending\", " \
+    "\"current-progress\": " MIB ", \"total-progress\": " MIB "}]\n" \
+    "expect job-dismiss {\"id\": " JOB "}\n" \
+    "error GenericError Job 'pull-vda' in state 'pending' cannot accept " \
+    "command verb 'dismiss'\n" \
+    "expect blockdev-del {\"node-name\": \"libvirt-2-format\"}\n" \
+    "error GenericError Node 'libvirt-2-format' is busy: node is used as " \
+    "backing hd of 'libvirt-1-format'\n" \
+    "expect blockdev-del {\"node-name\": \"libvirt-2-storage\"}\n" \
+    "error GenericError Block device libvirt-2-storage is in use\n" \
+    "expect blockdev-del {\"node-name\": \"libvirt-3-format\"}\n" \
+    "error GenericError Node 'libvirt-3-format' is busy: node is used as " \
+    "backing hd of 'libvirt-2-format'\n" \
+    "expect blockdev-del {\"node-name\": \"libvirt-3-storage\"}\n" \
+    "error GenericError Block device libvirt-3-storage is in use\n"
+
 /* The finalize is refused: the pull stays pending (done copying) until
- * the domain stops, which ends it FAILED, after the stop. */
+ * the domain stops, which ends it FAILED, after the stop. Nothing the
+ * finish sent after the finalize (in the same round trip) changed
+ * anything. */
 static void
 testErrorJobFinalize(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
     virDomainPtr dom = startDomain(f, SCRIPT_BLOCK_STREAM SCRIPT_PENDING
         "expect job-finalize {\"id\": " JOB "}\n"
         "error GenericError cannot finalize\n"
+        SCRIPT_FINISH_REFUSED
         "event JOB_STATUS_CHANGE {\"id\": " JOB ", \"status\": \"pending\"}\n"
         "expect job-finalize {\"id\": " JOB "}\n"
         "error GenericError cannot finalize either\n"
+        SCRIPT_FINISH_REFUSED
         "mark refused\n");
 
     pullAll(dom);
     expectStuckPending(f, dom);
 }
 
-/* The result cannot be read: the pull waits (no event) until the domain
- * stops. */
-static void
-testErrorQueryJobs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
-{
-    virDomainPtr dom = startDomain(f, SCRIPT_BLOCK_STREAM SCRIPT_PENDING
-        "expect job-finalize {\"id\": " JOB "}\n"
-        SCRIPT_COMPLETED
-        SCRIPT_CONCLUDED
-        "expect query-jobs\n"
-        "error GenericError nope\n"
-        "mark refused\n");
-
-    pullAll(dom);
-    expectStuckPending(f, dom);
-}
+/* The result cannot be read (query-jobs fails), but the job-dismiss and
+ * the deletions pipelined after it went through: the job is gone from
+ * QEMU. The driver asks QEMU, as after a restart, whether the top still
+ * has a backing node: it has not, so the pull COMPLETED (its nodes were
+ * deleted in that round trip, and its images are given back). */
+static const PullCase caseErrorQueryJobs = {
+    SCRIPT_BLOCK_STREAM SCRIPT_PENDING
+    "expect job-finalize {\"id\": " JOB "}\n"
+    SCRIPT_COMPLETED
+    SCRIPT_CONCLUDED
+    "expect query-jobs\n"
+    "error GenericError nope\n"
+    SCRIPT_DISMISS
+    SCRIPT_DEL_NODES
+    "expect query-block\n"
+    "reply [{\"inserted\": {\"node-name\": \"libvirt-1-format\", \"image\": "
+    "{\"filename\": \"top.qcow2\", \"format\": \"qcow2\"}}}]\n",
+    false, "COMPLETED", NULL,
+};
 
 
 
@@ -879,8 +905,9 @@ testErrorQueryBlockJobs(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 /* Two domains: one's finish does not wait for the other's              */
 
 /*
- * Domain 'mock' finishes its pull up to job-finalize, whose reply its
- * QEMU keeps back until the test says so: the thread finishing it waits.
+ * Domain 'mock' finishes its pull (job-finalize and the commands sent
+ * with it), whose replies its QEMU keeps back until the test says so:
+ * the thread finishing it waits.
  * Meanwhile a second domain, with a QEMU (and a script) of its own,
  * pulls, and its pull is finished and told, while the first is still
  * stuck (with a single worker for all domains, it would wait behind it,
@@ -922,17 +949,29 @@ testTwoDomainsInParallel(Fixture *f, gconstpointer data G_GNUC_UNUSED)
                                       SCRIPT_PENDING SCRIPT_FINISH, -1, NULL));
     g_assert_cmpint(chmod(script, 0644), ==, 0);
 
+    /* The finish sends its commands back to back (finalize, query-jobs,
+     * dismiss, deletions): QEMU keeps every reply back, in order. */
     dom = startDomain(f, SCRIPT_BLOCK_STREAM
         SCRIPT_PENDING
         "expect job-finalize {\"id\": " JOB "}\n"
         "held\n"
-        "mark finalizing\n"
-        "wait-signal\n"
         SCRIPT_COMPLETED
         SCRIPT_CONCLUDED
         SCRIPT_QUERY_CONCLUDED
-        SCRIPT_DISMISS
-        SCRIPT_DEL_NODES);
+        "held\n"
+        "expect job-dismiss {\"id\": " JOB "}\n"
+        "held\n"
+        "expect blockdev-del {\"node-name\": \"libvirt-2-format\"}\n"
+        "held\n"
+        "expect blockdev-del {\"node-name\": \"libvirt-2-storage\"}\n"
+        "held\n"
+        "expect blockdev-del {\"node-name\": \"libvirt-3-format\"}\n"
+        "held\n"
+        "expect blockdev-del {\"node-name\": \"libvirt-3-storage\"}\n"
+        "held\n"
+        "mark finalizing\n"
+        "wait-signal\n"
+        "event JOB_STATUS_CHANGE {\"id\": " JOB ", \"status\": \"null\"}\n");
     domB = virTestCreateDomain(f->conn, xml->str);
 
     pullAll(dom);
@@ -991,7 +1030,7 @@ main(int argc, char **argv)
     /* an error reply to each command */
     ADD("/blockpull-mock/error-block-stream", testErrorBlockStream);
     ADD("/blockpull-mock/error-job-finalize", testErrorJobFinalize);
-    ADD("/blockpull-mock/error-query-jobs", testErrorQueryJobs);
+    ADD_CASE("/blockpull-mock/error-query-jobs", caseErrorQueryJobs);
     ADD_CASE("/blockpull-mock/error-job-dismiss", caseErrorJobDismiss);
     ADD_CASE("/blockpull-mock/error-blockdev-del", caseErrorBlockdevDel);
     ADD("/blockpull-mock/error-block-job-pause", testErrorBlockJobPause);

@@ -218,6 +218,98 @@ testQueryJobs(testFixture *fx,
 }
 
 
+/* A batch goes out whole before any reply is read: QEMU here keeps each
+ * reply back until the next command comes (MOCK_HOLD), which a client
+ * waiting for every reply before the next command would never send. Each
+ * item gets its own result: QEMU's error, the parsed query-jobs list. */
+static void
+testBatch(testFixture *fx,
+          gconstpointer data G_GNUC_UNUSED)
+{
+    qemuMonitorBatchItem items[] = {
+        { .cmd = QEMU_MONITOR_BATCH_JOB_FINALIZE, .arg = "pull-vda" },
+        { .cmd = QEMU_MONITOR_BATCH_QUERY_JOBS },
+        { .cmd = QEMU_MONITOR_BATCH_JOB_DISMISS, .arg = "pull-vda" },
+        { .cmd = QEMU_MONITOR_BATCH_BLOCKDEV_DEL, .arg = "libvirt-2-format" },
+        { .cmd = QEMU_MONITOR_BATCH_BLOCKDEV_DEL, .arg = "libvirt-2-storage" },
+    };
+    qemuMonitorBatchItem bad[] = {
+        { .cmd = QEMU_MONITOR_BATCH_QUERY_JOBS },
+        { .cmd = QEMU_MONITOR_BATCH_BLOCKDEV_DEL, .arg = "n" },
+    };
+    qemuMonitorBatchItem none[] = {
+        { .cmd = QEMU_MONITOR_BATCH_JOB_DISMISS, .arg = NULL },
+    };
+    guint before = mockCommands(fx->mock);
+
+    mockExpect(fx->mock, "job-finalize", "{\"id\": \"pull-vda\"}",
+               MOCK_EMPTY_REPLY, MOCK_HOLD);
+    mockExpect(fx->mock, "query-jobs", "-",
+               "{\"return\": [{\"id\": \"pull-vda\", \"type\": \"stream\", "
+               "\"status\": \"concluded\", \"current-progress\": 1048576, "
+               "\"total-progress\": 1048576}]}", MOCK_HOLD);
+    mockExpect(fx->mock, "job-dismiss", "{\"id\": \"pull-vda\"}",
+               MOCK_EMPTY_REPLY, MOCK_HOLD);
+    mockExpect(fx->mock, "blockdev-del", "{\"node-name\": \"libvirt-2-format\"}",
+               "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+               "\"Node 'libvirt-2-format' is busy\"}}", MOCK_HOLD);
+    mockExpect(fx->mock, "blockdev-del", "{\"node-name\": \"libvirt-2-storage\"}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorRunBatch(fx->mon, items, G_N_ELEMENTS(items)), ==, 0);
+    g_assert_cmpuint(mockCommands(fx->mock), ==, before + 5);
+    g_assert_null(virGetLastError());
+
+    g_assert_cmpint(items[0].rc, ==, 0);
+    g_assert_null(items[0].error);
+    g_assert_cmpint(items[1].rc, ==, 0);
+    g_assert_cmpuint(items[1].njobs, ==, 1);
+    g_assert_cmpstr(items[1].jobs[0].id, ==, "pull-vda");
+    g_assert_cmpint(items[1].jobs[0].status, ==, QEMU_MONITOR_JOB_STATUS_CONCLUDED);
+    g_assert_null(items[1].jobs[0].error);
+    g_assert_cmpint(items[2].rc, ==, 0);
+    g_assert_cmpint(items[3].rc, ==, -1);
+    g_assert_cmpstr(items[3].error, ==,
+                    "QEMU command 'blockdev-del' failed: Node 'libvirt-2-format' "
+                    "is busy (GenericError)");
+    g_assert_cmpint(items[4].rc, ==, 0);
+    g_assert_null(items[4].error);
+    qemuMonitorBatchClear(items, G_N_ELEMENTS(items));
+    g_assert_null(items[1].jobs);
+
+    /* A reply that breaks the schema fails its item only. */
+    mockExpect(fx->mock, "query-jobs", "-", "{\"return\": {}}", 0);
+    mockExpect(fx->mock, "blockdev-del", "{\"node-name\": \"n\"}",
+               MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorRunBatch(fx->mon, bad, G_N_ELEMENTS(bad)), ==, 0);
+    g_assert_cmpint(bad[0].rc, ==, -1);
+    g_assert_cmpstr(bad[0].error, ==,
+                    "QEMU reply to 'query-jobs' is not of the expected type 'array'");
+    g_assert_null(bad[0].jobs);
+    g_assert_cmpint(bad[1].rc, ==, 0);
+    qemuMonitorBatchClear(bad, G_N_ELEMENTS(bad));
+
+    /* A command without its argument is refused before anything goes out. */
+    g_assert_cmpint(qemuMonitorRunBatch(fx->mon, none, G_N_ELEMENTS(none)), ==, -1);
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_INVALID_ARG,
+                           "QEMU command 'job-dismiss' needs a value for 'id'", NULL);
+    g_assert_cmpint(none[0].rc, ==, -1);
+    g_assert_cmpuint(mockCommands(fx->mock), ==, before + 7);
+    qemuMonitorBatchClear(none, G_N_ELEMENTS(none));
+
+    /* QEMU goes away after the first reply: the first item has its
+     * result, the second fails saying why, and so does the batch. */
+    mockExpect(fx->mock, "job-dismiss", "{\"id\": \"pull-vda\"}",
+               MOCK_EMPTY_REPLY, MOCK_EOF);
+    g_assert_cmpint(qemuMonitorRunBatch(fx->mon, items + 2, 2), ==, -1);
+    g_assert_nonnull(virGetLastError());
+    g_assert_cmpint(items[2].rc, ==, 0);
+    g_assert_null(items[2].error);
+    g_assert_cmpint(items[3].rc, ==, -1);
+    g_assert_nonnull(strstr(items[3].error, "the monitor closed"));
+    qemuMonitorBatchClear(items, G_N_ELEMENTS(items));
+}
+
+
 static void
 testJobStatusNames(void)
 {
@@ -571,6 +663,7 @@ main(int argc,
     ADD("/monitor-json/command-args", testCommandArgs);
     ADD("/monitor-json/query-block-jobs", testQueryBlockJobs);
     ADD("/monitor-json/query-jobs", testQueryJobs);
+    ADD("/monitor-json/batch", testBatch);
     g_test_add_func("/monitor-json/job-status-names", testJobStatusNames);
     ADD("/monitor-json/query-named-block-nodes", testQueryNamedBlockNodes);
     ADD("/monitor-json/block-node-has-backing", testBlockNodeHasBacking);

@@ -152,35 +152,27 @@ qemuBlockJobGiveBack(qemuDriver *driver, virDomainObj *vm, const char *path)
 }
 
 /*
- * The pull succeeded: QEMU no longer reads the backing chain, but keeps
- * the nodes (and their file descriptors) open until they are deleted.
- * Delete them (format node before its file node, top of the old chain
- * first), then give the images back, then update the live definition.
- * vm locked; the lock is dropped around monitor calls.
- *
- * The old chain leaves the live definition last: until then, any status
- * file saved (by another thread, while the lock is dropped) names it
- * among the disk's images, so a process that finds the pull concluded
- * after a crash revokes it again. Detached first, a crash in between
- * would leave a record that no longer said what was still to give back.
+ * What a completed pull of @disk (down to @base, NULL for the whole chain)
+ * takes off the chain: the images above @base, from the top down, into
+ * @paths, and their block nodes (format node before its file node) into
+ * @nodes, the order they can be deleted in. Returns the image just above
+ * @base (NULL if none), or NULL with *@ok false if @base is no longer in
+ * the chain (not to happen: the base was in the chain when the pull
+ * began, and the chain changes only in a revocation), when nothing may
+ * be given back. vm locked.
  */
-static void
-qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk,
-                   const char *base)
+static virStorageSource *
+qemuBlockJobOldChain(virDomainObj *vm, virDomainDiskDef *disk, const char *base,
+                     GPtrArray *nodes, GPtrArray *paths, bool *ok)
 {
-    g_autoptr(virStorageSource) old = NULL;
-    g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-    virStorageSource *above = NULL;   /* the image just above @base */
-    qemuMonitor *mon;
+    virStorageSource *above = NULL;
 
+    *ok = true;
     if (base && !virStorageSourceChainHasPath(disk->src->backingStore, base)) {
-        /* Not to happen (the base was in the chain when the pull began,
-         * and the chain changes only here): give nothing back rather than
-         * too much. */
         VIR_WARN("base '%s' of the pull of disk '%s' of domain '%s' is no longer in its chain: the images above it stay open",
                  base, disk->dst, vm->def->name);
-        return;
+        *ok = false;
+        return NULL;
     }
     /* A pull to a base leaves the base and what is below it: only the
      * images above it left the chain. */
@@ -193,23 +185,77 @@ qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk,
             g_ptr_array_add(nodes, g_strdup(src->nodeformat));
         if (src->nodestorage)
             g_ptr_array_add(nodes, g_strdup(src->nodestorage));
-        g_ptr_array_add(paths, g_strdup(src->path));
+        if (paths)
+            g_ptr_array_add(paths, g_strdup(src->path));
     }
+    return above;
+}
 
-    if ((mon = qemuDomainObjEnterMonitor(vm))) {
+/* Log the deletions of @items (blockdev-del of a batch) that failed: an
+ * image whose node can't be deleted stays open in QEMU; do not pretend
+ * otherwise, but the pull itself is done. */
+static void
+qemuBlockJobWarnDeletions(virDomainObj *vm, qemuMonitorBatchItem *items,
+                          size_t nitems)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        if (items[i].cmd == QEMU_MONITOR_BATCH_BLOCKDEV_DEL && items[i].rc < 0)
+            VIR_WARN("cannot delete block node '%s' of domain '%s': %s",
+                     items[i].arg, vm->def->name, NULLSTR(items[i].error));
+    }
+}
+
+/*
+ * The pull succeeded: QEMU no longer reads the backing chain, but keeps
+ * the nodes (and their file descriptors) open until they are deleted.
+ * Delete them (format node before its file node, top of the old chain
+ * first; unless @nodesDeleted: the finish already sent the deletions,
+ * pipelined after job-finalize), then give the images back, then update
+ * the live definition. vm locked; the lock is dropped around monitor
+ * calls.
+ *
+ * The deletions go out back to back, one round trip for all: QEMU runs
+ * them in order, so a file node's deletion comes after its format node's
+ * (which it needs), and one that fails (a node QEMU no longer has, after
+ * a crash in the middle) leaves the others as they are.
+ *
+ * The old chain leaves the live definition last: until then, any status
+ * file saved (by another thread, while the lock is dropped) names it
+ * among the disk's images, so a process that finds the pull concluded
+ * after a crash revokes it again. Detached first, a crash in between
+ * would leave a record that no longer said what was still to give back.
+ */
+static void
+qemuBlockJobRevoke(qemuDriver *driver, virDomainObj *vm, virDomainDiskDef *disk,
+                   const char *base, bool nodesDeleted)
+{
+    g_autoptr(virStorageSource) old = NULL;
+    g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    virStorageSource *above;   /* the image just above @base */
+    qemuMonitor *mon;
+    bool ok;
+
+    above = qemuBlockJobOldChain(vm, disk, base, nodes, paths, &ok);
+    if (!ok)
+        return;
+
+    if (!nodesDeleted && nodes->len > 0) {
+        g_autofree qemuMonitorBatchItem *items = g_new0(qemuMonitorBatchItem, nodes->len);
+
         for (guint i = 0; i < nodes->len; i++) {
-            const char *node = g_ptr_array_index(nodes, i);
-            if (qemuMonitorBlockdevDel(mon, node) < 0) {
-                /* An image whose node can't be deleted stays open in QEMU:
-                 * do not pretend otherwise, but the pull itself is done. */
-                VIR_WARN("cannot delete block node '%s' of domain '%s': %s",
-                         node, vm->def->name, virGetLastErrorMessage());
-                virResetLastError();
-            }
+            items[i].cmd = QEMU_MONITOR_BATCH_BLOCKDEV_DEL;
+            items[i].arg = g_ptr_array_index(nodes, i);
         }
-        qemuDomainObjExitMonitor(vm);
-    } else {
-        virResetLastError();
+        if ((mon = qemuDomainObjEnterMonitor(vm))) {
+            if (qemuMonitorRunBatch(mon, items, nodes->len) < 0)
+                virResetLastError();
+            qemuDomainObjExitMonitor(vm);
+            qemuBlockJobWarnDeletions(vm, items, nodes->len);
+            qemuMonitorBatchClear(items, nodes->len);
+        } else {
+            virResetLastError();
+        }
     }
 
     /* The lock was dropped, but @disk is still there: the live definition
@@ -403,11 +449,12 @@ qemuBlockJobAddJobEvents(virDomainObj *vm, GPtrArray *events,
 
 /*
  * The job is over in QEMU (concluded and dismissed, or gone): finish it
- * our side and tell the application. vm locked.
+ * our side and tell the application. @nodesDeleted: a completed pull's
+ * old nodes were deleted already (see qemuBlockJobRevoke()). vm locked.
  */
 static void
 qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
-                   bool failed, const char *errmsg)
+                   bool failed, const char *errmsg, bool nodesDeleted)
 {
     qemuDomainObjPrivate *priv = vm->privateData;
     virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
@@ -440,7 +487,7 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
     if (status == VIR_DOMAIN_BLOCK_PULL_COMPLETED && disk) {
         g_autofree char *base = g_strdup(job->base);
 
-        qemuBlockJobRevoke(driver, vm, disk, base);
+        qemuBlockJobRevoke(driver, vm, disk, base, nodesDeleted);
         /* The lock was dropped while QEMU deleted the nodes: if the domain
          * stopped meanwhile, the pull's end has been told already. */
         if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
@@ -465,7 +512,45 @@ qemuBlockJobFinish(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job,
     qemuDomainSaveStatusEvent(driver, vm, NULL);
 }
 
-/* QEMU concluded the job: read its result, dismiss it, finish. vm locked. */
+/* Take the result of @job from QEMU's list of jobs: returns true if the
+ * list shows it concluded, with job->failed and job->errmsg set. */
+static bool
+qemuBlockJobReadResult(qemuBlockJob *job, const qemuMonitorJobInfo *jobs,
+                       size_t njobs)
+{
+    bool found = false;
+
+    for (size_t i = 0; i < njobs; i++) {
+        if (strcmp(jobs[i].id, job->jobid) != 0 ||
+            jobs[i].status != QEMU_MONITOR_JOB_STATUS_CONCLUDED)
+            continue;
+        found = true;
+        job->failed = jobs[i].error != NULL;
+        g_free(job->errmsg);
+        job->errmsg = g_strdup(jobs[i].error);
+    }
+    if (found) {
+        job->state = QEMU_BLOCKJOB_STATE_CONCLUDED;
+        if (!job->failed)
+            job->cur = job->end = MAX(job->end, job->cur);
+    }
+    return found;
+}
+
+/*
+ * QEMU concluded the job by itself (a failure or a cancel: those never
+ * pass pending), or it was found concluded at a reconnect: read its
+ * result, dismiss it, finish. vm locked.
+ *
+ * The result is not saved before the dismiss: the one durable write of a
+ * pull's end is the finish's, which records the end and is followed by
+ * the event. Were we to die in between, the next process finds the job
+ * gone from QEMU with the record still saying it ran, and tells a
+ * completed pull from the disk's nodes in QEMU (the top has no backing
+ * node left), a failed one as FAILED (CANCELED if an abort had been
+ * asked for, which is recorded before the cancel is sent): only a
+ * failure's text would be lost.
+ */
 static void
 qemuBlockJobConcluded(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
 {
@@ -473,7 +558,7 @@ qemuBlockJobConcluded(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
     size_t njobs = 0;
     g_autofree char *jobid = g_strdup(job->jobid);
     qemuMonitor *mon;
-    bool found = false;
+    bool found;
     int rc;
 
     if (!(mon = qemuDomainObjEnterMonitor(vm))) {
@@ -493,28 +578,10 @@ qemuBlockJobConcluded(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
         virResetLastError();
         return;
     }
-    for (size_t i = 0; i < njobs; i++) {
-        if (strcmp(jobs[i].id, jobid) != 0 ||
-            jobs[i].status != QEMU_MONITOR_JOB_STATUS_CONCLUDED)
-            continue;
-        found = true;
-        job->failed = jobs[i].error != NULL;
-        g_free(job->errmsg);
-        job->errmsg = g_strdup(jobs[i].error);
-    }
+    found = qemuBlockJobReadResult(job, jobs, njobs);
     qemuMonitorJobInfoListFree(jobs, njobs);
     if (!found)
         return;
-
-    /* Record the result before dismissing: after a restart, a job missing
-     * from QEMU is finished from this record. */
-    job->state = QEMU_BLOCKJOB_STATE_CONCLUDED;
-    if (!job->failed)
-        job->cur = job->end = MAX(job->end, job->cur);
-    /* Not required: were we to die before the end is saved, the next
-     * process still tells a completed pull from the disk's nodes in QEMU
-     * (only a failure's text would be lost). */
-    qemuDomainSaveStatus(driver, vm);
 
     if ((mon = qemuDomainObjEnterMonitor(vm))) {
         if (qemuMonitorJobDismiss(mon, jobid) < 0) {
@@ -526,27 +593,143 @@ qemuBlockJobConcluded(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
         virResetLastError();
     }
     if ((job = qemuBlockJobFindByJobID(vm, jobid)))
-        qemuBlockJobFinish(driver, vm, job, job->failed, job->errmsg);
+        qemuBlockJobFinish(driver, vm, job, job->failed, job->errmsg, false);
 }
 
-/* The copy is done and QEMU waits for our word: finalize. vm locked. */
+static int
+qemuBlockJobCompletedInQEMU(virDomainObj *vm, qemuBlockJob *job);
+
+/* The batch of qemuBlockJobPending(): where each command is. */
+enum {
+    QEMU_BLOCKJOB_BATCH_FINALIZE,
+    QEMU_BLOCKJOB_BATCH_QUERY,
+    QEMU_BLOCKJOB_BATCH_DISMISS,
+    QEMU_BLOCKJOB_BATCH_DEL,        /* the deletions, from here on */
+};
+
+/*
+ * The copy is done and QEMU waits for our word: finalize, and finish the
+ * pull in the same round trip. vm locked.
+ *
+ * One batch (qemuMonitorRunBatch()): job-finalize, query-jobs, job-dismiss,
+ * then blockdev-del of each node a completed pull leaves. QEMU runs them
+ * in order: job-finalize makes the job's changes (the top loses its
+ * backing link; BLOCK_JOB_COMPLETED goes out, with "error" if that
+ * failed) and concludes it; query-jobs then shows the result; job-dismiss
+ * removes the concluded job; the deletions close the old chain's files.
+ * If the finalize failed (the job's changes could not be made), the old
+ * nodes are still the top's backing, and QEMU refuses to delete a node in
+ * use: those deletions fail and change nothing. If the job was not
+ * concluded by the finalize (refused: no longer pending), the dismiss and
+ * the deletions fail likewise, and the job's later events finish it.
+ *
+ * Crash safety: nothing is saved between QEMU's end of the job and the
+ * finish's save, which records the end (the old chain still in the live
+ * XML until the images are given back) and only then queues the event.
+ * Were we to die anywhere before it, the next process reads the record
+ * saved when the pull ran, finds the job concluded (and finishes it as
+ * here) or gone, and then asks QEMU whether the top still has a backing
+ * node: none means completed, and it revokes again (deleting a node that
+ * is gone already changes nothing) before it tells COMPLETED. Only a
+ * failure's text could be lost.
+ */
 static void
-qemuBlockJobPending(virDomainObj *vm, qemuBlockJob *job)
+qemuBlockJobPending(qemuDriver *driver, virDomainObj *vm, qemuBlockJob *job)
 {
     g_autofree char *jobid = g_strdup(job->jobid);
+    virDomainDiskDef *disk = qemuBlockJobDisk(vm, job);
+    g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
+    g_autofree qemuMonitorBatchItem *items = NULL;
+    size_t nitems;
     qemuMonitor *mon;
+    bool finalized;
+    bool dismissed;
+    bool found = false;
+    bool ok = true;
+    int rc;
 
     job->state = QEMU_BLOCKJOB_STATE_PENDING;
     virDomainObjBroadcast(vm);
+    if (disk)
+        qemuBlockJobOldChain(vm, disk, job->base, nodes, NULL, &ok);
+    if (!ok)
+        g_ptr_array_set_size(nodes, 0);
+
+    nitems = QEMU_BLOCKJOB_BATCH_DEL + nodes->len;
+    items = g_new0(qemuMonitorBatchItem, nitems);
+    items[QEMU_BLOCKJOB_BATCH_FINALIZE].cmd = QEMU_MONITOR_BATCH_JOB_FINALIZE;
+    items[QEMU_BLOCKJOB_BATCH_FINALIZE].arg = jobid;
+    items[QEMU_BLOCKJOB_BATCH_QUERY].cmd = QEMU_MONITOR_BATCH_QUERY_JOBS;
+    items[QEMU_BLOCKJOB_BATCH_DISMISS].cmd = QEMU_MONITOR_BATCH_JOB_DISMISS;
+    items[QEMU_BLOCKJOB_BATCH_DISMISS].arg = jobid;
+    for (guint i = 0; i < nodes->len; i++) {
+        items[QEMU_BLOCKJOB_BATCH_DEL + i].cmd = QEMU_MONITOR_BATCH_BLOCKDEV_DEL;
+        items[QEMU_BLOCKJOB_BATCH_DEL + i].arg = g_ptr_array_index(nodes, i);
+    }
+
     if (!(mon = qemuDomainObjEnterMonitor(vm))) {
         virResetLastError();
         return;
     }
-    if (qemuMonitorJobFinalize(mon, jobid) < 0) {
-        VIR_WARN("cannot finalize job '%s': %s", jobid, virGetLastErrorMessage());
+    if ((rc = qemuMonitorRunBatch(mon, items, nitems)) < 0) {
+        VIR_WARN("cannot finish job '%s': %s", jobid, virGetLastErrorMessage());
         virResetLastError();
     }
     qemuDomainObjExitMonitor(vm);
+
+    finalized = items[QEMU_BLOCKJOB_BATCH_FINALIZE].rc == 0;
+    dismissed = items[QEMU_BLOCKJOB_BATCH_DISMISS].rc == 0;
+    if (!finalized && rc == 0)
+        VIR_WARN("cannot finalize job '%s': %s", jobid,
+                 NULLSTR(items[QEMU_BLOCKJOB_BATCH_FINALIZE].error));
+
+    /* The domain may have stopped meanwhile, which ended the pull. */
+    if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
+        goto cleanup;
+    if (items[QEMU_BLOCKJOB_BATCH_QUERY].rc == 0)
+        found = qemuBlockJobReadResult(job, items[QEMU_BLOCKJOB_BATCH_QUERY].jobs,
+                                       items[QEMU_BLOCKJOB_BATCH_QUERY].njobs);
+
+    if (found) {
+        if (!dismissed)
+            VIR_WARN("cannot dismiss job '%s': %s", jobid,
+                     NULLSTR(items[QEMU_BLOCKJOB_BATCH_DISMISS].error));
+        /* A failed pull's deletions were refused as expected. */
+        if (!job->failed)
+            qemuBlockJobWarnDeletions(vm, items, nitems);
+        qemuBlockJobFinish(driver, vm, job, job->failed, job->errmsg, true);
+    } else if (dismissed) {
+        int completed;
+
+        /* Gone from QEMU, but its result was not read (query-jobs
+         * failed): as after a restart, the top's backing tells. */
+        VIR_WARN("cannot read the result of job '%s': %s", jobid,
+                 NULLSTR(items[QEMU_BLOCKJOB_BATCH_QUERY].error));
+        if ((completed = qemuBlockJobCompletedInQEMU(vm, job)) < 0) {
+            VIR_WARN("cannot tell how job '%s' of domain '%s' ended: %s",
+                     jobid, vm->def->name, virGetLastErrorMessage());
+            virResetLastError();
+        }
+        if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
+            goto cleanup;
+        if (completed == 1) {
+            /* The deletions came after the job's end: they were the
+             * revocation's. */
+            qemuBlockJobWarnDeletions(vm, items, nitems);
+            qemuBlockJobFinish(driver, vm, job, false, NULL, true);
+        } else {
+            qemuBlockJobFinish(driver, vm, job, true,
+                               "the result of the job could not be read from QEMU",
+                               false);
+        }
+    } else if (items[QEMU_BLOCKJOB_BATCH_QUERY].rc < 0 && rc == 0) {
+        VIR_WARN("cannot read the result of job '%s': %s", jobid,
+                 NULLSTR(items[QEMU_BLOCKJOB_BATCH_QUERY].error));
+    }
+    /* Otherwise not concluded yet: its events finish it. */
+
+ cleanup:
+    qemuMonitorBatchClear(items, nitems);
 }
 
 void
@@ -563,7 +746,7 @@ qemuBlockJobHandleStatusChange(qemuDriver *driver, virDomainObj *vm,
     /* The other states need nothing from us: a job that fails goes
      * aborting -> concluded, a cancelled one likewise. */
     if (status == QEMU_MONITOR_JOB_STATUS_PENDING)
-        qemuBlockJobPending(vm, job);
+        qemuBlockJobPending(driver, vm, job);
     else if (status == QEMU_MONITOR_JOB_STATUS_CONCLUDED)
         qemuBlockJobConcluded(driver, vm, job);
 }
@@ -709,18 +892,18 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
                     continue;
             }
             if (completed == 1) {
-                qemuBlockJobFinish(driver, vm, job, false, NULL);
+                qemuBlockJobFinish(driver, vm, job, false, NULL, false);
             } else if (job->state == QEMU_BLOCKJOB_STATE_NEW) {
                 /* We died before QEMU accepted it: it never began. */
                 qemuBlockJobRemove(vm, job);
                 qemuDomainSaveStatus(driver, vm);
             } else if (job->state == QEMU_BLOCKJOB_STATE_CONCLUDED) {
                 /* Dismissed, but we died before finishing our side. */
-                qemuBlockJobFinish(driver, vm, job, job->failed, job->errmsg);
+                qemuBlockJobFinish(driver, vm, job, job->failed, job->errmsg, false);
             } else {
                 qemuBlockJobFinish(driver, vm, job, true,
                                    "the job disappeared from QEMU while the "
-                                   "driver was not running");
+                                   "driver was not running", false);
             }
             continue;
         }
@@ -731,7 +914,7 @@ qemuBlockJobsReconnect(qemuDriver *driver, virDomainObj *vm)
             qemuBlockJobConcluded(driver, vm, job);
             break;
         case QEMU_MONITOR_JOB_STATUS_PENDING:
-            qemuBlockJobPending(vm, job);
+            qemuBlockJobPending(driver, vm, job);
             break;
         case QEMU_MONITOR_JOB_STATUS_PAUSED:
             job->state = QEMU_BLOCKJOB_STATE_PAUSED;
@@ -988,6 +1171,7 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
     g_autofree char *diskname = NULL;
     qemuMonitorBlockJobInfo st = { 0 };
     unsigned long long start;
+    unsigned long long knownEnd = 0;    /* the job's end, as last known */
     gint64 deadline;
     qemuMonitor *mon;
     int rc;
@@ -1030,10 +1214,13 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
     /* Let it run until it moved at least one chunk, then pause it at once:
      * a step is a chunk or two, whatever the disk's size. */
     deadline = g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_MAX_MS * 1000;
+    if ((job = qemuBlockJobFindByJobID(vm, jobid)))
+        knownEnd = job->end;
     for (;;) {
         virDomainObjWaitUntil(vm, g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_POLL_US);
-        if (!qemuBlockJobFindByJobID(vm, jobid))
+        if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
             break;
+        knownEnd = MAX(knownEnd, job->end);
         if ((rc = qemuBlockPullQuery(vm, jobid, &st)) <= 0)
             break;
         if (st.offset > start || g_get_monotonic_time() >= deadline)
@@ -1093,7 +1280,10 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
         if (info)
             info->cur = info->end = end;
     } else if (info) {
-        info->cur = info->end = MAX(st.len, 1);
+        /* Finished already (the worker may finish and dismiss the job
+         * before a step looks at it again): QEMU lists it no more, so
+         * the end is the one known last. */
+        info->cur = info->end = MAX(MAX(st.len, knownEnd), 1);
     }
     /* Did it complete? The job's record is gone: look at the chain. */
     if ((disk = virDomainDiskByName(vm->def, diskname)) &&
@@ -1180,8 +1370,12 @@ qemuBlockPullCancel(qemuDriver *driver, virDomainObj *vm, const char *path,
         if (rc < 0) {
             /* QEMU refuses to cancel a job that finished copying meanwhile
              * (its events may not have reached us yet): it then ends by
-             * itself, and the event tells how. */
-            if (!qemuBlockJobFindByJobID(vm, jobid) ||
+             * itself, and the event tells how. A job the worker is
+             * finishing (pending: finalized and dismissed in one round
+             * trip) may be gone from QEMU already. */
+            if (!(job = qemuBlockJobFindByJobID(vm, jobid)) ||
+                job->state == QEMU_BLOCKJOB_STATE_PENDING ||
+                job->state == QEMU_BLOCKJOB_STATE_CONCLUDED ||
                 qemuBlockJobIsEnding(vm, jobid)) {
                 virResetLastError();
             } else {

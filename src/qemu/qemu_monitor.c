@@ -849,6 +849,59 @@ qemuMonitorBlockdevDel(qemuMonitor *mon,
 
 
 /**
+ * qemuMonitorRunBatch:
+ * @mon: an open monitor
+ * @items: the commands, in the order QEMU is to run them; the output
+ *         fields are set, freed with qemuMonitorBatchClear()
+ * @nitems: how many
+ *
+ * Send all of @items at once and wait for all the replies: one round trip
+ * instead of one per command. QEMU runs them one after another, in order,
+ * whatever the earlier ones came to: an item must make sense (or fail
+ * harmlessly) whether or not the ones before it succeeded. Each item's
+ * own result is in its @rc and @error; query-jobs' list in @jobs/@njobs.
+ *
+ * Returns 0 if every item got its reply (each may still have failed), or
+ * -1 with an error reported if the batch could not run (the monitor is
+ * gone, no reply in time): the items without a reply have @rc -1.
+ */
+int
+qemuMonitorRunBatch(qemuMonitor *mon,
+                    qemuMonitorBatchItem *items,
+                    size_t nitems)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        items[i].rc = -1;
+        items[i].error = NULL;
+        items[i].jobs = NULL;
+        items[i].njobs = 0;
+    }
+    QEMU_MONITOR_ENTER(mon, "batch", " of %zu commands", nitems);
+    return qemuMonitorJSONRunBatch(mon, items, nitems);
+}
+
+
+/**
+ * qemuMonitorBatchClear:
+ * @items: items run by qemuMonitorRunBatch()
+ * @nitems: how many
+ *
+ * Free what the batch left in @items (the inputs stay).
+ */
+void
+qemuMonitorBatchClear(qemuMonitorBatchItem *items,
+                      size_t nitems)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        g_clear_pointer(&items[i].error, g_free);
+        qemuMonitorJobInfoListFree(items[i].jobs, items[i].njobs);
+        items[i].jobs = NULL;
+        items[i].njobs = 0;
+    }
+}
+
+
+/**
  * qemuMonitorQueryNamedBlockNodes:
  * @mon: an open monitor
  * @nodenames: set to a NULL-terminated array of the node names, freed

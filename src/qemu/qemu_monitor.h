@@ -252,6 +252,39 @@ int
 qemuMonitorBlockdevDel(qemuMonitor *mon,
                        const char *nodename);
 
+/*
+ * A pipeline: several commands sent back to back and answered together,
+ * one round trip for all (see qemuMonitorRunBatch()). Only the commands a
+ * block job's end needs.
+ */
+typedef enum {
+    QEMU_MONITOR_BATCH_JOB_FINALIZE,    /* job-finalize, @arg: the job id */
+    QEMU_MONITOR_BATCH_QUERY_JOBS,      /* query-jobs, no @arg */
+    QEMU_MONITOR_BATCH_JOB_DISMISS,     /* job-dismiss, @arg: the job id */
+    QEMU_MONITOR_BATCH_BLOCKDEV_DEL,    /* blockdev-del, @arg: the node */
+} qemuMonitorBatchCommand;
+
+typedef struct {
+    /* in */
+    qemuMonitorBatchCommand cmd;
+    const char *arg;
+    /* out: 0, or -1 with @error the message (as the single command's
+     * error would say it) */
+    int rc;
+    char *error;
+    qemuMonitorJobInfo *jobs;           /* query-jobs: the list, ... */
+    size_t njobs;                       /* ... and its length */
+} qemuMonitorBatchItem;
+
+int
+qemuMonitorRunBatch(qemuMonitor *mon,
+                    qemuMonitorBatchItem *items,
+                    size_t nitems);
+
+void
+qemuMonitorBatchClear(qemuMonitorBatchItem *items,
+                      size_t nitems);
+
 int
 qemuMonitorQueryNamedBlockNodes(qemuMonitor *mon,
                                 char ***nodenames);

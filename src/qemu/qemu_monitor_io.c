@@ -1055,3 +1055,140 @@ qemuMonitorIOGetCallbacks(qemuMonitor *mon,
     *opaque = mon->opaque;
     return &mon->cb;
 }
+
+
+/**
+ * qemuMonitorIOSendMany:
+ * @mon: an open monitor
+ * @n: how many commands
+ * @cmds: their QMP names
+ * @args: their "arguments" objects (entries may be NULL); every entry is
+ *        stolen, also on failure
+ * @replies: where to put QEMU's whole replies (new references; NULL for a
+ *           command that got none)
+ * @timeout_ms: how long to wait for all the replies, as qemuMonitorIOSend()
+ *
+ * Send @cmds back to back, without waiting for each reply, then wait for
+ * all their replies: a pipeline, one round trip for all of them. QEMU runs
+ * the commands of one connection one after another, in the order they
+ * arrive, so a command still sees what the ones before it did; the caller
+ * must not send a command whose arguments depend on an earlier reply.
+ * What each reply says (return or error) is for the caller to read.
+ *
+ * Errors as qemuMonitorIOSend(), naming the first command without a
+ * reply; on error the replies that came are still set (the caller frees
+ * them).
+ *
+ * Returns 0 with every reply set, or -1.
+ */
+int
+qemuMonitorIOSendMany(qemuMonitor *mon,
+                      size_t n,
+                      const char *const *cmds,
+                      json_object **args,
+                      json_object **replies,
+                      int timeout_ms)
+{
+    g_autofree qemuMonitorIOMessage *msgs = NULL;
+    g_autofree char *failure = NULL;
+    const char *missing = NULL;
+    gint64 deadline = -1;
+    gint64 start = g_get_monotonic_time();
+    bool timedOut = false;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        replies[i] = NULL;
+    if (n == 0)
+        return 0;
+    if (qemuMonitorIOCheck(mon, cmds[0]) < 0)
+        goto drop;
+    if (g_main_context_is_owner(mon->ctx)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "cannot run QEMU command '%s' from the monitor's event thread",
+                       cmds[0]);
+        goto drop;
+    }
+
+    msgs = g_new0(qemuMonitorIOMessage, n);
+    qemuMonitorIORef(mon);
+    g_mutex_lock(&mon->lock);
+
+    if (timeout_ms == QEMU_MONITOR_IO_DEFAULT_TIMEOUT)
+        timeout_ms = mon->commandTimeout;
+    if (mon->dead) {
+        failure = g_strdup(mon->deadReason);
+        missing = cmds[0];
+        g_mutex_unlock(&mon->lock);
+        qemuMonitorIOUnref(mon);
+        qemuMonitorIOReportClosed(missing, failure);
+        goto drop;
+    }
+
+    for (i = 0; i < n; i++) {
+        g_autoptr(virJSONValue) request = json_object_new_object();
+        const char *text;
+
+        json_object_object_add(request, "execute", json_object_new_string(cmds[i]));
+        if (args[i])
+            json_object_object_add(request, "arguments", g_steal_pointer(&args[i]));
+        msgs[i].id = g_strdup_printf("bp-%llu", ++mon->serial);
+        msgs[i].cmd = cmds[i];
+        json_object_object_add(request, "id", json_object_new_string(msgs[i].id));
+        text = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
+        VIR_DEBUG("mon=%p send (%zu of %zu): %s", mon, i + 1, n, text);
+        g_hash_table_insert(mon->pending, msgs[i].id, &msgs[i]);
+        g_queue_push_tail(&mon->order, &msgs[i]);
+        /* No newline: see qemuMonitorIOSend(). */
+        g_string_append(mon->out, text);
+    }
+    qemuMonitorIOKickLocked(mon);
+
+    if (timeout_ms >= 0)
+        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+    for (i = 0; i < n; i++) {
+        while (!msgs[i].done && !timedOut) {
+            if (deadline < 0)
+                g_cond_wait(&mon->cond, &mon->lock);
+            else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
+                     !msgs[i].done)
+                timedOut = true;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        if (!msgs[i].done) {
+            /* A reply that still comes will find no one and be dropped. */
+            g_hash_table_remove(mon->pending, msgs[i].id);
+            g_queue_remove(&mon->order, &msgs[i]);
+        }
+        replies[i] = msgs[i].reply;
+        if (!replies[i] && !missing) {
+            missing = cmds[i];
+            failure = g_strdup(msgs[i].failure);
+        }
+    }
+    VIR_DEBUG("mon=%p %zu commands from '%s' ended after %lld us", mon, n,
+              cmds[0], (long long) (g_get_monotonic_time() - start));
+    g_mutex_unlock(&mon->lock);
+    qemuMonitorIOUnref(mon);
+    for (i = 0; i < n; i++) {
+        g_free(msgs[i].id);
+        g_free(msgs[i].failure);
+    }
+
+    if (!missing)
+        return 0;
+    if (timedOut) {
+        virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                       "timed out after %d ms waiting for QEMU to answer command '%s'",
+                       timeout_ms, missing);
+    } else {
+        qemuMonitorIOReportClosed(missing, failure);
+    }
+    return -1;
+
+ drop:
+    for (i = 0; i < n; i++)
+        g_clear_pointer(&args[i], json_object_put);
+    return -1;
+}

@@ -116,29 +116,19 @@ qemuMonitorJSONArgs(json_object **args,
 
 
 /*
- * The choke point: every command goes out here. Send @cmd and read the
- * reply: QEMU's error is reported with its class (see
+ * Read QEMU's @reply to @cmd: QEMU's error is reported with its class (see
  * qemuMonitorLastErrorClass()); otherwise "return" must be there and of
- * type @want (json_type_null accepts anything), and goes to *@ret.
+ * type @want (json_type_null accepts anything), and goes to *@ret (a new
+ * reference) if @ret is not NULL. Returns 0 or -1.
  */
 static int
-qemuMonitorJSONCommandFull(qemuMonitor *mon,
-                           const char *cmd,
-                           json_object *args,
-                           json_type want,
-                           json_object **ret,
-                           int timeout_ms,
-                           bool negotiation)
+qemuMonitorJSONCheckReply(const char *cmd,
+                          json_object *reply,
+                          json_type want,
+                          json_object **ret)
 {
-    g_autoptr(virJSONValue) reply = NULL;
     json_object *err;
     json_object *val;
-
-    qemuMonitorSetLastErrorClass(NULL);
-    if (ret)
-        *ret = NULL;
-    if (qemuMonitorIOSend(mon, cmd, args, &reply, timeout_ms, negotiation) < 0)
-        return -1;
 
     if (json_object_object_get_ex(reply, "error", &err)) {
         const char *desc = "unknown error";
@@ -170,6 +160,31 @@ qemuMonitorJSONCommandFull(qemuMonitor *mon,
     if (ret)
         *ret = json_object_get(val);
     return 0;
+}
+
+
+/*
+ * The choke point: every command goes out here (or, pipelined, through
+ * qemuMonitorJSONRunBatch()). Send @cmd and read the reply (see
+ * qemuMonitorJSONCheckReply()).
+ */
+static int
+qemuMonitorJSONCommandFull(qemuMonitor *mon,
+                           const char *cmd,
+                           json_object *args,
+                           json_type want,
+                           json_object **ret,
+                           int timeout_ms,
+                           bool negotiation)
+{
+    g_autoptr(virJSONValue) reply = NULL;
+
+    qemuMonitorSetLastErrorClass(NULL);
+    if (ret)
+        *ret = NULL;
+    if (qemuMonitorIOSend(mon, cmd, args, &reply, timeout_ms, negotiation) < 0)
+        return -1;
+    return qemuMonitorJSONCheckReply(cmd, reply, want, ret);
 }
 
 
@@ -596,13 +611,12 @@ qemuMonitorJSONFreeJobs(void *list, size_t n)
 }
 
 
-/* Run @cmd, whose reply must be an array of objects, and read each entry
- * with @parse into a new list of items of @itemSize bytes, freed with
- * @listFree. Sets *@items (NULL for an empty array) and *@nitems.
- * Returns 0 or -1. */
+/* Read @ret, @cmd's array of objects, entry by entry with @parse into a
+ * new list of items of @itemSize bytes, freed with @listFree. Sets
+ * *@items (NULL for an empty array) and *@nitems. Returns 0 or -1. */
 static int
-qemuMonitorJSONQueryList(qemuMonitor *mon,
-                         const char *cmd,
+qemuMonitorJSONParseList(const char *cmd,
+                         json_object *ret,
                          size_t itemSize,
                          qemuMonitorJSONEntryParser parse,
                          qemuMonitorJSONListFree listFree,
@@ -610,16 +624,12 @@ qemuMonitorJSONQueryList(qemuMonitor *mon,
                          size_t *nitems)
 {
     g_autofree char *what = g_strdup_printf(QEMU_JSON_REPLY("%s"), cmd);
-    g_autoptr(virJSONValue) ret = NULL;
     char *list;
     size_t n;
     size_t i;
 
     *items = NULL;
     *nitems = 0;
-    if (qemuMonitorJSONRun(mon, cmd, NULL, json_type_array, &ret) < 0)
-        return -1;
-
     n = json_object_array_length(ret);
     list = g_malloc0_n(n, itemSize);
     for (i = 0; i < n; i++) {
@@ -634,6 +644,28 @@ qemuMonitorJSONQueryList(qemuMonitor *mon,
     *items = list;
     *nitems = n;
     return 0;
+}
+
+
+/* Run @cmd, whose reply must be an array of objects, and read it with
+ * qemuMonitorJSONParseList(). Returns 0 or -1. */
+static int
+qemuMonitorJSONQueryList(qemuMonitor *mon,
+                         const char *cmd,
+                         size_t itemSize,
+                         qemuMonitorJSONEntryParser parse,
+                         qemuMonitorJSONListFree listFree,
+                         void **items,
+                         size_t *nitems)
+{
+    g_autoptr(virJSONValue) ret = NULL;
+
+    *items = NULL;
+    *nitems = 0;
+    if (qemuMonitorJSONRun(mon, cmd, NULL, json_type_array, &ret) < 0)
+        return -1;
+    return qemuMonitorJSONParseList(cmd, ret, itemSize, parse, listFree,
+                                    items, nitems);
 }
 
 
@@ -732,6 +764,117 @@ qemuMonitorJSONQueryJobs(qemuMonitor *mon,
                                   &list, njobs);
     *jobs = list;   /* NULL on failure */
     return rc;
+}
+
+
+/* What each batch command is called in QMP, and the key of its @arg. */
+static const struct {
+    const char *cmd;
+    const char *key;
+} qemuMonitorJSONBatchCommands[] = {
+    [QEMU_MONITOR_BATCH_JOB_FINALIZE] = { "job-finalize", "id" },
+    [QEMU_MONITOR_BATCH_QUERY_JOBS] = { "query-jobs", NULL },
+    [QEMU_MONITOR_BATCH_JOB_DISMISS] = { "job-dismiss", "id" },
+    [QEMU_MONITOR_BATCH_BLOCKDEV_DEL] = { "blockdev-del", "node-name" },
+};
+
+
+/* Read one batch item's @reply into @item: rc, error, query-jobs' list.
+ * Leaves no error behind. */
+static void
+qemuMonitorJSONBatchReply(qemuMonitorBatchItem *item,
+                          const char *cmd,
+                          json_object *reply)
+{
+    g_autoptr(virJSONValue) ret = NULL;
+    void *list = NULL;
+    int rc;
+
+    rc = qemuMonitorJSONCheckReply(cmd, reply,
+                                   item->cmd == QEMU_MONITOR_BATCH_QUERY_JOBS ?
+                                   json_type_array : json_type_null, &ret);
+    if (rc == 0 && item->cmd == QEMU_MONITOR_BATCH_QUERY_JOBS) {
+        rc = qemuMonitorJSONParseList(cmd, ret, sizeof(*item->jobs),
+                                      qemuMonitorJSONParseJob,
+                                      qemuMonitorJSONFreeJobs,
+                                      &list, &item->njobs);
+        item->jobs = list;
+    }
+    item->rc = rc;
+    if (rc < 0) {
+        item->error = g_strdup(virGetLastErrorMessage());
+        virResetLastError();
+    }
+}
+
+
+/**
+ * qemuMonitorJSONRunBatch:
+ * @mon, @items, @nitems: see qemuMonitorRunBatch()
+ *
+ * Sends the commands with qemuMonitorIOSendMany(). Returns 0 or -1.
+ */
+int
+qemuMonitorJSONRunBatch(qemuMonitor *mon,
+                        qemuMonitorBatchItem *items,
+                        size_t nitems)
+{
+    g_autofree const char **cmds = g_new0(const char *, nitems + 1);
+    g_autofree json_object **args = g_new0(json_object *, nitems + 1);
+    g_autofree json_object **replies = g_new0(json_object *, nitems + 1);
+    g_autofree char *failure = NULL;
+    g_autoptr(virError) saved = NULL;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < nitems; i++) {
+        const char *key;
+
+        if ((int) items[i].cmd < 0 ||
+            items[i].cmd >= G_N_ELEMENTS(qemuMonitorJSONBatchCommands)) {
+            virReportError(VIR_ERR_INTERNAL_ERROR,
+                           "unknown batch command %d", (int) items[i].cmd);
+            goto error;
+        }
+        cmds[i] = qemuMonitorJSONBatchCommands[items[i].cmd].cmd;
+        if ((key = qemuMonitorJSONBatchCommands[items[i].cmd].key)) {
+            if (!items[i].arg) {
+                virReportError(VIR_ERR_INVALID_ARG,
+                               "QEMU command '%s' needs a value for '%s'",
+                               cmds[i], key);
+                goto error;
+            }
+            args[i] = json_object_new_object();
+            json_object_object_add(args[i], key,
+                                   json_object_new_string(items[i].arg));
+        }
+    }
+
+    rc = qemuMonitorIOSendMany(mon, nitems, (const char *const *) cmds, args,
+                               replies, QEMU_MONITOR_IO_DEFAULT_TIMEOUT);
+    if (rc < 0) {
+        failure = g_strdup(virGetLastErrorMessage());
+        virErrorPreserveLast(&saved);
+    }
+    for (i = 0; i < nitems; i++) {
+        if (!replies[i]) {
+            items[i].error = g_strdup(failure);
+            continue;
+        }
+        qemuMonitorJSONBatchReply(&items[i], cmds[i], replies[i]);
+        json_object_put(replies[i]);
+    }
+    if (rc < 0) {
+        /* The batch's own error is the caller's, as after any command. */
+        virErrorRestore(&saved);
+        return -1;
+    }
+    return 0;
+
+ error:
+    for (i = 0; i < nitems; i++)
+        g_clear_pointer(&args[i], json_object_put);
+    return -1;
 }
 
 

@@ -85,6 +85,11 @@ qemuMonitorJSONQueryJobs(qemuMonitor *mon,
                          size_t *njobs);
 
 int
+qemuMonitorJSONRunBatch(qemuMonitor *mon,
+                        qemuMonitorBatchItem *items,
+                        size_t nitems);
+
+int
 qemuMonitorJSONBlockdevDel(qemuMonitor *mon,
                            const char *nodename);
 

@@ -48,6 +48,14 @@ qemuMonitorIOSend(qemuMonitor *mon,
                   int timeout_ms,
                   bool negotiation);
 
+int
+qemuMonitorIOSendMany(qemuMonitor *mon,
+                      size_t n,
+                      const char *const *cmds,
+                      json_object **args,
+                      json_object **replies,
+                      int timeout_ms);
+
 void
 qemuMonitorIOSetCommandTimeout(qemuMonitor *mon,
                                int timeout_ms);
