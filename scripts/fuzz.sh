@@ -42,7 +42,8 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "fuzz: $CC is not installed (scripts/install-deps.sh)"; exit 1; }
 # Unused functions of a file compiled in (the driver's, which the target
 # never calls) are dropped with what they need.
-# shellcheck disable=SC2046
+# The quotes of the -D values are meant to reach the compiler.
+# shellcheck disable=SC2046,SC2089
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 -ffunction-sections -fdata-sections
 -I$out -I$build -I$build/src -I$top/src -I$top/include
@@ -76,7 +77,7 @@ src/remote/bp_protocol.x src/rpc/virkeepaliveprotocol.x src/rpc/virnetprotocol.x
         prog=${rest%%:*}
         x=${rest#*:}
         sed -n "s/^ *${prog}_PROC_\([A-Z0-9_]*\) *=.*/\1/p" "$top/$x" | while read -r name; do
-            lower=$(echo "${prefix}_$name" | tr 'A-Z' 'a-z')
+            lower=$(echo "${prefix}_$name" | tr '[:upper:]' '[:lower:]')
             filters=""
             sizes=""
             for kind in args ret msg; do
@@ -99,7 +100,7 @@ src/remote/bp_protocol.x src/rpc/virkeepaliveprotocol.x src/rpc/virnetprotocol.x
 target() {
     name=$1
     shift
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2086,SC2090
     (cd "$top" && $CC $CFLAGS -o "$out/fuzz-$name" "fuzz/fuzz-$name.c" "$@" $UTIL $LIBS) \
         >"$out/fuzz-$name.build.log" 2>&1
 }
@@ -120,38 +121,77 @@ run() {
     fi
 }
 
-status=0
-built=""
-for t in $targets; do
-    case $t in
-    uri) srcs="src/remote/remote_uri.c src/remote/remote_session.c" ;;
-    conf) srcs="src/remote/remote_daemon_config.c" ;;
-    qemuconf) srcs="src/qemu/qemu_conf.c" ;;
-    xml) srcs="$CONF src/qemu/qemu_domain.c src/conf/domain_event.c src/datatypes.c" ;;
-    qcow2) srcs="$CONF" ;;
-    qmp) srcs="src/qemu/qemu_monitor.c src/qemu/qemu_monitor_io.c
+# sources NAME: what target NAME compiles in besides fuzz/fuzz-NAME.c
+sources() {
+    case $1 in
+    uri) echo "src/remote/remote_uri.c src/remote/remote_session.c" ;;
+    conf) echo "src/remote/remote_daemon_config.c" ;;
+    qemuconf) echo "src/qemu/qemu_conf.c" ;;
+    xml) echo "$CONF src/qemu/qemu_domain.c src/conf/domain_event.c src/datatypes.c" ;;
+    qcow2) echo "$CONF" ;;
+    qmp) echo "src/qemu/qemu_monitor.c src/qemu/qemu_monitor_io.c
 src/qemu/qemu_monitor_json.c src/util/virevent.c src/util/vireventthread.c" ;;
-    rpc) rpc_procs >"$out/fuzz-rpc-procs.h"
-         # The daemon's dispatch table follows the same rule: each type
-         # it decodes or encodes must be one the table has.
-         for ty in $(sed -n '/define/!s/.*ARGS(\([a-z0-9_]*\)).*/\1/p' "$top/src/remote/remote_daemon_dispatch.c"); do
-             grep -q "FUZZ_XDR($ty)" "$out/fuzz-rpc-procs.h" ||
-                 echo "#error the dispatch table's $ty is not in the table" >>"$out/fuzz-rpc-procs.h"
-         done
-         srcs="src/rpc/virnetmessage.c $RPCGEN -Wno-incompatible-pointer-types" ;;
-    *) echo "FAIL: fuzz/$t (no such target)"; status=1; continue ;;
+    rpc) echo "src/rpc/virnetmessage.c $RPCGEN -Wno-incompatible-pointer-types" ;;
+    *) return 1 ;;
     esac
-    # shellcheck disable=SC2086
-    if ! target "$t" $srcs; then
-        echo "FAIL: fuzz/$t (build; see $out/fuzz-$t.build.log)"
-        tail -n 20 "$out/fuzz-$t.build.log"
+}
+
+# build NAME: its line in $out/NAME.result if it fails
+build() {
+    t=$1
+    rm -f "$out/$t.result"
+    # shellcheck disable=SC2046
+    if ! target "$t" $(sources "$t"); then
+        { echo "FAIL: fuzz/$t (build; see $out/fuzz-$t.build.log)"
+          tail -n 20 "$out/fuzz-$t.build.log"; } >"$out/$t.result"
+    fi
+}
+
+status=0
+known=""
+for t in $targets; do
+    if ! sources "$t" >/dev/null; then
+        echo "FAIL: fuzz/$t (no such target)"
         status=1
         continue
     fi
-    built="$built $t"
+    known="$known $t"
+done
+
+rpc_procs >"$out/fuzz-rpc-procs.h"
+# The daemon's dispatch table follows the same rule: each type it
+# decodes or encodes must be one the table has.
+grep -v '#define' "$top/src/remote/remote_daemon_dispatch.c" |
+grep -o 'ARGS([a-z0-9_]*)' | sed 's/ARGS(\(.*\))/\1/' |
+while read -r ty; do
+    grep -q "FUZZ_XDR($ty)" "$out/fuzz-rpc-procs.h" ||
+        echo "#error the dispatch table's $ty is not in the table" >>"$out/fuzz-rpc-procs.h"
+done
+
+# Built $jobs at a time too.
+# shellcheck disable=SC2086
+set -- $known
+while [ $# -gt 0 ]; do
+    i=0
+    while [ $# -gt 0 ] && [ $i -lt "$jobs" ]; do
+        build "$1" &
+        i=$((i + 1))
+        shift
+    done
+    wait
+done
+built=""
+for t in $known; do
+    if [ -f "$out/$t.result" ]; then
+        cat "$out/$t.result"
+        status=1
+    else
+        built="$built $t"
+    fi
 done
 
 # Up to $jobs at a time, each for the full time; lines in target order.
+# shellcheck disable=SC2086
 set -- $built
 while [ $# -gt 0 ]; do
     batch=""
