@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* Not NUL-terminated: the reader gets the length, as from a file. */
     if (remoteDaemonConfigLoadString(cfg, (const char *) data, size, "fuzz.conf") < 0 &&
-        !virGetLastErrorMessage())
+        !virErrorIsSet())
         __builtin_trap();
     virResetLastError();
     return 0;

@@ -97,6 +97,30 @@ testAllKeys(void)
     g_assert_cmpstr(cfg->configFile, ==, path);
 }
 
+/* A text already read (what the fuzzer feeds): the same settings, the
+ * name given in the errors, no NUL needed at the end. */
+static void
+testLoadString(void)
+{
+    g_autoptr(qemuDriverConfig) cfg = qemuDriverConfigNew();
+    const char text[] = "user = \"qemu\"\nmonitor_timeout = 5000\njob_wait_timeout = 1XYZ";
+
+    /* Only the first two lines: the third's start is cut off by @len. */
+    g_assert_cmpint(qemuDriverConfigLoadString(cfg, text,
+                                               strchr(text, 'j') - text,
+                                               "given.conf"), ==, 0);
+    g_assert_cmpstr(cfg->user, ==, "qemu");
+    g_assert_cmpint(cfg->monitorTimeout, ==, 5000);
+    g_assert_cmpstr(cfg->configFile, ==, "given.conf");
+
+    g_assert_cmpint(qemuDriverConfigLoadString(cfg, text, strlen(text),
+                                               "bad.conf"), ==, -1);
+    virTestAssertErrorFull(-1, VIR_ERR_CONF_SYNTAX, "bad.conf", "line 3", NULL);
+    g_assert_cmpstr(cfg->configFile, ==, "given.conf");
+    g_assert_cmpint(cfg->jobWaitTimeout, ==, 30000);
+    virResetLastError();
+}
+
 static void
 testNumericIds(void)
 {
@@ -466,6 +490,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemuconf/missing-file", testMissingFile);
     g_test_add_func("/qemuconf/empty-file", testEmptyFile);
     g_test_add_func("/qemuconf/all-keys", testAllKeys);
+    g_test_add_func("/qemuconf/load-string", testLoadString);
     g_test_add_func("/qemuconf/numeric-ids", testNumericIds);
     g_test_add_func("/qemuconf/last-wins", testLastWins);
     g_test_add_func("/qemuconf/security-driver-list", testSecurityDriverList);

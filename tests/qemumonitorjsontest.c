@@ -642,6 +642,51 @@ testUntypedEvents(testFixture *fx,
 }
 
 
+/* A timestamp QEMU could not have written is no timestamp (0, 0), never
+ * one cut to fit: microseconds of 1000000 or more or negative, a
+ * negative or non-integer time, only one of the two (found by the
+ * fuzzer: 123453456 microseconds went on as they were). The event itself
+ * still counts. */
+static void
+testEventTimestamps(testFixture *fx,
+                    gconstpointer data G_GNUC_UNUSED)
+{
+    static const struct {
+        const char *stamp;
+        long long seconds;
+        unsigned int micros;
+    } cases[] = {
+        { "{\"seconds\": 1700000000, \"microseconds\": 999999}", 1700000000, 999999 },
+        { "{\"seconds\": 0, \"microseconds\": 0}", 0, 0 },
+        { "{\"seconds\": 1700000000, \"microseconds\": 123453456}", 0, 0 },
+        { "{\"seconds\": 1700000000, \"microseconds\": 1000000}", 0, 0 },
+        { "{\"seconds\": 1700000000, \"microseconds\": -1}", 0, 0 },
+        { "{\"seconds\": 1700000000, \"microseconds\": 4294967338}", 0, 0 },
+        { "{\"seconds\": -1, \"microseconds\": -1}", 0, 0 },
+        { "{\"seconds\": \"1700000000\", \"microseconds\": 42}", 0, 0 },
+        { "{\"seconds\": 1700000000}", 0, 0 },
+        { "[1700000000, 42]", 0, 0 },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *text =
+            g_strdup_printf("{\"timestamp\": %s, \"event\": \"STOP\"}\r\n",
+                            cases[i].stamp);
+        testEvent *ev;
+
+        mockSend(fx->mock, text);
+        testWaitCallbacks(fx, i + 1, 0);
+        ev = testGetEvent(fx, i);
+        g_assert_cmpstr(ev->name, ==, "STOP");
+        g_assert_cmpint(ev->seconds, ==, cases[i].seconds);
+        g_assert_cmpuint(ev->micros, ==, cases[i].micros);
+        g_assert_cmpstr(ev->typed, ==, "stop");
+    }
+    g_assert_cmpint(fx->eofCount, ==, 0);
+}
+
+
 /* bsearch() finds every event only in a sorted table. */
 static void
 testEventTableSorted(void)
@@ -671,6 +716,7 @@ main(int argc,
     ADD("/monitor-json/qemu-error", testQemuError);
     ADD("/monitor-json/typed-events", testTypedEvents);
     ADD("/monitor-json/untyped-events", testUntypedEvents);
+    ADD("/monitor-json/event-timestamps", testEventTimestamps);
     g_test_add_func("/monitor-json/event-table-sorted", testEventTableSorted);
 
 #undef ADD

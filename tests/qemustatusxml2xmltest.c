@@ -80,6 +80,30 @@ testGolden(gconstpointer data)
     g_assert_cmpstr(actual2, ==, expected);
 }
 
+/* The content of a status file, already read (what the fuzzer feeds):
+ * the same object as from the file; errors name what it came from. */
+static void
+testString(void)
+{
+    g_autofree char *path = testDataPath("running.xml");
+    g_autofree char *xml = testReadFile(path);
+    g_autoptr(virDomainObj) vm = virDomainObjParseString(xml, "given.xml", testXMLOpt);
+    g_autofree char *actual = NULL;
+
+    if (!vm)
+        g_error("refused: %s", virGetLastErrorMessage());
+    actual = virDomainObjFormat(vm, testXMLOpt);
+    g_assert_cmpstr(actual, ==, xml);
+
+    virResetLastError();
+    g_assert_null(virDomainObjParseString("<domain type='qemu'/>", "given.xml",
+                                          testXMLOpt));
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_XML_ERROR);
+    g_assert_nonnull(strstr(virGetLastErrorMessage(),
+                            "'given.xml' is not a domain status file"));
+    virResetLastError();
+}
+
 /* A few values read from running.xml, beyond what a round trip shows. */
 static void
 testValues(void)
@@ -316,6 +340,7 @@ main(int argc, char **argv)
         g_test_add_data_func(name, goldens[i], testGolden);
     }
     g_test_add_func("/qemustatus/values", testValues);
+    g_test_add_func("/qemustatus/string", testString);
     for (size_t i = 0; i < G_N_ELEMENTS(testBadCases); i++) {
         g_autofree char *name = g_strdup_printf("/qemustatus/refused/%s",
                                                 testBadCases[i].name);

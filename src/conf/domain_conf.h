@@ -482,3 +482,6 @@ char *virDomainObjFormat(virDomainObj *vm, virDomainXMLOption *xmlopt);
  * file cannot be read).
  */
 virDomainObj *virDomainObjParseFile(const char *path, virDomainXMLOption *xmlopt);
+/* The same for the content of a status file (@name: where it came from). */
+virDomainObj *virDomainObjParseString(const char *xml, const char *name,
+                                      virDomainXMLOption *xmlopt);

@@ -870,31 +870,20 @@ virDomainObjParseHeldOutcomes(xmlNode *root, virDomainObj *vm)
     return 0;
 }
 
-/**
- * virDomainObjParseFile:
- * @path: a status file
- * @xmlopt: the driver's options (its private data callbacks)
- *
- * Read a status file (see domain_conf.h).
- *
- * Returns a new domain object, not listed, with one reference for the
- * caller; or NULL with an error reported.
- */
-virDomainObj *
-virDomainObjParseFile(const char *path, virDomainXMLOption *xmlopt)
+/* The status file @name (a path, or what a string came from), parsed
+ * into @doc. */
+static virDomainObj *
+virDomainObjParseDoc(xmlDoc *doc, const char *name, virDomainXMLOption *xmlopt)
 {
-    g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(virDomainObj) vm = NULL;
     xmlNode *root;
     xmlNode *node;
 
-    if (!(doc = virXMLParseFile(path, "status file")))
-        return NULL;
     root = xmlDocGetRootElement(doc);
     if (!root || !virXMLNodeNameEqual(root, "domstatus")) {
         virReportError(VIR_ERR_XML_ERROR,
                        "'%s' is not a domain status file: its root element is '%s', not 'domstatus'",
-                       path, root ? (const char *) root->name : "");
+                       name, root ? (const char *) root->name : "");
         return NULL;
     }
     vm = virDomainObjNew(xmlopt);
@@ -927,4 +916,46 @@ virDomainObjParseFile(const char *path, virDomainXMLOption *xmlopt)
         xmlopt->privateData.parse(root, vm) < 0)
         return NULL;
     return g_steal_pointer(&vm);
+}
+
+/**
+ * virDomainObjParseFile:
+ * @path: a status file
+ * @xmlopt: the driver's options (its private data callbacks)
+ *
+ * Read a status file (see domain_conf.h).
+ *
+ * Returns a new domain object, not listed, with one reference for the
+ * caller; or NULL with an error reported.
+ */
+virDomainObj *
+virDomainObjParseFile(const char *path, virDomainXMLOption *xmlopt)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+
+    if (!(doc = virXMLParseFile(path, "status file")))
+        return NULL;
+    return virDomainObjParseDoc(doc, path, xmlopt);
+}
+
+/**
+ * virDomainObjParseString:
+ * @xml: the content of a status file
+ * @name: where it came from, for messages
+ * @xmlopt: the driver's options (its private data callbacks)
+ *
+ * virDomainObjParseFile() for a status file already read.
+ *
+ * Returns a new domain object, not listed, with one reference for the
+ * caller; or NULL with an error reported.
+ */
+virDomainObj *
+virDomainObjParseString(const char *xml, const char *name,
+                        virDomainXMLOption *xmlopt)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+
+    if (!(doc = virXMLParseString(xml, "status file")))
+        return NULL;
+    return virDomainObjParseDoc(doc, name, xmlopt);
 }

@@ -734,6 +734,58 @@ qemuConfReadFile(const char *path, char **content, size_t *len)
 
 
 /**
+ * qemuDriverConfigLoadString:
+ * @cfg: the configuration to update (usually fresh from qemuDriverConfigNew)
+ * @content: the text of a qemu.conf (need not be NUL-terminated)
+ * @len: its length in bytes
+ * @name: the file it came from, for messages and @cfg->configFile
+ *
+ * Parse @content and apply its settings to @cfg, as
+ * qemuDriverConfigLoadFile() does with the content of a file (without
+ * its checks of the file itself). Unknown settings are logged as warnings
+ * and ignored. On success @cfg->configFile is set to @name.
+ *
+ * Returns 0 on success, -1 with an error reported (VIR_ERR_CONF_SYNTAX
+ * naming @name and the line for a malformed text or a value of the wrong
+ * type or range, VIR_ERR_CONFIG_UNSUPPORTED for a security driver we
+ * lack); on failure @cfg is left unchanged.
+ */
+int
+qemuDriverConfigLoadString(qemuDriverConfig *cfg, const char *content,
+                           size_t len, const char *name)
+{
+    g_autoptr(GPtrArray) entries = NULL;
+    g_autoptr(qemuDriverConfig) tmp = NULL;
+    qemuDriverConfig swap;
+    size_t i;
+
+    if (!(entries = qemuConfParse(name, content, len)))
+        return -1;
+
+    tmp = qemuDriverConfigCopy(cfg);
+    for (i = 0; i < entries->len; i++) {
+        if (qemuConfApplyEntry(tmp, name, g_ptr_array_index(entries, i)) < 0)
+            return -1;
+    }
+    g_free(tmp->configFile);
+    tmp->configFile = g_strdup(name);
+
+    /* Swap contents: @cfg gets the new values, @tmp frees the old ones. */
+    swap = *cfg;
+    *cfg = *tmp;
+    *tmp = swap;
+
+    VIR_DEBUG("loaded '%s': user='%s' group='%s' security_driver='%s' "
+              "block_pull_max_bandwidth=%llu emulator='%s' monitor_timeout=%d "
+              "job_wait_timeout=%d",
+              name, cfg->user, cfg->group, cfg->securityDriver,
+              cfg->blockPullMaxBandwidth, cfg->emulator, cfg->monitorTimeout,
+              cfg->jobWaitTimeout);
+    return 0;
+}
+
+
+/**
  * qemuDriverConfigLoadFile:
  * @cfg: the configuration to update (usually fresh from qemuDriverConfigNew)
  * @path: the qemu.conf to read
@@ -757,38 +809,11 @@ qemuDriverConfigLoadFile(qemuDriverConfig *cfg, const char *path)
 {
     g_autofree char *content = NULL;
     size_t len = 0;
-    g_autoptr(GPtrArray) entries = NULL;
-    g_autoptr(qemuDriverConfig) tmp = NULL;
-    qemuDriverConfig swap;
-    size_t i;
     int rc;
 
     if ((rc = qemuConfReadFile(path, &content, &len)) <= 0)
         return rc;
-
-    if (!(entries = qemuConfParse(path, content, len)))
-        return -1;
-
-    tmp = qemuDriverConfigCopy(cfg);
-    for (i = 0; i < entries->len; i++) {
-        if (qemuConfApplyEntry(tmp, path, g_ptr_array_index(entries, i)) < 0)
-            return -1;
-    }
-    g_free(tmp->configFile);
-    tmp->configFile = g_strdup(path);
-
-    /* Swap contents: @cfg gets the new values, @tmp frees the old ones. */
-    swap = *cfg;
-    *cfg = *tmp;
-    *tmp = swap;
-
-    VIR_DEBUG("loaded '%s': user='%s' group='%s' security_driver='%s' "
-              "block_pull_max_bandwidth=%llu emulator='%s' monitor_timeout=%d "
-              "job_wait_timeout=%d",
-              path, cfg->user, cfg->group, cfg->securityDriver,
-              cfg->blockPullMaxBandwidth, cfg->emulator, cfg->monitorTimeout,
-              cfg->jobWaitTimeout);
-    return 0;
+    return qemuDriverConfigLoadString(cfg, content, len, path);
 }
 
 

@@ -32,5 +32,8 @@ struct _qemuDriverConfig {
 
 qemuDriverConfig *qemuDriverConfigNew(void);
 int qemuDriverConfigLoadFile(qemuDriverConfig *cfg, const char *path);
+/* The same for a text already read (@name: where it came from). */
+int qemuDriverConfigLoadString(qemuDriverConfig *cfg, const char *content,
+                               size_t len, const char *name);
 void qemuDriverConfigFree(qemuDriverConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuDriverConfig, qemuDriverConfigFree);

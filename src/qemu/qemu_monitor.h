@@ -59,7 +59,8 @@ qemuMonitorBlockJobEventToString(int event);
  * may be NULL: that event is then parsed and dropped.
  *
  * For each event QEMU sends, @domainEvent runs first (QEMU's name and
- * timestamp, 0 when QEMU sent none: for logs and measurements), then the
+ * timestamp, 0 when QEMU sent none or an impossible one (microseconds
+ * not under 1000000, a negative time): for logs and measurements), then the
  * event's typed callback if it has one and its data is well formed.
  */
 typedef struct {

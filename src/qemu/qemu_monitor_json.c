@@ -1294,14 +1294,27 @@ qemuMonitorJSONHandleEvent(qemuMonitor *mon,
     if (json_object_object_get_ex(obj, "data", &data) &&
         !json_object_is_type(data, json_type_object))
         data = NULL;
+    /* A timestamp QEMU could not have written (microseconds out of 0 to
+     * 999999, a negative time: json-c gives int64 of any integer) is no
+     * timestamp: never handed on truncated into @micros. */
     if (json_object_object_get_ex(obj, "timestamp", &stamp) &&
         json_object_is_type(stamp, json_type_object)) {
-        if (json_object_object_get_ex(stamp, "seconds", &val) &&
-            json_object_is_type(val, json_type_int))
-            seconds = json_object_get_int64(val);
-        if (json_object_object_get_ex(stamp, "microseconds", &val) &&
-            json_object_is_type(val, json_type_int))
-            micros = json_object_get_int64(val);
+        json_object *sec = NULL;
+        json_object *usec = NULL;
+
+        if (json_object_object_get_ex(stamp, "seconds", &sec) &&
+            json_object_is_type(sec, json_type_int) &&
+            json_object_object_get_ex(stamp, "microseconds", &usec) &&
+            json_object_is_type(usec, json_type_int) &&
+            json_object_get_int64(sec) >= 0 &&
+            json_object_get_int64(usec) >= 0 &&
+            json_object_get_int64(usec) < G_USEC_PER_SEC) {
+            seconds = json_object_get_int64(sec);
+            micros = json_object_get_int64(usec);
+        } else {
+            VIR_DEBUG("mon=%p QEMU event with a bad timestamp: %s", mon,
+                      json_object_to_json_string_ext(stamp, JSON_C_TO_STRING_PLAIN));
+        }
     }
 
     VIR_DEBUG("mon=%p QEMU event %s at %lld.%06u", mon, name, seconds, micros);
