@@ -1264,13 +1264,24 @@ testRandomMessage(unsigned int prog, const int *procs, size_t nprocs)
 static void
 testFuzz(void)
 {
-    testServer *ts = testServerNew(NULL);
-    virNetClient *good = testConnect(ts->rwPath, NULL);
+    virNetServerConfig cfg;
+    testServer *ts;
+    virNetClient *good;
     /* Not the slow call (it waits for the test) nor the events (a
      * random count could be millions). */
     static const int procs[] = { 1, 2, 3, 7, 8, 9, 10, -1 };
     int fds[300];
     size_t i;
+
+    /* The messages are the point here, not the timeouts: the good client
+     * says nothing until the 300 sockets are written (seconds under
+     * valgrind), and must not be dropped for its silence meanwhile. */
+    testConfig(&cfg);
+    cfg.handshakeTimeout = 60;
+    cfg.keepaliveInterval = 5;
+    cfg.keepaliveCount = 5;
+    ts = testServerNew(&cfg);
+    good = testConnect(ts->rwPath, NULL);
 
     /* The sockets stay open until the end: a call of a client gone is
      * never run, and these should be. */
