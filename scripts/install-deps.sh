@@ -8,7 +8,7 @@ libglib2.0-dev libxml2-dev libxml2-utils libjson-c-dev libtirpc-dev rpcsvc-proto
 libreadline-dev libgnutls28-dev libattr1-dev attr acl
 qemu-system-x86 qemu-utils procps util-linux passwd coreutils groff-base
 libvirt-clients python3-libvirt libvirt-daemon libvirt-daemon-driver-qemu
-openssh-server openssh-client gnutls-bin iproute2 clang
+openssh-server openssh-client gnutls-bin iproute2 clang valgrind
 systemd python3"
 
 missing=""

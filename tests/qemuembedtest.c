@@ -548,7 +548,8 @@ childAsNobody(const char *uri)
 static int
 runAsNobody(const char *uri, char **out)
 {
-    const char *argv[] = { "/proc/self/exe", "--child-as-nobody", uri, NULL };
+    g_autofree char *self = virTestSelfPath();
+    const char *argv[] = { self, "--child-as-nobody", uri, NULL };
     g_autoptr(GError) err = NULL;
     int status;
 

@@ -447,7 +447,7 @@ testKilledWhileStarting(Fixture *f, gconstpointer data)
 {
     KillPoint point = GPOINTER_TO_INT(data);
     g_autofree char *xml = domainXML(f, "half");
-    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *self = virTestSelfPath();
     g_autofree char *pidfile = g_strdup_printf("%s/run/qemu/half.pid", f->root);
     const char *argv[] = { self, "--child", "start", f->uri, "half", NULL };
     g_autoptr(GString) whole = g_string_new(NULL);

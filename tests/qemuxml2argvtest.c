@@ -970,7 +970,8 @@ testPathGone(void *opaque)
 static void
 testCleanupOnError(void)
 {
-    const char *argv[] = { "/proc/self/exe", "--child-error", NULL };
+    g_autofree char *self = virTestSelfPath();
+    const char *argv[] = { self, "--child-error", NULL };
     g_autofree char *out = NULL;
     g_autofree char *dir = NULL;
     g_autofree char *base = NULL;

@@ -287,14 +287,23 @@ testCommandSignals(const void *data G_GNUC_UNUSED)
     virNetClientUnref(client);
 }
 
+/* The pid the command wrote to @path ("echo $$ >FILE"): the file is made
+ * by the shell's redirection before echo writes the line, so wait for
+ * the whole line, not only the file. */
 static pid_t
 readPid(const char *path)
 {
     g_autofree char *data = NULL;
 
-    for (int i = 0; i < 1000 && !g_file_get_contents(path, &data, NULL, NULL); i++)
+    for (int i = 0; i < 1000; i++) {
+        g_clear_pointer(&data, g_free);
+        if (g_file_get_contents(path, &data, NULL, NULL) &&
+            g_str_has_suffix(data, "\n"))
+            break;
         g_usleep(10 * 1000);
+    }
     g_assert_nonnull(data);
+    g_assert_true(g_str_has_suffix(data, "\n"));
     return (pid_t) g_ascii_strtoll(data, NULL, 10);
 }
 

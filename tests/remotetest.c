@@ -1097,7 +1097,7 @@ childSpawn(const char *what, const char *const *args)
     pid_t parent = getpid();
     pid_t pid;
 
-    g_ptr_array_add(argv, g_strdup("/proc/self/exe"));
+    g_ptr_array_add(argv, virTestSelfPath());
     g_ptr_array_add(argv, g_strdup_printf("--child-%s", what));
     for (size_t i = 0; args[i]; i++)
         g_ptr_array_add(argv, g_strdup(args[i]));
@@ -1109,7 +1109,7 @@ childSpawn(const char *what, const char *const *args)
             _exit(126);
         if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
             _exit(126);
-        execv("/proc/self/exe", (char **) argv->pdata);
+        execv(g_ptr_array_index(argv, 0), (char **) argv->pdata);
         _exit(127);
     }
     return pid;

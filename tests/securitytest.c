@@ -1241,7 +1241,8 @@ testKvmLookupFails(void)
     g_autofree char *out = NULL;
     g_autofree char *contents = NULL;
     g_autoptr(GError) err = NULL;
-    const char *argv[] = { "/proc/self/exe", "--child-broken-groups", NULL, NULL };
+    g_autofree char *self = virTestSelfPath();
+    const char *argv[] = { self, "--child-broken-groups", NULL, NULL };
     int status;
 
     if (!testRequireRoot())

@@ -575,10 +575,21 @@ virTestWaitFor(bool (*cond)(void *opaque), void *opaque, int timeoutMs)
     return true;
 }
 
+char *
+virTestSelfPath(void)
+{
+    g_autoptr(GError) err = NULL;
+    char *self = g_file_read_link("/proc/self/exe", &err);
+
+    g_assert_no_error(err);
+    return self;
+}
+
 int
 virTestRunSelf(const char *what, const char *uri, const char *name)
 {
-    const char *argv[] = { "/proc/self/exe", "--child", what, uri, name, NULL };
+    g_autofree char *self = virTestSelfPath();
+    const char *argv[] = { self, "--child", what, uri, name, NULL };
     g_autoptr(GError) err = NULL;
     int status;
 

@@ -134,6 +134,14 @@ bool virTestWaitFor(bool (*cond)(void *opaque), void *opaque, int timeoutMs);
  * between makes that start fail loudly, never silently. */
 int virTestFreeTCPPort(void);
 
+/*
+ * The path of this test program, for running itself again (free it):
+ * /proc/self/exe read as a link. Never exec "/proc/self/exe" itself:
+ * under valgrind that is valgrind's own tool, which refuses to run, while
+ * valgrind answers the link's reading with the test program's path.
+ */
+char *virTestSelfPath(void);
+
 /* Run this test binary again as "--child WHAT URI NAME" and return its exit
  * status: another embedding process (a fork of a threaded process must not
  * call into the library). */

@@ -309,7 +309,8 @@ testReaper(gconstpointer data)
     g_autofree char *log = g_build_filename(logDir, "child.log", NULL);
     g_autofree char *out = NULL;
     g_auto(GStrv) lines = NULL;
-    const char *argv[] = { "/proc/self/exe", "--child", d->how,
+    g_autofree char *self = virTestSelfPath();
+    const char *argv[] = { self, "--child", d->how,
                            d->qemu ? "qemu" : "", d->mount ? "mount" : "", NULL };
     g_autofree char *dir = NULL;
     size_t nqemu = 0;

@@ -537,7 +537,8 @@ ptyReadUntil(int master, GString *out, const char *want)
 static int
 runAuthOnTerminal(const char *const *answers, char **shown)
 {
-    const char *argv[] = { "/proc/self/exe", "--child-auth", NULL };
+    g_autofree char *self = virTestSelfPath();
+    const char *argv[] = { self, "--child-auth", NULL };
     const char *prompts[] = { "Username [guest]: ", "Password: " };
     g_autoptr(GString) out = g_string_new(NULL);
     g_autoptr(GError) err = NULL;
@@ -599,7 +600,8 @@ testAuthDefault(void)
 static void
 testAuthDefaultNoInput(void)
 {
-    const char *argv[] = { "/proc/self/exe", "--child-auth", NULL };
+    g_autofree char *self = virTestSelfPath();
+    const char *argv[] = { self, "--child-auth", NULL };
     g_autoptr(GError) err = NULL;
     g_autofree char *out = NULL;
     g_autofree char *want = g_strdup_printf("FAILED %d: no answer to 'Username': "

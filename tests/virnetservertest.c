@@ -221,7 +221,10 @@ testConfig(virNetServerConfig *cfg)
     cfg->minWorkers = 2;
     cfg->maxWorkers = 8;
     cfg->maxClientRequests = 10;
-    cfg->handshakeTimeout = 1;
+    /* A hang catcher: a client's first message may take seconds under
+     * valgrind (threads started, code first run). testHostile, which is
+     * about it, sets 1 s. */
+    cfg->handshakeTimeout = 60;
     cfg->maxMessageSize = 1024 * 1024;
     cfg->keepaliveInterval = 1;
     cfg->keepaliveCount = 1;
@@ -791,14 +794,19 @@ testPrivateData(void)
 static void
 testHostile(void)
 {
-    testServer *ts = testServerNew(NULL);
-    virNetClient *good = testConnect(ts->rwPath, NULL);
+    virNetServerConfig cfg;
+    testServer *ts;
+    virNetClient *good;
     const char garbage[] = "GARBAGE, NOT A MESSAGE AT ALL\n";
     unsigned char small[4] = { 0, 0, 0, 8 };
     unsigned char huge[4] = { 0, 0x10, 0, 0 };     /* 1 MiB + ... */
     unsigned char partial[12] = { 0, 0, 0, 100, 0x7e, 0x57, 0x7e, 0x57 };
     int fd;
 
+    testConfig(&cfg);
+    cfg.handshakeTimeout = 1;
+    ts = testServerNew(&cfg);
+    good = testConnect(ts->rwPath, NULL);
     testAssertEcho(good);
 
     /* Garbage: its length word is absurd. */
@@ -1264,13 +1272,24 @@ testRandomMessage(unsigned int prog, const int *procs, size_t nprocs)
 static void
 testFuzz(void)
 {
-    testServer *ts = testServerNew(NULL);
-    virNetClient *good = testConnect(ts->rwPath, NULL);
+    virNetServerConfig cfg;
+    testServer *ts;
+    virNetClient *good;
     /* Not the slow call (it waits for the test) nor the events (a
      * random count could be millions). */
     static const int procs[] = { 1, 2, 3, 7, 8, 9, 10, -1 };
     int fds[300];
     size_t i;
+
+    /* The messages are the point here, not the timeouts: the good client
+     * says nothing until the 300 sockets are written (seconds under
+     * valgrind), and must not be dropped for its silence meanwhile. */
+    testConfig(&cfg);
+    cfg.handshakeTimeout = 60;
+    cfg.keepaliveInterval = 5;
+    cfg.keepaliveCount = 5;
+    ts = testServerNew(&cfg);
+    good = testConnect(ts->rwPath, NULL);
 
     /* The sockets stay open until the end: a call of a client gone is
      * never run, and these should be. */
