@@ -3,7 +3,8 @@
 # With CI=true it also turns warnings into errors, runs the suite again in
 # an AddressSanitizer + UBSan build, runs make distcheck as an unprivileged
 # user without QEMU, builds and checks the library --without-qemu, runs
-# each fuzzer for 60 s (scripts/fuzz.sh), and fails if any QEMU is left
+# each fuzzer for 60 s (scripts/fuzz.sh), runs the unit tests under
+# valgrind memcheck (scripts/valgrind.sh), and fails if any QEMU is left
 # running.
 # The last line is "N passed, N failed, N skipped", counted from the
 # automake test results.
@@ -75,6 +76,19 @@ if [ "${CI:-}" = true ]; then
         status=1
     }
     took "the fuzzers"
+    # The unit tests under valgrind memcheck (scripts/valgrind.sh, in a
+    # build of their own): each program a test, failed by an error, a
+    # definite leak or a failed case.
+    timeout -k 10 1800 "$top/scripts/valgrind.sh" >"$top/_build/valgrind.out" 2>&1 || status=1
+    cat "$top/_build/valgrind.out"
+    grep -E '^(PASS|FAIL): valgrind/' "$top/_build/valgrind.out" | sed 's/^\(PASS\|FAIL\):.*/:test-result: \1/' \
+        >> "$top/_test-results.txt"
+    grep -q '^PASS: valgrind/' "$top/_build/valgrind.out" || {
+        echo "FAIL: scripts/valgrind.sh (no program ran)"
+        echo ":test-result: FAIL" >> "$top/_test-results.txt"
+        status=1
+    }
+    took "valgrind"
     # The client library without the QEMU driver builds, passes its
     # tests, and has no driver for qemu:///embed. One test too.
     if timeout -k 10 1200 "$top/scripts/check-without-qemu.sh"; then
