@@ -723,7 +723,13 @@ qemuMonitorIOSend(qemuMonitor *mon,
     /* No newline after the object: QEMU reads byte by byte and leaves one
      * unread when "quit" stops it, which resets the connection. */
     g_string_append(mon->out, text);
-    qemuMonitorIOKickLocked(mon);
+    /* Written from this thread while the socket takes it: a command costs
+     * no wake-up of the context thread, which only reads the reply. What
+     * the socket does not take (or a connection that ends here) is left
+     * to the context thread. */
+    qemuMonitorIOFlushLocked(mon);
+    if (mon->dead || mon->outOffset < mon->out->len)
+        qemuMonitorIOKickLocked(mon);
 
     if (timeout_ms >= 0)
         deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
