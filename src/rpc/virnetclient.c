@@ -255,6 +255,33 @@ virNetClientWriteLocked(virNetClient *client)
     }
 }
 
+/* From a caller's thread: send what the socket takes now, so that a call
+ * costs no wake-up of the I/O thread. A failure is not acted on here: the
+ * I/O thread meets it when it writes the rest. Returns true if nothing is
+ * left to send. */
+static bool
+virNetClientTryWriteLocked(virNetClient *client)
+{
+    while (client->tx && !client->closed && !client->closing) {
+        virNetMessage *msg = client->tx;
+        const char *tlsWhy = NULL;
+        ssize_t n = virNetClientSendRaw(client, msg->buffer + msg->bufferOffset,
+                                        msg->bufferLength - msg->bufferOffset,
+                                        &tlsWhy);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        msg->bufferOffset += n;
+        if (msg->bufferOffset == msg->bufferLength)
+            virNetMessageFree(virNetMessageQueueServe(&client->tx,
+                                                      &client->txTail));
+    }
+    return client->tx == NULL;
+}
+
 /* Read one complete message if there is one. Returns it, or NULL when
  * nothing more can be read now (or the connection ended). */
 static virNetMessage *
@@ -1008,7 +1035,8 @@ virNetClientCall(virNetClient *client, unsigned int program,
     virNetClientQueueLocked(client, g_steal_pointer(&msg));
     call.next = client->calls;
     client->calls = &call;
-    g_main_context_wakeup(virEventThreadGetContext(client->thread));
+    if (!virNetClientTryWriteLocked(client))
+        g_main_context_wakeup(virEventThreadGetContext(client->thread));
     while (!call.done)
         g_cond_wait(&call.cond, &client->lock);
     for (link = &client->calls; *link; link = &(*link)->next) {
