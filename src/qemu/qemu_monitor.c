@@ -304,20 +304,22 @@ qemuMonitorOpenFDFinish(qemuMonitorOpening *op,
             *running = run;
         }
     }
-    if (op->status) {
-        /* Not waited for: the connection is closed below anyway. */
-        qemuMonitorIOSendFinish(mon, g_steal_pointer(&op->status),
-                                &statusReply, 0);
-    }
-    g_free(op);
     if (rc < 0) {
         virErrorPtr err = NULL;
 
         virErrorPreserveLast(&err);
+        qemuMonitorIORef(mon);
         qemuMonitorIOClose(mon);
+        /* Closed: a query-status not waited for fails at once. */
+        if (op->status)
+            qemuMonitorIOSendFinish(mon, g_steal_pointer(&op->status),
+                                    &statusReply, 0);
+        qemuMonitorIOUnref(mon);
+        g_free(op);
         virErrorRestore(&err);
         return NULL;
     }
+    g_free(op);
     VIR_DEBUG("mon=%p open, QEMU %llu", mon,
               qemuMonitorGetVersion(mon, NULL, NULL, NULL));
     return mon;
