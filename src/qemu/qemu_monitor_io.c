@@ -934,6 +934,10 @@ qemuMonitorIOOpenFD(int fd,
     src->mon = qemuMonitorIORef(mon);
     src->tag = g_source_add_unix_fd(&src->base, fd, G_IO_IN);
     g_source_set_name(&src->base, "qemu-monitor");
+    /* Its dispatch never iterates the context again: GLib need not block
+     * the source around it, which costs two wake-ups of the thread per
+     * dispatch (the fd leaves the poll set and comes back). */
+    g_source_set_can_recurse(&src->base, TRUE);
     mon->watchCond = G_IO_IN;
     g_mutex_lock(&mon->lock);
     mon->watch = &src->base;

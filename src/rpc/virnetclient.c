@@ -499,6 +499,9 @@ virNetClientNewTransport(int fd, virNetTLSSession *tls)
     src->tag = g_source_add_unix_fd(client->source, fd, G_IO_IN);
     src->events = G_IO_IN;
     g_source_set_name(client->source, "virNetClient");
+    /* Its dispatch never iterates the context again: not blocking the
+     * source around it spares two wake-ups of the thread per dispatch. */
+    g_source_set_can_recurse(client->source, TRUE);
     g_source_attach(client->source, virEventThreadGetContext(client->thread));
     return client;
 }

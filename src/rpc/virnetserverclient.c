@@ -517,6 +517,9 @@ virNetServerClientAttachLocked(virNetServerClient *client)
     src->tag = g_source_add_unix_fd(source, client->fd, G_IO_IN);
     src->events = G_IO_IN;
     g_source_set_name(source, "virNetServerClient");
+    /* Its dispatch never iterates the context again: not blocking the
+     * source around it spares two wake-ups of the thread per dispatch. */
+    g_source_set_can_recurse(source, TRUE);
     g_source_attach(source, virEventThreadGetContext(srv->thread));
     client->source = source;
 
