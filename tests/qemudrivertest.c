@@ -559,6 +559,82 @@ testRunStateWhileAway(Fixture *f, gconstpointer data G_GNUC_UNUSED)
     virDomainFree(dom);
 }
 
+/* Wait (generously) until @pid is dead: gone, or a zombie. */
+static void
+waitDead(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid);
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time() < deadline) {
+        g_autofree char *stat = NULL;
+        const char *end;
+
+        if (!g_file_get_contents(path, &stat, NULL, NULL))
+            return;
+        if ((end = strrchr(stat, ')')) && end[1] == ' ' && end[2] == 'Z')
+            return;
+        g_usleep(10 * 1000);
+    }
+    g_error("process %d is still alive after SIGKILL", (int) pid);
+}
+
+/* Three domains taken over by one process start, whose takeovers
+ * overlap (every QEMU is asked before any reply is read): one went on
+ * running, one was paused and one was killed while no process hosted the
+ * root. Each ends up as its QEMU says, and the monitors of the two that
+ * live take commands. */
+static void
+testTakeoverMany(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+    const char *names[] = { "tk-run", "tk-paused", "tk-killed" };
+    virDomainPtr doms[G_N_ELEMENTS(names)];
+    g_autofree char *pausedMon = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    pid_t killed;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *img = g_strdup_printf("%s/%s.qcow2", f->dir, names[i]);
+
+        virTestImageCreate(img, "qcow2", "16M", NULL, NULL);
+        doms[i] = defineDomain(f, names[i], img);
+        g_assert_cmpint(virDomainCreate(doms[i]), ==, 0);
+    }
+    g_assert_cmpint(virDomainGetUUIDString(doms[1], uuid), ==, 0);
+    pausedMon = g_strdup_printf("%s/run/qemu/%s.mon", f->root, uuid);
+    killed = virTestDomainPid(f->root, "tk-killed");
+    for (i = 0; i < G_N_ELEMENTS(names); i++)
+        virDomainFree(doms[i]);
+
+    g_assert_cmpint(virConnectClose(f->conn), ==, 0);
+    qmpBehindOurBack(pausedMon, "stop");
+    g_assert_cmpint(kill(killed, SIGKILL), ==, 0);
+    waitDead(killed);
+    f->conn = virTestOpen(f->uri);
+
+    for (i = 0; i < G_N_ELEMENTS(names); i++)
+        g_assert_nonnull(doms[i] = virDomainLookupByName(f->conn, names[i]));
+    virTestAssertState(doms[0], VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    virTestAssertState(doms[1], VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_UNKNOWN);
+    virTestAssertState(doms[2], VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED);
+    g_assert_cmpint(virConnectNumOfDomains(f->conn), ==, 2);
+
+    /* The monitors that were taken over answer. */
+    assertRunStatus(doms[0], "running");
+    assertRunStatus(doms[1], "paused");
+    g_assert_cmpint(virDomainResume(doms[1]), ==, 0);
+    virTestAssertState(doms[1], VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    assertRunStatus(doms[1], "running");
+
+    /* The killed one starts again. */
+    g_assert_cmpint(virDomainCreate(doms[2]), ==, 0);
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_assert_cmpint(virDomainDestroy(doms[i]), ==, 0);
+        virDomainFree(doms[i]);
+    }
+}
+
 /* The old list calls on a real root: running (paused too), defined,
  * transient. */
 static void
@@ -1031,5 +1107,6 @@ main(int argc, char **argv)
     ADD("/qemu/driver/suspend-resume", testSuspendResume);
     ADD("/qemu/driver/list-calls", testListCalls);
     ADD("/qemu/driver/run-state-while-away", testRunStateWhileAway);
+    ADD("/qemu/driver/takeover-many", testTakeoverMany);
     return g_test_run();
 }

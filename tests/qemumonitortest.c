@@ -423,6 +423,59 @@ testClosePending(testFixture *fx,
 }
 
 
+/* Taking over a running QEMU: qmp_capabilities and query-status go out
+ * together, before the greeting is read; the run state comes back with
+ * the monitor, and a query-status QEMU refuses leaves it unknown without
+ * failing the open. */
+static void
+testOpenPipelined(void)
+{
+    virEventThread *evt = virEventThreadNew("qemumonitortest-pipelined");
+    GMainContext *ctx = virEventThreadGetContext(evt);
+    qemuMonitorOpening *op;
+    mockQEMU *mock;
+    qemuMonitor *mon;
+    int running = 7;
+    int fd;
+
+    mock = mockNew(MOCK_GREETING, &fd);
+    mockExpect(mock, "qmp_capabilities", "-", MOCK_EMPTY_REPLY, 0);
+    mockExpect(mock, "query-status", "-",
+               "{\"return\": {\"status\": \"paused\", \"running\": false}}", 0);
+    g_assert_nonnull(op = qemuMonitorOpenFDStart(fd, ctx, &testCallbacks, NULL));
+    g_assert_nonnull(mon = qemuMonitorOpenFDFinish(op, 5000, &running));
+    g_assert_cmpint(running, ==, 0);
+    g_assert_cmpuint(qemuMonitorGetVersion(mon, NULL, NULL, NULL), ==, 7002001);
+    /* and it takes commands */
+    mockExpect(mock, "cont", "-", MOCK_EMPTY_REPLY, 0);
+    g_assert_cmpint(qemuMonitorCont(mon), ==, 0);
+    qemuMonitorClose(mon);
+    mockFinish(mock);
+
+    mock = mockNew(MOCK_GREETING, &fd);
+    mockExpect(mock, "qmp_capabilities", "-", MOCK_EMPTY_REPLY, 0);
+    mockExpect(mock, "query-status", "-",
+               "{\"error\": {\"class\": \"GenericError\", \"desc\": \"no\"}}", 0);
+    g_assert_nonnull(op = qemuMonitorOpenFDStart(fd, ctx, &testCallbacks, NULL));
+    g_assert_nonnull(mon = qemuMonitorOpenFDFinish(op, 5000, &running));
+    g_assert_cmpint(running, ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OK);
+    qemuMonitorClose(mon);
+    mockFinish(mock);
+
+    /* QEMU gone before it answered */
+    mock = mockNew(MOCK_GREETING, &fd);
+    mockExpect(mock, "qmp_capabilities", "-", MOCK_EMPTY_REPLY, MOCK_HALF | MOCK_EOF);
+    g_assert_nonnull(op = qemuMonitorOpenFDStart(fd, ctx, &testCallbacks, NULL));
+    g_assert_null(qemuMonitorOpenFDFinish(op, 5000, &running));
+    virTestAssertErrorFull(VIR_FROM_QEMU, VIR_ERR_OPERATION_FAILED,
+                           "qmp_capabilities", NULL);
+    mockFinish(mock);
+
+    virEventThreadFree(evt);
+}
+
+
 static void
 testOpenFailures(void)
 {
@@ -696,6 +749,7 @@ main(int argc,
     ADD("/monitor/context-thread", testContextThread);
     ADD("/monitor/close-pending", testClosePending);
     g_test_add_func("/monitor/open-failures", testOpenFailures);
+    g_test_add_func("/monitor/open-pipelined", testOpenPipelined);
     /* The only case that runs QEMU. */
     if (VIR_TEST_INTEGRATION) {
         g_test_add_func("/monitor/real-qemu", testRealQemu);

@@ -177,6 +177,7 @@ qemuDriverReadConfig(qemuDriver *driver, const char *ent)
 static int
 qemuDriverLoadDomains(qemuDriver *driver)
 {
+    g_autoptr(GPtrArray) taking = NULL;
     g_autoptr(GDir) dir = NULL;
     const char *ent;
 
@@ -201,10 +202,13 @@ qemuDriverLoadDomains(qemuDriver *driver)
     g_clear_pointer(&dir, g_dir_close);
     if (!(dir = qemuDriverOpenDir(driver->stateDir)))
         return -1;
+    /* Pairs of a domain (a reference) and its takeover in flight. */
+    taking = g_ptr_array_new();
     while ((ent = g_dir_read_name(dir))) {
         g_autofree char *path = NULL;
         g_autoptr(virDomainObj) vm = NULL;
         g_autoptr(virDomainObj) old = NULL;
+        qemuMonitorOpening *op = NULL;
         int rc;
 
         path = g_build_filename(driver->stateDir, ent, NULL);
@@ -231,7 +235,26 @@ qemuDriverLoadDomains(qemuDriver *driver)
         virDomainObjListAdd(driver->domains, vm);
         virDomainObjLock(vm);
         qemuDomainObjBeginInternalJob(vm, "reconnect");
-        rc = qemuProcessReconnect(driver, vm);
+        if ((rc = qemuProcessReconnectStart(driver, vm, &op)) == 0) {
+            /* The job stays held until the second half below. */
+            g_ptr_array_add(taking, g_steal_pointer(&vm));
+            g_ptr_array_add(taking, op);
+            virDomainObjUnlock(taking->pdata[taking->len - 2]);
+            continue;
+        }
+        qemuDomainObjEndJob(vm);
+        if (!vm->persistent)
+            virDomainObjListRemove(driver->domains, vm);
+        virDomainObjUnlock(vm);
+    }
+
+    /* Every QEMU was asked at once: their replies come in together. */
+    for (guint i = 0; i < taking->len; i += 2) {
+        g_autoptr(virDomainObj) vm = taking->pdata[i];
+        int rc;
+
+        virDomainObjLock(vm);
+        rc = qemuProcessReconnectFinish(driver, vm, taking->pdata[i + 1]);
         qemuDomainObjEndJob(vm);
         if (rc == 1 && !vm->persistent)
             virDomainObjListRemove(driver->domains, vm);

@@ -16,6 +16,7 @@
 #include "qemu_monitor_priv.h"
 #include "qemu_monitor_json.h"
 #include "util/virerror.h"
+#include "util/virjson.h"
 #include "util/virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_QEMU
@@ -207,6 +208,118 @@ qemuMonitorOpenFD(int fd,
         return NULL;
     }
 
+    VIR_DEBUG("mon=%p open, QEMU %llu", mon,
+              qemuMonitorGetVersion(mon, NULL, NULL, NULL));
+    return mon;
+}
+
+
+struct _qemuMonitorOpening {
+    qemuMonitor *mon;
+    qemuMonitorIOMessage *caps;     /* qmp_capabilities */
+    qemuMonitorIOMessage *status;   /* query-status, NULL if not sent */
+};
+
+
+/**
+ * qemuMonitorOpenFDStart:
+ * @fd: a socket connected to QEMU's QMP monitor; taken, also on failure
+ * @ctx, @cb, @opaque: as for qemuMonitorOpenFD()
+ *
+ * Begin taking over a QEMU that runs already: send qmp_capabilities and
+ * query-status at once, without waiting for the greeting or for each
+ * other's replies (QEMU runs them in order), so that the whole opening
+ * costs one round trip, and the openings of many QEMUs overlap.
+ * qemuMonitorOpenFDFinish() waits for the replies.
+ *
+ * Returns the opening, NULL on error.
+ */
+qemuMonitorOpening *
+qemuMonitorOpenFDStart(int fd,
+                       GMainContext *ctx,
+                       const qemuMonitorCallbacks *cb,
+                       void *opaque)
+{
+    qemuMonitorOpening *op;
+    qemuMonitor *mon;
+
+    VIR_DEBUG("fd=%d", fd);
+    if (!(mon = qemuMonitorIOOpenFD(fd, ctx, cb, opaque,
+                                    QEMU_MONITOR_IO_NO_WAIT)))
+        return NULL;
+    op = g_new0(qemuMonitorOpening, 1);
+    op->mon = mon;
+    if (!(op->caps = qemuMonitorIOSendStart(mon, "qmp_capabilities", NULL, true)) ||
+        !(op->status = qemuMonitorIOSendStart(mon, "query-status", NULL, false))) {
+        qemuMonitorOpenFDFinish(op, 0, NULL);
+        return NULL;
+    }
+    return op;
+}
+
+
+/**
+ * qemuMonitorOpenFDFinish:
+ * @op: an opening from qemuMonitorOpenFDStart(); freed
+ * @timeout_ms: limit for the replies, counted from now; negative: none
+ * @running: set to 1 if QEMU's CPUs run, 0 if not, -1 if query-status
+ *           failed (a warning is logged, no error is left); may be NULL
+ *
+ * Returns the monitor (closed with qemuMonitorClose()), or NULL with an
+ * error reported when the negotiation failed.
+ */
+qemuMonitor *
+qemuMonitorOpenFDFinish(qemuMonitorOpening *op,
+                        int timeout_ms,
+                        int *running)
+{
+    g_autoptr(virJSONValue) capsReply = NULL;
+    g_autoptr(virJSONValue) statusReply = NULL;
+    g_autoptr(virJSONValue) ret = NULL;
+    gint64 deadline = -1;
+    qemuMonitor *mon = op->mon;
+    bool run = false;
+    int rc = -1;
+
+    if (running)
+        *running = -1;
+    if (timeout_ms >= 0)
+        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+    if (op->caps &&
+        qemuMonitorIOSendFinish(mon, g_steal_pointer(&op->caps), &capsReply,
+                                qemuMonitorRemaining(deadline)) == 0)
+        rc = qemuMonitorJSONCheckReply("qmp_capabilities", capsReply,
+                                       json_type_null, NULL);
+    if (rc == 0 && op->status) {
+        if (qemuMonitorIOSendFinish(mon, g_steal_pointer(&op->status),
+                                    &statusReply,
+                                    qemuMonitorRemaining(deadline)) < 0 ||
+            qemuMonitorJSONCheckReply("query-status", statusReply,
+                                      json_type_object, &ret) < 0 ||
+            qemuMonitorJSONParseStatus(ret, &run, NULL) < 0) {
+            VIR_WARN("cannot tell whether QEMU's CPUs run: %s",
+                     virGetLastErrorMessage());
+            virResetLastError();
+        } else if (running) {
+            *running = run;
+        }
+    }
+    if (rc < 0) {
+        virErrorPtr err = NULL;
+
+        virErrorPreserveLast(&err);
+        qemuMonitorIORef(mon);
+        qemuMonitorIOClose(mon);
+        /* Closed: a query-status not waited for fails at once. */
+        if (op->status)
+            qemuMonitorIOSendFinish(mon, g_steal_pointer(&op->status),
+                                    &statusReply, 0);
+        qemuMonitorIOUnref(mon);
+        g_free(op);
+        virErrorRestore(&err);
+        return NULL;
+    }
+    g_free(op);
     VIR_DEBUG("mon=%p open, QEMU %llu", mon,
               qemuMonitorGetVersion(mon, NULL, NULL, NULL));
     return mon;

@@ -155,6 +155,19 @@ qemuMonitorOpenFD(int fd,
                   void *opaque,
                   int timeout_ms);
 
+typedef struct _qemuMonitorOpening qemuMonitorOpening;
+
+qemuMonitorOpening *
+qemuMonitorOpenFDStart(int fd,
+                       GMainContext *ctx,
+                       const qemuMonitorCallbacks *cb,
+                       void *opaque);
+
+qemuMonitor *
+qemuMonitorOpenFDFinish(qemuMonitorOpening *op,
+                        int timeout_ms,
+                        int *running);
+
 void
 qemuMonitorClose(qemuMonitor *mon);
 

@@ -32,17 +32,18 @@
 /* JSON nesting QEMU may send (backing chains nest in query replies). */
 #define QEMU_MONITOR_MAX_DEPTH 512
 
-/* One command waiting for its reply. It lives on the stack of the thread
- * that sent it; the monitor only points at it while it is pending, and it
- * is always unlinked under the monitor lock before that thread returns. */
-typedef struct {
+/* One command waiting for its reply. It belongs to the thread that sent
+ * it (qemuMonitorIOSendStart) until qemuMonitorIOSendFinish frees it; the
+ * monitor only points at it while it is pending, and it is always
+ * unlinked under the monitor lock before it is freed. */
+struct _qemuMonitorIOMessage {
     char *id;
-    const char *cmd;
+    char *cmd;
     bool done;
     bool negotiation;       /* qmp_capabilities of the open sequence */
     json_object *reply;     /* the whole reply, when one came */
     char *failure;          /* why it ended without a reply */
-} qemuMonitorIOMessage;
+};
 
 /* The fd watch: a GSource whose fd condition can change in place. */
 typedef struct {
@@ -641,6 +642,163 @@ qemuMonitorIOCheck(qemuMonitor *mon,
 }
 
 
+static void
+qemuMonitorIOMessageFree(qemuMonitorIOMessage *msg)
+{
+    if (!msg)
+        return;
+    g_free(msg->id);
+    g_free(msg->cmd);
+    if (msg->reply)
+        json_object_put(msg->reply);
+    g_free(msg->failure);
+    g_free(msg);
+}
+
+
+/**
+ * qemuMonitorIOSendStart:
+ * @mon: an open monitor
+ * @cmd: the QMP command name
+ * @args: its "arguments" object, or NULL; always stolen
+ * @negotiation: @cmd is the qmp_capabilities that opens the connection
+ *
+ * Send @cmd without waiting for its reply, which
+ * qemuMonitorIOSendFinish() waits for. Several commands may be sent
+ * before any reply is waited for: QEMU runs them in order.
+ *
+ * Returns the command in flight, which must be passed to
+ * qemuMonitorIOSendFinish() (also when the connection ends meanwhile),
+ * or NULL with an error reported (as qemuMonitorIOSend()).
+ */
+qemuMonitorIOMessage *
+qemuMonitorIOSendStart(qemuMonitor *mon,
+                       const char *cmd,
+                       json_object *args,
+                       bool negotiation)
+{
+    g_autoptr(virJSONValue) request = NULL;
+    qemuMonitorIOMessage *msg;
+    const char *text;
+
+    if (qemuMonitorIOCheck(mon, cmd) < 0) {
+        virJSONValueFree(args);
+        return NULL;
+    }
+
+    request = json_object_new_object();
+    json_object_object_add(request, "execute", json_object_new_string(cmd));
+    if (args)
+        json_object_object_add(request, "arguments", args);
+
+    /* The context thread is the one that would read the reply. */
+    if (g_main_context_is_owner(mon->ctx)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       "cannot run QEMU command '%s' from the monitor's event thread",
+                       cmd);
+        return NULL;
+    }
+
+    msg = g_new0(qemuMonitorIOMessage, 1);
+    msg->cmd = g_strdup(cmd);
+    msg->negotiation = negotiation;
+
+    g_mutex_lock(&mon->lock);
+    if (mon->dead) {
+        msg->failure = g_strdup(mon->deadReason);
+        msg->done = true;
+        g_mutex_unlock(&mon->lock);
+        return msg;
+    }
+
+    msg->id = g_strdup_printf("bp-%llu", ++mon->serial);
+    json_object_object_add(request, "id", json_object_new_string(msg->id));
+    text = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
+    VIR_DEBUG("mon=%p send: %s", mon, text);
+
+    g_hash_table_insert(mon->pending, msg->id, msg);
+    g_queue_push_tail(&mon->order, msg);
+    /* No newline after the object: QEMU reads byte by byte and leaves one
+     * unread when "quit" stops it, which resets the connection. */
+    g_string_append(mon->out, text);
+    /* Written from this thread while the socket takes it: a command costs
+     * no wake-up of the context thread, which only reads the reply. What
+     * the socket does not take (or a connection that ends here) is left
+     * to the context thread. */
+    qemuMonitorIOFlushLocked(mon);
+    if (mon->dead || mon->outOffset < mon->out->len)
+        qemuMonitorIOKickLocked(mon);
+    g_mutex_unlock(&mon->lock);
+    return msg;
+}
+
+
+/**
+ * qemuMonitorIOSendFinish:
+ * @mon: the monitor @msg was sent on
+ * @msg: a command from qemuMonitorIOSendStart(); freed
+ * @reply: where to put QEMU's whole reply (a new reference)
+ * @timeout_ms: as for qemuMonitorIOSend(), counted from now
+ *
+ * Wait for the reply of @msg. Errors as qemuMonitorIOSend().
+ *
+ * Returns 0 with *@reply set, or -1.
+ */
+int
+qemuMonitorIOSendFinish(qemuMonitor *mon,
+                        qemuMonitorIOMessage *msg,
+                        json_object **reply,
+                        int timeout_ms)
+{
+    g_autofree char *failure = NULL;
+    g_autofree char *cmd = NULL;
+    gint64 deadline = -1;
+    gint64 start = g_get_monotonic_time();
+    bool timedOut = false;
+
+    *reply = NULL;
+    qemuMonitorIORef(mon);
+    g_mutex_lock(&mon->lock);
+
+    if (timeout_ms == QEMU_MONITOR_IO_DEFAULT_TIMEOUT)
+        timeout_ms = mon->commandTimeout;
+    if (timeout_ms >= 0)
+        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+    while (!msg->done) {
+        if (deadline < 0) {
+            g_cond_wait(&mon->cond, &mon->lock);
+        } else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
+                   !msg->done) {
+            /* A reply that still comes will find no one and be dropped. */
+            g_hash_table_remove(mon->pending, msg->id);
+            g_queue_remove(&mon->order, msg);
+            timedOut = true;
+            break;
+        }
+    }
+    *reply = g_steal_pointer(&msg->reply);
+    failure = g_steal_pointer(&msg->failure);
+    cmd = g_steal_pointer(&msg->cmd);
+    VIR_DEBUG("mon=%p command '%s' (%s) ended after %lld us", mon, cmd,
+              NULLSTR(msg->id), (long long) (g_get_monotonic_time() - start));
+    g_mutex_unlock(&mon->lock);
+    qemuMonitorIOUnref(mon);
+    qemuMonitorIOMessageFree(msg);
+
+    if (timedOut) {
+        virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                       "timed out after %d ms waiting for QEMU to answer command '%s'",
+                       timeout_ms, cmd);
+        return -1;
+    }
+    if (!*reply) {
+        qemuMonitorIOReportClosed(cmd, failure);
+        return -1;
+    }
+    return 0;
+}
+
+
 /**
  * qemuMonitorIOSend:
  * @mon: an open monitor
@@ -672,93 +830,12 @@ qemuMonitorIOSend(qemuMonitor *mon,
                   int timeout_ms,
                   bool negotiation)
 {
-    g_autoptr(virJSONValue) request = NULL;
-    g_autofree char *id = NULL;
-    g_autofree char *failure = NULL;
-    qemuMonitorIOMessage msg = { 0 };
-    const char *text;
-    gint64 deadline = -1;
-    gint64 start = g_get_monotonic_time();
-    bool timedOut = false;
+    qemuMonitorIOMessage *msg;
 
     *reply = NULL;
-    if (qemuMonitorIOCheck(mon, cmd) < 0) {
-        virJSONValueFree(args);
+    if (!(msg = qemuMonitorIOSendStart(mon, cmd, args, negotiation)))
         return -1;
-    }
-
-    request = json_object_new_object();
-    json_object_object_add(request, "execute", json_object_new_string(cmd));
-    if (args)
-        json_object_object_add(request, "arguments", args);
-
-    /* The context thread is the one that would read the reply. */
-    if (g_main_context_is_owner(mon->ctx)) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "cannot run QEMU command '%s' from the monitor's event thread",
-                       cmd);
-        return -1;
-    }
-
-    qemuMonitorIORef(mon);
-    g_mutex_lock(&mon->lock);
-
-    if (timeout_ms == QEMU_MONITOR_IO_DEFAULT_TIMEOUT)
-        timeout_ms = mon->commandTimeout;
-    if (mon->dead) {
-        failure = g_strdup(mon->deadReason);
-        goto finish;
-    }
-
-    id = g_strdup_printf("bp-%llu", ++mon->serial);
-    json_object_object_add(request, "id", json_object_new_string(id));
-    text = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
-    VIR_DEBUG("mon=%p send: %s", mon, text);
-
-    msg.id = id;
-    msg.cmd = cmd;
-    msg.negotiation = negotiation;
-    g_hash_table_insert(mon->pending, msg.id, &msg);
-    g_queue_push_tail(&mon->order, &msg);
-    /* No newline after the object: QEMU reads byte by byte and leaves one
-     * unread when "quit" stops it, which resets the connection. */
-    g_string_append(mon->out, text);
-    qemuMonitorIOKickLocked(mon);
-
-    if (timeout_ms >= 0)
-        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
-    while (!msg.done) {
-        if (deadline < 0) {
-            g_cond_wait(&mon->cond, &mon->lock);
-        } else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
-                   !msg.done) {
-            /* A reply that still comes will find no one and be dropped. */
-            g_hash_table_remove(mon->pending, msg.id);
-            g_queue_remove(&mon->order, &msg);
-            timedOut = true;
-            break;
-        }
-    }
-    *reply = msg.reply;
-    failure = msg.failure;
-    VIR_DEBUG("mon=%p command '%s' (%s) ended after %lld us", mon, cmd, id,
-              (long long) (g_get_monotonic_time() - start));
-
- finish:
-    g_mutex_unlock(&mon->lock);
-    qemuMonitorIOUnref(mon);
-
-    if (timedOut) {
-        virReportError(VIR_ERR_OPERATION_TIMEOUT,
-                       "timed out after %d ms waiting for QEMU to answer command '%s'",
-                       timeout_ms, cmd);
-        return -1;
-    }
-    if (!*reply) {
-        qemuMonitorIOReportClosed(cmd, failure);
-        return -1;
-    }
-    return 0;
+    return qemuMonitorIOSendFinish(mon, msg, reply, timeout_ms);
 }
 
 
@@ -783,7 +860,8 @@ qemuMonitorIOSetCommandTimeout(qemuMonitor *mon,
  * @ctx: the context whose thread does the monitor's I/O and callbacks
  * @cb: the callbacks (copied), or NULL
  * @opaque: passed to the callbacks
- * @timeout_ms: limit for reading the greeting; negative: none
+ * @timeout_ms: limit for reading the greeting; negative: none;
+ *              QEMU_MONITOR_IO_NO_WAIT: do not wait for it
  *
  * Set up the connection and wait for QEMU's greeting. Callbacks run only
  * once the qmp_capabilities sent with @negotiation (see
@@ -856,11 +934,20 @@ qemuMonitorIOOpenFD(int fd,
     src->mon = qemuMonitorIORef(mon);
     src->tag = g_source_add_unix_fd(&src->base, fd, G_IO_IN);
     g_source_set_name(&src->base, "qemu-monitor");
+    /* Its dispatch never iterates the context again: GLib need not block
+     * the source around it, which costs two wake-ups of the thread per
+     * dispatch (the fd leaves the poll set and comes back). */
+    g_source_set_can_recurse(&src->base, TRUE);
     mon->watchCond = G_IO_IN;
     g_mutex_lock(&mon->lock);
     mon->watch = &src->base;
     g_mutex_unlock(&mon->lock);
     g_source_attach(&src->base, ctx);
+
+    /* The greeting comes before any reply: who sends a command at once
+     * reads it on the way. */
+    if (timeout_ms == QEMU_MONITOR_IO_NO_WAIT)
+        return mon;
 
     g_mutex_lock(&mon->lock);
     while (!mon->greeted && !mon->dead) {
@@ -1089,106 +1176,50 @@ qemuMonitorIOSendMany(qemuMonitor *mon,
                       json_object **replies,
                       int timeout_ms)
 {
-    g_autofree qemuMonitorIOMessage *msgs = NULL;
-    g_autofree char *failure = NULL;
-    const char *missing = NULL;
+    g_autofree qemuMonitorIOMessage **msgs = g_new0(qemuMonitorIOMessage *, n + 1);
+    virErrorPtr first = NULL;
     gint64 deadline = -1;
-    gint64 start = g_get_monotonic_time();
-    bool timedOut = false;
+    size_t sent;
     size_t i;
 
     for (i = 0; i < n; i++)
         replies[i] = NULL;
     if (n == 0)
         return 0;
-    if (qemuMonitorIOCheck(mon, cmds[0]) < 0)
-        goto drop;
-    if (g_main_context_is_owner(mon->ctx)) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       "cannot run QEMU command '%s' from the monitor's event thread",
-                       cmds[0]);
-        goto drop;
-    }
 
-    msgs = g_new0(qemuMonitorIOMessage, n);
-    qemuMonitorIORef(mon);
-    g_mutex_lock(&mon->lock);
-
-    if (timeout_ms == QEMU_MONITOR_IO_DEFAULT_TIMEOUT)
-        timeout_ms = mon->commandTimeout;
-    if (mon->dead) {
-        failure = g_strdup(mon->deadReason);
-        missing = cmds[0];
-        g_mutex_unlock(&mon->lock);
-        qemuMonitorIOUnref(mon);
-        qemuMonitorIOReportClosed(missing, failure);
-        goto drop;
-    }
-
-    for (i = 0; i < n; i++) {
-        g_autoptr(virJSONValue) request = json_object_new_object();
-        const char *text;
-
-        json_object_object_add(request, "execute", json_object_new_string(cmds[i]));
-        if (args[i])
-            json_object_object_add(request, "arguments", g_steal_pointer(&args[i]));
-        msgs[i].id = g_strdup_printf("bp-%llu", ++mon->serial);
-        msgs[i].cmd = cmds[i];
-        json_object_object_add(request, "id", json_object_new_string(msgs[i].id));
-        text = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
-        VIR_DEBUG("mon=%p send (%zu of %zu): %s", mon, i + 1, n, text);
-        g_hash_table_insert(mon->pending, msgs[i].id, &msgs[i]);
-        g_queue_push_tail(&mon->order, &msgs[i]);
-        /* No newline: see qemuMonitorIOSend(). */
-        g_string_append(mon->out, text);
-    }
-    qemuMonitorIOKickLocked(mon);
-
-    if (timeout_ms >= 0)
-        deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
-    for (i = 0; i < n; i++) {
-        while (!msgs[i].done && !timedOut) {
-            if (deadline < 0)
-                g_cond_wait(&mon->cond, &mon->lock);
-            else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
-                     !msgs[i].done)
-                timedOut = true;
+    /* Every command goes out before any reply is waited for. */
+    for (sent = 0; sent < n; sent++) {
+        msgs[sent] = qemuMonitorIOSendStart(mon, cmds[sent],
+                                            g_steal_pointer(&args[sent]), false);
+        if (!msgs[sent]) {
+            virErrorPreserveLast(&first);
+            break;
         }
     }
-    for (i = 0; i < n; i++) {
-        if (!msgs[i].done) {
-            /* A reply that still comes will find no one and be dropped. */
-            g_hash_table_remove(mon->pending, msgs[i].id);
-            g_queue_remove(&mon->order, &msgs[i]);
-        }
-        replies[i] = msgs[i].reply;
-        if (!replies[i] && !missing) {
-            missing = cmds[i];
-            failure = g_strdup(msgs[i].failure);
-        }
-    }
-    VIR_DEBUG("mon=%p %zu commands from '%s' ended after %lld us", mon, n,
-              cmds[0], (long long) (g_get_monotonic_time() - start));
-    g_mutex_unlock(&mon->lock);
-    qemuMonitorIOUnref(mon);
-    for (i = 0; i < n; i++) {
-        g_free(msgs[i].id);
-        g_free(msgs[i].failure);
-    }
-
-    if (!missing)
-        return 0;
-    if (timedOut) {
-        virReportError(VIR_ERR_OPERATION_TIMEOUT,
-                       "timed out after %d ms waiting for QEMU to answer command '%s'",
-                       timeout_ms, missing);
-    } else {
-        qemuMonitorIOReportClosed(missing, failure);
-    }
-    return -1;
-
- drop:
-    for (i = 0; i < n; i++)
+    for (i = sent; i < n; i++)
         g_clear_pointer(&args[i], json_object_put);
+
+    if (sent > 0) {
+        g_mutex_lock(&mon->lock);
+        if (timeout_ms == QEMU_MONITOR_IO_DEFAULT_TIMEOUT)
+            timeout_ms = mon->commandTimeout;
+        g_mutex_unlock(&mon->lock);
+        if (timeout_ms >= 0)
+            deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+    }
+    /* One deadline for all the replies; every command is waited for (and
+     * freed) even after one failed, and the first failure is the one
+     * reported. */
+    for (i = 0; i < sent; i++) {
+        int left = -1;
+
+        if (deadline >= 0)
+            left = MAX(0, (deadline - g_get_monotonic_time()) / 1000);
+        if (qemuMonitorIOSendFinish(mon, msgs[i], &replies[i], left) < 0 && !first)
+            virErrorPreserveLast(&first);
+    }
+    if (!first)
+        return 0;
+    virErrorRestore(&first);
     return -1;
 }

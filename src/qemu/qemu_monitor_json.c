@@ -115,13 +115,20 @@ qemuMonitorJSONArgs(json_object **args,
 }
 
 
-/*
- * Read QEMU's @reply to @cmd: QEMU's error is reported with its class (see
+/**
+ * qemuMonitorJSONCheckReply:
+ * @cmd: the command @reply answers
+ * @reply: QEMU's whole reply
+ * @want: the type "return" must have (json_type_null accepts anything)
+ * @ret: where to put "return" (a new reference), or NULL
+ *
+ * QEMU's error is reported with its class (see
  * qemuMonitorLastErrorClass()); otherwise "return" must be there and of
- * type @want (json_type_null accepts anything), and goes to *@ret (a new
- * reference) if @ret is not NULL. Returns 0 or -1.
+ * type @want.
+ *
+ * Returns 0 or -1.
  */
-static int
+int
 qemuMonitorJSONCheckReply(const char *cmd,
                           json_object *reply,
                           json_type want,
@@ -130,6 +137,9 @@ qemuMonitorJSONCheckReply(const char *cmd,
     json_object *err;
     json_object *val;
 
+    qemuMonitorSetLastErrorClass(NULL);
+    if (ret)
+        *ret = NULL;
     if (json_object_object_get_ex(reply, "error", &err)) {
         const char *desc = "unknown error";
         const char *klass = "unknown class";
@@ -378,14 +388,32 @@ qemuMonitorJSONQueryStatus(qemuMonitor *mon,
                            bool *running,
                            char **status)
 {
-    const char *what = QEMU_JSON_REPLY("query-status");
     g_autoptr(virJSONValue) ret = NULL;
+
+    if (qemuMonitorJSONRun(mon, "query-status", NULL, json_type_object,
+                           &ret) < 0)
+        return -1;
+    return qemuMonitorJSONParseStatus(ret, running, status);
+}
+
+
+/**
+ * qemuMonitorJSONParseStatus:
+ * @ret: the "return" of query-status
+ * @running, @status: see qemuMonitorQueryStatus()
+ *
+ * Returns 0 on success, -1 on error.
+ */
+int
+qemuMonitorJSONParseStatus(json_object *ret,
+                           bool *running,
+                           char **status)
+{
+    const char *what = QEMU_JSON_REPLY("query-status");
     g_autofree char *state = NULL;
     bool run;
 
-    if (qemuMonitorJSONRun(mon, "query-status", NULL, json_type_object,
-                           &ret) < 0 ||
-        qemuMonitorJSONGetBool(ret, "running", what, &run) < 0 ||
+    if (qemuMonitorJSONGetBool(ret, "running", what, &run) < 0 ||
         qemuMonitorJSONGetString(ret, "status", what, &state) < 0)
         return -1;
 

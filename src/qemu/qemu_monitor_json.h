@@ -22,6 +22,17 @@ qemuMonitorJSONSetCapabilities(qemuMonitor *mon,
                                int timeout_ms);
 
 int
+qemuMonitorJSONCheckReply(const char *cmd,
+                          json_object *reply,
+                          json_type want,
+                          json_object **ret);
+
+int
+qemuMonitorJSONParseStatus(json_object *ret,
+                           bool *running,
+                           char **status);
+
+int
 qemuMonitorJSONQueryStatus(qemuMonitor *mon,
                            bool *running,
                            char **status);

@@ -16,6 +16,9 @@
 /* For qemuMonitorIOSend(): wait as long as the monitor's command timeout. */
 #define QEMU_MONITOR_IO_DEFAULT_TIMEOUT (-2)
 
+/* For qemuMonitorIOOpenFD(): return without waiting for the greeting. */
+#define QEMU_MONITOR_IO_NO_WAIT (-3)
+
 int
 qemuMonitorIOConnect(const char *socketPath,
                      int timeout_ms);
@@ -39,6 +42,20 @@ qemuMonitorIOUnref(qemuMonitor *mon);
 int
 qemuMonitorIOCheck(qemuMonitor *mon,
                    const char *cmd);
+
+typedef struct _qemuMonitorIOMessage qemuMonitorIOMessage;
+
+qemuMonitorIOMessage *
+qemuMonitorIOSendStart(qemuMonitor *mon,
+                       const char *cmd,
+                       json_object *args,
+                       bool negotiation);
+
+int
+qemuMonitorIOSendFinish(qemuMonitor *mon,
+                        qemuMonitorIOMessage *msg,
+                        json_object **reply,
+                        int timeout_ms);
 
 int
 qemuMonitorIOSend(qemuMonitor *mon,

@@ -1126,43 +1126,26 @@ qemuProcessIsOurs(virDomainObj *vm)
 }
 
 /*
- * The guest's CPUs may have stopped or run again while no process
- * watched (a "stop" from another QMP client, or this process dying
- * between a "stop" and its status save): QEMU's word wins, the reason
- * unknown for a pause nobody here asked for. A query that fails leaves
- * the state as the status file said.
+ * Take over a QEMU that runs already, in two halves so that the takeovers
+ * of all domains of a root overlap: qemuProcessReconnectStart() checks
+ * the pid is ours and sends what the monitor needs (qmp_capabilities and
+ * query-status, one round trip together), qemuProcessReconnectFinish()
+ * reads the replies and reconciles. Both with vm locked and its job held
+ * by the caller from one to the other.
+ *
+ * Returns 0 when the second half must follow (*@op set), 1 when the
+ * domain was found stopped (and was cleaned up as such).
  */
-static void
-qemuProcessUpdateRunState(qemuDriver *driver, virDomainObj *vm)
-{
-    qemuMonitor *mon;
-    bool running = false;
-    int rc;
-
-    if (!(mon = qemuDomainObjEnterMonitor(vm))) {
-        virResetLastError();
-        return;
-    }
-    rc = qemuMonitorQueryStatus(mon, &running, NULL);
-    qemuDomainObjExitMonitor(vm);
-    if (rc < 0) {
-        VIR_WARN("cannot tell whether the CPUs of domain '%s' run: %s",
-                 vm->def->name, virGetLastErrorMessage());
-        virResetLastError();
-        return;
-    }
-    if (running)
-        qemuProcessSetRunning(driver, vm, VIR_DOMAIN_RUNNING_UNPAUSED);
-    else
-        qemuProcessSetPaused(driver, vm, VIR_DOMAIN_PAUSED_UNKNOWN);
-}
-
 int
-qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
+qemuProcessReconnectStart(qemuDriver *driver, virDomainObj *vm,
+                          qemuMonitorOpening **op)
 {
     qemuDomainObjPrivate *priv = vm->privateData;
+    bool closed = false;
+    int fd = -1;
 
     VIR_DEBUG("reconnecting to domain '%s' pid %d", vm->def->name, (int) vm->pid);
+    *op = NULL;
 
     g_free(priv->pidPath);
     priv->pidPath = g_strdup_printf("%s/%s.pid", driver->stateDir, vm->def->name);
@@ -1184,7 +1167,16 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
         return 1;
     }
 
-    if (vm->pid == 0 || qemuProcessMonitorOpen(driver, vm, NULL) < 0) {
+    if (vm->pid > 0 &&
+        (fd = qemuProcessMonitorConnect(driver, priv->monPath, &closed)) >= 0) {
+        /* The monitor's callbacks hold a reference on the domain. */
+        virDomainObjRef(vm);
+        priv->monEOF = false;
+        if (!(*op = qemuMonitorOpenFDStart(fd, virEventThreadGetContext(driver->eventThread),
+                                           &qemuProcessMonitorCallbacks, vm)))
+            virDomainObjUnref(vm);
+    }
+    if (!*op) {
         VIR_WARN("QEMU of domain '%s' went away while nobody watched",
                  vm->def->name);
         virResetLastError();
@@ -1192,11 +1184,50 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
                         VIR_DOMAIN_EVENT_STOPPED_FAILED);
         return 1;
     }
+    return 0;
+}
+
+/*
+ * The second half of a takeover (see qemuProcessReconnectStart()): @op
+ * is taken. The guest's CPUs may have stopped or run again while no
+ * process watched (a guest paused on an I/O error, or this process dying
+ * between a "stop" and its status save): QEMU's word wins, the reason
+ * unknown for a pause nobody here asked for. A query-status that failed
+ * leaves the state as the status file said.
+ *
+ * Returns 0 if the domain runs, 1 if it was found stopped.
+ */
+int
+qemuProcessReconnectFinish(qemuDriver *driver, virDomainObj *vm,
+                           qemuMonitorOpening *op)
+{
+    qemuDomainObjPrivate *priv = vm->privateData;
+    qemuMonitor *mon;
+    int running = -1;
+
+    virDomainObjUnlock(vm);
+    mon = qemuMonitorOpenFDFinish(op, driver->cfg->monitorTimeout, &running);
+    virDomainObjLock(vm);
+    if (!mon) {
+        virDomainObjUnref(vm);
+        VIR_WARN("QEMU of domain '%s' went away while nobody watched: %s",
+                 vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED,
+                        VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        return 1;
+    }
+    qemuMonitorSetCommandTimeout(mon, driver->cfg->monitorTimeout);
+    priv->mon = mon;
+
     g_mutex_lock(&driver->lock);
     if (vm->def->id >= driver->nextID)
         driver->nextID = vm->def->id + 1;
     g_mutex_unlock(&driver->lock);
-    qemuProcessUpdateRunState(driver, vm);
+    if (running == 1)
+        qemuProcessSetRunning(driver, vm, VIR_DOMAIN_RUNNING_UNPAUSED);
+    else if (running == 0)
+        qemuProcessSetPaused(driver, vm, VIR_DOMAIN_PAUSED_UNKNOWN);
     /* Revocations first: a pull the next step finds completed is told
      * only once nothing of its old chain is left with QEMU. */
     qemuBlockJobsReconcile(driver, vm);
@@ -1204,6 +1235,16 @@ qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
         VIR_WARN("block jobs of domain '%s' could not be reconciled: %s",
                  vm->def->name, virGetLastErrorMessage());
     return 0;
+}
+
+int
+qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm)
+{
+    qemuMonitorOpening *op = NULL;
+
+    if (qemuProcessReconnectStart(driver, vm, &op) != 0)
+        return 1;
+    return qemuProcessReconnectFinish(driver, vm, op);
 }
 
 /* ------------------------------------------------------------------ */

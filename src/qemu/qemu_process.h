@@ -27,6 +27,10 @@ void qemuProcessStop(qemuDriver *driver, virDomainObj *vm, int reason,
  * start was complete (reason FAILED, event STOPPED/FAILED; a QEMU or start
  * helper it left is killed). */
 int qemuProcessReconnect(qemuDriver *driver, virDomainObj *vm);
+int qemuProcessReconnectStart(qemuDriver *driver, virDomainObj *vm,
+                              qemuMonitorOpening **op);
+int qemuProcessReconnectFinish(qemuDriver *driver, virDomainObj *vm,
+                               qemuMonitorOpening *op);
 
 /* The driver's pool function (driver->workerPool): @data is a domain
  * (a reference, which it drops) whose queue of monitor events has work;

@@ -559,6 +559,7 @@ virNetServerHandleJob(gpointer data, gpointer opaque)
     bool open;
     int rv = -1;
     void *priv;
+    bool wake;
 
     if (!proc) {
         srv->privFree(job->priv);
@@ -616,16 +617,26 @@ virNetServerHandleJob(gpointer data, gpointer opaque)
     virResetLastError();
 
     g_mutex_lock(&srv->lock);
+    /* The loop must look again at a client that could not read more. */
+    wake = client->nrequests >= MAX(srv->cfg.maxClientRequests, 1);
     client->nrequests--;
     srv->njobs--;
-    if (msg)
+    if (msg) {
         virNetServerClientQueueLocked(client, msg);
-    else
+        /* The reply goes out from this thread while the socket takes it:
+         * the loop's thread is woken only for what is left. */
+        if (!virNetServerClientTryFlushLocked(client))
+            wake = true;
+    } else {
         client->closing = true;
+    }
+    if (client->closing || srv->stopping)
+        wake = true;
     priv = virNetServerClientTakePrivLocked(client);
     g_cond_broadcast(&srv->cond);
     g_mutex_unlock(&srv->lock);
-    virNetServerWakeup(srv);
+    if (wake)
+        virNetServerWakeup(srv);
 
     virNetServerClientFreePriv(client, priv);
     virNetServerClientUnref(client);

@@ -263,9 +263,10 @@ virNetServerClientTLSHandshakeLocked(virNetServerClient *client)
 }
 
 /* Send what can be sent without blocking. Returns -1 if the socket
- * failed (the client is then closed). */
+ * failed: the client is then closed, if @closeOnError (the loop's
+ * thread only), else left for the loop to meet the failure again. */
 static int
-virNetServerClientWriteLocked(virNetServerClient *client)
+virNetServerClientWriteFull(virNetServerClient *client, bool closeOnError)
 {
     while (client->tx) {
         virNetMessage *msg = client->tx;
@@ -282,7 +283,8 @@ virNetServerClientWriteLocked(virNetServerClient *client)
                 return 0;
             VIR_DEBUG("client %p: write failed: %s", client,
                       why ? why : g_strerror(errno));
-            virNetServerClientCloseNowLocked(client);
+            if (closeOnError)
+                virNetServerClientCloseNowLocked(client);
             return -1;
         }
         msg->bufferOffset += n;
@@ -294,6 +296,32 @@ virNetServerClientWriteLocked(virNetServerClient *client)
         }
     }
     return 0;
+}
+
+static int
+virNetServerClientWriteLocked(virNetServerClient *client)
+{
+    return virNetServerClientWriteFull(client, true);
+}
+
+/**
+ * virNetServerClientTryFlushLocked:
+ * @client: a client, srv->lock held, on any thread
+ *
+ * Send what the socket takes now (a worker's reply, without a wake-up of
+ * the loop's thread). A failure is not acted on here: the loop meets it
+ * when it writes the rest.
+ *
+ * Returns true if nothing is left to send.
+ */
+bool
+virNetServerClientTryFlushLocked(virNetServerClient *client)
+{
+    if (client->closed || client->fd < 0 || client->tlsHandshake)
+        return false;
+    if (virNetServerClientWriteFull(client, false) < 0)
+        return false;
+    return client->tx == NULL;
 }
 
 void
@@ -489,6 +517,9 @@ virNetServerClientAttachLocked(virNetServerClient *client)
     src->tag = g_source_add_unix_fd(source, client->fd, G_IO_IN);
     src->events = G_IO_IN;
     g_source_set_name(source, "virNetServerClient");
+    /* Its dispatch never iterates the context again: not blocking the
+     * source around it spares two wake-ups of the thread per dispatch. */
+    g_source_set_can_recurse(source, TRUE);
     g_source_attach(source, virEventThreadGetContext(srv->thread));
     client->source = source;
 

@@ -84,6 +84,7 @@ int virNetServerClientSetTLS(virNetServerClient *client, virNetTLSContext *ctx);
 void virNetServerClientAttachLocked(virNetServerClient *client);
 void virNetServerClientCloseNowLocked(virNetServerClient *client);
 void virNetServerClientFlushLocked(virNetServerClient *client);
+bool virNetServerClientTryFlushLocked(virNetServerClient *client);
 void virNetServerClientQueueLocked(virNetServerClient *client,
                                    virNetMessage *msg);
 void *virNetServerClientTakePrivLocked(virNetServerClient *client);
