@@ -43,6 +43,27 @@ run_suite() {
     return $rc
 }
 
+# run_counted NAME SECONDS SCRIPT ARGS...: run a script that prints one
+# "PASS: NAME/..." or "FAIL: NAME/..." line a test, each counted as a
+# test; it fails if one failed, if it ran none, or if it took over SECONDS.
+run_counted() {
+    name=$1
+    secs=$2
+    shift 2
+    out="$top/_build/$name.out"
+    rc=0
+    timeout -k 10 "$secs" "$@" >"$out" 2>&1 || rc=1
+    cat "$out"
+    grep -E "^(PASS|FAIL): $name/" "$out" | sed 's/^\(PASS\|FAIL\):.*/:test-result: \1/' \
+        >> "$top/_test-results.txt"
+    grep -q "^PASS: $name/" "$out" || {
+        echo "FAIL: $1 (no test of it ran)"
+        echo ":test-result: FAIL" >> "$top/_test-results.txt"
+        rc=1
+    }
+    return $rc
+}
+
 run_suite "$top/_build" || status=1
 took "the build and make check"
 # What the style bans (raw malloc, sprintf, tabs...), by grep.
@@ -66,28 +87,12 @@ if [ "${CI:-}" = true ]; then
     took "make distcheck as nobody"
     # The fuzzers (scripts/fuzz.sh): each target 60 s from its seed
     # corpus; each counts as a test, failed by a crash, leak or timeout.
-    timeout -k 10 1200 "$top/scripts/fuzz.sh" 60 >"$top/_build/fuzz.out" 2>&1 || status=1
-    cat "$top/_build/fuzz.out"
-    grep -E '^(PASS|FAIL): fuzz/' "$top/_build/fuzz.out" | sed 's/^\(PASS\|FAIL\):.*/:test-result: \1/' \
-        >> "$top/_test-results.txt"
-    grep -q '^PASS: fuzz/' "$top/_build/fuzz.out" || {
-        echo "FAIL: scripts/fuzz.sh (no fuzz target ran)"
-        echo ":test-result: FAIL" >> "$top/_test-results.txt"
-        status=1
-    }
+    run_counted fuzz 1200 "$top/scripts/fuzz.sh" 60 || status=1
     took "the fuzzers"
     # The unit tests under valgrind memcheck (scripts/valgrind.sh, in a
     # build of their own): each program a test, failed by an error, a
     # definite leak or a failed case.
-    timeout -k 10 1800 "$top/scripts/valgrind.sh" >"$top/_build/valgrind.out" 2>&1 || status=1
-    cat "$top/_build/valgrind.out"
-    grep -E '^(PASS|FAIL): valgrind/' "$top/_build/valgrind.out" | sed 's/^\(PASS\|FAIL\):.*/:test-result: \1/' \
-        >> "$top/_test-results.txt"
-    grep -q '^PASS: valgrind/' "$top/_build/valgrind.out" || {
-        echo "FAIL: scripts/valgrind.sh (no program ran)"
-        echo ":test-result: FAIL" >> "$top/_test-results.txt"
-        status=1
-    }
+    run_counted valgrind 1800 "$top/scripts/valgrind.sh" || status=1
     took "valgrind"
     # The client library without the QEMU driver builds, passes its
     # tests, and has no driver for qemu:///embed. One test too.
