@@ -83,6 +83,7 @@ struct _qemuMonitor {
     bool ready;             /* negotiated: callbacks may run */
     bool closed;            /* qemuMonitorIOClose was called */
     bool dead;              /* the connection is gone */
+    bool writeClosed;       /* QEMU takes no more input; the read side ends it */
     bool deadError;
     char *deadReason;
     bool eofNotified;
@@ -180,7 +181,7 @@ qemuMonitorIOMarkDeadLocked(qemuMonitor *mon,
 static void
 qemuMonitorIOFlushLocked(qemuMonitor *mon)
 {
-    while (!mon->dead && mon->outOffset < mon->out->len) {
+    while (!mon->dead && !mon->writeClosed && mon->outOffset < mon->out->len) {
         ssize_t n = send(mon->fd, mon->out->str + mon->outOffset,
                          mon->out->len - mon->outOffset,
                          MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -193,9 +194,13 @@ qemuMonitorIOFlushLocked(qemuMonitor *mon)
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
             if (errno == EPIPE || errno == ECONNRESET) {
-                qemuMonitorIOMarkDeadLocked(mon, false,
-                                            "end of file from QEMU");
-                return;
+                /* QEMU went, but what it wrote before it went may still
+                 * be unread: the replies of the commands sent before
+                 * this one. Nothing more is written; the read side
+                 * delivers those replies, then meets the end of file,
+                 * which fails the commands left. */
+                mon->writeClosed = true;
+                break;
             }
             reason = g_strdup_printf("cannot write to the QEMU monitor: %s",
                                      g_strerror(errno));
@@ -205,7 +210,7 @@ qemuMonitorIOFlushLocked(qemuMonitor *mon)
         mon->outOffset += n;
     }
 
-    if (mon->outOffset >= mon->out->len) {
+    if (mon->writeClosed || mon->outOffset >= mon->out->len) {
         g_string_truncate(mon->out, 0);
         mon->outOffset = 0;
     }
