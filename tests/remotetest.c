@@ -590,8 +590,11 @@ testKeepalive(void)
         g_error("a stopped daemon was not noticed within %d ms", HANG_MS);
     elapsedMs = (g_get_monotonic_time() - start) / 1000;
     g_test_message("stopped daemon found dead after %" G_GINT64_FORMAT " ms", elapsedMs);
-    /* interval * (count + 1) seconds, and a second for the scheduler. */
-    g_assert_cmpint(elapsedMs, <=, (1 * (2 + 1) + 1) * 1000);
+    /* The keepalive found it (the reason says so below), not at once: a
+     * whole interval went unanswered first. How soon after that is the
+     * scheduler's, not asserted (the house rule on wall-clock time: under
+     * valgrind on a busy machine, 3 s already). */
+    g_assert_cmpint(elapsedMs, >=, 1 * 1000);
     g_assert_cmpint(g_atomic_int_get(&closeReason), ==, VIR_CONNECT_CLOSE_REASON_KEEPALIVE);
     g_assert_cmpint(g_atomic_int_get(&closeFired), ==, 1);
     g_assert_cmpint(virConnectIsAlive(d.conn), ==, 0);
