@@ -218,6 +218,47 @@ testErrorStatus(void)
 }
 
 /*
+ * Disk targets too short or with a bad tail are refused, also by the
+ * status parser that has no schema in front of it (a one-letter target
+ * once read past the end of the string: found by fuzz/xml).
+ */
+static void
+testErrorDiskTarget(void)
+{
+    static const char *bad[] = { "", "v", "vd", "vdA", "vd1", "xda", "vda ", };
+    static const char *good[] = { "vda", "hdz", "sdaa", };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(bad) + G_N_ELEMENTS(good); i++) {
+        bool ok = i >= G_N_ELEMENTS(bad);
+        const char *dst = ok ? good[i - G_N_ELEMENTS(bad)] : bad[i];
+        g_autofree char *xml = g_strdup_printf(
+            "<domain type='qemu' id='1'>\n"
+            "  <name>t</name>\n"
+            "  <memory>65536</memory>\n"
+            "  <os><type>hvm</type></os>\n"
+            "  <devices><disk type='file' device='disk'>\n"
+            "    <source file='/images/t.qcow2'/><target dev='%s'/>\n"
+            "  </disk></devices>\n"
+            "</domain>\n", dst);
+        g_autoptr(virDomainDef) def = NULL;
+
+        virResetLastError();
+        def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_STATUS);
+        if (ok) {
+            g_assert_nonnull(def);
+            g_assert_cmpstr(def->disks[0]->dst, ==, dst);
+            continue;
+        }
+        g_assert_null(def);
+        g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_XML_DETAIL);
+        if (!strstr(virGetLastErrorMessage(), "disk target"))
+            TEST_FAIL("target '%s': message '%s' lacks 'disk target'",
+                      dst, virGetLastErrorMessage());
+    }
+}
+
+/*
  * Parse a minimal domain named by the XML text @nameXML with @flags (an
  * id too with VIR_DOMAIN_DEF_PARSE_STATUS). With @needle NULL it must be
  * accepted, its name read as @parsed, no error left; otherwise refused
@@ -1218,6 +1259,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/domainconf/error/status-values", testErrorStatus);
     g_test_add_func("/domainconf/error/flags", testErrorFlags);
+    g_test_add_func("/domainconf/error/disk-target", testErrorDiskTarget);
     g_test_add_func("/domainconf/error/names", testNames);
     g_test_add_func("/domainconf/error/names-on-disk", testNamesOnDisk);
     g_test_add_func("/domainconf/error/handler-restored", testErrorHandlerRestored);

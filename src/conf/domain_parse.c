@@ -181,13 +181,13 @@ static int
 virDomainParseDiskTarget(xmlNode *node, virDomainDiskDef *disk)
 {
     g_autofree char *bus = virXMLPropString(node, "bus");
-    const char *p;
+    size_t len;
 
     if (!(disk->dst = virXMLPropStringRequired(node, "dev")))
         return -1;
-    for (p = disk->dst + 2; *p && g_ascii_islower(*p); p++)
-        ;
-    if (strlen(disk->dst) < 3 || *p != '\0' ||
+    len = strlen(disk->dst);
+    if (len < 3 ||
+        strspn(disk->dst + 2, "abcdefghijklmnopqrstuvwxyz") != len - 2 ||
         (!g_str_has_prefix(disk->dst, "vd") && !g_str_has_prefix(disk->dst, "hd") &&
          !g_str_has_prefix(disk->dst, "sd"))) {
         virXMLNodeReportError(node, VIR_ERR_XML_DETAIL,
