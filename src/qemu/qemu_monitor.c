@@ -232,7 +232,8 @@ struct _qemuMonitorOpening {
  * costs one round trip, and the openings of many QEMUs overlap.
  * qemuMonitorOpenFDFinish() waits for the replies.
  *
- * Returns the opening, NULL on error.
+ * Returns the opening, NULL on error (when not even qmp_capabilities
+ * could be sent).
  */
 qemuMonitorOpening *
 qemuMonitorOpenFDStart(int fd,
@@ -249,10 +250,16 @@ qemuMonitorOpenFDStart(int fd,
         return NULL;
     op = g_new0(qemuMonitorOpening, 1);
     op->mon = mon;
-    if (!(op->caps = qemuMonitorIOSendStart(mon, "qmp_capabilities", NULL, true)) ||
-        !(op->status = qemuMonitorIOSendStart(mon, "query-status", NULL, false))) {
+    if (!(op->caps = qemuMonitorIOSendStart(mon, "qmp_capabilities", NULL, true))) {
         qemuMonitorOpenFDFinish(op, 0, NULL);
         return NULL;
+    }
+    /* A QEMU that went away after reading qmp_capabilities refuses this
+     * one at once; what became of qmp_capabilities, the first failure,
+     * is for qemuMonitorOpenFDFinish() to tell. */
+    if (!(op->status = qemuMonitorIOSendStart(mon, "query-status", NULL, false))) {
+        VIR_WARN("cannot send query-status: %s", virGetLastErrorMessage());
+        virResetLastError();
     }
     return op;
 }
