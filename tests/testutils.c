@@ -575,6 +575,12 @@ virTestWaitFor(bool (*cond)(void *opaque), void *opaque, int timeoutMs)
     return true;
 }
 
+bool
+virTestIntegration(void)
+{
+    return g_strcmp0(g_getenv("VIR_TEST_INTEGRATION"), "no") != 0;
+}
+
 char *
 virTestSelfPath(void)
 {

@@ -148,12 +148,15 @@ char *virTestSelfPath(void);
 int virTestRunSelf(const char *what, const char *uri, const char *name);
 
 /*
- * Whether the cases that need a real QEMU or root run in this build: false
- * after ./configure --disable-integration-tests (make distcheck), where
- * those cases are not registered at all (never skipped).
+ * Whether the cases that need a real QEMU or root run: false after
+ * ./configure --disable-integration-tests (make distcheck), and in a build
+ * that has them when the environment says VIR_TEST_INTEGRATION=no (the
+ * unit tests under valgrind, scripts/valgrind.sh); those cases are then
+ * not registered at all (never skipped).
  */
 #ifdef WITH_INTEGRATION_TESTS
-# define VIR_TEST_INTEGRATION true
+# define VIR_TEST_INTEGRATION virTestIntegration()
 #else
 # define VIR_TEST_INTEGRATION false
 #endif
+bool virTestIntegration(void);
