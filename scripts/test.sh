@@ -3,9 +3,10 @@
 # With CI=true it also turns warnings into errors, runs the suite again in
 # an AddressSanitizer + UBSan build, runs make distcheck as an unprivileged
 # user without QEMU, builds and checks the library --without-qemu, runs
-# each fuzzer for 60 s (scripts/fuzz.sh), runs the unit tests under
-# valgrind memcheck (scripts/valgrind.sh), and fails if any QEMU is left
-# running.
+# each fuzzer for 60 s (scripts/fuzz.sh, beside the sanitizer build's
+# tests), runs the plain build's unit tests under valgrind memcheck
+# (scripts/valgrind.sh), and fails if any QEMU is left running. Each
+# stage prints the time it took ("time: ...").
 # The last line is "N passed, N failed, N skipped", counted from the
 # automake test results.
 set -u
@@ -25,13 +26,34 @@ took() {
     t0=$now
 }
 
+# The suites' tests run one more at a time than there are cores: most of
+# their time they wait for QEMU, a daemon or a guest, and a QEMU started
+# with TCG is one more process on the cores (make check with -j2 kept the
+# 2-core machine's cores 40% busy).
+check_jobs=$(($(nproc) + 1))
+
+# run_suite DIR [CONFIGURE ARGS...] [-- HOOK]: build in DIR, build its
+# tests, call the function HOOK (if given: it starts what runs beside the
+# tests), then make check.
 run_suite() {
-    # $1: build dir; the rest: configure arguments
     dir=$1
     shift
-    BUILDDIR="$dir" "$top/scripts/build.sh" "$@" || { echo "build failed in $dir"; return 1; }
+    hook=
+    args=
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --) hook=$2; break ;;
+        *) args="$args $1" ;;
+        esac
+        shift
+    done
+    # shellcheck disable=SC2086
+    BUILDDIR="$dir" "$top/scripts/build.sh" $args || { echo "build failed in $dir"; return 1; }
     rc=0
-    (cd "$dir" && make -j2 check >"$dir/check.out" 2>&1) || rc=1
+    (cd "$dir" && make -j"$(nproc)" check TESTS= >"$dir/check.out" 2>&1) || {
+        echo "building the tests failed in $dir"; tail -n 40 "$dir/check.out"; return 1; }
+    [ -n "$hook" ] && $hook
+    (cd "$dir" && make -j"$check_jobs" check >"$dir/check.out" 2>&1) || rc=1
     grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$dir/check.out" || true
     if [ $rc -ne 0 ]; then
         # Show the failing tests' logs.
@@ -50,9 +72,34 @@ run_counted() {
     name=$1
     secs=$2
     shift 2
-    out="$top/_build/$name.out"
     rc=0
-    timeout -k 10 "$secs" "$@" >"$out" 2>&1 || rc=1
+    timeout -k 10 "$secs" "$@" >"$top/_build/$name.out" 2>&1 || rc=1
+    counted "$name" $rc
+}
+
+# start_counted NAME SECONDS SCRIPT ARGS...: the same, in the background
+# at a low CPU priority (nice 10: what runs beside it comes first, and it
+# is never starved for long); wait_counted NAME reports it as run_counted.
+start_counted() {
+    name=$1
+    secs=$2
+    shift 2
+    rm -f "$top/_build/$name.rc"
+    (rc=0
+     timeout -k 10 "$secs" nice -n 10 "$@" >"$top/_build/$name.out" 2>&1 || rc=1
+     echo $rc >"$top/_build/$name.rc") &
+    eval "bg_$name=\$!"
+}
+wait_counted() {
+    eval "wait \$bg_$1"
+    counted "$1" "$(cat "$top/_build/$1.rc" 2>/dev/null || echo 1)"
+}
+
+# counted NAME RC: print a counted script's output and count its lines.
+counted() {
+    name=$1
+    rc=$2
+    out="$top/_build/$name.out"
     cat "$out"
     grep -E "^(PASS|FAIL): $name/" "$out" | sed 's/^\(PASS\|FAIL\):.*/:test-result: \1/' \
         >> "$top/_test-results.txt"
@@ -70,8 +117,22 @@ took "the build and make check"
 (cd "$top/_build" && make -s syntax-check) || { echo "syntax-check failed"; status=1; }
 
 if [ "${CI:-}" = true ]; then
-    run_suite "$top/_build-asan" --enable-sanitizers || status=1
+    # The fuzzers (scripts/fuzz.sh): each target 60 s from its seed
+    # corpus; each counts as a test, failed by a crash, leak or timeout.
+    # They run beside the sanitizer build's tests, on what of the cores
+    # those leave (they wait for QEMU most of their time), each the full
+    # 60 s.
+    start_fuzz() { start_counted fuzz 1200 "$top/scripts/fuzz.sh" 60; }
+    run_suite "$top/_build-asan" --enable-sanitizers -- start_fuzz || status=1
     took "the sanitizer build and its make check"
+    if [ -n "${bg_fuzz:-}" ]; then
+        wait_counted fuzz || status=1
+    else
+        echo "FAIL: fuzz/all (not run: the sanitizer build failed)"
+        echo ":test-result: FAIL" >> "$top/_test-results.txt"
+        status=1
+    fi
+    took "the fuzzers (after the sanitizer build's tests)"
     # The unit-test-only build (what make distcheck configures) must need
     # neither root nor QEMU: distcheck as nobody with QEMU masked. It
     # counts as one test.
@@ -85,14 +146,12 @@ if [ "${CI:-}" = true ]; then
         status=1
     fi
     took "make distcheck as nobody"
-    # The fuzzers (scripts/fuzz.sh): each target 60 s from its seed
-    # corpus; each counts as a test, failed by a crash, leak or timeout.
-    run_counted fuzz 1200 "$top/scripts/fuzz.sh" 60 || status=1
-    took "the fuzzers"
-    # The unit tests under valgrind memcheck (scripts/valgrind.sh, in a
-    # build of their own): each program a test, failed by an error, a
-    # definite leak or a failed case.
-    run_counted valgrind 1800 "$top/scripts/valgrind.sh" || status=1
+    # The unit tests under valgrind memcheck (scripts/valgrind.sh, on the
+    # plain build's programs, the cases that need QEMU or root left out):
+    # each program a test, failed by an error, a definite leak or a
+    # failed case.
+    run_counted valgrind 1800 env VALGRIND_BUILDDIR="$top/_build" \
+        "$top/scripts/valgrind.sh" || status=1
     took "valgrind"
     # The client library without the QEMU driver builds, passes its
     # tests, and has no driver for qemu:///embed. One test too.
