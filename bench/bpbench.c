@@ -951,6 +951,116 @@ benchRawPull(BenchCtx *ctx, unsigned int mib, BenchPull *res)
     return ret;
 }
 
+/*
+ * QEMU's floor of our finish: a raw client's pull that ends as ours does.
+ * block-stream with auto-finalize and auto-dismiss off; at "pending" the
+ * driver's own batch, pipelined (job-finalize, query-jobs, job-dismiss,
+ * blockdev-del of the base's format and storage nodes: the revocation in
+ * QEMU). *@latencyMs: QEMU's timestamp of "concluded" (the end our event
+ * latency counts from) to the last reply; *@finishMs: its timestamp of
+ * "pending" to the last reply. What our finish adds to it is ours: giving
+ * the images back, the durable save, the event's dispatch.
+ */
+static int
+benchRawRevokePull(BenchCtx *ctx, unsigned int mib, double *latencyMs, double *finishMs)
+{
+    g_autofree char *name = benchName(ctx, "floor", BENCH_RAW);
+    g_autofree char *imgDir = g_build_filename(ctx->work, "img", NULL);
+    g_autofree char *base = NULL;
+    g_autofree char *top = NULL;
+    g_autofree char *stream = g_strdup_printf(
+        "{\"execute\": \"block-stream\", \"arguments\": {\"job-id\": \"%s\", "
+        "\"device\": \"%s\", \"auto-finalize\": false, \"auto-dismiss\": false}}\n",
+        BENCH_JOB_ID, BENCH_TOP_NODE);
+    const char *finish[] = {
+        "{\"execute\": \"job-finalize\", \"arguments\": {\"id\": \"" BENCH_JOB_ID "\"}}\n",
+        "{\"execute\": \"query-jobs\"}\n",
+        "{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"" BENCH_JOB_ID "\"}}\n",
+        "{\"execute\": \"blockdev-del\", \"arguments\": {\"node-name\": \"libvirt-2-format\"}}\n",
+        "{\"execute\": \"blockdev-del\", \"arguments\": {\"node-name\": \"libvirt-2-storage\"}}\n",
+    };
+    BenchRawVM vm = { 0 };
+    gint64 pending = -1, concluded = -1, done;
+    bool failed = false;
+    int ret = -1;
+
+    if (benchMakeNamedChain(imgDir, name, mib, &base, &top) < 0 ||
+        benchRawStart(ctx, name, base, top, &vm) < 0 ||
+        rawQmpCommand(vm.qmp, stream, NULL, BENCH_QMP_TIMEOUT_MS) < 0)
+        goto cleanup;
+    while (pending < 0) {
+        g_autoptr(RawQmpEvent) ev = rawQmpNextEvent(vm.qmp, BENCH_EVENT_TIMEOUT_S * 1000);
+        json_object *v;
+
+        if (!ev) {
+            g_printerr("bpbench: '%s': the job did not reach pending in time\n", name);
+            goto cleanup;
+        }
+        if (g_str_equal(ev->name, "JOB_STATUS_CHANGE") && ev->data &&
+            json_object_object_get_ex(ev->data, "status", &v) &&
+            g_str_equal(json_object_get_string(v), "pending"))
+            pending = ev->qemuUs;
+    }
+    for (size_t i = 0; i + 1 < G_N_ELEMENTS(finish); i++) {
+        if (rawQmpSend(vm.qmp, finish[i]) < 0)
+            goto cleanup;
+    }
+    if (rawQmpCommand(vm.qmp, finish[G_N_ELEMENTS(finish) - 1], NULL,
+                      BENCH_QMP_TIMEOUT_MS) < 0)
+        goto cleanup;
+    done = g_get_real_time();
+    if (rawQmpSkippedErrors(vm.qmp) > 0) {
+        g_printerr("bpbench: '%s': QEMU refused a command of the finish\n", name);
+        goto cleanup;
+    }
+    for (;;) {
+        g_autoptr(RawQmpEvent) ev = rawQmpPopEvent(vm.qmp);
+        json_object *v;
+
+        if (!ev)
+            break;
+        if (g_str_equal(ev->name, "JOB_STATUS_CHANGE") && ev->data &&
+            json_object_object_get_ex(ev->data, "status", &v) &&
+            g_str_equal(json_object_get_string(v), "concluded"))
+            concluded = ev->qemuUs;
+        if (g_str_equal(ev->name, "BLOCK_JOB_COMPLETED"))
+            failed = ev->data && json_object_object_get_ex(ev->data, "error", &v);
+    }
+    if (failed || concluded < pending) {
+        g_printerr("bpbench: '%s': the raw job failed or its events are missing\n", name);
+        goto cleanup;
+    }
+    *latencyMs = (done - concluded) / 1e3;
+    *finishMs = (done - pending) / 1e3;
+    ret = 0;
+
+ cleanup:
+    benchRawStop(&vm);
+    benchRemoveChain(top);
+    return ret;
+}
+
+/* One durable write as the driver saves a status file: a 4 KiB file
+ * written, fsync()ed and renamed over the old one, in @dir. Its ms. */
+static double
+benchDurableWriteMs(const char *dir)
+{
+    g_autofree char *tmp = g_build_filename(dir, "bpbench-floor.xml.new", NULL);
+    g_autofree char *path = g_build_filename(dir, "bpbench-floor.xml", NULL);
+    char buf[4096];
+    gint64 t0 = benchNow(CLOCK_MONOTONIC);
+    int fd;
+
+    memset(buf, 'x', sizeof(buf));
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
+        write(fd, buf, sizeof(buf)) != (ssize_t) sizeof(buf) || fsync(fd) < 0 ||
+        close(fd) < 0 || rename(tmp, path) < 0) {
+        g_printerr("bpbench: cannot write '%s': %s\n", path, g_strerror(errno));
+        return NAN;
+    }
+    return (benchNow(CLOCK_MONOTONIC) - t0) / 1e6;
+}
+
 /* ------------------------------------------------------------------ */
 /* One pull through the driver                                          */
 /* ------------------------------------------------------------------ */
@@ -1268,21 +1378,44 @@ benchLatencyRows(BenchCtx *ctx)
     g_autofree char *r = NULL;
     g_autofree char *fig = NULL;
 
+    /* floor.v[0]: the raw client's finish, QEMU's end to its last reply;
+     * floor.v[1]: its pending to the last reply; floor.v[2]: a durable
+     * write in the embed root's state directory */
+    g_auto(BenchSeries) floor = { { NULL } };
+    g_autofree char *stateDir = g_build_filename(ctx->root[BENCH_EMBED], "run", "qemu", NULL);
+    BenchStat fl[3];
+
     benchSeriesInit(&lat);
+    benchSeriesInit(&floor);
     for (int run = 0; run < ctx->latencyPulls; run++) {
-        for (int j = 0; j < BENCH_KINDS; j++) {
-            int k = (j + run) % BENCH_KINDS;
+        double fLat, fFin, fSave;
+
+        for (int j = 0; j < BENCH_KINDS + 1; j++) {
+            int k = (j + run) % (BENCH_KINDS + 1);
             BenchPull p;
 
+            if (k == BENCH_KINDS) {
+                /* the floor, interleaved with the others */
+                if (benchRawRevokePull(ctx, BENCH_LATENCY_MIB, &fLat, &fFin) < 0)
+                    return -1;
+                g_array_append_val(floor.v[0], fLat);
+                g_array_append_val(floor.v[1], fFin);
+                continue;
+            }
             if (benchPull(ctx, k, BENCH_LATENCY_MIB, &p) < 0)
                 return -1;
             g_array_append_val(lat.v[k], p.latencyMs);
             revoked[k] += p.revoked;
         }
+        if (isnan(fSave = benchDurableWriteMs(stateDir)))
+            return -1;
+        g_array_append_val(floor.v[2], fSave);
         g_printerr("# event latency pull %d/%d done\n", run + 1, ctx->latencyPulls);
     }
     for (int k = 0; k < BENCH_KINDS; k++)
         s[k] = benchStatArray(lat.v[k]);
+    for (int i = 0; i < 3; i++)
+        fl[i] = benchStatArray(floor.v[i]);
     benchHeading("Event latency: QEMU's timestamp of the job's end to the callback, "
                  "%d pulls of %d MiB per kind, ms", ctx->latencyPulls, BENCH_LATENCY_MIB);
     e = g_strdup_printf("%.2f", s[BENCH_EMBED].med);
@@ -1303,6 +1436,17 @@ benchLatencyRows(BenchCtx *ctx)
     benchRow("base given back before the callback", e, d, "(does not revoke)", NULL,
              "all", benchYesNo(revoked[BENCH_EMBED] == ctx->latencyPulls,
                                revoked[BENCH_DAEMON] == ctx->latencyPulls));
+    g_clear_pointer(&r, g_free);
+    r = benchFmtMedP99(fl[0]);
+    benchRow("floor: raw client's same finish, QEMU's end to last reply, med / p99",
+             NULL, NULL, r, NULL, NULL, NULL);
+    g_clear_pointer(&r, g_free);
+    r = benchFmtMedP99(fl[1]);
+    benchRow("floor: the same from QEMU's pending, med / p99", NULL, NULL, r, NULL,
+             NULL, NULL);
+    g_clear_pointer(&r, g_free);
+    r = benchFmtMedP99(fl[2]);
+    benchRow("floor: one durable 4 KiB save (fsync), med / p99", NULL, NULL, r, NULL, NULL, NULL);
     return 0;
 }
 

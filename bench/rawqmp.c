@@ -25,6 +25,7 @@ struct _RawQmp {
     bool haveReply;
     bool replyError;
     unsigned int skip;          /* replies of rawQmpSend() to drop */
+    unsigned int skipErrors;    /* how many of them were errors */
     bool broken;
 };
 
@@ -90,8 +91,10 @@ rawHandleLine(RawQmp *q, const char *line, gint64 realUs, gint64 monoNs)
 
         if (q->skip > 0) {
             q->skip--;
-            if (error)
+            if (error) {
+                q->skipErrors++;
                 g_printerr("rawqmp: error reply: %s\n", json_object_to_json_string(v));
+            }
         } else {
             if (q->reply)
                 json_object_put(q->reply);
@@ -191,6 +194,12 @@ rawWrite(RawQmp *q, const char *cmd)
         done += n;
     }
     return 0;
+}
+
+unsigned int
+rawQmpSkippedErrors(const RawQmp *q)
+{
+    return q->skipErrors;
 }
 
 int

@@ -46,6 +46,9 @@ int rawQmpCommand(RawQmp *q, const char *cmd, json_object **ret, int timeoutMs);
  * successor or dropped by rawQmpNextEvent). Returns 0 or -1. */
 int rawQmpSend(RawQmp *q, const char *cmd);
 
+/* How many replies to rawQmpSend() commands were errors so far. */
+unsigned int rawQmpSkippedErrors(const RawQmp *q);
+
 /* The next event, queued or read within @timeoutMs (-1: no limit); NULL
  * on timeout or a broken connection. Replies read meanwhile are dropped. */
 RawQmpEvent *rawQmpNextEvent(RawQmp *q, int timeoutMs);
