@@ -1,12 +1,12 @@
 #!/bin/sh
 # The test command: install what is missing, build, run the whole suite.
-# With CI=true it also turns warnings into errors, runs the suite again in
-# an AddressSanitizer + UBSan build, runs make distcheck as an unprivileged
-# user without QEMU, builds and checks the library --without-qemu, runs
-# each fuzzer for 60 s (scripts/fuzz.sh, beside the sanitizer build's
-# tests), runs the plain build's unit tests under valgrind memcheck
-# (scripts/valgrind.sh), and fails if any QEMU is left running. Each
-# stage prints the time it took ("time: ...").
+# With CI=true it also turns warnings into errors, runs each fuzzer for
+# 60 s (scripts/fuzz.sh) beside the plain build's tests, runs the suite
+# again in an AddressSanitizer + UBSan build with make distcheck as an
+# unprivileged user without QEMU beside its tests, runs the plain build's
+# unit tests under valgrind memcheck (scripts/valgrind.sh), builds and
+# checks the library --without-qemu, and fails if any QEMU is left
+# running. Each stage prints the time it took ("time: ...").
 # The last line is "N passed, N failed, N skipped", counted from the
 # automake test results.
 set -u
@@ -111,41 +111,53 @@ counted() {
     return $rc
 }
 
-run_suite "$top/_build" || status=1
+# finish_bg NAME: wait for what start_counted NAME started and count it;
+# a failure if it was never started (the build it ran beside failed).
+finish_bg() {
+    if eval "[ -n \"\${bg_$1:-}\" ]"; then
+        wait_counted "$1"
+    else
+        echo "FAIL: $1/all (not run: the build it runs beside failed)"
+        echo ":test-result: FAIL" >> "$top/_test-results.txt"
+        return 1
+    fi
+}
+
+# What CI adds runs partly beside the two suites' tests, which wait for
+# QEMU most of their time (-j3 kept the 2-core machine's cores about 60%
+# busy): the fuzzers beside the plain build's tests, distcheck beside the
+# sanitizer build's, both at nice 10 (start_counted), so that the tests
+# come first.
+# The fuzzers (scripts/fuzz.sh): each target 60 s from its seed corpus;
+# each counts as a test, failed by a crash, leak or timeout; each runs
+# its full 60 s, on what the tests leave of the cores.
+start_fuzz() { start_counted fuzz 1200 "$top/scripts/fuzz.sh" 60; }
+# The unit-test-only build (what make distcheck configures) must need
+# neither root nor QEMU: distcheck as nobody with QEMU masked. It counts
+# as one test, distcheck/unprivileged. A bound, so that a hung test fails
+# the run instead of stalling it.
+start_distcheck() {
+    start_counted distcheck 1200 sh -c \
+        'if "$1"; then echo "PASS: distcheck/unprivileged"; else echo "FAIL: distcheck/unprivileged"; fi' \
+        sh "$top/scripts/distcheck-unprivileged.sh"
+}
+
+if [ "${CI:-}" = true ]; then
+    run_suite "$top/_build" -- start_fuzz || status=1
+else
+    run_suite "$top/_build" || status=1
+fi
 took "the build and make check"
 # What the style bans (raw malloc, sprintf, tabs...), by grep.
 (cd "$top/_build" && make -s syntax-check) || { echo "syntax-check failed"; status=1; }
 
 if [ "${CI:-}" = true ]; then
-    # The fuzzers (scripts/fuzz.sh): each target 60 s from its seed
-    # corpus; each counts as a test, failed by a crash, leak or timeout.
-    # They run beside the sanitizer build's tests, on what of the cores
-    # those leave (they wait for QEMU most of their time), each the full
-    # 60 s.
-    start_fuzz() { start_counted fuzz 1200 "$top/scripts/fuzz.sh" 60; }
-    run_suite "$top/_build-asan" --enable-sanitizers -- start_fuzz || status=1
+    finish_bg fuzz || status=1
+    took "the fuzzers (after the plain build's tests)"
+    run_suite "$top/_build-asan" --enable-sanitizers -- start_distcheck || status=1
     took "the sanitizer build and its make check"
-    if [ -n "${bg_fuzz:-}" ]; then
-        wait_counted fuzz || status=1
-    else
-        echo "FAIL: fuzz/all (not run: the sanitizer build failed)"
-        echo ":test-result: FAIL" >> "$top/_test-results.txt"
-        status=1
-    fi
-    took "the fuzzers (after the sanitizer build's tests)"
-    # The unit-test-only build (what make distcheck configures) must need
-    # neither root nor QEMU: distcheck as nobody with QEMU masked. It
-    # counts as one test.
-    # A bound, so that a hung test fails the run instead of stalling it.
-    if timeout -k 10 1200 "$top/scripts/distcheck-unprivileged.sh"; then
-        echo "PASS: scripts/distcheck-unprivileged.sh"
-        echo ":test-result: PASS" >> "$top/_test-results.txt"
-    else
-        echo "FAIL: scripts/distcheck-unprivileged.sh"
-        echo ":test-result: FAIL" >> "$top/_test-results.txt"
-        status=1
-    fi
-    took "make distcheck as nobody"
+    finish_bg distcheck || status=1
+    took "make distcheck as nobody (after the sanitizer build's tests)"
     # The unit tests under valgrind memcheck (scripts/valgrind.sh, on the
     # plain build's programs, the cases that need QEMU or root left out):
     # each program a test, failed by an error, a definite leak or a
