@@ -221,10 +221,17 @@ virNetClientRecvRaw(virNetClient *client, char *buf, size_t len,
     return n;
 }
 
-static void
-virNetClientWriteLocked(virNetClient *client)
+/*
+ * Send what the socket takes now. On the I/O thread (@ioThread) a failure
+ * ends the connection. From a caller's thread (so that a call costs no
+ * wake-up of the I/O thread) a failure is not acted on: the I/O thread
+ * meets it when it writes the rest. Returns true if nothing is left to
+ * send.
+ */
+static bool
+virNetClientWriteLocked(virNetClient *client, bool ioThread)
 {
-    while (client->tx && !client->closed) {
+    while (client->tx && !client->closed && (ioThread || !client->closing)) {
         virNetMessage *msg = client->tx;
         const char *tlsWhy = NULL;
         ssize_t n = virNetClientSendRaw(client, msg->buffer + msg->bufferOffset,
@@ -236,42 +243,16 @@ virNetClientWriteLocked(virNetClient *client)
 
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return;
+            if (!ioThread || errno == EAGAIN || errno == EWOULDBLOCK)
+                return false;
             if (errno == EPIPE || errno == ECONNRESET) {
                 virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_EOF,
                                         "end of file");
-                return;
+                return false;
             }
             why = g_strdup_printf("cannot send data: %s",
                                   tlsWhy ? tlsWhy : g_strerror(errno));
             virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR, why);
-            return;
-        }
-        msg->bufferOffset += n;
-        if (msg->bufferOffset == msg->bufferLength)
-            virNetMessageFree(virNetMessageQueueServe(&client->tx,
-                                                      &client->txTail));
-    }
-}
-
-/* From a caller's thread: send what the socket takes now, so that a call
- * costs no wake-up of the I/O thread. A failure is not acted on here: the
- * I/O thread meets it when it writes the rest. Returns true if nothing is
- * left to send. */
-static bool
-virNetClientTryWriteLocked(virNetClient *client)
-{
-    while (client->tx && !client->closed && !client->closing) {
-        virNetMessage *msg = client->tx;
-        const char *tlsWhy = NULL;
-        ssize_t n = virNetClientSendRaw(client, msg->buffer + msg->bufferOffset,
-                                        msg->bufferLength - msg->bufferOffset,
-                                        &tlsWhy);
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
             return false;
         }
         msg->bufferOffset += n;
@@ -430,7 +411,7 @@ virNetClientSourceDispatch(GSource *source,
         virNetClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_CLIENT,
                                 "the connection was closed by the client");
     if (!client->closed && (rev & G_IO_OUT))
-        virNetClientWriteLocked(client);
+        virNetClientWriteLocked(client, true);
     if (!client->closed && (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR))) {
         virNetMessage *msg;
 
@@ -1038,7 +1019,7 @@ virNetClientCall(virNetClient *client, unsigned int program,
     virNetClientQueueLocked(client, g_steal_pointer(&msg));
     call.next = client->calls;
     client->calls = &call;
-    if (!virNetClientTryWriteLocked(client))
+    if (!virNetClientWriteLocked(client, false))
         g_main_context_wakeup(virEventThreadGetContext(client->thread));
     while (!call.done)
         g_cond_wait(&call.cond, &client->lock);
