@@ -873,18 +873,28 @@ typedef struct {
     bool revoked;
 } BenchPull;
 
+/* The status a JOB_STATUS_CHANGE event gives, NULL for another event. */
+static const char *
+benchRawJobStatus(const RawQmpEvent *ev)
+{
+    json_object *v;
+
+    if (g_str_equal(ev->name, "JOB_STATUS_CHANGE") && ev->data &&
+        json_object_object_get_ex(ev->data, "status", &v))
+        return json_object_get_string(v);
+    return NULL;
+}
+
 /* Track a raw job's JOB_STATUS_CHANGE events; true at BLOCK_JOB_COMPLETED. */
 static bool
 benchRawJobEvent(RawQmpEvent *ev, gint64 *created, gint64 *pending,
                  gint64 *completedTs, gint64 *arrivalMono, gint64 *arrivalReal,
                  bool *failed)
 {
+    const char *st = benchRawJobStatus(ev);
     json_object *v;
 
-    if (g_str_equal(ev->name, "JOB_STATUS_CHANGE") && ev->data &&
-        json_object_object_get_ex(ev->data, "status", &v)) {
-        const char *st = json_object_get_string(v);
-
+    if (st) {
         if (g_str_equal(st, "created"))
             *created = ev->qemuUs;
         else if (g_str_equal(st, "pending"))
@@ -990,15 +1000,12 @@ benchRawRevokePull(BenchCtx *ctx, unsigned int mib, double *latencyMs, double *f
         goto cleanup;
     while (pending < 0) {
         g_autoptr(RawQmpEvent) ev = rawQmpNextEvent(vm.qmp, BENCH_EVENT_TIMEOUT_S * 1000);
-        json_object *v;
 
         if (!ev) {
             g_printerr("bpbench: '%s': the job did not reach pending in time\n", name);
             goto cleanup;
         }
-        if (g_str_equal(ev->name, "JOB_STATUS_CHANGE") && ev->data &&
-            json_object_object_get_ex(ev->data, "status", &v) &&
-            g_str_equal(json_object_get_string(v), "pending"))
+        if (g_strcmp0(benchRawJobStatus(ev), "pending") == 0)
             pending = ev->qemuUs;
     }
     for (size_t i = 0; i + 1 < G_N_ELEMENTS(finish); i++) {
@@ -1019,9 +1026,7 @@ benchRawRevokePull(BenchCtx *ctx, unsigned int mib, double *latencyMs, double *f
 
         if (!ev)
             break;
-        if (g_str_equal(ev->name, "JOB_STATUS_CHANGE") && ev->data &&
-            json_object_object_get_ex(ev->data, "status", &v) &&
-            g_str_equal(json_object_get_string(v), "concluded"))
+        if (g_strcmp0(benchRawJobStatus(ev), "concluded") == 0)
             concluded = ev->qemuUs;
         if (g_str_equal(ev->name, "BLOCK_JOB_COMPLETED"))
             failed = ev->data && json_object_object_get_ex(ev->data, "error", &v);
@@ -1049,12 +1054,17 @@ benchDurableWriteMs(const char *dir)
     g_autofree char *path = g_build_filename(dir, "bpbench-floor.xml", NULL);
     char buf[4096];
     gint64 t0 = benchNow(CLOCK_MONOTONIC);
+    bool ok;
     int fd;
 
     memset(buf, 'x', sizeof(buf));
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
-        write(fd, buf, sizeof(buf)) != (ssize_t) sizeof(buf) || fsync(fd) < 0 ||
-        close(fd) < 0 || rename(tmp, path) < 0) {
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+        g_printerr("bpbench: cannot create '%s': %s\n", tmp, g_strerror(errno));
+        return NAN;
+    }
+    ok = write(fd, buf, sizeof(buf)) == (ssize_t) sizeof(buf) && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+    if (!ok) {
         g_printerr("bpbench: cannot write '%s': %s\n", path, g_strerror(errno));
         return NAN;
     }
