@@ -225,13 +225,18 @@ testErrorStatus(void)
 static void
 testErrorDiskTarget(void)
 {
-    static const char *bad[] = { "", "v", "vd", "vdA", "vd1", "xda", "vda ", };
-    static const char *good[] = { "vda", "hdz", "sdaa", };
+    static const struct {
+        const char *dst;
+        bool ok;
+    } cases[] = {
+        { "", false }, { "v", false }, { "vd", false }, { "vdA", false },
+        { "vd1", false }, { "xda", false }, { "vda ", false },
+        { "vda", true }, { "hdz", true }, { "sdaa", true },
+    };
     size_t i;
 
-    for (i = 0; i < G_N_ELEMENTS(bad) + G_N_ELEMENTS(good); i++) {
-        bool ok = i >= G_N_ELEMENTS(bad);
-        const char *dst = ok ? good[i - G_N_ELEMENTS(bad)] : bad[i];
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *dst = cases[i].dst;
         g_autofree char *xml = g_strdup_printf(
             "<domain type='qemu' id='1'>\n"
             "  <name>t</name>\n"
@@ -245,7 +250,7 @@ testErrorDiskTarget(void)
 
         virResetLastError();
         def = virDomainDefParseString(xml, VIR_DOMAIN_DEF_PARSE_STATUS);
-        if (ok) {
+        if (cases[i].ok) {
             g_assert_nonnull(def);
             g_assert_cmpstr(def->disks[0]->dst, ==, dst);
             continue;

@@ -931,7 +931,7 @@ restartCheck(Fixture *f, const char *name, const char *what, bool waitFirst)
         g_assert_cmpuint(info.cur, <, info.end);
         g_assert_cmpint(virDomainBlockPullAll(dom, "vda", 0), ==, 0);
     } else if (!waitFirst) {
-        /* The taken-over job goes on, and obeys us. */
+        /* The taken-over job goes on: let it run to its end. */
         pullFullSpeed(dom, "vda");
     }
     expectEvent(1, f->top, VIR_DOMAIN_BLOCK_PULL_COMPLETED);
