@@ -1189,6 +1189,9 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
         }
         jobid = g_strdup(job->jobid);
         start = job->cur;
+        /* Known before the resume: the last chunk may finish, and the
+         * worker finish the job, before this thread looks again. */
+        knownEnd = job->end;
         /* Recorded as running before it runs: after a restart in the
          * middle of a step, the record agrees with QEMU. */
         job->state = QEMU_BLOCKJOB_STATE_RUNNING;
@@ -1215,7 +1218,7 @@ qemuBlockPullStep(qemuDriver *driver, virDomainObj *vm, const char *path,
      * a step is a chunk or two, whatever the disk's size. */
     deadline = g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_MAX_MS * 1000;
     if ((job = qemuBlockJobFindByJobID(vm, jobid)))
-        knownEnd = job->end;
+        knownEnd = MAX(knownEnd, job->end);
     for (;;) {
         virDomainObjWaitUntil(vm, g_get_monotonic_time() + QEMU_BLOCKJOB_STEP_POLL_US);
         if (!(job = qemuBlockJobFindByJobID(vm, jobid)))
