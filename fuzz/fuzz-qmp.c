@@ -14,8 +14,8 @@
  * byte picks arrives: query-status, query-jobs, query-block-jobs,
  * query-named-block-nodes, query-block (BlockNodeHasBacking),
  * human-monitor-command, an arbitrary command, block-stream or
- * job-dismiss; the reply (an "id" is optional: without one a reply goes
- * to the oldest command), events before or after it, or garbage. Then
+ * job-dismiss; the reply (replies go to commands in order, whatever
+ * "id" they carry), events before or after it, or garbage. Then
  * QEMU hangs up, so that nothing waits for a reply that never comes; the
  * events before the hang-up reach the callbacks, which check what they
  * are given.

@@ -24,8 +24,8 @@
 typedef enum {
     MOCK_SPLIT = 1 << 0,    /* write the reply a few bytes at a time */
     MOCK_HOLD = 1 << 1,     /* keep the reply back until the next command,
-                             * then write both in one write, newest first */
-    MOCK_RAW = 1 << 2,      /* write @reply as it is, without an id */
+                             * then write both in one write, in order */
+    MOCK_RAW = 1 << 2,      /* write @reply as it is (no id echoed) */
     MOCK_HALF = 1 << 3,     /* write only the first half of the reply */
     MOCK_EOF = 1 << 4,      /* close the connection after the reply */
     MOCK_ECHO = 1 << 5,     /* reply with the "command-line" argument */

@@ -197,8 +197,8 @@ testThreadHuman(gpointer opaque)
 }
 
 
-/* Two threads wait at once; both replies come in one write, in the
- * opposite order: each must get its own. */
+/* Two threads wait at once; both replies come in one write: each must
+ * get its own (the first reply read is the first command's). */
 static void
 testConcurrent(testFixture *fx,
                gconstpointer data G_GNUC_UNUSED)
@@ -290,6 +290,33 @@ testEvents(testFixture *fx,
     testWaitCallbacks(fx, 4, 0);
     g_assert_cmpstr(testGetEvent(fx, 3)->name, ==, "STOP");
     g_assert_cmpint(fx->eofCount, ==, 0);
+}
+
+
+/* The events QEMU sends before a reply have reached the callbacks when
+ * the command returns, though the waiting thread read them (the driver
+ * relies on it: STOP comes before the reply to "stop"). */
+static void
+testEventsBeforeReply(testFixture *fx,
+                      gconstpointer data G_GNUC_UNUSED)
+{
+    guint i;
+
+    for (i = 0; i < 20; i++) {
+        g_autofree char *stop =
+            g_strdup_printf("{\"timestamp\": {\"seconds\": %u, "
+                            "\"microseconds\": 1}, \"event\": \"STOP\"}\r\n",
+                            1700000000 + i);
+        guint seen;
+
+        mockExpectFull(fx->mock, "stop", MOCK_QMP_EMPTY_REPLY, stop, 0, 0);
+        g_assert_cmpint(qemuMonitorStop(fx->mon), ==, 0);
+        g_mutex_lock(&fx->lock);
+        seen = fx->events->len;
+        g_mutex_unlock(&fx->lock);
+        g_assert_cmpuint(seen, ==, i + 1);
+        g_assert_cmpstr(testGetEvent(fx, i)->name, ==, "STOP");
+    }
 }
 
 
@@ -745,6 +772,7 @@ main(int argc,
     ADD("/monitor/large-command", testLargeCommand);
     ADD("/monitor/concurrent", testConcurrent);
     ADD("/monitor/events", testEvents);
+    ADD("/monitor/events-before-reply", testEventsBeforeReply);
     ADD("/monitor/timeout", testTimeout);
     ADD("/monitor/context-thread", testContextThread);
     ADD("/monitor/close-pending", testClosePending);

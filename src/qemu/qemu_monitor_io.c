@@ -1,8 +1,10 @@
 /*
  * qemu_monitor_io.c: the QMP transport: the socket on a GMainContext,
  * framing of QEMU's JSON messages, the greeting, matching each reply to
- * its command by id, timeouts, and handing events (to the JSON layer's
- * event table) and the end of the connection to the owner's callbacks.
+ * its command by their order, timeouts, and handing events (to the JSON
+ * layer's event table) and the end of the connection to the owner's
+ * callbacks. A thread waiting for a reply reads the socket itself; the
+ * context thread reads it when nobody waits.
  * It knows no QMP command but the shape of a message; see
  * qemu_monitor.c for the API on top.
  *
@@ -12,7 +14,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -35,15 +39,39 @@
 /* One command waiting for its reply. It belongs to the thread that sent
  * it (qemuMonitorIOSendStart) until qemuMonitorIOSendFinish frees it; the
  * monitor only points at it while it is pending, and it is always
- * unlinked under the monitor lock before it is freed. */
+ * unlinked under the monitor lock before it is freed. One whose sender
+ * gave up waiting (@abandoned) belongs to the monitor, which frees it
+ * when its reply comes or the connection ends.
+ *
+ * Commands carry no "id": QEMU (without the "oob" capability, which we
+ * never ask for) runs the commands of a connection one at a time and
+ * answers them in the order they came, so the next reply is the oldest
+ * pending command's. QEMU 7.2 also answers a command with an "id" about
+ * 0.2 ms later than one without (measured: docs/benchmarks.md). */
 struct _qemuMonitorIOMessage {
-    char *id;
+    char *id;               /* ours, for the log only */
     char *cmd;
     bool done;
+    bool abandoned;
+    unsigned long long eventsBefore;    /* events read before the reply */
     bool negotiation;       /* qmp_capabilities of the open sequence */
     json_object *reply;     /* the whole reply, when one came */
     char *failure;          /* why it ended without a reply */
 };
+
+static void
+qemuMonitorIOMessageFree(qemuMonitorIOMessage *msg)
+{
+    if (!msg)
+        return;
+    g_free(msg->id);
+    g_free(msg->cmd);
+    if (msg->reply)
+        json_object_put(msg->reply);
+    g_free(msg->failure);
+    g_free(msg);
+}
+
 
 /* The fd watch: a GSource whose fd condition can change in place. */
 typedef struct {
@@ -71,8 +99,18 @@ struct _qemuMonitor {
     GString *out;           /* bytes not yet written, from @outOffset */
     size_t outOffset;
 
-    GHashTable *pending;    /* id -> qemuMonitorIOMessage */
-    GQueue order;           /* the same messages, oldest first */
+    GQueue order;           /* commands waiting for a reply, oldest first */
+    GQueue events;          /* read, not yet handed to the owner (context thread) */
+    unsigned long long eventsRead;      /* how many were queued */
+    unsigned long long eventsDone;      /* how many were handed on (or dropped) */
+
+    /* A thread waiting for a reply reads the socket itself (see
+     * qemuMonitorIOSendFinish): @reading while one polls it without the
+     * lock. Whoever else ends its wait (a reply read by the context
+     * thread, the end of the connection) writes to @wakeFd. */
+    bool reading;
+    unsigned int waiters;
+    int wakeFd;
     unsigned long long serial;
     int commandTimeout;
 
@@ -118,17 +156,26 @@ qemuMonitorIORef(qemuMonitor *mon)
 void
 qemuMonitorIOUnref(qemuMonitor *mon)
 {
+    json_object *event;
+    qemuMonitorIOMessage *msg;
+
     if (!mon || !g_atomic_int_dec_and_test(&mon->refs))
         return;
 
     VIR_DEBUG("mon=%p freed", mon);
     if (mon->fd >= 0)
         close(mon->fd);
+    if (mon->wakeFd >= 0)
+        close(mon->wakeFd);
+    while ((event = g_queue_pop_head(&mon->events)))
+        json_object_put(event);
     if (mon->tok)
         json_tokener_free(mon->tok);
     g_string_free(mon->out, TRUE);
-    g_hash_table_unref(mon->pending);
-    g_queue_clear(&mon->order);
+    while ((msg = g_queue_pop_head(&mon->order))) {
+        if (msg->abandoned)
+            qemuMonitorIOMessageFree(msg);
+    }
     g_free(mon->package);
     g_free(mon->deadReason);
     g_main_context_unref(mon->ctx);
@@ -142,6 +189,22 @@ static void
 qemuMonitorIOUnrefCb(gpointer opaque)
 {
     qemuMonitorIOUnref(opaque);
+}
+
+
+/* Wake the thread polling the socket for its reply: what it waits for
+ * was settled by another thread. */
+static void
+qemuMonitorIOWakeReaderLocked(qemuMonitor *mon)
+{
+    uint64_t one = 1;
+
+    if (!mon->reading)
+        return;
+    /* Only fails when the counter would overflow, i.e. a wake is due. */
+    if (write(mon->wakeFd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        VIR_WARN("mon=%p cannot wake the reading thread: %s",
+                 mon, g_strerror(errno));
 }
 
 
@@ -164,15 +227,19 @@ qemuMonitorIOMarkDeadLocked(qemuMonitor *mon,
     mon->deadReason = g_strdup(reason);
 
     while ((msg = g_queue_pop_head(&mon->order))) {
+        if (msg->abandoned) {
+            qemuMonitorIOMessageFree(msg);
+            continue;
+        }
         msg->failure = g_strdup(reason);
         msg->done = true;
     }
-    g_hash_table_remove_all(mon->pending);
 
     /* On garbage, make QEMU see the end too instead of a silent peer. */
     if (error && mon->fd >= 0)
         shutdown(mon->fd, SHUT_RDWR);
 
+    qemuMonitorIOWakeReaderLocked(mon);
     g_cond_broadcast(&mon->cond);
 }
 
@@ -221,7 +288,9 @@ qemuMonitorIOFlushLocked(qemuMonitor *mon)
 static void
 qemuMonitorIOUpdateWatchLocked(qemuMonitor *mon)
 {
-    GIOCondition want = G_IO_IN;
+    /* Input is read by the threads waiting for a reply while there are
+     * any; an end of file or error shows up in any case. */
+    GIOCondition want = mon->waiters ? 0 : G_IO_IN;
     qemuMonitorIOSource *src = (qemuMonitorIOSource *) mon->watch;
 
     if (!src || mon->dead)
@@ -274,44 +343,37 @@ static void
 qemuMonitorIODeliverReplyLocked(qemuMonitor *mon,
                                 json_object *obj)
 {
-    json_object *id = NULL;
-    qemuMonitorIOMessage *msg = NULL;
+    qemuMonitorIOMessage *msg = g_queue_pop_head(&mon->order);
 
-    if (json_object_object_get_ex(obj, "id", &id) &&
-        json_object_is_type(id, json_type_string)) {
-        msg = g_hash_table_lookup(mon->pending, json_object_get_string(id));
-    } else if (!id) {
-        /* QEMU answers input it could not parse without an id; it
-         * answers in order, so that belongs to the oldest command. */
-        msg = g_queue_peek_head(&mon->order);
-        VIR_WARN("mon=%p reply without an id, matched to command '%s'",
-                 mon, msg ? msg->cmd : "(none)");
-    }
-
+    /* In order, whatever "id" the reply may carry (see the message). */
     if (!msg) {
-        /* the reply of a command that timed out */
-        VIR_DEBUG("mon=%p ignoring a reply nobody waits for", mon);
+        VIR_WARN("mon=%p QEMU sent a reply to no command", mon);
+        return;
+    }
+    if (msg->abandoned) {
+        VIR_DEBUG("mon=%p dropping the late reply to '%s' (%s)",
+                  mon, msg->cmd, msg->id);
+        qemuMonitorIOMessageFree(msg);
         return;
     }
 
-    g_hash_table_remove(mon->pending, msg->id);
-    g_queue_remove(&mon->order, msg);
     msg->reply = json_object_get(obj);
+    msg->eventsBefore = mon->eventsRead;
     msg->done = true;
     /* Events that follow the negotiation in the same read already belong
      * to the owner. */
     if (msg->negotiation && !json_object_object_get_ex(obj, "error", NULL))
         mon->ready = true;
+    qemuMonitorIOWakeReaderLocked(mon);
     g_cond_broadcast(&mon->cond);
 }
 
 
-/* Act on one message from QEMU; events are queued on @events for delivery
- * after the lock is dropped. */
+/* Act on one message from QEMU; events are queued for the context thread
+ * to deliver without the lock. */
 static void
 qemuMonitorIOHandleMessageLocked(qemuMonitor *mon,
-                                 json_object *obj,
-                                 GQueue *events)
+                                 json_object *obj)
 {
     json_object *val;
 
@@ -335,7 +397,8 @@ qemuMonitorIOHandleMessageLocked(qemuMonitor *mon,
                                         "QEMU sent an event without a name");
             return;
         }
-        g_queue_push_tail(events, json_object_get(obj));
+        g_queue_push_tail(&mon->events, json_object_get(obj));
+        mon->eventsRead++;
         return;
     }
 
@@ -355,8 +418,7 @@ qemuMonitorIOHandleMessageLocked(qemuMonitor *mon,
 static void
 qemuMonitorIOFeedLocked(qemuMonitor *mon,
                         const char *buf,
-                        size_t len,
-                        GQueue *events)
+                        size_t len)
 {
     /* JSON from QEMU never holds a raw NUL, and json-c would stop at one */
     if (memchr(buf, '\0', len)) {
@@ -409,14 +471,13 @@ qemuMonitorIOFeedLocked(qemuMonitor *mon,
                                         "QEMU sent a message that is not a JSON object");
             return;
         }
-        qemuMonitorIOHandleMessageLocked(mon, obj, events);
+        qemuMonitorIOHandleMessageLocked(mon, obj);
     }
 }
 
 
 static void
-qemuMonitorIOReadLocked(qemuMonitor *mon,
-                        GQueue *events)
+qemuMonitorIOReadLocked(qemuMonitor *mon)
 {
     char buf[QEMU_MONITOR_READ_CHUNK];
     ssize_t n;
@@ -448,7 +509,7 @@ qemuMonitorIOReadLocked(qemuMonitor *mon,
         return;
     }
 
-    qemuMonitorIOFeedLocked(mon, buf, n, events);
+    qemuMonitorIOFeedLocked(mon, buf, n);
 }
 
 
@@ -474,21 +535,6 @@ qemuMonitorIOCallbackLeave(qemuMonitor *mon)
 }
 
 
-/* Hand one event to the JSON layer's table, which calls the owner's typed
- * callbacks: all of it runs as a callback, without the lock. */
-static void
-qemuMonitorIOEmitEvent(qemuMonitor *mon,
-                       json_object *obj)
-{
-    g_mutex_lock(&mon->lock);
-    if (qemuMonitorIOCallbackEnterLocked(mon)) {
-        qemuMonitorJSONHandleEvent(mon, obj);
-        qemuMonitorIOCallbackLeave(mon);
-    }
-    g_mutex_unlock(&mon->lock);
-}
-
-
 /* Deliver the eof callback once, after the connection died. */
 static void
 qemuMonitorIOEmitEOF(qemuMonitor *mon)
@@ -508,16 +554,26 @@ qemuMonitorIOEmitEOF(qemuMonitor *mon)
 }
 
 
+/* Hand the events read so far, whichever thread read them, in order to
+ * the JSON layer's table, which calls the owner's typed callbacks (all of
+ * it runs as a callback, without the lock); then the eof. Context thread
+ * only, so that the order holds. */
 static void
-qemuMonitorIOEmitAll(qemuMonitor *mon,
-                     GQueue *events)
+qemuMonitorIOEmitAll(qemuMonitor *mon)
 {
     json_object *obj;
 
-    while ((obj = g_queue_pop_head(events))) {
-        qemuMonitorIOEmitEvent(mon, obj);
+    g_mutex_lock(&mon->lock);
+    while ((obj = g_queue_pop_head(&mon->events))) {
+        if (qemuMonitorIOCallbackEnterLocked(mon)) {
+            qemuMonitorJSONHandleEvent(mon, obj);
+            qemuMonitorIOCallbackLeave(mon);
+        }
         json_object_put(obj);
+        mon->eventsDone++;
+        g_cond_broadcast(&mon->cond);
     }
+    g_mutex_unlock(&mon->lock);
     qemuMonitorIOEmitEOF(mon);
 }
 
@@ -530,21 +586,20 @@ qemuMonitorIOSourceDispatch(GSource *source,
     qemuMonitorIOSource *src = (qemuMonitorIOSource *) source;
     qemuMonitor *mon = qemuMonitorIORef(src->mon);
     GIOCondition revents = g_source_query_unix_fd(source, src->tag);
-    GQueue events = G_QUEUE_INIT;
     gboolean keep;
 
     g_mutex_lock(&mon->lock);
     if (!mon->dead && (revents & G_IO_OUT))
         qemuMonitorIOFlushLocked(mon);
     if (!mon->dead && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
-        qemuMonitorIOReadLocked(mon, &events);
+        qemuMonitorIOReadLocked(mon);
     if (!mon->dead && (revents & G_IO_NVAL))
         qemuMonitorIOMarkDeadLocked(mon, true, "the monitor socket is invalid");
     qemuMonitorIOUpdateWatchLocked(mon);
     keep = !mon->dead;
     g_mutex_unlock(&mon->lock);
 
-    qemuMonitorIOEmitAll(mon, &events);
+    qemuMonitorIOEmitAll(mon);
     qemuMonitorIOUnref(mon);
     return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
@@ -565,7 +620,8 @@ static GSourceFuncs qemuMonitorIOSourceFuncs = {
 };
 
 
-/* Output was queued by another thread: write it from the context. */
+/* Output was queued, or events were read, by another thread: write it,
+ * and hand them to the owner, from the context. */
 static gboolean
 qemuMonitorIOKick(gpointer opaque)
 {
@@ -579,7 +635,7 @@ qemuMonitorIOKick(gpointer opaque)
     }
     g_mutex_unlock(&mon->lock);
 
-    qemuMonitorIOEmitEOF(mon);
+    qemuMonitorIOEmitAll(mon);
     return G_SOURCE_REMOVE;
 }
 
@@ -647,20 +703,6 @@ qemuMonitorIOCheck(qemuMonitor *mon,
 }
 
 
-static void
-qemuMonitorIOMessageFree(qemuMonitorIOMessage *msg)
-{
-    if (!msg)
-        return;
-    g_free(msg->id);
-    g_free(msg->cmd);
-    if (msg->reply)
-        json_object_put(msg->reply);
-    g_free(msg->failure);
-    g_free(msg);
-}
-
-
 /**
  * qemuMonitorIOSendStart:
  * @mon: an open monitor
@@ -696,7 +738,7 @@ qemuMonitorIOSendStart(qemuMonitor *mon,
     if (args)
         json_object_object_add(request, "arguments", args);
 
-    /* The context thread is the one that would read the reply. */
+    /* Waiting on the context thread would stop every event delivery. */
     if (g_main_context_is_owner(mon->ctx)) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        "cannot run QEMU command '%s' from the monitor's event thread",
@@ -717,11 +759,9 @@ qemuMonitorIOSendStart(qemuMonitor *mon,
     }
 
     msg->id = g_strdup_printf("bp-%llu", ++mon->serial);
-    json_object_object_add(request, "id", json_object_new_string(msg->id));
     text = json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN);
     VIR_DEBUG("mon=%p send: %s", mon, text);
 
-    g_hash_table_insert(mon->pending, msg->id, msg);
     g_queue_push_tail(&mon->order, msg);
     /* No newline after the object: QEMU reads byte by byte and leaves one
      * unread when "quit" stops it, which resets the connection. */
@@ -735,6 +775,61 @@ qemuMonitorIOSendStart(qemuMonitor *mon,
         qemuMonitorIOKickLocked(mon);
     g_mutex_unlock(&mon->lock);
     return msg;
+}
+
+
+/* Wait for QEMU's next output on the socket and read it in this thread,
+ * which waits for a reply: handing it over from the context thread costs
+ * a second wake-up on the path of every command. One thread reads at a
+ * time; others wait on the condition for it to read their reply or leave.
+ * The context thread stops watching for input while anyone waits, but may
+ * still read what a poll it began before found, and an end of file; then
+ * it wakes the reader (@wakeFd). Events read here are left to the context
+ * thread, which delivers them in order. */
+static void
+qemuMonitorIOReadForReplyLocked(qemuMonitor *mon,
+                                gint64 deadline)
+{
+    struct pollfd fds[2] = {
+        { .fd = mon->fd, .events = POLLIN },
+        { .fd = mon->wakeFd, .events = POLLIN },
+    };
+    int wait_ms = -1;
+    int rc;
+
+    if (deadline >= 0)
+        wait_ms = MAX(0, (deadline - g_get_monotonic_time() + 999) / 1000);
+
+    /* Close() waits for @reading to drop before it closes the socket. */
+    mon->reading = true;
+    g_mutex_unlock(&mon->lock);
+    do {
+        rc = poll(fds, G_N_ELEMENTS(fds), wait_ms);
+    } while (rc < 0 && errno == EINTR);
+    g_mutex_lock(&mon->lock);
+    mon->reading = false;
+
+    if (rc > 0 && fds[1].revents) {
+        uint64_t count;
+
+        if (read(mon->wakeFd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+            VIR_WARN("mon=%p cannot read the wake-up counter: %s",
+                     mon, g_strerror(errno));
+    }
+    if (rc > 0 && fds[0].revents && !mon->dead)
+        qemuMonitorIOReadLocked(mon);
+    if (rc < 0) {
+        g_autofree char *reason =
+            g_strdup_printf("cannot poll the QEMU monitor: %s", g_strerror(errno));
+
+        qemuMonitorIOMarkDeadLocked(mon, true, reason);
+    }
+
+    /* Events, and the end of the connection, are the context's to deliver. */
+    if (!g_queue_is_empty(&mon->events) || mon->dead)
+        qemuMonitorIOKickLocked(mon);
+    /* Another waiter may take over reading, or find its reply. */
+    g_cond_broadcast(&mon->cond);
 }
 
 
@@ -769,26 +864,41 @@ qemuMonitorIOSendFinish(qemuMonitor *mon,
         timeout_ms = mon->commandTimeout;
     if (timeout_ms >= 0)
         deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+    /* While someone waits for a reply, the context thread leaves the
+     * socket's input to the waiters (qemuMonitorIOReadForReplyLocked). */
+    if (mon->waiters++ == 0)
+        qemuMonitorIOKickLocked(mon);
     while (!msg->done) {
-        if (deadline < 0) {
-            g_cond_wait(&mon->cond, &mon->lock);
-        } else if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
-                   !msg->done) {
-            /* A reply that still comes will find no one and be dropped. */
-            g_hash_table_remove(mon->pending, msg->id);
-            g_queue_remove(&mon->order, msg);
+        if (deadline >= 0 && g_get_monotonic_time() >= deadline) {
+            /* The reply may still come: it is the monitor's to drop. */
+            msg->abandoned = true;
             timedOut = true;
             break;
         }
+        if (!mon->reading) {
+            qemuMonitorIOReadForReplyLocked(mon, deadline);
+        } else if (deadline < 0) {
+            g_cond_wait(&mon->cond, &mon->lock);
+        } else {
+            g_cond_wait_until(&mon->cond, &mon->lock, deadline);
+        }
     }
+    if (--mon->waiters == 0)
+        qemuMonitorIOKickLocked(mon);
+    /* QEMU's events come before the reply of a command that caused them
+     * (STOP before the reply to "stop"): the owner sees them before the
+     * caller sees the reply, whichever thread read them. */
+    while (msg->reply && mon->eventsDone < msg->eventsBefore && !mon->closed)
+        g_cond_wait(&mon->cond, &mon->lock);
     *reply = g_steal_pointer(&msg->reply);
     failure = g_steal_pointer(&msg->failure);
-    cmd = g_steal_pointer(&msg->cmd);
+    cmd = g_strdup(msg->cmd);
     VIR_DEBUG("mon=%p command '%s' (%s) ended after %lld us", mon, cmd,
               NULLSTR(msg->id), (long long) (g_get_monotonic_time() - start));
+    if (!timedOut)
+        qemuMonitorIOMessageFree(msg);
     g_mutex_unlock(&mon->lock);
     qemuMonitorIOUnref(mon);
-    qemuMonitorIOMessageFree(msg);
 
     if (timedOut) {
         virReportError(VIR_ERR_OPERATION_TIMEOUT,
@@ -816,9 +926,10 @@ qemuMonitorIOSendFinish(qemuMonitor *mon,
  * @negotiation: @cmd is the qmp_capabilities that opens the connection
  *
  * Send @cmd and wait for its reply. Several threads may wait at once;
- * replies are matched by id. Must not be called from the thread iterating
- * the monitor's context. What the reply says (return or error) is for the
- * caller to read.
+ * replies are matched to commands in order. Must not be called from the
+ * thread iterating the monitor's context. What the reply says (return or
+ * error) is for the caller to read; the events QEMU sent before it have
+ * been handed to the owner's callbacks when this returns.
  *
  * Errors: no reply in time gives VIR_ERR_OPERATION_TIMEOUT (the command
  * may still run); a connection that is gone or goes while waiting gives
@@ -928,9 +1039,15 @@ qemuMonitorIOOpenFD(int fd,
     json_tokener_set_flags(mon->tok, JSON_TOKENER_STRICT |
                            JSON_TOKENER_ALLOW_TRAILING_CHARS);
     mon->out = g_string_new(NULL);
-    mon->pending = g_hash_table_new(g_str_hash, g_str_equal);
     g_queue_init(&mon->order);
+    g_queue_init(&mon->events);
     mon->commandTimeout = QEMU_MONITOR_DEFAULT_COMMAND_TIMEOUT_MS;
+    if ((mon->wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+        virReportSystemError(errno, "%s",
+                             "cannot create the QEMU monitor's wake-up counter");
+        qemuMonitorIOUnref(mon);
+        return NULL;
+    }
 
     VIR_DEBUG("mon=%p fd=%d opening", mon, fd);
 
@@ -1066,6 +1183,10 @@ qemuMonitorIOClose(qemuMonitor *mon)
         while (mon->inCallback > 0)
             g_cond_wait(&mon->cond, &mon->lock);
     }
+    /* A thread polling the socket for its reply was woken when the
+     * connection was marked dead; it lets go of the socket at once. */
+    while (mon->reading)
+        g_cond_wait(&mon->cond, &mon->lock);
     /* The I/O code touches the fd only under the lock and while the
      * connection is alive, which it no longer is. */
     if (mon->fd >= 0) {
