@@ -42,6 +42,9 @@
 #define BENCH_DAEMON_STOP_MS 15000
 #define BENCH_MAX_PIDS 1024
 #define BENCH_CLIENTS 8
+
+/* The info figures: each kind asks for this long, then the next one. */
+#define BENCH_INFO_SLICE_MS 250
 #define BENCH_CPU_SECONDS 5
 #define BENCH_STEP_MIB 4
 #define BENCH_LATENCY_MIB 16
@@ -1640,9 +1643,12 @@ benchInfoRun(gpointer opaque)
     return NULL;
 }
 
-/* Calls per second of @n threads, thread i asking about domain i. */
-static double
-benchInfoRate(BenchCtx *ctx, BenchKind k, char **names, BenchRawVM *raw, int n)
+/* One slice of @ms: @n threads, thread i asking about domain i; adds the
+ * calls made to *@calls and the time they took, in s, to *@secs. Returns
+ * -1 if a call failed. */
+static int
+benchInfoSlice(BenchCtx *ctx, BenchKind k, char **names, BenchRawVM *raw, int n,
+               int ms, double *calls, double *secs)
 {
     g_autofree BenchInfoThread *t = g_new0(BenchInfoThread, n);
     g_autofree GThread **th = g_new0(GThread *, n);
@@ -1675,7 +1681,7 @@ benchInfoRate(BenchCtx *ctx, BenchKind k, char **names, BenchRawVM *raw, int n)
         g_cond_wait(&startCond, &startLock);
     t0 = g_get_monotonic_time();
     for (int i = 0; i < n; i++)
-        t[i].until = t0 + (gint64) ctx->infoSeconds * G_TIME_SPAN_SECOND;
+        t[i].until = t0 + (gint64) ms * 1000;
     go = true;
     g_cond_broadcast(&startCond);
     g_mutex_unlock(&startLock);
@@ -1687,7 +1693,9 @@ benchInfoRate(BenchCtx *ctx, BenchKind k, char **names, BenchRawVM *raw, int n)
     t1 = g_get_monotonic_time();
     g_cond_clear(&startCond);
     g_mutex_clear(&startLock);
-    return failed ? NAN : total / ((t1 - t0) / 1e6);
+    *calls += total;
+    *secs += (t1 - t0) / 1e6;
+    return failed ? -1 : 0;
 }
 
 static int
@@ -1698,9 +1706,12 @@ benchInfoRows(BenchCtx *ctx)
     g_autoptr(GPtrArray) doms = g_ptr_array_new();
     g_autoptr(GPtrArray) tops = g_ptr_array_new_with_free_func(g_free);
     BenchRawVM raw[BENCH_CLIENTS] = { 0 };
-    char *names[BENCH_CLIENTS] = { NULL };
-    double rate1[BENCH_KINDS] = { NAN, NAN, NAN };
-    double rate8[BENCH_KINDS] = { NAN, NAN, NAN };
+    char *names[BENCH_KINDS][BENCH_CLIENTS] = { { NULL } };
+    double calls[2][BENCH_KINDS] = { { 0 } };
+    double secs[2][BENCH_KINDS] = { { 0 } };
+    double rate1[BENCH_KINDS];
+    double rate8[BENCH_KINDS];
+    int rounds = ctx->infoSeconds * 1000 / BENCH_INFO_SLICE_MS;
     g_autofree char *e = NULL;
     g_autofree char *d = NULL;
     g_autofree char *r = NULL;
@@ -1708,7 +1719,8 @@ benchInfoRows(BenchCtx *ctx)
     g_autofree char *fig = NULL;
     int ret = -1;
 
-    /* a slow pull on each of 8 domains of each kind: a job to ask about */
+    /* A slow pull on each of 8 domains of each kind, all at once: a job to
+     * ask about, and the same load on the machine whichever kind asks. */
     for (int j = 0; j < BENCH_KINDS; j++) {
         BenchKind k = (BenchKind) j;
 
@@ -1716,42 +1728,55 @@ benchInfoRows(BenchCtx *ctx)
             g_autofree char *base = NULL;
             g_autofree char *top = NULL;
 
-            g_free(names[i]);
-            names[i] = benchName(ctx, "info", k);
-            if (benchMakeNamedChain(imgDir, names[i], 16, &base, &top) < 0)
+            names[k][i] = benchName(ctx, "info", k);
+            if (benchMakeNamedChain(imgDir, names[k][i], 16, &base, &top) < 0)
                 goto cleanup;
             if (k == BENCH_RAW) {
-                if (benchRawStart(ctx, names[i], base, top, &raw[i]) < 0 ||
+                if (benchRawStart(ctx, names[k][i], base, top, &raw[i]) < 0 ||
                     rawQmpCommand(raw[i].qmp, cmd, NULL, BENCH_QMP_TIMEOUT_MS) < 0)
                     goto cleanup;
             } else {
-                virDomainPtr dom = benchStart(ctx, k, names[i], top);
+                virDomainPtr dom = benchStart(ctx, k, names[k][i], top);
 
                 if (!dom)
                     goto cleanup;
                 g_ptr_array_add(doms, dom);
                 if (virDomainBlockRebase(dom, "vda", NULL, BENCH_SLOW_SPEED,
                                          VIR_DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES) < 0) {
-                    g_printerr("bpbench: '%s': pull: %s\n", names[i],
+                    g_printerr("bpbench: '%s': pull: %s\n", names[k][i],
                                virGetLastErrorMessage());
                     goto cleanup;
                 }
             }
             g_ptr_array_add(tops, g_steal_pointer(&top));
         }
-        rate1[k] = benchInfoRate(ctx, k, names, k == BENCH_RAW ? raw : NULL, 1);
-        rate8[k] = benchInfoRate(ctx, k, names, k == BENCH_RAW ? raw : NULL, BENCH_CLIENTS);
-        if (isnan(rate1[k]) || isnan(rate8[k]))
-            goto cleanup;
+    }
+
+    /* The kinds take turns in short slices, in rotated order, so that a
+     * change in the machine's speed over the run falls on all of them. */
+    for (int round = 0; round < MAX(rounds, 1); round++) {
+        for (int w = 0; w < 2; w++) {
+            for (int j = 0; j < BENCH_KINDS; j++) {
+                BenchKind k = (BenchKind) ((j + round) % BENCH_KINDS);
+
+                if (benchInfoSlice(ctx, k, names[k], k == BENCH_RAW ? raw : NULL,
+                                   w == 0 ? 1 : BENCH_CLIENTS, BENCH_INFO_SLICE_MS,
+                                   &calls[w][k], &secs[w][k]) < 0)
+                    goto cleanup;
+            }
+        }
+    }
+    for (int k = 0; k < BENCH_KINDS; k++) {
+        rate1[k] = calls[0][k] / secs[0][k];
+        rate8[k] = calls[1][k] / secs[1][k];
         g_printerr("# info calls/s %s: 1 domain %.0f, %d domains %.0f\n",
                    benchKindName[k], rate1[k], BENCH_CLIENTS, rate8[k]);
-        benchDestroyAll(doms);
-        for (int i = 0; i < BENCH_CLIENTS; i++)
-            benchRawStop(&raw[i]);
     }
 
     benchHeading("Info calls per second (GetBlockPullInfo; raw: query-block-jobs), "
-                 "%d s each, a throttled pull running", ctx->infoSeconds);
+                 "%d s each in slices of %d ms, kinds taking turns, a throttled pull "
+                 "running on every domain", MAX(rounds, 1) * BENCH_INFO_SLICE_MS / 1000,
+                 BENCH_INFO_SLICE_MS);
     e = g_strdup_printf("%.0f", rate1[BENCH_EMBED]);
     d = g_strdup_printf("%.0f", rate1[BENCH_DAEMON]);
     r = g_strdup_printf("%.0f", rate1[BENCH_RAW]);
@@ -1779,7 +1804,8 @@ benchInfoRows(BenchCtx *ctx)
     benchDestroyAll(doms);
     for (int i = 0; i < BENCH_CLIENTS; i++) {
         benchRawStop(&raw[i]);
-        g_free(names[i]);
+        for (int k = 0; k < BENCH_KINDS; k++)
+            g_free(names[k][i]);
     }
     for (guint i = 0; i < tops->len; i++)
         benchRemoveChain(g_ptr_array_index(tops, i));
