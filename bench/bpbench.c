@@ -1582,6 +1582,7 @@ typedef struct {
     virConnectPtr conn;
     const char *name;
     RawQmp *qmp;                /* raw */
+    bool rpcOnly;               /* a call that needs no QEMU (virDomainGetState) */
     gint64 until;
     GMutex *startLock;
     GCond *startCond;
@@ -1624,6 +1625,15 @@ benchInfoRun(gpointer opaque)
             }
             if (ret)
                 json_object_put(ret);
+        } else if (t->rpcOnly) {
+            int state;
+            int reason;
+
+            if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+                g_printerr("bpbench: '%s': no state: %s\n", t->name,
+                           virGetLastErrorMessage());
+                t->failed = true;
+            }
         } else {
             virDomainBlockPullInfo info;
 
@@ -1643,12 +1653,12 @@ benchInfoRun(gpointer opaque)
     return NULL;
 }
 
-/* One slice of @ms: @n threads, thread i asking about domain i; adds the
- * calls made to *@calls and the time they took, in s, to *@secs. Returns
- * -1 if a call failed. */
+/* One slice of @ms: @n threads, thread i asking about domain i (with
+ * @rpcOnly, a call that needs no QEMU); adds the calls made to *@calls and
+ * the time they took, in s, to *@secs. Returns -1 if a call failed. */
 static int
-benchInfoSlice(BenchCtx *ctx, BenchKind k, char **names, BenchRawVM *raw, int n,
-               int ms, double *calls, double *secs)
+benchInfoSlice(BenchCtx *ctx, BenchKind k, bool rpcOnly, char **names, BenchRawVM *raw,
+               int n, int ms, double *calls, double *secs)
 {
     g_autofree BenchInfoThread *t = g_new0(BenchInfoThread, n);
     g_autofree GThread **th = g_new0(GThread *, n);
@@ -1664,6 +1674,7 @@ benchInfoSlice(BenchCtx *ctx, BenchKind k, char **names, BenchRawVM *raw, int n,
     g_cond_init(&startCond);
     for (int i = 0; i < n; i++) {
         t[i].kind = k;
+        t[i].rpcOnly = rpcOnly;
         t[i].uri = n > 1 ? ctx->uri[k] : NULL;
         t[i].conn = ctx->conn[k];
         t[i].name = names[i];
@@ -1711,6 +1722,10 @@ benchInfoRows(BenchCtx *ctx)
     double secs[2][BENCH_KINDS] = { { 0 } };
     double rate1[BENCH_KINDS];
     double rate8[BENCH_KINDS];
+    double rpcCalls = 0;
+    double rpcSecs = 0;
+    double rpcRate;
+    double floorRate;
     int rounds = ctx->infoSeconds * 1000 / BENCH_INFO_SLICE_MS;
     g_autofree char *e = NULL;
     g_autofree char *d = NULL;
@@ -1759,12 +1774,16 @@ benchInfoRows(BenchCtx *ctx)
             for (int j = 0; j < BENCH_KINDS; j++) {
                 BenchKind k = (BenchKind) ((j + round) % BENCH_KINDS);
 
-                if (benchInfoSlice(ctx, k, names[k], k == BENCH_RAW ? raw : NULL,
+                if (benchInfoSlice(ctx, k, false, names[k], k == BENCH_RAW ? raw : NULL,
                                    w == 0 ? 1 : BENCH_CLIENTS, BENCH_INFO_SLICE_MS,
                                    &calls[w][k], &secs[w][k]) < 0)
                     goto cleanup;
             }
         }
+        /* the daemon's own round trip, without QEMU: its floor */
+        if (benchInfoSlice(ctx, BENCH_DAEMON, true, names[BENCH_DAEMON], NULL, 1,
+                           BENCH_INFO_SLICE_MS, &rpcCalls, &rpcSecs) < 0)
+            goto cleanup;
     }
     for (int k = 0; k < BENCH_KINDS; k++) {
         rate1[k] = calls[0][k] / secs[0][k];
@@ -1798,6 +1817,19 @@ benchInfoRows(BenchCtx *ctx)
     benchRow(fig, e, d, r, ratio, ">= 0.9x raw (scales)",
              benchYesNo(rate8[BENCH_EMBED] >= 0.9 * rate8[BENCH_RAW],
                         rate8[BENCH_DAEMON] >= 0.9 * rate8[BENCH_RAW]));
+    /* Through the daemon a call is two round trips, the daemon's and
+     * QEMU's: the best it can do is the two times added. */
+    rpcRate = rpcCalls / rpcSecs;
+    floorRate = 1 / (1 / rpcRate + 1 / rate1[BENCH_RAW]);
+    g_clear_pointer(&d, g_free); g_clear_pointer(&ratio, g_free);
+    d = g_strdup_printf("%.0f", rpcRate);
+    benchRow("daemon alone: a call that needs no QEMU (GetState), 1 thread",
+             "-", d, "-", "-", "-", "-");
+    g_clear_pointer(&d, g_free);
+    d = g_strdup_printf("%.0f (%.2fx raw)", floorRate, floorRate / rate1[BENCH_RAW]);
+    ratio = g_strdup_printf("%.2fx of it", rate1[BENCH_DAEMON] / floorRate);
+    benchRow("daemon floor, 1 domain: 1 / (1 / GetState + 1 / raw)",
+             "-", d, "-", ratio, "-", "-");
     ret = 0;
 
  cleanup:
