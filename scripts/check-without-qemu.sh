@@ -26,8 +26,8 @@ fi
 mkdir -p "$builddir" && cd "$builddir" || exit 1
 : > "$log"
 "$top/configure" --quiet --without-qemu $werror >>"$log" 2>&1 || fail "configure failed"
-make -j2 >>"$log" 2>&1 || fail "make failed"
-make -j2 check >>"$log" 2>&1 || fail "make check failed"
+make -j"$(nproc)" >>"$log" 2>&1 || fail "make failed"
+make -j"$(($(nproc) + 1))" check >>"$log" 2>&1 || fail "make check failed"
 
 if nm src/.libs/libvirt-bp.so | grep -q ' qemu'; then
     fail "the library has symbols of src/qemu"

@@ -31,7 +31,7 @@
 #define HANG_MS (120 * 1000)    /* a hang catcher, not a timing */
 /* How long to keep the loop running to see that nothing more arrives:
  * longer than the driver's retry of a failed status save (1 s). */
-#define QUIET_MS 2500
+#define QUIET_MS 1500
 
 #define SLOW_CONF "block_pull_max_bandwidth = 4194304\n"    /* 4 MiB/s: 8 s */
 #define FAST_CONF "block_pull_max_bandwidth = 16777216\n"   /* 16 MiB/s: 2 s */
