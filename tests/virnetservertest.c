@@ -367,16 +367,25 @@ testConnect(const char *path, testClientState *st)
     return client;
 }
 
+/* One ECHO call; *@ret is the caller's to free (xdr_free) on success. */
+static int
+testEchoCall(virNetClient *client, const char *text, int value,
+             virnet_test_echo_ret *ret)
+{
+    virnet_test_echo_args args = { .text = (char *) text, .value = value };
+
+    return virNetClientCall(client, VIRNET_TEST_PROGRAM, VIRNET_TEST_PROTOCOL_VERSION,
+                            VIRNET_TEST_PROC_ECHO,
+                            (xdrproc_t) xdr_virnet_test_echo_args, &args,
+                            (xdrproc_t) xdr_virnet_test_echo_ret, ret);
+}
+
 static int
 testEcho(virNetClient *client, const char *text, int value)
 {
-    virnet_test_echo_args args = { .text = (char *) text, .value = value };
     virnet_test_echo_ret ret = { 0 };
 
-    if (virNetClientCall(client, VIRNET_TEST_PROGRAM, VIRNET_TEST_PROTOCOL_VERSION,
-                         VIRNET_TEST_PROC_ECHO,
-                         (xdrproc_t) xdr_virnet_test_echo_args, &args,
-                         (xdrproc_t) xdr_virnet_test_echo_ret, &ret) < 0)
+    if (testEchoCall(client, text, value, &ret) < 0)
         return -1;
     g_assert_cmpstr(ret.text, ==, text);
     g_assert_cmpint(ret.value, ==, value);
@@ -894,13 +903,9 @@ static gpointer
 testAnyReplyThread(gpointer opaque)
 {
     virNetClient *client = opaque;
-    virnet_test_echo_args args = { .text = (char *) "waiting", .value = 1 };
     virnet_test_echo_ret ret = { 0 };
 
-    if (virNetClientCall(client, VIRNET_TEST_PROGRAM, VIRNET_TEST_PROTOCOL_VERSION,
-                         VIRNET_TEST_PROC_ECHO,
-                         (xdrproc_t) xdr_virnet_test_echo_args, &args,
-                         (xdrproc_t) xdr_virnet_test_echo_ret, &ret) < 0)
+    if (testEchoCall(client, "waiting", 1, &ret) < 0)
         return GINT_TO_POINTER(virGetLastErrorCode());
     xdr_free((xdrproc_t) xdr_virnet_test_echo_ret, (char *) &ret);
     return NULL;
