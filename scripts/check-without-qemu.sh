@@ -2,9 +2,8 @@
 # The client library without src/qemu: ./configure --without-qemu in a
 # build directory of its own, make, make check (its unit tests: the
 # tests that need the QEMU driver are left out, and the integration
-# tests, which need root and start daemons, run in the full build; CI
-# runs this beside that build's tests), and the two facts that show the driver model
-# holds: qemu:///embed has no driver ("no connection driver available"),
+# tests, which need root and start daemons, run in the full build), and
+# the two facts that show the driver model holds: qemu:///embed has no driver ("no connection driver available"),
 # test:///default works, and no symbol of src/qemu is in the library.
 # Run from anywhere; BUILDDIR (default _build-noqemu) is kept for a look.
 # Prints the last lines of the log on failure; exits non-zero then.
